@@ -1,0 +1,22 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { SchemaPipe } from '../common/schema.pipe.js';
+import { AUDIT_QUERY, TENANT_AUDIT_QUERY, type AuditQuery } from './audit.schemas.js';
+import { AuditService } from './audit.service.js';
+
+@Controller()
+export class AuditController {
+  constructor(@Inject(AuditService) private readonly audit: AuditService) {}
+
+  @Get('v1/audit')
+  @CheckPolicy('read', 'AuditEvent')
+  across(@Caller() ctx: PolicyContext, @Query(new SchemaPipe(AUDIT_QUERY, 'query')) q: AuditQuery) {
+    return this.audit.across(ctx, q);
+  }
+
+  @Get('v1/tenants/:tenant/audit')
+  @CheckPolicy('read', 'AuditEvent')
+  forTenant(@Caller() ctx: PolicyContext, @Query(new SchemaPipe(TENANT_AUDIT_QUERY, 'query')) q: AuditQuery) {
+    return this.audit.forTenant(ctx, q);
+  }
+}

@@ -1,0 +1,95 @@
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { accessibleBy } from '@casl/prisma/runtime';
+import type { AuditEvent, Prisma } from '../../../../libs/persistence/src/index.js';
+import type { PolicyContext } from '../../../../libs/policy/src/index.js';
+import { TenantDirectory, TenantScopeService, type TenantScope } from '../../../../libs/tenancy/src/index.js';
+import type { AuditQuery } from './audit.schemas.js';
+
+export interface AuditEventView {
+  seq: number;
+  tenant: string | null;
+  tenantSeq: number | null;
+  at: string;
+  actor: { id: string; name: string; role: string };
+  action: string;
+  option: string | null;
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+  requestId: string | null;
+}
+
+export interface AuditPage {
+  items: AuditEventView[];
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** The change log, newest first, read within the caller's visibility. */
+@Injectable()
+export class AuditService {
+  constructor(
+    @Inject(TenantScopeService) private readonly scopes: TenantScopeService,
+    @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
+  ) {}
+
+  /** `GET /v1/tenants/:tenant/audit`: one tenant's events. */
+  forTenant(ctx: PolicyContext, q: AuditQuery): Promise<AuditPage> {
+    if (!ctx.tenant) throw new Error('tenant audit route without a resolved tenant');
+    return this.page(ctx, { tenantId: ctx.tenant.id }, { tenantId: ctx.tenant.id }, q);
+  }
+
+  /** `GET /v1/audit`: every tenant the caller may read, optionally filtered to one. */
+  async across(ctx: PolicyContext, q: AuditQuery): Promise<AuditPage> {
+    if (q.tenant === undefined) return this.page(ctx, this.scopes.readScopeOf(ctx.principal), {}, q);
+    const tenant = await this.tenants.resolve(ctx.principal, q.tenant);
+    if (!tenant) {
+      throw new NotFoundException({
+        message: `tenant "${q.tenant}" not found`,
+        details: [{ pointer: '/tenant', rule: 'exists', message: 'no such tenant' }],
+      });
+    }
+    return this.page(ctx, { tenantId: tenant.id }, { tenantId: tenant.id }, q);
+  }
+
+  private async page(ctx: PolicyContext, scope: TenantScope, where: Prisma.AuditEventWhereInput, q: AuditQuery): Promise<AuditPage> {
+    const filter: Prisma.AuditEventWhereInput = {
+      AND: [
+        accessibleBy(ctx.ability, 'read').ofType('AuditEvent'),
+        where,
+        q.option !== undefined ? { optionKey: q.option } : {},
+        q.actor !== undefined ? { actorId: q.actor } : {},
+        q.action !== undefined ? { action: q.action } : {},
+        q.from !== undefined || q.to !== undefined
+          ? { occurredAt: { ...(q.from ? { gte: new Date(q.from) } : {}), ...(q.to ? { lt: new Date(q.to) } : {}) } }
+          : {},
+        q.cursor !== undefined ? { seq: { lt: BigInt(q.cursor) } } : {},
+      ],
+    };
+    const { events, slugs } = await this.scopes.run(scope, async (tx) => {
+      const events = await tx.auditEvent.findMany({ where: filter, orderBy: { seq: 'desc' }, take: q.limit + 1 });
+      const ids = [...new Set(events.map((e) => e.tenantId).filter((id): id is string => id !== null))];
+      const tenants = ids.length ? await tx.tenant.findMany({ where: { id: { in: ids } }, select: { id: true, slug: true } }) : [];
+      return { events, slugs: new Map(tenants.map((t) => [t.id, t.slug])) };
+    });
+    const more = events.length > q.limit;
+    const items = events.slice(0, q.limit).map((e) => toView(e, slugs));
+    return { items, nextCursor: more ? String(items[items.length - 1]?.seq) : null };
+  }
+}
+
+function toView(e: AuditEvent, slugs: Map<string, string>): AuditEventView {
+  return {
+    seq: Number(e.seq),
+    tenant: e.tenantId ? (slugs.get(e.tenantId) ?? e.tenantId) : null,
+    tenantSeq: e.tenantSeq === null ? null : Number(e.tenantSeq),
+    at: e.occurredAt.toISOString(),
+    actor: { id: e.actorId, name: e.actorName, role: e.actorRole },
+    action: e.action,
+    option: e.optionKey,
+    before: e.before,
+    after: e.after,
+    reason: e.reason,
+    requestId: e.requestId,
+  };
+}

@@ -1,0 +1,58 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details?: unknown[];
+  requestId?: string;
+}
+
+/** Database unreachable or overloaded: the client may retry; nothing was written. */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '53300', 'P1001', 'P2024']);
+
+function errorCode(err: unknown): string | undefined {
+  const e = err as { code?: unknown; cause?: { code?: unknown; originalCode?: unknown } };
+  const code = e?.code ?? e?.cause?.originalCode ?? e?.cause?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Maps anything thrown to a JSON body; never leaks stack traces or SQL to the client. */
+export function toErrorBody(err: unknown): ErrorBody {
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    const res = err.getResponse();
+    const body = typeof res === 'string' ? { message: res } : (res as { message?: unknown; details?: unknown[] });
+    const message = Array.isArray(body.message) ? body.message.join('; ') : String(body.message ?? err.message);
+    return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message, ...(body.details ? { details: body.details } : {}) };
+  }
+  const fastifyStatus = (err as { statusCode?: unknown })?.statusCode;
+  if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
+    // Fastify's own request errors (bad JSON, body too large, unsupported media type): their
+    // messages describe the request, not the server.
+    return { statusCode: fastifyStatus, error: STATUS_CODES[fastifyStatus] ?? 'Error', message: (err as Error).message };
+  }
+  if (UNAVAILABLE_CODES.has(errorCode(err) ?? '')) {
+    return { statusCode: 503, error: STATUS_CODES[503] as string, message: 'database unavailable, retry later' };
+  }
+  return { statusCode: 500, error: STATUS_CODES[500] as string, message: 'internal error' };
+}
+
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const req = http.getRequest<FastifyRequest>();
+    const body = { ...toErrorBody(exception), requestId: String(req.id) };
+    if (body.statusCode >= 500) {
+      this.logger.error({ requestId: req.id, err: exception instanceof Error ? exception.stack : String(exception) });
+    }
+    if (body.statusCode === 503) reply.header('retry-after', '1');
+    void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+  }
+}

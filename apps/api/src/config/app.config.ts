@@ -1,0 +1,61 @@
+import { resolve } from 'node:path';
+import { DEFAULT_APP_ROLE } from '../../../../libs/persistence/src/index.js';
+
+export interface CloisonConfig {
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  migrationUrl?: string;
+  /** Embedded database and keys; undefined keeps the embedded database in memory. */
+  dataDir?: string;
+  appRole: string;
+  poolSize: number;
+  bootstrapToken?: string;
+  catalogDir: string;
+  migrationsDir: string;
+  logLevel: string;
+  bodyLimit: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+  }
+  return n;
+}
+
+const nonEmpty = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
+
+/** Reads the environment once at boot; every variable is listed in the README. */
+export function loadConfig(env: Env = process.env, root = process.cwd()): CloisonConfig {
+  const databaseUrl = nonEmpty(env.DATABASE_URL);
+  const migrationUrl = nonEmpty(env.DATABASE_MIGRATION_URL);
+  if (migrationUrl && !databaseUrl) {
+    throw new ConfigError('DATABASE_MIGRATION_URL requires DATABASE_URL (the restricted role the app works as)');
+  }
+  const bootstrapToken = nonEmpty(env.CLOISON_BOOTSTRAP_TOKEN);
+  if (bootstrapToken !== undefined && (bootstrapToken.length < 16 || !/^[\x21-\x7e]+$/.test(bootstrapToken))) {
+    throw new ConfigError('CLOISON_BOOTSTRAP_TOKEN must be at least 16 printable characters without spaces');
+  }
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: nonEmpty(env.HOST) ?? '127.0.0.1',
+    databaseUrl,
+    migrationUrl,
+    dataDir: resolve(root, nonEmpty(env.CLOISON_DATA_DIR) ?? 'data'),
+    appRole: nonEmpty(env.CLOISON_DB_ROLE) ?? DEFAULT_APP_ROLE,
+    poolSize: integer(env, 'CLOISON_DB_POOL_SIZE', 10, 1, 200),
+    bootstrapToken,
+    catalogDir: resolve(root, nonEmpty(env.CLOISON_CATALOG_DIR) ?? 'catalog'),
+    migrationsDir: resolve(root, 'prisma/migrations'),
+    logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
+    bodyLimit: integer(env, 'CLOISON_BODY_LIMIT', 256 * 1024, 1024, 16 * 1024 * 1024),
+  };
+}

@@ -1,0 +1,53 @@
+import { Body, Controller, Delete, Get, Headers, Inject, Param, Put, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { etagOf, parseIfMatch } from '../common/etag.js';
+import { SchemaPipe } from '../common/schema.pipe.js';
+import { RESET_OPTION_BODY, SET_OPTION_BODY, type ResetOptionBody, type SetOptionBody } from './options.schemas.js';
+import { OptionsService, type OptionView } from './options.service.js';
+
+function withEtag(reply: FastifyReply, option: OptionView): OptionView {
+  void reply.header('etag', etagOf(option.version));
+  return option;
+}
+
+@Controller('v1/tenants/:tenant/options')
+export class OptionsController {
+  constructor(@Inject(OptionsService) private readonly options: OptionsService) {}
+
+  @Get()
+  @CheckPolicy('read', 'OptionValue')
+  list(@Caller() ctx: PolicyContext) {
+    return this.options.list(ctx);
+  }
+
+  @Get(':key')
+  @CheckPolicy('read', 'OptionValue')
+  async get(@Caller() ctx: PolicyContext, @Param('key') key: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return withEtag(reply, await this.options.get(ctx, key));
+  }
+
+  @Put(':key')
+  @CheckPolicy('update', 'OptionValue')
+  async set(
+    @Caller() ctx: PolicyContext,
+    @Param('key') key: string,
+    @Body(new SchemaPipe(SET_OPTION_BODY)) body: SetOptionBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return withEtag(reply, await this.options.set(ctx, key, body, parseIfMatch(ifMatch)));
+  }
+
+  @Delete(':key')
+  @CheckPolicy('delete', 'OptionValue')
+  async reset(
+    @Caller() ctx: PolicyContext,
+    @Param('key') key: string,
+    @Body(new SchemaPipe(RESET_OPTION_BODY)) body: ResetOptionBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return withEtag(reply, await this.options.reset(ctx, key, body, parseIfMatch(ifMatch)));
+  }
+}

@@ -1,0 +1,17 @@
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { SchemaPipe } from '../common/schema.pipe.js';
+import { CREATE_PRINCIPAL_BODY, type CreatePrincipalBody } from './principals.schemas.js';
+import { PrincipalsService } from './principals.service.js';
+
+@Controller('v1/principals')
+export class PrincipalsController {
+  constructor(@Inject(PrincipalsService) private readonly principals: PrincipalsService) {}
+
+  @Post()
+  @HttpCode(201)
+  @CheckPolicy('create', 'Principal')
+  create(@Caller() ctx: PolicyContext, @Body(new SchemaPipe(CREATE_PRINCIPAL_BODY)) body: CreatePrincipalBody) {
+    return this.principals.create(ctx, body);
+  }
+}

@@ -1,0 +1,23 @@
+import { ROLES } from '../../../../libs/tenancy/src/index.js';
+import { SLUG_PATTERN } from '../tenants/tenants.schemas.js';
+
+export const CREATE_PRINCIPAL_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'role'],
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' },
+    role: { enum: [...ROLES] },
+    tenant: { type: 'string', pattern: SLUG_PATTERN },
+  },
+  // Tenant-bound roles name their tenant; roles that span tenants must not.
+  if: { properties: { role: { enum: ['client_admin', 'service'] } } },
+  then: { required: ['tenant'] },
+  else: { not: { required: ['tenant'] } },
+} as const;
+
+export interface CreatePrincipalBody {
+  name: string;
+  role: (typeof ROLES)[number];
+  tenant?: string;
+}

@@ -1,0 +1,1 @@
+export { AUDIT_ACTIONS, AuditRecorder, type AuditAction, type AuditEntry } from './audit.recorder.js';

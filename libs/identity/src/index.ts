@@ -1,0 +1,3 @@
+export { Authenticator } from './authenticator.service.js';
+export { PrincipalIssuer, type IssuedPrincipal, type NewPrincipal } from './principal.issuer.js';
+export { generateToken, hashToken, looksLikeToken, sameHash } from './token.js';

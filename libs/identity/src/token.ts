@@ -1,0 +1,23 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+const PREFIX = 'cln_';
+
+/** A new opaque bearer token: 256 random bits. Only its hash is ever stored. */
+export function generateToken(): string {
+  return PREFIX + randomBytes(32).toString('base64url');
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Accepts only what generateToken could have produced (or an operator-chosen bootstrap token). */
+export function looksLikeToken(token: string): boolean {
+  return token.length >= 16 && token.length <= 256 && /^[\x21-\x7e]+$/.test(token);
+}

@@ -1,0 +1,17 @@
+import { SetMetadata } from '@nestjs/common';
+import type { Action, SubjectName } from './role-rules.js';
+
+export const POLICY_KEY = 'cloison:policy';
+export const PUBLIC_KEY = 'cloison:public';
+
+export interface RoutePolicy {
+  action: Action;
+  subject: SubjectName;
+}
+
+/** Declares what a route does; the guard checks it against the caller's abilities. */
+export const CheckPolicy = (action: Action, subject: SubjectName) =>
+  SetMetadata(POLICY_KEY, { action, subject } satisfies RoutePolicy);
+
+/** Declares a route open to anyone; every other route needs a token and a policy. */
+export const Public = () => SetMetadata(PUBLIC_KEY, true);

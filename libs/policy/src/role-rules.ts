@@ -1,0 +1,43 @@
+import type { Role } from '../../tenancy/src/index.js';
+
+export const ACTIONS = ['create', 'read', 'update', 'delete'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** Subjects are Prisma model names, plus the registry (catalog data, not a table). */
+export const SUBJECTS = ['Tenant', 'OptionValue', 'AuditEvent', 'Principal', 'Registry'] as const;
+export type SubjectName = (typeof SUBJECTS)[number];
+
+/** Placeholder replaced by the principal's own tenant id when abilities are built. */
+export const OWN_TENANT = '$ownTenant';
+
+export interface RoleRule {
+  action: Action | Action[];
+  subject: SubjectName | SubjectName[];
+  conditions?: Record<string, typeof OWN_TENANT>;
+}
+
+/**
+ * Who may do what, as data. Nothing here grants anything to a role not listed, and no rule
+ * of a tenant-bound role lacks its tenant condition (checked by the policy tests).
+ */
+export const ROLE_RULES: Record<Role, RoleRule[]> = {
+  operator: [
+    { action: 'read', subject: 'Registry' },
+    { action: ['create', 'read'], subject: 'Tenant' },
+    { action: ['read', 'update', 'delete'], subject: 'OptionValue' },
+    { action: 'create', subject: 'Principal' },
+    { action: 'read', subject: 'AuditEvent' },
+  ],
+  compliance: [
+    { action: 'read', subject: ['Registry', 'Tenant', 'OptionValue', 'AuditEvent'] },
+  ],
+  client_admin: [
+    { action: 'read', subject: 'Registry' },
+    { action: 'read', subject: 'Tenant', conditions: { id: OWN_TENANT } },
+    { action: 'read', subject: ['OptionValue', 'AuditEvent'], conditions: { tenantId: OWN_TENANT } },
+  ],
+  service: [
+    { action: 'read', subject: 'Registry' },
+    { action: 'read', subject: 'OptionValue', conditions: { tenantId: OWN_TENANT } },
+  ],
+};

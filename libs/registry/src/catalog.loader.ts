@@ -1,0 +1,92 @@
+import { isDeepStrictEqual } from 'node:util';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { ValidateFunction } from 'ajv';
+import { check, createAjv } from './json-schema.validator.js';
+import { OPTION_DEFINITION_SCHEMA, type OptionDefinition } from './option-definition.js';
+
+export interface LoadedOption {
+  definition: OptionDefinition;
+  validate: ValidateFunction;
+  file: string;
+}
+
+export interface CatalogProblem {
+  file: string;
+  problem: string;
+}
+
+export class CatalogError extends Error {
+  constructor(readonly problems: CatalogProblem[]) {
+    super(`invalid option catalog:\n${problems.map((p) => `  ${p.file}: ${p.problem}`).join('\n')}`);
+    this.name = 'CatalogError';
+  }
+}
+
+/**
+ * Reads and checks every `<key>.json` under `<dir>/options`. Returns all problems at once
+ * so an author fixes the catalog in one pass; `loadCatalog` throws when there is any.
+ */
+export function lintCatalog(dir: string): { options: LoadedOption[]; problems: CatalogProblem[] } {
+  const ajv = createAjv();
+  const checkDefinition = ajv.compile(OPTION_DEFINITION_SCHEMA);
+  const optionsDir = join(dir, 'options');
+  const problems: CatalogProblem[] = [];
+  const options: LoadedOption[] = [];
+  let files: string[];
+  try {
+    files = readdirSync(optionsDir).filter((f) => f.endsWith('.json')).sort();
+  } catch (err) {
+    return { options, problems: [{ file: optionsDir, problem: `cannot read folder (${(err as Error).message})` }] };
+  }
+  if (files.length === 0) problems.push({ file: optionsDir, problem: 'no option definitions found' });
+
+  for (const name of files) {
+    const file = join(optionsDir, name);
+    const report = (problem: string) => problems.push({ file, problem });
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      report(`not valid JSON (${(err as Error).message})`);
+      continue;
+    }
+    const shapeIssues = check(checkDefinition, raw);
+    if (shapeIssues.length) {
+      for (const i of shapeIssues) report(`definition ${i.pointer} ${i.message} (${i.rule})`);
+      continue;
+    }
+    const def = raw as OptionDefinition;
+    if (basename(name, '.json') !== def.key) report(`key "${def.key}" does not match the file name`);
+    let validate: ValidateFunction;
+    try {
+      validate = ajv.compile({ $schema: 'https://json-schema.org/draft/2020-12/schema', ...def.schema });
+    } catch (err) {
+      report(`schema is not a valid JSON Schema 2020-12 (${(err as Error).message})`);
+      continue;
+    }
+    for (const i of check(validate, def.default, '/default')) report(`default ${i.pointer} ${i.message} (${i.rule})`);
+    if (def.safe !== undefined) {
+      for (const i of check(validate, def.safe, '/safe')) report(`safe value ${i.pointer} ${i.message} (${i.rule})`);
+    }
+    if (def.risk === 'critical') {
+      if (def.safe === undefined) report('critical option must state its safe value ("safe")');
+      else if (!isDeepStrictEqual(def.default, def.safe)) {
+        report(`critical option's default ${JSON.stringify(def.default)} is not its safe value ${JSON.stringify(def.safe)}`);
+      }
+    }
+    options.push({ definition: def, validate, file });
+  }
+  const seen = new Set<string>();
+  for (const o of options) {
+    if (seen.has(o.definition.key)) problems.push({ file: o.file, problem: `duplicate key "${o.definition.key}"` });
+    seen.add(o.definition.key);
+  }
+  return { options, problems };
+}
+
+export function loadCatalog(dir: string): LoadedOption[] {
+  const { options, problems } = lintCatalog(dir);
+  if (problems.length) throw new CatalogError(problems);
+  return options;
+}

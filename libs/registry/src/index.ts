@@ -1,0 +1,4 @@
+export { CatalogError, lintCatalog, loadCatalog, type CatalogProblem, type LoadedOption } from './catalog.loader.js';
+export { createAjv, toIssues, type ValidationIssue } from './json-schema.validator.js';
+export { OPTION_DEFINITION_SCHEMA, RISKS, type JsonValue, type LocalizedText, type OptionDefinition, type Risk } from './option-definition.js';
+export { Registry, UnknownOptionError } from './registry.service.js';

@@ -1,0 +1,40 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PrismaService, type PrismaTx } from '../../persistence/src/index.js';
+import { spansTenants, type AuthenticatedPrincipal } from './principal.js';
+
+/**
+ * Which rows a unit of work may touch, enforced by PostgreSQL row-level security:
+ * one tenant (reads and writes), or every tenant (reads by roles that span tenants).
+ */
+export type TenantScope = { tenantId: string } | 'all-tenants';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The one place a transaction is bound to tenants. */
+@Injectable()
+export class TenantScopeService {
+  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+
+  /** Runs `fn` in one transaction whose queries see only the rows `scope` allows. */
+  async run<T>(scope: TenantScope, fn: (tx: PrismaTx) => Promise<T>): Promise<T> {
+    if (scope !== 'all-tenants' && !UUID.test(scope.tenantId ?? '')) {
+      // Never let an undefined or malformed id fall through to an unscoped query.
+      throw new Error('tenant scope requires a tenant id');
+    }
+    return this.prisma.$transaction(async (tx) => {
+      if (scope === 'all-tenants') {
+        await tx.$executeRaw`SELECT set_config('app.all_tenants', 'on', true)`;
+      } else {
+        await tx.$executeRaw`SELECT set_config('app.tenant_id', ${scope.tenantId}, true)`;
+      }
+      return fn(tx);
+    });
+  }
+
+  /** The widest scope a principal may read with. */
+  readScopeOf(principal: AuthenticatedPrincipal): TenantScope {
+    if (spansTenants(principal.role)) return 'all-tenants';
+    if (!principal.tenantId) throw new Error(`principal ${principal.id} is tenant-bound but has no tenant`);
+    return { tenantId: principal.tenantId };
+  }
+}
