@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import request from 'supertest';
+import { createApp, type CloisonApp } from '../../apps/api/src/app.factory.js';
+import { loadConfig, type CloisonConfig } from '../../apps/api/src/config/app.config.js';
+
+export const OPERATOR_TOKEN = 'cln_test-bootstrap-operator-token';
+
+/** A database of its own for one test file: a fresh PostgreSQL database, or in-memory PGlite. */
+export interface TestDatabase {
+  url?: string;
+  drop(): Promise<void>;
+}
+
+export async function freshDatabase(): Promise<TestDatabase> {
+  const base = process.env.DATABASE_URL;
+  if (!base) return { url: undefined, drop: async () => undefined };
+  const name = `cloison_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export function testConfig(overrides: Partial<CloisonConfig> = {}): CloisonConfig {
+  return {
+    ...loadConfig({}, process.cwd()),
+    dataDir: undefined,
+    logLevel: 'silent',
+    bootstrapToken: OPERATOR_TOKEN,
+    ...overrides,
+  };
+}
+
+export function tempDir(prefix = 'cloison-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface TestApp extends CloisonApp {
+  config: CloisonConfig;
+  http: ReturnType<typeof request>;
+  /** Supertest agent that sends `token` as bearer. */
+  as(token: string): Caller;
+  /** Runs `fn` as the database superuser (session user) inside one transaction. */
+  superuser<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T>;
+  /** Everything the service stores, read as superuser: compared before/after failing requests. */
+  snapshot(): Promise<Record<string, unknown[]>>;
+  stop(): Promise<void>;
+}
+
+type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';
+export type Caller = Record<Method, (path: string) => request.Test>;
+
+export async function startTestApp(overrides: Partial<CloisonConfig> = {}): Promise<TestApp> {
+  const db = await freshDatabase();
+  const config = testConfig({ databaseUrl: db.url, ...overrides });
+  let app: CloisonApp;
+  try {
+    app = await createApp(config);
+  } catch (err) {
+    await db.drop();
+    throw err;
+  }
+  await app.app.getHttpAdapter().getInstance().ready();
+  const server = app.app.getHttpServer();
+  const http = request(server);
+  const as = (token: string): Caller => {
+    const call = (m: Method) => (path: string) => request(server)[m](path).set('authorization', `Bearer ${token}`);
+    return { get: call('get'), post: call('post'), put: call('put'), delete: call('delete'), patch: call('patch') };
+  };
+  const superuser = async <T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const c = await app.database.pool.connect();
+    try {
+      await c.query('BEGIN');
+      // The pool works as the restricted role; the session user is the privileged one.
+      await c.query('SET LOCAL ROLE NONE');
+      const result = await fn(c);
+      await c.query('COMMIT');
+      return result;
+    } catch (err) {
+      await c.query('ROLLBACK');
+      throw err;
+    } finally {
+      c.release();
+    }
+  };
+  const snapshot = () =>
+    superuser(async (c) => {
+      const out: Record<string, unknown[]> = {};
+      for (const [table, order] of [
+        ['tenants', 'id'],
+        ['principals', 'id'],
+        ['option_values', 'tenant_id, option_key'],
+        ['audit_events', 'seq'],
+        ['audit_heads', 'chain'],
+      ] as const) {
+        out[table] = (await c.query(`SELECT * FROM ${table} ORDER BY ${order}`)).rows;
+      }
+      return out;
+    });
+  return {
+    ...app,
+    config,
+    http,
+    as,
+    superuser,
+    snapshot,
+    async stop() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
+
+/** Creates a tenant as the bootstrap operator and returns its view. */
+export async function createTenant(t: TestApp, slug: string, riskLevel = 2): Promise<{ id: string; slug: string }> {
+  const res = await t.as(OPERATOR_TOKEN).post('/v1/tenants').send({ slug, name: `Tenant ${slug}`, riskLevel });
+  if (res.status !== 201) throw new Error(`creating tenant ${slug}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** Creates a principal as the bootstrap operator and returns its token. */
+export async function createPrincipal(t: TestApp, role: string, tenant?: string, name = `${role} ${tenant ?? 'all'}`): Promise<string> {
+  const res = await t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name, role, ...(tenant ? { tenant } : {}) });
+  if (res.status !== 201) throw new Error(`creating ${role}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.token;
+}
