@@ -66,7 +66,8 @@ type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';
 export type Caller = Record<Method, (path: string) => request.Test>;
 
 export async function startTestApp(overrides: Partial<CloisonConfig> = {}): Promise<TestApp> {
-  const db = await freshDatabase();
+  // A caller that brings its own database (restart tests) keeps it; otherwise a fresh one.
+  const db = 'databaseUrl' in overrides ? { url: overrides.databaseUrl, drop: async () => undefined } : await freshDatabase();
   const config = testConfig({ databaseUrl: db.url, ...overrides });
   let app: CloisonApp;
   try {

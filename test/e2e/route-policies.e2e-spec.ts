@@ -1,0 +1,71 @@
+import { ForbiddenException, type ExecutionContext } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { ModulesContainer, Reflector } from '@nestjs/core';
+import { POLICY_KEY, PUBLIC_KEY, PolicyGuard } from '../../libs/policy/src/index.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+interface Route {
+  name: string;
+  handler: (...args: unknown[]) => unknown;
+  controller: new (...args: never[]) => unknown;
+}
+
+/** Every route handler of every controller the running application registered. */
+function allRoutes(t: TestApp): Route[] {
+  const routes: Route[] = [];
+  for (const mod of t.app.get(ModulesContainer).values()) {
+    for (const wrapper of mod.controllers.values()) {
+      const controller = wrapper.metatype as Route['controller'];
+      const proto = controller.prototype as Record<string, unknown>;
+      for (const name of Object.getOwnPropertyNames(proto)) {
+        const handler = proto[name];
+        if (typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
+        const path = `${Reflect.getMetadata(PATH_METADATA, controller)}/${Reflect.getMetadata(PATH_METADATA, handler)}`;
+        routes.push({ name: `${controller.name}.${name} (${path})`, handler: handler as Route['handler'], controller });
+      }
+    }
+  }
+  return routes;
+}
+
+describe('deny by default', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('every route declares a policy or @Public()', () => {
+    const routes = allRoutes(t);
+    expect(routes.length).toBeGreaterThanOrEqual(12);
+    const undeclared = routes
+      .filter((r) => {
+        const declared = (key: string) => Reflect.getMetadata(key, r.handler) ?? Reflect.getMetadata(key, r.controller);
+        return declared(POLICY_KEY) === undefined && declared(PUBLIC_KEY) !== true;
+      })
+      .map((r) => r.name);
+    expect(undeclared).toEqual([]);
+  });
+
+  it('only the health check is public', () => {
+    const publicRoutes = allRoutes(t).filter((r) => Reflect.getMetadata(PUBLIC_KEY, r.handler) === true || Reflect.getMetadata(PUBLIC_KEY, r.controller) === true);
+    expect(publicRoutes.map((r) => r.name).filter((n) => !/health|public-key|openapi|docs|ready|metrics/i.test(n))).toEqual([]);
+  });
+
+  it('the guard denies a route that declares nothing, before looking at any token', async () => {
+    class Undeclared {
+      handler() {
+        return 'secret';
+      }
+    }
+    const guard = new PolicyGuard(new Reflector(), undefined as never, undefined as never);
+    const context = {
+      getHandler: () => Undeclared.prototype.handler,
+      getClass: () => Undeclared,
+      switchToHttp: () => ({ getRequest: () => ({ headers: {} }) }),
+    } as unknown as ExecutionContext;
+    await expect(guard.canActivate(context)).rejects.toBeInstanceOf(ForbiddenException);
+  });
+});
