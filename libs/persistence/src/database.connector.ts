@@ -50,14 +50,17 @@ export async function openDatabase(s: DatabaseSettings): Promise<Database> {
         if (mode !== 'hardened') throw err;
       });
       await applyMigrations(c, s.migrationsDir);
+      // PGlite serves every connection from one session: switching it once covers them all.
+      if (embedded) await c.query(`SET ROLE ${quoteRole(s.appRole)}`);
     });
-    const setRole = mode === 'hardened' ? undefined : `SET ROLE ${quoteRole(s.appRole)}`;
-    const pool = new pg.Pool({ connectionString: appUrl, max: embedded ? 8 : s.poolSize });
-    if (setRole) {
-      pool.on('connect', (client) => {
-        client.query(setRole).catch(() => client.release(true as unknown as Error));
-      });
-    }
+    const pool = new pg.Pool({
+      connectionString: appUrl,
+      // The embedded server runs one transaction at a time; one connection makes waiting explicit.
+      max: embedded ? 1 : s.poolSize,
+      connectionTimeoutMillis: 5_000,
+      // Simple set-up: every connection switches to the restricted role at startup.
+      ...(mode === 'simple' ? { options: `-c role=${s.appRole}` } : {}),
+    });
     pool.on('error', () => undefined); // idle client errors surface on the next query instead
     const probe = await pool.connect();
     let role: RoleCheck;

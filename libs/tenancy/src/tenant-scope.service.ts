@@ -10,6 +10,9 @@ export type TenantScope = { tenantId: string } | 'all-tenants';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+// Waiting for a connection is normal under load (and on the one-connection embedded server).
+const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
+
 /** The one place a transaction is bound to tenants. */
 @Injectable()
 export class TenantScopeService {
@@ -28,7 +31,7 @@ export class TenantScopeService {
         await tx.$executeRaw`SELECT set_config('app.tenant_id', ${scope.tenantId}, true)`;
       }
       return fn(tx);
-    });
+    }, TX_OPTIONS);
   }
 
   /** The widest scope a principal may read with. */
