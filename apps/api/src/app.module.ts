@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ChangeListener, SnapshotCache } from '../../../libs/evaluation/src/index.js';
 import type { Database } from '../../../libs/persistence/src/index.js';
 import type { Registry } from '../../../libs/registry/src/index.js';
 import { AuditController } from './audit/audit.controller.js';
@@ -6,6 +7,8 @@ import { AuditService } from './audit/audit.service.js';
 import { BootstrapOperator } from './bootstrap/bootstrap-operator.service.js';
 import type { CloisonConfig } from './config/app.config.js';
 import { CoreModule } from './core.module.js';
+import { OfrepController } from './evaluation/ofrep.controller.js';
+import { OfrepService } from './evaluation/ofrep.service.js';
 import { HealthController } from './health/health.controller.js';
 import { OptionsController } from './options/options.controller.js';
 import { OptionsService } from './options/options.service.js';
@@ -21,8 +24,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CoreModule.forRoot(config, database, registry)],
-      controllers: [HealthController, RegistryController, TenantsController, OptionsController, PrincipalsController, AuditController],
-      providers: [TenantsService, OptionsService, PrincipalsService, AuditService, BootstrapOperator],
+      controllers: [HealthController, RegistryController, TenantsController, OptionsController, PrincipalsController, AuditController, OfrepController],
+      providers: [TenantsService, OptionsService, PrincipalsService, AuditService, BootstrapOperator, SnapshotCache, ChangeListener, OfrepService],
     };
   }
 }

@@ -15,3 +15,13 @@ export const CheckPolicy = (action: Action, subject: SubjectName) =>
 
 /** Declares a route open to anyone; every other route needs a token and a policy. */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
+
+export const OWN_TENANT_ROUTE_KEY = 'cloison:own-tenant-route';
+
+/**
+ * Declares a route without `:tenant` in its path that acts on the caller's own tenant: the
+ * policy is checked against that tenant, and principals bound to no tenant are refused (403).
+ * Such routes are on the hot path: their bearer token may be resolved from the principal cache,
+ * which is invalidated when principals or tenants change.
+ */
+export const OwnTenantRoute = () => SetMetadata(OWN_TENANT_ROUTE_KEY, true);

@@ -14,7 +14,7 @@ import type { FastifyRequest } from 'fastify';
 import { Authenticator } from '../../identity/src/index.js';
 import { TenantDirectory, type RequestContext } from '../../tenancy/src/index.js';
 import { defineAbilityFor, type AppAbility } from './ability.factory.js';
-import { POLICY_KEY, PUBLIC_KEY, type RoutePolicy } from './policy.decorators.js';
+import { OWN_TENANT_ROUTE_KEY, POLICY_KEY, PUBLIC_KEY, type RoutePolicy } from './policy.decorators.js';
 
 export interface PolicyContext extends RequestContext {
   ability: AppAbility;
@@ -34,6 +34,9 @@ function bearerToken(header: string | undefined): string | undefined {
  */
 @Injectable()
 export class PolicyGuard implements CanActivate {
+  /** Abilities of cached principals: same principal object, same rules. */
+  private readonly abilities = new WeakMap<object, AppAbility>();
+
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(Authenticator) private readonly authenticator: Authenticator,
@@ -49,6 +52,9 @@ export class PolicyGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<CloisonRequest>();
     const token = bearerToken(req.headers.authorization);
     if (!token) throw new UnauthorizedException('missing bearer token (Authorization: Bearer <token>)');
+    const ownTenantRoute = this.reflector.getAllAndOverride<boolean>(OWN_TENANT_ROUTE_KEY, targets) === true;
+    if (ownTenantRoute) return this.authorizeOwnTenant(req, token, policy);
+
     const principal = await this.authenticator.authenticate(token);
     if (!principal) throw new UnauthorizedException('invalid or revoked token');
     const ability = defineAbilityFor(principal);
@@ -64,6 +70,30 @@ export class PolicyGuard implements CanActivate {
       throw new ForbiddenException(`role ${principal.role} may not ${policy.action} ${policy.subject}`);
     }
     req.cloison = { requestId: String(req.id), principal, tenant: tenant ?? undefined, ability };
+    return true;
+  }
+
+  /**
+   * Routes acting on the caller's own tenant: the tenant is the one the token is bound to,
+   * never one named by the request, and the policy is checked against it like any other.
+   */
+  private async authorizeOwnTenant(req: CloisonRequest, token: string, policy: RoutePolicy): Promise<boolean> {
+    const principal = await this.authenticator.authenticateCached(token);
+    if (!principal) throw new UnauthorizedException('invalid or revoked token');
+    if (!principal.tenantId) {
+      throw new ForbiddenException(`role ${principal.role} is bound to no tenant; this route serves tenant-bound principals`);
+    }
+    let ability = this.abilities.get(principal);
+    if (!ability) {
+      ability = defineAbilityFor(principal);
+      this.abilities.set(principal, ability);
+    }
+    const fields: Record<string, unknown> = { id: principal.tenantId, tenantId: principal.tenantId };
+    const target = asSubject(policy.subject, fields);
+    if (!ability.can(policy.action, target)) {
+      throw new ForbiddenException(`role ${principal.role} may not ${policy.action} ${policy.subject}`);
+    }
+    req.cloison = { requestId: String(req.id), principal, ability };
     return true;
   }
 }

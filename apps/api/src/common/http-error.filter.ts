@@ -40,6 +40,14 @@ export function toErrorBody(err: unknown): ErrorBody {
   return { statusCode: 500, error: STATUS_CODES[500] as string, message: 'internal error' };
 }
 
+/** Errors raised before a route's own filters run (e.g. unparseable bodies) on routes with their own error shape. */
+export type ErrorShaper = (exception: unknown, host: ArgumentsHost) => void;
+const shapers: { prefix: string; shape: ErrorShaper }[] = [];
+
+export function shapeErrorsUnder(prefix: string, shape: ErrorShaper): void {
+  if (!shapers.some((s) => s.prefix === prefix)) shapers.push({ prefix, shape });
+}
+
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
@@ -48,6 +56,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const req = http.getRequest<FastifyRequest>();
+    const shaper = shapers.find((s) => req.url.startsWith(s.prefix));
+    if (shaper) return shaper.shape(exception, host);
     const body = { ...toErrorBody(exception), requestId: String(req.id) };
     if (body.statusCode >= 500) {
       this.logger.error({ requestId: req.id, err: exception instanceof Error ? exception.stack : String(exception) });

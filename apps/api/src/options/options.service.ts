@@ -2,6 +2,7 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
 import { accessibleBy } from '@casl/prisma/runtime';
 import { AuditRecorder } from '../../../../libs/audit/src/index.js';
+import { SnapshotCache } from '../../../../libs/evaluation/src/index.js';
 import type { OptionValue, PrismaTx } from '../../../../libs/persistence/src/index.js';
 import type { PolicyContext } from '../../../../libs/policy/src/index.js';
 import { Registry, type JsonValue, type OptionDefinition } from '../../../../libs/registry/src/index.js';
@@ -48,6 +49,7 @@ export class OptionsService {
     @Inject(TenantScopeService) private readonly scopes: TenantScopeService,
     @Inject(Registry) private readonly registry: Registry,
     @Inject(AuditRecorder) private readonly audit: AuditRecorder,
+    @Inject(SnapshotCache) private readonly snapshots: SnapshotCache,
   ) {}
 
   async list(ctx: PolicyContext): Promise<OptionView[]> {
@@ -94,7 +96,7 @@ export class OptionsService {
   private async change(ctx: PolicyContext, def: OptionDefinition, next: Change, reason: string, ifMatch: number | '*' | undefined) {
     const tenant = tenantOf(ctx);
     const actor = { id: ctx.principal.id, name: ctx.principal.name, role: ctx.principal.role };
-    return this.scopes.run({ tenantId: tenant.id }, async (tx) => {
+    const result = await this.scopes.run({ tenantId: tenant.id }, async (tx) => {
       // A first write racing another first write finds the winner's row on the next pass.
       for (let attempt = 0; attempt < 3; attempt++) {
         const current = await this.lockRow(tx, tenant.id, def.key);
@@ -130,6 +132,9 @@ export class OptionsService {
       }
       throw new PreconditionFailed(`option "${def.key}" is being changed concurrently; read it again`);
     });
+    // Other instances learn of the change from the database; this one need not wait for it.
+    this.snapshots.invalidateTenant(tenant.id);
+    return result;
   }
 
   private async lockRow(tx: PrismaTx, tenantId: string, key: string): Promise<StoredRow | null> {

@@ -1,0 +1,61 @@
+import { Body, Controller, Headers, Inject, Param, Post, Res, UseFilters } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ifNoneMatchHits } from '../../../../libs/evaluation/src/index.js';
+import { Caller, CheckPolicy, OwnTenantRoute, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { SchemaPipe } from '../common/schema.pipe.js';
+import { OfrepErrorFilter } from './ofrep.errors.js';
+import { OFREP_EVALUATION_BODY, type OfrepEvaluationBody } from './ofrep.schemas.js';
+import { OfrepService } from './ofrep.service.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** OFREP needs no body; an absent one is an empty request. */
+class OfrepBodyPipe extends SchemaPipe {
+  constructor() {
+    super(OFREP_EVALUATION_BODY);
+  }
+
+  override transform(value: unknown): unknown {
+    return super.transform(value === undefined || value === null ? {} : value);
+  }
+}
+
+const OFREP_BODY = new OfrepBodyPipe();
+
+/**
+ * OpenFeature Remote Evaluation Protocol v1 for the caller's own tenant. Bodies come
+ * pre-serialised from the tenant's snapshot and are written out as they are.
+ */
+@Controller('ofrep/v1/evaluate')
+@UseFilters(OfrepErrorFilter)
+export class OfrepController {
+  constructor(@Inject(OfrepService) private readonly ofrep: OfrepService) {}
+
+  @Post('flags')
+  @CheckPolicy('read', 'OptionValue')
+  @OwnTenantRoute()
+  async bulk(
+    @Caller() ctx: PolicyContext,
+    @Body(OFREP_BODY) body: OfrepEvaluationBody,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const snapshot = await this.ofrep.snapshot(ctx, body);
+    void reply.header('etag', snapshot.etag);
+    if (ifNoneMatchHits(ifNoneMatch, snapshot.etag)) return void reply.code(304).send();
+    void reply.code(200).header('content-type', JSON_TYPE).send(snapshot.bulkBody);
+  }
+
+  @Post('flags/:key')
+  @CheckPolicy('read', 'OptionValue')
+  @OwnTenantRoute()
+  async single(
+    @Caller() ctx: PolicyContext,
+    @Param('key') key: string,
+    @Body(OFREP_BODY) body: OfrepEvaluationBody,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const snapshot = await this.ofrep.snapshot(ctx, body);
+    void reply.code(200).header('content-type', JSON_TYPE).send(this.ofrep.flagBody(snapshot, key));
+  }
+}
