@@ -88,8 +88,8 @@ describe('OFREP evaluation (tenant-bound)', () => {
     expect(sa).not.toBe(sb);
     expect(sa.tenantId).toBe(alpha.id);
     expect(sb.tenantId).toBe(beta.id);
-    expect(sa.flagBodies.get('ui_language')).toContain('"es"');
-    expect(sb.flagBodies.get('ui_language')).toContain('"de"');
+    expect(String(sa.flagBody('ui_language'))).toContain('"es"');
+    expect(String(sb.flagBody('ui_language'))).toContain('"de"');
   });
 
   it("refuses a context naming another tenant and never returns the other tenant's value", async () => {

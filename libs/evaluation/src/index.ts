@@ -7,5 +7,5 @@ export {
   type EvaluationReason,
   type FlagEvaluation,
   type StoredValue,
-  type TenantSnapshot,
+  TenantSnapshot,
 } from './tenant-snapshot.js';

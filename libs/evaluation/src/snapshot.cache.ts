@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Registry } from '../../registry/src/index.js';
 import { TenantScopeService } from '../../tenancy/src/index.js';
 import { buildSnapshot, type TenantSnapshot } from './tenant-snapshot.js';
+import type { OptionDefinition } from '../../registry/src/index.js';
 
 const MAX_SNAPSHOTS = 100_000;
 
@@ -20,14 +21,28 @@ export class SnapshotCache {
   private readonly tenantGen = new Map<string, number>();
   private epoch = 0;
   private live = true;
+  /** Catalog order, fixed for the life of the process. */
+  private readonly definitions: readonly OptionDefinition[];
 
   constructor(
     @Inject(TenantScopeService) private readonly scopes: TenantScopeService,
-    @Inject(Registry) private readonly registry: Registry,
-  ) {}
+    @Inject(Registry) registry: Registry,
+  ) {
+    this.definitions = registry.list();
+  }
+
+  /** Snapshots built from the database since start (cold tenants and rebuilds after changes). */
+  builds = 0;
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Bytes held by the cached snapshots' buffers. */
+  get approxBytes(): number {
+    let total = 0;
+    for (const s of this.entries.values()) total += s.approxBytes;
+    return total;
   }
 
   /** The tenant's snapshot: from memory when warm, else one database read. */
@@ -55,13 +70,14 @@ export class SnapshotCache {
   }
 
   private build(tenantId: string): Promise<TenantSnapshot> {
+    this.builds++;
     const epoch = this.epoch;
     const gen = this.tenantGen.get(tenantId) ?? 0;
     const pending = this.scopes
       .run({ tenantId }, (tx) =>
         tx.optionValue.findMany({ where: { tenantId }, select: { optionKey: true, isSet: true, value: true, version: true } }),
       )
-      .then((rows) => buildSnapshot(tenantId, this.registry.list(), rows));
+      .then((rows) => buildSnapshot(tenantId, this.definitions, rows));
     const settled = pending.then(
       (snapshot) => {
         if (this.building.get(tenantId) === settled) this.building.delete(tenantId);

@@ -18,7 +18,7 @@ export class PrincipalCache {
   private live = true;
 
   constructor(
-    private readonly ttlMs = 60_000,
+    private readonly ttlMs = 300_000,
     private readonly maxEntries = 200_000,
   ) {}
 
@@ -31,14 +31,15 @@ export class PrincipalCache {
     return this.entries.size;
   }
 
+  /** Lookups that found nothing usable (the caller then asks the database). */
+  misses = 0;
+
   lookup(hash: string, now = Date.now()): AuthenticatedPrincipal | undefined {
     const e = this.entries.get(hash);
-    if (!e) return undefined;
-    if (e.expiresAt <= now) {
-      this.entries.delete(hash);
-      return undefined;
-    }
-    return e.principal;
+    if (e && e.expiresAt > now) return e.principal;
+    if (e) this.entries.delete(hash);
+    this.misses++;
+    return undefined;
   }
 
   store(hash: string, principal: AuthenticatedPrincipal, generation: number, now = Date.now()): void {

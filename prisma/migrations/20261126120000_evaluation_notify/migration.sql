@@ -35,19 +35,29 @@ BEGIN
     ELSE
         row_ref := 'principal:' || (CASE WHEN TG_OP = 'DELETE' THEN OLD."id" ELSE NEW."id" END)::text;
     END IF;
-    UPDATE "evaluation_changes" SET "seq" = "seq" + 1 WHERE "id" = 1;
     PERFORM pg_notify('cloison_evaluation', row_ref);
     RETURN NULL;
 END $$;
 
+-- Once per statement, not per row: a bulk statement moves the counter once.
+CREATE FUNCTION cloison_evaluation_counted() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$ BEGIN UPDATE "evaluation_changes" SET "seq" = "seq" + 1 WHERE "id" = 1; RETURN NULL; END $$;
+
 -- Effective values of a tenant.
 CREATE TRIGGER option_values_evaluation_changed AFTER INSERT OR UPDATE OR DELETE ON "option_values"
     FOR EACH ROW EXECUTE FUNCTION cloison_evaluation_changed();
+CREATE TRIGGER option_values_evaluation_counted AFTER INSERT OR UPDATE OR DELETE ON "option_values"
+    FOR EACH STATEMENT EXECUTE FUNCTION cloison_evaluation_counted();
 -- A tenant's slug is part of a cached principal; a new tenant needs no announcement.
 CREATE TRIGGER tenants_evaluation_changed AFTER UPDATE OR DELETE ON "tenants"
     FOR EACH ROW EXECUTE FUNCTION cloison_evaluation_changed();
+CREATE TRIGGER tenants_evaluation_counted AFTER UPDATE OR DELETE ON "tenants"
+    FOR EACH STATEMENT EXECUTE FUNCTION cloison_evaluation_counted();
 -- Revocation (revoked_at), role or tenant changes of a principal; a new principal has a new token.
 CREATE TRIGGER principals_evaluation_changed AFTER UPDATE OR DELETE ON "principals"
     FOR EACH ROW EXECUTE FUNCTION cloison_evaluation_changed();
+CREATE TRIGGER principals_evaluation_counted AFTER UPDATE OR DELETE ON "principals"
+    FOR EACH STATEMENT EXECUTE FUNCTION cloison_evaluation_counted();
 
 GRANT SELECT, UPDATE ON "evaluation_changes" TO cloison_app;

@@ -28,8 +28,8 @@ export class OfrepService {
   }
 
   /** The single-flag body of `key`, or FLAG_NOT_FOUND for a key the catalog does not define. */
-  flagBody(snapshot: TenantSnapshot, key: string): string {
-    const body = snapshot.flagBodies.get(key);
+  flagBody(snapshot: TenantSnapshot, key: string): Buffer {
+    const body = snapshot.flagBody(key);
     if (body === undefined) throw new OfrepError('FLAG_NOT_FOUND', `flag "${key}" is not defined`);
     return body;
   }

@@ -1,0 +1,41 @@
+// One server of the OFREP benchmark, in its own process so that the load generator does not
+// share its event loop: `cloison` (production build from dist) or `bare` (Fastify alone).
+import Fastify from 'fastify';
+
+const kind = process.argv[2];
+
+async function startCloison() {
+  const { createApp } = await import('../dist/apps/api/src/app.factory.js');
+  const { loadConfig } = await import('../dist/apps/api/src/config/app.config.js');
+  const { SnapshotCache } = await import('../dist/libs/evaluation/src/index.js');
+  const { Authenticator } = await import('../dist/libs/identity/src/index.js');
+  const { app } = await createApp(loadConfig());
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const cache = app.get(SnapshotCache);
+  const principals = app.get(Authenticator).cache;
+  process.on('message', (msg) => {
+    if (msg === 'memory') {
+      globalThis.gc?.();
+      globalThis.gc?.();
+      const m = process.memoryUsage();
+      process.send({ memory: { heapUsed: m.heapUsed, external: m.external, snapshots: cache.size, snapshotBytes: cache.approxBytes, builds: cache.builds, principalMisses: principals.misses } });
+    }
+  });
+  return app.getHttpServer().address().port;
+}
+
+async function startBare() {
+  const body = JSON.parse(process.env.BENCH_BODY ?? '{}');
+  const app = Fastify({ logger: false });
+  // A comparable endpoint: parse the JSON request, answer the same JSON document.
+  app.post('/ofrep/v1/evaluate/flags', async (req) => {
+    void req.body;
+    return body;
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return app.server.address().port;
+}
+
+const port = kind === 'bare' ? await startBare() : await startCloison();
+process.send({ port });
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,219 @@
+// OFREP bulk evaluation: Cloison (production build, real PostgreSQL) against a bare Fastify
+// server answering a comparable JSON body, both loaded by autocannon in the same run.
+//   npm run bench:ofrep            (DATABASE_URL defaults to the local PostgreSQL server)
+// Prints req/s, p50 and p99 for each, the ratio, throughput with 10 and 10,000 tenants, and
+// memory per tenant snapshot. Each server runs in its own process, away from the load generator.
+import { fork } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+const BASE_URL = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
+const DURATION = Number(process.env.BENCH_DURATION || 10);
+const CONNECTIONS = 32;
+const TENANTS = 10_000;
+const EXTRA_OPTIONS = 7; // the catalog has 23 options; the benchmark tenant has 30
+const PATH = '/ofrep/v1/evaluate/flags';
+const OPERATOR = `cln_bench-operator-${randomBytes(8).toString('hex')}`;
+
+const hash = (token) => createHash('sha256').update(token, 'utf8').digest('hex');
+
+function benchCatalog() {
+  const dir = mkdtempSync(join(tmpdir(), 'cloison-bench-catalog-'));
+  mkdirSync(join(dir, 'options'));
+  for (const f of readdirSync('catalog/options')) copyFileSync(join('catalog/options', f), join(dir, 'options', f));
+  for (let i = 1; i <= EXTRA_OPTIONS; i++) {
+    const key = `bench_option_${i}`;
+    const text = { en: `Benchmark option ${i}`, fr: `Option de mesure ${i}` };
+    const def = { key, version: 1, risk: 'low', title: text, description: text, schema: { type: 'string', maxLength: 64 }, default: `default-${i}` };
+    writeFileSync(join(dir, 'options', `${key}.json`), JSON.stringify(def, null, 2));
+  }
+  return dir;
+}
+
+// Tenant values for 24 of the 30 options (never a critical one), all valid for their schemas.
+const VALUES = {
+  ui_language: 'en', vote_weights: true, revote: true, max_proxies: 2, retention_days: 400, proxy_mode: 'one_per_voter',
+  sso: { enabled: true, issuer: 'https://id.example.org', allowedDomains: ['example.org'] },
+  scrutineer_scope: ['turnout', 'event_log', 'emargement'], admin_ip_allowlist: ['10.0.0.1', '192.168.1.10'],
+  voter_results_visibility: 'live', voter_receipt: 'none', results_publication_delay_minutes: 30,
+  voter_second_factor: 'email', credential_reset: 'strong_self_service', schedule_change: 'locked',
+  audit_webhook_url: 'https://hooks.example.org/cloison', admin_reopen_ballot: true,
+  ...Object.fromEntries(Array.from({ length: EXTRA_OPTIONS }, (_, i) => [`bench_option_${i + 1}`, `tenant-value-${i + 1}`])),
+};
+
+async function withDb(url, fn) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+function start(kind, env, execArgv = []) {
+  const child = fork(new URL('./ofrep-server.mjs', import.meta.url), [kind], {
+    env: { ...process.env, ...env },
+    execArgv,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const ready = new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${kind} server exited (${code})`)));
+    const onMessage = (m) => {
+      if (m.port) {
+        child.off('message', onMessage);
+        resolve(m.port);
+      }
+    };
+    child.on('message', onMessage);
+  });
+  return { child, ready };
+}
+
+const ask = (child, msg, field) =>
+  new Promise((resolve) => {
+    const on = (m) => {
+      if (m[field]) {
+        child.off('message', on);
+        resolve(m[field]);
+      }
+    };
+    child.on('message', on);
+    child.send(msg);
+  });
+
+function load(port, tokens, options = {}) {
+  let i = 0;
+  return autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    ...(options.amount ? {} : { duration: DURATION }),
+    ...options,
+    requests: [
+      {
+        method: 'POST',
+        path: PATH,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ context: { targetingKey: 'voter-1' } }),
+        setupRequest: (req) => ({ ...req, headers: { ...req.headers, authorization: `Bearer ${tokens[i++ % tokens.length]}` } }),
+      },
+    ],
+  });
+}
+
+const figures = (r) => ({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts });
+const row = (name, f) =>
+  `${name.padEnd(34)} ${f.rps.toFixed(0).padStart(8)} req/s   p50 ${String(f.p50).padStart(3)} ms   p99 ${String(f.p99).padStart(3)} ms${f.errors ? `   ERRORS ${f.errors}` : ''}`;
+
+async function seed(url, tokens) {
+  // Benchmark data written directly (not through the API, so not audited): tenants, one service
+  // token each, and the same 24 tenant values for every tenant.
+  await withDb(url, async (c) => {
+    const ids = (
+      await c.query(
+        `INSERT INTO tenants (id, slug, name, risk_level)
+         SELECT gen_random_uuid(), 'bench-' || i, 'Bench tenant ' || i, 2 FROM generate_series(0, $1::int - 1) i RETURNING id, slug`,
+        [tokens.length],
+      )
+    ).rows
+      .sort((a, b) => Number(a.slug.slice(6)) - Number(b.slug.slice(6)))
+      .map((r) => r.id);
+    await c.query(
+      `INSERT INTO principals (id, name, role, tenant_id, token_hash)
+       SELECT gen_random_uuid(), 'bench service', 'service', t, h FROM unnest($1::uuid[], $2::text[]) AS x(t, h)`,
+      [ids, tokens.map(hash)],
+    );
+    const entries = Object.entries(VALUES);
+    await c.query(
+      `INSERT INTO option_values (tenant_id, option_key, is_set, value, version, updated_at, updated_by_id, updated_by)
+       SELECT t, k, true, v::jsonb, 1, now(), 'bench', 'bench'
+         FROM unnest($1::uuid[]) AS t CROSS JOIN unnest($2::text[], $3::text[]) AS kv(k, v)`,
+      [ids, entries.map(([k]) => k), entries.map(([, v]) => JSON.stringify(v))],
+    );
+  });
+}
+
+async function main() {
+  const dbName = `cloison_bench_${randomBytes(5).toString('hex')}`;
+  await withDb(BASE_URL, (c) => c.query(`CREATE DATABASE ${dbName}`));
+  const dbUrl = new URL(BASE_URL);
+  dbUrl.pathname = `/${dbName}`;
+  const catalogDir = benchCatalog();
+  const children = [];
+  try {
+    const cloison = start(
+      'cloison',
+      { DATABASE_URL: dbUrl.toString(), CLOISON_CATALOG_DIR: catalogDir, LOG_LEVEL: 'warn', CLOISON_BOOTSTRAP_TOKEN: OPERATOR },
+      ['--expose-gc'],
+    );
+    children.push(cloison.child);
+    const port = await cloison.ready;
+    const tokens = Array.from({ length: TENANTS }, (_, i) => `cln_bench-${i}-${randomBytes(12).toString('base64url')}`);
+    await seed(dbUrl.toString(), tokens);
+
+    const sample = await fetch(`http://127.0.0.1:${port}${PATH}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens[0]}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const sampleBody = await sample.text();
+    const flags = JSON.parse(sampleBody).flags;
+    if (sample.status !== 200 || flags.length !== 23 + EXTRA_OPTIONS) throw new Error(`unexpected sample answer ${sample.status}`);
+    const tenantSet = flags.filter((f) => f.reason === 'TARGETING_MATCH').length;
+    console.log(`OFREP bulk body: ${flags.length} flags (${tenantSet} set by the tenant), ${sampleBody.length} bytes; ${CONNECTIONS} connections, ${DURATION} s per run\n`);
+
+    const bare = start('bare', { BENCH_BODY: sampleBody });
+    children.push(bare.child);
+    const barePort = await bare.ready;
+
+    const ten = tokens.slice(0, 10);
+    await load(barePort, ten, { duration: 2 }); // warm-up (JIT)
+    const fBare = figures(await load(barePort, ten));
+
+    await load(port, ten, { duration: 2 }); // warm-up: JIT, snapshots, principal cache
+    const fTen = figures(await load(port, ten));
+
+    const before = await ask(cloison.child, 'memory', 'memory');
+    await load(port, tokens, { amount: TENANTS, connections: 8 }); // every tenant once: cold builds
+    const after = await ask(cloison.child, 'memory', 'memory');
+    const fAll = figures(await load(port, tokens));
+    const end = await ask(cloison.child, 'memory', 'memory');
+    // The same 10 tenants again, now with 10,000 snapshots in memory: separates the cost of a
+    // larger heap from the cost of spreading requests over many tenants.
+    const fTenAgain = figures(await load(port, ten));
+
+    console.log(row('bare Fastify (same JSON body)', fBare));
+    console.log(row('Cloison OFREP bulk, 10 tenants', fTen));
+    console.log(row(`Cloison OFREP bulk, ${TENANTS} tenants`, fAll));
+    console.log(row(`  10 tenants, ${TENANTS} in memory`, fTenAgain));
+    console.log('');
+    console.log(`ratio Cloison/bare (10 tenants):     ${(fTen.rps / fBare.rps).toFixed(2)}  (goal >= 0.5; p99 ${fTen.p99} ms, goal <= 5 ms)`);
+    console.log(`ratio ${TENANTS} tenants / 10 tenants: ${(fAll.rps / fTen.rps).toFixed(2)}  (goal within 10%)`);
+    const grown = Math.max(after.snapshots - before.snapshots, 1);
+    const perTenant = (after.heapUsed + after.external - before.heapUsed - before.external) / grown / 1024;
+    console.log(
+      `memory per tenant (snapshot + cached principal, heap + buffers): ${perTenant.toFixed(1)} KiB over ${grown} snapshots;` +
+        ` snapshot buffers alone ${(after.snapshotBytes / Math.max(after.snapshots, 1) / 1024).toFixed(1)} KiB`,
+    );
+    console.log(
+      `database reads during the ${TENANTS}-tenant run: ${end.builds - after.builds} snapshot builds, ` +
+        `${end.principalMisses - after.principalMisses} principal lookups (0 and 0 when every tenant stays warm)`,
+    );
+  } finally {
+    for (const c of children) c.kill();
+    await new Promise((r) => setTimeout(r, 300));
+    await withDb(BASE_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)).catch(() => undefined);
+    rmSync(catalogDir, { recursive: true, force: true });
+  }
+}
+
+process.on('SIGINT', () => process.exit(130));
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
