@@ -1,6 +1,12 @@
 // One server of the OFREP benchmark, in its own process so that the load generator does not
 // share its event loop: `cloison` (production build from dist) or `bare` (Fastify alone).
+import { PerformanceObserver } from 'node:perf_hooks';
 import Fastify from 'fastify';
+
+let gcMs = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcMs += e.duration;
+}).observe({ entryTypes: ['gc'] });
 
 const kind = process.argv[2];
 
@@ -18,7 +24,7 @@ async function startCloison() {
       globalThis.gc?.();
       globalThis.gc?.();
       const m = process.memoryUsage();
-      process.send({ memory: { heapUsed: m.heapUsed, external: m.external, snapshots: cache.size, snapshotBytes: cache.approxBytes, builds: cache.builds, principalMisses: principals.misses } });
+      process.send({ memory: { heapUsed: m.heapUsed, external: m.external, snapshots: cache.size, snapshotBytes: cache.approxBytes, builds: cache.builds, principalMisses: principals.misses, gcMs } });
     }
   });
   return app.getHttpServer().address().port;
@@ -28,9 +34,11 @@ async function startBare() {
   const body = JSON.parse(process.env.BENCH_BODY ?? '{}');
   const app = Fastify({ logger: false });
   // A comparable endpoint: parse the JSON request, answer the same JSON document.
-  app.post('/ofrep/v1/evaluate/flags', async (req) => {
+  // The same bytes, serialised once, as Cloison does: the baseline is the framework alone.
+  const bytes = Buffer.from(JSON.stringify(body));
+  app.post('/ofrep/v1/evaluate/flags', async (req, reply) => {
     void req.body;
-    return body;
+    return reply.header('content-type', 'application/json; charset=utf-8').send(bytes);
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return app.server.address().port;

@@ -1,6 +1,6 @@
 // OFREP bulk evaluation: Cloison (production build, real PostgreSQL) against a bare Fastify
 // server answering a comparable JSON body, both loaded by autocannon in the same run.
-//   npm run bench:ofrep            (DATABASE_URL defaults to the local PostgreSQL server)
+//   npm run bench:ofrep   (DATABASE_URL: default local PostgreSQL; BENCH_DURATION s per run, BENCH_ROUNDS)
 // Prints req/s, p50 and p99 for each, the ratio, throughput with 10 and 10,000 tenants, and
 // memory per tenant snapshot. Each server runs in its own process, away from the load generator.
 import { fork } from 'node:child_process';
@@ -13,6 +13,7 @@ import pg from 'pg';
 
 const BASE_URL = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 const DURATION = Number(process.env.BENCH_DURATION || 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 const CONNECTIONS = 32;
 const TENANTS = 10_000;
 const EXTRA_OPTIONS = 7; // the catalog has 23 options; the benchmark tenant has 30
@@ -108,7 +109,7 @@ function load(port, tokens, options = {}) {
 
 const figures = (r) => ({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts });
 const row = (name, f) =>
-  `${name.padEnd(34)} ${f.rps.toFixed(0).padStart(8)} req/s   p50 ${String(f.p50).padStart(3)} ms   p99 ${String(f.p99).padStart(3)} ms${f.errors ? `   ERRORS ${f.errors}` : ''}`;
+  `${name.padEnd(34)} ${f.rps.toFixed(0).padStart(8)} req/s   p50 ${String(f.p50).padStart(3)} ms   p99 ${String(f.p99).padStart(3)} ms${f.gcMs !== undefined ? `   GC ${f.gcMs.toFixed(0)} ms` : ''}${f.errors ? `   ERRORS ${f.errors}` : ''}`;
 
 async function seed(url, tokens) {
   // Benchmark data written directly (not through the API, so not audited): tenants, one service
@@ -172,25 +173,40 @@ async function main() {
     const barePort = await bare.ready;
 
     const ten = tokens.slice(0, 10);
+    const measured = async (run) => {
+      const a = await ask(cloison.child, 'memory', 'memory');
+      const f = figures(await run());
+      const b = await ask(cloison.child, 'memory', 'memory');
+      return { ...f, gcMs: b.gcMs - a.gcMs, builds: b.builds - a.builds, lookups: b.principalMisses - a.principalMisses };
+    };
+
     await load(barePort, ten, { duration: 2 }); // warm-up (JIT)
-    const fBare = figures(await load(barePort, ten));
-
     await load(port, ten, { duration: 2 }); // warm-up: JIT, snapshots, principal cache
-    const fTen = figures(await load(port, ten));
-
     const before = await ask(cloison.child, 'memory', 'memory');
     await load(port, tokens, { amount: TENANTS, connections: 8 }); // every tenant once: cold builds
     const after = await ask(cloison.child, 'memory', 'memory');
-    const fAll = figures(await load(port, tokens));
-    const end = await ask(cloison.child, 'memory', 'memory');
-    // The same 10 tenants again, now with 10,000 snapshots in memory: separates the cost of a
-    // larger heap from the cost of spreading requests over many tenants.
-    const fTenAgain = figures(await load(port, ten));
 
-    console.log(row('bare Fastify (same JSON body)', fBare));
+    // Rounds interleave the three loads, so that a machine shared with other work disturbs them
+    // alike; the medians are compared. Every Cloison run has the same 10,000 snapshots in memory.
+    const runs = { bare: [], ten: [], all: [] };
+    for (let r = 0; r < ROUNDS; r++) {
+      runs.bare.push(figures(await load(barePort, ten)));
+      runs.ten.push(await measured(() => load(port, ten)));
+      runs.all.push(await measured(() => load(port, tokens)));
+    }
+    const median = (list) => {
+      const by = (k) => list.map((x) => x[k]).sort((a, b) => a - b)[Math.floor(list.length / 2)];
+      return { rps: by('rps'), p50: by('p50'), p99: by('p99'), errors: list.reduce((n, x) => n + x.errors, 0), gcMs: list[0].gcMs === undefined ? undefined : by('gcMs') };
+    };
+    const [fBare, fTen, fAll] = [median(runs.bare), median(runs.ten), median(runs.all)];
+    for (const [name, list] of [['bare', runs.bare], ['10 tenants', runs.ten], [`${TENANTS} tenants`, runs.all]]) {
+      console.log(`  rounds, ${name}: ${list.map((f) => `${f.rps.toFixed(0)} req/s p99 ${f.p99} ms`).join(' | ')}`);
+    }
+    console.log('');
+    console.log(`medians of ${ROUNDS} rounds:`);
+    console.log(row('bare Fastify (same JSON bytes)', fBare));
     console.log(row('Cloison OFREP bulk, 10 tenants', fTen));
     console.log(row(`Cloison OFREP bulk, ${TENANTS} tenants`, fAll));
-    console.log(row(`  10 tenants, ${TENANTS} in memory`, fTenAgain));
     console.log('');
     console.log(`ratio Cloison/bare (10 tenants):     ${(fTen.rps / fBare.rps).toFixed(2)}  (goal >= 0.5; p99 ${fTen.p99} ms, goal <= 5 ms)`);
     console.log(`ratio ${TENANTS} tenants / 10 tenants: ${(fAll.rps / fTen.rps).toFixed(2)}  (goal within 10%)`);
@@ -200,10 +216,8 @@ async function main() {
       `memory per tenant (snapshot + cached principal, heap + buffers): ${perTenant.toFixed(1)} KiB over ${grown} snapshots;` +
         ` snapshot buffers alone ${(after.snapshotBytes / Math.max(after.snapshots, 1) / 1024).toFixed(1)} KiB`,
     );
-    console.log(
-      `database reads during the ${TENANTS}-tenant run: ${end.builds - after.builds} snapshot builds, ` +
-        `${end.principalMisses - after.principalMisses} principal lookups (0 and 0 when every tenant stays warm)`,
-    );
+    const reads = [...runs.ten, ...runs.all].reduce((n, f) => ({ builds: n.builds + f.builds, lookups: n.lookups + f.lookups }), { builds: 0, lookups: 0 });
+    console.log(`database reads during the measured Cloison runs: ${reads.builds} snapshot builds, ${reads.lookups} principal lookups (all warm: 0 and 0)`);
   } finally {
     for (const c of children) c.kill();
     await new Promise((r) => setTimeout(r, 300));

@@ -63,7 +63,9 @@ export class ChangeListener implements OnModuleInit, OnModuleDestroy {
   /** Applies one change to the caches (also called by this instance right after its own writes). */
   apply(payload: string): void {
     const [kind, id] = payload.split(':', 2);
-    if (kind === 'tenant' && id) {
+    if (kind === 'values' && id) {
+      this.snapshots.invalidateTenant(id);
+    } else if (kind === 'tenant' && id) {
       this.snapshots.invalidateTenant(id);
       this.authenticator.cache.forgetTenant(id);
     } else if (kind === 'principal' && id) {

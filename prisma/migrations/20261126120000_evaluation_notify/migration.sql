@@ -3,8 +3,9 @@
 -- Every API instance keeps in-memory, per-tenant snapshots of effective values and a cache of
 -- authenticated principals. Triggers on the tables those caches read announce each committed
 -- change, whatever code path wrote it:
---   * NOTIFY on channel "cloison_evaluation" with payload 'tenant:<uuid>' or 'principal:<uuid>'
---     (delivered at commit, never for a rolled-back transaction), for instances that LISTEN;
+--   * NOTIFY on channel "cloison_evaluation" (delivered at commit, never for a rolled-back
+--     transaction) for instances that LISTEN, with payload 'values:<tenant uuid>' (a tenant's option
+--     values), 'tenant:<uuid>' (the tenant row) or 'principal:<uuid>';
 --   * a single change counter in "evaluation_changes", for instances whose connection cannot
 --     receive notifications (the embedded PGlite server): they poll it and drop every cache
 --     entry when it moves. The counter carries no tenant data.
@@ -29,7 +30,7 @@ DECLARE
     row_ref text;
 BEGIN
     IF TG_TABLE_NAME = 'option_values' THEN
-        row_ref := 'tenant:' || (CASE WHEN TG_OP = 'DELETE' THEN OLD."tenant_id" ELSE NEW."tenant_id" END)::text;
+        row_ref := 'values:' || (CASE WHEN TG_OP = 'DELETE' THEN OLD."tenant_id" ELSE NEW."tenant_id" END)::text;
     ELSIF TG_TABLE_NAME = 'tenants' THEN
         row_ref := 'tenant:' || (CASE WHEN TG_OP = 'DELETE' THEN OLD."id" ELSE NEW."id" END)::text;
     ELSE
