@@ -47,3 +47,4 @@ async function startBare() {
 const port = kind === 'bare' ? await startBare() : await startCloison();
 process.send({ port });
 process.on('disconnect', () => process.exit(0));
+process.on('message', (m) => m === 'exit' && process.exit(0)); // lets --cpu-prof write its profile

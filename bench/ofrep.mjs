@@ -1,6 +1,7 @@
 // OFREP bulk evaluation: Cloison (production build, real PostgreSQL) against a bare Fastify
 // server answering a comparable JSON body, both loaded by autocannon in the same run.
-//   npm run bench:ofrep   (DATABASE_URL: default local PostgreSQL; BENCH_DURATION s per run, BENCH_ROUNDS)
+//   npm run bench:ofrep   (DATABASE_URL: default local PostgreSQL; BENCH_DURATION s per run, BENCH_ROUNDS;
+//                          BENCH_CPU_PROF=<dir> writes a CPU profile of the Cloison process)
 // Prints req/s, p50 and p99 for each, the ratio, throughput with 10 and 10,000 tenants, and
 // memory per tenant snapshot. Each server runs in its own process, away from the load generator.
 import { fork } from 'node:child_process';
@@ -150,7 +151,7 @@ async function main() {
     const cloison = start(
       'cloison',
       { DATABASE_URL: dbUrl.toString(), CLOISON_CATALOG_DIR: catalogDir, LOG_LEVEL: 'warn', CLOISON_BOOTSTRAP_TOKEN: OPERATOR },
-      ['--expose-gc'],
+      ['--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
     );
     children.push(cloison.child);
     const port = await cloison.ready;
@@ -219,7 +220,7 @@ async function main() {
     const reads = [...runs.ten, ...runs.all].reduce((n, f) => ({ builds: n.builds + f.builds, lookups: n.lookups + f.lookups }), { builds: 0, lookups: 0 });
     console.log(`database reads during the measured Cloison runs: ${reads.builds} snapshot builds, ${reads.lookups} principal lookups (all warm: 0 and 0)`);
   } finally {
-    for (const c of children) c.kill();
+    for (const c of children) c.connected ? c.send('exit') : c.kill();
     await new Promise((r) => setTimeout(r, 300));
     await withDb(BASE_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)).catch(() => undefined);
     rmSync(catalogDir, { recursive: true, force: true });
