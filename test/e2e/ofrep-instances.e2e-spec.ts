@@ -76,4 +76,33 @@ withServer('OFREP across two instances on one database', () => {
     }
     expect(status).toBe(401);
   });
+
+  it('stops caching while its listener is lost, and listens again', async () => {
+    const tenant = (await a.as(OPERATOR_TOKEN).get('/v1/tenants/alpha').expect(200)).body as { id: string };
+    await onB(alphaService).post(one('max_proxies')).send({}).expect(200); // warm
+    const listeners = () =>
+      a.superuser(async (c) =>
+        (await c.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN cloison_evaluation'`)).rows,
+      );
+    expect(await listeners()).toHaveLength(2);
+    await a.superuser((c) => c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN cloison_evaluation'`));
+    await new Promise((r) => setTimeout(r, 50));
+    // Written while nobody listens: no notification will ever arrive for it.
+    await a.superuser((c) =>
+      c.query(
+        `INSERT INTO option_values (tenant_id, option_key, is_set, value, version, updated_at, updated_by_id, updated_by)
+         VALUES ($1, 'max_proxies', true, '3'::jsonb, 1, now(), 'dba', 'dba')`,
+        [tenant.id],
+      ),
+    );
+    expect((await onB(alphaService).post(one('max_proxies')).send({}).expect(200)).body.value).toBe(3);
+    const started = Date.now();
+    while ((await listeners()).length < 2 && Date.now() - started < 3000) await new Promise((r) => setTimeout(r, 50));
+    expect(await listeners()).toHaveLength(2);
+    await setOnA('alpha', 'max_proxies', 4);
+    const again = Date.now();
+    let seen: unknown;
+    while (seen !== 4 && Date.now() - again < 1000) seen = (await onB(alphaService).post(one('max_proxies')).send({})).body.value;
+    expect(seen).toBe(4);
+  });
 });
