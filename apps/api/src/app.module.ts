@@ -2,6 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ChangeListener, SnapshotCache } from '../../../libs/evaluation/src/index.js';
 import type { Database } from '../../../libs/persistence/src/index.js';
 import type { Registry } from '../../../libs/registry/src/index.js';
+import { AuditChainController } from './audit/audit-chain.controller.js';
+import { AuditChainService } from './audit/audit-chain.service.js';
 import { AuditController } from './audit/audit.controller.js';
 import { AuditService } from './audit/audit.service.js';
 import { BootstrapOperator } from './bootstrap/bootstrap-operator.service.js';
@@ -24,8 +26,14 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CoreModule.forRoot(config, database, registry)],
-      controllers: [HealthController, RegistryController, TenantsController, OptionsController, PrincipalsController, AuditController, OfrepController],
-      providers: [TenantsService, OptionsService, PrincipalsService, AuditService, BootstrapOperator, SnapshotCache, ChangeListener, OfrepService],
+      controllers: [
+        HealthController, RegistryController, TenantsController, OptionsController, PrincipalsController, AuditController,
+        AuditChainController, OfrepController,
+      ],
+      providers: [
+        TenantsService, OptionsService, PrincipalsService, AuditService, AuditChainService, BootstrapOperator, SnapshotCache,
+        ChangeListener, OfrepService,
+      ],
     };
   }
 }

@@ -4,7 +4,7 @@ export const ACTIONS = ['create', 'read', 'update', 'delete'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** Subjects are Prisma model names, plus the registry (catalog data, not a table). */
-export const SUBJECTS = ['Tenant', 'OptionValue', 'AuditEvent', 'Principal', 'Registry'] as const;
+export const SUBJECTS = ['Tenant', 'OptionValue', 'AuditEvent', 'AuditCheckpoint', 'Principal', 'Registry'] as const;
 export type SubjectName = (typeof SUBJECTS)[number];
 
 /** Placeholder replaced by the principal's own tenant id when abilities are built. */
@@ -27,9 +27,11 @@ export const ROLE_RULES: Record<Role, RoleRule[]> = {
     { action: ['read', 'update', 'delete'], subject: 'OptionValue' },
     { action: 'create', subject: 'Principal' },
     { action: 'read', subject: 'AuditEvent' },
+    { action: 'create', subject: 'AuditCheckpoint' },
   ],
   compliance: [
     { action: 'read', subject: ['Registry', 'Tenant', 'OptionValue', 'AuditEvent'] },
+    { action: 'create', subject: 'AuditCheckpoint' },
   ],
   client_admin: [
     { action: 'read', subject: 'Registry' },
