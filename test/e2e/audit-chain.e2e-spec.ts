@@ -83,6 +83,24 @@ describe('audit hash chains', () => {
     expect(scalar.body.items[0].diff).toEqual([{ op: 'replace', path: '', value: 400 }]);
   });
 
+  it('audit tables refuse UPDATE, DELETE and TRUNCATE: by privileges for the app role, by trigger for everyone', async () => {
+    await setOption(t, 'beta', 'ui_language', 'de');
+    await checkpointNow(t);
+    const before = await t.snapshot();
+    for (const table of ['audit_events', 'audit_checkpoints']) {
+      for (const sql of [`UPDATE ${table} SET seq = seq`, `DELETE FROM ${table}`, `TRUNCATE ${table}`]) {
+        const app = await t.database.pool.connect();
+        try {
+          await expect(app.query(sql)).rejects.toThrow(/permission denied/);
+        } finally {
+          app.release();
+        }
+        await expect(t.superuser((c) => c.query(sql))).rejects.toThrow(/audit log is append-only/);
+      }
+    }
+    expect(await t.snapshot()).toEqual(before);
+  });
+
   it('signs checkpoints on demand with the published key, for operator and compliance', async () => {
     await setOption(t, 'alpha', 'retention_days', 500);
     const compliance = await createPrincipal(t, 'compliance', undefined, 'auditor');
