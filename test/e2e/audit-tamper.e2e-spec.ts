@@ -2,7 +2,10 @@ import type pg from 'pg';
 import { generateKeyPairSync } from 'node:crypto';
 import { contentHash, linkHash, type AuditContent } from '../../libs/audit/src/audit.chain.js';
 import { signCheckpoint } from '../../libs/audit/src/audit.signing.js';
-import { createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { auditVerifyCommand } from '../../apps/cli/src/commands/audit-verify.command.js';
+import { createTenant, startTestApp, tempDir, type TestApp } from '../support/test-app.js';
 import { checkpointNow, exportText, publicKeyOf, setOption, verifyOffline, verifyOnline } from '../support/audit-helpers.js';
 
 /**
@@ -54,7 +57,40 @@ describe('tampering with the audit log in the database', () => {
     await t?.stop();
   });
 
+  /** Runs the command-line verifier on a file, as a compliance reviewer would. */
+  async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
+    let out = '';
+    const code = await auditVerifyCommand(argv, { out: (x) => (out += x), err: (x) => (out += x) });
+    return { code, out };
+  }
+
   it('starts intact', expectIntact);
+
+  it('the command-line verifier names the broken line and sequence number', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'audit.jsonl');
+    const keyFile = join(dir, 'key.json');
+    writeFileSync(keyFile, JSON.stringify((await t.http.get('/v1/audit/public-key')).body));
+    writeFileSync(file, await exportText(t));
+    expect(await cli(file, '--public-key', keyFile)).toEqual({ code: 0, out: expect.stringMatching(/^OK: 9 events verified/) });
+    expect((await cli(file, '--public-key', key)).code).toBe(0);
+
+    const original = await rowJson(7);
+    await tamper((c) => c.query(`UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 7`));
+    writeFileSync(file, await exportText(t));
+    await tamper((c) => c.query(`UPDATE audit_events SET reason = $1 WHERE seq = 7`, [original.reason]));
+    const lineOf7 = (await exportText(t)).split('\n').findIndex((l) => l.includes('"seq":7,')) + 1;
+    const broken = await cli(file, '--public-key', keyFile);
+    expect(broken.code).toBe(1);
+    expect(broken.out).toContain(`BROKEN at line ${lineOf7}, sequence number 7: event 7 does not match its content hash`);
+
+    expect((await cli(file)).code).toBe(2);
+    expect((await cli(file, '--public-key', 'not a key')).code).toBe(2);
+    expect((await cli(join(dir, 'missing.jsonl'), '--public-key', keyFile)).code).toBe(2);
+    const otherKey = (await import('node:crypto')).generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+    writeFileSync(file, await exportText(t));
+    expect(await cli(file, '--public-key', otherKey)).toMatchObject({ code: 1, out: expect.stringContaining('not with the given public key') });
+  });
 
   it('a changed value is found at its sequence number, in both chains', async () => {
     const original = await rowJson(6);

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { AUDIT_FORMAT_VERSION, GLOBAL_CHAIN, type ChainedEvent } from './audit.chain.js';
-import type { Checkpoint } from './audit.signing.js';
+import { publicKeyFingerprint, type Checkpoint } from './audit.signing.js';
 import { ChainVerifier, type VerifyResult } from './chain.verifier.js';
 
 export const EXPORT_FORMAT = 'cloison-audit-export';
@@ -107,6 +107,10 @@ export async function verifyExport(lines: AsyncIterable<string> | Iterable<strin
     if (!verifier) {
       if (line.type !== 'header' || line.format !== EXPORT_FORMAT) return broken('the first line is not a Cloison audit export header');
       if (line.version !== AUDIT_FORMAT_VERSION) return broken(`unsupported export format version ${line.version}`);
+      const given = publicKeyFingerprint(publicKey);
+      if (line.keyFingerprint !== given) {
+        return broken(`the export was signed with key ${line.keyFingerprint}, not with the given public key ${given}`);
+      }
       verifier = new ChainVerifier({ mode: line.scope === 'tenant' ? 'tenant' : 'global', chain: line.chain, publicKey });
       continue;
     }
