@@ -1,5 +1,5 @@
 import { parsePublicKey } from '../../libs/audit/src/audit.signing.js';
-import { verifyExport } from '../../libs/audit/src/audit.export.js';
+import { verifyExport } from '../../libs/audit/src/export.verifier.js';
 import type { VerifyResult } from '../../libs/audit/src/chain.verifier.js';
 import { OPERATOR_TOKEN, type TestApp } from './test-app.js';
 

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { GENESIS_HASH, canonicalContent, contentHash, linkHash, type AuditContent } from './audit.chain.js';
+import canonicalize from 'canonicalize';
+import fc from 'fast-check';
+import { GENESIS_HASH, canonicalContent, contentHash, jcs, linkHash, type AuditContent } from './audit.chain.js';
 import { jsonDiff } from './audit.diff.js';
 
 const content: AuditContent = {
@@ -25,6 +27,12 @@ describe('audit hashing (format 1)', () => {
     expect(contentHash(content)).toBe(createHash('sha256').update(canonicalContent(content), 'utf8').digest('hex'));
     expect(contentHash({ ...content, after: { b: 1, a: 2 } })).toBe(contentHash({ ...content, after: { a: 2, b: 1 } }));
     expect(contentHash({ ...content, reason: 'x' })).not.toBe(contentHash(content));
+  });
+
+  it('serialises any JSON value exactly as the canonicalize package (RFC 8785 reference)', () => {
+    fc.assert(fc.property(fc.jsonValue(), (v) => jcs(v) === canonicalize(v)), { numRuns: 2000 });
+    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (v) => jcs(v) === canonicalize(v)));
+    expect(canonicalContent(content)).toBe(canonicalize({ ...content, v: 1 }));
   });
 
   it('links as sha256 of the previous link hash and the content hash, as hex text', () => {

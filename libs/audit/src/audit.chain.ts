@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import * as crypto from 'node:crypto';
 
 /** Format of the hashed content and of exports; bumped only with a documented migration path. */
 export const AUDIT_FORMAT_VERSION = 1;
@@ -37,26 +36,51 @@ export interface ChainedEvent extends AuditContent {
   tenantHash: string | null;
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+// One-shot crypto.hash (Node >= 20.12) is about twice as fast as createHash for short inputs.
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
+const sha256 = oneShot
+  ? (s: string) => oneShot('sha256', s, 'hex')
+  : (s: string) => crypto.createHash('sha256').update(s, 'utf8').digest('hex');
 
-/** RFC 8785 (JCS) canonical JSON of the content, with the format version. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * RFC 8785 (JCS) serialisation of a JSON value: no whitespace, object keys sorted by UTF-16
+ * code units, ECMAScript number and string forms. Equivalent to the `canonicalize` package
+ * (checked by property tests) and several times faster, which offline verification needs.
+ */
+export function jcs(v: unknown): string {
+  if (v === null || typeof v === 'boolean') return String(v);
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new Error('audit content holds a non-finite number');
+    return JSON.stringify(v);
+  }
+  if (typeof v === 'string') {
+    if (LONE_SURROGATE.test(v)) throw new Error('audit content holds a lone surrogate');
+    return JSON.stringify(v);
+  }
+  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : jcs(x))).join(',')}]`;
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const parts: string[] = [];
+    for (const k of Object.keys(o).sort()) {
+      if (o[k] !== undefined) parts.push(`${JSON.stringify(k)}:${jcs(o[k])}`);
+    }
+    return `{${parts.join(',')}}`;
+  }
+  throw new Error(`audit content holds a ${typeof v}`);
+}
+
+const str = (v: string | null) => (v === null ? 'null' : jcs(v));
+
+/** RFC 8785 (JCS) canonical JSON of the content, with the format version (keys written in sorted order). */
 export function canonicalContent(c: AuditContent): string {
-  const doc = {
-    v: AUDIT_FORMAT_VERSION,
-    tenantId: c.tenantId,
-    at: c.at,
-    actor: { id: c.actor.id, name: c.actor.name, role: c.actor.role },
-    action: c.action,
-    option: c.option,
-    before: c.before ?? null,
-    after: c.after ?? null,
-    diff: c.diff ?? null,
-    reason: c.reason,
-    requestId: c.requestId,
-  };
-  const text = canonicalize(doc);
-  if (text === undefined) throw new Error('audit content is not serialisable');
-  return text;
+  return (
+    `{"action":${jcs(c.action)},"actor":{"id":${jcs(c.actor.id)},"name":${jcs(c.actor.name)},"role":${jcs(c.actor.role)}},` +
+    `"after":${jcs(c.after ?? null)},"at":${jcs(c.at)},"before":${jcs(c.before ?? null)},"diff":${jcs(c.diff ?? null)},` +
+    `"option":${str(c.option)},"reason":${str(c.reason)},"requestId":${str(c.requestId)},"tenantId":${str(c.tenantId)},` +
+    `"v":${AUDIT_FORMAT_VERSION}}`
+  );
 }
 
 export function contentHash(c: AuditContent): string {

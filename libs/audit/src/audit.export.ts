@@ -1,7 +1,5 @@
-import type { KeyObject } from 'node:crypto';
 import { AUDIT_FORMAT_VERSION, GLOBAL_CHAIN, type ChainedEvent } from './audit.chain.js';
-import { publicKeyFingerprint, type Checkpoint } from './audit.signing.js';
-import { ChainVerifier, type VerifyResult } from './chain.verifier.js';
+import type { Checkpoint } from './audit.signing.js';
 
 export const EXPORT_FORMAT = 'cloison-audit-export';
 
@@ -82,60 +80,4 @@ export function csvCheckpointRow(c: Checkpoint, scope: 'global' | 'tenant'): str
   const hashes = scope === 'global' ? [c.head, ''] : ['', c.head];
   return ['checkpoint', ...seqs, scope === 'tenant' ? c.chain : '', c.at, '', '', '', '', '', '', '', '', '', '', '', ...hashes, c.signature]
     .map(cell).join(',') + '\r\n';
-}
-
-/**
- * Verifies a JSON Lines export with nothing but the public key obtained independently from the
- * service: header, every event's hashes, dense sequence numbers, checkpoints and their signatures.
- */
-export async function verifyExport(lines: AsyncIterable<string> | Iterable<string>, publicKey: KeyObject): Promise<VerifyResult> {
-  let verifier: ChainVerifier | null = null;
-  let n = 0;
-  let events = 0;
-  let checkpoints = 0;
-  let end: ExportEndLine | null = null;
-  const broken = (reason: string, seq = 1): VerifyResult => ({ ok: false, checked: events, firstBrokenSeq: seq, reason, line: n });
-  for await (const raw of lines) {
-    n++;
-    if (raw.trim() === '') continue;
-    let line: ExportLine;
-    try {
-      line = JSON.parse(raw) as ExportLine;
-    } catch {
-      return broken('line is not valid JSON', verifier?.nextSeq ?? 1);
-    }
-    if (!verifier) {
-      if (line.type !== 'header' || line.format !== EXPORT_FORMAT) return broken('the first line is not a Cloison audit export header');
-      if (line.version !== AUDIT_FORMAT_VERSION) return broken(`unsupported export format version ${line.version}`);
-      const given = publicKeyFingerprint(publicKey);
-      if (line.keyFingerprint !== given) {
-        return broken(`the export was signed with key ${line.keyFingerprint}, not with the given public key ${given}`);
-      }
-      verifier = new ChainVerifier({ mode: line.scope === 'tenant' ? 'tenant' : 'global', chain: line.chain, publicKey });
-      continue;
-    }
-    if (end) return broken('lines follow the end line', verifier.nextSeq);
-    try {
-      if (line.type === 'event') {
-        events++;
-        verifier.event(line, n);
-      } else if (line.type === 'checkpoint') {
-        checkpoints++;
-        verifier.checkpoint(line, n);
-      } else if (line.type === 'end') {
-        end = line;
-      } else {
-        return broken(`unknown line type "${(line as { type?: unknown }).type}"`, verifier.nextSeq);
-      }
-    } catch (err) {
-      verifier.fail(verifier.nextSeq, `line is not a well-formed ${line.type}: ${(err as Error).message}`, n);
-    }
-    if (verifier.broken) return verifier.finish();
-  }
-  if (!verifier) return broken('the export is empty (no header line)');
-  if (!end) return { ...verifier.finish(n), ...(verifier.broken ? {} : broken('the export ends without its end line (file truncated)', verifier.nextSeq)) };
-  if (end.events !== events || end.checkpoints !== checkpoints) {
-    return broken(`the end line announces ${end.events} events and ${end.checkpoints} checkpoints, the file has ${events} and ${checkpoints}`, verifier.nextSeq);
-  }
-  return verifier.finish(n);
 }

@@ -2,7 +2,7 @@ export { AUDIT_FORMAT_VERSION, GENESIS_HASH, GLOBAL_CHAIN, canonicalContent, con
 export { AuditCheckpointer, type CheckpointSchedule } from './audit.checkpointer.js';
 export { jsonDiff, type JsonPatchOperation } from './audit.diff.js';
 export {
-  CSV_COLUMNS, EXPORT_FORMAT, checkpointLine, csvCheckpointRow, csvEventRow, csvHeader, endLine, eventLine, exportHeader, verifyExport,
+  CSV_COLUMNS, EXPORT_FORMAT, checkpointLine, csvCheckpointRow, csvEventRow, csvHeader, endLine, eventLine, exportHeader,
   type ExportHeader, type ExportLine,
 } from './audit.export.js';
 export { AUDIT_ACTIONS, AuditRecorder, type AuditAction, type AuditEntry } from './audit.recorder.js';
@@ -13,3 +13,4 @@ export {
 } from './audit.signing.js';
 export { AuditWitness, type WitnessedHead } from './audit.witness.js';
 export { ChainVerifier, type ChainVerifierOptions, type VerifyResult } from './chain.verifier.js';
+export { ExportVerifier, verifyExport, verifyExportStream } from './export.verifier.js';

@@ -1,7 +1,6 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { KeyObject } from 'node:crypto';
-import { verifyExport } from '../../../../libs/audit/src/audit.export.js';
+import { verifyExportStream } from '../../../../libs/audit/src/export.verifier.js';
 import { parsePublicKey, publicKeyFingerprint } from '../../../../libs/audit/src/audit.signing.js';
 
 export const AUDIT_VERIFY_USAGE = `usage: cloison audit verify <export.jsonl | -> --public-key <file | base64>
@@ -77,10 +76,9 @@ export async function auditVerifyCommand(argv: string[], io: CommandIo = stdio):
     io.err(AUDIT_VERIFY_USAGE);
     return 2;
   }
-  const input = args.file === '-' ? process.stdin : createReadStream(args.file, { encoding: 'utf8' });
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  const result = await verifyExport(lines, key);
-  lines.close();
+  const input = args.file === '-' ? process.stdin.setEncoding('utf8') : createReadStream(args.file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  const result = await verifyExportStream(input, key);
+  if (input !== process.stdin) input.destroy();
   if (result.ok) {
     io.out(`OK: ${result.checked} events verified, all covered by checkpoints signed with ${publicKeyFingerprint(key)}\n`);
     return 0;
