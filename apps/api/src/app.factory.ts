@@ -9,9 +9,16 @@ import type { CloisonConfig } from './config/app.config.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+export interface ServedRoute {
+  method: string;
+  url: string;
+}
+
 export interface CloisonApp {
   app: NestFastifyApplication;
   database: Database;
+  /** Every route the HTTP server registered (what the OpenAPI coverage test walks). */
+  routes: ServedRoute[];
   close(): Promise<void>;
 }
 
@@ -38,6 +45,10 @@ export async function createApp(config: CloisonConfig): Promise<CloisonApp> {
         return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
       },
     });
+    const routes: ServedRoute[] = [];
+    adapter.getInstance().addHook('onRoute', (r) => {
+      for (const method of [r.method].flat()) routes.push({ method: String(method), url: r.url });
+    });
     const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database, registry), adapter, {
       logger: config.logLevel === 'silent' ? false : ['log', 'warn', 'error'],
       abortOnError: false,
@@ -50,6 +61,7 @@ export async function createApp(config: CloisonConfig): Promise<CloisonApp> {
     return {
       app,
       database,
+      routes,
       async close() {
         await app.close();
         await database.close();

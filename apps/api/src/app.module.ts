@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { ChangeListener, SnapshotCache } from '../../../libs/evaluation/src/index.js';
 import type { Database } from '../../../libs/persistence/src/index.js';
 import type { Registry } from '../../../libs/registry/src/index.js';
@@ -12,6 +13,7 @@ import { CoreModule } from './core.module.js';
 import { OfrepController } from './evaluation/ofrep.controller.js';
 import { OfrepService } from './evaluation/ofrep.service.js';
 import { HealthController } from './health/health.controller.js';
+import { OpenApiController } from './openapi/openapi.controller.js';
 import { OptionsController } from './options/options.controller.js';
 import { OptionsService } from './options/options.service.js';
 import { PrincipalsController } from './principals/principals.controller.js';
@@ -25,10 +27,10 @@ export class AppModule {
   static forRoot(config: CloisonConfig, database: Database, registry: Registry): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config, database, registry)],
+      imports: [CoreModule.forRoot(config, database, registry), DiscoveryModule],
       controllers: [
         HealthController, RegistryController, TenantsController, OptionsController, PrincipalsController, AuditController,
-        AuditChainController, OfrepController,
+        AuditChainController, OfrepController, OpenApiController,
       ],
       providers: [
         TenantsService, OptionsService, PrincipalsService, AuditService, AuditChainService, BootstrapOperator, SnapshotCache,
