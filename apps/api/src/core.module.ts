@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuditCheckpointer, AuditRecorder, AuditSigner, AuditWitness, loadSigningKey } from '../../../libs/audit/src/index.js';
-import { Authenticator, PrincipalIssuer } from '../../../libs/identity/src/index.js';
+import { Authenticator, PrincipalIssuer, PrincipalRevoker } from '../../../libs/identity/src/index.js';
 import { PrismaService, type Database } from '../../../libs/persistence/src/index.js';
 import { PolicyGuard } from '../../../libs/policy/src/index.js';
 import { Registry } from '../../../libs/registry/src/index.js';
@@ -18,7 +18,7 @@ export class CoreModule {
   static forRoot(config: CloisonConfig, database: Database, registry: Registry): DynamicModule {
     const signer = new AuditSigner(loadSigningKey({ configured: config.auditSigningKey, dataDir: config.dataDir }).key);
     const shared = [
-      PrismaService, TenantScopeService, TenantDirectory, Authenticator, PrincipalIssuer,
+      PrismaService, TenantScopeService, TenantDirectory, Authenticator, PrincipalIssuer, PrincipalRevoker,
       AuditRecorder, AuditWitness, AuditSigner, AuditCheckpointer, Registry, CLOISON_CONFIG,
     ];
     return {
@@ -31,6 +31,7 @@ export class CoreModule {
         TenantDirectory,
         Authenticator,
         PrincipalIssuer,
+        PrincipalRevoker,
         AuditRecorder,
         AuditWitness,
         { provide: AuditSigner, useValue: signer },

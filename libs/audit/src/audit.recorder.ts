@@ -10,6 +10,7 @@ export const AUDIT_ACTIONS = [
   'option.set',
   'option.reset',
   'principal.created',
+  'principal.revoked',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1,4 +1,5 @@
 export { Authenticator } from './authenticator.service.js';
 export { PrincipalCache } from './principal.cache.js';
 export { PrincipalIssuer, type IssuedPrincipal, type NewPrincipal } from './principal.issuer.js';
+export { PrincipalRevoker, type RevokedPrincipal } from './principal.revoker.js';
 export { generateToken, hashToken, looksLikeToken, sameHash } from './token.js';

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { applyMigrations } from './migrations.applier.js';
+import { applyMigrations, pendingMigrations } from './migrations.applier.js';
 import { assertRestrictedRole, inspectWorkingRole, provisionAppRole, quoteRole, type RoleCheck } from './app-role.js';
 import { startEmbeddedPostgres } from './embedded-postgres.server.js';
 
@@ -34,6 +34,33 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
   }
 }
 
+async function provisionAndMigrate(c: pg.Client, s: DatabaseSettings, mode: DatabaseMode): Promise<string[]> {
+  await provisionAppRole(c, s.appRole).catch((err: unknown) => {
+    // In the hardened set-up a DBA may have created the role and withheld CREATEROLE.
+    if (mode !== 'hardened') throw err;
+  });
+  return applyMigrations(c, s.migrationsDir);
+}
+
+/**
+ * What `cloison migrate` does: apply pending migrations (or only list them) and disconnect,
+ * without opening the application's pool.
+ */
+export async function migrateDatabase(s: DatabaseSettings, opts: { apply: boolean }): Promise<{ applied: string[]; pending: string[] }> {
+  const embedded = s.databaseUrl ? undefined : await startEmbeddedPostgres(s.dataDir);
+  const mode: DatabaseMode = embedded ? 'embedded' : s.migrationUrl ? 'hardened' : 'simple';
+  try {
+    const url = s.migrationUrl ?? embedded?.url ?? (s.databaseUrl as string);
+    return await withClient(url, async (c) =>
+      opts.apply
+        ? { applied: await provisionAndMigrate(c, s, mode), pending: [] }
+        : { applied: [], pending: await pendingMigrations(c, s.migrationsDir) },
+    );
+  } finally {
+    await embedded?.close();
+  }
+}
+
 /**
  * Connects the way the set-up asks for, applies migrations, and returns a pool whose every
  * connection works as a role that row-level security applies to (checked, not assumed).
@@ -45,11 +72,7 @@ export async function openDatabase(s: DatabaseSettings): Promise<Database> {
   const migrationUrl = s.migrationUrl ?? appUrl;
   try {
     await withClient(migrationUrl, async (c) => {
-      await provisionAppRole(c, s.appRole).catch((err: unknown) => {
-        // In the hardened set-up a DBA may have created the role and withheld CREATEROLE.
-        if (mode !== 'hardened') throw err;
-      });
-      await applyMigrations(c, s.migrationsDir);
+      await provisionAndMigrate(c, s, mode);
       // PGlite serves every connection from one session: switching it once covers them all.
       if (embedded) await c.query(`SET ROLE ${quoteRole(s.appRole)}`);
     });

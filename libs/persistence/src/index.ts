@@ -1,4 +1,4 @@
-export { openDatabase, type Database, type DatabaseMode, type DatabaseSettings } from './database.connector.js';
+export { migrateDatabase, openDatabase, type Database, type DatabaseMode, type DatabaseSettings } from './database.connector.js';
 export { DEFAULT_APP_ROLE, assertRestrictedRole, inspectWorkingRole, type RoleCheck } from './app-role.js';
 export { applyMigrations, pendingMigrations, readMigrations } from './migrations.applier.js';
 export { PrismaService, jsonInput, type PrismaTx } from './prisma.service.js';

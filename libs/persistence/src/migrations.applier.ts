@@ -83,6 +83,8 @@ export async function applyMigrations(client: pg.Client | pg.PoolClient, dir: st
 /** Names of migrations on disk that the database has not applied (for readiness checks). */
 export async function pendingMigrations(client: pg.Client | pg.PoolClient, dir: string): Promise<string[]> {
   const migrations = await readMigrations(dir);
+  const exists = await client.query<{ t: string | null }>(`SELECT to_regclass('"_prisma_migrations"')::text AS t`);
+  if (!exists.rows[0]?.t) return migrations.map((m) => m.name);
   const { rows } = await client.query<{ migration_name: string }>(
     'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
   );

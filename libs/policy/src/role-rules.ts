@@ -25,7 +25,7 @@ export const ROLE_RULES: Record<Role, RoleRule[]> = {
     { action: 'read', subject: 'Registry' },
     { action: ['create', 'read'], subject: 'Tenant' },
     { action: ['read', 'update', 'delete'], subject: 'OptionValue' },
-    { action: 'create', subject: 'Principal' },
+    { action: ['create', 'delete'], subject: 'Principal' },
     { action: 'read', subject: 'AuditEvent' },
     { action: 'create', subject: 'AuditCheckpoint' },
   ],

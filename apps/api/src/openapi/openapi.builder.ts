@@ -71,7 +71,7 @@ function operation(r: DeclaredRoute): OpenApiOperation {
     name: m[1] as string,
     in: 'path' as const,
     required: true,
-    schema: { type: 'string' },
+    schema: r.params[m[1] as string] ?? { type: 'string' },
   }));
   const headers = r.headers.map((h) => ({ name: h, in: 'header' as const, required: false, schema: { type: 'string' } }));
   const responses: Record<string, unknown> = { [String(r.status)]: { description: 'success' } };

@@ -1,4 +1,4 @@
-import { RequestMethod } from '@nestjs/common';
+import { ParseIntPipe, ParseUUIDPipe, RequestMethod } from '@nestjs/common';
 import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { POLICY_KEY, PUBLIC_KEY, type RoutePolicy } from '../../../../libs/policy/src/index.js';
 import { SchemaPipe } from '../common/schema.pipe.js';
@@ -16,11 +16,14 @@ export interface DeclaredRoute {
   body: object | null;
   query: object | null;
   headers: string[];
+  /** Schemas of path parameters that a pipe checks (others are plain strings). */
+  params: Record<string, object>;
 }
 
 // Nest's RouteParamtypes (not exported from the package root).
 const BODY = 3;
 const QUERY = 4;
+const PARAM = 5;
 const HEADERS = 6;
 
 interface RouteArg {
@@ -35,6 +38,17 @@ function joinPath(...parts: string[]): string {
     .filter((p) => p !== '')
     .join('/');
   return `/${joined}`;
+}
+
+function paramSchemas(args: RouteArg[]): Record<string, object> {
+  const out: Record<string, object> = {};
+  for (const a of args) {
+    if (typeof a.data !== 'string') continue;
+    const pipes = a.pipes ?? [];
+    if (pipes.some((p) => p instanceof ParseUUIDPipe)) out[a.data] = { type: 'string', format: 'uuid' };
+    else if (pipes.some((p) => p instanceof ParseIntPipe)) out[a.data] = { type: 'integer' };
+  }
+  return out;
 }
 
 function schemaOf(args: RouteArg[]): object | null {
@@ -84,6 +98,7 @@ export function declaredRoutes(controllers: Function[]): DeclaredRoute[] {
             headers: ofType(HEADERS)
               .map((a) => a.data)
               .filter((d): d is string => typeof d === 'string'),
+            params: paramSchemas(ofType(PARAM)),
           });
         }
       }

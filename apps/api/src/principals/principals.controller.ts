@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
 import { SchemaPipe } from '../common/schema.pipe.js';
 import { CREATE_PRINCIPAL_BODY, type CreatePrincipalBody } from './principals.schemas.js';
@@ -13,5 +13,12 @@ export class PrincipalsController {
   @CheckPolicy('create', 'Principal')
   create(@Caller() ctx: PolicyContext, @Body(new SchemaPipe(CREATE_PRINCIPAL_BODY)) body: CreatePrincipalBody) {
     return this.principals.create(ctx, body);
+  }
+
+  @Post(':id/revoke')
+  @HttpCode(200)
+  @CheckPolicy('delete', 'Principal')
+  revoke(@Caller() ctx: PolicyContext, @Param('id', new ParseUUIDPipe()) id: string) {
+    return this.principals.revoke(ctx, id);
   }
 }

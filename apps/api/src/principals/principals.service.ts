@@ -1,5 +1,5 @@
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { PrincipalIssuer, type IssuedPrincipal } from '../../../../libs/identity/src/index.js';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { PrincipalIssuer, PrincipalRevoker, type IssuedPrincipal, type RevokedPrincipal } from '../../../../libs/identity/src/index.js';
 import type { PolicyContext } from '../../../../libs/policy/src/index.js';
 import { TenantDirectory, TenantScopeService } from '../../../../libs/tenancy/src/index.js';
 import type { CreatePrincipalBody } from './principals.schemas.js';
@@ -10,6 +10,7 @@ export class PrincipalsService {
     @Inject(TenantScopeService) private readonly scopes: TenantScopeService,
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
     @Inject(PrincipalIssuer) private readonly issuer: PrincipalIssuer,
+    @Inject(PrincipalRevoker) private readonly revoker: PrincipalRevoker,
   ) {}
 
   async create(ctx: PolicyContext, body: CreatePrincipalBody): Promise<IssuedPrincipal> {
@@ -25,5 +26,21 @@ export class PrincipalsService {
     return this.scopes.run(scope, (tx) =>
       this.issuer.issue(tx, { name: body.name, role: body.role, tenant }, ctx.principal, ctx.requestId),
     );
+  }
+
+  /** Revokes a principal visible to the caller; a tenant-bound one is changed inside its tenant's scope. */
+  async revoke(ctx: PolicyContext, id: string): Promise<RevokedPrincipal> {
+    if (id === ctx.principal.id) throw new ConflictException('a principal cannot revoke itself; ask another operator');
+    const found = await this.scopes.run(this.scopes.readScopeOf(ctx.principal), async (tx) => {
+      const p = await tx.principal.findUnique({ where: { id }, select: { id: true, tenantId: true } });
+      if (!p) return null;
+      const tenant = p.tenantId ? await tx.tenant.findUnique({ where: { id: p.tenantId }, select: { id: true, slug: true } }) : null;
+      return { id: p.id, tenant };
+    });
+    if (!found) throw new NotFoundException(`principal ${id} not found`);
+    const scope = found.tenant ? { tenantId: found.tenant.id } : 'all-tenants';
+    const revoked = await this.scopes.run(scope, (tx) => this.revoker.revoke(tx, found, ctx.principal, ctx.requestId));
+    if (!revoked) throw new NotFoundException(`principal ${id} not found`);
+    return revoked;
   }
 }
