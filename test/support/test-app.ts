@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
-import { createApp, type CloisonApp } from '../../apps/api/src/app.factory.js';
+import { createApp, type CloisonApp, type CreateAppOptions } from '../../apps/api/src/app.factory.js';
 import { loadConfig, type CloisonConfig } from '../../apps/api/src/config/app.config.js';
 
 export const OPERATOR_TOKEN = 'cln_test-bootstrap-operator-token';
@@ -65,13 +65,13 @@ export interface TestApp extends CloisonApp {
 type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';
 export type Caller = Record<Method, (path: string) => request.Test>;
 
-export async function startTestApp(overrides: Partial<CloisonConfig> = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Partial<CloisonConfig> = {}, options: CreateAppOptions = {}): Promise<TestApp> {
   // A caller that brings its own database (restart tests) keeps it; otherwise a fresh one.
   const db = 'databaseUrl' in overrides ? { url: overrides.databaseUrl, drop: async () => undefined } : await freshDatabase();
   const config = testConfig({ databaseUrl: db.url, ...overrides });
   let app: CloisonApp;
   try {
-    app = await createApp(config);
+    app = await createApp(config, options);
   } catch (err) {
     await db.drop();
     throw err;

@@ -13,6 +13,8 @@ import { CoreModule } from './core.module.js';
 import { OfrepController } from './evaluation/ofrep.controller.js';
 import { OfrepService } from './evaluation/ofrep.service.js';
 import { HealthController } from './health/health.controller.js';
+import { Lifecycle } from './health/lifecycle.service.js';
+import { MetricsController } from './health/metrics.controller.js';
 import { OpenApiController } from './openapi/openapi.controller.js';
 import { OptionsController } from './options/options.controller.js';
 import { OptionsService } from './options/options.service.js';
@@ -29,11 +31,11 @@ export class AppModule {
       module: AppModule,
       imports: [CoreModule.forRoot(config, database, registry), DiscoveryModule],
       controllers: [
-        HealthController, RegistryController, TenantsController, OptionsController, PrincipalsController, AuditController,
+        HealthController, MetricsController, RegistryController, TenantsController, OptionsController, PrincipalsController, AuditController,
         AuditChainController, OfrepController, OpenApiController,
       ],
       providers: [
-        TenantsService, OptionsService, PrincipalsService, AuditService, AuditChainService, BootstrapOperator, SnapshotCache,
+        Lifecycle, TenantsService, OptionsService, PrincipalsService, AuditService, AuditChainService, BootstrapOperator, SnapshotCache,
         ChangeListener, OfrepService,
       ],
     };

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { recordAuditAppend } from '../../observability/src/index.js';
 import type { PrismaTx } from '../../persistence/src/index.js';
 import type { Actor } from '../../tenancy/src/index.js';
 import { GENESIS_HASH, GLOBAL_CHAIN, contentHash, type AuditContent } from './audit.chain.js';
@@ -85,6 +86,7 @@ export class AuditRecorder {
       heads.push({ chain: tenant, seq: Number(row.tenant_seq), hash: row.tenant_hash });
     }
     this.witness?.saw(heads);
+    recordAuditAppend(entry.action);
     return { seq: row.seq };
   }
 }

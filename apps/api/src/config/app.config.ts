@@ -19,6 +19,8 @@ export interface CloisonConfig {
   auditSigningKey?: string;
   auditCheckpointEvery: number;
   auditCheckpointSeconds: number;
+  /** Bearer token that Prometheus sends to read /metrics; unset = /metrics is off. */
+  metricsToken?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -64,5 +66,6 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Cloiso
     auditSigningKey: nonEmpty(env.CLOISON_AUDIT_SIGNING_KEY),
     auditCheckpointEvery: integer(env, 'CLOISON_AUDIT_CHECKPOINT_EVERY', 1000, 1, 1_000_000),
     auditCheckpointSeconds: integer(env, 'CLOISON_AUDIT_CHECKPOINT_SECONDS', 10, 1, 86_400),
+    metricsToken: nonEmpty(env.CLOISON_METRICS_TOKEN),
   };
 }

@@ -1,11 +1,19 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
-import { PrismaService } from '../../../../libs/persistence/src/index.js';
+import { PrismaService, pendingMigrations } from '../../../../libs/persistence/src/index.js';
 import { Public } from '../../../../libs/policy/src/index.js';
+import type { CloisonConfig } from '../config/app.config.js';
+import { CLOISON_CONFIG } from '../core.module.js';
+import { Lifecycle } from './lifecycle.service.js';
 
 @Controller()
 export class HealthController {
-  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+  constructor(
+    @Inject(PrismaService) private readonly prisma: PrismaService,
+    @Inject(CLOISON_CONFIG) private readonly config: CloisonConfig,
+    @Inject(Lifecycle) private readonly lifecycle: Lifecycle,
+  ) {}
 
+  /** Liveness: the process answers and reaches its database. */
   @Get('health')
   @Public()
   async health() {
@@ -15,5 +23,28 @@ export class HealthController {
       throw new ServiceUnavailableException('database unreachable');
     }
     return { status: 'ok', database: this.prisma.database.mode };
+  }
+
+  /**
+   * Readiness: send traffic here? Only when the database answers, every migration on disk is
+   * applied (an instance of a newer release waits for `cloison migrate`), and not shutting down.
+   */
+  @Get('ready')
+  @Public()
+  async ready() {
+    if (this.lifecycle.draining) throw new ServiceUnavailableException('shutting down');
+    let pending: string[];
+    try {
+      const client = await this.prisma.database.pool.connect();
+      try {
+        pending = await pendingMigrations(client, this.config.migrationsDir);
+      } finally {
+        client.release();
+      }
+    } catch {
+      throw new ServiceUnavailableException('database unreachable');
+    }
+    if (pending.length) throw new ServiceUnavailableException(`migrations pending: ${pending.join(', ')}`);
+    return { status: 'ready' };
   }
 }
