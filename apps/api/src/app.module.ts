@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { DiscoveryModule } from '@nestjs/core';
 import { ChangeListener, SnapshotCache } from '../../../libs/evaluation/src/index.js';
 import type { Database } from '../../../libs/persistence/src/index.js';
@@ -29,7 +30,13 @@ export class AppModule {
   static forRoot(config: CloisonConfig, database: Database, registry: Registry): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config, database, registry), DiscoveryModule],
+      imports: [
+        // The environment was validated against ENV_SCHEMA before boot (loadConfig); Nest's
+        // ConfigService serves that validated result, never raw process.env.
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, cache: true, load: [() => ({ cloison: config })] }),
+        CoreModule.forRoot(config, database, registry),
+        DiscoveryModule,
+      ],
       controllers: [
         HealthController, MetricsController, RegistryController, TenantsController, OptionsController, PrincipalsController, AuditController,
         AuditChainController, OfrepController, OpenApiController,

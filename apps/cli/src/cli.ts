@@ -3,6 +3,7 @@ import { CATALOG_LINT_HELP, catalogLintCommand } from './commands/catalog-lint.c
 import { MIGRATE_HELP, migrateCommand } from './commands/migrate.command.js';
 import { PRINCIPALS_HELP, principalsCommand } from './commands/principals.command.js';
 import { TENANTS_HELP, tenantsCommand } from './commands/tenants.command.js';
+import { ConfigError } from '../../api/src/config/app.config.js';
 import { externalCommand } from './external.command.js';
 import { CliError, EXIT, processIo, type CliIo } from './cli.io.js';
 
@@ -72,6 +73,10 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     if (err instanceof CliError) {
       io.err(`cloison ${name}: ${err.message}\n`);
       return err.code;
+    }
+    if (err instanceof ConfigError) {
+      io.err(`cloison ${name}: ${err.message}\n`);
+      return EXIT.usage;
     }
     const e = err as Error & { code?: string };
     if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', '57P03', '3D000', '28P01', '28000'].includes(e.code ?? '')) {

@@ -1,11 +1,25 @@
 import { resolve } from 'node:path';
-import { DEFAULT_APP_ROLE } from '../../../../libs/persistence/src/index.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { createAjv } from '../../../../libs/registry/src/index.js';
+import { ENV_SCHEMA, type EnvName } from './config.schema.js';
+
+export interface OidcConfig {
+  issuer: string;
+  audience: string;
+  jwksUrl?: string;
+  roleClaim: string;
+  tenantClaim: string;
+  algorithms: string[];
+  clockToleranceSeconds: number;
+}
 
 export interface CloisonConfig {
   port: number;
   host: string;
   databaseUrl?: string;
   migrationUrl?: string;
+  /** Read replica for GET routes; undefined = reads use databaseUrl. */
+  replicaUrl?: string;
   /** Embedded database and keys; undefined keeps the embedded database in memory. */
   dataDir?: string;
   appRole: string;
@@ -15,57 +29,87 @@ export interface CloisonConfig {
   migrationsDir: string;
   logLevel: string;
   bodyLimit: number;
+  /** Bearer token that Prometheus sends to read /metrics; unset = /metrics is off. */
+  metricsToken?: string;
+  shutdownGraceMs: number;
   /** Ed25519 PKCS#8 key (PEM or base64 DER) signing audit checkpoints; unset = kept in dataDir. */
   auditSigningKey?: string;
   auditCheckpointEvery: number;
   auditCheckpointSeconds: number;
-  /** Bearer token that Prometheus sends to read /metrics; unset = /metrics is off. */
-  metricsToken?: string;
+  /** Staff sign-in with JWTs from an OpenID Connect issuer; undefined = opaque tokens only. */
+  oidc?: OidcConfig;
 }
 
 type Env = Record<string, string | undefined>;
 
-export class ConfigError extends Error {}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
   }
-  return n;
 }
 
-const nonEmpty = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
+let validator: ValidateFunction | undefined;
+
+function describe(e: ErrorObject, raw: Env): string {
+  const name = e.instancePath.slice(1);
+  if (e.keyword === 'dependentRequired') {
+    const p = e.params as { property: string; missingProperty: string };
+    return `${p.property} requires ${p.missingProperty} to be set too`;
+  }
+  const secret = /TOKEN|URL|KEY/.test(name);
+  const got = raw[name] === undefined ? '' : secret ? ' (value not shown)' : ` (got "${raw[name]}")`;
+  return `${name} ${e.message ?? e.keyword}${got}`;
+}
+
+/** Validates the environment against ENV_SCHEMA; throws one ConfigError naming every bad variable. */
+export function validateEnv(env: Env): Record<EnvName, unknown> {
+  validator ??= createAjv({ coerceTypes: true, useDefaults: true, strictRequired: false }).compile(ENV_SCHEMA);
+  const raw: Env = {};
+  // Only the variables the schema knows; an empty value counts as unset.
+  for (const name of Object.keys(ENV_SCHEMA.properties)) {
+    if (env[name] !== undefined && env[name] !== '') raw[name] = env[name];
+  }
+  const values: Record<string, unknown> = { ...raw };
+  if (!validator(values)) throw new ConfigError((validator.errors ?? []).map((e) => describe(e, raw)));
+  return values as Record<EnvName, unknown>;
+}
 
 /** Reads the environment once at boot; every variable is listed in the README. */
 export function loadConfig(env: Env = process.env, root = process.cwd()): CloisonConfig {
-  const databaseUrl = nonEmpty(env.DATABASE_URL);
-  const migrationUrl = nonEmpty(env.DATABASE_MIGRATION_URL);
-  if (migrationUrl && !databaseUrl) {
-    throw new ConfigError('DATABASE_MIGRATION_URL requires DATABASE_URL (the restricted role the app works as)');
-  }
-  const bootstrapToken = nonEmpty(env.CLOISON_BOOTSTRAP_TOKEN);
-  if (bootstrapToken !== undefined && (bootstrapToken.length < 16 || !/^[\x21-\x7e]+$/.test(bootstrapToken))) {
-    throw new ConfigError('CLOISON_BOOTSTRAP_TOKEN must be at least 16 printable characters without spaces');
-  }
+  const v = validateEnv(env);
+  const str = (n: EnvName) => v[n] as string | undefined;
+  const int = (n: EnvName) => v[n] as number;
+  const issuer = str('OIDC_ISSUER');
   return {
-    port: integer(env, 'PORT', 3000, 0, 65535),
-    host: nonEmpty(env.HOST) ?? '127.0.0.1',
-    databaseUrl,
-    migrationUrl,
-    dataDir: resolve(root, nonEmpty(env.CLOISON_DATA_DIR) ?? 'data'),
-    appRole: nonEmpty(env.CLOISON_DB_ROLE) ?? DEFAULT_APP_ROLE,
-    poolSize: integer(env, 'CLOISON_DB_POOL_SIZE', 10, 1, 200),
-    bootstrapToken,
-    catalogDir: resolve(root, nonEmpty(env.CLOISON_CATALOG_DIR) ?? 'catalog'),
+    port: int('PORT'),
+    host: str('HOST') as string,
+    databaseUrl: str('DATABASE_URL'),
+    migrationUrl: str('DATABASE_MIGRATION_URL'),
+    replicaUrl: str('DATABASE_REPLICA_URL'),
+    dataDir: resolve(root, str('CLOISON_DATA_DIR') as string),
+    appRole: str('CLOISON_DB_ROLE') as string,
+    poolSize: int('CLOISON_DB_POOL_SIZE'),
+    bootstrapToken: str('CLOISON_BOOTSTRAP_TOKEN'),
+    catalogDir: resolve(root, str('CLOISON_CATALOG_DIR') as string),
     migrationsDir: resolve(root, 'prisma/migrations'),
-    logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
-    bodyLimit: integer(env, 'CLOISON_BODY_LIMIT', 256 * 1024, 1024, 16 * 1024 * 1024),
-    auditSigningKey: nonEmpty(env.CLOISON_AUDIT_SIGNING_KEY),
-    auditCheckpointEvery: integer(env, 'CLOISON_AUDIT_CHECKPOINT_EVERY', 1000, 1, 1_000_000),
-    auditCheckpointSeconds: integer(env, 'CLOISON_AUDIT_CHECKPOINT_SECONDS', 10, 1, 86_400),
-    metricsToken: nonEmpty(env.CLOISON_METRICS_TOKEN),
+    logLevel: str('LOG_LEVEL') as string,
+    bodyLimit: int('CLOISON_BODY_LIMIT'),
+    metricsToken: str('CLOISON_METRICS_TOKEN'),
+    shutdownGraceMs: int('CLOISON_SHUTDOWN_GRACE_MS'),
+    auditSigningKey: str('CLOISON_AUDIT_SIGNING_KEY'),
+    auditCheckpointEvery: int('CLOISON_AUDIT_CHECKPOINT_EVERY'),
+    auditCheckpointSeconds: int('CLOISON_AUDIT_CHECKPOINT_SECONDS'),
+    oidc: issuer
+      ? {
+          issuer,
+          audience: str('OIDC_AUDIENCE') as string,
+          jwksUrl: str('OIDC_JWKS_URL'),
+          roleClaim: str('OIDC_ROLE_CLAIM') as string,
+          tenantClaim: str('OIDC_TENANT_CLAIM') as string,
+          algorithms: (str('OIDC_ALGORITHMS') as string).split(','),
+          clockToleranceSeconds: int('OIDC_CLOCK_TOLERANCE_SECONDS'),
+        }
+      : undefined,
   };
 }

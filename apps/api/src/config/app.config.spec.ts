@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError, loadConfig } from './app.config.js';
+import { ENV_SCHEMA } from './config.schema.js';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, '/srv');
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('has a default for everything optional and resolves folders against the root', () => {
+    const c = loadConfig({}, '/srv');
+    expect(c).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      dataDir: '/srv/data',
+      catalogDir: '/srv/catalog',
+      poolSize: 10,
+      logLevel: 'info',
+      bodyLimit: 262144,
+      shutdownGraceMs: 10000,
+    });
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.oidc).toBeUndefined();
+    expect(c.metricsToken).toBeUndefined();
+  });
+
+  it('coerces and accepts valid values; an empty value counts as unset', () => {
+    const c = loadConfig({ PORT: '8080', CLOISON_DB_POOL_SIZE: '', OIDC_ISSUER: 'https://id.example.org/', OIDC_AUDIENCE: 'cloison' }, '/srv');
+    expect(c.port).toBe(8080);
+    expect(c.poolSize).toBe(10);
+    expect(c.oidc).toMatchObject({ issuer: 'https://id.example.org/', audience: 'cloison', roleClaim: 'cloison_role', algorithms: ['RS256', 'ES256', 'EdDSA'] });
+  });
+
+  it('refuses bad values, naming every faulty variable at once and never echoing secrets', () => {
+    const found = problems({
+      PORT: '70000',
+      CLOISON_DB_POOL_SIZE: 'many',
+      LOG_LEVEL: 'loud',
+      DATABASE_URL: 'mysql://secret@db/x',
+      CLOISON_BOOTSTRAP_TOKEN: 'short',
+    });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'PORT must be <= 65535 (got "70000")',
+        'CLOISON_DB_POOL_SIZE must be integer (got "many")',
+        expect.stringMatching(/^LOG_LEVEL must be equal to one of the allowed values \(got "loud"\)/),
+        expect.stringMatching(/^DATABASE_URL must match pattern .*\(value not shown\)$/),
+        expect.stringMatching(/^CLOISON_BOOTSTRAP_TOKEN must match pattern .*\(value not shown\)$/),
+      ]),
+    );
+    expect(found.join('\n')).not.toContain('secret@db');
+  });
+
+  it('refuses settings that need another one', () => {
+    expect(problems({ DATABASE_MIGRATION_URL: 'postgresql://a@b/c' })).toEqual(['DATABASE_MIGRATION_URL requires DATABASE_URL to be set too']);
+    expect(problems({ DATABASE_REPLICA_URL: 'postgresql://a@b/c' })).toEqual(['DATABASE_REPLICA_URL requires DATABASE_URL to be set too']);
+    expect(problems({ OIDC_ISSUER: 'https://id.example.org' })).toEqual(['OIDC_ISSUER requires OIDC_AUDIENCE to be set too']);
+    expect(problems({ OIDC_ISSUER: 'not a url', OIDC_AUDIENCE: 'x' })).toEqual(['OIDC_ISSUER must match format "uri" (got "not a url")']);
+  });
+
+  it('the README lists every variable of the schema with its default', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('## Configuration'));
+    for (const [name, prop] of Object.entries(ENV_SCHEMA.properties)) {
+      const row = section.split('\n').find((l) => l.startsWith(`| \`${name}\` |`));
+      expect({ name, row: row !== undefined }).toEqual({ name, row: true });
+      const def = (prop as { default?: unknown }).default;
+      expect({ name, default: row!.split('|')[2]!.trim() }).toEqual({ name, default: def === undefined ? 'unset' : `\`${def}\`` });
+    }
+  });
+});
