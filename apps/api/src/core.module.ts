@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuditCheckpointer, AuditRecorder, AuditSigner, AuditWitness, loadSigningKey } from '../../../libs/audit/src/index.js';
-import { Authenticator, PrincipalIssuer, PrincipalRevoker } from '../../../libs/identity/src/index.js';
+import { Authenticator, OIDC_SETTINGS, PrincipalIssuer, PrincipalRevoker } from '../../../libs/identity/src/index.js';
 import { PrismaService, type Database } from '../../../libs/persistence/src/index.js';
 import { PolicyGuard } from '../../../libs/policy/src/index.js';
 import { Registry } from '../../../libs/registry/src/index.js';
@@ -25,6 +25,7 @@ export class CoreModule {
       module: CoreModule,
       providers: [
         { provide: CLOISON_CONFIG, useValue: config },
+        { provide: OIDC_SETTINGS, useValue: config.oidc ?? null },
         { provide: Registry, useValue: registry },
         { provide: PrismaService, useFactory: () => new PrismaService(database) },
         TenantScopeService,

@@ -1,4 +1,5 @@
 export { Authenticator } from './authenticator.service.js';
+export { OIDC_SETTINGS, OidcVerifier, looksLikeJwt, staffPrincipalId, type OidcSettings, type StaffClaims } from './oidc.verifier.js';
 export { PrincipalCache } from './principal.cache.js';
 export { PrincipalIssuer, type IssuedPrincipal, type NewPrincipal } from './principal.issuer.js';
 export { PrincipalRevoker, type RevokedPrincipal } from './principal.revoker.js';

@@ -1,17 +1,10 @@
 import { resolve } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { OidcSettings } from '../../../../libs/identity/src/index.js';
 import { createAjv } from '../../../../libs/registry/src/index.js';
 import { ENV_SCHEMA, type EnvName } from './config.schema.js';
 
-export interface OidcConfig {
-  issuer: string;
-  audience: string;
-  jwksUrl?: string;
-  roleClaim: string;
-  tenantClaim: string;
-  algorithms: string[];
-  clockToleranceSeconds: number;
-}
+export type OidcConfig = OidcSettings;
 
 export interface CloisonConfig {
   port: number;
