@@ -43,6 +43,7 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
     appRole: config.appRole,
     migrationsDir: config.migrationsDir,
     poolSize: config.poolSize,
+    replicaUrl: config.replicaUrl,
   });
   try {
     // One pino logger for Fastify's request lines and Nest's own lines: JSON, one object per line,

@@ -2,7 +2,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuditCheckpointer, AuditRecorder, AuditSigner, AuditWitness, loadSigningKey } from '../../../libs/audit/src/index.js';
 import { Authenticator, OIDC_SETTINGS, PrincipalIssuer, PrincipalRevoker } from '../../../libs/identity/src/index.js';
-import { PrismaService, type Database } from '../../../libs/persistence/src/index.js';
+import { PrismaService, ReadPrismaService, type Database } from '../../../libs/persistence/src/index.js';
 import { PolicyGuard } from '../../../libs/policy/src/index.js';
 import { Registry } from '../../../libs/registry/src/index.js';
 import { TenantDirectory, TenantScopeService } from '../../../libs/tenancy/src/index.js';
@@ -18,7 +18,7 @@ export class CoreModule {
   static forRoot(config: CloisonConfig, database: Database, registry: Registry): DynamicModule {
     const signer = new AuditSigner(loadSigningKey({ configured: config.auditSigningKey, dataDir: config.dataDir }).key);
     const shared = [
-      PrismaService, TenantScopeService, TenantDirectory, Authenticator, PrincipalIssuer, PrincipalRevoker,
+      PrismaService, ReadPrismaService, TenantScopeService, TenantDirectory, Authenticator, PrincipalIssuer, PrincipalRevoker,
       AuditRecorder, AuditWitness, AuditSigner, AuditCheckpointer, Registry, CLOISON_CONFIG,
     ];
     return {
@@ -28,6 +28,7 @@ export class CoreModule {
         { provide: OIDC_SETTINGS, useValue: config.oidc ?? null },
         { provide: Registry, useValue: registry },
         { provide: PrismaService, useFactory: () => new PrismaService(database) },
+        { provide: ReadPrismaService, useFactory: () => new ReadPrismaService(database) },
         TenantScopeService,
         TenantDirectory,
         Authenticator,

@@ -13,13 +13,20 @@ export interface DatabaseSettings {
   appRole: string;
   migrationsDir: string;
   poolSize: number;
+  /** Read replica for read-only work (same roles); unset = reads use the primary. */
+  replicaUrl?: string;
 }
 
 export type DatabaseMode = 'embedded' | 'simple' | 'hardened';
 
 export interface Database {
   mode: DatabaseMode;
+  /** The app's connection URL (the embedded server's when embedded). */
+  url: string;
   pool: pg.Pool;
+  /** The replica's pool when configured, else the primary's. Read-only transactions only. */
+  readPool: pg.Pool;
+  hasReplica: boolean;
   role: RoleCheck;
   close(): Promise<void>;
 }
@@ -65,26 +72,19 @@ export async function migrateDatabase(s: DatabaseSettings, opts: { apply: boolea
  * Connects the way the set-up asks for, applies migrations, and returns a pool whose every
  * connection works as a role that row-level security applies to (checked, not assumed).
  */
-export async function openDatabase(s: DatabaseSettings): Promise<Database> {
-  const embedded = s.databaseUrl ? undefined : await startEmbeddedPostgres(s.dataDir);
-  const mode: DatabaseMode = embedded ? 'embedded' : s.migrationUrl ? 'hardened' : 'simple';
-  const appUrl = embedded?.url ?? (s.databaseUrl as string);
-  const migrationUrl = s.migrationUrl ?? appUrl;
+/** A pool whose every connection works as a role row-level security applies to (checked). */
+async function restrictedPool(url: string, opts: { max: number; role?: string; readOnly: boolean }): Promise<{ pool: pg.Pool; role: RoleCheck }> {
+  // Simple set-up: every connection switches to the restricted role at startup. The replica
+  // pool also refuses writes, even where the "replica" is a writable server.
+  const settings = [...(opts.role ? [`-c role=${opts.role}`] : []), ...(opts.readOnly ? ['-c default_transaction_read_only=on'] : [])];
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max,
+    connectionTimeoutMillis: 5_000,
+    ...(settings.length ? { options: settings.join(' ') } : {}),
+  });
+  pool.on('error', () => undefined); // idle client errors surface on the next query instead
   try {
-    await withClient(migrationUrl, async (c) => {
-      await provisionAndMigrate(c, s, mode);
-      // PGlite serves every connection from one session: switching it once covers them all.
-      if (embedded) await c.query(`SET ROLE ${quoteRole(s.appRole)}`);
-    });
-    const pool = new pg.Pool({
-      connectionString: appUrl,
-      // The embedded server runs one transaction at a time; one connection makes waiting explicit.
-      max: embedded ? 1 : s.poolSize,
-      connectionTimeoutMillis: 5_000,
-      // Simple set-up: every connection switches to the restricted role at startup.
-      ...(mode === 'simple' ? { options: `-c role=${s.appRole}` } : {}),
-    });
-    pool.on('error', () => undefined); // idle client errors surface on the next query instead
     const probe = await pool.connect();
     let role: RoleCheck;
     try {
@@ -93,16 +93,50 @@ export async function openDatabase(s: DatabaseSettings): Promise<Database> {
       probe.release();
     }
     assertRestrictedRole(role);
+    return { pool, role };
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+}
+
+/**
+ * Connects the way the set-up asks for, applies migrations, and returns pools whose every
+ * connection works as a role that row-level security applies to (checked, not assumed):
+ * the primary's, and the replica's for reads when `replicaUrl` is set (else the same pool).
+ */
+export async function openDatabase(s: DatabaseSettings): Promise<Database> {
+  const embedded = s.databaseUrl ? undefined : await startEmbeddedPostgres(s.dataDir);
+  const mode: DatabaseMode = embedded ? 'embedded' : s.migrationUrl ? 'hardened' : 'simple';
+  const appUrl = embedded?.url ?? (s.databaseUrl as string);
+  const migrationUrl = s.migrationUrl ?? appUrl;
+  const opened: pg.Pool[] = [];
+  try {
+    await withClient(migrationUrl, async (c) => {
+      await provisionAndMigrate(c, s, mode);
+      // PGlite serves every connection from one session: switching it once covers them all.
+      if (embedded) await c.query(`SET ROLE ${quoteRole(s.appRole)}`);
+    });
+    const role = mode === 'simple' ? quoteRole(s.appRole).slice(1, -1) : undefined;
+    // The embedded server runs one transaction at a time; one connection makes waiting explicit.
+    const primary = await restrictedPool(appUrl, { max: embedded ? 1 : s.poolSize, role, readOnly: false });
+    opened.push(primary.pool);
+    const replica = s.replicaUrl && !embedded ? await restrictedPool(s.replicaUrl, { max: s.poolSize, role, readOnly: true }) : undefined;
+    if (replica) opened.push(replica.pool);
     return {
       mode,
-      pool,
-      role,
+      url: appUrl,
+      pool: primary.pool,
+      readPool: replica?.pool ?? primary.pool,
+      hasReplica: replica !== undefined,
+      role: primary.role,
       async close() {
-        await pool.end();
+        await Promise.all(opened.map((p) => p.end()));
         await embedded?.close();
       },
     };
   } catch (err) {
+    await Promise.all(opened.map((p) => p.end()));
     await embedded?.close();
     throw err;
   }

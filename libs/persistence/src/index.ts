@@ -1,5 +1,5 @@
 export { migrateDatabase, openDatabase, type Database, type DatabaseMode, type DatabaseSettings } from './database.connector.js';
 export { DEFAULT_APP_ROLE, assertRestrictedRole, inspectWorkingRole, type RoleCheck } from './app-role.js';
 export { applyMigrations, pendingMigrations, readMigrations } from './migrations.applier.js';
-export { PrismaService, jsonInput, type PrismaTx } from './prisma.service.js';
+export { PrismaService, ReadPrismaService, jsonInput, type PrismaTx } from './prisma.service.js';
 export { Prisma, type AuditEvent, type OptionValue, type Principal, type Tenant } from './generated/client.js';

@@ -17,3 +17,13 @@ export class PrismaService extends PrismaClient {
 export function jsonInput(value: unknown): Prisma.InputJsonValue | typeof Prisma.JsonNull {
   return value === null ? Prisma.JsonNull : (value as Prisma.InputJsonValue);
 }
+
+/**
+ * The Prisma client for read-only work (GET routes): over the replica's pool when one is
+ * configured, else over the primary's. Same restricted role, same row-level security.
+ */
+export class ReadPrismaService extends PrismaClient {
+  constructor(readonly database: Database) {
+    super({ adapter: new PrismaPg(database.readPool) });
+  }
+}

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PrismaService, type PrismaTx } from '../../persistence/src/index.js';
+import { PrismaService, ReadPrismaService, type PrismaTx } from '../../persistence/src/index.js';
 import { spansTenants, type AuthenticatedPrincipal } from './principal.js';
 
 /**
@@ -16,15 +16,31 @@ const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
 /** The one place a transaction is bound to tenants. */
 @Injectable()
 export class TenantScopeService {
-  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+  constructor(
+    @Inject(PrismaService) private readonly prisma: PrismaService,
+    @Inject(ReadPrismaService) private readonly reader: ReadPrismaService,
+  ) {}
 
   /** Runs `fn` in one transaction whose queries see only the rows `scope` allows. */
   async run<T>(scope: TenantScope, fn: (tx: PrismaTx) => Promise<T>): Promise<T> {
+    return this.within(this.prisma, scope, false, fn);
+  }
+
+  /**
+   * Same, read-only, on the read replica when one is configured (GET routes). What it reads
+   * may lag the primary by the replication delay; never use it to decide a write.
+   */
+  async runRead<T>(scope: TenantScope, fn: (tx: PrismaTx) => Promise<T>): Promise<T> {
+    return this.within(this.reader, scope, true, fn);
+  }
+
+  private within<T>(client: PrismaService | ReadPrismaService, scope: TenantScope, readOnly: boolean, fn: (tx: PrismaTx) => Promise<T>): Promise<T> {
     if (scope !== 'all-tenants' && !UUID.test(scope.tenantId ?? '')) {
       // Never let an undefined or malformed id fall through to an unscoped query.
       throw new Error('tenant scope requires a tenant id');
     }
-    return this.prisma.$transaction(async (tx) => {
+    return client.$transaction(async (tx) => {
+      if (readOnly) await tx.$executeRawUnsafe('SET TRANSACTION READ ONLY');
       if (scope === 'all-tenants') {
         await tx.$executeRaw`SELECT set_config('app.all_tenants', 'on', true)`;
       } else {

@@ -68,7 +68,7 @@ export class AuditService {
         q.cursor !== undefined ? { seq: { lt: BigInt(q.cursor) } } : {},
       ],
     };
-    const { events, slugs } = await this.scopes.run(scope, async (tx) => {
+    const { events, slugs } = await this.scopes.runRead(scope, async (tx) => {
       const events = await tx.auditEvent.findMany({ where: filter, orderBy: { seq: 'desc' }, take: q.limit + 1 });
       const ids = [...new Set(events.map((e) => e.tenantId).filter((id): id is string => id !== null))];
       const tenants = ids.length ? await tx.tenant.findMany({ where: { id: { in: ids } }, select: { id: true, slug: true } }) : [];

@@ -54,7 +54,7 @@ export class OptionsService {
 
   async list(ctx: PolicyContext): Promise<OptionView[]> {
     const tenant = tenantOf(ctx);
-    const rows = await this.scopes.run({ tenantId: tenant.id }, (tx) =>
+    const rows = await this.scopes.runRead({ tenantId: tenant.id }, (tx) =>
       tx.optionValue.findMany({ where: { AND: [accessibleBy(ctx.ability, 'read').ofType('OptionValue'), { tenantId: tenant.id }] } }),
     );
     const byKey = new Map(rows.map((r) => [r.optionKey, r]));
@@ -64,7 +64,7 @@ export class OptionsService {
   async get(ctx: PolicyContext, key: string): Promise<OptionView> {
     const def = this.definition(key);
     const tenant = tenantOf(ctx);
-    const row = await this.scopes.run({ tenantId: tenant.id }, (tx) =>
+    const row = await this.scopes.runRead({ tenantId: tenant.id }, (tx) =>
       tx.optionValue.findFirst({
         where: { AND: [accessibleBy(ctx.ability, 'read').ofType('OptionValue'), { tenantId: tenant.id, optionKey: key }] },
       }),

@@ -1,4 +1,4 @@
-import { ConflictException, Inject, Injectable } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { accessibleBy } from '@casl/prisma/runtime';
 import { AuditRecorder } from '../../../../libs/audit/src/index.js';
@@ -58,7 +58,7 @@ export class TenantsService {
   }
 
   async list(ctx: PolicyContext): Promise<TenantView[]> {
-    const tenants = await this.scopes.run(this.scopes.readScopeOf(ctx.principal), (tx) =>
+    const tenants = await this.scopes.runRead(this.scopes.readScopeOf(ctx.principal), (tx) =>
       tx.tenant.findMany({ where: accessibleBy(ctx.ability, 'read').ofType('Tenant'), orderBy: { slug: 'asc' } }),
     );
     return tenants.map(toView);
@@ -67,9 +67,11 @@ export class TenantsService {
   async get(ctx: PolicyContext): Promise<TenantView> {
     const ref = ctx.tenant;
     if (!ref) throw new Error('tenant route without a resolved tenant');
-    const tenant = await this.scopes.run({ tenantId: ref.id }, (tx) =>
-      tx.tenant.findFirstOrThrow({ where: { AND: [accessibleBy(ctx.ability, 'read').ofType('Tenant'), { id: ref.id }] } }),
+    const tenant = await this.scopes.runRead({ tenantId: ref.id }, (tx) =>
+      tx.tenant.findFirst({ where: { AND: [accessibleBy(ctx.ability, 'read').ofType('Tenant'), { id: ref.id }] } }),
     );
+    // Found by the guard on the primary but not (yet) on a lagging replica.
+    if (!tenant) throw new NotFoundException(`tenant "${ref.slug}" not found`);
     return toView(tenant);
   }
 }
