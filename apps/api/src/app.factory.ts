@@ -8,6 +8,7 @@ import { NestPinoLogger, recordHttpRequest } from '../../../libs/observability/s
 import { openDatabase, type Database } from '../../../libs/persistence/src/index.js';
 import { Registry, loadCatalog } from '../../../libs/registry/src/index.js';
 import { AppModule } from './app.module.js';
+import { Lifecycle } from './health/lifecycle.service.js';
 import type { CloisonConfig } from './config/app.config.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -67,22 +68,50 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
       abortOnError: false,
     });
     const fastify = app.getHttpAdapter().getInstance();
+    let draining = false;
     fastify.addHook('onSend', async (req, reply) => {
       void reply.header('x-request-id', req.id);
+      if (draining) void reply.header('connection', 'close');
     });
     fastify.addHook('onResponse', async (req, reply) => {
       // Route templates, not raw URLs, keep label cardinality bounded.
       recordHttpRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     });
-    app.enableShutdownHooks();
+    // No enableShutdownHooks(): Nest would close and re-raise the signal before the database
+    // is closed. main.ts calls close() on SIGTERM/SIGINT instead.
     await app.init();
+    const lifecycle = app.get(Lifecycle);
+    let closing: Promise<void> | undefined;
     return {
       app,
       database,
       routes,
-      async close() {
-        await app.close();
-        await database.close();
+      close() {
+        closing ??= (async () => {
+          lifecycle.draining = true;
+          draining = true;
+          // Stop accepting connections, answer requests arriving on kept-alive ones with 503,
+          // let in-flight requests finish; after the grace period cut what is left.
+          const grace = setTimeout(() => {
+            logger.warn({ graceMs: config.shutdownGraceMs }, 'shutdown grace period over: closing remaining connections');
+            fastify.server.closeAllConnections();
+          }, config.shutdownGraceMs);
+          grace.unref();
+          try {
+            const closed = fastify.close();
+            // Kept-alive connections with nothing in flight would hold close() until the grace
+            // period ends; requests in flight finish, and their responses close the connection.
+            fastify.server.closeIdleConnections();
+            await closed;
+          } finally {
+            clearTimeout(grace);
+          }
+          await app.close();
+          // Every transaction was either committed or rolled back by now (a request's change and
+          // its audit event share one); end the pools, then close the embedded database.
+          await database.close();
+        })();
+        return closing;
       },
     };
   } catch (err) {

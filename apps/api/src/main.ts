@@ -4,8 +4,30 @@ import { ConfigError, loadConfig } from './config/app.config.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const { app } = await createApp(config);
-  await app.listen({ port: config.port, host: config.host });
+  const cloison = await createApp(config);
+  const log = cloison.app.getHttpAdapter().getInstance().log;
+  let signalled = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    signalled = true;
+    log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: finishing in-flight requests');
+    cloison.close().then(
+      () => {
+        log.info('shut down cleanly');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  await cloison.app.listen({ port: config.port, host: config.host });
   process.stdout.write(`Cloison listening on http://${config.host}:${config.port} (database: ${config.databaseUrl ? 'PostgreSQL' : `embedded, ${config.dataDir}`})\n`);
 }
 

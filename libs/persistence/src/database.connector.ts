@@ -17,6 +17,8 @@ export interface DatabaseSettings {
   replicaUrl?: string;
 }
 
+const POOL_END_TIMEOUT_MS = 5000;
+
 export type DatabaseMode = 'embedded' | 'simple' | 'hardened';
 
 export interface Database {
@@ -131,7 +133,18 @@ export async function openDatabase(s: DatabaseSettings): Promise<Database> {
       hasReplica: replica !== undefined,
       role: primary.role,
       async close() {
-        await Promise.all(opened.map((p) => p.end()));
+        // Called once no request is in flight: a client still checked out then belongs to a
+        // transaction nobody waits for (e.g. one whose start timed out), which ends uncommitted.
+        // Wait a bounded time for the pools, then close the server regardless.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          Promise.all(opened.map((p) => p.end())),
+          new Promise((r) => {
+            timer = setTimeout(r, POOL_END_TIMEOUT_MS);
+            timer.unref();
+          }),
+        ]);
+        clearTimeout(timer);
         await embedded?.close();
       },
     };
