@@ -83,5 +83,5 @@ describe('graceful shutdown under load', () => {
     } finally {
       await again.close();
     }
-  });
+  }, 180_000); // opens the embedded data folder twice (slow on a busy machine)
 });
