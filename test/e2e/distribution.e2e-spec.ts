@@ -12,6 +12,7 @@ const KEPT_WHOLE: Record<string, 'reference' | 'coordinator'> = {
   principals: 'reference',
   audit_events: 'coordinator',
   audit_heads: 'coordinator',
+  audit_checkpoints: 'coordinator',
   evaluation_changes: 'coordinator',
   _prisma_migrations: 'coordinator',
 };

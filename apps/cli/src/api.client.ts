@@ -25,6 +25,28 @@ function exitCodeOf(status: number): (typeof EXIT)[keyof typeof EXIT] {
   return EXIT.unavailable;
 }
 
+/** A GET whose body is streamed (exports); non-2xx answers become a CliError. */
+export async function openApiStream(target: ApiTarget, path: string): Promise<ReadableStream<Uint8Array>> {
+  let res: Response;
+  try {
+    res = await fetch(`${target.url}${path}`, { headers: { authorization: `Bearer ${target.token}` } });
+  } catch (err) {
+    const c = (err as { cause?: { code?: string; errors?: { code?: string }[] } }).cause;
+    throw new CliError(EXIT.unavailable, `cannot reach ${target.url} (${c?.code ?? c?.errors?.[0]?.code ?? (err as Error).message})`);
+  }
+  if (!res.ok || !res.body) {
+    const text = await res.text();
+    let message = text;
+    try {
+      message = (JSON.parse(text) as { message?: string }).message ?? text;
+    } catch {
+      // not JSON: keep the text
+    }
+    throw new CliError(exitCodeOf(res.status), `GET ${path} answered ${res.status}: ${message}`);
+  }
+  return res.body as ReadableStream<Uint8Array>;
+}
+
 /** One JSON request; non-2xx answers become a CliError carrying the API's message. */
 export async function callApi<T>(target: ApiTarget, method: string, path: string, body?: unknown): Promise<T> {
   let res: Response;

@@ -19,7 +19,8 @@ Online (talk to the API; --url / CLOISON_URL and --token / CLOISON_TOKEN):
 
 Offline:
   catalog lint <dir>  check an option catalog as the service does at boot
-  audit verify <file> verify an audit export without trusting the server
+  audit verify <file> --public-key <key>
+                      verify an audit export without trusting the server
   seal verify <file>  verify a sealed configuration without trusting the server
   migrate             apply database migrations and exit (DATABASE_URL, ...)
 
