@@ -108,6 +108,9 @@ export async function startTestApp(overrides: Partial<CloisonConfig> = {}): Prom
         ['option_values', 'tenant_id, option_key'],
         ['audit_events', 'seq'],
         ['audit_heads', 'chain'],
+        ['change_requests', 'id'],
+        ['change_request_approvals', 'request_id, principal_id, content_hash'],
+        ['catalog_defaults', 'option_key'],
       ] as const) {
         out[table] = (await c.query(`SELECT * FROM ${table} ORDER BY ${order}`)).rows;
       }

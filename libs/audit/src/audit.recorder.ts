@@ -7,6 +7,17 @@ export const AUDIT_ACTIONS = [
   'option.set',
   'option.reset',
   'principal.created',
+  'change_request.created',
+  'change_request.edited',
+  'change_request.approved',
+  'change_request.rejected',
+  'change_request.withdrawn',
+  'change_request.expired',
+  'change_request.applied',
+  'bulk_change.applied',
+  'preset.applied',
+  'registry.default_changed',
+  'option.pinned',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

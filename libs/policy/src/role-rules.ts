@@ -1,10 +1,13 @@
 import type { Role } from '../../tenancy/src/index.js';
 
-export const ACTIONS = ['create', 'read', 'update', 'delete'] as const;
+export const ACTIONS = ['create', 'read', 'update', 'delete', 'approve', 'reject', 'withdraw'] as const;
 export type Action = (typeof ACTIONS)[number];
 
-/** Subjects are Prisma model names, plus the registry (catalog data, not a table). */
-export const SUBJECTS = ['Tenant', 'OptionValue', 'AuditEvent', 'Principal', 'Registry'] as const;
+/**
+ * Subjects are Prisma model names, plus the registry (catalog data, not a table) and bulk
+ * changes (a request over several named tenants, not a table).
+ */
+export const SUBJECTS = ['Tenant', 'OptionValue', 'AuditEvent', 'Principal', 'Registry', 'ChangeRequest', 'BulkChange'] as const;
 export type SubjectName = (typeof SUBJECTS)[number];
 
 /** Placeholder replaced by the principal's own tenant id when abilities are built. */
@@ -27,14 +30,19 @@ export const ROLE_RULES: Record<Role, RoleRule[]> = {
     { action: ['read', 'update', 'delete'], subject: 'OptionValue' },
     { action: 'create', subject: 'Principal' },
     { action: 'read', subject: 'AuditEvent' },
+    // Operators propose and approve; the service refuses an approval by the requester.
+    { action: ['create', 'read', 'update', 'approve', 'reject', 'withdraw'], subject: 'ChangeRequest' },
+    { action: 'create', subject: 'BulkChange' },
   ],
   compliance: [
-    { action: 'read', subject: ['Registry', 'Tenant', 'OptionValue', 'AuditEvent'] },
+    { action: 'read', subject: ['Registry', 'Tenant', 'OptionValue', 'AuditEvent', 'ChangeRequest'] },
   ],
   client_admin: [
     { action: 'read', subject: 'Registry' },
     { action: 'read', subject: 'Tenant', conditions: { id: OWN_TENANT } },
     { action: 'read', subject: ['OptionValue', 'AuditEvent'], conditions: { tenantId: OWN_TENANT } },
+    // Client consent: the tenant's own administrator sees, approves or rejects its changes.
+    { action: ['read', 'approve', 'reject'], subject: 'ChangeRequest', conditions: { tenantId: OWN_TENANT } },
   ],
   service: [
     { action: 'read', subject: 'Registry' },

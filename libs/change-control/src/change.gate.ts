@@ -1,0 +1,122 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AuditAction } from '../../audit/src/index.js';
+import type { PrismaTx } from '../../persistence/src/index.js';
+import { Registry, type OptionDefinition } from '../../registry/src/index.js';
+import type { Actor, TenantRef } from '../../tenancy/src/index.js';
+import { approvalRequirement } from './approval-policy.js';
+import { InvalidValue, RuleConflict, RuleRefused, StaleVersion } from './change-errors.js';
+import { ChangeRequestStore, requestChange, type ChangeRequestRow, type ChangeRequestView } from './change-request.store.js';
+import { OptionStore, VersionConflict } from './option-store.js';
+import type { Change, OptionView } from './option-view.js';
+
+export interface GateOrigin {
+  actor: Actor;
+  reason: string;
+  requestId?: string;
+  /** Audit action of a direct write (defaults to option.set / option.reset). */
+  action?: AuditAction;
+}
+
+export interface GateOptions {
+  /** Expected option version (If-Match); `*` or undefined accept any. */
+  ifMatch?: number | '*';
+  /** 'request' refuses a change that would apply directly (POST …/change-requests). */
+  mode?: 'change' | 'request';
+}
+
+export type GateOutcome =
+  | { kind: 'unchanged'; option: OptionView }
+  | { kind: 'applied'; option: OptionView }
+  | { kind: 'pending'; request: ChangeRequestView };
+
+/**
+ * The one door to option values. Every path that changes a tenant's value (single write, reset,
+ * bulk, presets, approved requests) calls `submit` or `applyApproved`; nothing else holds the
+ * OptionStore. A change that needs approvals becomes a pending change request instead.
+ */
+@Injectable()
+export class ChangeGate {
+  constructor(
+    @Inject(Registry) private readonly registry: Registry,
+    @Inject(OptionStore) private readonly store: OptionStore,
+    @Inject(ChangeRequestStore) private readonly requests: ChangeRequestStore,
+  ) {}
+
+  /** `tx` must be scoped to `tenant`. */
+  async submit(tx: PrismaTx, tenant: TenantRef, def: OptionDefinition, change: Change, origin: GateOrigin, opts: GateOptions = {}): Promise<GateOutcome> {
+    this.check(def, change);
+    const need = approvalRequirement(def, tenant.riskLevel);
+    if (!need && opts.mode === 'request') {
+      throw new RuleRefused(`option "${def.key}" needs no approval for tenant "${tenant.slug}": change it directly`, 'approval_not_required', '/option');
+    }
+    const expected = typeof opts.ifMatch === 'number' ? opts.ifMatch : undefined;
+    // A first write racing another first write finds the winner's row on the next pass.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const before = await this.store.current(tx, tenant.id, def);
+      if (expected !== undefined && expected !== before.version) {
+        throw new StaleVersion(`option "${def.key}" is at version ${before.version}, not ${expected}`);
+      }
+      if (this.store.isNoop(before, change)) return { kind: 'unchanged', option: before };
+      if (need) {
+        const request = await this.requests.create(tx, {
+          tenant,
+          optionKey: def.key,
+          change,
+          reason: origin.reason,
+          baseVersion: before.version,
+          need,
+          actor: origin.actor,
+          requestId: origin.requestId,
+        });
+        return { kind: 'pending', request };
+      }
+      try {
+        return { kind: 'applied', option: await this.store.write(tx, tenant.id, def, change, before.version, origin) };
+      } catch (err) {
+        if (!(err instanceof VersionConflict) || expected !== undefined) throw rethrown(err);
+      }
+    }
+    throw new StaleVersion(`option "${def.key}" is being changed concurrently; read it again`);
+  }
+
+  /**
+   * Applies a request whose approvals are complete: the value is checked again against the
+   * option's current schema and written only if the option is still at the version the
+   * approvers saw.
+   */
+  async applyApproved(tx: PrismaTx, row: ChangeRequestRow, requestId?: string): Promise<OptionView> {
+    const def = this.registry.find(row.optionKey);
+    if (!def) throw new RuleRefused(`option "${row.optionKey}" is no longer in the registry`, 'unknown_option', '/option');
+    const change = requestChange(row);
+    this.check(def, change);
+    const actor: Actor = { id: row.requestedById, name: row.requestedBy, role: row.requestedByRole as Actor['role'] };
+    try {
+      return await this.store.write(tx, row.tenantId, def, change, row.baseVersion, {
+        actor,
+        reason: `${row.reason} (change request ${row.id})`,
+        requestId,
+      });
+    } catch (err) {
+      if (!(err instanceof VersionConflict)) throw err;
+      throw new RuleConflict(
+        `option "${def.key}" changed since the request was made (version ${err.current}, request made at ${row.baseVersion}); withdraw it and request again`,
+        'base_version',
+        '/baseVersion',
+      );
+    }
+  }
+
+  /** The option's schema judges a new value (400 naming pointer and rule). */
+  check(def: OptionDefinition, change: Change): void {
+    if (!change.isSet) return;
+    const issues = this.registry.validate(def.key, change.value);
+    if (issues.length) throw new InvalidValue(def.key, issues);
+  }
+}
+
+function rethrown(err: unknown): unknown {
+  if (err instanceof VersionConflict) {
+    return new StaleVersion(`option "${err.key}" changed meanwhile (now at version ${err.current}); read it again`);
+  }
+  return err;
+}

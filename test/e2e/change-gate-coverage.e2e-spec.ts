@@ -1,0 +1,113 @@
+import type request from 'supertest';
+import { listRoutes } from '../support/routes.js';
+import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+
+const CRED = 'admin_can_view_credentials';
+
+/**
+ * Every route that may write (anything but GET) must be listed here with a call that tries to
+ * change the critical option `admin_can_view_credentials` through it. A route added later
+ * without an entry fails the first test; each entry must leave the option untouched.
+ */
+type Exercise = (x: { t: TestApp; op2: string; clientA: string }) => Promise<request.Response>;
+
+async function pendingRequest(t: TestApp, tenant: string) {
+  const res = await t.as(OPERATOR_TOKEN).post(`/v1/tenants/${tenant}/change-requests`).send({ option: CRED, operation: 'set', value: true, reason: 'gate coverage' });
+  if (res.status !== 201) throw new Error(`request: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as { id: string; contentHash: string };
+}
+
+const EXERCISES: Record<string, { expect: number[]; run: Exercise }> = {
+  'POST /v1/tenants': {
+    expect: [400],
+    run: ({ t }) => t.as(OPERATOR_TOKEN).post('/v1/tenants').send({ slug: 'gate-new', name: 'New', riskLevel: 1, options: { [CRED]: true } }),
+  },
+  'POST /v1/principals': {
+    expect: [201],
+    run: ({ t }) => t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name: 'x', role: 'client_admin', tenant: 'gate-a' }),
+  },
+  'PUT /v1/tenants/:tenant/options/:key': {
+    expect: [202],
+    run: ({ t }) => t.as(OPERATOR_TOKEN).put(`/v1/tenants/gate-a/options/${CRED}`).send({ value: true, reason: 'gate coverage' }),
+  },
+  'DELETE /v1/tenants/:tenant/options/:key': {
+    expect: [202],
+    run: ({ t }) => t.as(OPERATOR_TOKEN).delete(`/v1/tenants/gate-exposed/options/${CRED}`).send({ reason: 'gate coverage' }),
+  },
+  'POST /v1/tenants/:tenant/change-requests': {
+    expect: [201],
+    run: ({ t }) => t.as(OPERATOR_TOKEN).post('/v1/tenants/gate-a/change-requests').send({ option: CRED, operation: 'set', value: true, reason: 'gate coverage' }),
+  },
+  'PATCH /v1/tenants/:tenant/change-requests/:id': {
+    expect: [200],
+    run: async ({ t }) => {
+      const r = await pendingRequest(t, 'gate-a');
+      return t.as(OPERATOR_TOKEN).patch(`/v1/tenants/gate-a/change-requests/${r.id}`).send({ value: true, reason: 'edited' });
+    },
+  },
+  'POST /v1/tenants/:tenant/change-requests/:id/approve': {
+    // One operator's approval is not client consent: the request stays pending.
+    expect: [200],
+    run: async ({ t, op2 }) => {
+      const r = await pendingRequest(t, 'gate-a');
+      return t.as(op2).post(`/v1/tenants/gate-a/change-requests/${r.id}/approve`).send({ contentHash: r.contentHash });
+    },
+  },
+  'POST /v1/tenants/:tenant/change-requests/:id/reject': {
+    expect: [200],
+    run: async ({ t, clientA }) => {
+      const r = await pendingRequest(t, 'gate-a');
+      return t.as(clientA).post(`/v1/tenants/gate-a/change-requests/${r.id}/reject`).send({ reason: 'not now' });
+    },
+  },
+  'POST /v1/tenants/:tenant/change-requests/:id/withdraw': {
+    expect: [200],
+    run: async ({ t }) => {
+      const r = await pendingRequest(t, 'gate-a');
+      return t.as(OPERATOR_TOKEN).post(`/v1/tenants/gate-a/change-requests/${r.id}/withdraw`).send({ reason: 'not now' });
+    },
+  },
+};
+
+describe('every value-changing route goes through the change gate', () => {
+  let t: TestApp;
+  let op2: string;
+  let clientA: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    await createTenant(t, 'gate-a');
+    await createTenant(t, 'gate-exposed');
+    op2 = await createPrincipal(t, 'operator', undefined, 'second operator');
+    clientA = await createPrincipal(t, 'client_admin', 'gate-a');
+    const clientExposed = await createPrincipal(t, 'client_admin', 'gate-exposed');
+    // gate-exposed has the critical option on, through the full approval path, so resets have something to undo.
+    const r = await pendingRequest(t, 'gate-exposed');
+    await t.as(op2).post(`/v1/tenants/gate-exposed/change-requests/${r.id}/approve`).send({ contentHash: r.contentHash }).expect(200);
+    await t.as(clientExposed).post(`/v1/tenants/gate-exposed/change-requests/${r.id}/approve`).send({ contentHash: r.contentHash }).expect(200);
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  const critical = () =>
+    t.superuser(async (c) => (await c.query(`SELECT tenant_id, is_set, value, version FROM option_values WHERE option_key = $1 ORDER BY tenant_id`, [CRED])).rows);
+
+  it('lists an exercise for every route that is not a GET', () => {
+    const writing = listRoutes(t.app).filter((r) => !r.startsWith('GET '));
+    expect(writing.length).toBeGreaterThan(5);
+    expect(writing).toEqual(Object.keys(EXERCISES).sort());
+  });
+
+  it.each(Object.keys(EXERCISES))('%s leaves a critical option untouched', async (route) => {
+    const before = await critical();
+    expect(before).toHaveLength(1); // gate-exposed's value
+    const { expect: statuses, run } = EXERCISES[route] as (typeof EXERCISES)[string];
+    const res = await run({ t, op2, clientA });
+    expect(statuses).toContain(res.status);
+    if (res.status === 202 || res.status === 201) {
+      if (res.body.status !== undefined) expect(res.body.status).toBe('pending');
+    }
+    expect(await critical()).toEqual(before);
+  });
+});
