@@ -22,6 +22,11 @@ const EXERCISES: Record<string, { expect: number[]; run: Exercise }> = {
     expect: [400],
     run: ({ t }) => t.as(OPERATOR_TOKEN).post('/v1/tenants').send({ slug: 'gate-new', name: 'New', riskLevel: 1, options: { [CRED]: true } }),
   },
+  'POST /v1/bulk-changes': {
+    expect: [400],
+    run: ({ t }) =>
+      t.as(OPERATOR_TOKEN).post('/v1/bulk-changes').send({ option: CRED, operation: 'set', value: true, tenants: ['gate-a'], reason: 'gate coverage', planHash: 'a'.repeat(64) }),
+  },
   'POST /v1/principals': {
     expect: [201],
     run: ({ t }) => t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name: 'x', role: 'client_admin', tenant: 'gate-a' }),

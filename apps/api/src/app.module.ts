@@ -4,6 +4,8 @@ import type { Database } from '../../../libs/persistence/src/index.js';
 import type { Registry } from '../../../libs/registry/src/index.js';
 import { CHANGE_CONTROL_PROVIDERS } from '../../../libs/change-control/src/index.js';
 import { ChangeRequestsController } from './change-requests/change-requests.controller.js';
+import { BulkChangesController } from './bulk-changes/bulk-changes.controller.js';
+import { BulkChangesService } from './bulk-changes/bulk-changes.service.js';
 import { AuditController } from './audit/audit.controller.js';
 import { AuditService } from './audit/audit.service.js';
 import { BootstrapOperator } from './bootstrap/bootstrap-operator.service.js';
@@ -26,8 +28,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CoreModule.forRoot(config, database, registry)],
-      controllers: [HealthController, RegistryController, TenantsController, OptionsController, PrincipalsController, AuditController, OfrepController, ChangeRequestsController],
-      providers: [...CHANGE_CONTROL_PROVIDERS, TenantsService, OptionsService, PrincipalsService, AuditService, BootstrapOperator, SnapshotCache, ChangeListener, OfrepService],
+      controllers: [HealthController, RegistryController, TenantsController, OptionsController, PrincipalsController, AuditController, ChangeRequestsController, BulkChangesController, OfrepController],
+      providers: [...CHANGE_CONTROL_PROVIDERS, BulkChangesService, TenantsService, OptionsService, PrincipalsService, AuditService, BootstrapOperator, SnapshotCache, ChangeListener, OfrepService],
     };
   }
 }

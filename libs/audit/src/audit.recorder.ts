@@ -14,7 +14,6 @@ export const AUDIT_ACTIONS = [
   'change_request.withdrawn',
   'change_request.expired',
   'change_request.applied',
-  'bulk_change.applied',
   'preset.applied',
   'registry.default_changed',
   'option.pinned',

@@ -42,6 +42,15 @@ export class ChangeGate {
     @Inject(ChangeRequestStore) private readonly requests: ChangeRequestStore,
   ) {}
 
+  /** The option as it is now for `tenant` (row locked until the transaction ends). */
+  current(tx: PrismaTx, tenant: TenantRef, def: OptionDefinition): Promise<OptionView> {
+    return this.store.current(tx, tenant.id, def);
+  }
+
+  isNoop(before: OptionView, change: Change): boolean {
+    return this.store.isNoop(before, change);
+  }
+
   /** `tx` must be scoped to `tenant`. */
   async submit(tx: PrismaTx, tenant: TenantRef, def: OptionDefinition, change: Change, origin: GateOrigin, opts: GateOptions = {}): Promise<GateOutcome> {
     this.check(def, change);
