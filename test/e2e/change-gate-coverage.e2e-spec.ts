@@ -19,8 +19,13 @@ async function pendingRequest(t: TestApp, tenant: string) {
 
 const EXERCISES: Record<string, { expect: number[]; run: Exercise }> = {
   'POST /v1/tenants': {
-    expect: [400],
-    run: ({ t }) => t.as(OPERATOR_TOKEN).post('/v1/tenants').send({ slug: 'gate-new', name: 'New', riskLevel: 1, options: { [CRED]: true } }),
+    // Presets are linted to hold critical options at their safe value only; values cannot be passed inline.
+    expect: [201],
+    run: async ({ t }) => {
+      const inline = await t.as(OPERATOR_TOKEN).post('/v1/tenants').send({ slug: 'gate-inline', name: 'New', riskLevel: 1, options: { [CRED]: true } });
+      if (inline.status !== 400) throw new Error(`inline option values accepted: ${inline.status}`);
+      return t.as(OPERATOR_TOKEN).post('/v1/tenants').send({ slug: 'gate-new', name: 'New', riskLevel: 1, preset: 'association-level-1' });
+    },
   },
   'POST /v1/bulk-changes': {
     expect: [400],

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { openDatabase, type Database } from '../../../libs/persistence/src/index.js';
-import { Registry, loadCatalog } from '../../../libs/registry/src/index.js';
+import { loadRegistry } from '../../../libs/registry/src/index.js';
 import { AppModule } from './app.module.js';
 import type { CloisonConfig } from './config/app.config.js';
 
@@ -20,7 +20,7 @@ export interface CloisonApp {
  * the database), then database and migrations, then the HTTP application.
  */
 export async function createApp(config: CloisonConfig): Promise<CloisonApp> {
-  const registry = new Registry(loadCatalog(config.catalogDir));
+  const registry = loadRegistry(config.catalogDir);
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     migrationUrl: config.migrationUrl,

@@ -18,6 +18,7 @@ import { OptionsController } from './options/options.controller.js';
 import { OptionsService } from './options/options.service.js';
 import { PrincipalsController } from './principals/principals.controller.js';
 import { PrincipalsService } from './principals/principals.service.js';
+import { PresetsController } from './registry/presets.controller.js';
 import { RegistryController } from './registry/registry.controller.js';
 import { TenantsController } from './tenants/tenants.controller.js';
 import { TenantsService } from './tenants/tenants.service.js';
@@ -28,7 +29,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CoreModule.forRoot(config, database, registry)],
-      controllers: [HealthController, RegistryController, TenantsController, OptionsController, PrincipalsController, AuditController, ChangeRequestsController, BulkChangesController, OfrepController],
+      controllers: [HealthController, RegistryController, PresetsController, TenantsController, OptionsController, PrincipalsController, AuditController, ChangeRequestsController, BulkChangesController, OfrepController],
       providers: [...CHANGE_CONTROL_PROVIDERS, BulkChangesService, TenantsService, OptionsService, PrincipalsService, AuditService, BootstrapOperator, SnapshotCache, ChangeListener, OfrepService],
     };
   }
