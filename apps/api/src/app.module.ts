@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ChangeListener, SnapshotCache } from '../../../libs/evaluation/src/index.js';
 import type { Database } from '../../../libs/persistence/src/index.js';
 import type { Registry } from '../../../libs/registry/src/index.js';
-import { CHANGE_CONTROL_PROVIDERS } from '../../../libs/change-control/src/index.js';
+import { CHANGE_CONTROL_PROVIDERS, DEFAULT_CHANGE_POLICY } from '../../../libs/change-control/src/index.js';
 import { ChangeRequestsController } from './change-requests/change-requests.controller.js';
 import { BulkChangesController } from './bulk-changes/bulk-changes.controller.js';
 import { BulkChangesService } from './bulk-changes/bulk-changes.service.js';
@@ -30,7 +30,7 @@ export class AppModule {
       module: AppModule,
       imports: [CoreModule.forRoot(config, database, registry)],
       controllers: [HealthController, RegistryController, PresetsController, TenantsController, OptionsController, PrincipalsController, AuditController, ChangeRequestsController, BulkChangesController, OfrepController],
-      providers: [...CHANGE_CONTROL_PROVIDERS, BulkChangesService, TenantsService, OptionsService, PrincipalsService, AuditService, BootstrapOperator, SnapshotCache, ChangeListener, OfrepService],
+      providers: [{ provide: DEFAULT_CHANGE_POLICY, useValue: config.defaultChanges }, ...CHANGE_CONTROL_PROVIDERS, BulkChangesService, TenantsService, OptionsService, PrincipalsService, AuditService, BootstrapOperator, SnapshotCache, ChangeListener, OfrepService],
     };
   }
 }

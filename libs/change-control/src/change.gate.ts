@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuditAction } from '../../audit/src/index.js';
 import type { PrismaTx } from '../../persistence/src/index.js';
-import { Registry, type OptionDefinition } from '../../registry/src/index.js';
+import { Registry, type JsonValue, type OptionDefinition } from '../../registry/src/index.js';
 import type { Actor, TenantRef } from '../../tenancy/src/index.js';
 import { approvalRequirement } from './approval-policy.js';
 import { InvalidValue, RuleConflict, RuleRefused, StaleVersion } from './change-errors.js';
@@ -86,6 +86,18 @@ export class ChangeGate {
       }
     }
     throw new StaleVersion(`option "${def.key}" is being changed concurrently; read it again`);
+  }
+
+  /**
+   * Keeps a tenant's effective value when the registry default it relied on moves: stores
+   * `previousDefault` as the tenant's own value. The effective value does not change, which is
+   * why no approval is asked; the write is refused if it would change it.
+   */
+  async pin(tx: PrismaTx, tenant: TenantRef, def: OptionDefinition, previousDefault: JsonValue, origin: GateOrigin): Promise<OptionView> {
+    const asBefore: OptionDefinition = { ...def, default: previousDefault };
+    const before = await this.store.current(tx, tenant.id, asBefore);
+    if (before.source !== 'default') throw new Error(`option "${def.key}" of tenant ${tenant.slug} has its own value; nothing to pin`);
+    return this.store.write(tx, tenant.id, asBefore, { isSet: true, value: previousDefault }, before.version, { ...origin, action: 'option.pinned' });
   }
 
   /**

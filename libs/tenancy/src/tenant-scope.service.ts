@@ -53,6 +53,21 @@ export class TenantScopeService {
     });
   }
 
+  /**
+   * System work at boot (catalog reconciliation): reads see every tenant and global records may
+   * be written, while tenant rows are still written only for the tenant last `enter`ed.
+   */
+  async runMaintenance<T>(fn: (tx: PrismaTx, enter: (tenantId: string) => Promise<void>) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT set_config('app.all_tenants', 'on', true)`;
+      const enter = async (tenantId: string) => {
+        if (!UUID.test(tenantId ?? '')) throw new Error('tenant scope requires a tenant id');
+        await tx.$executeRaw`SELECT set_config('app.tenant_id', ${tenantId}, true)`;
+      };
+      return fn(tx, enter);
+    });
+  }
+
   /** The widest scope a principal may read with. */
   readScopeOf(principal: AuthenticatedPrincipal): TenantScope {
     if (spansTenants(principal.role)) return 'all-tenants';

@@ -15,6 +15,8 @@ export interface CloisonConfig {
   migrationsDir: string;
   logLevel: string;
   bodyLimit: number;
+  /** When a high/critical option's default changes under tenants: pin them, or refuse to boot. */
+  defaultChanges: 'pin' | 'refuse';
 }
 
 type Env = Record<string, string | undefined>;
@@ -32,6 +34,12 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 }
 
 const nonEmpty = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
+
+function defaultChanges(raw: string | undefined): 'pin' | 'refuse' {
+  const v = nonEmpty(raw) ?? 'pin';
+  if (v !== 'pin' && v !== 'refuse') throw new ConfigError(`CLOISON_DEFAULT_CHANGES must be "pin" or "refuse" (got "${v}")`);
+  return v;
+}
 
 /** Reads the environment once at boot; every variable is listed in the README. */
 export function loadConfig(env: Env = process.env, root = process.cwd()): CloisonConfig {
@@ -57,5 +65,6 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Cloiso
     migrationsDir: resolve(root, 'prisma/migrations'),
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
     bodyLimit: integer(env, 'CLOISON_BODY_LIMIT', 256 * 1024, 1024, 16 * 1024 * 1024),
+    defaultChanges: defaultChanges(env.CLOISON_DEFAULT_CHANGES),
   };
 }
