@@ -9,7 +9,7 @@ const CRED = 'admin_can_view_credentials';
  * change the critical option `admin_can_view_credentials` through it. A route added later
  * without an entry fails the first test; each entry must leave the option untouched.
  */
-type Exercise = (x: { t: TestApp; op2: string; clientA: string }) => Promise<request.Response>;
+type Exercise = (x: { t: TestApp; op2: string; clientA: string; sealed: string }) => Promise<request.Response>;
 
 async function pendingRequest(t: TestApp, tenant: string) {
   const res = await t.as(OPERATOR_TOKEN).post(`/v1/tenants/${tenant}/change-requests`).send({ option: CRED, operation: 'set', value: true, reason: 'gate coverage' });
@@ -77,12 +77,32 @@ const EXERCISES: Record<string, { expect: number[]; run: Exercise }> = {
       return t.as(OPERATOR_TOKEN).post(`/v1/tenants/gate-a/change-requests/${r.id}/withdraw`).send({ reason: 'not now' });
     },
   },
+  'POST /v1/tenants/:tenant/seals': {
+    expect: [201],
+    run: ({ t }) => t.as(OPERATOR_TOKEN).post('/v1/tenants/gate-a/seals').send({ label: 'coverage seal' }),
+  },
+  'POST /v1/tenants/:tenant/seals/:id/approve': {
+    expect: [200],
+    run: async ({ t, op2 }) => {
+      const s = await t.as(OPERATOR_TOKEN).post('/v1/tenants/gate-a/seals').send({ label: 'coverage seal' });
+      return t.as(op2).post(`/v1/tenants/gate-a/seals/${s.body.id}/approve`);
+    },
+  },
+  'POST /v1/tenants/:tenant/seals/:id/lift': {
+    expect: [200],
+    run: ({ t, op2, sealed }) => t.as(op2).post(`/v1/tenants/gate-sealed/seals/${sealed}/lift`).send({ reason: 'coverage lift' }),
+  },
+  'POST /v1/tenants/:tenant/seals/:id/break-glass': {
+    expect: [200],
+    run: ({ t, sealed }) => t.as(OPERATOR_TOKEN).post(`/v1/tenants/gate-sealed/seals/${sealed}/break-glass`).send({ reason: 'coverage break glass' }),
+  },
 };
 
 describe('every value-changing route goes through the change gate', () => {
   let t: TestApp;
   let op2: string;
   let clientA: string;
+  let sealed: string;
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -95,6 +115,12 @@ describe('every value-changing route goes through the change gate', () => {
     const r = await pendingRequest(t, 'gate-exposed');
     await t.as(op2).post(`/v1/tenants/gate-exposed/change-requests/${r.id}/approve`).send({ contentHash: r.contentHash }).expect(200);
     await t.as(clientExposed).post(`/v1/tenants/gate-exposed/change-requests/${r.id}/approve`).send({ contentHash: r.contentHash }).expect(200);
+    // gate-sealed has an active seal, so that lift and break-glass have something to act on.
+    await createTenant(t, 'gate-sealed');
+    const clientSealed = await createPrincipal(t, 'client_admin', 'gate-sealed');
+    sealed = (await t.as(OPERATOR_TOKEN).post('/v1/tenants/gate-sealed/seals').send({ label: 'coverage' }).expect(201)).body.id;
+    await t.as(op2).post(`/v1/tenants/gate-sealed/seals/${sealed}/approve`).expect(200);
+    await t.as(clientSealed).post(`/v1/tenants/gate-sealed/seals/${sealed}/approve`).expect(200);
   });
   afterAll(async () => {
     await t?.stop();
@@ -113,10 +139,10 @@ describe('every value-changing route goes through the change gate', () => {
     const before = await critical();
     expect(before).toHaveLength(1); // gate-exposed's value
     const { expect: statuses, run } = EXERCISES[route] as (typeof EXERCISES)[string];
-    const res = await run({ t, op2, clientA });
+    const res = await run({ t, op2, clientA, sealed });
     expect(statuses).toContain(res.status);
     if (res.status === 202 || res.status === 201) {
-      if (res.body.status !== undefined) expect(res.body.status).toBe('pending');
+      if (res.body.status !== undefined) expect(['pending', 'proposed']).toContain(res.body.status);
     }
     expect(await critical()).toEqual(before);
   });

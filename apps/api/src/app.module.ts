@@ -4,6 +4,8 @@ import type { Database } from '../../../libs/persistence/src/index.js';
 import type { Registry } from '../../../libs/registry/src/index.js';
 import { CHANGE_CONTROL_PROVIDERS, DEFAULT_CHANGE_POLICY } from '../../../libs/change-control/src/index.js';
 import { ChangeRequestsController } from './change-requests/change-requests.controller.js';
+import { SealSigner, Seals, loadSealKey } from '../../../libs/seals/src/index.js';
+import { SealsController } from './seals/seals.controller.js';
 import { BulkChangesController } from './bulk-changes/bulk-changes.controller.js';
 import { BulkChangesService } from './bulk-changes/bulk-changes.service.js';
 import { AuditController } from './audit/audit.controller.js';
@@ -29,8 +31,22 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CoreModule.forRoot(config, database, registry)],
-      controllers: [HealthController, RegistryController, PresetsController, TenantsController, OptionsController, PrincipalsController, AuditController, ChangeRequestsController, BulkChangesController, OfrepController],
-      providers: [{ provide: DEFAULT_CHANGE_POLICY, useValue: config.defaultChanges }, ...CHANGE_CONTROL_PROVIDERS, BulkChangesService, TenantsService, OptionsService, PrincipalsService, AuditService, BootstrapOperator, SnapshotCache, ChangeListener, OfrepService],
+      controllers: [HealthController, RegistryController, PresetsController, TenantsController, OptionsController, PrincipalsController, AuditController, ChangeRequestsController, BulkChangesController, SealsController, OfrepController],
+      providers: [
+        { provide: DEFAULT_CHANGE_POLICY, useValue: config.defaultChanges },
+        ...CHANGE_CONTROL_PROVIDERS,
+        { provide: SealSigner, useFactory: () => new SealSigner(loadSealKey(config.dataDir)) },
+        Seals,
+        BulkChangesService,
+        TenantsService,
+        OptionsService,
+        PrincipalsService,
+        AuditService,
+        BootstrapOperator,
+        SnapshotCache,
+        ChangeListener,
+        OfrepService,
+      ],
     };
   }
 }

@@ -17,6 +17,12 @@ export const AUDIT_ACTIONS = [
   'preset.applied',
   'registry.default_changed',
   'option.pinned',
+  'seal.proposed',
+  'seal.approved',
+  'seal.activated',
+  'seal.lift_approved',
+  'seal.break_glass_approved',
+  'seal.lifted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -4,7 +4,7 @@ import type { PrismaTx } from '../../persistence/src/index.js';
 import { Registry, type JsonValue, type OptionDefinition } from '../../registry/src/index.js';
 import type { Actor, TenantRef } from '../../tenancy/src/index.js';
 import { approvalRequirement } from './approval-policy.js';
-import { InvalidValue, RuleConflict, RuleRefused, StaleVersion } from './change-errors.js';
+import { InvalidValue, RuleConflict, RuleRefused, StaleVersion, TenantSealed } from './change-errors.js';
 import { ChangeRequestStore, requestChange, type ChangeRequestRow, type ChangeRequestView } from './change-request.store.js';
 import { OptionStore, VersionConflict } from './option-store.js';
 import type { Change, OptionView } from './option-view.js';
@@ -54,6 +54,7 @@ export class ChangeGate {
   /** `tx` must be scoped to `tenant`. */
   async submit(tx: PrismaTx, tenant: TenantRef, def: OptionDefinition, change: Change, origin: GateOrigin, opts: GateOptions = {}): Promise<GateOutcome> {
     this.check(def, change);
+    await this.assertNotSealed(tx, tenant.id, tenant.slug);
     const need = approvalRequirement(def, tenant.riskLevel);
     if (!need && opts.mode === 'request') {
       throw new RuleRefused(`option "${def.key}" needs no approval for tenant "${tenant.slug}": change it directly`, 'approval_not_required', '/option');
@@ -110,6 +111,7 @@ export class ChangeGate {
     if (!def) throw new RuleRefused(`option "${row.optionKey}" is no longer in the registry`, 'unknown_option', '/option');
     const change = requestChange(row);
     this.check(def, change);
+    await this.assertNotSealed(tx, row.tenantId, row.tenantId);
     const actor: Actor = { id: row.requestedById, name: row.requestedBy, role: row.requestedByRole as Actor['role'] };
     try {
       return await this.store.write(tx, row.tenantId, def, change, row.baseVersion, {
@@ -125,6 +127,19 @@ export class ChangeGate {
         '/baseVersion',
       );
     }
+  }
+
+  /**
+   * An active election seal freezes the tenant's values (423). The tenant row is share-locked so
+   * that a seal cannot become active between this check and the write.
+   */
+  private async assertNotSealed(tx: PrismaTx, tenantId: string, name: string): Promise<void> {
+    const rows = await tx.$queryRaw<{ seal_id: string | null }[]>`
+      SELECT s.id::text AS seal_id FROM tenants t
+        LEFT JOIN seals s ON s.tenant_id = t.id AND s.status = 'active'
+       WHERE t.id = ${tenantId}::uuid FOR SHARE OF t`;
+    const sealId = rows[0]?.seal_id;
+    if (sealId) throw new TenantSealed(name, sealId);
   }
 
   /** The option's schema judges a new value (400 naming pointer and rule). */

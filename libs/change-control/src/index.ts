@@ -1,5 +1,5 @@
 export { approvalRequirement, isSatisfied, type Approval, type ApprovalRequirement } from './approval-policy.js';
-export { InvalidValue, RuleConflict, RuleRefused, StaleVersion } from './change-errors.js';
+export { InvalidValue, RuleConflict, RuleRefused, StaleVersion, TenantSealed } from './change-errors.js';
 export { ChangeGate, type GateOptions, type GateOrigin, type GateOutcome } from './change.gate.js';
 export { CHANGE_REQUEST_TTL_MS, REQUEST_STATUSES, type ChangeRequestView, type RequestStatus } from './change-request.store.js';
 export { ChangeRequests, type NewChangeRequest, type RequestEdit } from './change-requests.service.js';

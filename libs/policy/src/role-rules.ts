@@ -1,13 +1,13 @@
 import type { Role } from '../../tenancy/src/index.js';
 
-export const ACTIONS = ['create', 'read', 'update', 'delete', 'approve', 'reject', 'withdraw'] as const;
+export const ACTIONS = ['create', 'read', 'update', 'delete', 'approve', 'reject', 'withdraw', 'lift', 'break_glass'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /**
  * Subjects are Prisma model names, plus the registry (catalog data, not a table) and bulk
  * changes (a request over several named tenants, not a table).
  */
-export const SUBJECTS = ['Tenant', 'OptionValue', 'AuditEvent', 'Principal', 'Registry', 'ChangeRequest', 'BulkChange'] as const;
+export const SUBJECTS = ['Tenant', 'OptionValue', 'AuditEvent', 'Principal', 'Registry', 'ChangeRequest', 'BulkChange', 'Seal'] as const;
 export type SubjectName = (typeof SUBJECTS)[number];
 
 /** Placeholder replaced by the principal's own tenant id when abilities are built. */
@@ -33,9 +33,11 @@ export const ROLE_RULES: Record<Role, RoleRule[]> = {
     // Operators propose and approve; the service refuses an approval by the requester.
     { action: ['create', 'read', 'update', 'approve', 'reject', 'withdraw'], subject: 'ChangeRequest' },
     { action: 'create', subject: 'BulkChange' },
+    // Break-glass lifts a seal with two operators; it is marked as such and audited.
+    { action: ['create', 'read', 'approve', 'lift', 'break_glass'], subject: 'Seal' },
   ],
   compliance: [
-    { action: 'read', subject: ['Registry', 'Tenant', 'OptionValue', 'AuditEvent', 'ChangeRequest'] },
+    { action: 'read', subject: ['Registry', 'Tenant', 'OptionValue', 'AuditEvent', 'ChangeRequest', 'Seal'] },
   ],
   client_admin: [
     { action: 'read', subject: 'Registry' },
@@ -43,6 +45,8 @@ export const ROLE_RULES: Record<Role, RoleRule[]> = {
     { action: 'read', subject: ['OptionValue', 'AuditEvent'], conditions: { tenantId: OWN_TENANT } },
     // Client consent: the tenant's own administrator sees, approves or rejects its changes.
     { action: ['read', 'approve', 'reject'], subject: 'ChangeRequest', conditions: { tenantId: OWN_TENANT } },
+    // The polling office seals its own election: propose, approve, lift.
+    { action: ['create', 'read', 'approve', 'lift'], subject: 'Seal', conditions: { tenantId: OWN_TENANT } },
   ],
   service: [
     { action: 'read', subject: 'Registry' },

@@ -100,3 +100,69 @@ CREATE POLICY catalog_defaults_update ON "catalog_defaults" FOR UPDATE
 GRANT SELECT, INSERT, UPDATE ON "change_requests" TO cloison_app;
 GRANT SELECT, INSERT ON "change_request_approvals" TO cloison_app;
 GRANT SELECT, INSERT, UPDATE ON "catalog_defaults" TO cloison_app;
+
+-- Election seals ------------------------------------------------------------------------
+
+CREATE TABLE "seals" (
+    "id" UUID NOT NULL,
+    "tenant_id" UUID NOT NULL,
+    "label" TEXT NOT NULL,
+    "required_approvals" INTEGER NOT NULL,
+    "status" TEXT NOT NULL,
+    "proposed_by_id" TEXT NOT NULL,
+    "proposed_by" TEXT NOT NULL,
+    "proposed_by_role" TEXT NOT NULL,
+    "proposed_at" TIMESTAMPTZ(3) NOT NULL,
+    "activated_at" TIMESTAMPTZ(3),
+    "fingerprint" TEXT,
+    "document" JSONB,
+    "lifted_at" TIMESTAMPTZ(3),
+    "lift_reason" TEXT,
+    "break_glass" BOOLEAN NOT NULL DEFAULT false,
+
+    CONSTRAINT "seals_pkey" PRIMARY KEY ("id")
+);
+
+CREATE TABLE "seal_approvals" (
+    "seal_id" UUID NOT NULL,
+    "tenant_id" UUID NOT NULL,
+    "principal_id" TEXT NOT NULL,
+    "principal_name" TEXT NOT NULL,
+    "role" TEXT NOT NULL,
+    "purpose" TEXT NOT NULL,
+    "reason" TEXT,
+    "approved_at" TIMESTAMPTZ(3) NOT NULL,
+
+    CONSTRAINT "seal_approvals_pkey" PRIMARY KEY ("seal_id","principal_id","purpose")
+);
+
+CREATE INDEX "seals_tenant_id_status_idx" ON "seals"("tenant_id", "status");
+-- At most one active seal per tenant.
+CREATE UNIQUE INDEX "seals_one_active_per_tenant" ON "seals"("tenant_id") WHERE "status" = 'active';
+
+ALTER TABLE "seals" ADD CONSTRAINT "seals_tenant_id_fkey" FOREIGN KEY ("tenant_id") REFERENCES "tenants"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "seal_approvals" ADD CONSTRAINT "seal_approvals_seal_id_fkey" FOREIGN KEY ("seal_id") REFERENCES "seals"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "seals" ADD CONSTRAINT "seals_status_check" CHECK ("status" IN ('proposed', 'active', 'lifted'));
+ALTER TABLE "seals" ADD CONSTRAINT "seals_required_approvals_check" CHECK ("required_approvals" BETWEEN 2 AND 20);
+ALTER TABLE "seals" ADD CONSTRAINT "seals_active_signed_check" CHECK ("status" = 'proposed' OR ("fingerprint" IS NOT NULL AND "document" IS NOT NULL));
+ALTER TABLE "seal_approvals" ADD CONSTRAINT "seal_approvals_purpose_check" CHECK ("purpose" IN ('activate', 'lift', 'break_glass'));
+
+ALTER TABLE "seals" ENABLE ROW LEVEL SECURITY;
+ALTER TABLE "seals" FORCE ROW LEVEL SECURITY;
+CREATE POLICY seals_read ON "seals" FOR SELECT
+    USING (cloison_all_tenants() OR "tenant_id" = cloison_current_tenant());
+CREATE POLICY seals_insert ON "seals" FOR INSERT
+    WITH CHECK ("tenant_id" = cloison_current_tenant());
+CREATE POLICY seals_update ON "seals" FOR UPDATE
+    USING ("tenant_id" = cloison_current_tenant()) WITH CHECK ("tenant_id" = cloison_current_tenant());
+
+ALTER TABLE "seal_approvals" ENABLE ROW LEVEL SECURITY;
+ALTER TABLE "seal_approvals" FORCE ROW LEVEL SECURITY;
+CREATE POLICY seal_approvals_read ON "seal_approvals" FOR SELECT
+    USING (cloison_all_tenants() OR "tenant_id" = cloison_current_tenant());
+CREATE POLICY seal_approvals_insert ON "seal_approvals" FOR INSERT
+    WITH CHECK ("tenant_id" = cloison_current_tenant()
+        AND EXISTS (SELECT 1 FROM "seals" s WHERE s."id" = "seal_id" AND s."tenant_id" = cloison_current_tenant()));
+
+GRANT SELECT, INSERT, UPDATE ON "seals" TO cloison_app;
+GRANT SELECT, INSERT ON "seal_approvals" TO cloison_app;
