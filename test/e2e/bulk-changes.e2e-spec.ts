@@ -13,7 +13,7 @@ describe('explicit blast radius: tenant in the path, bulk changes over named ten
     op2 = await createPrincipal(t, 'operator', undefined, 'second operator');
     clientA = await createPrincipal(t, 'client_admin', 'bulk-a');
     await op().put('/v1/tenants/bulk-b/options/retention_days').send({ value: 730, reason: 'longer retention' }).expect(200);
-  });
+  }, 180_000);
   afterAll(async () => {
     await t?.stop();
   });

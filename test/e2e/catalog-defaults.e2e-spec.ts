@@ -25,7 +25,7 @@ describe('registry default changes: impact report, pinning or refusal', () => {
     await createTenant(t, 'own-value');
     await op().put('/v1/tenants/own-value/options/ui_language').send({ value: 'de', reason: 'german office' }).expect(200);
     await op().put('/v1/tenants/own-value/options/schedule_change').send({ value: 'locked', reason: 'locked calendar' }).expect(202);
-  });
+  }, 180_000);
   afterAll(async () => {
     await t?.stop();
   });
@@ -52,7 +52,7 @@ describe('registry default changes: impact report, pinning or refusal', () => {
     expect(change?.before).toEqual({ version: 1, default: 'before_opening' });
     t = await t.reboot({ defaultChanges: 'pin', catalogDir: resolve('catalog') });
     expect(await t.snapshot()).toEqual(before);
-  });
+  }, 180_000);
 
   it('pins tenants relying on a sensitive default (audited per tenant); low options follow the new default', async () => {
     t = await t.reboot({ defaultChanges: 'pin', catalogDir: catalog });
@@ -78,5 +78,5 @@ describe('registry default changes: impact report, pinning or refusal', () => {
     const before = await t.snapshot();
     t = await t.reboot();
     expect(await t.snapshot()).toEqual(before);
-  });
+  }, 180_000);
 });

@@ -121,7 +121,7 @@ describe('every value-changing route goes through the change gate', () => {
     sealed = (await t.as(OPERATOR_TOKEN).post('/v1/tenants/gate-sealed/seals').send({ label: 'coverage' }).expect(201)).body.id;
     await t.as(op2).post(`/v1/tenants/gate-sealed/seals/${sealed}/approve`).expect(200);
     await t.as(clientSealed).post(`/v1/tenants/gate-sealed/seals/${sealed}/approve`).expect(200);
-  });
+  }, 180_000);
   afterAll(async () => {
     await t?.stop();
   });

@@ -20,7 +20,7 @@ describe('change requests: four-eyes approvals and client consent', () => {
     clientA = await createPrincipal(t, 'client_admin', 'tenant-a');
     clientB = await createPrincipal(t, 'client_admin', 'tenant-b');
     compliance = await createPrincipal(t, 'compliance');
-  });
+  }, 180_000);
   afterAll(async () => {
     await t?.stop();
   });

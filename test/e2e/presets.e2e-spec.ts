@@ -9,7 +9,7 @@ describe('onboarding presets', () => {
     // Another tenant with its own values: a preset never copies them.
     await createTenant(t, 'existing');
     await op().put('/v1/tenants/existing/options/retention_days').send({ value: 3000, reason: 'long retention' }).expect(200);
-  });
+  }, 180_000);
   afterAll(async () => {
     await t?.stop();
   });

@@ -18,7 +18,7 @@ describe('election seals', () => {
     clientA = await createPrincipal(t, 'client_admin', 'seal-a', 'polling office A');
     clientB = await createPrincipal(t, 'client_admin', 'seal-b');
     await op().put('/v1/tenants/seal-a/options/retention_days').send({ value: 900, reason: 'statutes' }).expect(200);
-  });
+  }, 180_000);
   afterAll(async () => {
     await t?.stop();
   });

@@ -82,7 +82,15 @@ export class CatalogDefaultsReconciler implements OnApplicationBootstrap {
       const sensitiveChanges = changes.filter((c) => c.pin);
       if (this.policy === 'refuse' && sensitiveChanges.length) throw new DefaultChangeRefused(sensitiveChanges);
 
-      for (const { def, pin, ...change } of changes) {
+      // A first record (new database or new option) changes no tenant's value: stored, not audited.
+      const first = changes.filter((c) => !c.before);
+      if (first.length) {
+        const appliedAt = new Date();
+        await tx.catalogDefault.createMany({
+          data: first.map(({ def }) => ({ optionKey: def.key, version: def.version, risk: def.risk, defaultValue: jsonInput(def.default) as never, appliedAt })),
+        });
+      }
+      for (const { def, pin, ...change } of changes.filter((c) => c.before)) {
         const pinned: string[] = [];
         if (pin && change.before) {
           for (const tenant of await this.relyingOnDefault(tx, def.key)) {
@@ -94,10 +102,10 @@ export class CatalogDefaultsReconciler implements OnApplicationBootstrap {
             pinned.push(tenant.slug);
           }
         }
-        const row = { version: def.version, risk: def.risk, defaultValue: jsonInput(def.default) as never, appliedAt: new Date() };
-        await tx.catalogDefault.upsert({ where: { optionKey: def.key }, create: { optionKey: def.key, ...row }, update: row });
-        // A first record (new database or new option) changes no tenant's value: nothing to audit.
-        if (!change.before) continue;
+        await tx.catalogDefault.update({
+          where: { optionKey: def.key },
+          data: { version: def.version, risk: def.risk, defaultValue: jsonInput(def.default) as never, appliedAt: new Date() },
+        });
         await this.audit.record(tx, {
           actor: SYSTEM_ACTOR,
           action: 'registry.default_changed',
