@@ -6,6 +6,8 @@ import { CHANGE_CONTROL_PROVIDERS, DEFAULT_CHANGE_POLICY } from '../../../libs/c
 import { ChangeRequestsController } from './change-requests/change-requests.controller.js';
 import { SealSigner, Seals, loadSealKey } from '../../../libs/seals/src/index.js';
 import { SealsController } from './seals/seals.controller.js';
+import { ExposureController } from './reports/exposure.controller.js';
+import { ExposureService } from './reports/exposure.service.js';
 import { BulkChangesController } from './bulk-changes/bulk-changes.controller.js';
 import { BulkChangesService } from './bulk-changes/bulk-changes.service.js';
 import { AuditController } from './audit/audit.controller.js';
@@ -31,13 +33,14 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CoreModule.forRoot(config, database, registry)],
-      controllers: [HealthController, RegistryController, PresetsController, TenantsController, OptionsController, PrincipalsController, AuditController, ChangeRequestsController, BulkChangesController, SealsController, OfrepController],
+      controllers: [HealthController, RegistryController, PresetsController, TenantsController, OptionsController, PrincipalsController, AuditController, ChangeRequestsController, BulkChangesController, SealsController, ExposureController, OfrepController],
       providers: [
         { provide: DEFAULT_CHANGE_POLICY, useValue: config.defaultChanges },
         ...CHANGE_CONTROL_PROVIDERS,
         { provide: SealSigner, useFactory: () => new SealSigner(loadSealKey(config.dataDir)) },
         Seals,
         BulkChangesService,
+        ExposureService,
         TenantsService,
         OptionsService,
         PrincipalsService,

@@ -4,10 +4,10 @@ export const ACTIONS = ['create', 'read', 'update', 'delete', 'approve', 'reject
 export type Action = (typeof ACTIONS)[number];
 
 /**
- * Subjects are Prisma model names, plus the registry (catalog data, not a table) and bulk
- * changes (a request over several named tenants, not a table).
+ * Subjects are Prisma model names, plus three that are not tables: the registry (catalog data),
+ * bulk changes (a request over several named tenants) and the exposure report.
  */
-export const SUBJECTS = ['Tenant', 'OptionValue', 'AuditEvent', 'Principal', 'Registry', 'ChangeRequest', 'BulkChange', 'Seal'] as const;
+export const SUBJECTS = ['Tenant', 'OptionValue', 'AuditEvent', 'Principal', 'Registry', 'ChangeRequest', 'BulkChange', 'Seal', 'ExposureReport'] as const;
 export type SubjectName = (typeof SUBJECTS)[number];
 
 /** Placeholder replaced by the principal's own tenant id when abilities are built. */
@@ -35,9 +35,10 @@ export const ROLE_RULES: Record<Role, RoleRule[]> = {
     { action: 'create', subject: 'BulkChange' },
     // Break-glass lifts a seal with two operators; it is marked as such and audited.
     { action: ['create', 'read', 'approve', 'lift', 'break_glass'], subject: 'Seal' },
+    { action: 'read', subject: 'ExposureReport' },
   ],
   compliance: [
-    { action: 'read', subject: ['Registry', 'Tenant', 'OptionValue', 'AuditEvent', 'ChangeRequest', 'Seal'] },
+    { action: 'read', subject: ['Registry', 'Tenant', 'OptionValue', 'AuditEvent', 'ChangeRequest', 'Seal', 'ExposureReport'] },
   ],
   client_admin: [
     { action: 'read', subject: 'Registry' },
@@ -47,6 +48,7 @@ export const ROLE_RULES: Record<Role, RoleRule[]> = {
     { action: ['read', 'approve', 'reject'], subject: 'ChangeRequest', conditions: { tenantId: OWN_TENANT } },
     // The polling office seals its own election: propose, approve, lift.
     { action: ['create', 'read', 'approve', 'lift'], subject: 'Seal', conditions: { tenantId: OWN_TENANT } },
+    { action: 'read', subject: 'ExposureReport', conditions: { tenantId: OWN_TENANT } },
   ],
   service: [
     { action: 'read', subject: 'Registry' },
