@@ -131,6 +131,8 @@ describe('change requests: four-eyes approvals and client consent', () => {
     await t.as(OPERATOR_TOKEN).post('/v1/tenants/tenant-b/change-requests').send({ option: 'admin_reopen_ballot', operation: 'set', value: true, reason: 'x y z', tenant: 'tenant-a' }).expect(409);
     await t.as(clientB).post('/v1/tenants/tenant-b/change-requests').send({ option: 'admin_reopen_ballot', operation: 'set', value: true, reason: 'client wish' }).expect(403);
     await t.as(clientB).put('/v1/tenants/tenant-b/options/admin_reopen_ballot').send({ value: true, reason: 'client wish' }).expect(403);
+    await t.as(OPERATOR_TOKEN).get('/v1/tenants/tenant-b/change-requests/not-a-request').expect(404);
+    await t.as(OPERATOR_TOKEN).post('/v1/tenants/tenant-b/change-requests/00000000-0000-4000-8000-000000000000/approve').send({ contentHash: 'a'.repeat(64) }).expect(404);
     expect(await t.snapshot()).toEqual(before);
   });
 

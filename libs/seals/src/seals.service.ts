@@ -1,5 +1,6 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { accessibleBy } from '@casl/prisma/runtime';
 import { AuditRecorder, type AuditAction } from '../../audit/src/index.js';
 import { RuleConflict, optionView } from '../../change-control/src/index.js';
 import { jsonInput, type PrismaTx } from '../../persistence/src/index.js';
@@ -55,7 +56,7 @@ export class Seals {
   async list(ctx: PolicyContext): Promise<SealView[]> {
     const tenant = tenantOf(ctx);
     const rows = await this.scopes.run({ tenantId: tenant.id }, (tx) =>
-      tx.seal.findMany({ where: { tenantId: tenant.id }, include: { approvals: { orderBy: { approvedAt: 'asc' } } }, orderBy: { proposedAt: 'desc' } }),
+      tx.seal.findMany({ where: { AND: [accessibleBy(ctx.ability, 'read').ofType('Seal'), { tenantId: tenant.id }] }, include: { approvals: { orderBy: { approvedAt: 'asc' } } }, orderBy: { proposedAt: 'desc' } }),
     );
     return rows.map((r) => toSealView(r, tenant.slug));
   }

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { ChangeRequests, type RequestEdit, type RequestStatus } from '../../../../libs/change-control/src/index.js';
 import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
 import { assertSameTenant } from '../common/blast-radius.js';
 import { SchemaPipe } from '../common/schema.pipe.js';
+import { uuidParam } from '../common/uuid-param.js';
 import {
   APPROVE_BODY,
   CREATE_CHANGE_REQUEST_BODY,
@@ -12,7 +13,7 @@ import {
   type CreateChangeRequestBody,
 } from './change-requests.schemas.js';
 
-const id = () => new ParseUUIDPipe({ version: undefined });
+const id = () => uuidParam('change request');
 
 @Controller('v1/tenants/:tenant/change-requests')
 export class ChangeRequestsController {

@@ -1,7 +1,8 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
 import { Seals } from '../../../../libs/seals/src/index.js';
 import { SchemaPipe } from '../common/schema.pipe.js';
+import { uuidParam } from '../common/uuid-param.js';
 import { SET_OPTION_BODY } from '../options/options.schemas.js';
 
 const PROPOSE_SEAL_BODY = {
@@ -16,7 +17,7 @@ const PROPOSE_SEAL_BODY = {
 
 const REASON_BODY = { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: SET_OPTION_BODY.properties.reason } } as const;
 
-const id = () => new ParseUUIDPipe();
+const id = () => uuidParam('seal');
 
 @Controller('v1/tenants/:tenant/seals')
 export class SealsController {
