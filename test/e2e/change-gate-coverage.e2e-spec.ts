@@ -96,6 +96,12 @@ const EXERCISES: Record<string, { expect: number[]; run: Exercise }> = {
     expect: [200],
     run: ({ t, sealed }) => t.as(OPERATOR_TOKEN).post(`/v1/tenants/gate-sealed/seals/${sealed}/break-glass`).send({ reason: 'coverage break glass' }),
   },
+  'POST /v1/tenants/:tenant/seals/:id/break-glass-changes': {
+    // Under a seal only more secrecy is possible: turning the critical option on is refused.
+    expect: [422],
+    run: ({ t, sealed }) =>
+      t.as(OPERATOR_TOKEN).post(`/v1/tenants/gate-sealed/seals/${sealed}/break-glass-changes`).send({ option: CRED, value: true, reason: 'coverage break glass' }),
+  },
 };
 
 describe('every value-changing route goes through the change gate', () => {

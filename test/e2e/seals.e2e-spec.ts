@@ -18,6 +18,8 @@ describe('election seals', () => {
     clientA = await createPrincipal(t, 'client_admin', 'seal-a', 'polling office A');
     clientB = await createPrincipal(t, 'client_admin', 'seal-b');
     await op().put('/v1/tenants/seal-a/options/retention_days').send({ value: 900, reason: 'statutes' }).expect(200);
+    const live = (await op().put('/v1/tenants/seal-a/options/admin_results_during_vote').send({ value: true, reason: 'rehearsal' }).expect(202)).body;
+    await t.as(op2).post(`/v1/tenants/seal-a/change-requests/${live.id}/approve`).send({ contentHash: live.contentHash }).expect(200);
   }, 180_000);
   afterAll(async () => {
     await t?.stop();
@@ -88,6 +90,28 @@ describe('election seals', () => {
     expect(res.body.currentFingerprint).not.toBe(res.body.fingerprint);
     await t.superuser((c) => c.query(`UPDATE option_values SET value = '900'::jsonb WHERE option_key = 'retention_days' AND tenant_id = (SELECT id FROM tenants WHERE slug = 'seal-a')`));
     expect((await op().get(`/v1/tenants/seal-a/seals/${sealId}/verify`).expect(200)).body.valid).toBe(true);
+  });
+
+  it('under the seal, secrecy options may only move towards more secrecy, through break-glass by two operators', async () => {
+    const path = `/v1/tenants/seal-a/seals/${sealId}/break-glass-changes`;
+    const less = await op().post(path).send({ option: 'ballot_secrecy', value: 'public', reason: 'open the ballots' }).expect(422);
+    expect(less.body.details[0]).toMatchObject({ pointer: '/value', rule: 'secrecy_only_increases' });
+    const other = await op().post(path).send({ option: 'retention_days', value: 400, reason: 'shorter retention' }).expect(422);
+    expect(other.body.details[0]).toMatchObject({ rule: 'secrecy_option' });
+    await t.as(clientA).post(path).send({ option: 'admin_results_during_vote', value: false, reason: 'hide interim results' }).expect(403);
+
+    const req = (await op().post(path).send({ option: 'admin_results_during_vote', value: false, reason: 'hide interim results' }).expect(201)).body;
+    expect(req).toMatchObject({ status: 'pending', breakGlassSeal: sealId, required: { operator: true, clientAdmin: false } });
+    await op().put('/v1/tenants/seal-a/options/admin_results_during_vote').send({ value: false, reason: 'regular path' }).expect(423);
+    await op().post(`/v1/tenants/seal-a/change-requests/${req.id}/approve`).send({ contentHash: req.contentHash }).expect(403);
+    const applied = await t.as(op2).post(`/v1/tenants/seal-a/change-requests/${req.id}/approve`).send({ contentHash: req.contentHash }).expect(200);
+    expect(applied.body.status).toBe('applied');
+    expect((await op().get('/v1/tenants/seal-a/options/admin_results_during_vote').expect(200)).body.value).toBe(false);
+    expect((await op().get(`/v1/tenants/seal-a/seals/${sealId}`).expect(200)).body.status).toBe('active');
+    const [event] = (await op().get('/v1/tenants/seal-a/audit?action=change_request.applied').expect(200)).body.items;
+    expect(event.after).toMatchObject({ id: req.id, breakGlassSeal: sealId });
+    // The sealed fingerprint no longer matches: the break-glass change is visible to scrutineers.
+    expect((await op().get(`/v1/tenants/seal-a/seals/${sealId}/verify`).expect(200)).body).toMatchObject({ matches: false, document: { valid: true } });
   });
 
   it('lifting needs k approvals including the client admin; break-glass needs two operators and is recorded', async () => {

@@ -34,6 +34,8 @@ export interface ChangeRequestView {
   decidedAt: string | null;
   decidedBy: { id: string; name: string } | null;
   decisionReason: string | null;
+  /** The seal this break-glass change was made under, if any. */
+  breakGlassSeal: string | null;
 }
 
 type Row = NonNullable<Awaited<ReturnType<ChangeRequestStore['lock']>>>;
@@ -47,6 +49,8 @@ export interface NewRequest {
   need: ApprovalRequirement;
   actor: Actor;
   requestId?: string;
+  /** A break-glass change under this active seal. */
+  breakGlassSealId?: string;
 }
 
 export function requestChange(row: { operation: string; value: unknown }): Change {
@@ -84,6 +88,7 @@ export class ChangeRequestStore {
         createdAt: now,
         updatedAt: now,
         expiresAt: new Date(now.getTime() + CHANGE_REQUEST_TTL_MS),
+        breakGlassSealId: r.breakGlassSealId ?? null,
       },
     });
     const row = await this.lock(tx, id);
@@ -93,7 +98,7 @@ export class ChangeRequestStore {
       action: 'change_request.created',
       tenantId: r.tenant.id,
       optionKey: r.optionKey,
-      after: { id, operation, ...(r.change.isSet ? { value } : {}), contentHash, required: r.need },
+      after: { id, operation, ...(r.change.isSet ? { value } : {}), contentHash, required: r.need, ...(r.breakGlassSealId ? { breakGlassSeal: r.breakGlassSealId } : {}) },
       reason: r.reason,
       requestId: r.requestId,
       at: now,
@@ -138,5 +143,6 @@ export function toView(row: Row, tenantSlug: string): ChangeRequestView {
     decidedAt: row.decidedAt?.toISOString() ?? null,
     decidedBy: row.decidedById ? { id: row.decidedById, name: row.decidedBy ?? '' } : null,
     decisionReason: row.decisionReason,
+    breakGlassSeal: row.breakGlassSealId,
   };
 }

@@ -57,6 +57,20 @@ export class ChangeRequests {
     return outcome.request;
   }
 
+  /**
+   * Break-glass under an active seal: a change request towards more secrecy only, which a
+   * second operator's approval applies while the seal stays.
+   */
+  async createBreakGlass(ctx: PolicyContext, sealId: string, body: { option: string; value: unknown; reason: string }): Promise<ChangeRequestView> {
+    const tenant = tenantOf(ctx);
+    const def = this.definition(body.option);
+    const outcome = await this.scopes.run({ tenantId: tenant.id }, (tx) =>
+      this.gate.submit(tx, tenant, def, { isSet: true, value: body.value as JsonValue }, { actor: actorOf(ctx), reason: body.reason, requestId: ctx.requestId }, { breakGlassSealId: sealId }),
+    );
+    if (outcome.kind !== 'pending') throw new Error('a break-glass change always waits for a second operator');
+    return outcome.request;
+  }
+
   async list(ctx: PolicyContext, status?: RequestStatus): Promise<ChangeRequestView[]> {
     const tenant = tenantOf(ctx);
     const rows = await this.scopes.run({ tenantId: tenant.id }, (tx) =>
@@ -145,7 +159,8 @@ export class ChangeRequests {
       const need = { operator: row.needsOperator, clientAdmin: row.needsClient };
       if (isSatisfied(need, approvals, row.requestedById, row.contentHash)) {
         const option = await this.gate.applyApproved(tx, row, ctx.requestId);
-        await this.decide(tx, row, 'applied', actorOf(ctx), null, ctx.requestId, { id, option: option.key, version: option.version });
+        const breakGlass = row.breakGlassSealId ? { breakGlassSeal: row.breakGlassSealId } : {};
+        await this.decide(tx, row, 'applied', actorOf(ctx), null, ctx.requestId, { id, option: option.key, version: option.version, ...breakGlass });
       }
       return this.reload(tx, id, tenant);
     });

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { isDeepStrictEqual } from 'node:util';
 import type { AuditAction } from '../../audit/src/index.js';
 import type { PrismaTx } from '../../persistence/src/index.js';
 import { Registry, type JsonValue, type OptionDefinition } from '../../registry/src/index.js';
@@ -22,6 +23,11 @@ export interface GateOptions {
   ifMatch?: number | '*';
   /** 'request' refuses a change that would apply directly (POST …/change-requests). */
   mode?: 'change' | 'request';
+  /**
+   * A break-glass change under this active seal: allowed only for secrecy options moving
+   * towards more secrecy, and it needs a second operator.
+   */
+  breakGlassSealId?: string;
 }
 
 export type GateOutcome =
@@ -54,6 +60,7 @@ export class ChangeGate {
   /** `tx` must be scoped to `tenant`. */
   async submit(tx: PrismaTx, tenant: TenantRef, def: OptionDefinition, change: Change, origin: GateOrigin, opts: GateOptions = {}): Promise<GateOutcome> {
     this.check(def, change);
+    if (opts.breakGlassSealId) return this.breakGlass(tx, tenant, def, change, origin, opts.breakGlassSealId);
     await this.assertNotSealed(tx, tenant.id, tenant.slug);
     const need = approvalRequirement(def, tenant.riskLevel);
     if (!need && opts.mode === 'request') {
@@ -111,7 +118,9 @@ export class ChangeGate {
     if (!def) throw new RuleRefused(`option "${row.optionKey}" is no longer in the registry`, 'unknown_option', '/option');
     const change = requestChange(row);
     this.check(def, change);
-    await this.assertNotSealed(tx, row.tenantId, row.tenantId);
+    const sealId = await this.activeSeal(tx, row.tenantId);
+    if (sealId && sealId !== row.breakGlassSealId) throw new TenantSealed(row.tenantId, sealId);
+    if (row.breakGlassSealId) this.assertMoreSecret(def, await this.store.current(tx, row.tenantId, def), change);
     const actor: Actor = { id: row.requestedById, name: row.requestedBy, role: row.requestedByRole as Actor['role'] };
     try {
       return await this.store.write(tx, row.tenantId, def, change, row.baseVersion, {
@@ -134,12 +143,46 @@ export class ChangeGate {
    * that a seal cannot become active between this check and the write.
    */
   private async assertNotSealed(tx: PrismaTx, tenantId: string, name: string): Promise<void> {
+    const sealId = await this.activeSeal(tx, tenantId);
+    if (sealId) throw new TenantSealed(name, sealId);
+  }
+
+  private async activeSeal(tx: PrismaTx, tenantId: string): Promise<string | null> {
     const rows = await tx.$queryRaw<{ seal_id: string | null }[]>`
       SELECT s.id::text AS seal_id FROM tenants t
         LEFT JOIN seals s ON s.tenant_id = t.id AND s.status = 'active'
        WHERE t.id = ${tenantId}::uuid FOR SHARE OF t`;
-    const sealId = rows[0]?.seal_id;
-    if (sealId) throw new TenantSealed(name, sealId);
+    return rows[0]?.seal_id ?? null;
+  }
+
+  /** Under an active seal: a change request towards more secrecy, approved by a second operator. */
+  private async breakGlass(tx: PrismaTx, tenant: TenantRef, def: OptionDefinition, change: Change, origin: GateOrigin, sealId: string): Promise<GateOutcome> {
+    const active = await this.activeSeal(tx, tenant.id);
+    if (active !== sealId) throw new RuleConflict(`seal "${sealId}" is not the active seal of tenant "${tenant.slug}"`, 'seal_not_active', '/seal');
+    const before = await this.store.current(tx, tenant.id, def);
+    this.assertMoreSecret(def, before, change);
+    const request = await this.requests.create(tx, {
+      tenant,
+      optionKey: def.key,
+      change,
+      reason: origin.reason,
+      baseVersion: before.version,
+      need: { operator: true, clientAdmin: false },
+      actor: origin.actor,
+      requestId: origin.requestId,
+      breakGlassSealId: sealId,
+    });
+    return { kind: 'pending', request };
+  }
+
+  private assertMoreSecret(def: OptionDefinition, before: OptionView, change: Change): void {
+    const order = def.secrecy;
+    if (!order) throw new RuleRefused(`option "${def.key}" is not a secrecy option: it stays frozen under the seal`, 'secrecy_option', '/option');
+    const to = change.isSet ? order.findIndex((v) => isDeepStrictEqual(v, change.value)) : order.findIndex((v) => isDeepStrictEqual(v, def.default));
+    const from = order.findIndex((v) => isDeepStrictEqual(v, before.value));
+    if (to < 0 || from < 0 || to >= from) {
+      throw new RuleRefused(`under a seal, option "${def.key}" may only move towards more secrecy (${JSON.stringify(order)})`, 'secrecy_only_increases', '/value');
+    }
   }
 
   /** The option's schema judges a new value (400 naming pointer and rule). */

@@ -72,6 +72,10 @@ export function lintCatalog(dir: string): { options: LoadedOption[]; presets: Pr
     if (def.safe !== undefined) {
       for (const i of check(validate, def.safe, '/safe')) report(`safe value ${i.pointer} ${i.message} (${i.rule})`);
     }
+    if (def.secrecy !== undefined) {
+      def.secrecy.forEach((v, i) => check(validate, v, `/secrecy/${i}`).forEach((x) => report(`secrecy ${x.pointer} ${x.message} (${x.rule})`)));
+      if (def.safe !== undefined && !isDeepStrictEqual(def.secrecy[0], def.safe)) report('secrecy order must start with the safe value');
+    }
     if (def.risk === 'critical') {
       if (def.safe === undefined) report('critical option must state its safe value ("safe")');
       else if (!isDeepStrictEqual(def.default, def.safe)) {

@@ -25,6 +25,7 @@ CREATE TABLE "change_requests" (
     "decided_by_id" TEXT,
     "decided_by" TEXT,
     "decision_reason" TEXT,
+    "break_glass_seal_id" UUID,
 
     CONSTRAINT "change_requests_pkey" PRIMARY KEY ("id")
 );
@@ -141,6 +142,7 @@ CREATE INDEX "seals_tenant_id_status_idx" ON "seals"("tenant_id", "status");
 CREATE UNIQUE INDEX "seals_one_active_per_tenant" ON "seals"("tenant_id") WHERE "status" = 'active';
 
 ALTER TABLE "seals" ADD CONSTRAINT "seals_tenant_id_fkey" FOREIGN KEY ("tenant_id") REFERENCES "tenants"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "change_requests" ADD CONSTRAINT "change_requests_break_glass_seal_id_fkey" FOREIGN KEY ("break_glass_seal_id") REFERENCES "seals"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 ALTER TABLE "seal_approvals" ADD CONSTRAINT "seal_approvals_seal_id_fkey" FOREIGN KEY ("seal_id") REFERENCES "seals"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 ALTER TABLE "seals" ADD CONSTRAINT "seals_status_check" CHECK ("status" IN ('proposed', 'active', 'lifted'));
 ALTER TABLE "seals" ADD CONSTRAINT "seals_required_approvals_check" CHECK ("required_approvals" BETWEEN 2 AND 20);

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { ChangeRequests } from '../../../../libs/change-control/src/index.js';
 import { Seals } from '../../../../libs/seals/src/index.js';
 import { SchemaPipe } from '../common/schema.pipe.js';
 import { uuidParam } from '../common/uuid-param.js';
@@ -19,9 +20,19 @@ const REASON_BODY = { type: 'object', additionalProperties: false, required: ['r
 
 const id = () => uuidParam('seal');
 
+const BREAK_GLASS_CHANGE_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['option', 'value', 'reason'],
+  properties: { option: { type: 'string', pattern: '^[a-z][a-z0-9_]{1,62}$' }, value: {}, reason: SET_OPTION_BODY.properties.reason },
+} as const;
+
 @Controller('v1/tenants/:tenant/seals')
 export class SealsController {
-  constructor(@Inject(Seals) private readonly seals: Seals) {}
+  constructor(
+    @Inject(Seals) private readonly seals: Seals,
+    @Inject(ChangeRequests) private readonly requests: ChangeRequests,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -67,5 +78,17 @@ export class SealsController {
   @CheckPolicy('break_glass', 'Seal')
   breakGlass(@Caller() ctx: PolicyContext, @Param('id', id()) sealId: string, @Body(new SchemaPipe(REASON_BODY)) body: { reason: string }) {
     return this.seals.breakGlass(ctx, sealId, body.reason);
+  }
+
+  /** Under the active seal, a secrecy option may move towards more secrecy with two operators. */
+  @Post(':id/break-glass-changes')
+  @HttpCode(201)
+  @CheckPolicy('break_glass', 'Seal')
+  breakGlassChange(
+    @Caller() ctx: PolicyContext,
+    @Param('id', id()) sealId: string,
+    @Body(new SchemaPipe(BREAK_GLASS_CHANGE_BODY)) body: { option: string; value: unknown; reason: string },
+  ) {
+    return this.requests.createBreakGlass(ctx, sealId, body);
   }
 }
