@@ -1,6 +1,7 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { accessibleBy } from '@casl/prisma/runtime';
 import { AuditRecorder } from '../../audit/src/index.js';
+import { SnapshotCache } from '../../evaluation/src/index.js';
 import { jsonInput, type PrismaTx } from '../../persistence/src/index.js';
 import type { PolicyContext } from '../../policy/src/index.js';
 import { Registry, type JsonValue, type OptionDefinition } from '../../registry/src/index.js';
@@ -42,6 +43,7 @@ export class ChangeRequests {
     @Inject(ChangeGate) private readonly gate: ChangeGate,
     @Inject(ChangeRequestStore) private readonly store: ChangeRequestStore,
     @Inject(AuditRecorder) private readonly audit: AuditRecorder,
+    @Inject(SnapshotCache) private readonly snapshots: SnapshotCache,
   ) {}
 
   async create(ctx: PolicyContext, body: NewChangeRequest): Promise<ChangeRequestView> {
@@ -132,8 +134,8 @@ export class ChangeRequests {
    * Records an approval for the content the approver saw (`contentHash`); the last approval
    * needed applies the change in the same transaction.
    */
-  approve(ctx: PolicyContext, id: string, contentHash: string): Promise<ChangeRequestView> {
-    return this.pending(ctx, id, async (tx, row, tenant) => {
+  async approve(ctx: PolicyContext, id: string, contentHash: string): Promise<ChangeRequestView> {
+    const view = await this.pending(ctx, id, async (tx, row, tenant) => {
       const me = ctx.principal;
       if (row.requestedById === me.id) throw new ForbiddenException('the requester may not approve their own change request');
       if (contentHash !== row.contentHash) {
@@ -164,6 +166,9 @@ export class ChangeRequests {
       }
       return this.reload(tx, id, tenant);
     });
+    // Other instances learn of the change from the database; this one need not wait for it.
+    if (view.status === 'applied') this.snapshots.invalidateTenant(tenantOf(ctx).id);
+    return view;
   }
 
   reject(ctx: PolicyContext, id: string, reason: string): Promise<ChangeRequestView> {

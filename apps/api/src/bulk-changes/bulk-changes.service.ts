@@ -9,6 +9,7 @@ import {
   type ChangeRequestView,
   type OptionView,
 } from '../../../../libs/change-control/src/index.js';
+import { SnapshotCache } from '../../../../libs/evaluation/src/index.js';
 import type { PrismaTx } from '../../../../libs/persistence/src/index.js';
 import type { PolicyContext } from '../../../../libs/policy/src/index.js';
 import { Registry, type JsonValue, type OptionDefinition } from '../../../../libs/registry/src/index.js';
@@ -52,6 +53,7 @@ export class BulkChangesService {
     @Inject(TenantDirectory) private readonly directory: TenantDirectory,
     @Inject(Registry) private readonly registry: Registry,
     @Inject(ChangeGate) private readonly gate: ChangeGate,
+    @Inject(SnapshotCache) private readonly snapshots: SnapshotCache,
   ) {}
 
   async plan(ctx: PolicyContext, body: BulkChangeBody): Promise<BulkPlan> {
@@ -63,7 +65,7 @@ export class BulkChangesService {
     const { def, change, tenants } = await this.prepare(ctx, body);
     const bulkId = randomUUID();
     const actor = { id: ctx.principal.id, name: ctx.principal.name, role: ctx.principal.role };
-    return this.scopes.runAcross(tenants.map((t) => t.id), async (tx, enter) => {
+    const result = await this.scopes.runAcross(tenants.map((t) => t.id), async (tx, enter) => {
       const plan = await this.planIn(tx, enter, body, def, change, tenants);
       if (plan.planHash !== body.planHash) {
         throw new RuleConflict('the tenants\' values changed since the dry run (or the request differs from it); run the dry run again', 'plan_hash', '/planHash');
@@ -81,6 +83,8 @@ export class BulkChangesService {
       }
       return { bulkId, planHash: plan.planHash, results };
     });
+    for (const t of tenants) this.snapshots.invalidateTenant(t.id);
+    return result;
   }
 
   private async prepare(ctx: PolicyContext, body: BulkChangeBody) {
