@@ -9,7 +9,7 @@ const CRED = 'admin_can_view_credentials';
  * change the critical option `admin_can_view_credentials` through it. A route added later
  * without an entry fails the first test; each entry must leave the option untouched.
  */
-type Exercise = (x: { t: TestApp; op2: string; clientA: string; sealed: string }) => Promise<request.Response>;
+type Exercise = (x: { t: TestApp; op2: string; clientA: string; sealed: string; serviceA: string }) => Promise<request.Response>;
 
 async function pendingRequest(t: TestApp, tenant: string) {
   const res = await t.as(OPERATOR_TOKEN).post(`/v1/tenants/${tenant}/change-requests`).send({ option: CRED, operation: 'set', value: true, reason: 'gate coverage' });
@@ -102,6 +102,15 @@ const EXERCISES: Record<string, { expect: number[]; run: Exercise }> = {
     run: ({ t, sealed }) =>
       t.as(OPERATOR_TOKEN).post(`/v1/tenants/gate-sealed/seals/${sealed}/break-glass-changes`).send({ option: CRED, value: true, reason: 'coverage break glass' }),
   },
+  // OpenFeature evaluation is a POST that only reads; its context cannot carry values.
+  'POST /ofrep/v1/evaluate/flags': {
+    expect: [200],
+    run: ({ t, serviceA }) => t.as(serviceA).post('/ofrep/v1/evaluate/flags').send({ context: { targetingKey: 'voter-1' } }),
+  },
+  'POST /ofrep/v1/evaluate/flags/:key': {
+    expect: [200],
+    run: ({ t, serviceA }) => t.as(serviceA).post(`/ofrep/v1/evaluate/flags/${CRED}`).send({ context: { targetingKey: 'voter-1', [CRED]: true } }),
+  },
 };
 
 describe('every value-changing route goes through the change gate', () => {
@@ -109,6 +118,7 @@ describe('every value-changing route goes through the change gate', () => {
   let op2: string;
   let clientA: string;
   let sealed: string;
+  let serviceA: string;
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -116,6 +126,7 @@ describe('every value-changing route goes through the change gate', () => {
     await createTenant(t, 'gate-exposed');
     op2 = await createPrincipal(t, 'operator', undefined, 'second operator');
     clientA = await createPrincipal(t, 'client_admin', 'gate-a');
+    serviceA = await createPrincipal(t, 'service', 'gate-a');
     const clientExposed = await createPrincipal(t, 'client_admin', 'gate-exposed');
     // gate-exposed has the critical option on, through the full approval path, so resets have something to undo.
     const r = await pendingRequest(t, 'gate-exposed');
@@ -145,7 +156,7 @@ describe('every value-changing route goes through the change gate', () => {
     const before = await critical();
     expect(before).toHaveLength(1); // gate-exposed's value
     const { expect: statuses, run } = EXERCISES[route] as (typeof EXERCISES)[string];
-    const res = await run({ t, op2, clientA, sealed });
+    const res = await run({ t, op2, clientA, sealed, serviceA });
     expect(statuses).toContain(res.status);
     if (res.status === 202 || res.status === 201) {
       if (res.body.status !== undefined) expect(['pending', 'proposed']).toContain(res.body.status);
