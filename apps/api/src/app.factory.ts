@@ -29,6 +29,7 @@ export async function createApp(config: CloisonConfig): Promise<CloisonApp> {
     migrationsDir: config.migrationsDir,
     poolSize: config.poolSize,
   });
+  let app: NestFastifyApplication | undefined;
   try {
     const adapter = new FastifyAdapter({
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
@@ -38,7 +39,7 @@ export async function createApp(config: CloisonConfig): Promise<CloisonApp> {
         return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
       },
     });
-    const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database, registry), adapter, {
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database, registry), adapter, {
       logger: config.logLevel === 'silent' ? false : ['log', 'warn', 'error'],
       abortOnError: false,
     });
@@ -47,15 +48,18 @@ export async function createApp(config: CloisonConfig): Promise<CloisonApp> {
     });
     app.enableShutdownHooks();
     await app.init();
+    const started = app;
     return {
-      app,
+      app: started,
       database,
       async close() {
-        await app.close();
+        await started.close();
         await database.close();
       },
     };
   } catch (err) {
+    // A refusal at bootstrap (e.g. a catalog default change) must not leave providers running.
+    await app?.close().catch(() => undefined);
     await database.close();
     throw err;
   }
