@@ -10,6 +10,8 @@ import { ExposureController } from './reports/exposure.controller.js';
 import { ExposureService } from './reports/exposure.service.js';
 import { BulkChangesController } from './bulk-changes/bulk-changes.controller.js';
 import { BulkChangesService } from './bulk-changes/bulk-changes.service.js';
+import { AuditChainController } from './audit/audit-chain.controller.js';
+import { AuditChainService } from './audit/audit-chain.service.js';
 import { AuditController } from './audit/audit.controller.js';
 import { AuditService } from './audit/audit.service.js';
 import { BootstrapOperator } from './bootstrap/bootstrap-operator.service.js';
@@ -33,7 +35,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CoreModule.forRoot(config, database, registry)],
-      controllers: [HealthController, RegistryController, PresetsController, TenantsController, OptionsController, PrincipalsController, AuditController, ChangeRequestsController, BulkChangesController, SealsController, ExposureController, OfrepController],
+      controllers: [
+        HealthController, RegistryController, PresetsController, TenantsController, OptionsController, PrincipalsController,
+        AuditController, AuditChainController, ChangeRequestsController, BulkChangesController, SealsController, ExposureController,
+        OfrepController,
+      ],
       providers: [
         { provide: DEFAULT_CHANGE_POLICY, useValue: config.defaultChanges },
         ...CHANGE_CONTROL_PROVIDERS,
@@ -45,6 +51,7 @@ export class AppModule {
         OptionsService,
         PrincipalsService,
         AuditService,
+        AuditChainService,
         BootstrapOperator,
         SnapshotCache,
         ChangeListener,

@@ -1,6 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { AuditRecorder } from '../../../libs/audit/src/index.js';
+import { AuditCheckpointer, AuditRecorder, AuditSigner, AuditWitness, loadSigningKey } from '../../../libs/audit/src/index.js';
 import { Authenticator, PrincipalIssuer } from '../../../libs/identity/src/index.js';
 import { PrismaService, type Database } from '../../../libs/persistence/src/index.js';
 import { PolicyGuard } from '../../../libs/policy/src/index.js';
@@ -16,7 +16,11 @@ export const CLOISON_CONFIG = Symbol('CLOISON_CONFIG');
 @Module({})
 export class CoreModule {
   static forRoot(config: CloisonConfig, database: Database, registry: Registry): DynamicModule {
-    const shared = [PrismaService, TenantScopeService, TenantDirectory, Authenticator, PrincipalIssuer, AuditRecorder, Registry, CLOISON_CONFIG];
+    const signer = new AuditSigner(loadSigningKey({ configured: config.auditSigningKey, dataDir: config.dataDir }).key);
+    const shared = [
+      PrismaService, TenantScopeService, TenantDirectory, Authenticator, PrincipalIssuer,
+      AuditRecorder, AuditWitness, AuditSigner, AuditCheckpointer, Registry, CLOISON_CONFIG,
+    ];
     return {
       module: CoreModule,
       providers: [
@@ -28,6 +32,17 @@ export class CoreModule {
         Authenticator,
         PrincipalIssuer,
         AuditRecorder,
+        AuditWitness,
+        { provide: AuditSigner, useValue: signer },
+        {
+          provide: AuditCheckpointer,
+          inject: [TenantScopeService, AuditWitness],
+          useFactory: (scopes: TenantScopeService, witness: AuditWitness) =>
+            new AuditCheckpointer(scopes, witness, signer, {
+              everyEvents: config.auditCheckpointEvery,
+              everySeconds: config.auditCheckpointSeconds,
+            }),
+        },
         { provide: APP_GUARD, useClass: PolicyGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],

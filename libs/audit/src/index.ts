@@ -1,1 +1,16 @@
+export { AUDIT_FORMAT_VERSION, GENESIS_HASH, GLOBAL_CHAIN, canonicalContent, contentHash, linkHash, type AuditContent, type ChainedEvent } from './audit.chain.js';
+export { AuditCheckpointer, type CheckpointSchedule } from './audit.checkpointer.js';
+export { jsonDiff, type JsonPatchOperation } from './audit.diff.js';
+export {
+  CSV_COLUMNS, EXPORT_FORMAT, checkpointLine, csvCheckpointRow, csvEventRow, csvHeader, endLine, eventLine, exportHeader,
+  type ExportHeader, type ExportLine,
+} from './audit.export.js';
 export { AUDIT_ACTIONS, AuditRecorder, type AuditAction, type AuditEntry } from './audit.recorder.js';
+export { AuditSigner, SIGNING_KEY_FILE, loadSigningKey, type SigningKeySource } from './audit.signer.js';
+export {
+  checkpointPayload, checkpointSignatureValid, generateSigningKey, parsePrivateKey, parsePublicKey, publicKeyFingerprint, signCheckpoint,
+  type Checkpoint,
+} from './audit.signing.js';
+export { AuditWitness, type WitnessedHead } from './audit.witness.js';
+export { ChainVerifier, type ChainVerifierOptions, type VerifyResult } from './chain.verifier.js';
+export { ExportVerifier, verifyExport, verifyExportStream } from './export.verifier.js';

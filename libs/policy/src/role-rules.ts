@@ -7,7 +7,10 @@ export type Action = (typeof ACTIONS)[number];
  * Subjects are Prisma model names, plus three that are not tables: the registry (catalog data),
  * bulk changes (a request over several named tenants) and the exposure report.
  */
-export const SUBJECTS = ['Tenant', 'OptionValue', 'AuditEvent', 'Principal', 'Registry', 'ChangeRequest', 'BulkChange', 'Seal', 'ExposureReport'] as const;
+export const SUBJECTS = [
+  'Tenant', 'OptionValue', 'AuditEvent', 'AuditCheckpoint', 'Principal', 'Registry',
+  'ChangeRequest', 'BulkChange', 'Seal', 'ExposureReport',
+] as const;
 export type SubjectName = (typeof SUBJECTS)[number];
 
 /** Placeholder replaced by the principal's own tenant id when abilities are built. */
@@ -30,6 +33,7 @@ export const ROLE_RULES: Record<Role, RoleRule[]> = {
     { action: ['read', 'update', 'delete'], subject: 'OptionValue' },
     { action: 'create', subject: 'Principal' },
     { action: 'read', subject: 'AuditEvent' },
+    { action: 'create', subject: 'AuditCheckpoint' },
     // Operators propose and approve; the service refuses an approval by the requester.
     { action: ['create', 'read', 'update', 'approve', 'reject', 'withdraw'], subject: 'ChangeRequest' },
     { action: 'create', subject: 'BulkChange' },
@@ -39,6 +43,7 @@ export const ROLE_RULES: Record<Role, RoleRule[]> = {
   ],
   compliance: [
     { action: 'read', subject: ['Registry', 'Tenant', 'OptionValue', 'AuditEvent', 'ChangeRequest', 'Seal', 'ExposureReport'] },
+    { action: 'create', subject: 'AuditCheckpoint' },
   ],
   client_admin: [
     { action: 'read', subject: 'Registry' },

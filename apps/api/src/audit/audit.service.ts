@@ -15,6 +15,8 @@ export interface AuditEventView {
   option: string | null;
   before: unknown;
   after: unknown;
+  /** RFC 6902 JSON Patch before → after, for value changes; else null. */
+  diff: unknown;
   reason: string | null;
   requestId: string | null;
 }
@@ -89,6 +91,7 @@ function toView(e: AuditEvent, slugs: Map<string, string>): AuditEventView {
     option: e.optionKey,
     before: e.before,
     after: e.after,
+    diff: e.diff,
     reason: e.reason,
     requestId: e.requestId,
   };

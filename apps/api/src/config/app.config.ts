@@ -17,6 +17,10 @@ export interface CloisonConfig {
   bodyLimit: number;
   /** When a high/critical option's default changes under tenants: pin them, or refuse to boot. */
   defaultChanges: 'pin' | 'refuse';
+  /** Ed25519 PKCS#8 key (PEM or base64 DER) signing audit checkpoints; unset = kept in dataDir. */
+  auditSigningKey?: string;
+  auditCheckpointEvery: number;
+  auditCheckpointSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -66,5 +70,8 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Cloiso
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
     bodyLimit: integer(env, 'CLOISON_BODY_LIMIT', 256 * 1024, 1024, 16 * 1024 * 1024),
     defaultChanges: defaultChanges(env.CLOISON_DEFAULT_CHANGES),
+    auditSigningKey: nonEmpty(env.CLOISON_AUDIT_SIGNING_KEY),
+    auditCheckpointEvery: integer(env, 'CLOISON_AUDIT_CHECKPOINT_EVERY', 1000, 1, 1_000_000),
+    auditCheckpointSeconds: integer(env, 'CLOISON_AUDIT_CHECKPOINT_SECONDS', 10, 1, 86_400),
   };
 }

@@ -1,0 +1,65 @@
+import { Controller, Get, HttpCode, Inject, Post, Query, StreamableFile } from '@nestjs/common';
+import { Caller, CheckPolicy, Public, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { SchemaPipe } from '../common/schema.pipe.js';
+import { AuditChainService, type ExportFormat } from './audit-chain.service.js';
+
+const EXPORT_QUERY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { format: { type: 'string', enum: ['jsonl', 'csv'], default: 'jsonl' } },
+} as const;
+
+const CONTENT_TYPES: Record<ExportFormat, string> = {
+  jsonl: 'application/x-ndjson; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+};
+
+@Controller()
+export class AuditChainController {
+  constructor(@Inject(AuditChainService) private readonly chain: AuditChainService) {}
+
+  @Get('v1/audit/public-key')
+  @Public()
+  publicKey() {
+    return this.chain.publicKey();
+  }
+
+  @Post('v1/audit/checkpoints')
+  @HttpCode(201)
+  @CheckPolicy('create', 'AuditCheckpoint')
+  checkpoint() {
+    return this.chain.checkpoint();
+  }
+
+  @Get('v1/audit/verify')
+  @CheckPolicy('read', 'AuditEvent')
+  verify(@Caller() ctx: PolicyContext) {
+    return this.chain.verify(ctx);
+  }
+
+  @Get('v1/tenants/:tenant/audit/verify')
+  @CheckPolicy('read', 'AuditEvent')
+  verifyTenant(@Caller() ctx: PolicyContext) {
+    return this.chain.verify(ctx);
+  }
+
+  @Get('v1/audit/export')
+  @CheckPolicy('read', 'AuditEvent')
+  export(@Caller() ctx: PolicyContext, @Query(new SchemaPipe(EXPORT_QUERY, 'query')) q: { format: ExportFormat }) {
+    return this.stream(ctx, q.format);
+  }
+
+  @Get('v1/tenants/:tenant/audit/export')
+  @CheckPolicy('read', 'AuditEvent')
+  exportTenant(@Caller() ctx: PolicyContext, @Query(new SchemaPipe(EXPORT_QUERY, 'query')) q: { format: ExportFormat }) {
+    return this.stream(ctx, q.format);
+  }
+
+  private async stream(ctx: PolicyContext, format: ExportFormat): Promise<StreamableFile> {
+    const name = `cloison-audit-${ctx.tenant?.slug ?? 'global'}.${format}`;
+    return new StreamableFile(await this.chain.export(ctx, format), {
+      type: CONTENT_TYPES[format],
+      disposition: `attachment; filename="${name}"`,
+    });
+  }
+}

@@ -1,0 +1,96 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import {
+  AuditCheckpointer, AuditSigner, ChainVerifier, GLOBAL_CHAIN, checkpointLine, csvCheckpointRow, csvEventRow, csvHeader,
+  endLine, eventLine, exportHeader, type Checkpoint, type VerifyResult,
+} from '../../../../libs/audit/src/index.js';
+import type { PolicyContext } from '../../../../libs/policy/src/index.js';
+import { TenantScopeService, type TenantRef } from '../../../../libs/tenancy/src/index.js';
+import { chainEnd, readChain, type ChainRef } from './audit-chain.reader.js';
+
+export interface PublicKeyView {
+  algorithm: 'Ed25519';
+  /** SPKI, PEM. */
+  publicKey: string;
+  /** SPKI, base64 of the DER (what `cloison audit verify --public-key` accepts too). */
+  publicKeyBase64: string;
+  fingerprint: string;
+}
+
+export type ExportFormat = 'jsonl' | 'csv';
+
+/** Verification, export and checkpoints of the hash-chained audit log. */
+@Injectable()
+export class AuditChainService {
+  constructor(
+    @Inject(TenantScopeService) private readonly scopes: TenantScopeService,
+    @Inject(AuditSigner) private readonly signer: AuditSigner,
+    @Inject(AuditCheckpointer) private readonly checkpointer: AuditCheckpointer,
+  ) {}
+
+  publicKey(): PublicKeyView {
+    return {
+      algorithm: 'Ed25519',
+      publicKey: this.signer.publicKeyPem(),
+      publicKeyBase64: this.signer.publicKeyBase64(),
+      fingerprint: this.signer.fingerprint,
+    };
+  }
+
+  async checkpoint(): Promise<{ checkpoints: Checkpoint[] }> {
+    return { checkpoints: await this.checkpointer.flush() };
+  }
+
+  /** Recomputes the chain (global, or the path's tenant) from the rows, streaming. */
+  async verify(ctx: PolicyContext): Promise<VerifyResult> {
+    const ref = chainOf(ctx.tenant);
+    const upTo = await this.settle(ref);
+    const verifier = new ChainVerifier({ mode: ref.chain === GLOBAL_CHAIN ? 'global' : 'tenant', chain: ref.chain, publicKey: this.signer.publicKey });
+    for await (const item of readChain(this.scopes, ref, upTo)) {
+      if (item.kind === 'event') verifier.event(item.event);
+      else verifier.checkpoint(item.checkpoint);
+      if (verifier.broken) break;
+    }
+    return verifier.finish();
+  }
+
+  /** JSON Lines (header, events with their checkpoints, end line) or CSV, streamed. */
+  async export(ctx: PolicyContext, format: ExportFormat): Promise<Readable> {
+    const ref = chainOf(ctx.tenant);
+    const upTo = await this.settle(ref);
+    const scope = ctx.tenant ? 'tenant' : 'global';
+    const header = exportHeader(scope, ctx.tenant ? { id: ctx.tenant.id, slug: ctx.tenant.slug } : null, this.signer.fingerprint);
+    const scopes = this.scopes;
+    async function* lines(): AsyncGenerator<string> {
+      let events = 0;
+      let checkpoints = 0;
+      yield format === 'csv' ? csvHeader() : JSON.stringify(header) + '\n';
+      for await (const item of readChain(scopes, ref, upTo)) {
+        if (item.kind === 'event') {
+          events++;
+          yield format === 'csv' ? csvEventRow(item.event, scope) : eventLine(item.event, scope);
+        } else {
+          checkpoints++;
+          yield format === 'csv' ? csvCheckpointRow(item.checkpoint, scope) : checkpointLine(item.checkpoint);
+        }
+      }
+      if (format === 'jsonl') yield endLine(events, checkpoints);
+    }
+    return Readable.from(lines());
+  }
+
+  /**
+   * Fixes how far to read: every event present now (so nothing slipped in unsigned escapes),
+   * and whatever the checkpoint signed right after covers; later events wait for the next run.
+   */
+  private async settle(ref: ChainRef): Promise<number> {
+    const before = await chainEnd(this.scopes, ref);
+    await this.checkpointer.flush();
+    const after = await chainEnd(this.scopes, ref);
+    return Math.max(before.events, after.checkpoints);
+  }
+}
+
+function chainOf(tenant: TenantRef | undefined): ChainRef {
+  return tenant ? { chain: tenant.id, tenantId: tenant.id } : { chain: GLOBAL_CHAIN };
+}

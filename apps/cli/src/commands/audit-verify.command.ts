@@ -1,0 +1,90 @@
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import { verifyExportStream } from '../../../../libs/audit/src/export.verifier.js';
+import { parsePublicKey, publicKeyFingerprint } from '../../../../libs/audit/src/audit.signing.js';
+
+export const AUDIT_VERIFY_USAGE = `usage: cloison audit verify <export.jsonl | -> --public-key <file | base64>
+
+Checks a JSON Lines audit export (GET /v1/audit/export or /v1/tenants/<tenant>/audit/export)
+without the service or its database: every event's hashes, dense sequence numbers, and the
+signed checkpoints, against a public key obtained from the service beforehand.
+--public-key takes a file (PEM, base64 DER, or the JSON of GET /v1/audit/public-key) or the
+base64 DER itself. Exit status: 0 verified, 1 broken, 2 usage error.
+`;
+
+export interface CommandIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const stdio: CommandIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): { file: string; key: string } {
+  let file: string | undefined;
+  let key: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--public-key') {
+      key = argv[++i];
+      if (key === undefined) throw new UsageError('--public-key needs a value');
+    } else if (arg.startsWith('--public-key=')) {
+      key = arg.slice('--public-key='.length);
+    } else if (arg === '-h' || arg === '--help') {
+      throw new UsageError('');
+    } else if (arg.startsWith('--')) {
+      throw new UsageError(`unknown option ${arg}`);
+    } else if (file === undefined) {
+      file = arg;
+    } else {
+      throw new UsageError(`unexpected argument ${arg}`);
+    }
+  }
+  if (!file) throw new UsageError('the export file is missing');
+  if (!key) throw new UsageError('--public-key is required: verifying with a key taken from the export itself would prove nothing');
+  return { file, key };
+}
+
+function readPublicKey(arg: string): KeyObject {
+  let text = arg;
+  if (existsSync(arg)) {
+    text = readFileSync(arg, 'utf8').trim();
+    if (text.startsWith('{')) {
+      const doc = JSON.parse(text) as { publicKey?: string; publicKeyBase64?: string };
+      text = doc.publicKey ?? doc.publicKeyBase64 ?? '';
+    }
+  }
+  try {
+    return parsePublicKey(text);
+  } catch (err) {
+    throw new UsageError(`cannot read the public key: ${(err as Error).message}`);
+  }
+}
+
+/** `cloison audit verify <file> --public-key <key>`: 0 verified, 1 broken, 2 usage error. */
+export async function auditVerifyCommand(argv: string[], io: CommandIo = stdio): Promise<number> {
+  let args: { file: string; key: string };
+  let key: KeyObject;
+  try {
+    args = parseArgs(argv);
+    key = readPublicKey(args.key);
+    if (args.file !== '-' && !existsSync(args.file)) throw new UsageError(`no such file: ${args.file}`);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    if (err.message) io.err(`cloison audit verify: ${err.message}\n`);
+    io.err(AUDIT_VERIFY_USAGE);
+    return 2;
+  }
+  const input = args.file === '-' ? process.stdin.setEncoding('utf8') : createReadStream(args.file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  const result = await verifyExportStream(input, key);
+  if (input !== process.stdin) input.destroy();
+  if (result.ok) {
+    io.out(`OK: ${result.checked} events verified, all covered by checkpoints signed with ${publicKeyFingerprint(key)}\n`);
+    return 0;
+  }
+  const where = result.line === undefined ? '' : ` at line ${result.line}`;
+  io.out(`BROKEN${where}, sequence number ${result.firstBrokenSeq}: ${result.reason}\n`);
+  io.out(`(${result.checked} events examined before the failure was found)\n`);
+  return 1;
+}

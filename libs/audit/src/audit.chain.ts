@@ -1,0 +1,93 @@
+import * as crypto from 'node:crypto';
+
+/** Format of the hashed content and of exports; bumped only with a documented migration path. */
+export const AUDIT_FORMAT_VERSION = 1;
+
+/** The link hash "before" the first event of every chain. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Chain id of the global chain; a tenant's chain id is its tenant id (a UUID). */
+export const GLOBAL_CHAIN = 'global';
+
+/** The fields of an event that its content hash covers (sequence numbers are bound by the chains). */
+export interface AuditContent {
+  tenantId: string | null;
+  /** ISO 8601, UTC, millisecond precision (as stored). */
+  at: string;
+  actor: { id: string; name: string; role: string };
+  action: string;
+  option: string | null;
+  before: unknown;
+  after: unknown;
+  /** RFC 6902 JSON Patch from `before` to `after`; null when the event is not a value change. */
+  diff: unknown;
+  reason: string | null;
+  requestId: string | null;
+}
+
+/** One event as it is exported and verified. Tenant exports leave the global fields out. */
+export interface ChainedEvent extends AuditContent {
+  seq?: number;
+  tenantSeq: number | null;
+  contentHash: string;
+  /** Link hash in the global chain. */
+  hash?: string;
+  /** Link hash in the tenant's chain; null for events without a tenant. */
+  tenantHash: string | null;
+}
+
+// One-shot crypto.hash (Node >= 20.12) is about twice as fast as createHash for short inputs.
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
+const sha256 = oneShot
+  ? (s: string) => oneShot('sha256', s, 'hex')
+  : (s: string) => crypto.createHash('sha256').update(s, 'utf8').digest('hex');
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * RFC 8785 (JCS) serialisation of a JSON value: no whitespace, object keys sorted by UTF-16
+ * code units, ECMAScript number and string forms. Equivalent to the `canonicalize` package
+ * (checked by property tests) and several times faster, which offline verification needs.
+ */
+export function jcs(v: unknown): string {
+  if (v === null || typeof v === 'boolean') return String(v);
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new Error('audit content holds a non-finite number');
+    return JSON.stringify(v);
+  }
+  if (typeof v === 'string') {
+    if (LONE_SURROGATE.test(v)) throw new Error('audit content holds a lone surrogate');
+    return JSON.stringify(v);
+  }
+  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : jcs(x))).join(',')}]`;
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const parts: string[] = [];
+    for (const k of Object.keys(o).sort()) {
+      if (o[k] !== undefined) parts.push(`${JSON.stringify(k)}:${jcs(o[k])}`);
+    }
+    return `{${parts.join(',')}}`;
+  }
+  throw new Error(`audit content holds a ${typeof v}`);
+}
+
+const str = (v: string | null) => (v === null ? 'null' : jcs(v));
+
+/** RFC 8785 (JCS) canonical JSON of the content, with the format version (keys written in sorted order). */
+export function canonicalContent(c: AuditContent): string {
+  return (
+    `{"action":${jcs(c.action)},"actor":{"id":${jcs(c.actor.id)},"name":${jcs(c.actor.name)},"role":${jcs(c.actor.role)}},` +
+    `"after":${jcs(c.after ?? null)},"at":${jcs(c.at)},"before":${jcs(c.before ?? null)},"diff":${jcs(c.diff ?? null)},` +
+    `"option":${str(c.option)},"reason":${str(c.reason)},"requestId":${str(c.requestId)},"tenantId":${str(c.tenantId)},` +
+    `"v":${AUDIT_FORMAT_VERSION}}`
+  );
+}
+
+export function contentHash(c: AuditContent): string {
+  return sha256(canonicalContent(c));
+}
+
+/** sha256 of the previous link hash (hex) followed by the content hash (hex), as UTF-8 text. */
+export function linkHash(prev: string, content: string): string {
+  return sha256(prev + content);
+}

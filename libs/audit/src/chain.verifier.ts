@@ -1,0 +1,145 @@
+import type { KeyObject } from 'node:crypto';
+import { GENESIS_HASH, contentHash, linkHash, type ChainedEvent } from './audit.chain.js';
+import { checkpointSignatureValid, publicKeyFingerprint, type Checkpoint } from './audit.signing.js';
+
+export interface VerifyResult {
+  ok: boolean;
+  /** Events examined (up to and including the first broken one). */
+  checked: number;
+  /** Sequence number (of the verified chain) of the first event that fails, else null. */
+  firstBrokenSeq: number | null;
+  reason: string | null;
+  /** Line of the export where the failure was found (offline verification only). */
+  line?: number;
+}
+
+export interface ChainVerifierOptions {
+  /** 'global': follow `seq`/`hash` (and every tenant chain along); 'tenant': follow `tenantSeq`/`tenantHash`. */
+  mode: 'global' | 'tenant';
+  /** 'global', or the tenant id whose chain is verified. */
+  chain: string;
+  publicKey: KeyObject;
+}
+
+interface Head {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * Recomputes a chain event by event, in order, in constant memory (per-tenant heads aside):
+ * content hashes, link hashes, dense sequence numbers, and signed checkpoints over the heads.
+ * Every event must be covered by a valid checkpoint; the first failure is kept and the rest ignored.
+ */
+export class ChainVerifier {
+  private head: Head = { seq: 0, hash: GENESIS_HASH };
+  private readonly tenants = new Map<string, Head>();
+  private readonly pending: Checkpoint[] = [];
+  private covered = 0;
+  private checked = 0;
+  private failure: { seq: number; reason: string; line?: number } | null = null;
+  private readonly fingerprint: string;
+
+  constructor(private readonly opts: ChainVerifierOptions) {
+    this.fingerprint = publicKeyFingerprint(opts.publicKey);
+  }
+
+  get broken(): boolean {
+    return this.failure !== null;
+  }
+
+  /** Sequence number the next event must carry. */
+  get nextSeq(): number {
+    return this.head.seq + 1;
+  }
+
+  fail(seq: number, reason: string, line?: number): void {
+    if (!this.failure) this.failure = { seq, reason, line };
+  }
+
+  event(e: ChainedEvent, line?: number): void {
+    if (this.failure) return;
+    this.checked++;
+    const tenantMode = this.opts.mode === 'tenant';
+    const seq = tenantMode ? e.tenantSeq : e.seq;
+    const stored = tenantMode ? e.tenantHash : e.hash;
+    const expected = this.head.seq + 1;
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq)) return this.fail(expected, 'event has no sequence number', line);
+    if (seq > expected) {
+      const gap = seq - 1 > expected ? `events ${expected}..${seq - 1} are` : `event ${expected} is`;
+      return this.fail(expected, `${gap} missing (the next event present is ${seq})`, line);
+    }
+    if (seq < expected) return this.fail(seq, `event ${seq} is out of order: it follows event ${expected - 1}`, line);
+    if (tenantMode && e.tenantId !== this.opts.chain) return this.fail(seq, `event ${seq} belongs to another tenant`, line);
+    const h = contentHash(e);
+    if (h !== e.contentHash) return this.fail(seq, `event ${seq} does not match its content hash: its content was altered`, line);
+    const link = linkHash(this.head.hash, h);
+    if (link !== stored) {
+      return this.fail(seq, `event ${seq} does not chain from event ${seq - 1}: an event was altered, inserted, removed or moved`, line);
+    }
+    if (!tenantMode && !this.tenantLinkOk(e, seq, h, line)) return;
+    this.head = { seq, hash: link };
+    while (this.pending[0] && this.pending[0].seq === seq) this.compare(this.pending.shift() as Checkpoint, line);
+  }
+
+  /** In global mode every tenant chain is followed too (one head per tenant). */
+  private tenantLinkOk(e: ChainedEvent, seq: number, h: string, line?: number): boolean {
+    if (e.tenantId === null) {
+      if (e.tenantSeq !== null || e.tenantHash !== null) this.fail(seq, `event ${seq} has no tenant but tenant chain fields`, line);
+      return !this.failure;
+    }
+    const t = this.tenants.get(e.tenantId) ?? { seq: 0, hash: GENESIS_HASH };
+    if (e.tenantSeq !== t.seq + 1) {
+      this.fail(seq, `event ${seq} has tenant sequence ${e.tenantSeq}, expected ${t.seq + 1} in its tenant's chain`, line);
+      return false;
+    }
+    const link = linkHash(t.hash, h);
+    if (link !== e.tenantHash) {
+      this.fail(seq, `event ${seq} does not chain from the previous event of its tenant`, line);
+      return false;
+    }
+    this.tenants.set(e.tenantId, { seq: t.seq + 1, hash: link });
+    return true;
+  }
+
+  checkpoint(c: Checkpoint, line?: number): void {
+    if (this.failure) return;
+    if (c.chain !== this.opts.chain) return this.fail(c.seq, `checkpoint at ${c.seq} is for another chain (${c.chain})`, line);
+    if (c.key !== this.fingerprint) {
+      return this.fail(c.seq, `checkpoint at ${c.seq} is signed by another key (${c.key}), not ${this.fingerprint}`, line);
+    }
+    if (!checkpointSignatureValid(c, this.opts.publicKey)) return this.fail(c.seq, `checkpoint at ${c.seq} has an invalid signature`, line);
+    const last = this.pending[this.pending.length - 1]?.seq ?? this.covered;
+    if (c.seq < last) return this.fail(c.seq, `checkpoint at ${c.seq} is out of order`, line);
+    if (c.seq === this.head.seq) this.compare(c, line);
+    else if (c.seq > this.head.seq) this.pending.push(c);
+    else this.fail(c.seq, `checkpoint at ${c.seq} comes after later events`, line);
+  }
+
+  private compare(c: Checkpoint, line?: number): void {
+    if (c.head !== this.head.hash) {
+      const from = this.covered + 1;
+      const range = from === c.seq ? `event ${c.seq} does` : `events ${from}..${c.seq} do`;
+      return this.fail(from, `${range} not match the signed checkpoint at ${c.seq}: the log was rewritten`, line);
+    }
+    this.covered = c.seq;
+  }
+
+  finish(line?: number): VerifyResult {
+    if (!this.failure) {
+      const ahead = this.pending[0];
+      const count = this.head.seq;
+      if (ahead) {
+        const range = count + 1 === ahead.seq ? `event ${ahead.seq} is` : `events ${count + 1}..${ahead.seq} are`;
+        this.fail(count + 1, `${range} missing: the signed checkpoint at ${ahead.seq} covers them (log truncated)`, line);
+      } else if (this.covered < count) {
+        const range = this.covered + 1 === count ? `event ${count} is` : `events ${this.covered + 1}..${count} are`;
+        this.fail(this.covered + 1, `${range} not covered by any signed checkpoint`, line);
+      }
+    }
+    const f = this.failure;
+    return f
+      ? { ok: false, checked: this.checked, firstBrokenSeq: f.seq, reason: f.reason, ...(f.line !== undefined ? { line: f.line } : {}) }
+      : { ok: true, checked: this.checked, firstBrokenSeq: null, reason: null };
+  }
+}
