@@ -102,6 +102,11 @@ const EXERCISES: Record<string, { expect: number[]; run: Exercise }> = {
     run: ({ t, sealed }) =>
       t.as(OPERATOR_TOKEN).post(`/v1/tenants/gate-sealed/seals/${sealed}/break-glass-changes`).send({ option: CRED, value: true, reason: 'coverage break glass' }),
   },
+  // A signed checkpoint over the audit chain heads: writes audit data, never option values.
+  'POST /v1/audit/checkpoints': {
+    expect: [201],
+    run: ({ t }) => t.as(OPERATOR_TOKEN).post('/v1/audit/checkpoints'),
+  },
   // OpenFeature evaluation is a POST that only reads; its context cannot carry values.
   'POST /ofrep/v1/evaluate/flags': {
     expect: [200],
