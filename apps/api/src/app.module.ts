@@ -12,6 +12,7 @@ import { CoreModule } from './core.module.js';
 import { OfrepController } from './evaluation/ofrep.controller.js';
 import { OfrepService } from './evaluation/ofrep.service.js';
 import { HealthController } from './health/health.controller.js';
+import { MeController } from './me/me.controller.js';
 import { OptionsController } from './options/options.controller.js';
 import { OptionsService } from './options/options.service.js';
 import { PrincipalsController } from './principals/principals.controller.js';
@@ -27,7 +28,7 @@ export class AppModule {
       module: AppModule,
       imports: [CoreModule.forRoot(config, database, registry)],
       controllers: [
-        HealthController, RegistryController, TenantsController, OptionsController, PrincipalsController, AuditController,
+        HealthController, MeController, RegistryController, TenantsController, OptionsController, PrincipalsController, AuditController,
         AuditChainController, OfrepController,
       ],
       providers: [

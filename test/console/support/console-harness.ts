@@ -1,0 +1,98 @@
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startTestApp, tempDir, type TestApp } from '../../support/test-app.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface ConsoleHarness {
+  t: TestApp;
+  /** http://127.0.0.1:<port> of the listening Cloison. */
+  origin: string;
+  browser: BrowserContext;
+  /** A new tab (fresh sessionStorage: signed out) at the console, in `lang`. */
+  open(lang?: 'en' | 'fr', viewport?: { width: number; height: number }): Promise<Page>;
+  /** Opens a tab and signs in with `token`, waiting for the role's first view. */
+  signIn(token: string, lang?: 'en' | 'fr', viewport?: { width: number; height: number }): Promise<Page>;
+  stop(): Promise<void>;
+}
+
+/** Compiles the console into a folder of its own, so concurrent test files never share output. */
+function buildConsole(): string {
+  const out = tempDir('cloison-console-');
+  const tsc = resolve('node_modules/typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', 'apps/console/tsconfig.json', '--outDir', out, '--sourceMap', 'false'], { stdio: 'pipe' });
+  return out;
+}
+
+/**
+ * A listening Cloison on a fresh database serving a freshly compiled console, and one Chromium
+ * with a fresh profile. One per test file.
+ */
+export async function startConsole(): Promise<ConsoleHarness> {
+  const scriptsDir = buildConsole();
+  const profile = tempDir('cloison-chromium-');
+  const t = await startTestApp({ console: { assetsDir: resolve('apps/console/public'), scriptsDir } });
+  let browser: BrowserContext | undefined;
+  try {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.getHttpServer().address() as AddressInfo;
+    const origin = `http://127.0.0.1:${port}`;
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+      viewport: { width: 1280, height: 900 },
+    });
+    const ctx = browser;
+    const open = async (lang: 'en' | 'fr' = 'en', viewport?: { width: number; height: number }) => {
+      const page = await ctx.newPage();
+      if (viewport) await page.setViewportSize(viewport);
+      await page.addInitScript(`localStorage.setItem('cloison.lang', ${JSON.stringify(lang)})`);
+      await page.goto(`${origin}/console/`);
+      return page;
+    };
+    return {
+      t,
+      origin,
+      browser: ctx,
+      open,
+      async signIn(token, lang = 'en', viewport) {
+        const page = await open(lang, viewport);
+        await page.locator('input[name=token]').fill(token);
+        await page.locator('form.sign-in button[type=submit]').click();
+        await page.locator('header .who').waitFor();
+        await page.locator('main[aria-busy]').waitFor({ state: 'detached' });
+        return page;
+      },
+      async stop() {
+        await ctx.close();
+        await t.stop();
+        rmSync(profile, { recursive: true, force: true });
+        rmSync(scriptsDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await browser?.close();
+    await t.stop();
+    throw err;
+  }
+}
+
+/** Waits until the current view finished loading. */
+export async function settled(page: Page): Promise<void> {
+  await page.locator('main h1').first().waitFor();
+  await page.locator('main[aria-busy]').waitFor({ state: 'detached' });
+}
