@@ -30,7 +30,7 @@ describe('console: operator journey', () => {
     const groups = await page.locator('section.risk-group h2').allTextContents();
     expect(groups.map((g) => g.trim())).toEqual(['Critical risk', 'High risk', 'Medium risk', 'Low risk']);
     const row = page.locator('tr[data-option=retention_days]');
-    expect(await row.locator('td').allTextContents()).toEqual(['730', 'tenant', '1', expect.stringContaining('by Cloison bootstrap operator'), 'Edit']);
+    expect(await row.locator('td').allTextContents()).toEqual(['730', 'tenant', '1', expect.stringContaining('by bootstrap operator'), 'Edit']);
     expect(await page.locator('tr[data-option=ballot_secrecy] td').nth(1).textContent()).toBe('default');
     await page.close();
   });

@@ -77,7 +77,7 @@ export function diffView(before: unknown, after: unknown): HTMLElement {
           c.path ? [h('code', {}, c.path), ' '] : null,
           h('del', {}, shown(c.before)),
           h('span', { 'aria-hidden': 'true' }, ' → '),
-          h('span', { class: 'sr-only' }, ' ; '),
+          h('span', { class: 'sr-only' }, ` ${t('becomes')} `),
           h('ins', {}, shown(c.after)),
         ),
     ),
