@@ -60,7 +60,7 @@ describe('console: client admin journey', () => {
     const alert = page.getByRole('alert');
     expect(await alert.locator('.error-title').textContent()).toBe('The server refused: 404 Not Found');
     expect(await alert.locator('.error-message').textContent()).toBe('tenant "teachers-union" not found');
-    expect(await page.locator('main').textContent()).not.toContain('Tenant teachers-union');
+    expect(await page.locator('main').textContent()).not.toContain('Teachers union');
     await page.close();
   });
 

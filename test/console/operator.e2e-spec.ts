@@ -26,7 +26,7 @@ describe('console: operator journey', () => {
     expect(await page.locator('main h1').textContent()).toBe('Tenants');
     await page.getByRole('link', { name: 'federation-abroad' }).click();
     await settled(page);
-    expect(await page.locator('main h1').textContent()).toBe('Options of Tenant federation-abroad');
+    expect(await page.locator('main h1').textContent()).toBe('Options of Federation of members abroad');
     const groups = await page.locator('section.risk-group h2').allTextContents();
     expect(groups.map((g) => g.trim())).toEqual(['Critical risk', 'High risk', 'Medium risk', 'Low risk']);
     const row = page.locator('tr[data-option=retention_days]');
@@ -91,6 +91,23 @@ describe('console: operator journey', () => {
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await page.locator('dialog').waitFor({ state: 'detached' });
     expect(await c.t.snapshot()).toEqual(before);
+    await page.close();
+  });
+
+  it('works from the keyboard: visible focus, the editor opens with Enter and closes with Escape back on its button', async () => {
+    const page = await c.signIn(s.operator);
+    await page.goto(`${c.origin}/console/#/tenants/federation-abroad`);
+    await settled(page);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('getComputedStyle(document.activeElement).outlineStyle')).toBe('solid');
+    const edit = page.getByRole('button', { name: 'Edit Data retention period' });
+    await edit.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('dialog[open]').waitFor();
+    expect(await page.evaluate<boolean>('document.activeElement.closest("dialog[open]") !== null')).toBe(true);
+    await page.keyboard.press('Escape');
+    await page.locator('dialog').waitFor({ state: 'detached' });
+    expect(await page.evaluate<string | null>('document.activeElement.getAttribute("aria-label")')).toBe('Edit Data retention period');
     await page.close();
   });
 });

@@ -53,14 +53,18 @@ export interface Change {
 export function changes(before: unknown, after: unknown, path = ''): Change[] {
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
   const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (isObj(before) && isObj(after)) {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    return keys.flatMap((k) => changes(before[k], after[k], `${path}/${k}`));
+  const absent = (v: unknown) => v === null || v === undefined;
+  // A record created or removed (before or after null) is shown field by field too.
+  if ((isObj(before) || absent(before)) && (isObj(after) || absent(after)) && (isObj(before) || isObj(after))) {
+    const b = isObj(before) ? before : {};
+    const a = isObj(after) ? after : {};
+    const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].sort();
+    return keys.flatMap((k) => changes(b[k], a[k], `${path}/${k}`));
   }
   return [{ path, before, after }];
 }
 
-const shown = (v: unknown): string => (v === undefined ? '—' : JSON.stringify(v));
+const shown = (v: unknown): string => JSON.stringify(v);
 
 /** A before → after view of one change, one line per differing path. */
 export function diffView(before: unknown, after: unknown): HTMLElement {
@@ -75,10 +79,10 @@ export function diffView(before: unknown, after: unknown): HTMLElement {
           'li',
           {},
           c.path ? [h('code', {}, c.path), ' '] : null,
-          h('del', {}, shown(c.before)),
+          c.before === undefined ? h('span', { class: 'muted' }, '—') : h('del', {}, shown(c.before)),
           h('span', { 'aria-hidden': 'true' }, ' → '),
           h('span', { class: 'sr-only' }, ` ${t('becomes')} `),
-          h('ins', {}, shown(c.after)),
+          c.after === undefined ? h('span', { class: 'muted' }, '—') : h('ins', {}, shown(c.after)),
         ),
     ),
   );

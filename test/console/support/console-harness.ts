@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startTestApp, tempDir, type TestApp } from '../../support/test-app.js';
 
@@ -29,11 +29,25 @@ export interface ConsoleHarness {
   stop(): Promise<void>;
 }
 
-/** Compiles the console into a folder of its own, so concurrent test files never share output. */
+const CONSOLE_SRC = resolve('apps/console/src');
+
+/**
+ * Compiles the console into a folder of its own, so concurrent test files never share output.
+ * File by file without type checking (the typecheck script does that): seconds faster than tsc.
+ */
 function buildConsole(): string {
   const out = tempDir('cloison-console-');
-  const tsc = resolve('node_modules/typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', 'apps/console/tsconfig.json', '--outDir', out, '--sourceMap', 'false'], { stdio: 'pipe' });
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  for (const file of walk(CONSOLE_SRC)) {
+    const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 },
+      fileName: file,
+    });
+    const target = join(out, relative(CONSOLE_SRC, file)).replace(/\.ts$/, '.js');
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, outputText);
+  }
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { OPERATOR_TOKEN, createPrincipal, createTenant, type TestApp } from '../../support/test-app.js';
+import { OPERATOR_TOKEN, createPrincipal, type TestApp } from '../../support/test-app.js';
 
 export interface Seeded {
   operator: string;
@@ -13,8 +13,13 @@ export interface Seeded {
  */
 export async function seed(t: TestApp): Promise<Seeded> {
   const op = t.as(OPERATOR_TOKEN);
-  await createTenant(t, 'federation-abroad', 2);
-  await createTenant(t, 'teachers-union', 2);
+  for (const [slug, name] of [
+    ['federation-abroad', 'Federation of members abroad'],
+    ['teachers-union', 'Teachers union'],
+  ]) {
+    const res = await op.post('/v1/tenants').send({ slug, name, riskLevel: 2 });
+    if (res.status !== 201) throw new Error(`seeding tenant ${slug}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
   const set = async (tenant: string, key: string, value: unknown, reason: string) => {
     const res = await op.put(`/v1/tenants/${tenant}/options/${key}`).send({ value, reason });
     if (res.status !== 200) throw new Error(`seeding ${tenant}/${key}: ${res.status} ${JSON.stringify(res.body)}`);
