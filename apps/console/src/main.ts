@@ -112,6 +112,8 @@ async function route(moved: boolean): Promise<void> {
   } catch (err) {
     replace(main, h('h1', { tabindex: -1 }, t('appTitle')), errorBox(err));
   } finally {
+    // Which address the content shows: lets tests (and scripts) wait for the right view.
+    main.dataset.rendered = location.hash;
     main.removeAttribute('aria-busy');
   }
   if (moved) (main.querySelector('h1') as HTMLElement | null)?.focus();

@@ -88,7 +88,8 @@ export async function startConsole(): Promise<ConsoleHarness> {
         await page.locator('input[name=token]').fill(token);
         await page.locator('form.sign-in button[type=submit]').click();
         await page.locator('header .who').waitFor();
-        await page.locator('main[aria-busy]').waitFor({ state: 'detached' });
+        await page.waitForURL(/#\/./);
+        await settled(page);
         return page;
       },
       async stop() {
@@ -105,8 +106,8 @@ export async function startConsole(): Promise<ConsoleHarness> {
   }
 }
 
-/** Waits until the current view finished loading. */
+/** Waits until the view of the page's current address has finished drawing. */
 export async function settled(page: Page): Promise<void> {
-  await page.locator('main h1').first().waitFor();
-  await page.locator('main[aria-busy]').waitFor({ state: 'detached' });
+  const hash = new URL(page.url()).hash;
+  await page.locator(`main[data-rendered=${JSON.stringify(hash)}]:not([aria-busy])`).waitFor();
 }
