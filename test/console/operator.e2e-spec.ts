@@ -94,6 +94,32 @@ describe('console: operator journey', () => {
     await page.close();
   });
 
+  it('applies a confirmed critical change, or files it for approval where the server has change control', async () => {
+    const changeControl = (await c.t.as(s.operator).get('/v1/tenants/teachers-union/change-requests')).status === 200;
+    const page = await c.signIn(s.operator);
+    await page.goto(`${c.origin}/console/#/tenants/teachers-union`);
+    await settled(page);
+    await page.getByRole('button', { name: 'Edit Ballot secrecy' }).click();
+    const dialog = page.locator('dialog[open]');
+    await dialog.getByLabel('New value').selectOption({ label: 'admin_visible' });
+    await dialog.getByLabel('Reason (recorded in the audit log)').fill('rehearsal with test ballots');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    expect(await dialog.locator('h2').textContent()).toBe('Confirm a critical risk change');
+    expect(await dialog.locator('.confirm-text').textContent()).toBe('You are about to change “Ballot secrecy” for Teachers union: secret → admin_visible.');
+    await dialog.getByRole('button', { name: 'Confirm the change' }).click();
+    await page.locator('dialog').waitFor({ state: 'detached' });
+    const option = (await c.t.as(s.operator).get('/v1/tenants/teachers-union/options/ballot_secrecy')).body;
+    if (changeControl) {
+      await page.locator('#status', { hasText: 'Submitted for approval' }).waitFor();
+      await page.locator('li.request[data-option=ballot_secrecy]').waitFor();
+      expect(option).toMatchObject({ value: 'secret', source: 'default' });
+    } else {
+      await page.locator('#status', { hasText: 'Saved: “Ballot secrecy” is now admin_visible.' }).waitFor();
+      expect(option).toMatchObject({ value: 'admin_visible', source: 'tenant', version: 1 });
+    }
+    await page.close();
+  });
+
   it('works from the keyboard: visible focus, the editor opens with Enter and closes with Escape back on its button', async () => {
     const page = await c.signIn(s.operator);
     await page.goto(`${c.origin}/console/#/tenants/federation-abroad`);
