@@ -18,6 +18,11 @@ describe('console: operator journey', () => {
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
     expect(res.text).not.toMatch(/<script>|<style>|style=/);
     expect((await c.t.http.get('/console/main.js')).status).toBe(200);
+    expect((await c.t.http.get('/console')).headers.location).toBe('/console/');
+    // Nothing outside the console's folders, and only the listed kinds of file.
+    for (const path of ['/console/..%2fpackage.json', '/console/%2e%2e/%2e%2e/package.json', '/console/../../README.md', '/console/nope.js']) {
+      expect({ path, status: (await c.t.http.get(path)).status }).toEqual({ path, status: 404 });
+    }
   });
 
   it('signs in, lists tenants and shows a tenant’s options grouped by risk with value, source, version and who', async () => {
