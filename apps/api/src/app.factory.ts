@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { openDatabase, type Database } from '../../../libs/persistence/src/index.js';
 import { loadRegistry } from '../../../libs/registry/src/index.js';
 import { AppModule } from './app.module.js';
+import { serveConsole } from './console/console.assets.js';
 import type { CloisonConfig } from './config/app.config.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -46,6 +47,7 @@ export async function createApp(config: CloisonConfig): Promise<CloisonApp> {
     app.getHttpAdapter().getInstance().addHook('onSend', async (req, reply) => {
       void reply.header('x-request-id', req.id);
     });
+    serveConsole(app, config);
     app.enableShutdownHooks();
     await app.init();
     const started = app;

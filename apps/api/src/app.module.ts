@@ -20,6 +20,7 @@ import { CoreModule } from './core.module.js';
 import { OfrepController } from './evaluation/ofrep.controller.js';
 import { OfrepService } from './evaluation/ofrep.service.js';
 import { HealthController } from './health/health.controller.js';
+import { MeController } from './me/me.controller.js';
 import { OptionsController } from './options/options.controller.js';
 import { OptionsService } from './options/options.service.js';
 import { PrincipalsController } from './principals/principals.controller.js';
@@ -36,9 +37,9 @@ export class AppModule {
       module: AppModule,
       imports: [CoreModule.forRoot(config, database, registry)],
       controllers: [
-        HealthController, RegistryController, PresetsController, TenantsController, OptionsController, PrincipalsController,
-        AuditController, AuditChainController, ChangeRequestsController, BulkChangesController, SealsController, ExposureController,
-        OfrepController,
+        HealthController, MeController, RegistryController, PresetsController, TenantsController, OptionsController,
+        PrincipalsController, AuditController, AuditChainController, ChangeRequestsController, BulkChangesController,
+        SealsController, ExposureController, OfrepController,
       ],
       providers: [
         { provide: DEFAULT_CHANGE_POLICY, useValue: config.defaultChanges },

@@ -21,6 +21,8 @@ export interface CloisonConfig {
   auditSigningKey?: string;
   auditCheckpointEvery: number;
   auditCheckpointSeconds: number;
+  /** Web console: hand-written assets and the compiled scripts, served under /console/. */
+  console: { assetsDir: string; scriptsDir: string };
 }
 
 type Env = Record<string, string | undefined>;
@@ -73,5 +75,6 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Cloiso
     auditSigningKey: nonEmpty(env.CLOISON_AUDIT_SIGNING_KEY),
     auditCheckpointEvery: integer(env, 'CLOISON_AUDIT_CHECKPOINT_EVERY', 1000, 1, 1_000_000),
     auditCheckpointSeconds: integer(env, 'CLOISON_AUDIT_CHECKPOINT_SECONDS', 10, 1, 86_400),
+    console: { assetsDir: resolve(root, 'apps/console/public'), scriptsDir: resolve(root, 'dist/console') },
   };
 }
