@@ -13,6 +13,9 @@ export interface ErrorBody {
 /** Database unreachable or overloaded: the client may retry; nothing was written. */
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '53300', 'P1001', 'P2024']);
 
+/** Values PostgreSQL cannot store (U+0000, malformed Unicode escapes): the request's fault. */
+const UNSTORABLE_CODES = new Set(['22021', '22P05']);
+
 function errorCode(err: unknown): string | undefined {
   const e = err as { code?: unknown; cause?: { code?: unknown; originalCode?: unknown } };
   const code = e?.code ?? e?.cause?.originalCode ?? e?.cause?.code;
@@ -33,6 +36,9 @@ export function toErrorBody(err: unknown): ErrorBody {
     // Fastify's own request errors (bad JSON, body too large, unsupported media type): their
     // messages describe the request, not the server.
     return { statusCode: fastifyStatus, error: STATUS_CODES[fastifyStatus] ?? 'Error', message: (err as Error).message };
+  }
+  if (UNSTORABLE_CODES.has(errorCode(err) ?? '')) {
+    return { statusCode: 400, error: STATUS_CODES[400] as string, message: 'the request holds characters that cannot be stored' };
   }
   if (UNAVAILABLE_CODES.has(errorCode(err) ?? '')) {
     return { statusCode: 503, error: STATUS_CODES[503] as string, message: 'database unavailable, retry later' };
