@@ -16,7 +16,7 @@ const w = newWorld(t, checkEvery);
 const started = Date.now();
 let failures = 0;
 try {
-  const { runs } = await runIsolationModel(w, { minCommands: commands, commandsPerRun: 500, seed });
+  const { runs } = await runIsolationModel(w, { minCommands: commands, commandsPerRun: 800, seed });
   process.stdout.write(`model runs: ${runs}\n`);
 } catch (err) {
   failures = 1;

@@ -32,7 +32,7 @@ export async function checkInvariants(m: Model, w: World): Promise<void> {
   const ids = m.tenants.map((t) => t.id);
   const { values, events, heads, tenants } = await w.t.superuser(async (c) => ({
     values: (await c.query('SELECT tenant_id, option_key, is_set, value, version FROM option_values WHERE tenant_id = ANY($1::uuid[])', [ids])).rows,
-    events: (await c.query<EventRow>('SELECT seq, tenant_id, tenant_seq, action, option_key, after FROM audit_events WHERE seq > $1 ORDER BY seq', [m.baselineSeq])).rows,
+    events: (await c.query<EventRow>('SELECT seq, tenant_id, tenant_seq, action, option_key, after FROM audit_events WHERE seq > $1 ORDER BY seq', [m.checkedSeq])).rows,
     heads: (await c.query<{ n: string; max: string | null }>('SELECT count(*) AS n, max(seq) AS max FROM audit_events')).rows[0],
     tenants: (await c.query<{ id: string }>('SELECT id FROM tenants')).rows,
   }));
@@ -50,25 +50,32 @@ export async function checkInvariants(m: Model, w: World): Promise<void> {
   }
   for (const [k, row] of stored) problems.push(`${k}: stored ${JSON.stringify(row)} but the model never changed it`);
 
+  // Only events written since the last check are read; they must be exactly the model's events
+  // that came after the ones already compared, tenant by tenant.
   const byTenant = new Map<string | null, EventRow[]>();
   for (const e of events) byTenant.set(e.tenant_id, [...(byTenant.get(e.tenant_id) ?? []), e]);
-  for (const t of m.tenants) {
-    const got = byTenant.get(t.id) ?? [];
-    byTenant.delete(t.id);
-    if (!sameEvents(got, t.events)) problems.push(`audit of ${t.slug}: stored [${show(got)}], model [${show(t.events)}]`);
+  const streams: [string | null, string, ExpectedEvent[], number][] = [
+    ...m.tenants.map((t): [string | null, string, ExpectedEvent[], number] => [t.id, t.slug, t.events, t.initialEvents]),
+    [null, 'cross-tenant audit', m.globalEvents, 0],
+  ];
+  for (const [id, label, expected, initial] of streams) {
+    const done = m.checked.get(id) ?? 0;
+    const got = byTenant.get(id) ?? [];
+    byTenant.delete(id);
+    const want = expected.slice(done);
+    if (!sameEvents(got, want)) problems.push(`audit of ${label} after its first ${done} events: stored [${show(got)}], model [${show(want)}]`);
     got.forEach((e, i) => {
-      if (Number(e.tenant_seq) !== t.initialEvents + i + 1) problems.push(`audit of ${t.slug}: tenant_seq ${e.tenant_seq} is not dense`);
+      if (id !== null && Number(e.tenant_seq) !== initial + done + i + 1) problems.push(`audit of ${label}: tenant_seq ${e.tenant_seq} is not dense`);
     });
+    m.checked.set(id, expected.length);
   }
-  const globalGot = byTenant.get(null) ?? [];
-  byTenant.delete(null);
-  if (!sameEvents(globalGot, m.globalEvents)) problems.push(`cross-tenant audit: stored [${show(globalGot)}], model [${show(m.globalEvents)}]`);
   for (const [tenant, rows] of byTenant) problems.push(`audit events for tenant ${tenant} outside the run: [${show(rows)}]`);
 
-  const expectedTotal = m.baselineSeq + events.length;
+  const expectedTotal = m.checkedSeq + events.length;
   if (Number(heads?.n) !== expectedTotal || Number(heads?.max) !== expectedTotal) {
-    problems.push(`audit sequence is not dense: ${heads?.n} events, highest seq ${heads?.max}`);
+    problems.push(`audit sequence is not dense: ${heads?.n} events, highest seq ${heads?.max}, expected ${expectedTotal}`);
   }
+  m.checkedSeq = expectedTotal;
   const known = new Set(w.tenants.map((t) => t.id));
   if (tenants.length !== known.size || tenants.some((t) => !known.has(t.id))) problems.push(`${tenants.length} tenants stored, the model knows ${known.size}`);
 

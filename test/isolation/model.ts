@@ -73,6 +73,9 @@ export interface Model {
   /** Events without a tenant (principals that span tenants), in order. */
   globalEvents: ExpectedEvent[];
   baselineSeq: number;
+  /** Audit events already compared with the model: highest seq, and count per tenant (null = cross-tenant). */
+  checkedSeq: number;
+  checked: Map<string | null, number>;
   counter: number;
   sinceCheck: number;
 }

@@ -59,6 +59,8 @@ export async function setupRun(w: World): Promise<{ model: Model; real: World }>
     ],
     globalEvents: [],
     baselineSeq,
+    checkedSeq: baselineSeq,
+    checked: new Map(),
     counter: 0,
     sinceCheck: 0,
   };
