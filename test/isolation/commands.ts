@@ -12,6 +12,7 @@ import {
   type PrincipalTenantKind,
   type TenantBodyKind,
 } from './other-steps.js';
+import { Evaluate, OFREP_KEYS, type ContextTenant } from './ofrep-steps.js';
 import { actorPick, tenantPick } from './picks.js';
 import { Step } from './step.js';
 import { BOGUS_KEYS, MODEL_KEYS, VALUE_CASES } from './values.js';
@@ -88,4 +89,14 @@ export const COMMANDS: fc.Arbitrary<Step>[] = [
   fc.tuple(actorPick, fc.option(tenantPick, { nil: null })).map(([a, f]) => new GlobalAudit(a, f)),
   fc.tuple(actorPick, fc.option(fc.constantFrom(...MODEL_KEYS, ...BOGUS_KEYS.slice(0, 2)), { nil: null })).map(([a, k]) => new Registry(a, k)),
   concurrentWrites,
+  ...[0, 1].map(() =>
+    fc
+      .tuple(
+        actorPick,
+        fc.oneof({ arbitrary: fc.constant<ContextTenant>('absent'), weight: 4 }, fc.constantFrom<ContextTenant>('own-slug', 'own-id', 'foreign-slug', 'foreign-id', 'missing')),
+        fc.nat({ max: 1000 }),
+        fc.option(fc.constantFrom(...OFREP_KEYS), { nil: null }),
+      )
+      .map(([a, c, i, k]) => new Evaluate(a, c, i, k)),
+  ),
 ];

@@ -20,8 +20,10 @@ describe('isolation model', () => {
   it('matches the model over at least 2,000 random commands', async () => {
     const seed = Number(process.env.ISOLATION_SEED ?? Date.now() % 2 ** 31);
     const w = newWorld(t, Number(process.env.ISOLATION_CHECK_EVERY ?? 1));
-    const { runs } = await runIsolationModel(w, { minCommands: Number(process.env.ISOLATION_COMMANDS ?? 2000), commandsPerRun: 800, seed });
+    // ISOLATION_COMMANDS may raise the count (never below the 2,000 the suite promises).
+    const minCommands = Math.max(2000, Number(process.env.ISOLATION_COMMANDS ?? 0));
+    const { runs } = await runIsolationModel(w, { minCommands, commandsPerRun: 800, seed });
     process.stdout.write(`isolation model: seed ${seed}, ${runs} runs, ${w.stats.commands} commands, ${w.stats.requests} requests, ${w.stats.checks} database checks, statuses ${JSON.stringify(w.stats.statuses)}\n`);
-    expect(w.stats.commands).toBeGreaterThanOrEqual(2000);
+    expect(w.stats.commands).toBeGreaterThanOrEqual(minCommands);
   }, 240_000);
 });

@@ -27,6 +27,9 @@ export interface TenantState {
   /** Events before the run started (creation, its principals) and during it, in order. */
   initialEvents: number;
   events: ExpectedEvent[];
+  /** Effective values each option had before (JSON), and when the tenant last changed (ms). */
+  past: Map<string, Set<string>>;
+  changedAt: number;
 }
 
 export interface ActorState {
@@ -99,6 +102,9 @@ export const ACCESS = {
   'audit.global': { operator: 'any', compliance: 'any', client_admin: 'none', service: 'none' },
   'registry.list': { operator: 'any', compliance: 'any', client_admin: 'any', service: 'any' },
   'registry.get': { operator: 'any', compliance: 'any', client_admin: 'any', service: 'any' },
+  // OFREP evaluation: no tenant in the path, the token's own tenant is the target.
+  'ofrep.bulk': { operator: 'none', compliance: 'none', client_admin: 'own', service: 'own' },
+  'ofrep.flag': { operator: 'none', compliance: 'none', client_admin: 'own', service: 'own' },
 } satisfies Record<string, Record<Role, Access>>;
 export type RouteName = keyof typeof ACCESS;
 

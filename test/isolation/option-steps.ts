@@ -126,6 +126,9 @@ export class WriteOption extends Step {
     expectStatus(r, expected.status);
     if (expected.status !== 200 || !t) return;
     if (expected.change) {
+      const was = JSON.stringify(effectiveValue(w, t, key));
+      t.past.set(key, (t.past.get(key) ?? new Set()).add(was));
+      t.changedAt = Date.now();
       const next = this.kind === 'put' ? { isSet: true, value, version: before.version + 1 } : { isSet: false, value: w.defaults.get(key), version: before.version + 1 };
       t.options.set(key, next);
       t.events.push({ action: this.kind === 'put' ? 'option.set' : 'option.reset', optionKey: key, after: next.isSet ? value : w.defaults.get(key) });

@@ -13,7 +13,7 @@ export function newTenantIdentity(): { slug: string; marker: string; name: strin
 }
 
 export function tenantState(view: { id: string; slug: string; name: string; riskLevel: number }, marker: string, initialEvents: number): TenantState {
-  return { ...view, marker, options: new Map(), initialEvents, events: [] };
+  return { ...view, marker, options: new Map(), initialEvents, events: [], past: new Map(), changedAt: 0 };
 }
 
 export class ListTenants extends Step {
