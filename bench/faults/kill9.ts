@@ -1,9 +1,21 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { durabilityProblems } from './verify.js';
 import { freshDatabase, request, startService, writeLoad, type Acked, type LoadResult } from './support.js';
 
 const ROUNDS = 3;
 const WORKERS = 12;
+
+/** The hash chains as the restarted service verifies them (GET /v1/audit/verify). */
+async function chainProblems(base: string): Promise<string[]> {
+  // Sign a checkpoint over everything written so far, the tail before the kill included.
+  const checkpoint = await request(base, 'POST', '/v1/audit/checkpoints');
+  if (checkpoint.status !== 201) return [`checkpoint after restart answered ${checkpoint.status}`];
+  const r = await request(base, 'GET', '/v1/audit/verify');
+  const body = r.body as { ok?: boolean; reason?: string; firstBrokenSeq?: number };
+  if (r.status !== 200) return [`audit verification answered ${r.status}`];
+  return body.ok === true ? [] : [`audit chain does not verify: ${body.reason} at seq ${body.firstBrokenSeq}`];
+}
 
 /**
  * `kill -9` of the service in the middle of a write load, three times over, on a fresh
@@ -16,7 +28,9 @@ export async function killNineScenario(baseUrl: string): Promise<{ passed: boole
   const acked: Acked[] = [];
   let passed = true;
   try {
-    let service = await startService({ DATABASE_URL: db.url });
+    const signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const env = { DATABASE_URL: db.url, CLOISON_AUDIT_SIGNING_KEY: signingKey };
+    let service = await startService(env);
     const tenants = Array.from({ length: 8 }, (_, i) => `kill-${i}`);
     for (const slug of tenants) {
       const r = await request(service.base, 'POST', '/v1/tenants', { slug, name: `Tenant ${slug}`, riskLevel: 2 });
@@ -35,14 +49,14 @@ export async function killNineScenario(baseUrl: string): Promise<{ passed: boole
       killed = true;
       const result = await load;
       acked.push(...result.acked);
-      service = await startService({ DATABASE_URL: db.url });
-      const problems = await durabilityProblems(db.url, acked);
+      service = await startService(env);
+      const problems = [...(await durabilityProblems(db.url, acked)), ...(await chainProblems(service.base))];
       const after = await request(service.base, 'PUT', `/v1/tenants/${tenants[0]}/options/max_proxies`, { value: round, reason: 'after restart' });
       if (after.status !== 200) problems.push(`write after restart answered ${after.status}`);
       else acked.push({ kind: 'option', tenant: tenants[0] as string, key: 'max_proxies', value: round });
       lines.push(
         `round ${round}: ${result.acked.length} writes acknowledged before kill -9, replies ${JSON.stringify(result.statuses)}; ` +
-          `after restart ${problems.length ? `${problems.length} problems` : 'all present and audited, no partial write'}`,
+          `after restart ${problems.length ? `${problems.length} problems` : 'all present and audited, no partial write, audit chains verify'}`,
       );
       for (const p of problems.slice(0, 20)) lines.push(`  ! ${p}`);
       if (problems.length) passed = false;
