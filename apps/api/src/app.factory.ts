@@ -6,6 +6,7 @@ import { openDatabase, type Database } from '../../../libs/persistence/src/index
 import { loadRegistry } from '../../../libs/registry/src/index.js';
 import { AppModule } from './app.module.js';
 import { serveConsole } from './console/console.assets.js';
+import { applyHttpHardening } from './common/http-hardening.js';
 import type { CloisonConfig } from './config/app.config.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -29,6 +30,7 @@ export async function createApp(config: CloisonConfig): Promise<CloisonApp> {
     appRole: config.appRole,
     migrationsDir: config.migrationsDir,
     poolSize: config.poolSize,
+    connectTimeoutMs: config.dbConnectTimeoutMs,
   });
   let app: NestFastifyApplication | undefined;
   try {
@@ -44,6 +46,7 @@ export async function createApp(config: CloisonConfig): Promise<CloisonApp> {
       logger: config.logLevel === 'silent' ? false : ['log', 'warn', 'error'],
       abortOnError: false,
     });
+    await applyHttpHardening(app, config);
     app.getHttpAdapter().getInstance().addHook('onSend', async (req, reply) => {
       void reply.header('x-request-id', req.id);
     });

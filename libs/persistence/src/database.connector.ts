@@ -13,6 +13,8 @@ export interface DatabaseSettings {
   appRole: string;
   migrationsDir: string;
   poolSize: number;
+  /** Fail a request fast (503) rather than queue it while the database is unreachable. */
+  connectTimeoutMs?: number;
 }
 
 export type DatabaseMode = 'embedded' | 'simple' | 'hardened';
@@ -57,19 +59,26 @@ export async function openDatabase(s: DatabaseSettings): Promise<Database> {
       connectionString: appUrl,
       // The embedded server runs one transaction at a time; one connection makes waiting explicit.
       max: embedded ? 1 : s.poolSize,
-      connectionTimeoutMillis: 5_000,
+      // A request waits this long for a connection, then fails (503) instead of hanging; the
+      // embedded server's single connection is shared by every request, so waiting is normal there.
+      connectionTimeoutMillis: embedded ? 30_000 : (s.connectTimeoutMs ?? 5_000),
       // Simple set-up: every connection switches to the restricted role at startup.
       ...(mode === 'simple' ? { options: `-c role=${s.appRole}` } : {}),
     });
     pool.on('error', () => undefined); // idle client errors surface on the next query instead
-    const probe = await pool.connect();
     let role: RoleCheck;
     try {
-      role = await inspectWorkingRole(probe);
-    } finally {
-      probe.release();
+      const probe = await pool.connect();
+      try {
+        role = await inspectWorkingRole(probe);
+      } finally {
+        probe.release();
+      }
+      assertRestrictedRole(role);
+    } catch (err) {
+      await pool.end();
+      throw err;
     }
-    assertRestrictedRole(role);
     return {
       mode,
       pool,

@@ -23,6 +23,11 @@ export interface CloisonConfig {
   auditCheckpointSeconds: number;
   /** Web console: hand-written assets and the compiled scripts, served under /console/. */
   console: { assetsDir: string; scriptsDir: string };
+  /** Requests per client (bearer token, else address) and window; 0 turns the limit off. */
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  /** How long a request waits for a database connection before failing with 503. */
+  dbConnectTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -76,5 +81,8 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Cloiso
     auditCheckpointEvery: integer(env, 'CLOISON_AUDIT_CHECKPOINT_EVERY', 1000, 1, 1_000_000),
     auditCheckpointSeconds: integer(env, 'CLOISON_AUDIT_CHECKPOINT_SECONDS', 10, 1, 86_400),
     console: { assetsDir: resolve(root, 'apps/console/public'), scriptsDir: resolve(root, 'dist/console') },
+    rateLimitMax: integer(env, 'CLOISON_RATE_LIMIT_MAX', 1200, 0, 1_000_000),
+    rateLimitWindowMs: integer(env, 'CLOISON_RATE_LIMIT_WINDOW_MS', 60_000, 1000, 3_600_000),
+    dbConnectTimeoutMs: integer(env, 'CLOISON_DB_CONNECT_TIMEOUT_MS', 5000, 100, 60_000),
   };
 }
