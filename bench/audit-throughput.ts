@@ -12,6 +12,10 @@ import { loadConfig } from '../apps/api/src/config/app.config.js';
 import { OptionsService } from '../apps/api/src/options/options.service.js';
 import { TenantsService } from '../apps/api/src/tenants/tenants.service.js';
 import type { AuditRecorder } from '../libs/audit/src/index.js';
+import { ChangeGate } from '../libs/change-control/src/index.js';
+// The baseline needs an option store without audit; the application never builds one.
+import { ChangeRequestStore } from '../libs/change-control/src/change-request.store.js';
+import { OptionStore } from '../libs/change-control/src/option-store.js';
 import { SnapshotCache } from '../libs/evaluation/src/index.js';
 import { defineAbilityFor, type PolicyContext } from '../libs/policy/src/index.js';
 import { Registry } from '../libs/registry/src/index.js';
@@ -72,7 +76,8 @@ async function main(): Promise<void> {
     const ctxOf = (w: number): PolicyContext => ({ ...base, requestId: `bench-${w}`, tenant: tenants[w] });
     const audited = app.app.get(OptionsService);
     const noAudit = { record: async () => ({ seq: 0n }) } as unknown as AuditRecorder;
-    const unaudited = new OptionsService(app.app.get(TenantScopeService), app.app.get(Registry), noAudit, app.app.get(SnapshotCache));
+    const unauditedGate = new ChangeGate(app.app.get(Registry), new OptionStore(noAudit), new ChangeRequestStore(noAudit));
+    const unaudited = new OptionsService(app.app.get(TenantScopeService), app.app.get(Registry), unauditedGate, app.app.get(SnapshotCache));
     const body = (n: number) => ({ value: 30 + (n % 3000), reason: 'bench' });
     let salt = 0;
     const rows: string[] = [];

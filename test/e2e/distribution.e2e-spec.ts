@@ -14,6 +14,14 @@ const KEPT_WHOLE: Record<string, 'reference' | 'coordinator'> = {
   audit_heads: 'coordinator',
   audit_checkpoints: 'coordinator',
   evaluation_changes: 'coordinator',
+  // Tenant rows (tenant_id NOT NULL) whose keys and foreign keys use `id` alone: they stay on the
+  // coordinator until keyed by (tenant_id, id) (docs/scaling.md, step 6).
+  change_requests: 'coordinator',
+  change_request_approvals: 'coordinator',
+  seals: 'coordinator',
+  seal_approvals: 'coordinator',
+  // One row per catalog option, no tenant.
+  catalog_defaults: 'reference',
   _prisma_migrations: 'coordinator',
 };
 

@@ -51,8 +51,11 @@ describe('error classes', () => {
   it('a missing reason or an unknown field → 400 naming the field', async () => {
     const missing = await expectNothingWritten(() => op().put(KEY).send({ value: 3 }), 400);
     expect(missing.details).toContainEqual(expect.objectContaining({ pointer: '/reason', rule: 'required' }));
-    const extra = await expectNothingWritten(() => op().put(KEY).send({ value: 3, reason: 'ok ok', tenant: 'beta' }), 400);
-    expect(extra.details).toContainEqual(expect.objectContaining({ pointer: '/tenant', rule: 'additionalProperties' }));
+    const extra = await expectNothingWritten(() => op().put(KEY).send({ value: 3, reason: 'ok ok', colour: 'red' }), 400);
+    expect(extra.details).toContainEqual(expect.objectContaining({ pointer: '/colour', rule: 'additionalProperties' }));
+    // A body may name the tenant only to repeat the path's: another one is a conflict.
+    const other = await expectNothingWritten(() => op().put(KEY).send({ value: 3, reason: 'ok ok', tenant: 'beta' }), 409);
+    expect(other.details).toContainEqual(expect.objectContaining({ pointer: '/tenant', rule: 'tenant_mismatch' }));
     await expectNothingWritten(() => op().post('/v1/tenants').send({ slug: 'Bad Slug', name: 'x', riskLevel: 4 }), 400);
   });
 

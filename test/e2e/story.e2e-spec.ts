@@ -6,8 +6,15 @@ import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestA
  */
 describe('tenant isolation story', () => {
   let t: TestApp;
-  let adminA: string, adminB: string, serviceA: string, serviceB: string, compliance: string;
+  let adminA: string, adminB: string, serviceA: string, serviceB: string, compliance: string, op2: string;
   const op = () => t.as(OPERATOR_TOKEN);
+  /** A critical change applies after a second operator and the client's own admin approve it. */
+  const approveCritical = async (tenant: string, request: { id: string; contentHash: string }) => {
+    const path = `/v1/tenants/${tenant}/change-requests/${request.id}/approve`;
+    await t.as(op2).post(path).send({ contentHash: request.contentHash }).expect(200);
+    const done = await t.as(adminA).post(path).send({ contentHash: request.contentHash }).expect(200);
+    expect(done.body.status).toBe('applied');
+  };
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -18,6 +25,7 @@ describe('tenant isolation story', () => {
     serviceA = await createPrincipal(t, 'service', 'federation-abroad');
     serviceB = await createPrincipal(t, 'service', 'teachers-union');
     compliance = await createPrincipal(t, 'compliance');
+    op2 = await createPrincipal(t, 'operator', undefined, 'second operator');
   });
   afterAll(async () => {
     await t?.stop();
@@ -42,9 +50,12 @@ describe('tenant isolation story', () => {
     const res = await op()
       .put('/v1/tenants/federation-abroad/options/admin_can_view_credentials')
       .send({ value: true, reason: 'scrutineers need to check credential mailing (ticket 4711)' })
-      .expect(200);
-    expect(res.body).toMatchObject({ key: 'admin_can_view_credentials', value: true, source: 'tenant', version: 1 });
-    expect(res.headers.etag).toBe('"1"');
+      .expect(202);
+    expect(res.body).toMatchObject({ option: 'admin_can_view_credentials', value: true, status: 'pending' });
+    await approveCritical('federation-abroad', res.body);
+    const now = await op().get('/v1/tenants/federation-abroad/options/admin_can_view_credentials').expect(200);
+    expect(now.body).toMatchObject({ key: 'admin_can_view_credentials', value: true, source: 'tenant', version: 1 });
+    expect(now.headers.etag).toBe('"1"');
 
     expect((await op().get('/v1/tenants/teachers-union/options').expect(200)).body).toEqual(bBefore);
     expect((await op().get('/v1/tenants/teachers-union/audit').expect(200)).body.items).toEqual(bAuditBefore);
@@ -53,7 +64,7 @@ describe('tenant isolation story', () => {
   });
 
   it('records every change once with who, when, which tenant, before, after and reason', async () => {
-    const events = (await op().get('/v1/tenants/federation-abroad/audit?option=admin_can_view_credentials').expect(200)).body.items;
+    const events = (await op().get('/v1/tenants/federation-abroad/audit?option=admin_can_view_credentials&action=option.set').expect(200)).body.items;
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
       tenant: 'federation-abroad',
@@ -61,9 +72,18 @@ describe('tenant isolation story', () => {
       option: 'admin_can_view_credentials',
       before: false,
       after: true,
-      reason: 'scrutineers need to check credential mailing (ticket 4711)',
+      reason: expect.stringMatching(/^scrutineers need to check credential mailing \(ticket 4711\) \(change request [0-9a-f-]{36}\)$/),
       actor: { name: 'bootstrap operator', role: 'operator' },
     });
+    // The request and each approval are on record too, in the same tenant's log.
+    const all = (await op().get('/v1/tenants/federation-abroad/audit?option=admin_can_view_credentials').expect(200)).body.items;
+    expect(all.map((e: { action: string }) => e.action)).toEqual([
+      'change_request.applied',
+      'option.set',
+      'change_request.approved',
+      'change_request.approved',
+      'change_request.created',
+    ]);
     expect(Date.parse(events[0].at)).toBeGreaterThan(Date.now() - 60_000);
     expect(events[0].requestId).toEqual(expect.any(String));
   });
@@ -113,11 +133,15 @@ describe('tenant isolation story', () => {
     const res = await op()
       .delete('/v1/tenants/federation-abroad/options/admin_can_view_credentials')
       .send({ reason: 'check finished' })
-      .expect(200);
-    expect(res.body).toMatchObject({ value: false, source: 'default', version: 2 });
-    const events = (await op().get('/v1/tenants/federation-abroad/audit?option=admin_can_view_credentials').expect(200)).body.items;
+      .expect(202);
+    expect(res.body).toMatchObject({ operation: 'reset', status: 'pending' });
+    await approveCritical('federation-abroad', res.body);
+    const now = await op().get('/v1/tenants/federation-abroad/options/admin_can_view_credentials').expect(200);
+    expect(now.body).toMatchObject({ value: false, source: 'default', version: 2 });
+    const events = (await op().get('/v1/tenants/federation-abroad/audit?option=admin_can_view_credentials').expect(200)).body.items
+      .filter((e: { action: string }) => e.action.startsWith('option.'));
     expect(events.map((e: { action: string }) => e.action)).toEqual(['option.reset', 'option.set']);
-    expect(events[0]).toMatchObject({ before: true, after: false, reason: 'check finished' });
+    expect(events[0]).toMatchObject({ before: true, after: false, reason: expect.stringMatching(/^check finished \(change request /) });
   });
 
   it('writes nothing for a PUT that sets the value the option already has', async () => {

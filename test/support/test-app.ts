@@ -59,6 +59,8 @@ export interface TestApp extends CloisonApp {
   superuser<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T>;
   /** Everything the service stores, read as superuser: compared before/after failing requests. */
   snapshot(): Promise<Record<string, unknown[]>>;
+  /** Stops this app and boots a new one on the same database (embedded: needs a `dataDir`). */
+  reboot(overrides?: Partial<CloisonConfig>): Promise<TestApp>;
   stop(): Promise<void>;
 }
 
@@ -68,14 +70,18 @@ export type Caller = Record<Method, (path: string) => request.Test>;
 export async function startTestApp(overrides: Partial<CloisonConfig> = {}, options: CreateAppOptions = {}): Promise<TestApp> {
   // A caller that brings its own database (restart tests) keeps it; otherwise a fresh one.
   const db = 'databaseUrl' in overrides ? { url: overrides.databaseUrl, drop: async () => undefined } : await freshDatabase();
-  const config = testConfig({ databaseUrl: db.url, ...overrides });
+  return bootOn(db, testConfig({ databaseUrl: db.url, ...overrides }), true, options);
+}
+
+async function bootOn(db: TestDatabase, config: CloisonConfig, dropOnFailure: boolean, options: CreateAppOptions): Promise<TestApp> {
   let app: CloisonApp;
   try {
     app = await createApp(config, options);
   } catch (err) {
-    await db.drop();
+    if (dropOnFailure) await db.drop();
     throw err;
   }
+  let closed = false;
   await app.app.getHttpAdapter().getInstance().ready();
   const server = app.app.getHttpServer();
   const http = request(server);
@@ -108,6 +114,11 @@ export async function startTestApp(overrides: Partial<CloisonConfig> = {}, optio
         ['option_values', 'tenant_id, option_key'],
         ['audit_events', 'seq'],
         ['audit_heads', 'chain'],
+        ['change_requests', 'id'],
+        ['change_request_approvals', 'request_id, principal_id, content_hash'],
+        ['catalog_defaults', 'option_key'],
+        ['seals', 'id'],
+        ['seal_approvals', 'seal_id, principal_id, purpose'],
       ] as const) {
         out[table] = (await c.query(`SELECT * FROM ${table} ORDER BY ${order}`)).rows;
       }
@@ -120,8 +131,15 @@ export async function startTestApp(overrides: Partial<CloisonConfig> = {}, optio
     as,
     superuser,
     snapshot,
+    async reboot(more: Partial<CloisonConfig> = {}) {
+      if (!config.databaseUrl && !config.dataDir) throw new Error('reboot on the embedded database needs a dataDir');
+      if (!closed) await app.close();
+      closed = true;
+      return bootOn(db, { ...config, ...more }, false, options);
+    },
     async stop() {
-      await app.close();
+      if (!closed) await app.close();
+      closed = true;
       await db.drop();
     },
   };

@@ -6,9 +6,11 @@ import { LogController } from 'fastify';
 import { pino, type DestinationStream } from 'pino';
 import { NestPinoLogger, recordHttpRequest } from '../../../libs/observability/src/index.js';
 import { openDatabase, type Database } from '../../../libs/persistence/src/index.js';
-import { Registry, loadCatalog } from '../../../libs/registry/src/index.js';
+import { loadRegistry } from '../../../libs/registry/src/index.js';
 import { AppModule } from './app.module.js';
 import { Lifecycle } from './health/lifecycle.service.js';
+import { serveConsole } from './console/console.assets.js';
+import { applyHttpHardening } from './common/http-hardening.js';
 import type { CloisonConfig } from './config/app.config.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -36,7 +38,7 @@ export interface CreateAppOptions {
 }
 
 export async function createApp(config: CloisonConfig, options: CreateAppOptions = {}): Promise<CloisonApp> {
-  const registry = new Registry(loadCatalog(config.catalogDir));
+  const registry = loadRegistry(config.catalogDir);
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     migrationUrl: config.migrationUrl,
@@ -45,7 +47,9 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
     migrationsDir: config.migrationsDir,
     poolSize: config.poolSize,
     replicaUrl: config.replicaUrl,
+    connectTimeoutMs: config.dbConnectTimeoutMs,
   });
+  let app: NestFastifyApplication | undefined;
   try {
     // One pino logger for Fastify's request lines and Nest's own lines: JSON, one object per line,
     // request lines labelled with the same requestId that audit events store.
@@ -63,10 +67,11 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
     adapter.getInstance().addHook('onRoute', (r) => {
       for (const method of [r.method].flat()) routes.push({ method: String(method), url: r.url });
     });
-    const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database, registry), adapter, {
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database, registry), adapter, {
       logger: new NestPinoLogger(logger),
       abortOnError: false,
     });
+    await applyHttpHardening(app, config);
     const fastify = app.getHttpAdapter().getInstance();
     let draining = false;
     fastify.addHook('onSend', async (req, reply) => {
@@ -77,13 +82,15 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
       // Route templates, not raw URLs, keep label cardinality bounded.
       recordHttpRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     });
+    serveConsole(app, config);
     // No enableShutdownHooks(): Nest would close and re-raise the signal before the database
     // is closed. main.ts calls close() on SIGTERM/SIGINT instead.
     await app.init();
-    const lifecycle = app.get(Lifecycle);
+    const started = app;
+    const lifecycle = started.get(Lifecycle);
     let closing: Promise<void> | undefined;
     return {
-      app,
+      app: started,
       database,
       routes,
       close() {
@@ -106,7 +113,7 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
           } finally {
             clearTimeout(grace);
           }
-          await app.close();
+          await started.close();
           // Every transaction was either committed or rolled back by now (a request's change and
           // its audit event share one); end the pools, then close the embedded database.
           await database.close();
@@ -115,6 +122,8 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
       },
     };
   } catch (err) {
+    // A refusal at bootstrap (e.g. a catalog default change) must not leave providers running.
+    await app?.close().catch(() => undefined);
     await database.close();
     throw err;
   }

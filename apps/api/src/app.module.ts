@@ -4,6 +4,14 @@ import { DiscoveryModule } from '@nestjs/core';
 import { ChangeListener, SnapshotCache } from '../../../libs/evaluation/src/index.js';
 import type { Database } from '../../../libs/persistence/src/index.js';
 import type { Registry } from '../../../libs/registry/src/index.js';
+import { CHANGE_CONTROL_PROVIDERS, DEFAULT_CHANGE_POLICY } from '../../../libs/change-control/src/index.js';
+import { ChangeRequestsController } from './change-requests/change-requests.controller.js';
+import { SealSigner, Seals, loadSealKey } from '../../../libs/seals/src/index.js';
+import { SealsController } from './seals/seals.controller.js';
+import { ExposureController } from './reports/exposure.controller.js';
+import { ExposureService } from './reports/exposure.service.js';
+import { BulkChangesController } from './bulk-changes/bulk-changes.controller.js';
+import { BulkChangesService } from './bulk-changes/bulk-changes.service.js';
 import { AuditChainController } from './audit/audit-chain.controller.js';
 import { AuditChainService } from './audit/audit-chain.service.js';
 import { AuditController } from './audit/audit.controller.js';
@@ -17,10 +25,12 @@ import { HealthController } from './health/health.controller.js';
 import { Lifecycle } from './health/lifecycle.service.js';
 import { MetricsController } from './health/metrics.controller.js';
 import { OpenApiController } from './openapi/openapi.controller.js';
+import { MeController } from './me/me.controller.js';
 import { OptionsController } from './options/options.controller.js';
 import { OptionsService } from './options/options.service.js';
 import { PrincipalsController } from './principals/principals.controller.js';
 import { PrincipalsService } from './principals/principals.service.js';
+import { PresetsController } from './registry/presets.controller.js';
 import { RegistryController } from './registry/registry.controller.js';
 import { TenantsController } from './tenants/tenants.controller.js';
 import { TenantsService } from './tenants/tenants.service.js';
@@ -38,12 +48,27 @@ export class AppModule {
         DiscoveryModule,
       ],
       controllers: [
-        HealthController, MetricsController, RegistryController, TenantsController, OptionsController, PrincipalsController, AuditController,
-        AuditChainController, OfrepController, OpenApiController,
+        HealthController, MetricsController, MeController, RegistryController, PresetsController, TenantsController, OptionsController,
+        PrincipalsController, AuditController, AuditChainController, ChangeRequestsController, BulkChangesController,
+        SealsController, ExposureController, OfrepController, OpenApiController,
       ],
       providers: [
-        Lifecycle, TenantsService, OptionsService, PrincipalsService, AuditService, AuditChainService, BootstrapOperator, SnapshotCache,
-        ChangeListener, OfrepService,
+        { provide: DEFAULT_CHANGE_POLICY, useValue: config.defaultChanges },
+        ...CHANGE_CONTROL_PROVIDERS,
+        { provide: SealSigner, useFactory: () => new SealSigner(loadSealKey(config.dataDir)) },
+        Seals,
+        Lifecycle,
+        BulkChangesService,
+        ExposureService,
+        TenantsService,
+        OptionsService,
+        PrincipalsService,
+        AuditService,
+        AuditChainService,
+        BootstrapOperator,
+        SnapshotCache,
+        ChangeListener,
+        OfrepService,
       ],
     };
   }

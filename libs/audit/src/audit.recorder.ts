@@ -12,6 +12,22 @@ export const AUDIT_ACTIONS = [
   'option.reset',
   'principal.created',
   'principal.revoked',
+  'change_request.created',
+  'change_request.edited',
+  'change_request.approved',
+  'change_request.rejected',
+  'change_request.withdrawn',
+  'change_request.expired',
+  'change_request.applied',
+  'preset.applied',
+  'registry.default_changed',
+  'option.pinned',
+  'seal.proposed',
+  'seal.approved',
+  'seal.activated',
+  'seal.lift_approved',
+  'seal.break_glass_approved',
+  'seal.lifted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

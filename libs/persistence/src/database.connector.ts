@@ -15,6 +15,8 @@ export interface DatabaseSettings {
   poolSize: number;
   /** Read replica for read-only work (same roles); unset = reads use the primary. */
   replicaUrl?: string;
+  /** Fail a request fast (503) rather than queue it while the database is unreachable. */
+  connectTimeoutMs?: number;
 }
 
 const POOL_END_TIMEOUT_MS = 5000;
@@ -75,14 +77,15 @@ export async function migrateDatabase(s: DatabaseSettings, opts: { apply: boolea
  * connection works as a role that row-level security applies to (checked, not assumed).
  */
 /** A pool whose every connection works as a role row-level security applies to (checked). */
-async function restrictedPool(url: string, opts: { max: number; role?: string; readOnly: boolean }): Promise<{ pool: pg.Pool; role: RoleCheck }> {
+async function restrictedPool(url: string, opts: { max: number; role?: string; readOnly: boolean; connectTimeoutMs: number }): Promise<{ pool: pg.Pool; role: RoleCheck }> {
   // Simple set-up: every connection switches to the restricted role at startup. The replica
   // pool also refuses writes, even where the "replica" is a writable server.
   const settings = [...(opts.role ? [`-c role=${opts.role}`] : []), ...(opts.readOnly ? ['-c default_transaction_read_only=on'] : [])];
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max,
-    connectionTimeoutMillis: 5_000,
+    // A request waits this long for a connection, then fails (503) instead of hanging.
+    connectionTimeoutMillis: opts.connectTimeoutMs,
     ...(settings.length ? { options: settings.join(' ') } : {}),
   });
   pool.on('error', () => undefined); // idle client errors surface on the next query instead
@@ -121,9 +124,16 @@ export async function openDatabase(s: DatabaseSettings): Promise<Database> {
     });
     const role = mode === 'simple' ? quoteRole(s.appRole).slice(1, -1) : undefined;
     // The embedded server runs one transaction at a time; one connection makes waiting explicit.
-    const primary = await restrictedPool(appUrl, { max: embedded ? 1 : s.poolSize, role, readOnly: false });
+    const connectTimeoutMs = s.connectTimeoutMs ?? 5_000;
+    // The embedded server's single connection is shared by every request: waiting is normal there.
+    const primary = await restrictedPool(appUrl, {
+      max: embedded ? 1 : s.poolSize,
+      role,
+      readOnly: false,
+      connectTimeoutMs: embedded ? 30_000 : connectTimeoutMs,
+    });
     opened.push(primary.pool);
-    const replica = s.replicaUrl && !embedded ? await restrictedPool(s.replicaUrl, { max: s.poolSize, role, readOnly: true }) : undefined;
+    const replica = s.replicaUrl && !embedded ? await restrictedPool(s.replicaUrl, { max: s.poolSize, role, readOnly: true, connectTimeoutMs }) : undefined;
     if (replica) opened.push(replica.pool);
     return {
       mode,

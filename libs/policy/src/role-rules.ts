@@ -1,10 +1,16 @@
 import type { Role } from '../../tenancy/src/index.js';
 
-export const ACTIONS = ['create', 'read', 'update', 'delete'] as const;
+export const ACTIONS = ['create', 'read', 'update', 'delete', 'approve', 'reject', 'withdraw', 'lift', 'break_glass'] as const;
 export type Action = (typeof ACTIONS)[number];
 
-/** Subjects are Prisma model names, plus the registry (catalog data, not a table). */
-export const SUBJECTS = ['Tenant', 'OptionValue', 'AuditEvent', 'AuditCheckpoint', 'Principal', 'Registry'] as const;
+/**
+ * Subjects are Prisma model names, plus three that are not tables: the registry (catalog data),
+ * bulk changes (a request over several named tenants) and the exposure report.
+ */
+export const SUBJECTS = [
+  'Tenant', 'OptionValue', 'AuditEvent', 'AuditCheckpoint', 'Principal', 'Registry',
+  'ChangeRequest', 'BulkChange', 'Seal', 'ExposureReport',
+] as const;
 export type SubjectName = (typeof SUBJECTS)[number];
 
 /** Placeholder replaced by the principal's own tenant id when abilities are built. */
@@ -28,15 +34,26 @@ export const ROLE_RULES: Record<Role, RoleRule[]> = {
     { action: ['create', 'delete'], subject: 'Principal' },
     { action: 'read', subject: 'AuditEvent' },
     { action: 'create', subject: 'AuditCheckpoint' },
+    // Operators propose and approve; the service refuses an approval by the requester.
+    { action: ['create', 'read', 'update', 'approve', 'reject', 'withdraw'], subject: 'ChangeRequest' },
+    { action: 'create', subject: 'BulkChange' },
+    // Break-glass lifts a seal with two operators; it is marked as such and audited.
+    { action: ['create', 'read', 'approve', 'lift', 'break_glass'], subject: 'Seal' },
+    { action: 'read', subject: 'ExposureReport' },
   ],
   compliance: [
-    { action: 'read', subject: ['Registry', 'Tenant', 'OptionValue', 'AuditEvent'] },
+    { action: 'read', subject: ['Registry', 'Tenant', 'OptionValue', 'AuditEvent', 'ChangeRequest', 'Seal', 'ExposureReport'] },
     { action: 'create', subject: 'AuditCheckpoint' },
   ],
   client_admin: [
     { action: 'read', subject: 'Registry' },
     { action: 'read', subject: 'Tenant', conditions: { id: OWN_TENANT } },
     { action: 'read', subject: ['OptionValue', 'AuditEvent'], conditions: { tenantId: OWN_TENANT } },
+    // Client consent: the tenant's own administrator sees, approves or rejects its changes.
+    { action: ['read', 'approve', 'reject'], subject: 'ChangeRequest', conditions: { tenantId: OWN_TENANT } },
+    // The polling office seals its own election: propose, approve, lift.
+    { action: ['create', 'read', 'approve', 'lift'], subject: 'Seal', conditions: { tenantId: OWN_TENANT } },
+    { action: 'read', subject: 'ExposureReport', conditions: { tenantId: OWN_TENANT } },
   ],
   service: [
     { action: 'read', subject: 'Registry' },

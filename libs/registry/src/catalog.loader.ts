@@ -4,6 +4,8 @@ import { basename, join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { check, createAjv } from './json-schema.validator.js';
 import { OPTION_DEFINITION_SCHEMA, type OptionDefinition } from './option-definition.js';
+import { lintPresets, type PresetDefinition } from './preset.loader.js';
+import { Registry } from './registry.service.js';
 
 export interface LoadedOption {
   definition: OptionDefinition;
@@ -24,10 +26,11 @@ export class CatalogError extends Error {
 }
 
 /**
- * Reads and checks every `<key>.json` under `<dir>/options`. Returns all problems at once
- * so an author fixes the catalog in one pass; `loadCatalog` throws when there is any.
+ * Reads and checks every `<key>.json` under `<dir>/options`, then the presets under
+ * `<dir>/presets`. Returns all problems at once so an author fixes the catalog in one pass;
+ * `loadCatalog` and `loadRegistry` throw when there is any.
  */
-export function lintCatalog(dir: string): { options: LoadedOption[]; problems: CatalogProblem[] } {
+export function lintCatalog(dir: string): { options: LoadedOption[]; presets: PresetDefinition[]; problems: CatalogProblem[] } {
   const ajv = createAjv();
   const checkDefinition = ajv.compile(OPTION_DEFINITION_SCHEMA);
   const optionsDir = join(dir, 'options');
@@ -37,7 +40,7 @@ export function lintCatalog(dir: string): { options: LoadedOption[]; problems: C
   try {
     files = readdirSync(optionsDir).filter((f) => f.endsWith('.json')).sort();
   } catch (err) {
-    return { options, problems: [{ file: optionsDir, problem: `cannot read folder (${(err as Error).message})` }] };
+    return { options, presets: [], problems: [{ file: optionsDir, problem: `cannot read folder (${(err as Error).message})` }] };
   }
   if (files.length === 0) problems.push({ file: optionsDir, problem: 'no option definitions found' });
 
@@ -69,6 +72,10 @@ export function lintCatalog(dir: string): { options: LoadedOption[]; problems: C
     if (def.safe !== undefined) {
       for (const i of check(validate, def.safe, '/safe')) report(`safe value ${i.pointer} ${i.message} (${i.rule})`);
     }
+    if (def.secrecy !== undefined) {
+      def.secrecy.forEach((v, i) => check(validate, v, `/secrecy/${i}`).forEach((x) => report(`secrecy ${x.pointer} ${x.message} (${x.rule})`)));
+      if (def.safe !== undefined && !isDeepStrictEqual(def.secrecy[0], def.safe)) report('secrecy order must start with the safe value');
+    }
     if (def.risk === 'critical') {
       if (def.safe === undefined) report('critical option must state its safe value ("safe")');
       else if (!isDeepStrictEqual(def.default, def.safe)) {
@@ -82,11 +89,19 @@ export function lintCatalog(dir: string): { options: LoadedOption[]; problems: C
     if (seen.has(o.definition.key)) problems.push({ file: o.file, problem: `duplicate key "${o.definition.key}"` });
     seen.add(o.definition.key);
   }
-  return { options, problems };
+  const linted = lintPresets(dir, options);
+  return { options, presets: linted.presets, problems: [...problems, ...linted.problems] };
 }
 
 export function loadCatalog(dir: string): LoadedOption[] {
   const { options, problems } = lintCatalog(dir);
   if (problems.length) throw new CatalogError(problems);
   return options;
+}
+
+/** The registry of a catalog folder: options and presets, refused as a whole if any is invalid. */
+export function loadRegistry(dir: string): Registry {
+  const { options, presets, problems } = lintCatalog(dir);
+  if (problems.length) throw new CatalogError(problems);
+  return new Registry(options, presets);
 }

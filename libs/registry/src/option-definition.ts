@@ -20,6 +20,11 @@ export interface OptionDefinition {
   default: JsonValue;
   /** The value that exposes nothing; required for critical options, whose default must be it. */
   safe?: JsonValue;
+  /**
+   * For secrecy options: every value, most secret first. Under an election seal such an option
+   * may only move towards more secrecy, and only through the break-glass path.
+   */
+  secrecy?: JsonValue[];
 }
 
 /** The JSON Schema (2020-12) a catalog file must satisfy before its contents are checked. */
@@ -38,6 +43,7 @@ export const OPTION_DEFINITION_SCHEMA = {
     schema: { type: 'object' },
     default: true,
     safe: true,
+    secrecy: { type: 'array', minItems: 2 },
   },
   $defs: {
     localized: {

@@ -1,6 +1,7 @@
 import type { LoadedOption } from './catalog.loader.js';
 import { check, type ValidationIssue } from './json-schema.validator.js';
 import type { JsonValue, OptionDefinition } from './option-definition.js';
+import type { PresetDefinition } from './preset.loader.js';
 
 export class UnknownOptionError extends Error {
   constructor(readonly key: string) {
@@ -12,9 +13,19 @@ export class UnknownOptionError extends Error {
 /** The loaded catalog: the only judge of what value an option may take. */
 export class Registry {
   private readonly byKey: ReadonlyMap<string, LoadedOption>;
+  private readonly presetsByName: ReadonlyMap<string, PresetDefinition>;
 
-  constructor(options: LoadedOption[]) {
+  constructor(options: LoadedOption[], presets: PresetDefinition[] = []) {
     this.byKey = new Map(options.map((o) => [o.definition.key, o]));
+    this.presetsByName = new Map(presets.map((p) => [p.name, p]));
+  }
+
+  presets(): PresetDefinition[] {
+    return [...this.presetsByName.values()];
+  }
+
+  preset(name: string): PresetDefinition | undefined {
+    return this.presetsByName.get(name);
   }
 
   list(): OptionDefinition[] {

@@ -50,6 +50,40 @@ export class TenantScopeService {
     }, TX_OPTIONS);
   }
 
+  /**
+   * One transaction over several named tenants, visited one at a time: `enter(id)` switches the
+   * transaction to that tenant, so each statement still sees and writes exactly one tenant,
+   * while the whole set commits or fails together. Only ids listed in `tenantIds` can be entered.
+   */
+  async runAcross<T>(tenantIds: readonly string[], fn: (tx: PrismaTx, enter: (tenantId: string) => Promise<void>) => Promise<T>): Promise<T> {
+    if (tenantIds.length === 0 || tenantIds.some((id) => !UUID.test(id ?? ''))) {
+      throw new Error('a multi-tenant unit of work names each tenant by id');
+    }
+    const allowed = new Set(tenantIds);
+    return this.prisma.$transaction(async (tx) => {
+      const enter = async (tenantId: string) => {
+        if (!allowed.has(tenantId)) throw new Error(`tenant ${tenantId} is not part of this unit of work`);
+        await tx.$executeRaw`SELECT set_config('app.tenant_id', ${tenantId}, true)`;
+      };
+      return fn(tx, enter);
+    });
+  }
+
+  /**
+   * System work at boot (catalog reconciliation): reads see every tenant and global records may
+   * be written, while tenant rows are still written only for the tenant last `enter`ed.
+   */
+  async runMaintenance<T>(fn: (tx: PrismaTx, enter: (tenantId: string) => Promise<void>) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT set_config('app.all_tenants', 'on', true)`;
+      const enter = async (tenantId: string) => {
+        if (!UUID.test(tenantId ?? '')) throw new Error('tenant scope requires a tenant id');
+        await tx.$executeRaw`SELECT set_config('app.tenant_id', ${tenantId}, true)`;
+      };
+      return fn(tx, enter);
+    });
+  }
+
   /** The widest scope a principal may read with. */
   readScopeOf(principal: AuthenticatedPrincipal): TenantScope {
     if (spansTenants(principal.role)) return 'all-tenants';

@@ -1,9 +1,9 @@
 import { SLUG_PATTERN } from '../tenants/tenants.schemas.js';
 
 const filters = {
-  option: { type: 'string', maxLength: 64 },
-  actor: { type: 'string', maxLength: 64 },
-  action: { type: 'string', maxLength: 64 },
+  option: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$' },
+  actor: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+  action: { type: 'string', pattern: '^[a-z][a-z._]{0,63}$' },
   from: { type: 'string', format: 'date-time' },
   to: { type: 'string', format: 'date-time' },
   cursor: { type: 'string', pattern: '^[0-9]{1,18}$' },

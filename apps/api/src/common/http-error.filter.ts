@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { classifyDatabaseError } from './database-errors.js';
 
 export interface ErrorBody {
   statusCode: number;
@@ -8,15 +9,6 @@ export interface ErrorBody {
   message: string;
   details?: unknown[];
   requestId?: string;
-}
-
-/** Database unreachable or overloaded: the client may retry; nothing was written. */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '53300', 'P1001', 'P2024']);
-
-function errorCode(err: unknown): string | undefined {
-  const e = err as { code?: unknown; cause?: { code?: unknown; originalCode?: unknown } };
-  const code = e?.code ?? e?.cause?.originalCode ?? e?.cause?.code;
-  return typeof code === 'string' ? code : undefined;
 }
 
 /** Maps anything thrown to a JSON body; never leaks stack traces or SQL to the client. */
@@ -34,7 +26,11 @@ export function toErrorBody(err: unknown): ErrorBody {
     // messages describe the request, not the server.
     return { statusCode: fastifyStatus, error: STATUS_CODES[fastifyStatus] ?? 'Error', message: (err as Error).message };
   }
-  if (UNAVAILABLE_CODES.has(errorCode(err) ?? '')) {
+  const failure = classifyDatabaseError(err);
+  if (failure === 'unstorable') {
+    return { statusCode: 400, error: STATUS_CODES[400] as string, message: 'the request holds characters that cannot be stored' };
+  }
+  if (failure === 'unavailable') {
     return { statusCode: 503, error: STATUS_CODES[503] as string, message: 'database unavailable, retry later' };
   }
   return { statusCode: 500, error: STATUS_CODES[500] as string, message: 'internal error' };
@@ -59,7 +55,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     const shaper = shapers.find((s) => req.url.startsWith(s.prefix));
     if (shaper) return shaper.shape(exception, host);
     const body = { ...toErrorBody(exception), requestId: String(req.id) };
-    if (body.statusCode >= 500) {
+    if (body.statusCode === 503) {
+      this.logger.warn(`database unavailable (request ${req.id}): ${exception instanceof Error ? exception.message.trim().split('\n').pop() : String(exception)}`);
+    } else if (body.statusCode >= 500) {
       this.logger.error({ requestId: req.id, err: exception instanceof Error ? exception.stack : String(exception) });
     }
     if (body.statusCode === 503) reply.header('retry-after', '1');

@@ -1,6 +1,6 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import type { ValidateFunction } from 'ajv';
-import { createAjv, toIssues } from '../../../../libs/registry/src/index.js';
+import { createAjv, toIssues, type ValidationIssue } from '../../../../libs/registry/src/index.js';
 import { ValidationFailed } from './api-errors.js';
 
 // if/then/else request schemas name properties declared at the top level.
@@ -16,6 +16,31 @@ function validatorFor(schema: object, coerce: boolean): ValidateFunction {
     compiled.set(schema, v);
   }
   return v;
+}
+
+/** Deeper than any request or option value needs; deeper input is refused before it is walked. */
+export const MAX_DEPTH = 32;
+
+/**
+ * The first problem no schema states: U+0000 in a string or key (PostgreSQL text and jsonb cannot
+ * hold it), or nesting deeper than MAX_DEPTH. Iterative, so hostile nesting cannot exhaust the stack.
+ */
+function storableIssue(input: unknown): ValidationIssue | undefined {
+  const stack: [unknown, string, number][] = [[input, '', 0]];
+  while (stack.length) {
+    const [value, pointer, depth] = stack.pop() as [unknown, string, number];
+    if (typeof value === 'string' && value.includes('\u0000')) {
+      return { pointer: pointer || '/', rule: 'characters', message: 'must not contain U+0000' };
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= MAX_DEPTH) return { pointer: pointer || '/', rule: 'maxDepth', message: `must not nest deeper than ${MAX_DEPTH} levels` };
+    for (const [k, v] of Object.entries(value)) {
+      const here = `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      if (k.includes('\u0000')) return { pointer: here, rule: 'characters', message: 'must not contain U+0000' };
+      stack.push([v, here, depth + 1]);
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -39,6 +64,8 @@ export class SchemaPipe implements PipeTransform {
     if (input === undefined) {
       throw new ValidationFailed('request body is required (JSON)', [{ pointer: '/', rule: 'required', message: 'body is missing' }]);
     }
+    const issue = storableIssue(input);
+    if (issue) throw new ValidationFailed(`invalid request ${this.where}`, [issue]);
     if (!this.validate(input)) {
       throw new ValidationFailed(`invalid request ${this.where}`, toIssues(this.validate.errors));
     }

@@ -25,12 +25,21 @@ export interface CloisonConfig {
   /** Bearer token that Prometheus sends to read /metrics; unset = /metrics is off. */
   metricsToken?: string;
   shutdownGraceMs: number;
+  /** When a high/critical option's default changes under tenants: pin them, or refuse to boot. */
+  defaultChanges: 'pin' | 'refuse';
   /** Ed25519 PKCS#8 key (PEM or base64 DER) signing audit checkpoints; unset = kept in dataDir. */
   auditSigningKey?: string;
   auditCheckpointEvery: number;
   auditCheckpointSeconds: number;
   /** Staff sign-in with JWTs from an OpenID Connect issuer; undefined = opaque tokens only. */
   oidc?: OidcConfig;
+  /** Web console: hand-written assets and the compiled scripts, served under /console/. */
+  console: { assetsDir: string; scriptsDir: string };
+  /** Requests per client (bearer token, else address) and window; 0 turns the limit off. */
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  /** How long a request waits for a database connection before failing with 503. */
+  dbConnectTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -90,6 +99,7 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Cloiso
     bodyLimit: int('CLOISON_BODY_LIMIT'),
     metricsToken: str('CLOISON_METRICS_TOKEN'),
     shutdownGraceMs: int('CLOISON_SHUTDOWN_GRACE_MS'),
+    defaultChanges: str('CLOISON_DEFAULT_CHANGES') as 'pin' | 'refuse',
     auditSigningKey: str('CLOISON_AUDIT_SIGNING_KEY'),
     auditCheckpointEvery: int('CLOISON_AUDIT_CHECKPOINT_EVERY'),
     auditCheckpointSeconds: int('CLOISON_AUDIT_CHECKPOINT_SECONDS'),
@@ -104,5 +114,9 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Cloiso
           clockToleranceSeconds: int('OIDC_CLOCK_TOLERANCE_SECONDS'),
         }
       : undefined,
+    console: { assetsDir: resolve(root, 'apps/console/public'), scriptsDir: resolve(root, 'dist/console') },
+    rateLimitMax: int('CLOISON_RATE_LIMIT_MAX'),
+    rateLimitWindowMs: int('CLOISON_RATE_LIMIT_WINDOW_MS'),
+    dbConnectTimeoutMs: int('CLOISON_DB_CONNECT_TIMEOUT_MS'),
   };
 }

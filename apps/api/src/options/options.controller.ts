@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, Headers, Inject, Param, Put, Res } from 
 import type { FastifyReply } from 'fastify';
 import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
 import { etagOf, parseIfMatch } from '../common/etag.js';
+import { replyWithOutcome } from '../common/outcome.js';
 import { SchemaPipe } from '../common/schema.pipe.js';
 import { RESET_OPTION_BODY, SET_OPTION_BODY, type ResetOptionBody, type SetOptionBody } from './options.schemas.js';
 import { OptionsService, type OptionView } from './options.service.js';
@@ -36,7 +37,7 @@ export class OptionsController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return withEtag(reply, await this.options.set(ctx, key, body, parseIfMatch(ifMatch)));
+    return replyWithOutcome(reply, await this.options.set(ctx, key, body, parseIfMatch(ifMatch)));
   }
 
   @Delete(':key')
@@ -48,6 +49,6 @@ export class OptionsController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return withEtag(reply, await this.options.reset(ctx, key, body, parseIfMatch(ifMatch)));
+    return replyWithOutcome(reply, await this.options.reset(ctx, key, body, parseIfMatch(ifMatch)));
   }
 }

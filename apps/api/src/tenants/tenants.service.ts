@@ -2,9 +2,11 @@ import { ConflictException, Inject, Injectable, NotFoundException } from '@nestj
 import { randomUUID } from 'node:crypto';
 import { accessibleBy } from '@casl/prisma/runtime';
 import { AuditRecorder } from '../../../../libs/audit/src/index.js';
-import type { Tenant } from '../../../../libs/persistence/src/index.js';
+import { ChangeGate, RuleConflict, RuleRefused, type ChangeRequestView } from '../../../../libs/change-control/src/index.js';
+import type { PrismaTx, Tenant } from '../../../../libs/persistence/src/index.js';
 import type { PolicyContext } from '../../../../libs/policy/src/index.js';
-import { TenantScopeService } from '../../../../libs/tenancy/src/index.js';
+import { Registry, type PresetDefinition } from '../../../../libs/registry/src/index.js';
+import { TenantScopeService, type TenantRef } from '../../../../libs/tenancy/src/index.js';
 import type { CreateTenantBody } from './tenants.schemas.js';
 
 export interface TenantView {
@@ -13,6 +15,17 @@ export interface TenantView {
   name: string;
   riskLevel: number;
   createdAt: string;
+}
+
+export interface PresetOutcome {
+  name: string;
+  version: number;
+  /** Options written now (one `preset.applied` audit event each). */
+  applied: string[];
+  /** Options the preset names at the value they already have. */
+  unchanged: string[];
+  /** Options that need approvals first: the change gate made them pending change requests. */
+  pending: { option: string; request: ChangeRequestView }[];
 }
 
 const toView = (t: Tenant): TenantView => ({
@@ -33,11 +46,17 @@ export class TenantsService {
   constructor(
     @Inject(TenantScopeService) private readonly scopes: TenantScopeService,
     @Inject(AuditRecorder) private readonly audit: AuditRecorder,
+    @Inject(Registry) private readonly registry: Registry,
+    @Inject(ChangeGate) private readonly gate: ChangeGate,
   ) {}
 
-  /** A new tenant starts with nothing of its own: every option at its registry default. */
-  async create(ctx: PolicyContext, body: CreateTenantBody): Promise<TenantView> {
+  /**
+   * A new tenant starts with nothing of its own (every option at its registry default), or
+   * from a named catalog preset applied through the change gate in the same transaction.
+   */
+  async create(ctx: PolicyContext, body: CreateTenantBody): Promise<TenantView & { preset?: PresetOutcome }> {
     const id = randomUUID();
+    const preset = body.preset === undefined ? undefined : this.presetOf(body.preset, body.presetVersion);
     try {
       return await this.scopes.run({ tenantId: id }, async (tx) => {
         const tenant = await tx.tenant.create({ data: { id, slug: body.slug, name: body.name, riskLevel: body.riskLevel } });
@@ -45,16 +64,49 @@ export class TenantsService {
           actor: ctx.principal,
           action: 'tenant.created',
           tenantId: id,
-          after: { slug: tenant.slug, name: tenant.name, riskLevel: tenant.riskLevel },
+          after: {
+            slug: tenant.slug,
+            name: tenant.name,
+            riskLevel: tenant.riskLevel,
+            ...(preset ? { preset: { name: preset.name, version: preset.version } } : {}),
+          },
           requestId: ctx.requestId,
           at: tenant.createdAt,
         });
-        return toView(tenant);
+        if (!preset) return toView(tenant);
+        const ref = { id, slug: tenant.slug, name: tenant.name, riskLevel: tenant.riskLevel };
+        return { ...toView(tenant), preset: await this.applyPreset(tx, ctx, ref, preset) };
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw new ConflictException(`a tenant with slug "${body.slug}" already exists`);
       throw err;
     }
+  }
+
+  private presetOf(name: string, version: number | undefined): PresetDefinition {
+    const preset = this.registry.preset(name);
+    if (!preset) throw new RuleRefused(`unknown preset "${name}"`, 'exists', '/preset');
+    if (version !== undefined && version !== preset.version) {
+      throw new RuleConflict(`preset "${name}" is at version ${preset.version}, not ${version}`, 'preset_version', '/presetVersion');
+    }
+    return preset;
+  }
+
+  private async applyPreset(tx: PrismaTx, ctx: PolicyContext, tenant: TenantRef, preset: PresetDefinition): Promise<PresetOutcome> {
+    const out: PresetOutcome = { name: preset.name, version: preset.version, applied: [], unchanged: [], pending: [] };
+    const origin = {
+      actor: { id: ctx.principal.id, name: ctx.principal.name, role: ctx.principal.role },
+      reason: `preset ${preset.name} v${preset.version}`,
+      requestId: ctx.requestId,
+      action: 'preset.applied' as const,
+    };
+    for (const key of Object.keys(preset.options).sort()) {
+      const def = this.registry.get(key);
+      const result = await this.gate.submit(tx, tenant, def, { isSet: true, value: preset.options[key] ?? null }, origin);
+      if (result.kind === 'pending') out.pending.push({ option: key, request: result.request });
+      else out[result.kind].push(key);
+    }
+    return out;
   }
 
   async list(ctx: PolicyContext): Promise<TenantView[]> {

@@ -1,0 +1,18 @@
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { SchemaPipe } from '../common/schema.pipe.js';
+import { BULK_CHANGE_BODY, type BulkChangeBody } from './bulk-changes.schemas.js';
+import { BulkChangesService } from './bulk-changes.service.js';
+
+@Controller('v1/bulk-changes')
+export class BulkChangesController {
+  constructor(@Inject(BulkChangesService) private readonly bulk: BulkChangesService) {}
+
+  /** `dryRun: true` returns the plan and its hash; applying echoes that hash. */
+  @Post()
+  @HttpCode(200)
+  @CheckPolicy('create', 'BulkChange')
+  run(@Caller() ctx: PolicyContext, @Body(new SchemaPipe(BULK_CHANGE_BODY)) body: BulkChangeBody) {
+    return body.dryRun ? this.bulk.plan(ctx, body) : this.bulk.apply(ctx, body);
+  }
+}

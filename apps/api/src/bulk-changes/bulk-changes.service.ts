@@ -1,0 +1,144 @@
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import {
+  ChangeGate,
+  RuleConflict,
+  approvalRequirement,
+  sha256Canonical,
+  type Change,
+  type ChangeRequestView,
+  type OptionView,
+} from '../../../../libs/change-control/src/index.js';
+import { SnapshotCache } from '../../../../libs/evaluation/src/index.js';
+import type { PrismaTx } from '../../../../libs/persistence/src/index.js';
+import type { PolicyContext } from '../../../../libs/policy/src/index.js';
+import { Registry, type JsonValue, type OptionDefinition } from '../../../../libs/registry/src/index.js';
+import { TenantDirectory, TenantScopeService, type TenantRef } from '../../../../libs/tenancy/src/index.js';
+import type { BulkChangeBody } from './bulk-changes.schemas.js';
+
+export interface PlannedTenant {
+  tenant: string;
+  version: number;
+  before: unknown;
+  after: unknown;
+  changes: boolean;
+  needsApproval: boolean;
+}
+
+export interface BulkPlan {
+  option: string;
+  operation: 'set' | 'reset';
+  value?: unknown;
+  reason: string;
+  tenants: PlannedTenant[];
+  /** SHA-256 of the canonical plan (everything above): echo it to apply exactly this. */
+  planHash: string;
+}
+
+export interface BulkResult {
+  bulkId: string;
+  planHash: string;
+  results: { tenant: string; outcome: 'applied' | 'pending' | 'unchanged'; option?: OptionView; request?: ChangeRequestView }[];
+}
+
+/**
+ * A change over an explicit list of tenants. The dry run shows each tenant's effective value
+ * before and after; applying re-plans under row locks, refuses if the plan's hash differs from
+ * the one echoed, then passes each tenant's change through the change gate, all in one transaction.
+ */
+@Injectable()
+export class BulkChangesService {
+  constructor(
+    @Inject(TenantScopeService) private readonly scopes: TenantScopeService,
+    @Inject(TenantDirectory) private readonly directory: TenantDirectory,
+    @Inject(Registry) private readonly registry: Registry,
+    @Inject(ChangeGate) private readonly gate: ChangeGate,
+    @Inject(SnapshotCache) private readonly snapshots: SnapshotCache,
+  ) {}
+
+  async plan(ctx: PolicyContext, body: BulkChangeBody): Promise<BulkPlan> {
+    const { def, change, tenants } = await this.prepare(ctx, body);
+    return this.scopes.runAcross(tenants.map((t) => t.id), (tx, enter) => this.planIn(tx, enter, body, def, change, tenants));
+  }
+
+  async apply(ctx: PolicyContext, body: BulkChangeBody): Promise<BulkResult> {
+    const { def, change, tenants } = await this.prepare(ctx, body);
+    const bulkId = randomUUID();
+    const actor = { id: ctx.principal.id, name: ctx.principal.name, role: ctx.principal.role };
+    const result = await this.scopes.runAcross(tenants.map((t) => t.id), async (tx, enter) => {
+      const plan = await this.planIn(tx, enter, body, def, change, tenants);
+      if (plan.planHash !== body.planHash) {
+        throw new RuleConflict('the tenants\' values changed since the dry run (or the request differs from it); run the dry run again', 'plan_hash', '/planHash');
+      }
+      const results: BulkResult['results'] = [];
+      for (const tenant of tenants) {
+        await enter(tenant.id);
+        const origin = { actor, reason: `${body.reason} (bulk change ${bulkId})`, requestId: ctx.requestId };
+        const out = await this.gate.submit(tx, tenant, def, change, origin);
+        results.push(
+          out.kind === 'pending'
+            ? { tenant: tenant.slug, outcome: 'pending', request: out.request }
+            : { tenant: tenant.slug, outcome: out.kind, option: out.option },
+        );
+      }
+      return { bulkId, planHash: plan.planHash, results };
+    });
+    for (const t of tenants) this.snapshots.invalidateTenant(t.id);
+    return result;
+  }
+
+  private async prepare(ctx: PolicyContext, body: BulkChangeBody) {
+    const def = this.registry.find(body.option);
+    if (!def) throw new NotFoundException({ message: `unknown option "${body.option}"`, details: [{ pointer: '/option', rule: 'exists', message: 'no such option' }] });
+    if (def.risk === 'critical') {
+      const message = `option "${def.key}" is critical: it is changed one tenant at a time, never in bulk`;
+      throw new BadRequestException({ message, details: [{ pointer: '/option', rule: 'critical_not_bulk', message }] });
+    }
+    const change: Change = body.operation === 'set' ? { isSet: true, value: body.value as JsonValue } : { isSet: false };
+    this.gate.check(def, change);
+    const tenants: TenantRef[] = [];
+    for (const [i, slug] of body.tenants.entries()) {
+      const tenant = await this.directory.resolve(ctx.principal, slug);
+      if (!tenant) {
+        throw new NotFoundException({ message: `tenant "${slug}" not found`, details: [{ pointer: `/tenants/${i}`, rule: 'exists', message: 'no such tenant' }] });
+      }
+      tenants.push(tenant);
+    }
+    // A fixed order keeps concurrent bulk changes from locking rows in opposite orders.
+    tenants.sort((a, b) => (a.id < b.id ? -1 : 1));
+    return { def, change, tenants };
+  }
+
+  private async planIn(
+    tx: PrismaTx,
+    enter: (id: string) => Promise<void>,
+    body: BulkChangeBody,
+    def: OptionDefinition,
+    change: Change,
+    tenants: TenantRef[],
+  ): Promise<BulkPlan> {
+    const planned: PlannedTenant[] = [];
+    for (const tenant of tenants) {
+      await enter(tenant.id);
+      const before = await this.gate.current(tx, tenant, def);
+      const after = change.isSet ? change.value : def.default;
+      planned.push({
+        tenant: tenant.slug,
+        version: before.version,
+        before: before.value,
+        after,
+        changes: !this.gate.isNoop(before, change),
+        needsApproval: approvalRequirement(def, tenant.riskLevel) !== null,
+      });
+    }
+    planned.sort((a, b) => (a.tenant < b.tenant ? -1 : 1));
+    const content = {
+      option: def.key,
+      operation: body.operation,
+      ...(change.isSet ? { value: change.value } : {}),
+      reason: body.reason,
+      tenants: planned,
+    };
+    return { ...content, planHash: sha256Canonical(content) };
+  }
+}

@@ -1,0 +1,22 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { ExposureService } from './exposure.service.js';
+
+@Controller()
+export class ExposureController {
+  constructor(@Inject(ExposureService) private readonly exposure: ExposureService) {}
+
+  /** Every tenant the caller may read (operators, compliance). */
+  @Get('v1/reports/exposure')
+  @CheckPolicy('read', 'ExposureReport')
+  across(@Caller() ctx: PolicyContext) {
+    return this.exposure.across(ctx);
+  }
+
+  /** One tenant, for its own client admin too. */
+  @Get('v1/tenants/:tenant/reports/exposure')
+  @CheckPolicy('read', 'ExposureReport')
+  forTenant(@Caller() ctx: PolicyContext) {
+    return this.exposure.forTenant(ctx);
+  }
+}

@@ -1,0 +1,151 @@
+import type { AuditFilters, AuditPage, ChangeRequest, Me, OptionDefinition, OptionView, SealSummary, Tenant, VerifyResult } from './types.js';
+
+export interface ApiIssue {
+  pointer: string;
+  rule: string;
+  message: string;
+}
+
+export interface ApiErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details?: ApiIssue[];
+  requestId?: string;
+}
+
+/** An API answer outside 2xx, kept as the API worded it. */
+export class ApiError extends Error {
+  constructor(readonly body: ApiErrorBody) {
+    super(body.message);
+  }
+
+  get status(): number {
+    return this.body.statusCode;
+  }
+
+  /** The server has no such route at all (a feature not deployed there), as opposed to a missing resource. */
+  get routeMissing(): boolean {
+    return (this.status === 404 || this.status === 405) && /^Cannot [A-Z]+ /.test(this.body.message);
+  }
+}
+
+/** Marker for a feature the server does not offer. */
+export const UNAVAILABLE = Symbol('unavailable');
+export type Maybe<T> = T | typeof UNAVAILABLE;
+
+/** Resolves to UNAVAILABLE when the route does not exist on this server; other errors pass through. */
+export async function feature<T>(call: Promise<T>): Promise<Maybe<T>> {
+  try {
+    return await call;
+  } catch (err) {
+    if (err instanceof ApiError && err.routeMissing) return UNAVAILABLE;
+    throw err;
+  }
+}
+
+export interface Answer<T> {
+  status: number;
+  body: T;
+}
+
+/** An option write applies directly (200) or waits for approvals as a change request (202). */
+export type WriteOutcome = { applied: true; option: OptionView } | { applied: false; request: ChangeRequest };
+
+const seg = encodeURIComponent;
+
+function query(params: object): string {
+  const entries = Object.entries(params).filter(([, v]) => v !== undefined && v !== '') as [string, string][];
+  return entries.length ? `?${new URLSearchParams(entries).toString()}` : '';
+}
+
+/** Every call the console makes, with the signed-in user's bearer token. */
+export class Api {
+  constructor(private readonly token: string) {}
+
+  async send<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+    const res = await fetch(path, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!res.ok) {
+      const b = parsed as Partial<ApiErrorBody> | undefined;
+      throw new ApiError({
+        statusCode: res.status,
+        error: b?.error ?? res.statusText,
+        message: typeof b?.message === 'string' ? b.message : `${res.status} ${res.statusText}`,
+        details: Array.isArray(b?.details) ? b.details : undefined,
+        requestId: b?.requestId,
+      });
+    }
+    return { status: res.status, body: parsed as T };
+  }
+
+  async get<T>(path: string): Promise<T> {
+    return (await this.send<T>('GET', path)).body;
+  }
+
+  async blob(path: string): Promise<Blob> {
+    const res = await fetch(path, { headers: { authorization: `Bearer ${this.token}` } });
+    if (!res.ok) {
+      const b = (await res.json().catch(() => ({}))) as Partial<ApiErrorBody>;
+      throw new ApiError({ statusCode: res.status, error: b.error ?? res.statusText, message: b.message ?? res.statusText, details: b.details });
+    }
+    return res.blob();
+  }
+
+  me = () => this.get<Me>('/v1/me');
+  registry = () => this.get<OptionDefinition[]>('/v1/registry');
+  tenants = () => this.get<Tenant[]>('/v1/tenants');
+  tenant = (slug: string) => this.get<Tenant>(`/v1/tenants/${seg(slug)}`);
+  options = (slug: string) => this.get<OptionView[]>(`/v1/tenants/${seg(slug)}/options`);
+
+  audit(filters: AuditFilters): Promise<AuditPage> {
+    const { tenant, ...rest } = filters;
+    return this.get<AuditPage>(`/v1/audit${query({ ...rest, tenant, limit: '50' })}`);
+  }
+
+  tenantAudit(slug: string, cursor?: string): Promise<AuditPage> {
+    return this.get<AuditPage>(`/v1/tenants/${seg(slug)}/audit${query({ cursor, limit: '50' })}`);
+  }
+
+  async setOption(slug: string, key: string, value: unknown, reason: string, version: number): Promise<WriteOutcome> {
+    const path = `/v1/tenants/${seg(slug)}/options/${seg(key)}`;
+    const res = await this.send<OptionView | ChangeRequest>('PUT', path, { value, reason }, { 'if-match': `"${version}"` });
+    return res.status === 202 ? { applied: false, request: res.body as ChangeRequest } : { applied: true, option: res.body as OptionView };
+  }
+
+  async resetOption(slug: string, key: string, reason: string, version: number): Promise<WriteOutcome> {
+    const path = `/v1/tenants/${seg(slug)}/options/${seg(key)}`;
+    const res = await this.send<OptionView | ChangeRequest>('DELETE', path, { reason }, { 'if-match': `"${version}"` });
+    return res.status === 202 ? { applied: false, request: res.body as ChangeRequest } : { applied: true, option: res.body as OptionView };
+  }
+
+  changeRequests = (slug: string) => this.get<ChangeRequest[]>(`/v1/tenants/${seg(slug)}/change-requests?status=pending`);
+
+  approve = (r: ChangeRequest) =>
+    this.send<ChangeRequest>('POST', `/v1/tenants/${seg(r.tenant)}/change-requests/${seg(r.id)}/approve`, { contentHash: r.contentHash });
+
+  reject = (r: ChangeRequest, reason: string) =>
+    this.send<ChangeRequest>('POST', `/v1/tenants/${seg(r.tenant)}/change-requests/${seg(r.id)}/reject`, { reason });
+
+  seals = (slug: string) => this.get<SealSummary[]>(`/v1/tenants/${seg(slug)}/seals`);
+
+  verify = (slug?: string) => this.get<VerifyResult>(slug ? `/v1/tenants/${seg(slug)}/audit/verify` : '/v1/audit/verify');
+
+  exportAudit = (format: 'jsonl' | 'csv', slug?: string) =>
+    this.blob(`${slug ? `/v1/tenants/${seg(slug)}/audit/export` : '/v1/audit/export'}?format=${format}`);
+}

@@ -1,0 +1,89 @@
+import { h, type Child } from './dom.js';
+import { riskName, t } from './i18n.js';
+import { ApiError } from './api.js';
+import type { Risk } from './types.js';
+
+/** A value in plain words: On/Off, lists joined, "none" for empty. */
+export function plain(value: unknown): string {
+  if (value === true) return t('on');
+  if (value === false) return t('off');
+  if (value === null || value === undefined) return t('none');
+  if (Array.isArray(value)) return value.length ? value.map(plain).join(', ') : t('none');
+  if (typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k}: ${plain(v)}`)
+      .join('; ');
+  }
+  return String(value);
+}
+
+export function riskBadge(risk: Risk): HTMLElement {
+  return h('span', { class: `badge risk-${risk}` }, riskName(risk));
+}
+
+/** Shows an API refusal with its own words: message, then each pointer and rule. */
+export function errorBox(err: unknown): HTMLElement {
+  if (!(err instanceof ApiError)) {
+    return h('div', { class: 'error', role: 'alert' }, h('p', {}, err instanceof Error ? err.message : String(err)));
+  }
+  const { body } = err;
+  return h(
+    'div',
+    { class: 'error', role: 'alert' },
+    h('p', { class: 'error-title' }, t('errorTitle', { status: body.statusCode, error: body.error })),
+    h('p', { class: 'error-message' }, body.message),
+    body.details?.length
+      ? h(
+          'ul',
+          { class: 'error-details' },
+          body.details.map((d) => h('li', {}, h('code', {}, d.pointer), ' ', h('span', { class: 'rule' }, d.rule), ': ', d.message)),
+        )
+      : null,
+    body.requestId ? h('p', { class: 'muted' }, `request ${body.requestId}`) : null,
+  );
+}
+
+export interface Change {
+  path: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** Where two JSON values differ: objects are compared key by key, anything else as a whole. */
+export function changes(before: unknown, after: unknown, path = ''): Change[] {
+  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const absent = (v: unknown) => v === null || v === undefined;
+  // A record created or removed (before or after null) is shown field by field too.
+  if ((isObj(before) || absent(before)) && (isObj(after) || absent(after)) && (isObj(before) || isObj(after))) {
+    const b = isObj(before) ? before : {};
+    const a = isObj(after) ? after : {};
+    const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].sort();
+    return keys.flatMap((k) => changes(b[k], a[k], `${path}/${k}`));
+  }
+  return [{ path, before, after }];
+}
+
+const shown = (v: unknown): string => JSON.stringify(v);
+
+/** A before → after view of one change, one line per differing path. */
+export function diffView(before: unknown, after: unknown): HTMLElement {
+  const list = changes(before, after);
+  if (!list.length) return h('span', { class: 'muted' }, t('noDiff'));
+  return h(
+    'ul',
+    { class: 'diff', 'aria-label': t('diff') },
+    list.map(
+      (c): Child =>
+        h(
+          'li',
+          {},
+          c.path ? [h('code', {}, c.path), ' '] : null,
+          c.before === undefined ? h('span', { class: 'muted' }, '—') : h('del', {}, shown(c.before)),
+          h('span', { 'aria-hidden': 'true' }, ' → '),
+          h('span', { class: 'sr-only' }, ` ${t('becomes')} `),
+          c.after === undefined ? h('span', { class: 'muted' }, '—') : h('ins', {}, shown(c.after)),
+        ),
+    ),
+  );
+}

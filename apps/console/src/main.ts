@@ -1,0 +1,142 @@
+import { Api } from './api.js';
+import type { ViewContext } from './context.js';
+import { h, replace } from './dom.js';
+import { errorBox } from './format.js';
+import { lang, setLang, t, type Lang, type TextKey } from './i18n.js';
+import type { Me, OptionDefinition } from './types.js';
+import { complianceView, filtersFrom } from './views/compliance.js';
+import { tenantView, tenantsView } from './views/operator.js';
+import { organisationView } from './views/organisation.js';
+import { signInView } from './views/sign-in.js';
+
+const TOKEN_KEY = 'cloison.token';
+
+interface Session {
+  api: Api;
+  me: Me;
+  registry: Map<string, OptionDefinition>;
+}
+
+let session: Session | null = null;
+let statusText = '';
+
+const root = document.getElementById('app') as HTMLElement;
+const main = h('main', { id: 'main', tabindex: -1 });
+const status = h('div', { id: 'status', class: 'status', role: 'status', 'aria-live': 'polite' });
+
+const HOME: Record<Me['role'], string> = { operator: '#/tenants', compliance: '#/audit', client_admin: '#/org', service: '#/none' };
+const NAV: Record<Me['role'], [string, TextKey][]> = {
+  operator: [['#/tenants', 'navTenants'], ['#/audit', 'navAudit']],
+  compliance: [['#/audit', 'navAudit'], ['#/tenants', 'navTenants']],
+  client_admin: [['#/org', 'navOrganisation']],
+  service: [],
+};
+
+function shell(): void {
+  const langSelect = h(
+    'select',
+    { id: 'lang', onchange: (e: Event) => (setLang((e.target as HTMLSelectElement).value as Lang), shell(), void route(false)) },
+    h('option', { value: 'en', selected: lang() === 'en', lang: 'en' }, 'English'),
+    h('option', { value: 'fr', selected: lang() === 'fr', lang: 'fr' }, 'Français'),
+  );
+  const skip = h('a', { class: 'skip', href: '#main', onclick: (e: Event) => (e.preventDefault(), main.focus()) }, t('skip'));
+  const current = location.hash.split('?')[0];
+  const nav = session
+    ? h('nav', { 'aria-label': t('appTitle') }, h('ul', {}, NAV[session.me.role].map(([href, key]) => h('li', {}, h('a', { href, 'aria-current': current?.startsWith(href) ? 'page' : null }, t(key))))))
+    : null;
+  const who = session
+    ? [
+        h('span', { class: 'who' }, t('signedInAs', { name: session.me.name, role: t(`role_${session.me.role}`) })),
+        h('button', { type: 'button', onclick: signOut }, t('signOut')),
+      ]
+    : null;
+  replace(
+    root,
+    skip,
+    h('header', { class: 'top' }, h('p', { class: 'brand' }, 'Cloison'), nav, h('div', { class: 'session' }, h('label', { for: 'lang' }, t('language')), langSelect, who)),
+    status,
+    main,
+  );
+  status.textContent = statusText;
+  document.title = t('appTitle');
+}
+
+function signOut(): void {
+  sessionStorage.removeItem(TOKEN_KEY);
+  session = null;
+  statusText = '';
+  location.hash = '';
+  shell();
+  signInView(main, signedIn);
+}
+
+async function signedIn(token: string, me: Me): Promise<void> {
+  const api = new Api(token);
+  const defs = await api.registry();
+  sessionStorage.setItem(TOKEN_KEY, token);
+  session = { api, me, registry: new Map(defs.map((d) => [d.key, d])) };
+  if (!location.hash || location.hash === '#/') location.hash = HOME[me.role];
+  shell();
+  await route(true);
+}
+
+function context(s: Session): ViewContext {
+  return {
+    ...s,
+    refresh: () => void route(false),
+    notify: (message: string) => {
+      statusText = message;
+      status.textContent = message;
+    },
+  };
+}
+
+/** Draws the view of the address; `moved` puts the focus on its heading (a new page for screen readers). */
+async function route(moved: boolean): Promise<void> {
+  if (!session) return;
+  const ctx = context(session);
+  const [path = '', search = ''] = location.hash.slice(1).split('?');
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  if (moved) {
+    statusText = '';
+    status.textContent = '';
+  }
+  main.setAttribute('aria-busy', 'true');
+  try {
+    if (parts[0] === 'tenants' && parts[1]) await tenantView(ctx, main, parts[1]);
+    else if (parts[0] === 'tenants') await tenantsView(ctx, main);
+    else if (parts[0] === 'org' && session.me.tenant) await organisationView(ctx, main, session.me.tenant);
+    else if (parts[0] === 'audit') await complianceView(ctx, main, filtersFrom(new URLSearchParams(search)));
+    else if (session.me.role === 'service') replace(main, h('h1', { tabindex: -1 }, t('appTitle')), h('p', {}, t('noView')));
+    else replace(main, h('h1', { tabindex: -1 }, t('notFound')));
+  } catch (err) {
+    replace(main, h('h1', { tabindex: -1 }, t('appTitle')), errorBox(err));
+  } finally {
+    // Which address the content shows: lets tests (and scripts) wait for the right view.
+    main.dataset.rendered = location.hash;
+    main.removeAttribute('aria-busy');
+  }
+  if (moved) (main.querySelector('h1') as HTMLElement | null)?.focus();
+}
+
+window.addEventListener('hashchange', () => {
+  shell();
+  void route(true);
+});
+
+async function start(): Promise<void> {
+  setLang(lang());
+  shell();
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) {
+    try {
+      await signedIn(token, await new Api(token).me());
+      return;
+    } catch {
+      sessionStorage.removeItem(TOKEN_KEY);
+    }
+  }
+  signInView(main, signedIn);
+}
+
+void start();

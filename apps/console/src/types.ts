@@ -1,0 +1,107 @@
+/** Shapes of the API's answers, as the console uses them. */
+export type Role = 'operator' | 'client_admin' | 'compliance' | 'service';
+export type Risk = 'low' | 'medium' | 'high' | 'critical';
+export const RISKS_DESC: Risk[] = ['critical', 'high', 'medium', 'low'];
+
+export interface Me {
+  id: string;
+  name: string;
+  role: Role;
+  tenant: string | null;
+}
+
+export interface Tenant {
+  id: string;
+  slug: string;
+  name: string;
+  riskLevel: number;
+  createdAt: string;
+}
+
+export interface Localized {
+  en: string;
+  fr: string;
+}
+
+export type JsonSchema = Record<string, unknown>;
+
+export interface OptionDefinition {
+  key: string;
+  version: number;
+  risk: Risk;
+  title: Localized;
+  description: Localized;
+  schema: JsonSchema;
+  default: unknown;
+}
+
+export interface OptionView {
+  key: string;
+  value: unknown;
+  source: 'default' | 'tenant';
+  version: number;
+  risk: Risk;
+  updatedAt: string | null;
+  updatedBy: { id: string; name: string } | null;
+}
+
+export interface AuditEvent {
+  seq: number;
+  tenant: string | null;
+  at: string;
+  actor: { id: string; name: string; role: string };
+  action: string;
+  option: string | null;
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+}
+
+export interface AuditPage {
+  items: AuditEvent[];
+  nextCursor: string | null;
+}
+
+export interface AuditFilters {
+  tenant?: string;
+  option?: string;
+  actor?: string;
+  from?: string;
+  to?: string;
+  cursor?: string;
+}
+
+export interface ChangeRequest {
+  id: string;
+  tenant: string;
+  option: string;
+  operation: 'set' | 'reset';
+  value?: unknown;
+  reason: string;
+  contentHash: string;
+  status: string;
+  required: { operator: boolean; clientAdmin: boolean };
+  approvals: { principal: { id: string; name: string }; role: string; at: string }[];
+  requestedBy: { id: string; name: string; role: string };
+  createdAt: string;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  firstBrokenSeq: number | null;
+  reason: string | null;
+}
+
+export interface Seal {
+  id: string;
+  status: string;
+  [field: string]: unknown;
+}
+
+export interface SealSummary extends Seal {
+  label: string;
+  activatedAt: string | null;
+  fingerprint: string | null;
+  document: unknown;
+}

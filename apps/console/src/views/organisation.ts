@@ -1,0 +1,50 @@
+import { h, replace } from '../dom.js';
+import { errorBox, plain, riskBadge } from '../format.js';
+import { dateTime, local, t } from '../i18n.js';
+import type { ViewContext } from '../context.js';
+import { RISKS_DESC, type OptionView } from '../types.js';
+import { eventsTable } from './history.js';
+import { requestsPanel } from './requests.js';
+import { sealPanel } from './seal.js';
+
+const rank = (o: OptionView) => RISKS_DESC.indexOf(o.risk);
+
+/** A client admin's page: every option in plain words, the risky ones first, then approvals, seal and history. */
+export async function organisationView(ctx: ViewContext, main: HTMLElement, slug: string): Promise<void> {
+  const [tenant, options, history] = await Promise.all([ctx.api.tenant(slug), ctx.api.options(slug), ctx.api.tenantAudit(slug)]);
+  const sorted = [...options].sort((a, b) => rank(a) - rank(b) || Number(b.source === 'tenant') - Number(a.source === 'tenant'));
+
+  const card = (o: OptionView) => {
+    const def = ctx.registry.get(o.key);
+    const risky = o.risk === 'high' || o.risk === 'critical';
+    return h(
+      'li',
+      { class: `card risk-${o.risk}${risky ? ' risky' : ''}`, 'data-option': o.key },
+      h('h3', {}, def ? local(def.title) : o.key, ' ', riskBadge(o.risk)),
+      h('p', { class: 'card-value' }, h('strong', {}, plain(o.value)), ' ', h('span', { class: `source source-${o.source}` }, o.source === 'tenant' ? t('yourSetting') : t('platformDefault'))),
+      def ? h('p', {}, local(def.description)) : null,
+      o.updatedAt && o.updatedBy ? h('p', { class: 'muted' }, t('byWhom', { when: dateTime(o.updatedAt), who: o.updatedBy.name })) : null,
+    );
+  };
+
+  const requests = h('section', { class: 'panel', 'aria-labelledby': 'requests-title' }, h('h2', { id: 'requests-title' }, t('requestsTitle')));
+  const seal = h('section', { class: 'panel', 'aria-labelledby': 'seal-title' }, h('h2', { id: 'seal-title' }, t('sealTitle')));
+  replace(
+    main,
+    h('h1', { tabindex: -1 }, t('orgTitle')),
+    h('p', { class: 'intro' }, t('orgIntro', { name: tenant.name })),
+    requests,
+    seal,
+    h('section', { 'aria-labelledby': 'options-title' }, h('h2', { id: 'options-title', class: 'sr-only' }, t('option')), h('ul', { class: 'cards' }, sorted.map(card))),
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'history-title' },
+      h('h2', { id: 'history-title' }, t('history')),
+      history.items.length ? eventsTable(ctx, history, (cursor) => ctx.api.tenantAudit(slug, cursor), false) : h('p', { class: 'muted' }, t('noHistory')),
+    ),
+  );
+  await Promise.all([
+    requestsPanel(ctx, requests, slug).catch((err: unknown) => requests.append(errorBox(err))),
+    sealPanel(ctx, seal, slug).catch((err: unknown) => seal.append(errorBox(err))),
+  ]);
+}

@@ -1,0 +1,91 @@
+import { h, uid } from '../dom.js';
+import { errorBox, plain } from '../format.js';
+import { dateTime, local, t } from '../i18n.js';
+import { UNAVAILABLE, feature } from '../api.js';
+import type { ViewContext } from '../context.js';
+import type { ChangeRequest } from '../types.js';
+
+/**
+ * Pending change requests of a tenant, with approve and reject (each confirmed). Shown only when
+ * the server offers change requests; otherwise a plain sentence says so.
+ */
+export async function requestsPanel(ctx: ViewContext, panel: HTMLElement, slug: string): Promise<void> {
+  const found = await feature(ctx.api.changeRequests(slug));
+  if (found === UNAVAILABLE) {
+    panel.append(h('p', { class: 'muted', 'data-feature': 'change-requests-unavailable' }, t('requestsUnavailable')));
+    return;
+  }
+  const pending = found.filter((r) => r.status === 'pending');
+  if (!pending.length) {
+    panel.append(h('p', { class: 'muted' }, t('requestsNone')));
+    return;
+  }
+  panel.append(h('ul', { class: 'requests' }, pending.map((r) => requestItem(ctx, r))));
+}
+
+function requestItem(ctx: ViewContext, r: ChangeRequest): HTMLElement {
+  const def = ctx.registry.get(r.option);
+  const title = def ? local(def.title) : r.option;
+  const after = r.operation === 'set' ? r.value : def?.default;
+  const needs = [r.required.operator ? t('needOperator') : null, r.required.clientAdmin ? t('needClient') : null].filter(Boolean).join(', ');
+  const feedback = h('div', { 'aria-live': 'polite' });
+  const actions = h('div', { class: 'buttons' });
+  const item = h(
+    'li',
+    { class: 'request', 'data-request': r.id, 'data-option': r.option },
+    h('h3', {}, title, ' ', h('code', { class: 'muted' }, r.option)),
+    h('p', {}, plain(undefined === after ? null : after)),
+    h('p', { class: 'muted' }, t('requestedBy', { who: r.requestedBy.name, when: dateTime(r.createdAt), reason: r.reason })),
+    needs ? h('p', {}, t('needs', { who: needs })) : null,
+    actions,
+    feedback,
+  );
+
+  const done = (message: string) => {
+    ctx.notify(message);
+    ctx.refresh();
+  };
+
+  const showButtons = () => {
+    actions.replaceChildren(
+      h('button', { type: 'button', onclick: confirmApprove }, t('approve')),
+      h('button', { type: 'button', class: 'danger', onclick: askReason }, t('reject')),
+    );
+  };
+
+  function confirmApprove(): void {
+    const yes = h(
+      'button',
+      {
+        type: 'button',
+        class: 'primary',
+        onclick: () => void ctx.api.approve(r).then(() => done(t('approved')), (err: unknown) => feedback.replaceChildren(errorBox(err))),
+      },
+      t('confirmApprove'),
+    );
+    actions.replaceChildren(h('p', {}, t('approveText', { title, after: plain(after) })), h('button', { type: 'button', onclick: showButtons }, t('back')), yes);
+    yes.focus();
+  }
+
+  function askReason(): void {
+    const id = uid('reject-reason');
+    const reason = h('textarea', { id, rows: 2, required: true, minlength: 3 });
+    const form = h(
+      'form',
+      {
+        novalidate: true,
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          void ctx.api.reject(r, reason.value).then(() => done(t('rejected')), (err: unknown) => feedback.replaceChildren(errorBox(err)));
+        },
+      },
+      h('div', { class: 'field' }, h('label', { for: id }, t('rejectReason')), reason),
+      h('div', { class: 'buttons' }, h('button', { type: 'button', onclick: showButtons }, t('back')), h('button', { type: 'submit', class: 'danger' }, t('confirmReject'))),
+    );
+    actions.replaceChildren(form);
+    reason.focus();
+  }
+
+  showButtons();
+  return item;
+}

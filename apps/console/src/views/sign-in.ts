@@ -1,0 +1,31 @@
+import { h, replace, uid } from '../dom.js';
+import { Api } from '../api.js';
+import { errorBox } from '../format.js';
+import { t } from '../i18n.js';
+import type { Me } from '../types.js';
+
+/** Token sign-in: the token is checked against the API (`GET /v1/me`) before it is kept. */
+export function signInView(main: HTMLElement, onSignedIn: (token: string, me: Me) => void): void {
+  const id = uid('token');
+  const input = h('input', { id, name: 'token', type: 'password', autocomplete: 'off', required: true, spellcheck: 'false' });
+  const feedback = h('div', { 'aria-live': 'polite' });
+  const form = h(
+    'form',
+    {
+      class: 'sign-in',
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        const token = input.value.trim();
+        void new Api(token).me().then(
+          (me) => onSignedIn(token, me),
+          (err: unknown) => replace(feedback, errorBox(err)),
+        );
+      },
+    },
+    h('div', { class: 'field' }, h('label', { for: id }, t('token')), input),
+    feedback,
+    h('button', { type: 'submit', class: 'primary' }, t('signIn')),
+  );
+  replace(main, h('h1', { tabindex: -1 }, t('signInTitle')), h('p', {}, t('signInHelp')), form);
+  input.focus();
+}

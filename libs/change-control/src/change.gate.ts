@@ -1,0 +1,201 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { isDeepStrictEqual } from 'node:util';
+import type { AuditAction } from '../../audit/src/index.js';
+import type { PrismaTx } from '../../persistence/src/index.js';
+import { Registry, type JsonValue, type OptionDefinition } from '../../registry/src/index.js';
+import type { Actor, TenantRef } from '../../tenancy/src/index.js';
+import { approvalRequirement } from './approval-policy.js';
+import { InvalidValue, RuleConflict, RuleRefused, StaleVersion, TenantSealed } from './change-errors.js';
+import { ChangeRequestStore, requestChange, type ChangeRequestRow, type ChangeRequestView } from './change-request.store.js';
+import { OptionStore, VersionConflict } from './option-store.js';
+import type { Change, OptionView } from './option-view.js';
+
+export interface GateOrigin {
+  actor: Actor;
+  reason: string;
+  requestId?: string;
+  /** Audit action of a direct write (defaults to option.set / option.reset). */
+  action?: AuditAction;
+}
+
+export interface GateOptions {
+  /** Expected option version (If-Match); `*` or undefined accept any. */
+  ifMatch?: number | '*';
+  /** 'request' refuses a change that would apply directly (POST …/change-requests). */
+  mode?: 'change' | 'request';
+  /**
+   * A break-glass change under this active seal: allowed only for secrecy options moving
+   * towards more secrecy, and it needs a second operator.
+   */
+  breakGlassSealId?: string;
+}
+
+export type GateOutcome =
+  | { kind: 'unchanged'; option: OptionView }
+  | { kind: 'applied'; option: OptionView }
+  | { kind: 'pending'; request: ChangeRequestView };
+
+/**
+ * The one door to option values. Every path that changes a tenant's value (single write, reset,
+ * bulk, presets, approved requests) calls `submit` or `applyApproved`; nothing else holds the
+ * OptionStore. A change that needs approvals becomes a pending change request instead.
+ */
+@Injectable()
+export class ChangeGate {
+  constructor(
+    @Inject(Registry) private readonly registry: Registry,
+    @Inject(OptionStore) private readonly store: OptionStore,
+    @Inject(ChangeRequestStore) private readonly requests: ChangeRequestStore,
+  ) {}
+
+  /** The option as it is now for `tenant` (row locked until the transaction ends). */
+  current(tx: PrismaTx, tenant: TenantRef, def: OptionDefinition): Promise<OptionView> {
+    return this.store.current(tx, tenant.id, def);
+  }
+
+  isNoop(before: OptionView, change: Change): boolean {
+    return this.store.isNoop(before, change);
+  }
+
+  /** `tx` must be scoped to `tenant`. */
+  async submit(tx: PrismaTx, tenant: TenantRef, def: OptionDefinition, change: Change, origin: GateOrigin, opts: GateOptions = {}): Promise<GateOutcome> {
+    this.check(def, change);
+    if (opts.breakGlassSealId) return this.breakGlass(tx, tenant, def, change, origin, opts.breakGlassSealId);
+    await this.assertNotSealed(tx, tenant.id, tenant.slug);
+    const need = approvalRequirement(def, tenant.riskLevel);
+    if (!need && opts.mode === 'request') {
+      throw new RuleRefused(`option "${def.key}" needs no approval for tenant "${tenant.slug}": change it directly`, 'approval_not_required', '/option');
+    }
+    const expected = typeof opts.ifMatch === 'number' ? opts.ifMatch : undefined;
+    // A first write racing another first write finds the winner's row on the next pass.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const before = await this.store.current(tx, tenant.id, def);
+      if (expected !== undefined && expected !== before.version) {
+        throw new StaleVersion(`option "${def.key}" is at version ${before.version}, not ${expected}`);
+      }
+      if (this.store.isNoop(before, change)) return { kind: 'unchanged', option: before };
+      if (need) {
+        const request = await this.requests.create(tx, {
+          tenant,
+          optionKey: def.key,
+          change,
+          reason: origin.reason,
+          baseVersion: before.version,
+          need,
+          actor: origin.actor,
+          requestId: origin.requestId,
+        });
+        return { kind: 'pending', request };
+      }
+      try {
+        return { kind: 'applied', option: await this.store.write(tx, tenant.id, def, change, before.version, origin) };
+      } catch (err) {
+        if (!(err instanceof VersionConflict) || expected !== undefined) throw rethrown(err);
+      }
+    }
+    throw new StaleVersion(`option "${def.key}" is being changed concurrently; read it again`);
+  }
+
+  /**
+   * Keeps a tenant's effective value when the registry default it relied on moves: stores
+   * `previousDefault` as the tenant's own value. The effective value does not change, which is
+   * why no approval is asked; the write is refused if it would change it.
+   */
+  async pin(tx: PrismaTx, tenant: TenantRef, def: OptionDefinition, previousDefault: JsonValue, origin: GateOrigin): Promise<OptionView> {
+    const asBefore: OptionDefinition = { ...def, default: previousDefault };
+    const before = await this.store.current(tx, tenant.id, asBefore);
+    if (before.source !== 'default') throw new Error(`option "${def.key}" of tenant ${tenant.slug} has its own value; nothing to pin`);
+    return this.store.write(tx, tenant.id, asBefore, { isSet: true, value: previousDefault }, before.version, { ...origin, action: 'option.pinned' });
+  }
+
+  /**
+   * Applies a request whose approvals are complete: the value is checked again against the
+   * option's current schema and written only if the option is still at the version the
+   * approvers saw.
+   */
+  async applyApproved(tx: PrismaTx, row: ChangeRequestRow, requestId?: string): Promise<OptionView> {
+    const def = this.registry.find(row.optionKey);
+    if (!def) throw new RuleRefused(`option "${row.optionKey}" is no longer in the registry`, 'unknown_option', '/option');
+    const change = requestChange(row);
+    this.check(def, change);
+    const sealId = await this.activeSeal(tx, row.tenantId);
+    if (sealId && sealId !== row.breakGlassSealId) throw new TenantSealed(row.tenantId, sealId);
+    if (row.breakGlassSealId) this.assertMoreSecret(def, await this.store.current(tx, row.tenantId, def), change);
+    const actor: Actor = { id: row.requestedById, name: row.requestedBy, role: row.requestedByRole as Actor['role'] };
+    try {
+      return await this.store.write(tx, row.tenantId, def, change, row.baseVersion, {
+        actor,
+        reason: `${row.reason} (change request ${row.id})`,
+        requestId,
+      });
+    } catch (err) {
+      if (!(err instanceof VersionConflict)) throw err;
+      throw new RuleConflict(
+        `option "${def.key}" changed since the request was made (version ${err.current}, request made at ${row.baseVersion}); withdraw it and request again`,
+        'base_version',
+        '/baseVersion',
+      );
+    }
+  }
+
+  /**
+   * An active election seal freezes the tenant's values (423). The tenant row is share-locked so
+   * that a seal cannot become active between this check and the write.
+   */
+  private async assertNotSealed(tx: PrismaTx, tenantId: string, name: string): Promise<void> {
+    const sealId = await this.activeSeal(tx, tenantId);
+    if (sealId) throw new TenantSealed(name, sealId);
+  }
+
+  private async activeSeal(tx: PrismaTx, tenantId: string): Promise<string | null> {
+    const rows = await tx.$queryRaw<{ seal_id: string | null }[]>`
+      SELECT s.id::text AS seal_id FROM tenants t
+        LEFT JOIN seals s ON s.tenant_id = t.id AND s.status = 'active'
+       WHERE t.id = ${tenantId}::uuid FOR SHARE OF t`;
+    return rows[0]?.seal_id ?? null;
+  }
+
+  /** Under an active seal: a change request towards more secrecy, approved by a second operator. */
+  private async breakGlass(tx: PrismaTx, tenant: TenantRef, def: OptionDefinition, change: Change, origin: GateOrigin, sealId: string): Promise<GateOutcome> {
+    const active = await this.activeSeal(tx, tenant.id);
+    if (active !== sealId) throw new RuleConflict(`seal "${sealId}" is not the active seal of tenant "${tenant.slug}"`, 'seal_not_active', '/seal');
+    const before = await this.store.current(tx, tenant.id, def);
+    this.assertMoreSecret(def, before, change);
+    const request = await this.requests.create(tx, {
+      tenant,
+      optionKey: def.key,
+      change,
+      reason: origin.reason,
+      baseVersion: before.version,
+      need: { operator: true, clientAdmin: false },
+      actor: origin.actor,
+      requestId: origin.requestId,
+      breakGlassSealId: sealId,
+    });
+    return { kind: 'pending', request };
+  }
+
+  private assertMoreSecret(def: OptionDefinition, before: OptionView, change: Change): void {
+    const order = def.secrecy;
+    if (!order) throw new RuleRefused(`option "${def.key}" is not a secrecy option: it stays frozen under the seal`, 'secrecy_option', '/option');
+    const to = change.isSet ? order.findIndex((v) => isDeepStrictEqual(v, change.value)) : order.findIndex((v) => isDeepStrictEqual(v, def.default));
+    const from = order.findIndex((v) => isDeepStrictEqual(v, before.value));
+    if (to < 0 || from < 0 || to >= from) {
+      throw new RuleRefused(`under a seal, option "${def.key}" may only move towards more secrecy (${JSON.stringify(order)})`, 'secrecy_only_increases', '/value');
+    }
+  }
+
+  /** The option's schema judges a new value (400 naming pointer and rule). */
+  check(def: OptionDefinition, change: Change): void {
+    if (!change.isSet) return;
+    const issues = this.registry.validate(def.key, change.value);
+    if (issues.length) throw new InvalidValue(def.key, issues);
+  }
+}
+
+function rethrown(err: unknown): unknown {
+  if (err instanceof VersionConflict) {
+    return new StaleVersion(`option "${err.key}" changed meanwhile (now at version ${err.current}); read it again`);
+  }
+  return err;
+}

@@ -1,0 +1,186 @@
+import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { accessibleBy } from '@casl/prisma/runtime';
+import { AuditRecorder, type AuditAction } from '../../audit/src/index.js';
+import { RuleConflict, optionView } from '../../change-control/src/index.js';
+import { jsonInput, type PrismaTx } from '../../persistence/src/index.js';
+import type { PolicyContext } from '../../policy/src/index.js';
+import { Registry } from '../../registry/src/index.js';
+import { TenantScopeService, type Actor, type TenantRef } from '../../tenancy/src/index.js';
+import { fingerprintOf, verifySealDocument, type SealDocument, type SealedState } from './seal-document.js';
+import { SealSigner } from './seal-signer.js';
+import { toSealView, type SealRow, type SealView } from './seal.view.js';
+
+export const DEFAULT_SEAL_APPROVALS = 2;
+
+type Purpose = 'activate' | 'lift' | 'break_glass';
+
+const actorOf = (ctx: PolicyContext): Actor => ({ id: ctx.principal.id, name: ctx.principal.name, role: ctx.principal.role });
+
+function tenantOf(ctx: PolicyContext): TenantRef {
+  if (!ctx.tenant) throw new Error('seal routes are tenant-scoped');
+  return ctx.tenant;
+}
+
+/**
+ * Election seals. A proposal becomes active after k distinct approvals (not the proposer's),
+ * at least one from the tenant's client admin; activation fingerprints the effective
+ * configuration and registry versions and signs the seal document. While active, the change
+ * gate answers 423 for the tenant. Lifting needs the same k approvals, or two operators
+ * breaking the glass with a reason.
+ */
+@Injectable()
+export class Seals {
+  constructor(
+    @Inject(TenantScopeService) private readonly scopes: TenantScopeService,
+    @Inject(Registry) private readonly registry: Registry,
+    @Inject(AuditRecorder) private readonly audit: AuditRecorder,
+    @Inject(SealSigner) private readonly signer: SealSigner,
+  ) {}
+
+  propose(ctx: PolicyContext, body: { label: string; requiredApprovals?: number }): Promise<SealView> {
+    const tenant = tenantOf(ctx);
+    return this.scopes.run({ tenantId: tenant.id }, async (tx) => {
+      const id = randomUUID();
+      const now = new Date();
+      const k = body.requiredApprovals ?? DEFAULT_SEAL_APPROVALS;
+      const me = actorOf(ctx);
+      await tx.seal.create({
+        data: { id, tenantId: tenant.id, label: body.label, requiredApprovals: k, status: 'proposed', proposedById: me.id, proposedBy: me.name, proposedByRole: me.role, proposedAt: now },
+      });
+      await this.record(tx, ctx, 'seal.proposed', tenant, { id, label: body.label, requiredApprovals: k }, undefined, now);
+      return this.reload(tx, id, tenant);
+    });
+  }
+
+  async list(ctx: PolicyContext): Promise<SealView[]> {
+    const tenant = tenantOf(ctx);
+    const rows = await this.scopes.run({ tenantId: tenant.id }, (tx) =>
+      tx.seal.findMany({ where: { AND: [accessibleBy(ctx.ability, 'read').ofType('Seal'), { tenantId: tenant.id }] }, include: { approvals: { orderBy: { approvedAt: 'asc' } } }, orderBy: { proposedAt: 'desc' } }),
+    );
+    return rows.map((r) => toSealView(r, tenant.slug));
+  }
+
+  async get(ctx: PolicyContext, id: string): Promise<SealView> {
+    const tenant = tenantOf(ctx);
+    return this.scopes.run({ tenantId: tenant.id }, (tx) => this.reload(tx, id, tenant));
+  }
+
+  approve(ctx: PolicyContext, id: string): Promise<SealView> {
+    return this.step(ctx, id, 'proposed', 'activate', undefined, async (tx, row, tenant, approvals) => {
+      if (!this.quorum(row, approvals)) return;
+      // Writers share-lock the tenant row in the change gate: activation waits for them, and they for it.
+      await tx.$queryRaw`SELECT id FROM tenants WHERE id = ${tenant.id}::uuid FOR NO KEY UPDATE`;
+      const active = await tx.seal.findFirst({ where: { tenantId: tenant.id, status: 'active' }, select: { id: true } });
+      if (active) throw new RuleConflict(`tenant "${tenant.slug}" already has an active seal (${active.id})`, 'already_sealed');
+      const now = new Date();
+      const state = await this.stateOf(tx, tenant);
+      const document = this.signer.sign({
+        type: 'cloison.seal/v1',
+        sealId: row.id,
+        label: row.label,
+        activatedAt: now.toISOString(),
+        approvals: approvals.map((a) => ({ principal: a.principalId, name: a.principalName, role: a.role, at: a.approvedAt.toISOString() })),
+        state,
+        fingerprint: fingerprintOf(state),
+      });
+      await tx.seal.update({ where: { id: row.id }, data: { status: 'active', activatedAt: now, fingerprint: document.fingerprint, document: jsonInput(document) as never } });
+      await this.record(tx, ctx, 'seal.activated', tenant, { id: row.id, fingerprint: document.fingerprint, keyId: document.keyId }, undefined, now);
+    });
+  }
+
+  lift(ctx: PolicyContext, id: string, reason: string): Promise<SealView> {
+    return this.step(ctx, id, 'active', 'lift', reason, async (tx, row, tenant, approvals) => {
+      if (this.quorum(row, approvals)) await this.lifted(tx, ctx, row, tenant, reason, false);
+    });
+  }
+
+  breakGlass(ctx: PolicyContext, id: string, reason: string): Promise<SealView> {
+    return this.step(ctx, id, 'active', 'break_glass', reason, async (tx, row, tenant, approvals) => {
+      const operators = new Set(approvals.filter((a) => a.role === 'operator').map((a) => a.principalId));
+      if (operators.size >= 2) await this.lifted(tx, ctx, row, tenant, reason, true);
+    });
+  }
+
+  /** Recomputes the fingerprint from the data as it is now and checks the signed document. */
+  async verify(ctx: PolicyContext, id: string) {
+    const tenant = tenantOf(ctx);
+    return this.scopes.run({ tenantId: tenant.id }, async (tx) => {
+      const seal = await this.reload(tx, id, tenant);
+      const doc = seal.document as SealDocument | null;
+      if (!doc) throw new RuleConflict(`seal "${id}" is not active yet: there is nothing to verify`, 'status', '/status');
+      const current = fingerprintOf(await this.stateOf(tx, tenant));
+      const check = verifySealDocument(doc);
+      const matches = current === doc.fingerprint && doc.fingerprint === seal.fingerprint;
+      const signedByThisService = doc.keyId === this.signer.keyId;
+      return { sealId: id, status: seal.status, fingerprint: seal.fingerprint, currentFingerprint: current, matches, document: check, signedByThisService, valid: matches && check.valid && signedByThisService };
+    });
+  }
+
+  private quorum(row: SealRow, approvals: { role: string }[]): boolean {
+    return approvals.length >= row.requiredApprovals && approvals.some((a) => a.role === 'client_admin');
+  }
+
+  private async lifted(tx: PrismaTx, ctx: PolicyContext, row: SealRow, tenant: TenantRef, reason: string, breakGlass: boolean) {
+    const now = new Date();
+    await tx.seal.update({ where: { id: row.id }, data: { status: 'lifted', liftedAt: now, liftReason: reason, breakGlass } });
+    await this.record(tx, ctx, 'seal.lifted', tenant, { id: row.id, breakGlass }, reason, now);
+  }
+
+  /** Records one approval of `purpose` on a locked seal in `status`, then lets `next` act on the tally. */
+  private step(
+    ctx: PolicyContext,
+    id: string,
+    status: 'proposed' | 'active',
+    purpose: Purpose,
+    reason: string | undefined,
+    next: (tx: PrismaTx, row: SealRow, tenant: TenantRef, approvals: SealRow['approvals']) => Promise<void>,
+  ): Promise<SealView> {
+    const tenant = tenantOf(ctx);
+    return this.scopes.run({ tenantId: tenant.id }, async (tx) => {
+      const row = await this.lock(tx, id, tenant);
+      if (row.status !== status) throw new RuleConflict(`seal "${id}" is ${row.status}`, 'status', '/status');
+      const me = ctx.principal;
+      if (purpose === 'activate' && row.proposedById === me.id) throw new ForbiddenException('the proposer may not approve their own seal');
+      if (row.approvals.some((a) => a.principalId === me.id && a.purpose === purpose)) {
+        throw new RuleConflict('you already approved this', 'duplicate_approval');
+      }
+      const now = new Date();
+      await tx.sealApproval.create({ data: { sealId: id, tenantId: tenant.id, principalId: me.id, principalName: me.name, role: me.role, purpose, reason: reason ?? null, approvedAt: now } });
+      const action: AuditAction = purpose === 'activate' ? 'seal.approved' : purpose === 'lift' ? 'seal.lift_approved' : 'seal.break_glass_approved';
+      await this.record(tx, ctx, action, tenant, { id }, reason, now);
+      const all = [...row.approvals, { sealId: id, tenantId: tenant.id, principalId: me.id, principalName: me.name, role: me.role, purpose, reason: reason ?? null, approvedAt: now }];
+      await next(tx, row, tenant, all.filter((a) => a.purpose === purpose));
+      return this.reload(tx, id, tenant);
+    });
+  }
+
+  private async stateOf(tx: PrismaTx, tenant: TenantRef): Promise<SealedState> {
+    const rows = await tx.optionValue.findMany({ where: { tenantId: tenant.id } });
+    const byKey = new Map(rows.map((r) => [r.optionKey, r]));
+    const configuration: Record<string, unknown> = {};
+    const registry: Record<string, number> = {};
+    for (const def of this.registry.list()) {
+      configuration[def.key] = optionView(def, byKey.get(def.key) ?? null).value;
+      registry[def.key] = def.version;
+    }
+    return { tenant: { id: tenant.id, slug: tenant.slug }, configuration, registry };
+  }
+
+  private async lock(tx: PrismaTx, id: string, tenant: TenantRef): Promise<SealRow> {
+    await tx.$queryRaw`SELECT id FROM seals WHERE id = ${id}::uuid FOR UPDATE`;
+    const row = await tx.seal.findFirst({ where: { id, tenantId: tenant.id }, include: { approvals: { orderBy: { approvedAt: 'asc' } } } });
+    if (!row) throw new NotFoundException(`seal "${id}" not found`);
+    return row;
+  }
+
+  private async reload(tx: PrismaTx, id: string, tenant: TenantRef): Promise<SealView> {
+    const row = await tx.seal.findFirst({ where: { id, tenantId: tenant.id }, include: { approvals: { orderBy: { approvedAt: 'asc' } } } });
+    if (!row) throw new NotFoundException(`seal "${id}" not found`);
+    return toSealView(row, tenant.slug);
+  }
+
+  private record(tx: PrismaTx, ctx: PolicyContext, action: AuditAction, tenant: TenantRef, after: object, reason: string | undefined, at: Date) {
+    return this.audit.record(tx, { actor: actorOf(ctx), action, tenantId: tenant.id, after, reason, requestId: ctx.requestId, at });
+  }
+}

@@ -1,0 +1,113 @@
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startTestApp, tempDir, type TestApp } from '../../support/test-app.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface ConsoleHarness {
+  t: TestApp;
+  /** http://127.0.0.1:<port> of the listening Cloison. */
+  origin: string;
+  browser: BrowserContext;
+  /** A new tab (fresh sessionStorage: signed out) at the console, in `lang`. */
+  open(lang?: 'en' | 'fr', viewport?: { width: number; height: number }): Promise<Page>;
+  /** Opens a tab and signs in with `token`, waiting for the role's first view. */
+  signIn(token: string, lang?: 'en' | 'fr', viewport?: { width: number; height: number }): Promise<Page>;
+  stop(): Promise<void>;
+}
+
+const CONSOLE_SRC = resolve('apps/console/src');
+
+/**
+ * Compiles the console into a folder of its own, so concurrent test files never share output.
+ * File by file without type checking (the typecheck script does that): seconds faster than tsc.
+ */
+function buildConsole(): string {
+  const out = tempDir('cloison-console-');
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  for (const file of walk(CONSOLE_SRC)) {
+    const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 },
+      fileName: file,
+    });
+    const target = join(out, relative(CONSOLE_SRC, file)).replace(/\.ts$/, '.js');
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, outputText);
+  }
+  return out;
+}
+
+/**
+ * A listening Cloison on a fresh database serving a freshly compiled console, and one Chromium
+ * with a fresh profile. One per test file.
+ */
+export async function startConsole(): Promise<ConsoleHarness> {
+  const scriptsDir = buildConsole();
+  const profile = tempDir('cloison-chromium-');
+  const t = await startTestApp({ console: { assetsDir: resolve('apps/console/public'), scriptsDir } });
+  let browser: BrowserContext | undefined;
+  try {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.getHttpServer().address() as AddressInfo;
+    const origin = `http://127.0.0.1:${port}`;
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+      viewport: { width: 1280, height: 900 },
+    });
+    const ctx = browser;
+    const open = async (lang: 'en' | 'fr' = 'en', viewport?: { width: number; height: number }) => {
+      const page = await ctx.newPage();
+      if (viewport) await page.setViewportSize(viewport);
+      await page.addInitScript(`localStorage.setItem('cloison.lang', ${JSON.stringify(lang)})`);
+      await page.goto(`${origin}/console/`);
+      return page;
+    };
+    return {
+      t,
+      origin,
+      browser: ctx,
+      open,
+      async signIn(token, lang = 'en', viewport) {
+        const page = await open(lang, viewport);
+        await page.locator('input[name=token]').fill(token);
+        await page.locator('form.sign-in button[type=submit]').click();
+        await page.locator('header .who').waitFor();
+        await page.waitForURL(/#\/./);
+        await settled(page);
+        return page;
+      },
+      async stop() {
+        await ctx.close();
+        await t.stop();
+        rmSync(profile, { recursive: true, force: true });
+        rmSync(scriptsDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await browser?.close();
+    await t.stop();
+    throw err;
+  }
+}
+
+/** Waits until the view of the page's current address has finished drawing. */
+export async function settled(page: Page): Promise<void> {
+  const hash = new URL(page.url()).hash;
+  await page.locator(`main[data-rendered=${JSON.stringify(hash)}]:not([aria-busy])`).waitFor();
+}

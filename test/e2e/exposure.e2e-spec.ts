@@ -1,0 +1,50 @@
+import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+
+type Item = { tenant: string; option: string; source: string; value: unknown; requestedBy: { name: string } | null; changeRequest: string | null; approvedBy: { role: string }[]; seal: { label: string } | null };
+
+describe('exposure report', () => {
+  let t: TestApp;
+  let op2: string;
+  let clientA: string;
+  let compliance: string;
+  const op = () => t.as(OPERATOR_TOKEN);
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    await createTenant(t, 'expo-a');
+    await createTenant(t, 'expo-b');
+    op2 = await createPrincipal(t, 'operator', undefined, 'second operator');
+    clientA = await createPrincipal(t, 'client_admin', 'expo-a', 'office A');
+    compliance = await createPrincipal(t, 'compliance');
+    const r = (await op().put('/v1/tenants/expo-a/options/admin_can_view_credentials').send({ value: true, reason: 'credential mailing check' }).expect(202)).body;
+    await t.as(op2).post(`/v1/tenants/expo-a/change-requests/${r.id}/approve`).send({ contentHash: r.contentHash }).expect(200);
+    await t.as(clientA).post(`/v1/tenants/expo-a/change-requests/${r.id}/approve`).send({ contentHash: r.contentHash }).expect(200);
+    const seal = (await op().post('/v1/tenants/expo-a/seals').send({ label: 'AGM 2026' }).expect(201)).body;
+    await t.as(op2).post(`/v1/tenants/expo-a/seals/${seal.id}/approve`).expect(200);
+    await t.as(clientA).post(`/v1/tenants/expo-a/seals/${seal.id}/approve`).expect(200);
+  }, 180_000);
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('lists each tenant whose high or critical option is not at its safe value, with who asked and who approved', async () => {
+    const items = (await t.as(compliance).get('/v1/reports/exposure').expect(200)).body.items as Item[];
+    const cred = items.filter((i) => i.option === 'admin_can_view_credentials');
+    expect(cred).toEqual([
+      expect.objectContaining({ tenant: 'expo-a', value: true, source: 'tenant', requestedBy: expect.objectContaining({ name: 'bootstrap operator' }), changeRequest: expect.any(String), seal: { id: expect.any(String), label: 'AGM 2026' } }),
+    ]);
+    expect(cred[0]?.approvedBy.map((a) => a.role)).toEqual(['operator', 'client_admin']);
+    expect(items[0]?.option).toBe('admin_can_view_credentials'); // critical first
+    // A high option whose default is not its safe value shows every tenant, from the default.
+    const schedule = items.filter((i) => i.option === 'schedule_change');
+    expect(schedule.map((i) => [i.tenant, i.source, i.requestedBy])).toEqual([['expo-a', 'default', null], ['expo-b', 'default', null]]);
+    expect(items.some((i) => i.option === 'voter_second_factor')).toBe(false);
+  });
+
+  it("gives a client admin its own tenant's report only", async () => {
+    const own = (await t.as(clientA).get('/v1/tenants/expo-a/reports/exposure').expect(200)).body.items as Item[];
+    expect(new Set(own.map((i) => i.tenant))).toEqual(new Set(['expo-a']));
+    await t.as(clientA).get('/v1/tenants/expo-b/reports/exposure').expect(404);
+    await t.as(clientA).get('/v1/reports/exposure').expect(403);
+  });
+});

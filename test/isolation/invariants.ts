@@ -1,0 +1,83 @@
+import { isDeepStrictEqual } from 'node:util';
+import { ModelMismatch } from './http.js';
+import type { ExpectedEvent, Model, World } from './model.js';
+
+interface EventRow {
+  seq: string;
+  tenant_id: string | null;
+  tenant_seq: string | null;
+  action: string;
+  option_key: string | null;
+  after: unknown;
+}
+
+function sameEvents(got: EventRow[], want: ExpectedEvent[]): boolean {
+  if (got.length !== want.length) return false;
+  return got.every((g, i) => {
+    const w = want[i] as ExpectedEvent;
+    return g.action === w.action && g.option_key === w.optionKey && (w.after === undefined || isDeepStrictEqual(g.after, w.after));
+  });
+}
+
+const show = (events: { action: string; option_key?: string | null; optionKey?: string | null }[]) =>
+  events.map((e) => `${e.action}${(e.option_key ?? e.optionKey) ? `:${e.option_key ?? e.optionKey}` : ''}`).join(', ');
+
+/**
+ * The database, read as superuser, against the model: every tenant's stored values; the audit
+ * events written since the run started, tenant by tenant and for the cross-tenant chain (one
+ * per change, nothing for refused requests); dense sequence numbers; the tenant list.
+ */
+export async function checkInvariants(m: Model, w: World): Promise<void> {
+  w.stats.checks++;
+  const ids = m.tenants.map((t) => t.id);
+  const { values, events, heads, tenants } = await w.t.superuser(async (c) => ({
+    values: (await c.query('SELECT tenant_id, option_key, is_set, value, version FROM option_values WHERE tenant_id = ANY($1::uuid[])', [ids])).rows,
+    events: (await c.query<EventRow>('SELECT seq, tenant_id, tenant_seq, action, option_key, after FROM audit_events WHERE seq > $1 ORDER BY seq', [m.checkedSeq])).rows,
+    heads: (await c.query<{ n: string; max: string | null }>('SELECT count(*) AS n, max(seq) AS max FROM audit_events')).rows[0],
+    tenants: (await c.query<{ id: string }>('SELECT id FROM tenants')).rows,
+  }));
+
+  const problems: string[] = [];
+  const stored = new Map(values.map((v) => [`${v.tenant_id}/${v.option_key}`, v]));
+  for (const t of m.tenants) {
+    for (const [key, s] of t.options) {
+      const row = stored.get(`${t.id}/${key}`);
+      stored.delete(`${t.id}/${key}`);
+      if (!row || row.is_set !== s.isSet || row.version !== s.version || !isDeepStrictEqual(row.value, s.value)) {
+        problems.push(`${t.slug}/${key}: stored ${JSON.stringify(row ?? null)}, model ${JSON.stringify(s)}`);
+      }
+    }
+  }
+  for (const [k, row] of stored) problems.push(`${k}: stored ${JSON.stringify(row)} but the model never changed it`);
+
+  // Only events written since the last check are read; they must be exactly the model's events
+  // that came after the ones already compared, tenant by tenant.
+  const byTenant = new Map<string | null, EventRow[]>();
+  for (const e of events) byTenant.set(e.tenant_id, [...(byTenant.get(e.tenant_id) ?? []), e]);
+  const streams: [string | null, string, ExpectedEvent[], number][] = [
+    ...m.tenants.map((t): [string | null, string, ExpectedEvent[], number] => [t.id, t.slug, t.events, t.initialEvents]),
+    [null, 'cross-tenant audit', m.globalEvents, 0],
+  ];
+  for (const [id, label, expected, initial] of streams) {
+    const done = m.checked.get(id) ?? 0;
+    const got = byTenant.get(id) ?? [];
+    byTenant.delete(id);
+    const want = expected.slice(done);
+    if (!sameEvents(got, want)) problems.push(`audit of ${label} after its first ${done} events: stored [${show(got)}], model [${show(want)}]`);
+    got.forEach((e, i) => {
+      if (id !== null && Number(e.tenant_seq) !== initial + done + i + 1) problems.push(`audit of ${label}: tenant_seq ${e.tenant_seq} is not dense`);
+    });
+    m.checked.set(id, expected.length);
+  }
+  for (const [tenant, rows] of byTenant) problems.push(`audit events for tenant ${tenant} outside the run: [${show(rows)}]`);
+
+  const expectedTotal = m.checkedSeq + events.length;
+  if (Number(heads?.n) !== expectedTotal || Number(heads?.max) !== expectedTotal) {
+    problems.push(`audit sequence is not dense: ${heads?.n} events, highest seq ${heads?.max}, expected ${expectedTotal}`);
+  }
+  m.checkedSeq = expectedTotal;
+  const known = new Set(w.tenants.map((t) => t.id));
+  if (tenants.length !== known.size || tenants.some((t) => !known.has(t.id))) problems.push(`${tenants.length} tenants stored, the model knows ${known.size}`);
+
+  if (problems.length) throw new ModelMismatch(`database differs from the model:\n  ${problems.join('\n  ')}`);
+}

@@ -1,0 +1,100 @@
+import fc from 'fast-check';
+import { OPERATOR_TOKEN, type TestApp } from '../support/test-app.js';
+import { COMMANDS } from './commands.js';
+import { call } from './http.js';
+import { checkInvariants } from './invariants.js';
+import type { ActorState, Model, Role, TenantState, World } from './model.js';
+import { hex, newTenantIdentity, tenantState } from './other-steps.js';
+import { catalogDefaults } from './values.js';
+
+export const TENANTS_PER_RUN = 20;
+
+export function newWorld(t: TestApp, checkEvery = 1): World {
+  return { t, tenants: [], boundPrincipals: [], runs: 0, stats: { commands: 0, requests: 0, checks: 0, statuses: {} }, defaults: catalogDefaults(), checkEvery };
+}
+
+const bootstrap: ActorState = { label: 'bootstrap operator', authorization: `Bearer ${OPERATOR_TOKEN}`, role: 'operator', tenant: null };
+
+async function issue(w: World, role: Role, t: TenantState | null): Promise<ActorState> {
+  const r = await call(w, bootstrap, 'post', '/v1/principals', { name: `${role} of ${t?.slug ?? 'all'}`, role, ...(t ? { tenant: t.slug } : {}) });
+  if (r.status !== 201) throw new Error(`setting up: ${r.describe}`);
+  if (t) w.boundPrincipals.push({ id: r.body.id, tenantId: t.id });
+  return { label: `${role}@${t?.slug ?? 'all'}`, authorization: `Bearer ${r.body.token}`, role, tenant: t, principalId: r.body.id };
+}
+
+/**
+ * A model run starts with 20 new tenants, each with a client admin and a service principal,
+ * plus an operator and a compliance reviewer; tenants of earlier runs stay, as foreign tenants.
+ */
+export async function setupRun(w: World): Promise<{ model: Model; real: World }> {
+  const run = ++w.runs;
+  const tenants = await Promise.all(
+    Array.from({ length: TENANTS_PER_RUN }, async () => {
+      const id = newTenantIdentity();
+      const r = await call(w, bootstrap, 'post', '/v1/tenants', { slug: id.slug, name: id.name, riskLevel: 1 + (run % 3) });
+      if (r.status !== 201) throw new Error(`setting up: ${r.describe}`);
+      return tenantState(r.body, id.marker, 3);
+    }),
+  );
+  for (const t of tenants) w.tenants.push({ id: t.id, slug: t.slug, marker: t.marker });
+  const [operator, compliance] = await Promise.all([issue(w, 'operator', null), issue(w, 'compliance', null)]);
+  const admins = await Promise.all(tenants.map((t) => issue(w, 'client_admin', t)));
+  const services = await Promise.all(tenants.map((t) => issue(w, 'service', t)));
+  const baselineSeq = await w.t.superuser(async (c) => Number((await c.query('SELECT max(seq) AS s FROM audit_events')).rows[0].s));
+  const stranger = (label: string, authorization?: string): ActorState => ({ label, authorization, role: null, tenant: null });
+  const model: Model = {
+    run,
+    tenants,
+    operator: operator as ActorState,
+    compliance: compliance as ActorState,
+    admins,
+    services,
+    issued: [],
+    strangers: [
+      stranger('no token'),
+      stranger('garbage token', 'Bearer x'),
+      stranger('unknown token', `Bearer cln_${hex(32)}`),
+      stranger('basic auth', `Basic ${Buffer.from('operator:secret').toString('base64')}`),
+      stranger('token of a tenant id', `Bearer ${tenants[0]?.id}`),
+    ],
+    globalEvents: [],
+    baselineSeq,
+    checkedSeq: baselineSeq,
+    checked: new Map(),
+    counter: 0,
+    sinceCheck: 0,
+  };
+  await checkInvariants(model, w);
+  return { model, real: w };
+}
+
+export interface ModelRunOptions {
+  /** Stop once this many commands have run (each run adds up to `commandsPerRun`). */
+  minCommands: number;
+  commandsPerRun: number;
+  seed: number;
+}
+
+/**
+ * Runs model runs until `minCommands` commands have been executed. Run k uses seed `seed + k`;
+ * a failure throws fast-check's report: the seed, the path and the shrunk list of commands.
+ */
+export async function runIsolationModel(w: World, o: ModelRunOptions): Promise<{ runs: number }> {
+  let k = 0;
+  while (w.stats.commands < o.minCommands) {
+    await fc.assert(
+      fc.asyncProperty(fc.commands(COMMANDS, { maxCommands: o.commandsPerRun, size: 'max' }), async (cmds) => {
+        let model: Model | undefined;
+        await fc.asyncModelRun(async () => {
+          const s = await setupRun(w);
+          model = s.model;
+          return s;
+        }, cmds);
+        if (model) await checkInvariants(model, w);
+      }),
+      { seed: o.seed + k, numRuns: 1, endOnFailure: false },
+    );
+    k++;
+  }
+  return { runs: k };
+}

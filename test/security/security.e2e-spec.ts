@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+
+describe('security basics', () => {
+  let t: TestApp;
+  let adminToken: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    await createTenant(t, 'alpha');
+    adminToken = await createPrincipal(t, 'client_admin', 'alpha');
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('stores tokens only as their SHA-256 hash', async () => {
+    const snapshot = JSON.stringify(await t.snapshot());
+    for (const token of [OPERATOR_TOKEN, adminToken]) {
+      expect(snapshot).not.toContain(token);
+      expect(snapshot).toContain(createHash('sha256').update(token).digest('hex'));
+    }
+    const hashes = await t.superuser(async (c) => (await c.query('SELECT token_hash FROM principals')).rows);
+    for (const { token_hash } of hashes) expect(token_hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('refuses the stored hash, a prefix or a case variant of a token as a token', async () => {
+    const hash = createHash('sha256').update(adminToken).digest('hex');
+    for (const wrong of [hash, adminToken.slice(0, -1), adminToken.toUpperCase(), `${adminToken}x`]) {
+      await t.as(wrong).get('/v1/tenants/alpha/options').expect(401);
+    }
+    await t.as(adminToken).get('/v1/tenants/alpha/options').expect(200);
+  });
+
+  it('sends security headers on data and on errors, compatible with a same-origin console', async () => {
+    for (const res of [
+      await t.as(OPERATOR_TOKEN).get('/v1/tenants').expect(200),
+      await t.http.get('/v1/tenants').expect(401),
+      await t.http.get('/health').expect(200),
+    ]) {
+      const csp = String(res.headers['content-security-policy']);
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("object-src 'none'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
+  it('keeps CORS closed: no Access-Control-Allow-Origin, preflight refused', async () => {
+    const origin = 'https://evil.example';
+    const get = await t.as(OPERATOR_TOKEN).get('/v1/tenants').set('origin', origin).expect(200);
+    expect(get.headers['access-control-allow-origin']).toBeUndefined();
+    expect(get.headers['access-control-allow-credentials']).toBeUndefined();
+    const preflight = await t.http
+      .options('/v1/tenants/alpha/options/revote')
+      .set('origin', origin)
+      .set('access-control-request-method', 'PUT')
+      .set('access-control-request-headers', 'authorization, content-type');
+    expect(preflight.status).toBeGreaterThanOrEqual(400);
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    expect(preflight.headers['access-control-allow-methods']).toBeUndefined();
+  });
+
+  it('answers database errors without stack traces, SQL or driver details', async () => {
+    await t.superuser(async (c) => {
+      await c.query(`CREATE FUNCTION test_fail() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'SELECT secret FROM option_values WHERE tenant_id = %', NEW.tenant_id; END $$`);
+      await c.query('CREATE TRIGGER test_fail BEFORE INSERT OR UPDATE ON option_values FOR EACH ROW EXECUTE FUNCTION test_fail()');
+    });
+    try {
+      const res = await t.as(OPERATOR_TOKEN).put('/v1/tenants/alpha/options/revote').send({ value: true, reason: 'provoke an error' });
+      expect(res.status).toBe(500);
+      expect(Object.keys(res.body).sort()).toEqual(['error', 'message', 'requestId', 'statusCode']);
+      expect(res.body.message).toBe('internal error');
+      expect(res.text).not.toMatch(/SELECT|option_values|tenant_id|prisma|postgres|\bat .+:\d+|node_modules|\.ts\b|\.js\b/i);
+    } finally {
+      await t.superuser(async (c) => {
+        await c.query('DROP TRIGGER test_fail ON option_values');
+        await c.query('DROP FUNCTION test_fail()');
+      });
+    }
+  });
+});
+
+describe('request limits', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ rateLimitMax: 3, rateLimitWindowMs: 60_000, bodyLimit: 4096 });
+    await createTenant(t, 'alpha');
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('limits requests per token with 429 and a JSON error, other callers unaffected', async () => {
+    const admin = await createPrincipal(t, 'client_admin', 'alpha');
+    // createTenant and createPrincipal used two of the operator's three requests.
+    await t.as(OPERATOR_TOKEN).get('/v1/tenants').expect(200);
+    const limited = await t.as(OPERATOR_TOKEN).get('/v1/tenants').expect(429);
+    expect(limited.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+    expect(limited.headers['retry-after']).toBeDefined();
+    await t.as(admin).get('/v1/tenants/alpha/options').expect(200);
+  });
+
+  it('refuses bodies over the configured limit with 413 and a JSON error', async () => {
+    const res = await t.http
+      .post('/v1/tenants')
+      .set('authorization', 'Bearer cln_someone-else-entirely-000')
+      .send({ slug: 'big', name: 'x'.repeat(5000), riskLevel: 1 })
+      .expect(413);
+    expect(res.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
+  });
+});

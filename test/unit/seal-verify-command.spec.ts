@@ -1,0 +1,46 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sealVerifyCommand } from '../../apps/cli/src/commands/seal-verify.command.js';
+import { SealSigner, fingerprintOf, type SealDocument, type SealedState } from '../../libs/seals/src/index.js';
+import { tempDir } from '../support/test-app.js';
+
+async function run(doc: unknown, ...args: string[]): Promise<{ code: number; out: Record<string, unknown>; err: string }> {
+  const file = join(tempDir('cloison-seal-'), 'seal.json');
+  writeFileSync(file, typeof doc === 'string' ? doc : JSON.stringify(doc));
+  let out = '';
+  let err = '';
+  const code = await sealVerifyCommand([file, ...args], { out: (s) => (out += s), err: (s) => (err += s) });
+  return { code, out: out ? (JSON.parse(out) as Record<string, unknown>) : {}, err };
+}
+
+describe('cloison seal verify', () => {
+  const signer = new SealSigner(generateKeyPairSync('ed25519').privateKey);
+  const state: SealedState = {
+    tenant: { id: '00000000-0000-4000-8000-000000000001', slug: 'congress' },
+    configuration: { ballot_secrecy: 'secret', admin_can_view_credentials: false },
+    registry: { ballot_secrecy: 1, admin_can_view_credentials: 1 },
+  };
+  const doc: SealDocument = signer.sign({
+    type: 'cloison.seal/v1',
+    sealId: '00000000-0000-4000-8000-0000000000aa',
+    label: 'round 1',
+    activatedAt: '2026-11-26T10:00:00.000Z',
+    approvals: [{ principal: 'p1', name: 'office', role: 'client_admin', at: '2026-11-26T09:59:00.000Z' }],
+    state,
+    fingerprint: fingerprintOf(state),
+  });
+
+  it('accepts a signed document, bare or as the API returns it, with the trusted key id', async () => {
+    expect(await run(doc)).toMatchObject({ code: 0, out: { valid: true, signatureValid: true, fingerprintValid: true, trusted: null } });
+    expect(await run({ document: doc }, '--key-id', signer.keyId)).toMatchObject({ code: 0, out: { valid: true, trusted: true } });
+  });
+
+  it('refuses a changed configuration, an untrusted key, and an unreadable document', async () => {
+    const tampered = { ...doc, state: { ...state, configuration: { ...state.configuration, admin_can_view_credentials: true } } };
+    expect(await run(tampered)).toMatchObject({ code: 1, out: { valid: false, fingerprintValid: false } });
+    expect(await run(doc, '--key-id', '0'.repeat(64))).toMatchObject({ code: 1, out: { valid: false, signatureValid: true, trusted: false } });
+    expect(await run('not json')).toMatchObject({ code: 2, out: {} });
+    expect(await run({ hello: 'world' })).toMatchObject({ code: 2, out: {} });
+  });
+});
