@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runCli } from '../../apps/cli/src/cli.js';
 import { sealVerifyCommand } from '../../apps/cli/src/commands/seal-verify.command.js';
 import { SealSigner, fingerprintOf, type SealDocument, type SealedState } from '../../libs/seals/src/index.js';
 import { tempDir } from '../support/test-app.js';
@@ -42,5 +43,24 @@ describe('cloison seal verify', () => {
     expect(await run(doc, '--key-id', '0'.repeat(64))).toMatchObject({ code: 1, out: { valid: false, signatureValid: true, trusted: false } });
     expect(await run('not json')).toMatchObject({ code: 2, out: {} });
     expect(await run({ hello: 'world' })).toMatchObject({ code: 2, out: {} });
+  });
+
+  it('is what `cloison seal verify` runs', async () => {
+    const dir = tempDir('cloison-seal-');
+    const good = join(dir, 'good.json');
+    const bad = join(dir, 'bad.json');
+    writeFileSync(good, JSON.stringify(doc));
+    writeFileSync(bad, JSON.stringify({ ...doc, label: 'another election' }));
+    let out = '';
+    const write = process.stdout.write;
+    process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
+    try {
+      const io = { out: () => undefined, err: () => undefined, env: {}, interactive: false };
+      expect(await runCli(['seal', 'verify', good, '--key-id', signer.keyId], io)).toBe(0);
+      expect(await runCli(['seal', 'verify', bad], io)).toBe(1);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(out).toContain('"signatureValid": false');
   });
 });
