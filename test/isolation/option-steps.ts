@@ -3,7 +3,10 @@ import { call, expectStatus, fail, scan, type Reply } from './http.js';
 import { effectiveValue, gate, optionState, type Model, type TenantState, type World } from './model.js';
 import { resolveActor, resolveTenant, showActor, showTenant, type ActorPick, type TenantPick } from './picks.js';
 import { Step } from './step.js';
-import { BOGUS_KEYS, VALUE_CASES, type ValueCase } from './values.js';
+import { BOGUS_KEYS, VALUE_CASES, catalogGatedKeys, type ValueCase } from './values.js';
+
+// Change control: these options, and every option of a risk level 3 tenant, change only by approval.
+const GATED_KEYS = catalogGatedKeys();
 
 export type IfMatchKind = 'none' | 'current' | 'weak-current' | 'stale' | 'star' | 'garbage';
 export type ReasonKind = 'ok' | 'short' | 'blank' | 'missing' | 'number';
@@ -124,6 +127,11 @@ export class WriteOption extends Step {
 
     const expected = this.expected(m, w, actor, target, key, value);
     expectStatus(r, expected.status);
+    if (expected.status === 202 && t) {
+      // Filed as a pending change request: one audit event, the value does not move.
+      t.events.push({ action: 'change_request.created', optionKey: key });
+      return;
+    }
     if (expected.status !== 200 || !t) return;
     if (expected.change) {
       const was = JSON.stringify(effectiveValue(w, t, key));
@@ -148,6 +156,7 @@ export class WriteOption extends Step {
     const s = optionState(t, key);
     const unchanged = this.kind === 'put' ? isDeepStrictEqual(effectiveValue(w, t, key), value) : !s.isSet;
     void m;
+    if (!unchanged && (GATED_KEYS.has(key) || t.riskLevel === 3)) return { status: 202 };
     return { status: 200, change: !unchanged };
   }
 }

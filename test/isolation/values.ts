@@ -76,3 +76,14 @@ export function catalogDefaults(catalogDir = join(process.cwd(), 'catalog')): Ma
   }
   return out;
 }
+
+/** Options whose changes always need approvals (change control), read from the catalog files. */
+export function catalogGatedKeys(catalogDir = join(process.cwd(), 'catalog')): Set<string> {
+  const dir = join(catalogDir, 'options');
+  const out = new Set<string>();
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+    const def = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { key: string; risk: string };
+    if (def.risk === 'high' || def.risk === 'critical') out.add(def.key);
+  }
+  return out;
+}
