@@ -2,6 +2,9 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { verifyExportStream } from '../../../../libs/audit/src/export.verifier.js';
 import { parsePublicKey, publicKeyFingerprint } from '../../../../libs/audit/src/audit.signing.js';
+import { UsageError, parseFileArgs, stdio, type CommandIo } from './offline-args.js';
+
+export type { CommandIo } from './offline-args.js';
 
 export const AUDIT_VERIFY_USAGE = `usage: cloison audit verify <export.jsonl | -> --public-key <file | base64>
 
@@ -12,36 +15,8 @@ signed checkpoints, against a public key obtained from the service beforehand.
 base64 DER itself. Exit status: 0 verified, 1 broken, 2 usage error.
 `;
 
-export interface CommandIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
-
-const stdio: CommandIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
-
-class UsageError extends Error {}
-
 function parseArgs(argv: string[]): { file: string; key: string } {
-  let file: string | undefined;
-  let key: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--public-key') {
-      key = argv[++i];
-      if (key === undefined) throw new UsageError('--public-key needs a value');
-    } else if (arg.startsWith('--public-key=')) {
-      key = arg.slice('--public-key='.length);
-    } else if (arg === '-h' || arg === '--help') {
-      throw new UsageError('');
-    } else if (arg.startsWith('--')) {
-      throw new UsageError(`unknown option ${arg}`);
-    } else if (file === undefined) {
-      file = arg;
-    } else {
-      throw new UsageError(`unexpected argument ${arg}`);
-    }
-  }
-  if (!file) throw new UsageError('the export file is missing');
+  const { file, value: key } = parseFileArgs(argv, 'public-key', 'the export file is missing');
   if (!key) throw new UsageError('--public-key is required: verifying with a key taken from the export itself would prove nothing');
   return { file, key };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { verifySealDocument, type SealDocument } from '../../../../libs/seals/src/index.js';
-import type { CommandIo } from './audit-verify.command.js';
+import { UsageError, parseFileArgs, stdio, type CommandIo } from './offline-args.js';
 
 export const SEAL_VERIFY_USAGE = `usage: cloison seal verify <seal.json> [--key-id <sha256 hex of the service key>]
 
@@ -10,31 +10,8 @@ the embedded state, and, with --key-id, that the key is the one you trust.
 Exit status: 0 valid, 1 invalid, 2 usage error or unreadable document.
 `;
 
-const stdio: CommandIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
-
-class UsageError extends Error {}
-
 function parseArgs(argv: string[]): { file: string; keyId?: string } {
-  let file: string | undefined;
-  let keyId: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--key-id') {
-      keyId = argv[++i];
-      if (keyId === undefined) throw new UsageError('--key-id needs a value');
-    } else if (arg.startsWith('--key-id=')) {
-      keyId = arg.slice('--key-id='.length);
-    } else if (arg === '-h' || arg === '--help') {
-      throw new UsageError('');
-    } else if (arg.startsWith('--')) {
-      throw new UsageError(`unknown option ${arg}`);
-    } else if (file === undefined) {
-      file = arg;
-    } else {
-      throw new UsageError(`unexpected argument ${arg}`);
-    }
-  }
-  if (!file) throw new UsageError('the seal file is missing');
+  const { file, value: keyId } = parseFileArgs(argv, 'key-id', 'the seal file is missing');
   return { file, keyId };
 }
 
