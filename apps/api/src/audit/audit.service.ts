@@ -4,6 +4,7 @@ import type { AuditEvent, Prisma } from '../../../../libs/persistence/src/index.
 import type { PolicyContext } from '../../../../libs/policy/src/index.js';
 import { TenantDirectory, TenantScopeService, type TenantScope } from '../../../../libs/tenancy/src/index.js';
 import type { AuditQuery } from './audit.schemas.js';
+import { toChained } from './audit-chain.reader.js';
 
 export interface AuditEventView {
   seq: number;
@@ -81,18 +82,7 @@ export class AuditService {
 }
 
 function toView(e: AuditEvent, slugs: Map<string, string>): AuditEventView {
-  return {
-    seq: Number(e.seq),
-    tenant: e.tenantId ? (slugs.get(e.tenantId) ?? e.tenantId) : null,
-    tenantSeq: e.tenantSeq === null ? null : Number(e.tenantSeq),
-    at: e.occurredAt.toISOString(),
-    actor: { id: e.actorId, name: e.actorName, role: e.actorRole },
-    action: e.action,
-    option: e.optionKey,
-    before: e.before,
-    after: e.after,
-    diff: e.diff,
-    reason: e.reason,
-    requestId: e.requestId,
-  };
+  // The chain fields stay for verification and exports; the view names the tenant by its slug.
+  const { tenantId, contentHash, hash, tenantHash, ...fields } = toChained(e);
+  return { ...fields, seq: Number(e.seq), tenant: tenantId ? (slugs.get(tenantId) ?? tenantId) : null };
 }
