@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+import { hashToken } from '../../libs/identity/src/index.js';
 
 describe('security basics', () => {
   let t: TestApp;
@@ -106,6 +107,20 @@ describe('request limits', () => {
     expect(limited.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
     expect(limited.headers['retry-after']).toBeDefined();
     await t.as(admin).get('/v1/tenants/alpha/options').expect(200);
+  });
+
+  it('does not throttle evaluation, the per-voter hot path of the voting platform', async () => {
+    // Issued directly: the operator's own budget of three requests is spent by the test above.
+    const service = 'cln_service-token-for-the-rate-limit-test';
+    await t.superuser((c) =>
+      c.query(
+        "INSERT INTO principals (id, name, role, tenant_id, token_hash) SELECT gen_random_uuid(), 'voting platform', 'service', id, $1 FROM tenants WHERE slug = 'alpha'",
+        [hashToken(service)],
+      ),
+    );
+    for (let i = 0; i < 3; i++) await t.as(service).get('/v1/tenants/alpha/options/revote').expect(200);
+    await t.as(service).get('/v1/tenants/alpha/options/revote').expect(429);
+    for (let i = 0; i < 10; i++) await t.as(service).post('/ofrep/v1/evaluate/flags').send({ context: {} }).expect(200);
   });
 
   it('refuses bodies over the configured limit with 413 and a JSON error', async () => {

@@ -50,6 +50,9 @@ export async function applyHttpHardening(app: NestFastifyApplication, config: Cl
       max: config.rateLimitMax,
       timeWindow: config.rateLimitWindowMs,
       keyGenerator: rateLimitKey,
+      // Evaluation is the voting platform's hot path (one call per voter request, read-only, served
+      // from memory): a per-token budget sized for people would throttle an election.
+      allowList: (req: FastifyRequest) => req.url.startsWith('/ofrep/'),
       errorResponseBuilder: (_req: FastifyRequest, ctx: { after: string; max: number }) =>
         Object.assign(new Error(`rate limit of ${ctx.max} requests exceeded, retry in ${ctx.after}`), { statusCode: 429 }),
     });
