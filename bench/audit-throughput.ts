@@ -1,7 +1,8 @@
 // Audited option changes per second at 1, 4 and 16 concurrent writers on PostgreSQL, against
-// a baseline measured in the same run: the same write path (lock, version check, upsert, same
-// transaction) with the audit recorder replaced by a no-op. Each writer changes its own
-// tenant's option, so the shared global chain head is the contention point being measured.
+// a baseline measured in the same run: the same write path (read, seal and version check,
+// upsert, one statement) with the audit append (`cloison_audit_append`) replaced by a no-op in
+// the benchmark's own database. Each writer changes its own tenant's option, so the shared global
+// chain head is the contention point being measured.
 // Run: npm run bench:audit [-- seconds-per-run]   (DATABASE_URL defaults to the local server)
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -11,28 +12,31 @@ import { AuditChainService } from '../apps/api/src/audit/audit-chain.service.js'
 import { loadConfig } from '../apps/api/src/config/app.config.js';
 import { OptionsService } from '../apps/api/src/options/options.service.js';
 import { TenantsService } from '../apps/api/src/tenants/tenants.service.js';
-import type { AuditRecorder } from '../libs/audit/src/index.js';
-import { ChangeGate } from '../libs/change-control/src/index.js';
-// The baseline needs an option store without audit; the application never builds one.
-import { ChangeRequestStore } from '../libs/change-control/src/change-request.store.js';
-import { OptionStore } from '../libs/change-control/src/option-store.js';
-import { SnapshotCache } from '../libs/evaluation/src/index.js';
 import { defineAbilityFor, type PolicyContext } from '../libs/policy/src/index.js';
-import { Registry } from '../libs/registry/src/index.js';
-import { TenantScopeService, type AuthenticatedPrincipal } from '../libs/tenancy/src/index.js';
+import type { AuthenticatedPrincipal } from '../libs/tenancy/src/index.js';
 
 const LEVELS = [1, 4, 16];
 const SECONDS = Number(process.argv[2] ?? 5);
 const BASE_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: BASE_URL });
+async function admin(sql: string, url = BASE_URL): Promise<pg.QueryResult> {
+  const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    await c.query(sql);
+    return await c.query(sql);
   } finally {
     await c.end();
   }
+}
+
+const APPEND = `'cloison_audit_append'::regproc`;
+
+/** Swaps the audit append for one that writes nothing; returns the statement that restores it. */
+async function withoutAudit(url: string): Promise<string> {
+  const original = (await admin(`SELECT pg_get_functiondef(${APPEND}) AS def`, url)).rows[0].def as string;
+  const header = original.slice(0, original.search(/\sAS \$/));
+  await admin(`${header} AS $f$ BEGIN RETURN QUERY SELECT 0::bigint, repeat('0', 64), NULL::bigint, NULL::text; END $f$`, url);
+  return original;
 }
 
 async function run(writers: number, change: (writer: number, n: number) => Promise<unknown>): Promise<number> {
@@ -60,7 +64,6 @@ async function main(): Promise<void> {
     databaseUrl: url.toString(),
     dataDir: undefined,
     logLevel: 'silent',
-    poolSize: 24,
     bootstrapToken: `cln_bench-${randomBytes(16).toString('hex')}`,
   });
   try {
@@ -74,10 +77,7 @@ async function main(): Promise<void> {
       tenants.push(t);
     }
     const ctxOf = (w: number): PolicyContext => ({ ...base, requestId: `bench-${w}`, tenant: tenants[w] });
-    const audited = app.app.get(OptionsService);
-    const noAudit = { record: async () => ({ seq: 0n }) } as unknown as AuditRecorder;
-    const unauditedGate = new ChangeGate(app.app.get(Registry), new OptionStore(noAudit), new ChangeRequestStore(noAudit));
-    const unaudited = new OptionsService(app.app.get(TenantScopeService), app.app.get(Registry), unauditedGate, app.app.get(SnapshotCache));
+    const options = app.app.get(OptionsService);
     const body = (n: number) => ({ value: 30 + (n % 3000), reason: 'bench' });
     let salt = 0;
     const rows: string[] = [];
@@ -86,8 +86,10 @@ async function main(): Promise<void> {
     for (const writers of LEVELS) {
       // Distinct values per run so that no change is a no-op.
       const s = (salt += 7);
-      const baseline = await run(writers, (w, n) => unaudited.set(ctxOf(w), 'retention_days', body(n + s), undefined));
-      const withAudit = await run(writers, (w, n) => audited.set(ctxOf(w), 'retention_days', body(n + s + 3), undefined));
+      const restore = await withoutAudit(url.toString());
+      const baseline = await run(writers, (w, n) => options.set(ctxOf(w), 'retention_days', body(n + s), undefined));
+      await admin(restore, url.toString());
+      const withAudit = await run(writers, (w, n) => options.set(ctxOf(w), 'retention_days', body(n + s + 3), undefined));
       const row = `${String(writers).padStart(7)}  ${baseline.toFixed(0).padStart(10)}  ${withAudit.toFixed(0).padStart(9)}  ${(withAudit / baseline).toFixed(2).padStart(16)}`;
       rows.push(row);
       process.stdout.write(row + '\n');

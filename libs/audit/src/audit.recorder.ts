@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { recordAuditAppend } from '../../observability/src/index.js';
 import type { PrismaTx } from '../../persistence/src/index.js';
 import type { Actor } from '../../tenancy/src/index.js';
-import { GENESIS_HASH, GLOBAL_CHAIN, contentHash, type AuditContent } from './audit.chain.js';
+import { GLOBAL_CHAIN, contentHash, type AuditContent } from './audit.chain.js';
 import { jsonDiff } from './audit.diff.js';
 import { AuditWitness } from './audit.witness.js';
 
@@ -49,10 +49,33 @@ export interface AuditEntry {
 
 const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
 
+/** An event ready to append: its hashed content and the arguments of `cloison_audit_append`. */
+export interface PreparedEvent {
+  content: AuditContent;
+  contentHash: string;
+  /** In the order of the SQL function's parameters (see the single-statement migration). */
+  args: unknown[];
+}
+
+/** Where an appended event sits in the global chain and in its tenant's chain. */
+export interface AppendedEvent {
+  event_seq: bigint;
+  event_hash: string;
+  event_tenant_seq: bigint | null;
+  event_tenant_hash: string | null;
+}
+
+/** Placeholders for the audit arguments when they follow `offset` other parameters. */
+export function auditPlaceholders(offset: number): string {
+  return ['uuid', 'timestamptz', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'jsonb', 'jsonb', 'text', 'text', 'text']
+    .map((type, i) => `$${offset + i + 1}::${type}`)
+    .join(', ');
+}
+
 /**
  * Writes one audit event inside the caller's transaction, so the change and its record
  * commit or fail together. The event is linked into the global chain and its tenant's chain
- * in one statement that advances both heads (locked rows: dense, ordered sequence numbers,
+ * by one SQL function that advances both heads (locked rows: dense, ordered sequence numbers,
  * never reused) and inserts the row. Call it last in the transaction: the global head stays
  * locked until commit.
  */
@@ -61,6 +84,13 @@ export class AuditRecorder {
   constructor(@Optional() @Inject(AuditWitness) private readonly witness?: AuditWitness) {}
 
   async record(tx: PrismaTx, entry: AuditEntry): Promise<{ seq: bigint }> {
+    const event = this.prepare(entry);
+    const rows = await tx.$queryRawUnsafe<AppendedEvent[]>(`SELECT * FROM cloison_audit_append(${auditPlaceholders(0)})`, ...event.args);
+    return this.appended(event, rows[0]);
+  }
+
+  /** The event's content, hash and SQL arguments, for a statement that appends it itself. */
+  prepare(entry: AuditEntry): PreparedEvent {
     const at = entry.at ?? new Date();
     const content: AuditContent = {
       tenantId: entry.tenantId,
@@ -74,35 +104,24 @@ export class AuditRecorder {
       reason: entry.reason ?? null,
       requestId: entry.requestId ?? null,
     };
-    const h = contentHash(content);
-    const tenant = entry.tenantId;
-    // Link hash = sha256(previous link hash || content hash), both hex text: see docs/audit.md.
-    const rows = await tx.$queryRaw<{ seq: bigint; hash: string; tenant_seq: bigint | null; tenant_hash: string | null }[]>`
-      WITH t AS (
-        INSERT INTO audit_heads AS h (chain, seq, hash)
-        SELECT ${tenant}::text, 1, encode(sha256(convert_to(${GENESIS_HASH} || ${h}, 'UTF8')), 'hex')
-        WHERE ${tenant}::text IS NOT NULL
-        ON CONFLICT (chain) DO UPDATE SET seq = h.seq + 1, hash = encode(sha256(convert_to(h.hash || ${h}, 'UTF8')), 'hex')
-        RETURNING seq, hash
-      ), g AS (
-        UPDATE audit_heads SET seq = seq + 1, hash = encode(sha256(convert_to(hash || ${h}, 'UTF8')), 'hex')
-        WHERE chain = ${GLOBAL_CHAIN} RETURNING seq, hash
-      )
-      INSERT INTO audit_events (seq, tenant_id, tenant_seq, occurred_at, actor_id, actor_name, actor_role, action,
-                                option_key, before, after, diff, reason, request_id, content_hash, hash, tenant_hash)
-      SELECT g.seq, ${tenant}::uuid, t.seq, ${at}::timestamptz, ${content.actor.id}, ${content.actor.name}, ${content.actor.role},
-             ${content.action}, ${content.option}, ${json(entry.before)}::jsonb, ${json(entry.after)}::jsonb,
-             ${json(content.diff ?? undefined)}::jsonb, ${content.reason}, ${content.requestId}, ${h}, g.hash, t.hash
-        FROM g LEFT JOIN t ON true
-      RETURNING seq, hash, tenant_seq, tenant_hash`;
-    const row = rows[0];
+    const hash = contentHash(content);
+    const args = [
+      content.tenantId, at, content.actor.id, content.actor.name, content.actor.role, content.action, content.option,
+      json(entry.before), json(entry.after), json(content.diff ?? undefined), content.reason, content.requestId, hash,
+    ];
+    return { content, contentHash: hash, args };
+  }
+
+  /** Tells the witness (checkpoints) and the metrics about an event its statement appended. */
+  appended(event: PreparedEvent, row: AppendedEvent | undefined): { seq: bigint } {
     if (!row) throw new Error('audit chain head is missing');
-    const heads = [{ chain: GLOBAL_CHAIN, seq: Number(row.seq), hash: row.hash }];
-    if (tenant && row.tenant_seq !== null && row.tenant_hash !== null) {
-      heads.push({ chain: tenant, seq: Number(row.tenant_seq), hash: row.tenant_hash });
+    const heads = [{ chain: GLOBAL_CHAIN, seq: Number(row.event_seq), hash: row.event_hash }];
+    const tenant = event.content.tenantId;
+    if (tenant && row.event_tenant_seq !== null && row.event_tenant_hash !== null) {
+      heads.push({ chain: tenant, seq: Number(row.event_tenant_seq), hash: row.event_tenant_hash });
     }
     this.witness?.saw(heads);
-    recordAuditAppend(entry.action);
-    return { seq: row.seq };
+    recordAuditAppend(event.content.action as AuditAction);
+    return { seq: BigInt(row.event_seq) };
   }
 }

@@ -5,7 +5,7 @@ export {
   CSV_COLUMNS, EXPORT_FORMAT, checkpointLine, csvCheckpointRow, csvEventRow, csvHeader, endLine, eventLine, exportHeader,
   type ExportHeader, type ExportLine,
 } from './audit.export.js';
-export { AUDIT_ACTIONS, AuditRecorder, type AuditAction, type AuditEntry } from './audit.recorder.js';
+export { AUDIT_ACTIONS, AuditRecorder, auditPlaceholders, type AppendedEvent, type AuditAction, type AuditEntry, type PreparedEvent } from './audit.recorder.js';
 export { AuditSigner, SIGNING_KEY_FILE, loadSigningKey, type SigningKeySource } from './audit.signer.js';
 export {
   checkpointPayload, checkpointSignatureValid, generateSigningKey, parsePrivateKey, parsePublicKey, publicKeyFingerprint, signCheckpoint,

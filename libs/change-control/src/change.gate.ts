@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { AuditAction } from '../../audit/src/index.js';
 import type { PrismaTx } from '../../persistence/src/index.js';
 import { Registry, type JsonValue, type OptionDefinition } from '../../registry/src/index.js';
-import type { Actor, TenantRef } from '../../tenancy/src/index.js';
+import { TenantScopeService, type Actor, type TenantRef } from '../../tenancy/src/index.js';
 import { approvalRequirement } from './approval-policy.js';
 import { InvalidValue, RuleConflict, RuleRefused, StaleVersion, TenantSealed } from './change-errors.js';
 import { ChangeRequestStore, requestChange, type ChangeRequestRow, type ChangeRequestView } from './change-request.store.js';
@@ -46,7 +46,36 @@ export class ChangeGate {
     @Inject(Registry) private readonly registry: Registry,
     @Inject(OptionStore) private readonly store: OptionStore,
     @Inject(ChangeRequestStore) private readonly requests: ChangeRequestStore,
+    @Inject(TenantScopeService) private readonly scopes: TenantScopeService,
   ) {}
+
+  /**
+   * One change of one option, in its own transaction. A change that applies directly is one
+   * statement (see OptionStore.applyAlone); anything that needs approvals or a seal's break-glass
+   * goes through `submit` in a tenant transaction.
+   */
+  async submitOne(tenant: TenantRef, def: OptionDefinition, change: Change, origin: GateOrigin, opts: GateOptions = {}): Promise<GateOutcome> {
+    this.check(def, change);
+    if (opts.breakGlassSealId || opts.mode === 'request' || approvalRequirement(def, tenant.riskLevel)) {
+      return this.scopes.run({ tenantId: tenant.id }, (tx) => this.submit(tx, tenant, def, change, origin, opts));
+    }
+    const expected = typeof opts.ifMatch === 'number' ? opts.ifMatch : undefined;
+    const state = await this.store.peek(tenant.id, def);
+    if (!state) throw new Error(`tenant ${tenant.id} is gone`);
+    if (state.sealId) throw new TenantSealed(tenant.slug, state.sealId);
+    const before = state.option;
+    if (expected !== undefined && expected !== before.version) {
+      throw new StaleVersion(`option "${def.key}" is at version ${before.version}, not ${expected}`);
+    }
+    if (this.store.isNoop(before, change)) return { kind: 'unchanged', option: before };
+    const result = await this.store.applyAlone(tenant.id, def, change, before, origin);
+    if (result.outcome === 'applied') return { kind: 'applied', option: result.option };
+    if (result.outcome === 'sealed') throw new TenantSealed(tenant.slug, result.sealId);
+    if (result.outcome === 'no_tenant') throw new Error(`tenant ${tenant.id} is gone`);
+    if (expected !== undefined) throw new StaleVersion(`option "${def.key}" changed meanwhile; read it again`);
+    // Another writer of the same option got there first: queue behind it on the row lock.
+    return this.scopes.run({ tenantId: tenant.id }, (tx) => this.submit(tx, tenant, def, change, origin, opts));
+  }
 
   /** The option as it is now for `tenant` (row locked until the transaction ends). */
   current(tx: PrismaTx, tenant: TenantRef, def: OptionDefinition): Promise<OptionView> {

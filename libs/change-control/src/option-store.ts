@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
-import { AuditRecorder, type AuditAction } from '../../audit/src/index.js';
-import type { PrismaTx } from '../../persistence/src/index.js';
+import { AuditRecorder, auditPlaceholders, type AppendedEvent, type AuditAction, type AuditEntry } from '../../audit/src/index.js';
+import { PrismaService, type PrismaTx } from '../../persistence/src/index.js';
 import type { JsonValue, OptionDefinition } from '../../registry/src/index.js';
 import type { Actor } from '../../tenancy/src/index.js';
 import { optionView, type Change, type OptionView, type StoredRow } from './option-view.js';
@@ -21,13 +21,26 @@ export class VersionConflict extends Error {
   }
 }
 
+/** What a direct change found when it tried to apply (see `applyAlone`). */
+export type AloneOutcome =
+  | { outcome: 'applied'; option: OptionView }
+  | { outcome: 'sealed'; sealId: string }
+  | { outcome: 'conflict' }
+  | { outcome: 'no_tenant' };
+
+type StateRow = { seal_id: string | null; is_set: boolean | null; value: JsonValue; version: number | null; updated_at: Date | null; updated_by_id: string | null; updated_by: string | null };
+type ApplyRow = AppendedEvent & { outcome: AloneOutcome['outcome']; current_version: number | null; active_seal: string | null };
+
 /**
  * Storage of option values. Deliberately not exported from the library: values reach it only
  * through the ChangeGate, which decides whether a change applies now or needs approvals.
  */
 @Injectable()
 export class OptionStore {
-  constructor(@Inject(AuditRecorder) private readonly audit: AuditRecorder) {}
+  constructor(
+    @Inject(AuditRecorder) private readonly audit: AuditRecorder,
+    @Inject(PrismaService) private readonly db: PrismaService,
+  ) {}
 
   /** Locks the tenant's row of `def` (if any) for the rest of the transaction. */
   async current(tx: PrismaTx, tenantId: string, def: OptionDefinition): Promise<OptionView> {
@@ -46,28 +59,45 @@ export class OptionStore {
   async write(tx: PrismaTx, tenantId: string, def: OptionDefinition, next: Change, expectedVersion: number, origin: WriteOrigin): Promise<OptionView> {
     const before = await this.current(tx, tenantId, def);
     if (before.version !== expectedVersion) throw new VersionConflict(def.key, before.version);
-    const value = next.isSet ? next.value : def.default;
-    const row: StoredRow = {
-      isSet: next.isSet,
-      value: value as JsonValue,
-      version: before.version + 1,
-      updatedAt: new Date(),
-      updatedById: origin.actor.id,
-      updatedBy: origin.actor.name,
-    };
+    const { row, entry } = planWrite(tenantId, def, next, before, origin);
     if (!(await this.writeRow(tx, tenantId, def.key, row))) throw new VersionConflict(def.key, before.version);
-    await this.audit.record(tx, {
-      actor: origin.actor,
-      action: origin.action ?? (next.isSet ? 'option.set' : 'option.reset'),
-      tenantId,
-      optionKey: def.key,
-      before: before.value,
-      after: value,
-      reason: origin.reason,
-      requestId: origin.requestId,
-      at: row.updatedAt,
-    });
+    await this.audit.record(tx, entry);
     return optionView(def, row);
+  }
+
+  /**
+   * The option of a tenant as stored now, and the tenant's active seal; null if the tenant does
+   * not exist. One statement, no lock: `applyAlone` checks that nothing moved since.
+   */
+  async peek(tenantId: string, def: OptionDefinition): Promise<{ sealId: string | null; option: OptionView } | null> {
+    const rows = await this.db.$queryRawUnsafe<StateRow[]>('SELECT * FROM cloison_option_state($1::uuid, $2::text)', tenantId, def.key);
+    const r = rows[0];
+    if (!r) return null;
+    const stored: StoredRow | null = r.version === null
+      ? null
+      : { isSet: r.is_set === true, value: r.value, version: r.version, updatedAt: r.updated_at as Date, updatedById: r.updated_by_id ?? '', updatedBy: r.updated_by ?? '' };
+    return { sealId: r.seal_id, option: optionView(def, stored) };
+  }
+
+  /**
+   * Applies `next` over `before` (as `peek` read it) and appends its audit event in one
+   * statement, which is its own transaction: the global audit chain head is locked only while
+   * PostgreSQL executes and commits it. Refused without writing anything when the tenant is
+   * sealed or the option is no longer at `before.version`.
+   */
+  async applyAlone(tenantId: string, def: OptionDefinition, next: Change, before: OptionView, origin: WriteOrigin): Promise<AloneOutcome> {
+    const { row, entry } = planWrite(tenantId, def, next, before, origin);
+    const event = this.audit.prepare(entry);
+    const rows = await this.db.$queryRawUnsafe<ApplyRow[]>(
+      `SELECT * FROM cloison_apply_option($1::uuid, $2::text, $3::integer, $4::boolean, $5::jsonb, ${auditPlaceholders(5)})`,
+      tenantId, def.key, before.version, row.isSet, JSON.stringify(row.value), ...event.args,
+    );
+    const r = rows[0];
+    if (!r) throw new Error('option change returned no outcome');
+    if (r.outcome === 'sealed') return { outcome: 'sealed', sealId: r.active_seal ?? '' };
+    if (r.outcome !== 'applied') return { outcome: r.outcome };
+    this.audit.appended(event, r);
+    return { outcome: 'applied', option: optionView(def, row) };
   }
 
   private async lockRow(tx: PrismaTx, tenantId: string, key: string): Promise<StoredRow | null> {
@@ -93,4 +123,29 @@ export class OptionStore {
         WHERE option_values.version = EXCLUDED.version - 1`;
     return written === 1;
   }
+}
+
+/** The row a change writes over `before`, and its audit event (before → after, same instant). */
+function planWrite(tenantId: string, def: OptionDefinition, next: Change, before: OptionView, origin: WriteOrigin): { row: StoredRow; entry: AuditEntry } {
+  const value = next.isSet ? next.value : def.default;
+  const row: StoredRow = {
+    isSet: next.isSet,
+    value: value as JsonValue,
+    version: before.version + 1,
+    updatedAt: new Date(),
+    updatedById: origin.actor.id,
+    updatedBy: origin.actor.name,
+  };
+  const entry: AuditEntry = {
+    actor: origin.actor,
+    action: origin.action ?? (next.isSet ? 'option.set' : 'option.reset'),
+    tenantId,
+    optionKey: def.key,
+    before: before.value,
+    after: value,
+    reason: origin.reason,
+    requestId: origin.requestId,
+    at: row.updatedAt,
+  };
+  return { row, entry };
 }

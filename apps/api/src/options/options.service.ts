@@ -64,9 +64,7 @@ export class OptionsService {
     assertSameTenant(tenant, body.tenant);
     const def = this.definition(key);
     const actor = { id: ctx.principal.id, name: ctx.principal.name, role: ctx.principal.role };
-    const outcome = await this.scopes.run({ tenantId: tenant.id }, (tx) =>
-      this.gate.submit(tx, tenant, def, change, { actor, reason: body.reason, requestId: ctx.requestId }, { ifMatch }),
-    );
+    const outcome = await this.gate.submitOne(tenant, def, change, { actor, reason: body.reason, requestId: ctx.requestId }, { ifMatch });
     // Other instances learn of the change from the database; this one need not wait for it.
     if (outcome.kind === 'applied') this.snapshots.invalidateTenant(tenant.id);
     return outcome;
