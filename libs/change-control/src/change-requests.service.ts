@@ -5,7 +5,7 @@ import { SnapshotCache } from '../../evaluation/src/index.js';
 import { jsonInput, type PrismaTx } from '../../persistence/src/index.js';
 import type { PolicyContext } from '../../policy/src/index.js';
 import { Registry, type JsonValue, type OptionDefinition } from '../../registry/src/index.js';
-import { SYSTEM_ACTOR, TenantScopeService, type Actor, type TenantRef } from '../../tenancy/src/index.js';
+import { pathTenant, actorOf, SYSTEM_ACTOR, TenantScopeService, type Actor, type TenantRef } from '../../tenancy/src/index.js';
 import { isSatisfied } from './approval-policy.js';
 import { ChangeGate } from './change.gate.js';
 import { RuleConflict } from './change-errors.js';
@@ -25,12 +25,7 @@ export interface RequestEdit {
   reason: string;
 }
 
-const actorOf = (ctx: PolicyContext): Actor => ({ id: ctx.principal.id, name: ctx.principal.name, role: ctx.principal.role });
 
-function tenantOf(ctx: PolicyContext): TenantRef {
-  if (!ctx.tenant) throw new Error('change request routes are tenant-scoped');
-  return ctx.tenant;
-}
 
 type Outcome<T> = { ok: T } | { expired: string };
 
@@ -47,7 +42,7 @@ export class ChangeRequests {
   ) {}
 
   async create(ctx: PolicyContext, body: NewChangeRequest): Promise<ChangeRequestView> {
-    const tenant = tenantOf(ctx);
+    const tenant = pathTenant(ctx);
     const def = this.definition(body.option);
     const change: Change = body.operation === 'set' ? { isSet: true, value: body.value as JsonValue } : { isSet: false };
     const outcome = await this.scopes.run({ tenantId: tenant.id }, (tx) =>
@@ -64,7 +59,7 @@ export class ChangeRequests {
    * second operator's approval applies while the seal stays.
    */
   async createBreakGlass(ctx: PolicyContext, sealId: string, body: { option: string; value: unknown; reason: string }): Promise<ChangeRequestView> {
-    const tenant = tenantOf(ctx);
+    const tenant = pathTenant(ctx);
     const def = this.definition(body.option);
     const outcome = await this.scopes.run({ tenantId: tenant.id }, (tx) =>
       this.gate.submit(tx, tenant, def, { isSet: true, value: body.value as JsonValue }, { actor: actorOf(ctx), reason: body.reason, requestId: ctx.requestId }, { breakGlassSealId: sealId }),
@@ -74,7 +69,7 @@ export class ChangeRequests {
   }
 
   async list(ctx: PolicyContext, status?: RequestStatus): Promise<ChangeRequestView[]> {
-    const tenant = tenantOf(ctx);
+    const tenant = pathTenant(ctx);
     const rows = await this.scopes.run({ tenantId: tenant.id }, (tx) =>
       tx.changeRequest.findMany({
         where: { AND: [accessibleBy(ctx.ability, 'read').ofType('ChangeRequest'), { tenantId: tenant.id }] },
@@ -87,7 +82,7 @@ export class ChangeRequests {
   }
 
   async get(ctx: PolicyContext, id: string): Promise<ChangeRequestView> {
-    const tenant = tenantOf(ctx);
+    const tenant = pathTenant(ctx);
     const row = await this.scopes.run({ tenantId: tenant.id }, (tx) =>
       tx.changeRequest.findFirst({
         where: { AND: [accessibleBy(ctx.ability, 'read').ofType('ChangeRequest'), { tenantId: tenant.id, id }] },
@@ -167,7 +162,7 @@ export class ChangeRequests {
       return this.reload(tx, id, tenant);
     });
     // Other instances learn of the change from the database; this one need not wait for it.
-    if (view.status === 'applied') this.snapshots.invalidateTenant(tenantOf(ctx).id);
+    if (view.status === 'applied') this.snapshots.invalidateTenant(pathTenant(ctx).id);
     return view;
   }
 
@@ -197,7 +192,7 @@ export class ChangeRequests {
    * in its own transaction, then the call answers 409.
    */
   private async pending<T>(ctx: PolicyContext, id: string, fn: (tx: PrismaTx, row: ChangeRequestRow, tenant: TenantRef) => Promise<T>): Promise<T> {
-    const tenant = tenantOf(ctx);
+    const tenant = pathTenant(ctx);
     const result: Outcome<T> = await this.scopes.run({ tenantId: tenant.id }, async (tx) => {
       const row = await this.store.lock(tx, id);
       if (!row || row.tenantId !== tenant.id) throw new NotFoundException(`change request "${id}" not found`);

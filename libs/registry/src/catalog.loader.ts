@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
+import { catalogFiles, type CatalogProblem } from './catalog-files.reader.js';
 import { check, createAjv } from './json-schema.validator.js';
 import { OPTION_DEFINITION_SCHEMA, type OptionDefinition } from './option-definition.js';
 import { lintPresets, type PresetDefinition } from './preset.loader.js';
@@ -13,10 +14,7 @@ export interface LoadedOption {
   file: string;
 }
 
-export interface CatalogProblem {
-  file: string;
-  problem: string;
-}
+export type { CatalogProblem };
 
 export class CatalogError extends Error {
   constructor(readonly problems: CatalogProblem[]) {
@@ -44,23 +42,8 @@ export function lintCatalog(dir: string): { options: LoadedOption[]; presets: Pr
   }
   if (files.length === 0) problems.push({ file: optionsDir, problem: 'no option definitions found' });
 
-  for (const name of files) {
-    const file = join(optionsDir, name);
-    const report = (problem: string) => problems.push({ file, problem });
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      report(`not valid JSON (${(err as Error).message})`);
-      continue;
-    }
-    const shapeIssues = check(checkDefinition, raw);
-    if (shapeIssues.length) {
-      for (const i of shapeIssues) report(`definition ${i.pointer} ${i.message} (${i.rule})`);
-      continue;
-    }
-    const def = raw as OptionDefinition;
-    if (basename(name, '.json') !== def.key) report(`key "${def.key}" does not match the file name`);
+  for (const { file, stem, value: def, report } of catalogFiles<OptionDefinition>(optionsDir, files, checkDefinition, 'definition', problems)) {
+    if (stem !== def.key) report(`key "${def.key}" does not match the file name`);
     let validate: ValidateFunction;
     try {
       validate = ajv.compile({ $schema: 'https://json-schema.org/draft/2020-12/schema', ...def.schema });

@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import type { LoadedOption, CatalogProblem } from './catalog.loader.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LoadedOption } from './catalog.loader.js';
+import { catalogFiles, type CatalogProblem } from './catalog-files.reader.js';
 import { check, createAjv } from './json-schema.validator.js';
 import type { JsonValue, LocalizedText } from './option-definition.js';
 
@@ -50,23 +51,9 @@ export function lintPresets(dir: string, options: LoadedOption[]): { presets: Pr
   if (!existsSync(presetsDir)) return { presets, problems };
   const checkShape = createAjv().compile(PRESET_DEFINITION_SCHEMA);
   const byKey = new Map(options.map((o) => [o.definition.key, o]));
-  for (const name of readdirSync(presetsDir).filter((f) => f.endsWith('.json')).sort()) {
-    const file = join(presetsDir, name);
-    const report = (problem: string) => problems.push({ file, problem });
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      report(`not valid JSON (${(err as Error).message})`);
-      continue;
-    }
-    const shape = check(checkShape, raw);
-    if (shape.length) {
-      for (const i of shape) report(`preset ${i.pointer} ${i.message} (${i.rule})`);
-      continue;
-    }
-    const preset = raw as PresetDefinition;
-    if (basename(name, '.json') !== preset.name) report(`name "${preset.name}" does not match the file name`);
+  const names = readdirSync(presetsDir).filter((f) => f.endsWith('.json')).sort();
+  for (const { stem, value: preset, report } of catalogFiles<PresetDefinition>(presetsDir, names, checkShape, 'preset', problems)) {
+    if (stem !== preset.name) report(`name "${preset.name}" does not match the file name`);
     let ok = true;
     for (const [key, value] of Object.entries(preset.options)) {
       const option = byKey.get(key);

@@ -6,7 +6,7 @@ import { RuleConflict, optionView } from '../../change-control/src/index.js';
 import { jsonInput, type PrismaTx } from '../../persistence/src/index.js';
 import type { PolicyContext } from '../../policy/src/index.js';
 import { Registry } from '../../registry/src/index.js';
-import { TenantScopeService, type Actor, type TenantRef } from '../../tenancy/src/index.js';
+import { pathTenant, actorOf, TenantScopeService, type TenantRef } from '../../tenancy/src/index.js';
 import { fingerprintOf, verifySealDocument, type SealDocument, type SealedState } from './seal-document.js';
 import { SealSigner } from './seal-signer.js';
 import { toSealView, type SealRow, type SealView } from './seal.view.js';
@@ -15,12 +15,7 @@ export const DEFAULT_SEAL_APPROVALS = 2;
 
 type Purpose = 'activate' | 'lift' | 'break_glass';
 
-const actorOf = (ctx: PolicyContext): Actor => ({ id: ctx.principal.id, name: ctx.principal.name, role: ctx.principal.role });
 
-function tenantOf(ctx: PolicyContext): TenantRef {
-  if (!ctx.tenant) throw new Error('seal routes are tenant-scoped');
-  return ctx.tenant;
-}
 
 /**
  * Election seals. A proposal becomes active after k distinct approvals (not the proposer's),
@@ -39,7 +34,7 @@ export class Seals {
   ) {}
 
   propose(ctx: PolicyContext, body: { label: string; requiredApprovals?: number }): Promise<SealView> {
-    const tenant = tenantOf(ctx);
+    const tenant = pathTenant(ctx);
     return this.scopes.run({ tenantId: tenant.id }, async (tx) => {
       const id = randomUUID();
       const now = new Date();
@@ -54,7 +49,7 @@ export class Seals {
   }
 
   async list(ctx: PolicyContext): Promise<SealView[]> {
-    const tenant = tenantOf(ctx);
+    const tenant = pathTenant(ctx);
     const rows = await this.scopes.run({ tenantId: tenant.id }, (tx) =>
       tx.seal.findMany({ where: { AND: [accessibleBy(ctx.ability, 'read').ofType('Seal'), { tenantId: tenant.id }] }, include: { approvals: { orderBy: { approvedAt: 'asc' } } }, orderBy: { proposedAt: 'desc' } }),
     );
@@ -62,7 +57,7 @@ export class Seals {
   }
 
   async get(ctx: PolicyContext, id: string): Promise<SealView> {
-    const tenant = tenantOf(ctx);
+    const tenant = pathTenant(ctx);
     return this.scopes.run({ tenantId: tenant.id }, (tx) => this.reload(tx, id, tenant));
   }
 
@@ -104,7 +99,7 @@ export class Seals {
 
   /** Recomputes the fingerprint from the data as it is now and checks the signed document. */
   async verify(ctx: PolicyContext, id: string) {
-    const tenant = tenantOf(ctx);
+    const tenant = pathTenant(ctx);
     return this.scopes.run({ tenantId: tenant.id }, async (tx) => {
       const seal = await this.reload(tx, id, tenant);
       const doc = seal.document as SealDocument | null;
@@ -136,7 +131,7 @@ export class Seals {
     reason: string | undefined,
     next: (tx: PrismaTx, row: SealRow, tenant: TenantRef, approvals: SealRow['approvals']) => Promise<void>,
   ): Promise<SealView> {
-    const tenant = tenantOf(ctx);
+    const tenant = pathTenant(ctx);
     return this.scopes.run({ tenantId: tenant.id }, async (tx) => {
       const row = await this.lock(tx, id, tenant);
       if (row.status !== status) throw new RuleConflict(`seal "${id}" is ${row.status}`, 'status', '/status');

@@ -1,25 +1,17 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { accessibleBy } from '@casl/prisma/runtime';
+import type { AuditContent } from '../../../../libs/audit/src/index.js';
 import type { AuditEvent, Prisma } from '../../../../libs/persistence/src/index.js';
 import type { PolicyContext } from '../../../../libs/policy/src/index.js';
 import { TenantDirectory, TenantScopeService, type TenantScope } from '../../../../libs/tenancy/src/index.js';
 import type { AuditQuery } from './audit.schemas.js';
 import { toChained } from './audit-chain.reader.js';
 
-export interface AuditEventView {
+/** An event as the list routes show it: its hashed content, with the tenant's slug for its id. */
+export interface AuditEventView extends Omit<AuditContent, 'tenantId'> {
   seq: number;
   tenant: string | null;
   tenantSeq: number | null;
-  at: string;
-  actor: { id: string; name: string; role: string };
-  action: string;
-  option: string | null;
-  before: unknown;
-  after: unknown;
-  /** RFC 6902 JSON Patch before → after, for value changes; else null. */
-  diff: unknown;
-  reason: string | null;
-  requestId: string | null;
 }
 
 export interface AuditPage {

@@ -4,16 +4,12 @@ import { ChangeGate, optionView, type Change, type GateOutcome, type OptionView 
 import { SnapshotCache } from '../../../../libs/evaluation/src/index.js';
 import type { PolicyContext } from '../../../../libs/policy/src/index.js';
 import { Registry, type JsonValue, type OptionDefinition } from '../../../../libs/registry/src/index.js';
-import { TenantScopeService, type TenantRef } from '../../../../libs/tenancy/src/index.js';
+import { pathTenant, actorOf, TenantScopeService } from '../../../../libs/tenancy/src/index.js';
 import { assertSameTenant } from '../common/blast-radius.js';
 import type { ResetOptionBody, SetOptionBody } from './options.schemas.js';
 
 export type { OptionView };
 
-function tenantOf(ctx: PolicyContext): TenantRef {
-  if (!ctx.tenant) throw new Error('option routes are tenant-scoped');
-  return ctx.tenant;
-}
 
 @Injectable()
 export class OptionsService {
@@ -25,7 +21,7 @@ export class OptionsService {
   ) {}
 
   async list(ctx: PolicyContext): Promise<OptionView[]> {
-    const tenant = tenantOf(ctx);
+    const tenant = pathTenant(ctx);
     const rows = await this.scopes.runRead({ tenantId: tenant.id }, (tx) =>
       tx.optionValue.findMany({ where: { AND: [accessibleBy(ctx.ability, 'read').ofType('OptionValue'), { tenantId: tenant.id }] } }),
     );
@@ -35,7 +31,7 @@ export class OptionsService {
 
   async get(ctx: PolicyContext, key: string): Promise<OptionView> {
     const def = this.definition(key);
-    const tenant = tenantOf(ctx);
+    const tenant = pathTenant(ctx);
     const row = await this.scopes.runRead({ tenantId: tenant.id }, (tx) =>
       tx.optionValue.findFirst({
         where: { AND: [accessibleBy(ctx.ability, 'read').ofType('OptionValue'), { tenantId: tenant.id, optionKey: key }] },
@@ -60,10 +56,10 @@ export class OptionsService {
 
   /** Applies directly, or answers with a pending change request, as the gate decides. */
   private async change(ctx: PolicyContext, key: string, change: Change, body: { reason: string; tenant?: string }, ifMatch: number | '*' | undefined) {
-    const tenant = tenantOf(ctx);
+    const tenant = pathTenant(ctx);
     assertSameTenant(tenant, body.tenant);
     const def = this.definition(key);
-    const actor = { id: ctx.principal.id, name: ctx.principal.name, role: ctx.principal.role };
+    const actor = actorOf(ctx);
     const outcome = await this.gate.submitOne(tenant, def, change, { actor, reason: body.reason, requestId: ctx.requestId }, { ifMatch });
     // Other instances learn of the change from the database; this one need not wait for it.
     if (outcome.kind === 'applied') this.snapshots.invalidateTenant(tenant.id);
