@@ -116,8 +116,18 @@ describe('console: operator journey', () => {
     const option = (await c.t.as(s.operator).get('/v1/tenants/teachers-union/options/ballot_secrecy')).body;
     if (changeControl) {
       await page.locator('#status', { hasText: 'Submitted for approval' }).waitFor();
-      await page.locator('li.request[data-option=ballot_secrecy]').waitFor();
+      const item = page.locator('li.request[data-option=ballot_secrecy]');
+      await item.waitFor();
       expect(option).toMatchObject({ value: 'secret', source: 'default' });
+      // The requester cannot approve their own request: the console offers a withdrawal instead.
+      await item.locator('[data-note=own-request]').waitFor();
+      expect(await item.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+      await item.getByRole('button', { name: 'Withdraw' }).click();
+      await item.getByLabel('Why do you withdraw it?').fill('rehearsal cancelled');
+      await item.getByRole('button', { name: 'Confirm withdrawal' }).click();
+      await page.locator('#status', { hasText: 'Withdrawn.' }).waitFor();
+      const requests = (await c.t.as(s.operator).get('/v1/tenants/teachers-union/change-requests?status=pending')).body as { option: string }[];
+      expect(requests.filter((r) => r.option === 'ballot_secrecy')).toEqual([]);
     } else {
       await page.locator('#status', { hasText: 'Saved: “Ballot secrecy” is now admin_visible.' }).waitFor();
       expect(option).toMatchObject({ value: 'admin_visible', source: 'tenant', version: 1 });

@@ -142,6 +142,9 @@ export class Api {
   reject = (r: ChangeRequest, reason: string) =>
     this.send<ChangeRequest>('POST', `/v1/tenants/${seg(r.tenant)}/change-requests/${seg(r.id)}/reject`, { reason });
 
+  withdraw = (r: ChangeRequest, reason: string) =>
+    this.send<ChangeRequest>('POST', `/v1/tenants/${seg(r.tenant)}/change-requests/${seg(r.id)}/withdraw`, { reason });
+
   seals = (slug: string) => this.get<SealSummary[]>(`/v1/tenants/${seg(slug)}/seals`);
 
   verify = (slug?: string) => this.get<VerifyResult>(slug ? `/v1/tenants/${seg(slug)}/audit/verify` : '/v1/audit/verify');

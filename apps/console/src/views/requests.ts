@@ -46,10 +46,23 @@ function requestItem(ctx: ViewContext, r: ChangeRequest): HTMLElement {
     ctx.refresh();
   };
 
+  // The server refuses an approval by the requester or a second one by the same person: offer
+  // the requester a withdrawal instead, and say what the request is waiting for.
+  const mine = r.requestedBy.id === ctx.me.id;
+  const approvedByMe = r.approvals.some((a) => a.principal.id === ctx.me.id);
   const showButtons = () => {
+    if (mine) {
+      actions.replaceChildren(
+        h('p', { class: 'muted', 'data-note': 'own-request' }, t('ownRequest')),
+        h('button', { type: 'button', class: 'danger', onclick: () => askReason('withdraw') }, t('withdraw')),
+      );
+      return;
+    }
     actions.replaceChildren(
-      h('button', { type: 'button', onclick: confirmApprove }, t('approve')),
-      h('button', { type: 'button', class: 'danger', onclick: askReason }, t('reject')),
+      approvedByMe
+        ? h('p', { class: 'muted', 'data-note': 'approved-by-me' }, t('approvedByMe'))
+        : h('button', { type: 'button', onclick: confirmApprove }, t('approve')),
+      h('button', { type: 'button', class: 'danger', onclick: () => askReason('reject') }, t('reject')),
     );
   };
 
@@ -67,8 +80,10 @@ function requestItem(ctx: ViewContext, r: ChangeRequest): HTMLElement {
     yes.focus();
   }
 
-  function askReason(): void {
-    const id = uid('reject-reason');
+  /** Rejecting or withdrawing needs a reason, recorded in the audit log. */
+  function askReason(decision: 'reject' | 'withdraw'): void {
+    const rejecting = decision === 'reject';
+    const id = uid(`${decision}-reason`);
     const reason = h('textarea', { id, rows: 2, required: true, minlength: 3 });
     const form = h(
       'form',
@@ -76,11 +91,16 @@ function requestItem(ctx: ViewContext, r: ChangeRequest): HTMLElement {
         novalidate: true,
         onsubmit: (e: Event) => {
           e.preventDefault();
-          void ctx.api.reject(r, reason.value).then(() => done(t('rejected')), (err: unknown) => feedback.replaceChildren(errorBox(err)));
+          void ctx.api[decision](r, reason.value).then(() => done(t(rejecting ? 'rejected' : 'withdrawn')), (err: unknown) => feedback.replaceChildren(errorBox(err)));
         },
       },
-      h('div', { class: 'field' }, h('label', { for: id }, t('rejectReason')), reason),
-      h('div', { class: 'buttons' }, h('button', { type: 'button', onclick: showButtons }, t('back')), h('button', { type: 'submit', class: 'danger' }, t('confirmReject'))),
+      h('div', { class: 'field' }, h('label', { for: id }, t(rejecting ? 'rejectReason' : 'withdrawReason')), reason),
+      h(
+        'div',
+        { class: 'buttons' },
+        h('button', { type: 'button', onclick: showButtons }, t('back')),
+        h('button', { type: 'submit', class: 'danger' }, t(rejecting ? 'confirmReject' : 'confirmWithdraw')),
+      ),
     );
     actions.replaceChildren(form);
     reason.focus();
