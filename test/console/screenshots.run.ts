@@ -26,10 +26,13 @@ describe('console screenshots', () => {
     const operator = await c.signIn(s.operator, 'en', VIEWPORT);
     await operator.goto(`${c.origin}/console/#/tenants/federation-abroad`);
     await settled(operator);
+    // The panel of pending requests fills in after the options table.
+    await operator.locator('li.request').first().waitFor();
     await operator.screenshot({ path: 'docs/console-operator.png' });
 
     const admin = await c.signIn(s.clientAdmin, 'fr', VIEWPORT);
     await settled(admin);
+    await admin.locator('li.request').first().waitFor();
     await admin.screenshot({ path: 'docs/console-client-admin.png' });
 
     const reviewer = await c.signIn(s.compliance, 'en', VIEWPORT);
