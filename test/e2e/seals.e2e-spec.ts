@@ -51,6 +51,9 @@ describe('election seals', () => {
     expect(doc.state.configuration).toMatchObject({ retention_days: 900, ui_language: 'en', admin_can_view_credentials: false });
     expect(doc.approvals.map((a) => a.role)).toEqual(['operator', 'operator', 'client_admin']);
     expect(verifySealDocument(doc)).toEqual({ signatureValid: true, fingerprintValid: true, keyIdValid: true, valid: true });
+    // Signed with the key that signs audit checkpoints: one published key to trust.
+    const published = (await t.http.get('/v1/audit/public-key').expect(200)).body as { fingerprint: string; publicKeyBase64: string };
+    expect({ keyId: `sha256:${doc.keyId}`, publicKey: doc.publicKey }).toEqual({ keyId: published.fingerprint, publicKey: published.publicKeyBase64 });
     const forged = { ...doc, state: { ...doc.state, configuration: { ...doc.state.configuration, admin_can_view_credentials: true } } };
     expect(verifySealDocument(forged).valid).toBe(false);
     expect(verifySealDocument({ ...forged, fingerprint: active.body.fingerprint.replace(/^./, '0') }).valid).toBe(false);

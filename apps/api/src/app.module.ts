@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { KeyObject } from 'node:crypto';
 import { ConfigModule } from '@nestjs/config';
 import { DiscoveryModule } from '@nestjs/core';
 import { ChangeListener, SnapshotCache } from '../../../libs/evaluation/src/index.js';
@@ -6,7 +7,7 @@ import type { Database } from '../../../libs/persistence/src/index.js';
 import type { Registry } from '../../../libs/registry/src/index.js';
 import { CHANGE_CONTROL_PROVIDERS, DEFAULT_CHANGE_POLICY } from '../../../libs/change-control/src/index.js';
 import { ChangeRequestsController } from './change-requests/change-requests.controller.js';
-import { SealSigner, Seals, loadSealKey } from '../../../libs/seals/src/index.js';
+import { SealSigner, Seals } from '../../../libs/seals/src/index.js';
 import { SealsController } from './seals/seals.controller.js';
 import { ExposureController } from './reports/exposure.controller.js';
 import { ExposureService } from './reports/exposure.service.js';
@@ -18,7 +19,7 @@ import { AuditController } from './audit/audit.controller.js';
 import { AuditService } from './audit/audit.service.js';
 import { BootstrapOperator } from './bootstrap/bootstrap-operator.service.js';
 import type { CloisonConfig } from './config/app.config.js';
-import { CoreModule } from './core.module.js';
+import { CoreModule, SERVICE_SIGNING_KEY } from './core.module.js';
 import { OfrepController } from './evaluation/ofrep.controller.js';
 import { OfrepService } from './evaluation/ofrep.service.js';
 import { HealthController } from './health/health.controller.js';
@@ -55,7 +56,7 @@ export class AppModule {
       providers: [
         { provide: DEFAULT_CHANGE_POLICY, useValue: config.defaultChanges },
         ...CHANGE_CONTROL_PROVIDERS,
-        { provide: SealSigner, useFactory: () => new SealSigner(loadSealKey(config.dataDir)) },
+        { provide: SealSigner, inject: [SERVICE_SIGNING_KEY], useFactory: (key: KeyObject) => new SealSigner(key) },
         Seals,
         Lifecycle,
         BulkChangesService,

@@ -10,21 +10,25 @@ import { HttpErrorFilter } from './common/http-error.filter.js';
 import type { CloisonConfig } from './config/app.config.js';
 
 export const CLOISON_CONFIG = Symbol('CLOISON_CONFIG');
+/** The service's one Ed25519 key: audit checkpoints and seal documents (one public key to trust). */
+export const SERVICE_SIGNING_KEY = Symbol('SERVICE_SIGNING_KEY');
 
 /** What every feature module relies on: database, tenancy, identity, policy, registry, audit. */
 @Global()
 @Module({})
 export class CoreModule {
   static forRoot(config: CloisonConfig, database: Database, registry: Registry): DynamicModule {
-    const signer = new AuditSigner(loadSigningKey({ configured: config.auditSigningKey, dataDir: config.dataDir }).key);
+    const { key } = loadSigningKey({ configured: config.auditSigningKey, dataDir: config.dataDir });
+    const signer = new AuditSigner(key);
     const shared = [
       PrismaService, ReadPrismaService, TenantScopeService, TenantDirectory, Authenticator, PrincipalIssuer, PrincipalRevoker,
-      AuditRecorder, AuditWitness, AuditSigner, AuditCheckpointer, Registry, CLOISON_CONFIG,
+      AuditRecorder, AuditWitness, AuditSigner, AuditCheckpointer, Registry, CLOISON_CONFIG, SERVICE_SIGNING_KEY,
     ];
     return {
       module: CoreModule,
       providers: [
         { provide: CLOISON_CONFIG, useValue: config },
+        { provide: SERVICE_SIGNING_KEY, useValue: key },
         { provide: OIDC_SETTINGS, useValue: config.oidc ?? null },
         { provide: Registry, useValue: registry },
         { provide: PrismaService, useFactory: () => new PrismaService(database) },

@@ -1,4 +1,4 @@
 export { fingerprintOf, keyIdOf, signSealDocument, verifySealDocument, type SealDocument, type SealDocumentCheck, type SealedState } from './seal-document.js';
-export { SEAL_KEY_FILE, SealSigner, loadSealKey } from './seal-signer.js';
+export { SealSigner } from './seal-signer.js';
 export { DEFAULT_SEAL_APPROVALS, Seals } from './seals.service.js';
 export type { SealView } from './seal.view.js';
