@@ -73,14 +73,79 @@ export function jcs(v: unknown): string {
 
 const str = (v: string | null) => (v === null ? 'null' : jcs(v));
 
-/** RFC 8785 (JCS) canonical JSON of the content, with the format version (keys written in sorted order). */
-export function canonicalContent(c: AuditContent): string {
+/** The generic form: every field through jcs (any shape, and the errors for impossible content). */
+function jcsContent(c: AuditContent): string {
   return (
     `{"action":${jcs(c.action)},"actor":{"id":${jcs(c.actor.id)},"name":${jcs(c.actor.name)},"role":${jcs(c.actor.role)}},` +
     `"after":${jcs(c.after ?? null)},"at":${jcs(c.at)},"before":${jcs(c.before ?? null)},"diff":${jcs(c.diff ?? null)},` +
     `"option":${str(c.option)},"reason":${str(c.reason)},"requestId":${str(c.requestId)},"tenantId":${str(c.tenantId)},` +
     `"v":${AUDIT_FORMAT_VERSION}}`
   );
+}
+
+/**
+ * True when JSON.stringify already writes `v` as jcs does: plain objects whose own keys come in
+ * sorted order (so none that V8 would move ahead as array indices), finite numbers, no undefined.
+ * Lone surrogates are caught afterwards, on the output.
+ */
+function stringifiesCanonically(v: unknown): boolean {
+  if (v === null) return true;
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(v);
+    case 'object': {
+      if (Array.isArray(v)) {
+        if (Object.getPrototypeOf(v) !== Array.prototype || Object.hasOwn(v, 'toJSON')) return false;
+        for (let i = 0; i < v.length; i++) if (!stringifiesCanonically(v[i])) return false;
+        return true;
+      }
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return false;
+      const o = v as Record<string, unknown>;
+      let prev: string | undefined;
+      for (const k of Object.keys(o)) {
+        if ((prev !== undefined && !(prev < k)) || !stringifiesCanonically(o[k])) return false;
+        prev = k;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isStrOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
+
+/**
+ * The usual shapes in one native JSON.stringify of an object built in sorted key order, about
+ * twice as fast as walking it with jcs; null when the content needs the generic path. The output
+ * of JSON.stringify holds `\u` only for control characters and lone surrogates: those go the
+ * generic way too (which rejects lone surrogates).
+ */
+function fastContent(c: AuditContent): string | null {
+  const a = c.actor as Partial<AuditContent['actor']> | null | undefined;
+  if (typeof a !== 'object' || a === null || !isStr(a.id) || !isStr(a.name) || !isStr(a.role)) return null;
+  if (!isStr(c.action) || !isStr(c.at) || !isStrOrNull(c.option) || !isStrOrNull(c.reason) || !isStrOrNull(c.requestId) || !isStrOrNull(c.tenantId)) {
+    return null;
+  }
+  const after = c.after ?? null;
+  const before = c.before ?? null;
+  const diff = c.diff ?? null;
+  if (!stringifiesCanonically(after) || !stringifiesCanonically(before) || !stringifiesCanonically(diff)) return null;
+  const text = JSON.stringify({
+    action: c.action, actor: { id: a.id, name: a.name, role: a.role }, after, at: c.at, before, diff,
+    option: c.option, reason: c.reason, requestId: c.requestId, tenantId: c.tenantId, v: AUDIT_FORMAT_VERSION,
+  });
+  return text.includes('\\u') ? null : text;
+}
+
+/** RFC 8785 (JCS) canonical JSON of the content, with the format version (keys written in sorted order). */
+export function canonicalContent(c: AuditContent): string {
+  return fastContent(c) ?? jcsContent(c);
 }
 
 export function contentHash(c: AuditContent): string {

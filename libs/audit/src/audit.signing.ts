@@ -1,6 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import canonicalize from 'canonicalize';
-import { AUDIT_FORMAT_VERSION } from './audit.chain.js';
+import { AUDIT_FORMAT_VERSION, jcs } from './audit.chain.js';
 
 /** A signed statement: "chain `chain` had `seq` events and its head link hash was `head` at `at`". */
 export interface Checkpoint {
@@ -18,8 +17,7 @@ export type UnsignedCheckpoint = Omit<Checkpoint, 'signature'>;
 
 /** The exact bytes signed: RFC 8785 canonical JSON of the checkpoint fields and the format version. */
 export function checkpointPayload(c: UnsignedCheckpoint): Buffer {
-  const text = canonicalize({ v: AUDIT_FORMAT_VERSION, chain: c.chain, seq: c.seq, head: c.head, at: c.at, key: c.key });
-  return Buffer.from(text as string, 'utf8');
+  return Buffer.from(jcs({ v: AUDIT_FORMAT_VERSION, chain: c.chain, seq: c.seq, head: c.head, at: c.at, key: c.key }), 'utf8');
 }
 
 export function signCheckpoint(c: UnsignedCheckpoint, privateKey: KeyObject): Checkpoint {
