@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { GENESIS_HASH, contentHash, linkHash, type ChainedEvent } from './audit.chain.js';
 import { checkpointSignatureValid, publicKeyFingerprint, type Checkpoint } from './audit.signing.js';
+import { LINK_OK, LINK_UNKNOWN, type EventDigest, type LinkCheck } from './export.digest.js';
 
 export interface VerifyResult {
   ok: boolean;
@@ -19,6 +20,13 @@ export interface ChainVerifierOptions {
   /** 'global', or the tenant id whose chain is verified. */
   chain: string;
   publicKey: KeyObject;
+}
+
+/** What the walk reads of an event besides its content. */
+type ChainFields = Pick<ChainedEvent, 'seq' | 'tenantSeq' | 'tenantId' | 'hash'> & { tenantHash?: string | null; contentHash?: string };
+
+function linked(ahead: LinkCheck, prev: string, h: string, stored: unknown): boolean {
+  return ahead === LINK_UNKNOWN ? linkHash(prev, h) === stored : ahead === LINK_OK;
 }
 
 interface Head {
@@ -58,6 +66,16 @@ export class ChainVerifier {
   }
 
   event(e: ChainedEvent, line?: number): void {
+    this.walk(e, line);
+  }
+
+  /** An event whose content hash, and maybe links, were worked out ahead (see digestBatch). */
+  digested(d: EventDigest, line?: number): void {
+    this.walk(d, line, d);
+  }
+
+  /** With `ahead`, its results stand in for the hashing; every check, and its order, is the same. */
+  private walk(e: ChainFields, line: number | undefined, ahead?: EventDigest): void {
     if (this.failure) return;
     this.checked++;
     const tenantMode = this.opts.mode === 'tenant';
@@ -71,19 +89,21 @@ export class ChainVerifier {
     }
     if (seq < expected) return this.fail(seq, `event ${seq} is out of order: it follows event ${expected - 1}`, line);
     if (tenantMode && e.tenantId !== this.opts.chain) return this.fail(seq, `event ${seq} belongs to another tenant`, line);
-    const h = contentHash(e);
-    if (h !== e.contentHash) return this.fail(seq, `event ${seq} does not match its content hash: its content was altered`, line);
-    const link = linkHash(this.head.hash, h);
-    if (link !== stored) {
+    const h = ahead ? ahead.contentHash : contentHash(e as ChainedEvent);
+    if (ahead ? !ahead.contentMatches : h !== e.contentHash) {
+      return this.fail(seq, `event ${seq} does not match its content hash: its content was altered`, line);
+    }
+    // A link checked ahead assumed the previous event's stored hash as the head: true once that event passed.
+    if (!linked(ahead ? (tenantMode ? ahead.tenantLink : ahead.link) : LINK_UNKNOWN, this.head.hash, h, stored)) {
       return this.fail(seq, `event ${seq} does not chain from event ${seq - 1}: an event was altered, inserted, removed or moved`, line);
     }
-    if (!tenantMode && !this.tenantLinkOk(e, seq, h, line)) return;
-    this.head = { seq, hash: link };
+    if (!tenantMode && !this.tenantLinkOk(e, seq, h, line, ahead?.tenantLink ?? LINK_UNKNOWN)) return;
+    this.head = { seq, hash: stored as string };
     while (this.pending[0] && this.pending[0].seq === seq) this.compare(this.pending.shift() as Checkpoint, line);
   }
 
   /** In global mode every tenant chain is followed too (one head per tenant). */
-  private tenantLinkOk(e: ChainedEvent, seq: number, h: string, line?: number): boolean {
+  private tenantLinkOk(e: ChainFields, seq: number, h: string, line: number | undefined, ahead: LinkCheck): boolean {
     if (e.tenantId === null) {
       if (e.tenantSeq !== null || e.tenantHash !== null) this.fail(seq, `event ${seq} has no tenant but tenant chain fields`, line);
       return !this.failure;
@@ -93,12 +113,11 @@ export class ChainVerifier {
       this.fail(seq, `event ${seq} has tenant sequence ${e.tenantSeq}, expected ${t.seq + 1} in its tenant's chain`, line);
       return false;
     }
-    const link = linkHash(t.hash, h);
-    if (link !== e.tenantHash) {
+    if (!linked(ahead, t.hash, h, e.tenantHash)) {
       this.fail(seq, `event ${seq} does not chain from the previous event of its tenant`, line);
       return false;
     }
-    this.tenants.set(e.tenantId, { seq: t.seq + 1, hash: link });
+    this.tenants.set(e.tenantId, { seq: t.seq + 1, hash: e.tenantHash as string });
     return true;
   }
 

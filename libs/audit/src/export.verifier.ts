@@ -1,8 +1,11 @@
+import { Buffer } from 'node:buffer';
 import type { KeyObject } from 'node:crypto';
 import { AUDIT_FORMAT_VERSION } from './audit.chain.js';
 import { EXPORT_FORMAT, type ExportEndLine, type ExportLine } from './audit.export.js';
 import { publicKeyFingerprint } from './audit.signing.js';
 import { ChainVerifier, type VerifyResult } from './chain.verifier.js';
+import { LINE_BLANK, LINE_TEXT, digestEvent, isBlank, type DigestBatch } from './export.digest.js';
+import { WorkerDigester, defaultWorkers, inlineDigester, type Digester } from './export.pool.js';
 
 /**
  * Checks a JSON Lines export line by line with nothing but the public key obtained
@@ -23,13 +26,14 @@ export class ExportVerifier {
   line(raw: string): boolean {
     if (this.result) return false;
     this.n++;
-    if (raw.length === 0 || raw.trim() === '') return true;
+    if (isBlank(raw)) return true;
     let line: ExportLine;
     try {
       line = JSON.parse(raw) as ExportLine;
     } catch {
       return this.broken('line is not valid JSON');
     }
+    if (typeof line !== 'object' || line === null || Array.isArray(line)) return this.broken('line is not a JSON object');
     const v = this.verifier;
     if (!v) return this.header(line);
     if (this.end) return this.broken('lines follow the end line');
@@ -51,6 +55,33 @@ export class ExportVerifier {
     if (!v.broken) return true;
     this.result = v.finish();
     return false;
+  }
+
+  /** Feeds the lines of a digested batch, in order; false once the outcome is known. */
+  batch(d: DigestBatch): boolean {
+    let text = 0;
+    let event = 0;
+    for (let i = 0; i < d.kinds.length; i++) {
+      const kind = d.kinds[i];
+      if (kind === LINE_TEXT) {
+        if (!this.line(d.texts[text++] as string)) return false;
+        continue;
+      }
+      if (this.result) return false;
+      this.n++;
+      if (kind === LINE_BLANK) continue;
+      // An event line: what line() does with one, the hashing being done.
+      const v = this.verifier;
+      if (!v) return this.broken('the first line is not a Cloison audit export header');
+      if (this.end) return this.broken('lines follow the end line');
+      this.events++;
+      v.digested(digestEvent(d, event++), this.n);
+      if (v.broken) {
+        this.result = v.finish();
+        return false;
+      }
+    }
+    return true;
   }
 
   private header(line: ExportLine): boolean {
@@ -91,8 +122,78 @@ export async function verifyExport(lines: AsyncIterable<string> | Iterable<strin
   return verifier.finish();
 }
 
+export interface VerifyBytesOptions {
+  /** Worker threads that digest batches (0: all in this thread). Default: one per core where the compiled worker exists. */
+  workers?: number;
+  /** Bytes per batch (whole lines; a longer line makes a longer batch). */
+  batchBytes?: number;
+  /** Below this many bytes of input, no worker is started. */
+  parallelFrom?: number;
+}
+
+/**
+ * Verifies an export given as bytes (a file or standard input), in constant memory: the input
+ * is cut into batches of whole lines; worker threads parse and hash each batch on its own
+ * (content hashes, and links within the batch), and this thread walks the results strictly in
+ * file order, so the first failure reported is the earliest one, with its line number. At most
+ * a few batches per worker are in flight: reading waits for the walk (backpressure).
+ */
+export async function verifyExportBytes(chunks: AsyncIterable<Uint8Array>, publicKey: KeyObject, opts: VerifyBytesOptions = {}): Promise<VerifyResult> {
+  const verifier = new ExportVerifier(publicKey);
+  const workers = opts.workers ?? defaultWorkers();
+  const parallelFrom = opts.parallelFrom ?? 4 * MiB;
+  let digester: Digester = inlineDigester;
+  const inFlight: Promise<DigestBatch>[] = [];
+  const maxInFlight = Math.max(1, 2 * workers);
+  let read = 0;
+  try {
+    for await (const batch of lineBatches(chunks, opts.batchBytes ?? MiB)) {
+      read += batch.byteLength;
+      if (digester === inlineDigester && workers > 0 && read >= parallelFrom) digester = new WorkerDigester(workers);
+      inFlight.push(digester.submit(batch));
+      if (inFlight.length >= maxInFlight && !verifier.batch(await (inFlight.shift() as Promise<DigestBatch>))) break;
+    }
+    while (inFlight.length && verifier.batch(await (inFlight.shift() as Promise<DigestBatch>)));
+  } finally {
+    await digester.close();
+  }
+  return verifier.finish();
+}
+
+const MiB = 1 << 20;
+
+/** Cuts a byte stream into batches that end at a line end (but for the last), each in its own transferable buffer. */
+export async function* lineBatches(chunks: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  let buf = new Uint8Array(size);
+  let len = 0;
+  for await (const chunk of chunks) {
+    let off = 0;
+    while (off < chunk.byteLength) {
+      const n = Math.min(chunk.byteLength - off, buf.byteLength - len);
+      buf.set(chunk.subarray(off, off + n), len);
+      len += n;
+      off += n;
+      if (len < buf.byteLength) continue;
+      const nl = Buffer.from(buf.buffer, 0, len).lastIndexOf(10);
+      if (nl === -1) {
+        // One line longer than a batch: the batch grows to hold it.
+        const bigger = new Uint8Array(2 * buf.byteLength);
+        bigger.set(buf);
+        buf = bigger;
+        continue;
+      }
+      const next = new Uint8Array(Math.max(size, len - nl - 1));
+      next.set(buf.subarray(nl + 1, len));
+      yield buf.subarray(0, nl + 1);
+      buf = next;
+      len -= nl + 1;
+    }
+  }
+  if (len > 0) yield buf.subarray(0, len);
+}
+
 /** Verifies an export given as text chunks (e.g. a file stream with utf8 encoding), in constant memory. */
-export async function verifyExportStream(chunks: AsyncIterable<string>, publicKey: KeyObject): Promise<VerifyResult> {
+export async function verifyExportStream(chunks: AsyncIterable<string> | Iterable<string>, publicKey: KeyObject): Promise<VerifyResult> {
   const verifier = new ExportVerifier(publicKey);
   let rest = '';
   outer: for await (const chunk of chunks) {

@@ -13,4 +13,4 @@ export {
 } from './audit.signing.js';
 export { AuditWitness, type WitnessedHead } from './audit.witness.js';
 export { ChainVerifier, type ChainVerifierOptions, type VerifyResult } from './chain.verifier.js';
-export { ExportVerifier, verifyExport, verifyExportStream } from './export.verifier.js';
+export { ExportVerifier, verifyExport, verifyExportBytes, verifyExportStream, type VerifyBytesOptions } from './export.verifier.js';

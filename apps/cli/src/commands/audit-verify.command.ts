@@ -1,6 +1,6 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
-import { verifyExportStream } from '../../../../libs/audit/src/export.verifier.js';
+import { verifyExportBytes } from '../../../../libs/audit/src/export.verifier.js';
 import { parsePublicKey, publicKeyFingerprint } from '../../../../libs/audit/src/audit.signing.js';
 import { UsageError, parseFileArgs, stdio, type CommandIo } from './offline-args.js';
 
@@ -51,8 +51,8 @@ export async function auditVerifyCommand(argv: string[], io: CommandIo = stdio):
     io.err(AUDIT_VERIFY_USAGE);
     return 2;
   }
-  const input = args.file === '-' ? process.stdin.setEncoding('utf8') : createReadStream(args.file, { encoding: 'utf8', highWaterMark: 1 << 20 });
-  const result = await verifyExportStream(input, key);
+  const input = args.file === '-' ? process.stdin : createReadStream(args.file, { highWaterMark: 1 << 20 });
+  const result = await verifyExportBytes(input, key);
   if (input !== process.stdin) input.destroy();
   if (result.ok) {
     io.out(`OK: ${result.checked} events verified, all covered by checkpoints signed with ${publicKeyFingerprint(key)}\n`);
