@@ -1,4 +1,4 @@
-import { Buffer } from 'node:buffer';
+import { Buffer, isAscii } from 'node:buffer';
 import { contentHash, linkHash } from './audit.chain.js';
 
 /** Per line of a batch. */
@@ -92,7 +92,9 @@ export const isBlank = (raw: string): boolean => raw.length === 0 || (raw.charCo
  * \r\n counts as \n). Pure: the same bytes give the same digest in any thread.
  */
 export function digestBatch(bytes: Uint8Array): DigestBatch {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // ASCII, the usual case, reads as Latin-1 with the same result several times faster.
+  const text = isAscii(buf) ? buf.toString('latin1') : buf.toString('utf8');
   const kinds: number[] = [];
   const texts: string[] = [];
   const seqs: number[] = [];
