@@ -38,9 +38,10 @@ export interface ChainedEvent extends AuditContent {
 
 // One-shot crypto.hash (Node >= 20.12) is about twice as fast as createHash for short inputs.
 const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
-const sha256 = oneShot
-  ? (s: string) => oneShot('sha256', s, 'hex')
-  : (s: string) => crypto.createHash('sha256').update(s, 'utf8').digest('hex');
+/** Hex SHA-256 of the UTF-8 text. */
+export const sha256Hex = oneShot
+  ? (s: string): string => oneShot('sha256', s, 'hex')
+  : (s: string): string => crypto.createHash('sha256').update(s, 'utf8').digest('hex');
 
 const LONE_SURROGATE = /\p{Cs}/u;
 
@@ -149,10 +150,10 @@ export function canonicalContent(c: AuditContent): string {
 }
 
 export function contentHash(c: AuditContent): string {
-  return sha256(canonicalContent(c));
+  return sha256Hex(canonicalContent(c));
 }
 
 /** sha256 of the previous link hash (hex) followed by the content hash (hex), as UTF-8 text. */
 export function linkHash(prev: string, content: string): string {
-  return sha256(prev + content);
+  return sha256Hex(prev + content);
 }

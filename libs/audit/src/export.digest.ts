@@ -1,5 +1,6 @@
 import { Buffer, isAscii } from 'node:buffer';
-import { contentHash, linkHash } from './audit.chain.js';
+import { contentHash, linkHash, sha256Hex } from './audit.chain.js';
+import { readPlainEvent } from './export.plain-line.js';
 
 /** Per line of a batch. */
 export const LINE_BLANK = 0;
@@ -117,8 +118,44 @@ export function digestBatch(bytes: Uint8Array): DigestBatch {
     }
   };
 
+  const event = (seq: unknown, tenantSeq: number | null, tenantId: string | null, h: string, stored: { contentHash?: unknown; hash?: unknown; tenantHash?: unknown }) => {
+    const { hash, tenantHash } = stored;
+    let f = h === stored.contentHash ? CONTENT_MATCHES : 0;
+    if (tenantSeq === null) f |= TENANT_SEQ_NULL;
+    let link: LinkCheck = LINK_BAD;
+    if (isHash(hash)) {
+      f |= HASH_PRESENT;
+      link = prevHash === undefined ? LINK_UNKNOWN : linkHash(prevHash, h) === hash ? LINK_OK : LINK_BAD;
+      prevHash = hash;
+    } else {
+      prevHash = undefined;
+    }
+    let tenantLink: LinkCheck = LINK_BAD;
+    if (tenantHash === null) f |= TENANT_HASH_NULL;
+    else if (isHash(tenantHash)) f |= TENANT_HASH_PRESENT;
+    let idx = -1;
+    if (tenantId !== null) {
+      const prev = prevTenantHash.get(tenantId);
+      if (isHash(tenantHash)) {
+        tenantLink = prev === undefined ? LINK_UNKNOWN : linkHash(prev, h) === tenantHash ? LINK_OK : LINK_BAD;
+        prevTenantHash.set(tenantId, tenantHash);
+      } else {
+        prevTenantHash.delete(tenantId);
+      }
+      idx = tenantIndex.get(tenantId) ?? -1;
+      if (idx < 0) tenantIndex.set(tenantId, (idx = tenants.push(tenantId) - 1));
+    }
+    kinds.push(LINE_EVENT);
+    seqs.push(typeof seq === 'number' ? seq : NaN, tenantSeq ?? 0);
+    flags.push(f | (link << LINK_SHIFT) | (tenantLink << TENANT_LINK_SHIFT));
+    tenantIdx.push(idx);
+    hex.push(h, isHash(hash) ? hash : NO_HEX, isHash(tenantHash) ? tenantHash : NO_HEX);
+  };
+
   const line = (raw: string) => {
     if (isBlank(raw)) return void kinds.push(LINE_BLANK);
+    const plain = readPlainEvent(raw);
+    if (plain) return event(plain.seq, plain.tenantSeq, plain.tenantId, sha256Hex(plain.canonical), plain);
     let e: Record<string, unknown>;
     try {
       e = JSON.parse(raw) as Record<string, unknown>;
@@ -134,39 +171,7 @@ export function digestBatch(bytes: Uint8Array): DigestBatch {
     } catch {
       return text_(raw, false);
     }
-    const { hash, tenantHash } = e;
-    let f = h === e.contentHash ? CONTENT_MATCHES : 0;
-    if (tenantSeq === null) f |= TENANT_SEQ_NULL;
-    let link: LinkCheck = LINK_BAD;
-    if (isHash(hash)) {
-      f |= HASH_PRESENT;
-      link = prevHash === undefined ? LINK_UNKNOWN : linkHash(prevHash, h) === hash ? LINK_OK : LINK_BAD;
-      prevHash = hash;
-    } else {
-      prevHash = undefined;
-    }
-    let tenantLink: LinkCheck = LINK_BAD;
-    if (tenantHash === null) f |= TENANT_HASH_NULL;
-    else if (isHash(tenantHash)) f |= TENANT_HASH_PRESENT;
-    if (tenantId !== null) {
-      const prev = prevTenantHash.get(tenantId);
-      if (isHash(tenantHash)) {
-        tenantLink = prev === undefined ? LINK_UNKNOWN : linkHash(prev, h) === tenantHash ? LINK_OK : LINK_BAD;
-        prevTenantHash.set(tenantId, tenantHash);
-      } else {
-        prevTenantHash.delete(tenantId);
-      }
-    }
-    let idx = -1;
-    if (tenantId !== null) {
-      idx = tenantIndex.get(tenantId) ?? -1;
-      if (idx < 0) tenantIndex.set(tenantId, (idx = tenants.push(tenantId) - 1));
-    }
-    kinds.push(LINE_EVENT);
-    seqs.push(typeof seq === 'number' ? seq : NaN, tenantSeq ?? 0);
-    flags.push(f | (link << LINK_SHIFT) | (tenantLink << TENANT_LINK_SHIFT));
-    tenantIdx.push(idx);
-    hex.push(h, isHash(hash) ? hash : NO_HEX, isHash(tenantHash) ? tenantHash : NO_HEX);
+    event(seq, tenantSeq, tenantId, h, e);
   };
 
   let start = 0;
