@@ -2,26 +2,17 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { digestBatch, type DigestBatch } from './export.digest.js';
-
-/** Digests batches, possibly in other threads; results come back in submission order. */
-export interface Digester {
-  submit(bytes: Uint8Array): Promise<DigestBatch>;
-  close(): Promise<void>;
-}
-
-/** In the calling thread. */
-export const inlineDigester: Digester = {
-  submit: async (bytes) => digestBatch(bytes),
-  close: async () => {},
-};
+import type { DigestBatch } from './export.digest.js';
 
 const WORKER_SCRIPT = new URL('./export.worker.js', import.meta.url);
 
-/** Worker threads to use by default: one per core, none on one core or where the compiled worker is absent (sources run by a test runner). */
+/**
+ * Worker threads to use by default: one per core but the one the calling thread digests on (at
+ * most 3); none on one core or where the compiled worker is absent (sources run by a test runner).
+ */
 export function defaultWorkers(): number {
   const cores = availableParallelism();
-  return cores > 1 && WORKER_SCRIPT.protocol === 'file:' && existsSync(fileURLToPath(WORKER_SCRIPT)) ? Math.min(cores, 4) : 0;
+  return cores > 1 && WORKER_SCRIPT.protocol === 'file:' && existsSync(fileURLToPath(WORKER_SCRIPT)) ? Math.min(cores - 1, 3) : 0;
 }
 
 interface Pending {
@@ -33,7 +24,7 @@ interface Pending {
  * A fixed set of worker threads, each digesting its batches in order; each batch goes to the
  * worker with the fewest outstanding. A worker that fails fails every batch still outstanding.
  */
-export class WorkerDigester implements Digester {
+export class WorkerDigester {
   private readonly workers: { worker: Worker; pending: Pending[] }[] = [];
   private failure: Error | null = null;
   private closed = false;
@@ -53,6 +44,12 @@ export class WorkerDigester implements Digester {
     }
   }
 
+  /** Whether some worker has fewer than `limit` batches outstanding. */
+  hasRoom(limit: number): boolean {
+    return this.workers.some((w) => w.pending.length < limit);
+  }
+
+  /** Digests in a worker; results of one worker come back in submission order. */
   submit(bytes: Uint8Array): Promise<DigestBatch> {
     if (this.failure) return Promise.reject(this.failure);
     let slot = this.workers[0] as (typeof this.workers)[number];

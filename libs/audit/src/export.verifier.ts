@@ -4,8 +4,8 @@ import { AUDIT_FORMAT_VERSION } from './audit.chain.js';
 import { EXPORT_FORMAT, type ExportEndLine, type ExportLine } from './audit.export.js';
 import { publicKeyFingerprint } from './audit.signing.js';
 import { ChainVerifier, type VerifyResult } from './chain.verifier.js';
-import { LINE_BLANK, LINE_TEXT, digestEvent, isBlank, type DigestBatch } from './export.digest.js';
-import { WorkerDigester, defaultWorkers, inlineDigester, type Digester } from './export.pool.js';
+import { LINE_BLANK, LINE_TEXT, digestBatch, digestEvent, isBlank, type DigestBatch } from './export.digest.js';
+import { WorkerDigester, defaultWorkers } from './export.pool.js';
 
 /**
  * Checks a JSON Lines export line by line with nothing but the public key obtained
@@ -123,7 +123,7 @@ export async function verifyExport(lines: AsyncIterable<string> | Iterable<strin
 }
 
 export interface VerifyBytesOptions {
-  /** Worker threads that digest batches (0: all in this thread). Default: one per core where the compiled worker exists. */
+  /** Worker threads that digest batches besides this one (0: none). Default: one per core but one, where the compiled worker exists. */
   workers?: number;
   /** Bytes per batch (whole lines; a longer line makes a longer batch). */
   batchBytes?: number;
@@ -131,35 +131,53 @@ export interface VerifyBytesOptions {
   parallelFrom?: number;
 }
 
+interface Pending {
+  done?: DigestBatch;
+  wait?: Promise<DigestBatch>;
+}
+
 /**
  * Verifies an export given as bytes (a file or standard input), in constant memory: the input
- * is cut into batches of whole lines; worker threads parse and hash each batch on its own
- * (content hashes, and links within the batch), and this thread walks the results strictly in
- * file order, so the first failure reported is the earliest one, with its line number. At most
- * a few batches per worker are in flight: reading waits for the walk (backpressure).
+ * is cut into batches of whole lines, each digested on its own (parsed, content hashes, links
+ * within the batch) by a worker thread, or by this thread when every worker has enough to do;
+ * this thread walks the digests strictly in file order, so the first failure reported is the
+ * earliest one, with its line number. A bounded number of batches is pending at any time:
+ * reading waits for the walk (backpressure).
  */
 export async function verifyExportBytes(chunks: AsyncIterable<Uint8Array>, publicKey: KeyObject, opts: VerifyBytesOptions = {}): Promise<VerifyResult> {
   const verifier = new ExportVerifier(publicKey);
   const workers = opts.workers ?? defaultWorkers();
   const parallelFrom = opts.parallelFrom ?? 4 * MiB;
-  let digester: Digester = inlineDigester;
-  const inFlight: Promise<DigestBatch>[] = [];
-  const maxInFlight = Math.max(1, 2 * workers);
+  let pool: WorkerDigester | null = null;
+  const pending: Pending[] = [];
+  const maxPending = PER_WORKER * workers + 1;
   let read = 0;
   try {
-    for await (const batch of lineBatches(chunks, opts.batchBytes ?? MiB)) {
+    outer: for await (const batch of lineBatches(chunks, opts.batchBytes ?? MiB)) {
       read += batch.byteLength;
-      if (digester === inlineDigester && workers > 0 && read >= parallelFrom) digester = new WorkerDigester(workers);
-      inFlight.push(digester.submit(batch));
-      if (inFlight.length >= maxInFlight && !verifier.batch(await (inFlight.shift() as Promise<DigestBatch>))) break;
+      if (!pool && workers > 0 && read >= parallelFrom) pool = new WorkerDigester(workers);
+      if (pool?.hasRoom(PER_WORKER)) {
+        const p: Pending = { wait: pool.submit(batch) };
+        p.wait?.then((d) => (p.done = d), () => {});
+        pending.push(p);
+      } else {
+        pending.push({ done: digestBatch(batch) });
+      }
+      // Walk what is ready, in order; wait only when too much is pending.
+      while (pending[0] && (pending[0].done || pending.length > maxPending)) {
+        const next = pending.shift() as Pending;
+        if (!verifier.batch(next.done ?? (await (next.wait as Promise<DigestBatch>)))) break outer;
+      }
     }
-    while (inFlight.length && verifier.batch(await (inFlight.shift() as Promise<DigestBatch>)));
+    for (const next of pending) if (!verifier.batch(next.done ?? (await (next.wait as Promise<DigestBatch>)))) break;
   } finally {
-    await digester.close();
+    await pool?.close();
   }
   return verifier.finish();
 }
 
+/** Batches sent to a worker and not digested yet, at most. */
+const PER_WORKER = 2;
 const MiB = 1 << 20;
 
 /** Cuts a byte stream into batches that end at a line end (but for the last), each in its own transferable buffer. */
