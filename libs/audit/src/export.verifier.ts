@@ -150,7 +150,8 @@ export async function verifyExportBytes(chunks: AsyncIterable<Uint8Array>, publi
   const parallelFrom = opts.parallelFrom ?? 4 * MiB;
   let pool: WorkerDigester | null = null;
   const pending: Pending[] = [];
-  const maxPending = PER_WORKER * workers + 1;
+  // Room for this thread to go on digesting while a worker waits for a core.
+  const maxPending = Math.max(8, PER_WORKER * workers + 1);
   let read = 0;
   try {
     outer: for await (const batch of lineBatches(chunks, opts.batchBytes ?? MiB)) {
