@@ -38,6 +38,7 @@ describe('security basics', () => {
       await t.as(OPERATOR_TOKEN).get('/v1/tenants').expect(200),
       await t.http.get('/v1/tenants').expect(401),
       await t.http.get('/health').expect(200),
+      await t.http.post('/ofrep/v1/evaluate/flags').send({}).expect(401),
     ]) {
       const csp = String(res.headers['content-security-policy']);
       expect(csp).toContain("default-src 'self'");
