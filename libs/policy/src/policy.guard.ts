@@ -22,6 +22,19 @@ export interface PolicyContext extends RequestContext {
 
 type CloisonRequest = FastifyRequest & { cloison?: PolicyContext };
 
+/** What a route declares, read once per handler (metadata never changes after boot). */
+interface RouteDeclaration {
+  isPublic: boolean;
+  policy?: RoutePolicy;
+  ownTenant: boolean;
+}
+
+/** A cached principal's abilities and the own-tenant decisions already taken for it. */
+interface Grants {
+  ability: AppAbility;
+  ownTenant: Map<RoutePolicy, boolean>;
+}
+
 function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   return match?.[1];
@@ -34,8 +47,9 @@ function bearerToken(header: string | undefined): string | undefined {
  */
 @Injectable()
 export class PolicyGuard implements CanActivate {
-  /** Abilities of cached principals: same principal object, same rules. */
-  private readonly abilities = new WeakMap<object, AppAbility>();
+  /** Abilities of cached principals: same principal object, same rules, same decisions. */
+  private readonly grants = new WeakMap<object, Grants>();
+  private readonly declarations = new WeakMap<object, WeakMap<object, RouteDeclaration>>();
 
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
@@ -43,18 +57,37 @@ export class PolicyGuard implements CanActivate {
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
   ) {}
 
+  private declaration(context: ExecutionContext): RouteDeclaration {
+    const handler = context.getHandler();
+    const cls = context.getClass();
+    let byClass = this.declarations.get(handler);
+    let found = byClass?.get(cls);
+    if (!found) {
+      const targets = [handler, cls];
+      found = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true,
+        policy: this.reflector.getAllAndOverride<RoutePolicy | undefined>(POLICY_KEY, targets),
+        ownTenant: this.reflector.getAllAndOverride<boolean>(OWN_TENANT_ROUTE_KEY, targets) === true,
+      };
+      if (!byClass) this.declarations.set(handler, (byClass = new WeakMap()));
+      byClass.set(cls, found);
+    }
+    return found;
+  }
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
-    const policy = this.reflector.getAllAndOverride<RoutePolicy | undefined>(POLICY_KEY, targets);
+    const { isPublic, policy, ownTenant } = this.declaration(context);
+    if (isPublic) return true;
     if (!policy) throw new ForbiddenException('this route declares no policy');
 
     const req = context.switchToHttp().getRequest<CloisonRequest>();
     const token = bearerToken(req.headers.authorization);
     if (!token) throw new UnauthorizedException('missing bearer token (Authorization: Bearer <token>)');
-    const ownTenantRoute = this.reflector.getAllAndOverride<boolean>(OWN_TENANT_ROUTE_KEY, targets) === true;
-    if (ownTenantRoute) return this.authorizeOwnTenant(req, token, policy);
+    if (ownTenant) return this.authorizeOwnTenant(req, token, policy);
+    return this.authorize(req, token, policy);
+  }
 
+  private async authorize(req: CloisonRequest, token: string, policy: RoutePolicy): Promise<boolean> {
     const principal = await this.authenticator.authenticate(token);
     if (!principal) throw new UnauthorizedException('invalid or revoked token');
     const ability = defineAbilityFor(principal);
@@ -83,17 +116,23 @@ export class PolicyGuard implements CanActivate {
     if (!principal.tenantId) {
       throw new ForbiddenException(`role ${principal.role} is bound to no tenant; this route serves tenant-bound principals`);
     }
-    let ability = this.abilities.get(principal);
-    if (!ability) {
-      ability = defineAbilityFor(principal);
-      this.abilities.set(principal, ability);
+    // A cached principal is frozen and dropped from the cache when it or its tenant changes, so
+    // the decision for it (which depends on nothing else) can be kept with it.
+    let grants = this.grants.get(principal);
+    if (!grants) {
+      grants = { ability: defineAbilityFor(principal), ownTenant: new Map() };
+      this.grants.set(principal, grants);
     }
-    const fields: Record<string, unknown> = { id: principal.tenantId, tenantId: principal.tenantId };
-    const target = asSubject(policy.subject, fields);
-    if (!ability.can(policy.action, target)) {
+    let allowed = grants.ownTenant.get(policy);
+    if (allowed === undefined) {
+      const fields: Record<string, unknown> = { id: principal.tenantId, tenantId: principal.tenantId };
+      allowed = grants.ability.can(policy.action, asSubject(policy.subject, fields));
+      grants.ownTenant.set(policy, allowed);
+    }
+    if (!allowed) {
       throw new ForbiddenException(`role ${principal.role} may not ${policy.action} ${policy.subject}`);
     }
-    req.cloison = { requestId: String(req.id), principal, ability };
+    req.cloison = { requestId: String(req.id), principal, ability: grants.ability };
     return true;
   }
 }
