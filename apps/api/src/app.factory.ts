@@ -58,6 +58,9 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
       loggerInstance: logger,
       logController: new LogController({ requestIdLogLabel: 'requestId' }),
       bodyLimit: config.bodyLimit,
+      // No Nest middleware is used (hooks and guards do that work): without middie, requests skip
+      // its per-request pass. Adding a middleware later fails at boot rather than silently.
+      skipMiddie: true,
       genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
         const given = req.headers['x-request-id'];
         return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
