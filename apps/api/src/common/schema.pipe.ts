@@ -21,23 +21,42 @@ function validatorFor(schema: object, coerce: boolean): ValidateFunction {
 /** Deeper than any request or option value needs; deeper input is refused before it is walked. */
 export const MAX_DEPTH = 32;
 
+interface Frame {
+  value: object;
+  key: string;
+  parent: Frame | undefined;
+  depth: number;
+}
+
+/** JSON Pointer of a frame, built only when there is something to report. */
+function pointerOf(frame: Frame | undefined, lastKey?: string): string {
+  const keys = lastKey === undefined ? [] : [lastKey];
+  for (let f = frame; f?.parent; f = f.parent) keys.push(f.key);
+  return keys.reverse().map((k) => `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('') || '/';
+}
+
 /**
  * The first problem no schema states: U+0000 in a string or key (PostgreSQL text and jsonb cannot
- * hold it), or nesting deeper than MAX_DEPTH. Iterative, so hostile nesting cannot exhaust the stack.
+ * hold it), or nesting deeper than MAX_DEPTH. Iterative, so hostile nesting cannot exhaust the stack;
+ * it runs on every request body, so pointers are only built for a problem found.
  */
-function storableIssue(input: unknown): ValidationIssue | undefined {
-  const stack: [unknown, string, number][] = [[input, '', 0]];
+export function storableIssue(input: unknown): ValidationIssue | undefined {
+  const characters = (pointer: string): ValidationIssue => ({ pointer, rule: 'characters', message: 'must not contain U+0000' });
+  if (typeof input === 'string') return input.includes('\u0000') ? characters('/') : undefined;
+  if (input === null || typeof input !== 'object') return undefined;
+  const stack: Frame[] = [{ value: input, key: '', parent: undefined, depth: 0 }];
   while (stack.length) {
-    const [value, pointer, depth] = stack.pop() as [unknown, string, number];
-    if (typeof value === 'string' && value.includes('\u0000')) {
-      return { pointer: pointer || '/', rule: 'characters', message: 'must not contain U+0000' };
-    }
-    if (value === null || typeof value !== 'object') continue;
-    if (depth >= MAX_DEPTH) return { pointer: pointer || '/', rule: 'maxDepth', message: `must not nest deeper than ${MAX_DEPTH} levels` };
-    for (const [k, v] of Object.entries(value)) {
-      const here = `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-      if (k.includes('\u0000')) return { pointer: here, rule: 'characters', message: 'must not contain U+0000' };
-      stack.push([v, here, depth + 1]);
+    const frame = stack.pop() as Frame;
+    if (frame.depth >= MAX_DEPTH) return { pointer: pointerOf(frame), rule: 'maxDepth', message: `must not nest deeper than ${MAX_DEPTH} levels` };
+    const record = frame.value as Record<string, unknown>;
+    for (const k of Object.keys(record)) {
+      if (k.includes('\u0000')) return characters(pointerOf(frame, k));
+      const v = record[k];
+      if (typeof v === 'string') {
+        if (v.includes('\u0000')) return characters(pointerOf(frame, k));
+      } else if (v !== null && typeof v === 'object') {
+        stack.push({ value: v, key: k, parent: frame, depth: frame.depth + 1 });
+      }
     }
   }
   return undefined;
