@@ -1,11 +1,15 @@
 // One server of the OFREP benchmark, in its own process so that the load generator does not
 // share its event loop: `cloison` (production build from dist) or `bare` (Fastify alone).
-import { PerformanceObserver } from 'node:perf_hooks';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 import Fastify from 'fastify';
 
 let gcMs = 0;
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) gcMs += e.duration;
+  // Collections the bench forces (memory readings between runs) are not the service's.
+  for (const e of list.getEntries()) if (!(e.detail?.flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED)) gcMs += e.duration;
 }).observe({ entryTypes: ['gc'] });
 
 const kind = process.argv[2];
@@ -47,4 +51,28 @@ async function startBare() {
 const port = kind === 'bare' ? await startBare() : await startCloison();
 process.send({ port });
 process.on('disconnect', () => process.exit(0));
-process.on('message', (m) => m === 'exit' && process.exit(0)); // lets --cpu-prof write its profile
+let profiler;
+process.on('message', async (m) => {
+  if (m === 'exit') process.exit(0);
+  // CPU profile of the measured window only (boot, seeding and cold builds left out).
+  if (m?.profileStart) {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+    process.send({ profiling: true });
+  } else if (m?.profileStop && profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    const file = join(m.profileStop, `ofrep-${kind}-${process.pid}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    profiler.disconnect();
+    profiler = undefined;
+    process.send({ profiled: file });
+  }
+  // CPU time this process spent (user + system, µs): divided by the requests served, a cost per
+  // request that a machine busy with other work disturbs less than req/s.
+  if (m === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    process.send({ cpu: { us: user + system, systemUs: system } });
+  }
+});
