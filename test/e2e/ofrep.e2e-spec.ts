@@ -1,5 +1,7 @@
 import { Authenticator, hashToken } from '../../libs/identity/src/index.js';
 import { SnapshotCache } from '../../libs/evaluation/src/index.js';
+import { POLICY_KEY, PolicyGuard } from '../../libs/policy/src/index.js';
+import { OfrepController } from '../../apps/api/src/evaluation/ofrep.controller.js';
 import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 const BULK = '/ofrep/v1/evaluate/flags';
@@ -126,6 +128,37 @@ describe('OFREP evaluation (tenant-bound)', () => {
 
     // No body at all is an empty request.
     await t.as(alphaService).post(one('revote')).expect(200);
+  });
+
+  it("is served outside Nest's pipeline, authorised by the policy guard against what its controller declares", async () => {
+    const guard = t.app.get(PolicyGuard);
+    const authorized: unknown[][] = [];
+    let pipelineGuarded = 0;
+    const { authorize, canActivate } = guard;
+    guard.authorize = (...args) => {
+      authorized.push(args.slice(1));
+      return authorize.apply(guard, args);
+    };
+    guard.canActivate = (...args) => {
+      pipelineGuarded++;
+      return canActivate.apply(guard, args);
+    };
+    try {
+      await t.as(alphaService).post(BULK).send({}).expect(200);
+      await t.as(alphaService).post(one('revote')).send({}).expect(200);
+      await t.as('cln_not-a-real-token-at-all').post(BULK).send({}).expect(401);
+      expect(pipelineGuarded).toBe(0);
+      await t.as(alphaService).get('/v1/me').expect(200); // a route Nest runs, for contrast
+      expect(pipelineGuarded).toBe(1);
+    } finally {
+      guard.authorize = authorize;
+      guard.canActivate = canActivate;
+    }
+    const bulk = [OfrepController.prototype.bulk, OfrepController];
+    expect(authorized.slice(0, 3)).toEqual([bulk, [OfrepController.prototype.single, OfrepController], bulk]);
+    expect(Reflect.getMetadata(POLICY_KEY, OfrepController.prototype.bulk)).toEqual({ action: 'read', subject: 'OptionValue' });
+    // Like every route Nest serves, an empty path parameter matches nothing.
+    await t.as(alphaService).post(`${BULK}/`).send({}).expect(404);
   });
 
   it('lets the tenant admin evaluate; refuses anonymous, unknown and tenant-less principals', async () => {

@@ -11,6 +11,7 @@ import { AppModule } from './app.module.js';
 import { Lifecycle } from './health/lifecycle.service.js';
 import { serveConsole } from './console/console.assets.js';
 import { applyHttpHardening } from './common/http-hardening.js';
+import { serveOfrepDirectly } from './evaluation/ofrep.direct.js';
 import type { CloisonConfig } from './config/app.config.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -86,9 +87,11 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
       recordHttpRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     });
     serveConsole(app, config);
+    const ofrepServedDirectly = serveOfrepDirectly(app);
     // No enableShutdownHooks(): Nest would close and re-raise the signal before the database
     // is closed. main.ts calls close() on SIGTERM/SIGINT instead.
     await app.init();
+    ofrepServedDirectly();
     const started = app;
     const lifecycle = started.get(Lifecycle);
     let closing: Promise<void> | undefined;

@@ -50,7 +50,9 @@ export class CoreModule {
               everySeconds: config.auditCheckpointSeconds,
             }),
         },
-        { provide: APP_GUARD, useClass: PolicyGuard },
+        // One instance, global guard of Nest's pipeline and authoriser of the routes served directly.
+        PolicyGuard,
+        { provide: APP_GUARD, useExisting: PolicyGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],
       exports: shared,

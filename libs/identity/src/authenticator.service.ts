@@ -40,16 +40,18 @@ export class Authenticator {
   }
 
   /**
-   * Same answer as `authenticate`, served from memory when warm. Unknown tokens are not cached:
-   * they always ask the database. Staff JWTs are verified every time (their signature and
-   * expiry are the check).
+   * Same answer as `authenticate`, served from memory when warm, and then synchronously (this is
+   * the evaluation hot path). Unknown tokens are not cached: they always ask the database. Staff
+   * JWTs are verified every time (their signature and expiry are the check).
    */
-  async authenticateCached(token: string): Promise<AuthenticatedPrincipal | null> {
+  authenticateCached(token: string): AuthenticatedPrincipal | null | Promise<AuthenticatedPrincipal | null> {
     if (this.oidc && looksLikeJwt(token)) return this.staff(token);
     if (!looksLikeToken(token)) return null;
     const hash = hashToken(token);
-    const hit = this.cache.lookup(hash);
-    if (hit) return hit;
+    return this.cache.lookup(hash) ?? this.lookUpAndKeep(hash);
+  }
+
+  private async lookUpAndKeep(hash: string): Promise<AuthenticatedPrincipal | null> {
     const generation = this.cache.generation;
     const principal = await this.byHash(hash);
     if (principal) this.cache.store(hash, principal, generation);

@@ -12,7 +12,7 @@ import { Reflector } from '@nestjs/core';
 import { subject as asSubject } from '@casl/ability';
 import type { FastifyRequest } from 'fastify';
 import { Authenticator } from '../../identity/src/index.js';
-import { TenantDirectory, type RequestContext } from '../../tenancy/src/index.js';
+import { TenantDirectory, type AuthenticatedPrincipal, type RequestContext } from '../../tenancy/src/index.js';
 import { defineAbilityFor, type AppAbility } from './ability.factory.js';
 import { OWN_TENANT_ROUTE_KEY, POLICY_KEY, PUBLIC_KEY, type RoutePolicy } from './policy.decorators.js';
 
@@ -40,6 +40,9 @@ function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
+/** A route handler or its controller class, as Nest's ExecutionContext names them. */
+type Handler = ReturnType<ExecutionContext['getHandler']>;
+
 /**
  * The global guard: deny unless the route is @Public() or declares a policy that the
  * caller's abilities satisfy. A tenant named in the path is resolved through the caller's
@@ -49,7 +52,7 @@ function bearerToken(header: string | undefined): string | undefined {
 export class PolicyGuard implements CanActivate {
   /** Abilities of cached principals: same principal object, same rules, same decisions. */
   private readonly grants = new WeakMap<object, Grants>();
-  private readonly declarations = new WeakMap<object, WeakMap<object, RouteDeclaration>>();
+  private readonly declarations = new WeakMap<Handler, WeakMap<Handler, RouteDeclaration>>();
 
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
@@ -57,37 +60,48 @@ export class PolicyGuard implements CanActivate {
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
   ) {}
 
-  private declaration(context: ExecutionContext): RouteDeclaration {
-    const handler = context.getHandler();
-    const cls = context.getClass();
-    let byClass = this.declarations.get(handler);
-    let found = byClass?.get(cls);
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    await this.authorize(context.switchToHttp().getRequest<CloisonRequest>(), context.getHandler(), context.getClass());
+    return true;
+  }
+
+  /**
+   * Every check of canActivate for a request routed to `handler` of `controller`: the one place
+   * a route is authorised, whether Nest's pipeline runs it or it is served directly (evaluation).
+   * Resolves to what the caller may do (also left on the request), or undefined on a public route.
+   * Synchronous when the answer needs no database (own-tenant routes with a cached principal).
+   */
+  authorize(req: FastifyRequest, handler: Handler, controller: Handler): PolicyContext | undefined | Promise<PolicyContext | undefined> {
+    const { isPublic, policy, ownTenant } = this.declaration(handler, controller);
+    if (isPublic) return undefined;
+    if (!policy) throw new ForbiddenException('this route declares no policy');
+
+    const token = bearerToken(req.headers.authorization);
+    if (!token) throw new UnauthorizedException('missing bearer token (Authorization: Bearer <token>)');
+    if (ownTenant) {
+      const found = this.authenticator.authenticateCached(token);
+      return found instanceof Promise ? found.then((p) => this.grantOwnTenant(req, p, policy)) : this.grantOwnTenant(req, found, policy);
+    }
+    return this.authorizeInTenant(req, token, policy);
+  }
+
+  private declaration(handler: Handler, controller: Handler): RouteDeclaration {
+    let byController = this.declarations.get(handler);
+    let found = byController?.get(controller);
     if (!found) {
-      const targets = [handler, cls];
+      const targets = [handler, controller];
       found = {
         isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true,
         policy: this.reflector.getAllAndOverride<RoutePolicy | undefined>(POLICY_KEY, targets),
         ownTenant: this.reflector.getAllAndOverride<boolean>(OWN_TENANT_ROUTE_KEY, targets) === true,
       };
-      if (!byClass) this.declarations.set(handler, (byClass = new WeakMap()));
-      byClass.set(cls, found);
+      if (!byController) this.declarations.set(handler, (byController = new WeakMap()));
+      byController.set(controller, found);
     }
     return found;
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const { isPublic, policy, ownTenant } = this.declaration(context);
-    if (isPublic) return true;
-    if (!policy) throw new ForbiddenException('this route declares no policy');
-
-    const req = context.switchToHttp().getRequest<CloisonRequest>();
-    const token = bearerToken(req.headers.authorization);
-    if (!token) throw new UnauthorizedException('missing bearer token (Authorization: Bearer <token>)');
-    if (ownTenant) return this.authorizeOwnTenant(req, token, policy);
-    return this.authorize(req, token, policy);
-  }
-
-  private async authorize(req: CloisonRequest, token: string, policy: RoutePolicy): Promise<boolean> {
+  private async authorizeInTenant(req: CloisonRequest, token: string, policy: RoutePolicy): Promise<PolicyContext> {
     const principal = await this.authenticator.authenticate(token);
     if (!principal) throw new UnauthorizedException('invalid or revoked token');
     const ability = defineAbilityFor(principal);
@@ -102,16 +116,14 @@ export class PolicyGuard implements CanActivate {
     if (!ability.can(policy.action, target)) {
       throw new ForbiddenException(`role ${principal.role} may not ${policy.action} ${policy.subject}`);
     }
-    req.cloison = { requestId: String(req.id), principal, tenant: tenant ?? undefined, ability };
-    return true;
+    return (req.cloison = { requestId: String(req.id), principal, tenant: tenant ?? undefined, ability });
   }
 
   /**
    * Routes acting on the caller's own tenant: the tenant is the one the token is bound to,
    * never one named by the request, and the policy is checked against it like any other.
    */
-  private async authorizeOwnTenant(req: CloisonRequest, token: string, policy: RoutePolicy): Promise<boolean> {
-    const principal = await this.authenticator.authenticateCached(token);
+  private grantOwnTenant(req: CloisonRequest, principal: AuthenticatedPrincipal | null, policy: RoutePolicy): PolicyContext {
     if (!principal) throw new UnauthorizedException('invalid or revoked token');
     if (!principal.tenantId) {
       throw new ForbiddenException(`role ${principal.role} is bound to no tenant; this route serves tenant-bound principals`);
@@ -132,8 +144,7 @@ export class PolicyGuard implements CanActivate {
     if (!allowed) {
       throw new ForbiddenException(`role ${principal.role} may not ${policy.action} ${policy.subject}`);
     }
-    req.cloison = { requestId: String(req.id), principal, ability: grants.ability };
-    return true;
+    return (req.cloison = { requestId: String(req.id), principal, ability: grants.ability });
   }
 }
 

@@ -20,7 +20,8 @@ class OfrepBodyPipe extends SchemaPipe {
   }
 }
 
-const OFREP_BODY = new OfrepBodyPipe();
+/** The request schema of both routes (also applied where they are served directly). */
+export const OFREP_BODY = new OfrepBodyPipe();
 
 /**
  * OpenFeature Remote Evaluation Protocol v1 for the caller's own tenant. Bodies come

@@ -34,8 +34,11 @@ export class OfrepErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const reply = http.getResponse<FastifyReply>();
-    const req = http.getRequest<FastifyRequest>();
+    this.answer(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+  }
+
+  /** The error answer for `exception` (also used where the routes are served outside Nest's pipeline). */
+  answer(exception: unknown, req: FastifyRequest, reply: FastifyReply): void {
     const base = { ...toErrorBody(exception), requestId: String(req.id) };
     const key = (req.params as { key?: string } | undefined)?.key;
     let body: Record<string, unknown> = base;
