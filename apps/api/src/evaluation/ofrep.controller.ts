@@ -2,6 +2,7 @@ import { Body, Controller, Headers, Inject, Param, Post, Res, UseFilters } from 
 import type { FastifyReply } from 'fastify';
 import { ifNoneMatchHits } from '../../../../libs/evaluation/src/index.js';
 import { Caller, CheckPolicy, OwnTenantRoute, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { andThen, type MaybePromise } from '../common/maybe-async.js';
 import { SchemaPipe } from '../common/schema.pipe.js';
 import { OfrepErrorFilter } from './ofrep.errors.js';
 import { OFREP_EVALUATION_BODY, type OfrepEvaluationBody } from './ofrep.schemas.js';
@@ -32,31 +33,34 @@ export const OFREP_BODY = new OfrepBodyPipe();
 export class OfrepController {
   constructor(@Inject(OfrepService) private readonly ofrep: OfrepService) {}
 
+  // Synchronous while the caller's snapshot is in memory (see ofrep.direct.ts).
   @Post('flags')
   @CheckPolicy('read', 'OptionValue')
   @OwnTenantRoute()
-  async bulk(
+  bulk(
     @Caller() ctx: PolicyContext,
     @Body(OFREP_BODY) body: OfrepEvaluationBody,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res() reply: FastifyReply,
-  ): Promise<void> {
-    const snapshot = await this.ofrep.snapshot(ctx, body);
-    void reply.header('etag', snapshot.etag);
-    if (ifNoneMatchHits(ifNoneMatch, snapshot.etag)) return void reply.code(304).send();
-    void reply.code(200).header('content-type', JSON_TYPE).send(snapshot.bulkBody);
+  ): MaybePromise<void> {
+    return andThen(this.ofrep.snapshot(ctx, body), (snapshot) => {
+      void reply.header('etag', snapshot.etag);
+      if (ifNoneMatchHits(ifNoneMatch, snapshot.etag)) return void reply.code(304).send();
+      void reply.code(200).header('content-type', JSON_TYPE).send(snapshot.bulkBody);
+    });
   }
 
   @Post('flags/:key')
   @CheckPolicy('read', 'OptionValue')
   @OwnTenantRoute()
-  async single(
+  single(
     @Caller() ctx: PolicyContext,
     @Param('key') key: string,
     @Body(OFREP_BODY) body: OfrepEvaluationBody,
     @Res() reply: FastifyReply,
-  ): Promise<void> {
-    const snapshot = await this.ofrep.snapshot(ctx, body);
-    void reply.code(200).header('content-type', JSON_TYPE).send(this.ofrep.flagBody(snapshot, key));
+  ): MaybePromise<void> {
+    return andThen(this.ofrep.snapshot(ctx, body), (snapshot) => {
+      void reply.code(200).header('content-type', JSON_TYPE).send(this.ofrep.flagBody(snapshot, key));
+    });
   }
 }

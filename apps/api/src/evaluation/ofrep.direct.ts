@@ -3,6 +3,7 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { PolicyGuard } from '../../../../libs/policy/src/index.js';
+import { andThen, type MaybePromise } from '../common/maybe-async.js';
 import { OFREP_BODY, OfrepController } from './ofrep.controller.js';
 import { OfrepErrorFilter } from './ofrep.errors.js';
 import type { OfrepEvaluationBody } from './ofrep.schemas.js';
@@ -34,40 +35,40 @@ export function serveOfrepDirectly(app: NestFastifyApplication): () => void {
   const controller = app.get(OfrepController);
   const errors = new OfrepErrorFilter();
 
-  const authorised = async (req: FastifyRequest, handler: Method) => {
-    const ctx = await guard.authorize(req, OfrepController.prototype[handler], OfrepController);
-    if (!ctx) throw new Error('evaluation routes are never public');
-    return ctx;
-  };
+  const authorised = (req: FastifyRequest, handler: Method) =>
+    andThen(guard.authorize(req, OfrepController.prototype[handler], OfrepController), (ctx) => {
+      if (!ctx) throw new Error('evaluation routes are never public');
+      return ctx;
+    });
   const body = (req: FastifyRequest) => OFREP_BODY.transform(req.body) as OfrepEvaluationBody;
   const failed = (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     if (reply.sent) throw err;
     errors.answer(err, req, reply);
-    return reply;
+  };
+  // Whatever the steps throw, now or later, is answered like Nest's exception filter would.
+  const run = (req: FastifyRequest, reply: FastifyReply, steps: () => MaybePromise<void>) => {
+    try {
+      const done = steps();
+      if (done instanceof Promise) return done.catch((err: unknown) => failed(err, req, reply));
+    } catch (err) {
+      failed(err, req, reply);
+    }
+    return undefined; // answered already
   };
 
   const handlers: Record<Method, RouteHandlerMethod> = {
-    async bulk(req, reply) {
-      try {
-        const ctx = await authorised(req, 'bulk');
-        const ifNoneMatch = req.headers['if-none-match'];
-        await controller.bulk(ctx, body(req), ifNoneMatch, reply);
-        return reply;
-      } catch (err) {
-        return failed(err, req, reply);
-      }
-    },
-    async single(req, reply) {
+    bulk: (req, reply) =>
+      run(req, reply, () =>
+        andThen(authorised(req, 'bulk'), (ctx) => controller.bulk(ctx, body(req), req.headers['if-none-match'], reply)),
+      ),
+    single(req, reply) {
       const key = (req.params as { key?: string }).key ?? '';
       // As Nest does for every route: an empty path parameter is no match.
-      if (key === '') return reply.callNotFound();
-      try {
-        const ctx = await authorised(req, 'single');
-        await controller.single(ctx, key, body(req), reply);
-        return reply;
-      } catch (err) {
-        return failed(err, req, reply);
+      if (key === '') {
+        reply.callNotFound();
+        return undefined;
       }
+      return run(req, reply, () => andThen(authorised(req, 'single'), (ctx) => controller.single(ctx, key, body(req), reply)));
     },
   };
 
