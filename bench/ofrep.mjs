@@ -149,6 +149,7 @@ async function main() {
   const catalogDir = benchCatalog();
   const children = [];
   try {
+    // LOG_LEVEL=warn: at info, Fastify writes two request lines per evaluation (README, Benchmark).
     const cloison = start(
       'cloison',
       { DATABASE_URL: dbUrl.toString(), CLOISON_CATALOG_DIR: catalogDir, LOG_LEVEL: 'warn', CLOISON_BOOTSTRAP_TOKEN: OPERATOR },
