@@ -25,7 +25,9 @@ function urlOf(method: Method): string {
  * policy declared on the controller method (token, tenant binding, role), the route's SchemaPipe
  * on the body, then the controller method itself; whatever they throw is answered by
  * OfrepErrorFilter, as when Nest runs the route. Errors Fastify raises before the handler (body
- * not JSON, too large) reach Nest's error handling as before.
+ * not JSON, too large) reach Nest's error handling as before. Fastify hooks (security headers,
+ * request ids, metrics, logs) apply as to any route; a global Nest interceptor or pipe added later
+ * would not, and must be added here too.
  *
  * Call before app.init(); the returned check throws unless both routes were taken over.
  */
