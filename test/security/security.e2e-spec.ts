@@ -33,6 +33,20 @@ describe('security basics', () => {
     await t.as(adminToken).get('/v1/tenants/alpha/options').expect(200);
   });
 
+  it('answers a client admin revoking another tenant\'s principal like an unknown one (404), its own 403', async () => {
+    await createTenant(t, 'beta');
+    const issue = (tenant: string) => t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name: `service of ${tenant}`, role: 'service', tenant }).expect(201);
+    const [own, foreign] = [(await issue('alpha')).body.id, (await issue('beta')).body.id];
+    const before = await t.snapshot();
+    const res = await t.as(adminToken).post(`/v1/principals/${foreign}/revoke`).expect(404);
+    expect(res.text).not.toContain('beta');
+    await t.as(adminToken).post('/v1/principals/00000000-0000-4000-8000-000000000000/revoke').expect(404);
+    await t.as(adminToken).post('/v1/principals/not-a-principal/revoke').expect(404);
+    await t.as(adminToken).post(`/v1/principals/${own}/revoke`).expect(403);
+    expect(await t.snapshot()).toEqual(before);
+    await t.as(OPERATOR_TOKEN).post(`/v1/principals/${foreign}/revoke`).expect(200);
+  });
+
   it('sends security headers on data and on errors, compatible with a same-origin console', async () => {
     for (const res of [
       await t.as(OPERATOR_TOKEN).get('/v1/tenants').expect(200),

@@ -15,6 +15,7 @@ import { Authenticator } from '../../identity/src/index.js';
 import { TenantDirectory, type AuthenticatedPrincipal, type RequestContext } from '../../tenancy/src/index.js';
 import { defineAbilityFor, type AppAbility } from './ability.factory.js';
 import { OWN_TENANT_ROUTE_KEY, POLICY_KEY, PUBLIC_KEY, type RoutePolicy } from './policy.decorators.js';
+import type { Action, SubjectName } from './role-rules.js';
 
 export interface PolicyContext extends RequestContext {
   ability: AppAbility;
@@ -111,11 +112,9 @@ export class PolicyGuard implements CanActivate {
     if (slug !== undefined && !tenant) throw new NotFoundException(`tenant "${slug}" not found`);
 
     // Without a tenant in the path, the object has no tenant: only rules that span tenants match.
+    // A route about an object elsewhere is judged by its service once the object is found.
     const fields: Record<string, unknown> = tenant ? { id: tenant.id, tenantId: tenant.id } : {};
-    const target = asSubject(policy.subject, fields);
-    if (!ability.can(policy.action, target)) {
-      throw new ForbiddenException(`role ${principal.role} may not ${policy.action} ${policy.subject}`);
-    }
+    if (!policy.onObject) authorizeObject(ability, principal.role, policy.action, policy.subject, fields);
     return (req.cloison = { requestId: String(req.id), principal, tenant: tenant ?? undefined, ability });
   }
 
@@ -146,6 +145,11 @@ export class PolicyGuard implements CanActivate {
     }
     return (req.cloison = { requestId: String(req.id), principal, ability: grants.ability });
   }
+}
+
+/** 403 unless `ability` allows `action` on the `subject` object with these fields. */
+export function authorizeObject(ability: AppAbility, role: string, action: Action, subject: SubjectName, fields: Record<string, unknown>): void {
+  if (!ability.can(action, asSubject(subject, fields))) throw new ForbiddenException(`role ${role} may not ${action} ${subject}`);
 }
 
 /** The guard's findings for the current request (principal, tenant, abilities). */

@@ -1,6 +1,7 @@
-import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Caller, CheckPolicy, CheckPolicyOnObject, type PolicyContext } from '../../../../libs/policy/src/index.js';
 import { SchemaPipe } from '../common/schema.pipe.js';
+import { uuidParam } from '../common/uuid-param.js';
 import { CREATE_PRINCIPAL_BODY, type CreatePrincipalBody } from './principals.schemas.js';
 import { PrincipalsService } from './principals.service.js';
 
@@ -15,10 +16,11 @@ export class PrincipalsController {
     return this.principals.create(ctx, body);
   }
 
+  /** The principal's tenant decides: another tenant's principal is a 404 before any role question. */
   @Post(':id/revoke')
   @HttpCode(200)
-  @CheckPolicy('delete', 'Principal')
-  revoke(@Caller() ctx: PolicyContext, @Param('id', new ParseUUIDPipe()) id: string) {
+  @CheckPolicyOnObject('delete', 'Principal')
+  revoke(@Caller() ctx: PolicyContext, @Param('id', uuidParam('principal')) id: string) {
     return this.principals.revoke(ctx, id);
   }
 }

@@ -1,6 +1,6 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { PrincipalIssuer, PrincipalRevoker, type IssuedPrincipal, type RevokedPrincipal } from '../../../../libs/identity/src/index.js';
-import type { PolicyContext } from '../../../../libs/policy/src/index.js';
+import { authorizeObject, type PolicyContext } from '../../../../libs/policy/src/index.js';
 import { TenantDirectory, TenantScopeService } from '../../../../libs/tenancy/src/index.js';
 import type { CreatePrincipalBody } from './principals.schemas.js';
 
@@ -28,9 +28,11 @@ export class PrincipalsService {
     );
   }
 
-  /** Revokes a principal visible to the caller; a tenant-bound one is changed inside its tenant's scope. */
+  /**
+   * Revokes a principal visible to the caller; a tenant-bound one is changed inside its tenant's
+   * scope. One the caller cannot see is not found (404) before the caller's role is judged (403).
+   */
   async revoke(ctx: PolicyContext, id: string): Promise<RevokedPrincipal> {
-    if (id === ctx.principal.id) throw new ConflictException('a principal cannot revoke itself; ask another operator');
     const found = await this.scopes.run(this.scopes.readScopeOf(ctx.principal), async (tx) => {
       const p = await tx.principal.findUnique({ where: { id }, select: { id: true, tenantId: true } });
       if (!p) return null;
@@ -38,6 +40,8 @@ export class PrincipalsService {
       return { id: p.id, tenant };
     });
     if (!found) throw new NotFoundException(`principal ${id} not found`);
+    authorizeObject(ctx.ability, ctx.principal.role, 'delete', 'Principal', { id: found.id, tenantId: found.tenant?.id ?? null });
+    if (id === ctx.principal.id) throw new ConflictException('a principal cannot revoke itself; ask another operator');
     const scope = found.tenant ? { tenantId: found.tenant.id } : 'all-tenants';
     const revoked = await this.scopes.run(scope, (tx) => this.revoker.revoke(tx, found, ctx.principal, ctx.requestId));
     if (!revoked) throw new NotFoundException(`principal ${id} not found`);
