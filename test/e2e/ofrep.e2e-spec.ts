@@ -182,6 +182,13 @@ describe('OFREP evaluation (tenant-bound)', () => {
     await t.as(betaService).post(BULK).send({}).expect(200);
   });
 
+  it('refuses a token revoked through the API at once, even while it is cached', async () => {
+    const created = await t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name: 'revoked now', role: 'client_admin', tenant: 'beta' }).expect(201);
+    await t.as(created.body.token).post(BULK).send({}).expect(200);
+    await t.as(OPERATOR_TOKEN).post(`/v1/principals/${created.body.id}/revoke`).expect(200);
+    await t.as(created.body.token).post(BULK).send({}).expect(401);
+  });
+
   it('sees changes written outside the API (any write path) within a second', async () => {
     await t.as(betaService).post(one('revote')).send({}).expect(200); // warm
     await t.superuser((c) =>

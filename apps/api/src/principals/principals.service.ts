@@ -1,5 +1,5 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { PrincipalIssuer, PrincipalRevoker, type IssuedPrincipal, type RevokedPrincipal } from '../../../../libs/identity/src/index.js';
+import { Authenticator, PrincipalIssuer, PrincipalRevoker, type IssuedPrincipal, type RevokedPrincipal } from '../../../../libs/identity/src/index.js';
 import { authorizeObject, type PolicyContext } from '../../../../libs/policy/src/index.js';
 import { TenantDirectory, TenantScopeService } from '../../../../libs/tenancy/src/index.js';
 import type { CreatePrincipalBody } from './principals.schemas.js';
@@ -11,6 +11,7 @@ export class PrincipalsService {
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
     @Inject(PrincipalIssuer) private readonly issuer: PrincipalIssuer,
     @Inject(PrincipalRevoker) private readonly revoker: PrincipalRevoker,
+    @Inject(Authenticator) private readonly authenticator: Authenticator,
   ) {}
 
   async create(ctx: PolicyContext, body: CreatePrincipalBody): Promise<IssuedPrincipal> {
@@ -45,6 +46,9 @@ export class PrincipalsService {
     const scope = found.tenant ? { tenantId: found.tenant.id } : 'all-tenants';
     const revoked = await this.scopes.run(scope, (tx) => this.revoker.revoke(tx, found, ctx.principal, ctx.requestId));
     if (!revoked) throw new NotFoundException(`principal ${id} not found`);
+    // Other instances drop the cached token when the database announces it; this one must not
+    // keep serving it until then: the token stops working once this answer is sent.
+    this.authenticator.cache.forgetPrincipal(id);
     return revoked;
   }
 }
