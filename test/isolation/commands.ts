@@ -13,7 +13,12 @@ import {
   type TenantBodyKind,
 } from './other-steps.js';
 import { Evaluate, OFREP_KEYS, type ContextTenant } from './ofrep-steps.js';
-import { actorPick, tenantPick } from './picks.js';
+import { AuditChain, type ChainAction } from './audit-steps.js';
+import { BulkChange, type BulkMode } from './bulk-steps.js';
+import { actorPick, deciderPick, objectPick, tenantPick } from './picks.js';
+import { RevokePrincipal, type RevokeKind } from './principal-steps.js';
+import { ChangeRequestStep, RequestChange, type RequestAction, type RequestBodyKind } from './request-steps.js';
+import { SealStep, type SealAction } from './seal-steps.js';
 import { Step } from './step.js';
 import { BOGUS_KEYS, MODEL_KEYS, VALUE_CASES } from './values.js';
 
@@ -66,6 +71,13 @@ const concurrentWrites = fc
   );
 
 const roles: Role[] = ['operator', 'compliance', 'client_admin', 'service'];
+const valueIndex = fc.nat({ max: VALUE_CASES.length - 1 });
+const weighted = <T>(...options: [T, number][]) => fc.oneof(...options.map(([v, weight]) => ({ arbitrary: fc.constant(v), weight })));
+
+const requestAction = weighted<RequestAction>(['approve', 5], ['get', 2], ['list', 1], ['reject', 1], ['withdraw', 1]);
+const sealAction = weighted<SealAction>(['propose', 2], ['approve', 6], ['lift', 4], ['get', 1], ['list', 1]);
+const chainAction = weighted<ChainAction>(['verify', 2], ['jsonl', 2], ['csv', 1], ['checkpoint', 1], ['public-key', 1]);
+const revokeKind = weighted<RevokeKind>(['admin', 2], ['service', 2], ['issued', 2], ['self', 1], ['missing', 1], ['malformed', 1]);
 
 /** Every route of the service, weighted towards the ones that change or read tenant data. */
 export const COMMANDS: fc.Arbitrary<Step>[] = [
@@ -99,4 +111,16 @@ export const COMMANDS: fc.Arbitrary<Step>[] = [
       )
       .map(([a, c, i, k]) => new Evaluate(a, c, i, k)),
   ),
+  // Change control: requests filed directly, then decided on (writes above file them too).
+  fc
+    .tuple(actorPick, tenantPick, valueIndex, fc.boolean(), weighted<RequestBodyKind>(['ok', 8], ['other-tenant', 1], ['invalid', 1]))
+    .map(([a, t, v, reset, b]) => new RequestChange(a, t, v, reset, b)),
+  ...[0, 1].map(() => fc.tuple(deciderPick, requestAction, objectPick).map(([a, x, o]) => new ChangeRequestStep(a, x, o))),
+  fc
+    .tuple(actorPick, fc.array(tenantPick, { minLength: 1, maxLength: 4 }), valueIndex, fc.boolean(), weighted<BulkMode>(['apply', 3], ['dry-run', 1], ['stale', 1]))
+    .map(([a, t, v, reset, mode]) => new BulkChange(a, t, v, reset, mode)),
+  ...[0, 1, 2].map(() => fc.tuple(deciderPick, sealAction, objectPick, fc.constantFrom(2, 2, 3)).map(([a, x, o, k]) => new SealStep(a, x, o, k))),
+  // The whole log (no tenant) is read by one in five: it grows with every run.
+  fc.tuple(actorPick, chainAction, fc.option(tenantPick, { nil: null, freq: 5 })).map(([a, x, t]) => new AuditChain(a, x, t)),
+  fc.tuple(actorPick, revokeKind, n).map(([a, k, i]) => new RevokePrincipal(a, k, i)),
 ];

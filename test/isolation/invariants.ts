@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { ChainedEvent } from '../../libs/audit/src/index.js';
 import { ModelMismatch } from './http.js';
 import type { ExpectedEvent, Model, World } from './model.js';
 
@@ -6,9 +7,41 @@ interface EventRow {
   seq: string;
   tenant_id: string | null;
   tenant_seq: string | null;
+  occurred_at: Date;
+  actor_id: string;
+  actor_name: string;
+  actor_role: string;
   action: string;
   option_key: string | null;
+  before: unknown;
   after: unknown;
+  diff: unknown;
+  reason: string | null;
+  request_id: string | null;
+  content_hash: string;
+  hash: string;
+  tenant_hash: string | null;
+}
+
+/** An audit row as the chain verifier reads it. */
+function chained(e: EventRow): ChainedEvent {
+  return {
+    seq: Number(e.seq),
+    tenantSeq: e.tenant_seq === null ? null : Number(e.tenant_seq),
+    tenantId: e.tenant_id,
+    at: e.occurred_at.toISOString(),
+    actor: { id: e.actor_id, name: e.actor_name, role: e.actor_role },
+    action: e.action,
+    option: e.option_key,
+    before: e.before,
+    after: e.after,
+    diff: e.diff,
+    reason: e.reason,
+    requestId: e.request_id,
+    contentHash: e.content_hash,
+    hash: e.hash,
+    tenantHash: e.tenant_hash,
+  };
 }
 
 function sameEvents(got: EventRow[], want: ExpectedEvent[]): boolean {
@@ -25,19 +58,29 @@ const show = (events: { action: string; option_key?: string | null; optionKey?: 
 /**
  * The database, read as superuser, against the model: every tenant's stored values; the audit
  * events written since the run started, tenant by tenant and for the cross-tenant chain (one
- * per change, nothing for refused requests); dense sequence numbers; the tenant list.
+ * per change, request, approval or decision, nothing for refused requests); dense sequence
+ * numbers; hash chains recomputed event by event; no critical option in a bulk change; the
+ * tenant list.
  */
 export async function checkInvariants(m: Model, w: World): Promise<void> {
   w.stats.checks++;
   const ids = m.tenants.map((t) => t.id);
-  const { values, events, heads, tenants } = await w.t.superuser(async (c) => ({
+  const { values, fresh, heads, tenants } = await w.t.superuser(async (c) => ({
     values: (await c.query('SELECT tenant_id, option_key, is_set, value, version FROM option_values WHERE tenant_id = ANY($1::uuid[])', [ids])).rows,
-    events: (await c.query<EventRow>('SELECT seq, tenant_id, tenant_seq, action, option_key, after FROM audit_events WHERE seq > $1 ORDER BY seq', [m.checkedSeq])).rows,
+    // From the last event the chain verifier saw: the run's set-up events are chained too.
+    fresh: (await c.query<EventRow>('SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq', [w.chain.seq])).rows,
     heads: (await c.query<{ n: string; max: string | null }>('SELECT count(*) AS n, max(seq) AS max FROM audit_events')).rows[0],
     tenants: (await c.query<{ id: string }>('SELECT id FROM tenants')).rows,
   }));
 
   const problems: string[] = [];
+  for (const e of fresh) {
+    w.chain.verifier.event(chained(e));
+    w.chain.seq = Number(e.seq);
+    if (e.option_key && w.risks.get(e.option_key) === 'critical' && e.reason?.includes('(bulk change ')) problems.push(`critical option ${e.option_key} changed in bulk (event ${e.seq})`);
+  }
+  if (w.chain.verifier.broken) problems.push(`audit chain broken: ${JSON.stringify(w.chain.verifier.finish())}`);
+  const events = fresh.filter((e) => Number(e.seq) > m.checkedSeq);
   const stored = new Map(values.map((v) => [`${v.tenant_id}/${v.option_key}`, v]));
   for (const t of m.tenants) {
     for (const [key, s] of t.options) {

@@ -1,3 +1,6 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { KeyObject } from 'node:crypto';
+import type { ChainVerifier } from '../../libs/audit/src/index.js';
 import type { TestApp } from '../support/test-app.js';
 
 export type Role = 'operator' | 'compliance' | 'client_admin' | 'service';
@@ -16,6 +19,34 @@ export interface ExpectedEvent {
   after?: unknown;
 }
 
+/** A change request as the model expects it; approvals are principal ids with their role. */
+export interface RequestState {
+  id: string;
+  key: string;
+  change: { isSet: boolean; value?: unknown };
+  contentHash: string;
+  baseVersion: number;
+  requester: string;
+  need: Need;
+  approvals: { principal: string; role: Role }[];
+  status: 'pending' | 'applied' | 'rejected' | 'withdrawn';
+}
+
+/** Who must approve a change: one operator, and for critical options the tenant's client admin too. */
+export interface Need {
+  operator: boolean;
+  clientAdmin: boolean;
+}
+
+export interface SealState {
+  id: string;
+  status: 'proposed' | 'active' | 'lifted';
+  k: number;
+  proposer: string;
+  proposerRole: Role | null;
+  approvals: { principal: string; role: Role; purpose: 'activate' | 'lift' }[];
+}
+
 export interface TenantState {
   id: string;
   slug: string;
@@ -30,6 +61,8 @@ export interface TenantState {
   /** Effective values each option had before (JSON), and when the tenant last changed (ms). */
   past: Map<string, Set<string>>;
   changedAt: number;
+  requests: RequestState[];
+  seals: SealState[];
 }
 
 export interface ActorState {
@@ -53,18 +86,31 @@ export interface KnownTenant {
 export interface World {
   t: TestApp;
   tenants: KnownTenant[];
-  /** Ids of tenant-bound principals, with their tenant: foreign to every other tenant. */
-  boundPrincipals: { id: string; tenantId: string }[];
+  /**
+   * What belongs to one tenant, with that tenant's id: its id, slug and marker, and the ids of
+   * its principals, change requests and seals. Foreign to every other tenant.
+   */
+  owners: Map<string, string>;
   runs: number;
-  stats: { commands: number; requests: number; checks: number; statuses: Record<number, number> };
+  stats: { commands: number; requests: number; checks: number; statuses: Record<number, number>; kinds: Record<string, number> };
   defaults: Map<string, unknown>;
+  /** Each option's risk (low … critical), read from the catalog. */
+  risks: Map<string, string>;
   checkEvery: number;
+  /** Set once a command failed: the run is being shrunk. */
+  shrinking: boolean;
+  /** The audit signing key as the service publishes it. */
+  auditKey: { key: KeyObject; fingerprint: string };
+  /** Every audit event ever written, recomputed in order as it appears: the chains must hold. */
+  chain: { verifier: ChainVerifier; seq: number };
 }
 
 export interface Model {
   run: number;
   tenants: TenantState[];
   operator: ActorState;
+  /** A second operator: approves what the first requested, and the other way round. */
+  operator2: ActorState;
   compliance: ActorState;
   /** Index i holds the client admin / service principal of tenants[i] (the run's first tenants). */
   admins: ActorState[];
@@ -85,27 +131,49 @@ export interface Model {
 
 /**
  * Who may call which route, written from the role table of the product description rather
- * than read from the service: 'any' tenant, only its 'own', or 'none'. A new route is one line
- * here plus one command.
+ * than read from the service: 'any' tenant, only its 'own', or 'none'; 'public' needs no token.
+ * For a route about an object (change request, seal, principal) the tenant is the object's.
+ * A new route is one line here plus one command.
  */
 export type Access = 'any' | 'own' | 'none';
+const roles = (operator: Access, compliance: Access, client_admin: Access, service: Access) => ({ operator, compliance, client_admin, service });
 export const ACCESS = {
-  'tenants.create': { operator: 'any', compliance: 'none', client_admin: 'none', service: 'none' },
-  'tenants.list': { operator: 'any', compliance: 'any', client_admin: 'none', service: 'none' },
-  'tenants.get': { operator: 'any', compliance: 'any', client_admin: 'own', service: 'none' },
-  'options.list': { operator: 'any', compliance: 'any', client_admin: 'own', service: 'own' },
-  'options.get': { operator: 'any', compliance: 'any', client_admin: 'own', service: 'own' },
-  'options.put': { operator: 'any', compliance: 'none', client_admin: 'none', service: 'none' },
-  'options.delete': { operator: 'any', compliance: 'none', client_admin: 'none', service: 'none' },
-  'principals.create': { operator: 'any', compliance: 'none', client_admin: 'none', service: 'none' },
-  'audit.tenant': { operator: 'any', compliance: 'any', client_admin: 'own', service: 'none' },
-  'audit.global': { operator: 'any', compliance: 'any', client_admin: 'none', service: 'none' },
-  'registry.list': { operator: 'any', compliance: 'any', client_admin: 'any', service: 'any' },
-  'registry.get': { operator: 'any', compliance: 'any', client_admin: 'any', service: 'any' },
+  //                                operator   compliance  client_admin  service
+  'tenants.create':           roles('any',     'none',     'none',       'none'),
+  'tenants.list':             roles('any',     'any',      'none',       'none'),
+  'tenants.get':              roles('any',     'any',      'own',        'none'),
+  'options.list':             roles('any',     'any',      'own',        'own'),
+  'options.get':              roles('any',     'any',      'own',        'own'),
+  'options.put':              roles('any',     'none',     'none',       'none'),
+  'options.delete':           roles('any',     'none',     'none',       'none'),
+  'principals.create':        roles('any',     'none',     'none',       'none'),
+  'principals.revoke':        roles('any',     'none',     'none',       'none'),
+  'change_requests.create':   roles('any',     'none',     'none',       'none'),
+  'change_requests.list':     roles('any',     'any',      'own',        'none'),
+  'change_requests.get':      roles('any',     'any',      'own',        'none'),
+  'change_requests.approve':  roles('any',     'none',     'own',        'none'),
+  'change_requests.reject':   roles('any',     'none',     'own',        'none'),
+  'change_requests.withdraw': roles('any',     'none',     'none',       'none'),
+  'bulk_changes.run':         roles('any',     'none',     'none',       'none'),
+  'seals.propose':            roles('any',     'none',     'own',        'none'),
+  'seals.list':               roles('any',     'any',      'own',        'none'),
+  'seals.get':                roles('any',     'any',      'own',        'none'),
+  'seals.approve':            roles('any',     'none',     'own',        'none'),
+  'seals.lift':               roles('any',     'none',     'own',        'none'),
+  'audit.tenant':             roles('any',     'any',      'own',        'none'),
+  'audit.global':             roles('any',     'any',      'none',       'none'),
+  'audit.verify':             roles('any',     'any',      'none',       'none'),
+  'audit.tenant_verify':      roles('any',     'any',      'own',        'none'),
+  'audit.export':             roles('any',     'any',      'none',       'none'),
+  'audit.tenant_export':      roles('any',     'any',      'own',        'none'),
+  'audit.checkpoints':        roles('any',     'any',      'none',       'none'),
+  'audit.public_key':         'public',
+  'registry.list':            roles('any',     'any',      'any',        'any'),
+  'registry.get':             roles('any',     'any',      'any',        'any'),
   // OFREP evaluation: no tenant in the path, the token's own tenant is the target.
-  'ofrep.bulk': { operator: 'none', compliance: 'none', client_admin: 'own', service: 'own' },
-  'ofrep.flag': { operator: 'none', compliance: 'none', client_admin: 'own', service: 'own' },
-} satisfies Record<string, Record<Role, Access>>;
+  'ofrep.bulk':               roles('none',    'none',     'own',        'own'),
+  'ofrep.flag':               roles('none',    'none',     'own',        'own'),
+} satisfies Record<string, Record<Role, Access> | 'public'>;
 export type RouteName = keyof typeof ACCESS;
 
 /** A tenant as a request names it: the path segment sent, and what it really is. */
@@ -121,13 +189,15 @@ export interface TenantTarget {
  * 401 without a valid token, 404 for a tenant the caller cannot see (never 403), then 403.
  */
 export function gate(route: RouteName, actor: ActorState, target?: TenantTarget): number | null {
+  const rule = ACCESS[route];
+  if (rule === 'public') return null;
   if (!actor.role) return 401;
   const spans = SPANNING.includes(actor.role);
   if (target) {
     const visible = target.state !== null && (spans || target.state === actor.tenant);
     if (!visible) return 404;
   }
-  const access: Access = ACCESS[route][actor.role];
+  const access: Access = rule[actor.role];
   if (access === 'any') return null;
   if (access === 'own' && target?.state && target.state === actor.tenant) return null;
   return 403;
@@ -140,4 +210,58 @@ export function optionState(t: TenantState, key: string): OptionState {
 export function effectiveValue(world: World, t: TenantState, key: string): unknown {
   const s = optionState(t, key);
   return s.isSet ? s.value : world.defaults.get(key);
+}
+
+/** The four-eyes rule as the product describes it, from the option's risk and the tenant's level. */
+export function needOf(w: World, key: string, riskLevel: number): Need | null {
+  const risk = w.risks.get(key);
+  if (risk === 'critical') return { operator: true, clientAdmin: true };
+  if (risk === 'high' || riskLevel >= 3) return { operator: true, clientAdmin: false };
+  return null;
+}
+
+export function isSealed(t: TenantState): boolean {
+  return t.seals.some((s) => s.status === 'active');
+}
+
+/** Whether setting (value) or resetting (undefined) `key` would leave the tenant as it is. */
+export function isNoop(w: World, t: TenantState, key: string, change: { isSet: boolean; value?: unknown }): boolean {
+  return change.isSet ? isDeepStrictEqual(effectiveValue(w, t, key), change.value) : !optionState(t, key).isSet;
+}
+
+/** A change the service applied: the new state, the one audit event it owes, and what OFREP may still show. */
+export function applyChange(w: World, t: TenantState, key: string, change: { isSet: boolean; value?: unknown }): void {
+  const before = optionState(t, key);
+  t.past.set(key, (t.past.get(key) ?? new Set()).add(JSON.stringify(effectiveValue(w, t, key))));
+  t.changedAt = Date.now();
+  const value = change.isSet ? change.value : w.defaults.get(key);
+  t.options.set(key, { isSet: change.isSet, value, version: before.version + 1 });
+  t.events.push({ action: change.isSet ? 'option.set' : 'option.reset', optionKey: key, after: value });
+}
+
+/** A change request the service filed (from its view), with the audit event of its creation. */
+export function fileRequest(w: World, t: TenantState, view: { id: string; contentHash: string; option: string; operation: string; value?: unknown; baseVersion: number }, requester: ActorState): RequestState {
+  const r: RequestState = {
+    id: view.id,
+    key: view.option,
+    change: view.operation === 'set' ? { isSet: true, value: view.value } : { isSet: false },
+    contentHash: view.contentHash,
+    baseVersion: view.baseVersion,
+    requester: requester.principalId ?? '',
+    need: needOf(w, view.option, t.riskLevel) ?? { operator: true, clientAdmin: false },
+    approvals: [],
+    status: 'pending',
+  };
+  t.requests.push(r);
+  t.events.push({ action: 'change_request.created', optionKey: view.option });
+  w.owners.set(r.id, t.id);
+  return r;
+}
+
+/** A tenant the service now holds: it and its names are foreign to every other tenant. */
+export function knowTenant(w: World, t: KnownTenant): void {
+  // The leak scan finds names by their shape (OWNED_TOKEN): a name of another shape would go unseen.
+  if (!/^t[0-9a-f]{10}$/.test(t.slug) || !/^m[0-9a-f]{12}$/.test(t.marker)) throw new Error(`tenant names of an unexpected shape: ${t.slug}, ${t.marker}`);
+  w.tenants.push(t);
+  for (const name of [t.id, t.slug, t.marker]) w.owners.set(name, t.id);
 }

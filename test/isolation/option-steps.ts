@@ -1,12 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import { call, expectStatus, fail, scan, type Reply } from './http.js';
-import { effectiveValue, gate, optionState, type Model, type TenantState, type World } from './model.js';
+import { applyChange, effectiveValue, gate, isNoop, isSealed, needOf, optionState, type Model, type TenantState, type World } from './model.js';
 import { resolveActor, resolveTenant, showActor, showTenant, type ActorPick, type TenantPick } from './picks.js';
 import { Step } from './step.js';
-import { BOGUS_KEYS, VALUE_CASES, catalogGatedKeys, type ValueCase } from './values.js';
-
-// Change control: these options, and every option of a risk level 3 tenant, change only by approval.
-const GATED_KEYS = catalogGatedKeys();
+import { expectFiled } from './request-steps.js';
+import { BOGUS_KEYS, VALUE_CASES, type ValueCase } from './values.js';
 
 export type IfMatchKind = 'none' | 'current' | 'weak-current' | 'stale' | 'star' | 'garbage';
 export type ReasonKind = 'ok' | 'short' | 'blank' | 'missing' | 'number';
@@ -125,26 +123,16 @@ export class WriteOption extends Step {
     const r = await call(w, actor, this.kind, `/v1/tenants/${target.segment}/options/${key}`, body, ifMatchHeader(this.s.ifMatch, before.version));
     scan(w, r, actor, t);
 
-    const expected = this.expected(m, w, actor, target, key, value);
+    const expected = this.expected(w, actor, target, key, value);
     expectStatus(r, expected.status);
-    if (expected.status === 202 && t) {
-      // Filed as a pending change request: one audit event, the value does not move.
-      t.events.push({ action: 'change_request.created', optionKey: key });
-      return;
-    }
+    // Filed as a pending change request: one audit event, the value does not move.
+    if (expected.status === 202 && t) return void expectFiled(w, r, t, actor);
     if (expected.status !== 200 || !t) return;
-    if (expected.change) {
-      const was = JSON.stringify(effectiveValue(w, t, key));
-      t.past.set(key, (t.past.get(key) ?? new Set()).add(was));
-      t.changedAt = Date.now();
-      const next = this.kind === 'put' ? { isSet: true, value, version: before.version + 1 } : { isSet: false, value: w.defaults.get(key), version: before.version + 1 };
-      t.options.set(key, next);
-      t.events.push({ action: this.kind === 'put' ? 'option.set' : 'option.reset', optionKey: key, after: next.isSet ? value : w.defaults.get(key) });
-    }
+    if (expected.change) applyChange(w, t, key, this.kind === 'put' ? { isSet: true, value } : { isSet: false });
     expectView(w, r, t, key);
   }
 
-  private expected(m: Model, w: World, actor: ReturnType<typeof resolveActor>, target: ReturnType<typeof resolveTenant>, key: string, value: unknown) {
+  private expected(w: World, actor: ReturnType<typeof resolveActor>, target: ReturnType<typeof resolveTenant>, key: string, value: unknown) {
     const denied = gate(this.kind === 'put' ? 'options.put' : 'options.delete', actor, target);
     if (denied) return { status: denied };
     if (this.s.reason !== 'ok' || this.s.extraField) return { status: 400 };
@@ -152,11 +140,10 @@ export class WriteOption extends Step {
     if (this.s.bogusKey) return { status: 404 };
     if (this.kind === 'put' && !this.valueCase().valid) return { status: 400 };
     const t = target.state as TenantState;
+    if (isSealed(t)) return { status: 423 };
     if (this.s.ifMatch === 'stale') return { status: 412 };
-    const s = optionState(t, key);
-    const unchanged = this.kind === 'put' ? isDeepStrictEqual(effectiveValue(w, t, key), value) : !s.isSet;
-    void m;
-    if (!unchanged && (GATED_KEYS.has(key) || t.riskLevel === 3)) return { status: 202 };
+    const unchanged = isNoop(w, t, key, this.kind === 'put' ? { isSet: true, value } : { isSet: false });
+    if (!unchanged && needOf(w, key, t.riskLevel)) return { status: 202 };
     return { status: 200, change: !unchanged };
   }
 }

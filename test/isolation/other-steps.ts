@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { call, expectStatus, fail, scan } from './http.js';
-import { gate, type ActorState, type Model, type Role, type TenantState, type World } from './model.js';
+import { gate, knowTenant, type ActorState, type Model, type Role, type TenantState, type World } from './model.js';
 import { resolveActor, resolveTenant, showActor, showTenant, type ActorPick, type TenantPick } from './picks.js';
 import { Step } from './step.js';
 
@@ -13,7 +13,7 @@ export function newTenantIdentity(): { slug: string; marker: string; name: strin
 }
 
 export function tenantState(view: { id: string; slug: string; name: string; riskLevel: number }, marker: string, initialEvents: number): TenantState {
-  return { ...view, marker, options: new Map(), initialEvents, events: [], past: new Map(), changedAt: 0 };
+  return { ...view, marker, options: new Map(), initialEvents, events: [], past: new Map(), changedAt: 0, requests: [], seals: [] };
 }
 
 export class ListTenants extends Step {
@@ -89,7 +89,7 @@ export class CreateTenant extends Step {
     const t = tenantState(r.body, id.marker, 0);
     t.events.push({ action: 'tenant.created', optionKey: null, after: { slug: id.slug, name: id.name, riskLevel: 2 } });
     m.tenants.push(t);
-    w.tenants.push({ id: t.id, slug: t.slug, marker: t.marker });
+    knowTenant(w, t);
   }
 }
 
@@ -120,7 +120,7 @@ export class CreatePrincipal extends Step {
     if (typeof r.body.token !== 'string' || r.body.role !== this.role || r.body.tenant !== (t?.slug ?? null)) fail('issued principal view is wrong', r);
     const issued: ActorState = { label: `${this.role}@${t?.slug ?? 'all'}#issued`, authorization: `Bearer ${r.body.token}`, role: this.role, tenant: t, principalId: r.body.id };
     m.issued.push(issued);
-    if (t) w.boundPrincipals.push({ id: r.body.id, tenantId: t.id });
+    if (t) w.owners.set(r.body.id, t.id);
     const event = { action: 'principal.created', optionKey: null };
     if (t) t.events.push(event);
     else m.globalEvents.push(event);

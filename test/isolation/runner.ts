@@ -1,16 +1,33 @@
 import fc from 'fast-check';
+import { ChainVerifier, GLOBAL_CHAIN, parsePublicKey } from '../../libs/audit/src/index.js';
 import { OPERATOR_TOKEN, type TestApp } from '../support/test-app.js';
 import { COMMANDS } from './commands.js';
 import { call } from './http.js';
 import { checkInvariants } from './invariants.js';
-import type { ActorState, Model, Role, TenantState, World } from './model.js';
+import { knowTenant, type ActorState, type Model, type Role, type TenantState, type World } from './model.js';
 import { hex, newTenantIdentity, tenantState } from './other-steps.js';
-import { catalogDefaults } from './values.js';
+import { catalogDefaults, catalogRisks } from './values.js';
+
 
 export const TENANTS_PER_RUN = 20;
 
-export function newWorld(t: TestApp, checkEvery = 1): World {
-  return { t, tenants: [], boundPrincipals: [], runs: 0, stats: { commands: 0, requests: 0, checks: 0, statuses: {} }, defaults: catalogDefaults(), checkEvery };
+export async function newWorld(t: TestApp, checkEvery = 1): Promise<World> {
+  const published = await t.http.get('/v1/audit/public-key');
+  if (published.status !== 200) throw new Error(`setting up: public key ${published.status}`);
+  const key = parsePublicKey(published.body.publicKey);
+  return {
+    t,
+    tenants: [],
+    owners: new Map(),
+    runs: 0,
+    stats: { commands: 0, requests: 0, checks: 0, statuses: {}, kinds: {} },
+    defaults: catalogDefaults(),
+    risks: catalogRisks(),
+    checkEvery,
+    shrinking: false,
+    auditKey: { key, fingerprint: published.body.fingerprint },
+    chain: { verifier: new ChainVerifier({ mode: 'global', chain: GLOBAL_CHAIN, publicKey: key }), seq: 0 },
+  };
 }
 
 const bootstrap: ActorState = { label: 'bootstrap operator', authorization: `Bearer ${OPERATOR_TOKEN}`, role: 'operator', tenant: null };
@@ -18,26 +35,27 @@ const bootstrap: ActorState = { label: 'bootstrap operator', authorization: `Bea
 async function issue(w: World, role: Role, t: TenantState | null): Promise<ActorState> {
   const r = await call(w, bootstrap, 'post', '/v1/principals', { name: `${role} of ${t?.slug ?? 'all'}`, role, ...(t ? { tenant: t.slug } : {}) });
   if (r.status !== 201) throw new Error(`setting up: ${r.describe}`);
-  if (t) w.boundPrincipals.push({ id: r.body.id, tenantId: t.id });
+  if (t) w.owners.set(r.body.id, t.id);
   return { label: `${role}@${t?.slug ?? 'all'}`, authorization: `Bearer ${r.body.token}`, role, tenant: t, principalId: r.body.id };
 }
 
 /**
- * A model run starts with 20 new tenants, each with a client admin and a service principal,
- * plus an operator and a compliance reviewer; tenants of earlier runs stay, as foreign tenants.
+ * A model run starts with 20 new tenants of mixed risk levels, each with a client admin and a
+ * service principal, plus two operators and a compliance reviewer; tenants of earlier runs stay,
+ * as foreign tenants.
  */
 export async function setupRun(w: World): Promise<{ model: Model; real: World }> {
   const run = ++w.runs;
   const tenants = await Promise.all(
-    Array.from({ length: TENANTS_PER_RUN }, async () => {
+    Array.from({ length: TENANTS_PER_RUN }, async (_, k) => {
       const id = newTenantIdentity();
-      const r = await call(w, bootstrap, 'post', '/v1/tenants', { slug: id.slug, name: id.name, riskLevel: 1 + (run % 3) });
+      const r = await call(w, bootstrap, 'post', '/v1/tenants', { slug: id.slug, name: id.name, riskLevel: 1 + ((run + k) % 3) });
       if (r.status !== 201) throw new Error(`setting up: ${r.describe}`);
       return tenantState(r.body, id.marker, 3);
     }),
   );
-  for (const t of tenants) w.tenants.push({ id: t.id, slug: t.slug, marker: t.marker });
-  const [operator, compliance] = await Promise.all([issue(w, 'operator', null), issue(w, 'compliance', null)]);
+  for (const t of tenants) knowTenant(w, t);
+  const [operator, operator2, compliance] = await Promise.all([issue(w, 'operator', null), issue(w, 'operator', null), issue(w, 'compliance', null)]);
   const admins = await Promise.all(tenants.map((t) => issue(w, 'client_admin', t)));
   const services = await Promise.all(tenants.map((t) => issue(w, 'service', t)));
   const baselineSeq = await w.t.superuser(async (c) => Number((await c.query('SELECT max(seq) AS s FROM audit_events')).rows[0].s));
@@ -46,6 +64,7 @@ export async function setupRun(w: World): Promise<{ model: Model; real: World }>
     run,
     tenants,
     operator: operator as ActorState,
+    operator2: { ...(operator2 as ActorState), label: 'second operator' },
     compliance: compliance as ActorState,
     admins,
     services,
@@ -73,6 +92,11 @@ export interface ModelRunOptions {
   minCommands: number;
   commandsPerRun: number;
   seed: number;
+  /**
+   * Time a model run may take, shrinking a failure included: shrinking stops there and the
+   * smallest failing list of commands found so far is reported.
+   */
+  runBudgetMs: number;
 }
 
 /**
@@ -82,6 +106,7 @@ export interface ModelRunOptions {
 export async function runIsolationModel(w: World, o: ModelRunOptions): Promise<{ runs: number }> {
   let k = 0;
   while (w.stats.commands < o.minCommands) {
+    w.shrinking = false;
     await fc.assert(
       fc.asyncProperty(fc.commands(COMMANDS, { maxCommands: o.commandsPerRun, size: 'max' }), async (cmds) => {
         let model: Model | undefined;
@@ -92,9 +117,23 @@ export async function runIsolationModel(w: World, o: ModelRunOptions): Promise<{
         }, cmds);
         if (model) await checkInvariants(model, w);
       }),
-      { seed: o.seed + k, numRuns: 1, endOnFailure: false },
+      { seed: o.seed + k, numRuns: 1, endOnFailure: false, interruptAfterTimeLimit: o.runBudgetMs, markInterruptAsFailure: true },
     );
     k++;
   }
   return { runs: k };
+}
+
+/** What a run exercised: counts of commands, requests, statuses, and of what the service recorded. */
+export async function summary(w: World): Promise<string[]> {
+  const recorded = await w.t.superuser(async (c) => (await c.query<{ action: string; n: string }>('SELECT action, count(*) AS n FROM audit_events GROUP BY action ORDER BY action')).rows);
+  return [
+    `commands executed: ${w.stats.commands}`,
+    `requests sent: ${w.stats.requests}`,
+    `database checks against the model: ${w.stats.checks}`,
+    `statuses: ${JSON.stringify(w.stats.statuses)}`,
+    `commands by kind: ${JSON.stringify(w.stats.kinds)}`,
+    `audit events by action: ${JSON.stringify(Object.fromEntries(recorded.map((r) => [r.action, Number(r.n)])))}`,
+    `tenants created: ${w.tenants.length}`,
+  ];
 }

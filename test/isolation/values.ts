@@ -59,6 +59,9 @@ export const VALUE_CASES: ValueCase[] = [
   c('retention_days', true, 3650),
   c('retention_days', false, 29),
   c('retention_days', false, 1e10),
+  c('voter_list_export', true, true),
+  c('voter_list_export', true, false),
+  c('voter_list_export', false, 'yes'),
 ];
 
 export const MODEL_KEYS = [...new Set(VALUE_CASES.map((x) => x.key))];
@@ -77,13 +80,13 @@ export function catalogDefaults(catalogDir = join(process.cwd(), 'catalog')): Ma
   return out;
 }
 
-/** Options whose changes always need approvals (change control), read from the catalog files. */
-export function catalogGatedKeys(catalogDir = join(process.cwd(), 'catalog')): Set<string> {
+/** Every option's risk (low, medium, high, critical), read from the catalog files. */
+export function catalogRisks(catalogDir = join(process.cwd(), 'catalog')): Map<string, string> {
   const dir = join(catalogDir, 'options');
-  const out = new Set<string>();
+  const out = new Map<string, string>();
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
     const def = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { key: string; risk: string };
-    if (def.risk === 'high' || def.risk === 'critical') out.add(def.key);
+    out.set(def.key, def.risk);
   }
   return out;
 }
