@@ -10,7 +10,7 @@ export interface Reply {
   describe: string;
 }
 
-type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';
+type Method = 'get' | 'post' | 'put' | 'delete';
 
 export async function call(
   w: World,
@@ -21,7 +21,7 @@ export async function call(
   headers: Record<string, string> = {},
 ): Promise<Reply> {
   // Buffered whatever the type: exports are JSON Lines and CSV.
-  let req = w.t.http[method](path).buffer(true);
+  let req = w.http[method](path).agent(w.agent).buffer(true);
   if (actor.authorization !== undefined) req = req.set('authorization', actor.authorization);
   for (const [k, v] of Object.entries(headers)) req = req.set(k, v);
   if (body !== undefined) req = req.send(body as object);

@@ -3,11 +3,12 @@ import type { ChainedEvent } from '../../libs/audit/src/index.js';
 import { ModelMismatch } from './http.js';
 import type { ExpectedEvent, Model, World } from './model.js';
 
+/** An audit row as read through json_agg: bigints as numbers, the time as a string. */
 interface EventRow {
-  seq: string;
+  seq: number;
   tenant_id: string | null;
-  tenant_seq: string | null;
-  occurred_at: Date;
+  tenant_seq: number | null;
+  occurred_at: string;
   actor_id: string;
   actor_name: string;
   actor_role: string;
@@ -26,10 +27,10 @@ interface EventRow {
 /** An audit row as the chain verifier reads it. */
 function chained(e: EventRow): ChainedEvent {
   return {
-    seq: Number(e.seq),
-    tenantSeq: e.tenant_seq === null ? null : Number(e.tenant_seq),
+    seq: e.seq,
+    tenantSeq: e.tenant_seq,
     tenantId: e.tenant_id,
-    at: e.occurred_at.toISOString(),
+    at: new Date(e.occurred_at).toISOString(),
     actor: { id: e.actor_id, name: e.actor_name, role: e.actor_role },
     action: e.action,
     option: e.option_key,
@@ -52,6 +53,19 @@ function sameEvents(got: EventRow[], want: ExpectedEvent[]): boolean {
   });
 }
 
+interface Snapshot {
+  values: { tenant_id: string; option_key: string; is_set: boolean; value: unknown; version: number }[];
+  fresh: EventRow[];
+  heads: { n: number; max: number | null };
+  tenants: string[];
+}
+
+const SNAPSHOT = `SELECT json_build_object(
+  'values', (SELECT coalesce(json_agg(v), '[]') FROM (SELECT tenant_id, option_key, is_set, value, version FROM option_values WHERE tenant_id = ANY($1::uuid[])) v),
+  'fresh', (SELECT coalesce(json_agg(e ORDER BY e.seq), '[]') FROM audit_events e WHERE e.seq > $2),
+  'heads', (SELECT json_build_object('n', count(*), 'max', max(seq)) FROM audit_events),
+  'tenants', (SELECT coalesce(json_agg(id), '[]') FROM tenants)) AS snapshot`;
+
 const show = (events: { action: string; option_key?: string | null; optionKey?: string | null }[]) =>
   events.map((e) => `${e.action}${(e.option_key ?? e.optionKey) ? `:${e.option_key ?? e.optionKey}` : ''}`).join(', ');
 
@@ -65,22 +79,18 @@ const show = (events: { action: string; option_key?: string | null; optionKey?: 
 export async function checkInvariants(m: Model, w: World): Promise<void> {
   w.stats.checks++;
   const ids = m.tenants.map((t) => t.id);
-  const { values, fresh, heads, tenants } = await w.t.superuser(async (c) => ({
-    values: (await c.query('SELECT tenant_id, option_key, is_set, value, version FROM option_values WHERE tenant_id = ANY($1::uuid[])', [ids])).rows,
-    // From the last event the chain verifier saw: the run's set-up events are chained too.
-    fresh: (await c.query<EventRow>('SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq', [w.chain.seq])).rows,
-    heads: (await c.query<{ n: string; max: string | null }>('SELECT count(*) AS n, max(seq) AS max FROM audit_events')).rows[0],
-    tenants: (await c.query<{ id: string }>('SELECT id FROM tenants')).rows,
-  }));
+  // One statement: it runs after every command. Events are read from the last one the chain
+  // verifier saw, so that the run's set-up events are chained too.
+  const { values, fresh, heads, tenants } = await w.t.superuser(async (c) => (await c.query<{ snapshot: Snapshot }>(SNAPSHOT, [ids, w.chain.seq])).rows[0]?.snapshot as Snapshot);
 
   const problems: string[] = [];
   for (const e of fresh) {
     w.chain.verifier.event(chained(e));
-    w.chain.seq = Number(e.seq);
+    w.chain.seq = e.seq;
     if (e.option_key && w.risks.get(e.option_key) === 'critical' && e.reason?.includes('(bulk change ')) problems.push(`critical option ${e.option_key} changed in bulk (event ${e.seq})`);
   }
   if (w.chain.verifier.broken) problems.push(`audit chain broken: ${JSON.stringify(w.chain.verifier.finish())}`);
-  const events = fresh.filter((e) => Number(e.seq) > m.checkedSeq);
+  const events = fresh.filter((e) => e.seq > m.checkedSeq);
   const stored = new Map(values.map((v) => [`${v.tenant_id}/${v.option_key}`, v]));
   for (const t of m.tenants) {
     for (const [key, s] of t.options) {
@@ -108,19 +118,19 @@ export async function checkInvariants(m: Model, w: World): Promise<void> {
     const want = expected.slice(done);
     if (!sameEvents(got, want)) problems.push(`audit of ${label} after its first ${done} events: stored [${show(got)}], model [${show(want)}]`);
     got.forEach((e, i) => {
-      if (id !== null && Number(e.tenant_seq) !== initial + done + i + 1) problems.push(`audit of ${label}: tenant_seq ${e.tenant_seq} is not dense`);
+      if (id !== null && e.tenant_seq !== initial + done + i + 1) problems.push(`audit of ${label}: tenant_seq ${e.tenant_seq} is not dense`);
     });
     m.checked.set(id, expected.length);
   }
   for (const [tenant, rows] of byTenant) problems.push(`audit events for tenant ${tenant} outside the run: [${show(rows)}]`);
 
   const expectedTotal = m.checkedSeq + events.length;
-  if (Number(heads?.n) !== expectedTotal || Number(heads?.max) !== expectedTotal) {
-    problems.push(`audit sequence is not dense: ${heads?.n} events, highest seq ${heads?.max}, expected ${expectedTotal}`);
+  if (heads.n !== expectedTotal || heads.max !== expectedTotal) {
+    problems.push(`audit sequence is not dense: ${heads.n} events, highest seq ${heads.max}, expected ${expectedTotal}`);
   }
   m.checkedSeq = expectedTotal;
   const known = new Set(w.tenants.map((t) => t.id));
-  if (tenants.length !== known.size || tenants.some((t) => !known.has(t.id))) problems.push(`${tenants.length} tenants stored, the model knows ${known.size}`);
+  if (tenants.length !== known.size || tenants.some((id) => !known.has(id))) problems.push(`${tenants.length} tenants stored, the model knows ${known.size}`);
 
   if (problems.length) throw new ModelMismatch(`database differs from the model:\n  ${problems.join('\n  ')}`);
 }

@@ -22,7 +22,7 @@ describe('isolation model', () => {
     const w = await newWorld(t, Number(process.env.ISOLATION_CHECK_EVERY ?? 1));
     // ISOLATION_COMMANDS may raise the count (never below the 2,000 the suite promises).
     const minCommands = Math.max(2000, Number(process.env.ISOLATION_COMMANDS ?? 0));
-    const { runs } = await runIsolationModel(w, { minCommands, commandsPerRun: 400, seed, runBudgetMs: Number(process.env.ISOLATION_RUN_BUDGET_MS ?? 150_000) });
+    const { runs } = await runIsolationModel(w, { minCommands, commandsPerRun: 800, seed, runBudgetMs: Number(process.env.ISOLATION_RUN_BUDGET_MS ?? 150_000) });
     process.stdout.write(`isolation model: seed ${seed}, ${runs} runs\n  ${(await summary(w)).join('\n  ')}\n`);
     expect(w.stats.commands).toBeGreaterThanOrEqual(minCommands);
   }, 240_000);

@@ -1,5 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KeyObject } from 'node:crypto';
+import type { Agent } from 'node:http';
+import type request from 'supertest';
 import type { ChainVerifier } from '../../libs/audit/src/index.js';
 import type { TestApp } from '../support/test-app.js';
 
@@ -85,6 +87,9 @@ export interface KnownTenant {
 /** State that outlives one model run: the service keeps it. */
 export interface World {
   t: TestApp;
+  /** Requests go to the service listening on a loopback port, over kept-alive connections. */
+  http: ReturnType<typeof request>;
+  agent: Agent;
   tenants: KnownTenant[];
   /**
    * What belongs to one tenant, with that tenant's id: its id, slug and marker, and the ids of

@@ -1,4 +1,7 @@
 import fc from 'fast-check';
+import { Agent, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
 import { ChainVerifier, GLOBAL_CHAIN, parsePublicKey } from '../../libs/audit/src/index.js';
 import { OPERATOR_TOKEN, type TestApp } from '../support/test-app.js';
 import { COMMANDS } from './commands.js';
@@ -8,15 +11,21 @@ import { knowTenant, type ActorState, type Model, type Role, type TenantState, t
 import { hex, newTenantIdentity, tenantState } from './other-steps.js';
 import { catalogDefaults, catalogRisks } from './values.js';
 
-
 export const TENANTS_PER_RUN = 20;
 
 export async function newWorld(t: TestApp, checkEvery = 1): Promise<World> {
-  const published = await t.http.get('/v1/audit/public-key');
+  // Listening once and keeping connections alive spares a listen, a connect and a close per request.
+  const server = t.app.getHttpServer() as Server;
+  if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const http = request(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const agent = new Agent({ keepAlive: true });
+  const published = await http.get('/v1/audit/public-key').agent(agent);
   if (published.status !== 200) throw new Error(`setting up: public key ${published.status}`);
   const key = parsePublicKey(published.body.publicKey);
   return {
     t,
+    http,
+    agent,
     tenants: [],
     owners: new Map(),
     runs: 0,
