@@ -1,4 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
+// The plan's shape only: what each tenant's entry should say is worked out by the model.
+import type { PlannedTenant as Planned } from '../../apps/api/src/bulk-changes/bulk-changes.service.js';
 import { call, expectStatus, fail, scan, type Reply } from './http.js';
 import { applyChange, effectiveValue, gate, isNoop, isSealed, needOf, optionState, type Model, type TenantState, type World } from './model.js';
 import { resolveActor, resolveTenant, showActor, showTenant, type ActorPick, type TenantPick } from './picks.js';
@@ -9,14 +11,6 @@ import { VALUE_CASES, type ValueCase } from './values.js';
 /** 'dry-run' only; 'apply' echoes the dry run's hash; 'stale' echoes a hash of no dry run. */
 export type BulkMode = 'dry-run' | 'apply' | 'stale';
 
-interface Planned {
-  tenant: string;
-  version: number;
-  before: unknown;
-  after: unknown;
-  changes: boolean;
-  needsApproval: boolean;
-}
 
 /**
  * POST /v1/bulk-changes over tenants named one by one: the dry run shows each named tenant and
