@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
 import type { AuditAction } from '../../audit/src/index.js';
 import type { PrismaTx } from '../../persistence/src/index.js';
@@ -187,7 +187,12 @@ export class ChangeGate {
   /** Under an active seal: a change request towards more secrecy, approved by a second operator. */
   private async breakGlass(tx: PrismaTx, tenant: TenantRef, def: OptionDefinition, change: Change, origin: GateOrigin, sealId: string): Promise<GateOutcome> {
     const active = await this.activeSeal(tx, tenant.id);
-    if (active !== sealId) throw new RuleConflict(`seal "${sealId}" is not the active seal of tenant "${tenant.slug}"`, 'seal_not_active', '/seal');
+    if (active !== sealId) {
+      // Like every route about one seal: an id naming none of this tenant's seals is not found.
+      const own = await tx.seal.findFirst({ where: { id: sealId, tenantId: tenant.id }, select: { id: true } });
+      if (!own) throw new NotFoundException(`seal "${sealId}" not found`);
+      throw new RuleConflict(`seal "${sealId}" is not the active seal of tenant "${tenant.slug}"`, 'seal_not_active', '/seal');
+    }
     const before = await this.store.current(tx, tenant.id, def);
     this.assertMoreSecret(def, before, change);
     const request = await this.requests.create(tx, {
