@@ -17,8 +17,9 @@ import { AuditChain, type ChainAction } from './audit-steps.js';
 import { BulkChange, type BulkMode } from './bulk-steps.js';
 import { actorPick, deciderPick, objectPick, tenantPick } from './picks.js';
 import { RevokePrincipal, type RevokeKind } from './principal-steps.js';
-import { ChangeRequestStep, RequestChange, type RequestAction, type RequestBodyKind } from './request-steps.js';
-import { SealStep, type SealAction } from './seal-steps.js';
+import { Exposure, Me, Presets, PRESET_NAMES } from './read-steps.js';
+import { ChangeRequestStep, EditRequest, RequestChange, type EditBodyKind, type RequestAction, type RequestBodyKind } from './request-steps.js';
+import { BreakGlass, SealStep, type SealAction } from './seal-steps.js';
 import { Step } from './step.js';
 import { BOGUS_KEYS, MODEL_KEYS, VALUE_CASES } from './values.js';
 
@@ -75,7 +76,7 @@ const valueIndex = fc.nat({ max: VALUE_CASES.length - 1 });
 const weighted = <T>(...options: [T, number][]) => fc.oneof(...options.map(([v, weight]) => ({ arbitrary: fc.constant(v), weight })));
 
 const requestAction = weighted<RequestAction>(['approve', 5], ['get', 2], ['list', 1], ['reject', 1], ['withdraw', 1]);
-const sealAction = weighted<SealAction>(['propose', 2], ['approve', 6], ['lift', 4], ['get', 1], ['list', 1]);
+const sealAction = weighted<SealAction>(['propose', 2], ['approve', 6], ['lift', 4], ['get', 1], ['verify', 1], ['list', 1]);
 const chainAction = weighted<ChainAction>(['verify', 2], ['jsonl', 2], ['csv', 1], ['checkpoint', 1], ['public-key', 1]);
 const revokeKind = weighted<RevokeKind>(['admin', 2], ['service', 2], ['issued', 2], ['self', 1], ['missing', 1], ['malformed', 1]);
 
@@ -123,4 +124,10 @@ export const COMMANDS: fc.Arbitrary<Step>[] = [
   // The whole log (no tenant) is read by one in five: it grows with every run.
   fc.tuple(actorPick, chainAction, fc.option(tenantPick, { nil: null, freq: 5 })).map(([a, x, t]) => new AuditChain(a, x, t)),
   fc.tuple(actorPick, revokeKind, n).map(([a, k, i]) => new RevokePrincipal(a, k, i)),
+  fc.tuple(deciderPick, objectPick, valueIndex, weighted<EditBodyKind>(['ok', 4], ['invalid', 1])).map(([a, o, v, b]) => new EditRequest(a, o, v, b)),
+  fc.tuple(deciderPick, objectPick, fc.boolean()).map(([a, o, c]) => new BreakGlass(a, o, c)),
+  // The whole report (no tenant) is read by one in five: it grows with every run.
+  fc.tuple(actorPick, fc.option(tenantPick, { nil: null, freq: 5 })).map(([a, t]) => new Exposure(a, t)),
+  fc.tuple(actorPick, fc.option(fc.constantFrom(...PRESET_NAMES), { nil: null })).map(([a, p]) => new Presets(a, p)),
+  actorPick.map((a) => new Me(a)),
 ];

@@ -10,7 +10,7 @@ export interface Reply {
   describe: string;
 }
 
-type Method = 'get' | 'post' | 'put' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export async function call(
   w: World,

@@ -177,3 +177,53 @@ function expectList(r: Reply, t: TenantState): void {
   const want = t.requests.map((x) => `${x.id}:${x.status}`).sort();
   if (got.join() !== want.join()) fail(`change request list of ${t.slug} holds ${got.length} requests, the model ${want.length}`, r);
 }
+
+export type EditBodyKind = 'ok' | 'invalid';
+
+/**
+ * PATCH …/change-requests/:id: only the requester edits a pending request; the new content has a
+ * new hash, so approvals given before stop counting and an approval naming the old hash is refused.
+ */
+export class EditRequest extends Step {
+  constructor(readonly actor: ActorPick, readonly pick: ObjectPick, readonly valueIndex: number, readonly body: EditBodyKind) {
+    super();
+  }
+  override check(m: Readonly<Model>) {
+    return this.pick.kind !== 'live' || m.tenants.some((t) => t.requests.some(pending));
+  }
+  toString() {
+    return `edit ${showObject('CR', this.pick)} (${this.body}, value #${this.valueIndex}) as ${showActorNear(this.actor)}`;
+  }
+  async exec(m: Model, w: World) {
+    const picked = resolveObject(m, this.pick, requestsOf, pending);
+    const requester = [m.operator, m.operator2, ...m.issued].filter((a) => picked.object && a.principalId === picked.object.requester);
+    const actor = resolveActorNear(m, this.actor, picked.owner, requester);
+    const { tenant, target } = objectPath(m, this.pick, actor, picked, requestsOf);
+    const t = tenant.state as TenantState;
+    const req = target.object;
+    const valid = VALUE_CASES.filter((vc) => vc.valid && vc.key === req?.key);
+    const vc = valid[this.valueIndex % Math.max(valid.length, 1)];
+    const value = this.body === 'invalid' ? { nested: ['not', 'a', 'value'] } : req?.change.isSet ? vc?.make(t) : undefined;
+    const reason = `edited as asked #${m.counter++}`;
+    const r = await call(w, actor, 'patch', `/v1/tenants/${tenant.segment}/change-requests/${target.id}`, { ...(value === undefined ? {} : { value }), reason });
+    scan(w, r, actor, t);
+    const denied = gate('change_requests.edit', actor, tenant);
+    if (denied) return expectStatus(r, denied);
+    if (!req) return expectStatus(r, 404);
+    const status = req.status !== 'pending' ? 409 : req.requester !== actor.principalId ? 403 : this.body === 'invalid' ? (req.change.isSet ? 400 : 409) : 200;
+    expectStatus(r, status);
+    if (status !== 200) return;
+    const old = req.contentHash;
+    if (typeof r.body.contentHash !== 'string' || r.body.contentHash === old) fail('an edit must give the request a new content hash', r);
+    req.contentHash = r.body.contentHash;
+    req.approvals = [];
+    if (req.change.isSet && value !== undefined) req.change = { isSet: true, value };
+    t.events.push({ action: 'change_request.edited', optionKey: req.key });
+    expectView(r, req);
+    // An approval of what was there before the edit is refused and records nothing.
+    const approver = actor === m.operator ? m.operator2 : m.operator;
+    const stale = await call(w, approver, 'post', `/v1/tenants/${t.slug}/change-requests/${req.id}/approve`, { contentHash: old });
+    scan(w, stale, approver, t);
+    expectStatus(stale, 409);
+  }
+}

@@ -4,7 +4,7 @@ import { effectiveValue, gate, type ActorState, type Model, type SealState, type
 import { adminOf, objectPath, resolveActorNear, resolveObject, showActorNear, showObject, type ActorPick, type ObjectPick } from './picks.js';
 import { Step } from './step.js';
 
-export type SealAction = 'propose' | 'list' | 'get' | 'approve' | 'lift';
+export type SealAction = 'propose' | 'list' | 'get' | 'verify' | 'approve' | 'lift';
 
 const sealsOf = (t: TenantState) => t.seals;
 /**
@@ -16,6 +16,7 @@ const LIVE: Record<SealAction, (s: SealState) => boolean> = {
   lift: (s) => s.status === 'active',
   propose: (s) => s.status !== 'lifted',
   get: (s) => s.status !== 'lifted',
+  verify: (s) => s.status === 'active',
   list: (s) => s.status !== 'lifted',
 };
 
@@ -49,8 +50,8 @@ export class SealStep extends Step {
         ? await call(w, actor, 'post', base, { label, requiredApprovals: this.k })
         : this.action === 'list'
           ? await call(w, actor, 'get', base)
-          : this.action === 'get'
-            ? await call(w, actor, 'get', `${base}/${target.id}`)
+          : this.action === 'get' || this.action === 'verify'
+            ? await call(w, actor, 'get', `${base}/${target.id}${this.action === 'verify' ? '/verify' : ''}`)
             : await call(w, actor, 'post', `${base}/${target.id}/${this.action}`, this.action === 'lift' ? { reason: 'the election is over' } : undefined);
     scan(w, r, actor, t);
     const denied = gate(`seals.${this.action}`, actor, tenant);
@@ -71,6 +72,7 @@ export class SealStep extends Step {
       return;
     }
     if (!seal) return expectStatus(r, 404);
+    if (this.action === 'verify') return expectVerified(r, seal);
     const status = this.action === 'get' ? 200 : this.decide(actor, t, seal);
     expectStatus(r, status);
     if (status !== 200) return;
@@ -106,6 +108,17 @@ export class SealStep extends Step {
   }
 }
 
+/**
+ * A proposed seal has no document yet (409); an active one still matches the tenant's data,
+ * since nothing can change under it; a lifted one answers, whatever changed since.
+ */
+function expectVerified(r: Reply, s: SealState): void {
+  expectStatus(r, s.status === 'proposed' ? 409 : 200);
+  if (r.status !== 200) return;
+  if (r.body.sealId !== s.id || r.body.status !== s.status) fail(`seal verification names another seal or status than ${s.id} (${s.status})`, r);
+  if (s.status === 'active' && (r.body.valid !== true || r.body.matches !== true)) fail('an active seal no longer verifies against its tenant', r);
+}
+
 /** Who may still approve `seal` for `purpose`: the tenant's client admin first (a quorum needs one), then operators. */
 function approversOf(m: Model, t: TenantState | undefined, seal: SealState | null, purpose: 'activate' | 'lift'): ActorState[] {
   if (!seal) return [];
@@ -128,5 +141,31 @@ function expectSealedState(w: World, r: Reply, t: TenantState): void {
   if (doc.state.tenant.id !== t.id) fail('seal document names another tenant', r);
   for (const key of w.defaults.keys()) {
     if (!isDeepStrictEqual(doc.state.configuration[key], effectiveValue(w, t, key))) fail(`sealed ${key} is ${JSON.stringify(doc.state.configuration[key])}, the model ${JSON.stringify(effectiveValue(w, t, key))}`, r);
+  }
+}
+
+/**
+ * POST …/seals/:id/break-glass and …/break-glass-changes, for their access rules only: the
+ * model does not follow a break-glass through, so an operator is sent to a seal that does not
+ * exist (404). Everyone else is refused by the policy layer, and nothing changes (invariants).
+ */
+export class BreakGlass extends Step {
+  constructor(readonly actor: ActorPick, readonly pick: ObjectPick, readonly changes: boolean) {
+    super();
+  }
+  toString() {
+    return `${this.changes ? 'break-glass change under' : 'break the glass of'} ${showObject('seal', this.pick)} as ${showActorNear(this.actor)}`;
+  }
+  async exec(m: Model, w: World) {
+    const picked = resolveObject(m, this.pick, sealsOf, LIVE.lift);
+    const actor = resolveActorNear(m, this.actor, picked.owner);
+    const { tenant, target } = objectPath(m, this.pick, actor, picked, sealsOf);
+    const route = this.changes ? 'seals.break_glass_change' : 'seals.break_glass';
+    const denied = gate(route, actor, tenant);
+    const id = !denied && target.object ? `00000000-0000-4000-8000-${String(m.counter++).padStart(12, '0')}` : target.id;
+    const body = this.changes ? { option: 'ui_language', value: 'de', reason: 'secrecy needs it now' } : { reason: 'the polling office cannot be reached' };
+    const r = await call(w, actor, 'post', `/v1/tenants/${tenant.segment}/seals/${id}/${this.changes ? 'break-glass-changes' : 'break-glass'}`, body);
+    scan(w, r, actor, tenant.state);
+    expectStatus(r, denied ?? 404);
   }
 }
