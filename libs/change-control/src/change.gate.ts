@@ -55,10 +55,10 @@ export class ChangeGate {
    * goes through `submit` in a tenant transaction.
    */
   async submitOne(tenant: TenantRef, def: OptionDefinition, change: Change, origin: GateOrigin, opts: GateOptions = {}): Promise<GateOutcome> {
-    this.check(def, change);
     if (opts.breakGlassSealId || opts.mode === 'request' || approvalRequirement(def, tenant.riskLevel)) {
       return this.scopes.run({ tenantId: tenant.id }, (tx) => this.submit(tx, tenant, def, change, origin, opts));
     }
+    this.check(def, change);
     const expected = typeof opts.ifMatch === 'number' ? opts.ifMatch : undefined;
     const state = await this.store.peek(tenant.id, def);
     if (!state) throw new Error(`tenant ${tenant.id} is gone`);
