@@ -37,7 +37,7 @@ export type GateOutcome =
 
 /**
  * The one door to option values. Every path that changes a tenant's value (single write, reset,
- * bulk, presets, approved requests) calls `submit` or `applyApproved`; nothing else holds the
+ * bulk, presets, approved requests) calls `submitOne`, `submit` or `applyApproved`; nothing else holds the
  * OptionStore. A change that needs approvals becomes a pending change request instead.
  */
 @Injectable()
