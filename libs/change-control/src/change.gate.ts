@@ -4,7 +4,7 @@ import type { AuditAction } from '../../audit/src/index.js';
 import type { PrismaTx } from '../../persistence/src/index.js';
 import { Registry, type JsonValue, type OptionDefinition } from '../../registry/src/index.js';
 import { TenantScopeService, type Actor, type TenantRef } from '../../tenancy/src/index.js';
-import { approvalRequirement } from './approval-policy.js';
+import { approvalRequirement, type ApprovalRequirement } from './approval-policy.js';
 import { InvalidValue, RuleConflict, RuleRefused, StaleVersion, TenantSealed } from './change-errors.js';
 import { ChangeRequestStore, requestChange, type ChangeRequestRow, type ChangeRequestView } from './change-request.store.js';
 import { OptionStore, VersionConflict } from './option-store.js';
@@ -64,9 +64,7 @@ export class ChangeGate {
     if (!state) throw new Error(`tenant ${tenant.id} is gone`);
     if (state.sealId) throw new TenantSealed(tenant.slug, state.sealId);
     const before = state.option;
-    if (expected !== undefined && expected !== before.version) {
-      throw new StaleVersion(`option "${def.key}" is at version ${before.version}, not ${expected}`);
-    }
+    assertAtVersion(def, before, expected);
     if (this.store.isNoop(before, change)) return { kind: 'unchanged', option: before };
     const result = await this.store.applyAlone(tenant.id, def, change, before, origin);
     if (result.outcome === 'applied') return { kind: 'applied', option: result.option };
@@ -99,23 +97,9 @@ export class ChangeGate {
     // A first write racing another first write finds the winner's row on the next pass.
     for (let attempt = 0; attempt < 3; attempt++) {
       const before = await this.store.current(tx, tenant.id, def);
-      if (expected !== undefined && expected !== before.version) {
-        throw new StaleVersion(`option "${def.key}" is at version ${before.version}, not ${expected}`);
-      }
+      assertAtVersion(def, before, expected);
       if (this.store.isNoop(before, change)) return { kind: 'unchanged', option: before };
-      if (need) {
-        const request = await this.requests.create(tx, {
-          tenant,
-          optionKey: def.key,
-          change,
-          reason: origin.reason,
-          baseVersion: before.version,
-          need,
-          actor: origin.actor,
-          requestId: origin.requestId,
-        });
-        return { kind: 'pending', request };
-      }
+      if (need) return this.file(tx, tenant, def, change, origin, before, need);
       try {
         return { kind: 'applied', option: await this.store.write(tx, tenant.id, def, change, before.version, origin) };
       } catch (err) {
@@ -195,16 +179,24 @@ export class ChangeGate {
     }
     const before = await this.store.current(tx, tenant.id, def);
     this.assertMoreSecret(def, before, change);
+    return this.file(tx, tenant, def, change, origin, before, { operator: true, clientAdmin: false }, sealId);
+  }
+
+  /** Files the change as a pending request made at `before`'s version. */
+  private async file(
+    tx: PrismaTx, tenant: TenantRef, def: OptionDefinition, change: Change, origin: GateOrigin, before: OptionView,
+    need: ApprovalRequirement, breakGlassSealId?: string,
+  ): Promise<GateOutcome> {
     const request = await this.requests.create(tx, {
       tenant,
       optionKey: def.key,
       change,
       reason: origin.reason,
       baseVersion: before.version,
-      need: { operator: true, clientAdmin: false },
+      need,
       actor: origin.actor,
       requestId: origin.requestId,
-      breakGlassSealId: sealId,
+      breakGlassSealId,
     });
     return { kind: 'pending', request };
   }
@@ -224,6 +216,13 @@ export class ChangeGate {
     if (!change.isSet) return;
     const issues = this.registry.validate(def.key, change.value);
     if (issues.length) throw new InvalidValue(def.key, issues);
+  }
+}
+
+/** `If-Match` named a version the option is no longer (or not yet) at. */
+function assertAtVersion(def: OptionDefinition, before: OptionView, expected: number | undefined): void {
+  if (expected !== undefined && expected !== before.version) {
+    throw new StaleVersion(`option "${def.key}" is at version ${before.version}, not ${expected}`);
   }
 }
 

@@ -6,6 +6,14 @@ export interface LocalizedText {
   fr: string;
 }
 
+/** JSON Schema of a LocalizedText, shared by option and preset definitions. */
+export const LOCALIZED_TEXT_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['en', 'fr'],
+  properties: { en: { type: 'string', minLength: 1 }, fr: { type: 'string', minLength: 1 } },
+} as const;
+
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /** One option of the registry, as written in `catalog/options/<key>.json`. */
@@ -45,12 +53,5 @@ export const OPTION_DEFINITION_SCHEMA = {
     safe: true,
     secrecy: { type: 'array', minItems: 2 },
   },
-  $defs: {
-    localized: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['en', 'fr'],
-      properties: { en: { type: 'string', minLength: 1 }, fr: { type: 'string', minLength: 1 } },
-    },
-  },
+  $defs: { localized: LOCALIZED_TEXT_SCHEMA },
 } as const;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { LoadedOption } from './catalog.loader.js';
 import { catalogFiles, type CatalogProblem } from './catalog-files.reader.js';
 import { check, createAjv } from './json-schema.validator.js';
-import type { JsonValue, LocalizedText } from './option-definition.js';
+import { LOCALIZED_TEXT_SCHEMA, type JsonValue, type LocalizedText } from './option-definition.js';
 
 /** A named, versioned starting configuration for new tenants, as in `catalog/presets/<name>.json`. */
 export interface PresetDefinition {
@@ -29,14 +29,7 @@ export const PRESET_DEFINITION_SCHEMA = {
     description: { $ref: '#/$defs/localized' },
     options: { type: 'object', minProperties: 1, propertyNames: { pattern: '^[a-z][a-z0-9_]{1,62}$' } },
   },
-  $defs: {
-    localized: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['en', 'fr'],
-      properties: { en: { type: 'string', minLength: 1 }, fr: { type: 'string', minLength: 1 } },
-    },
-  },
+  $defs: { localized: LOCALIZED_TEXT_SCHEMA },
 } as const;
 
 /**
