@@ -149,6 +149,11 @@ const BAD_PRINCIPAL_BODIES: [string, unknown][] = [
   ['NUL name', { name: 'p\u0000', role: 'operator' }],
   ['token supplied', { name: 'p', role: 'operator', token: 'cln_chosen-token-value' }],
   ['tokenHash supplied', { name: 'p', role: 'operator', tokenHash: 'ab'.repeat(32) }],
+  ['oidc empty subject', { name: 'p', role: 'operator', oidc: { subject: '' } }],
+  ['oidc subject array', { name: 'p', role: 'operator', oidc: { subject: ['ada'] } }],
+  ['oidc subject too long', { name: 'p', role: 'operator', oidc: { subject: 'x'.repeat(256) } }],
+  ['oidc issuer supplied', { name: 'p', role: 'operator', oidc: { subject: 'ada', issuer: 'https://evil.example.org' } }],
+  ['oidc without a configured issuer', { name: 'p', role: 'operator', oidc: { subject: 'ada' } }],
   ['__proto__ key', JSON.parse('{"name": "p", "role": "service", "__proto__": {"role": "operator"}}')],
   ['no body', undefined],
 ];

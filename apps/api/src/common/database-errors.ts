@@ -45,3 +45,9 @@ export function classifyDatabaseError(err: unknown): DatabaseFailure | undefined
   if (all.some((o) => typeof o.message === 'string' && UNAVAILABLE_MESSAGES.test(o.message))) return 'unavailable';
   return undefined;
 }
+
+/** A unique constraint refused the write (Prisma's P2002, or PostgreSQL's 23505 through the adapter). */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { originalCode?: string } };
+  return e?.code === 'P2002' || e?.cause?.originalCode === '23505';
+}

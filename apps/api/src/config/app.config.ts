@@ -112,6 +112,8 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Cloiso
           tenantClaim: str('OIDC_TENANT_CLAIM') as string,
           algorithms: (str('OIDC_ALGORITHMS') as string).split(','),
           clockToleranceSeconds: int('OIDC_CLOCK_TOLERANCE_SECONDS'),
+          maxTokenAgeSeconds: int('OIDC_MAX_TOKEN_AGE_SECONDS'),
+          jwksCacheSeconds: int('OIDC_JWKS_CACHE_SECONDS'),
         }
       : undefined,
     console: { assetsDir: resolve(root, 'apps/console/public'), scriptsDir: resolve(root, 'dist/console') },

@@ -1,3 +1,4 @@
+import { OIDC_SUBJECT_MAX_LENGTH } from '../../../../libs/identity/src/index.js';
 import { ROLES } from '../../../../libs/tenancy/src/index.js';
 import { SLUG_PATTERN } from '../tenants/tenants.schemas.js';
 
@@ -9,6 +10,13 @@ export const CREATE_PRINCIPAL_BODY = {
     name: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' },
     role: { enum: [...ROLES] },
     tenant: { type: 'string', pattern: SLUG_PATTERN },
+    // A person at the configured identity provider (issuer = OIDC_ISSUER), instead of a token.
+    oidc: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['subject'],
+      properties: { subject: { type: 'string', minLength: 1, maxLength: OIDC_SUBJECT_MAX_LENGTH } },
+    },
   },
   // Tenant-bound roles name their tenant; roles that span tenants must not.
   if: { properties: { role: { enum: ['client_admin', 'service'] } } },
@@ -20,4 +28,5 @@ export interface CreatePrincipalBody {
   name: string;
   role: (typeof ROLES)[number];
   tenant?: string;
+  oidc?: { subject: string };
 }

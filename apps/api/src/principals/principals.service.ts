@@ -1,7 +1,9 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { RuleConflict, RuleRefused } from '../../../../libs/change-control/src/index.js';
 import { Authenticator, PrincipalIssuer, PrincipalRevoker, type IssuedPrincipal, type RevokedPrincipal } from '../../../../libs/identity/src/index.js';
 import { authorizeObject, type PolicyContext } from '../../../../libs/policy/src/index.js';
 import { TenantDirectory, TenantScopeService } from '../../../../libs/tenancy/src/index.js';
+import { isUniqueViolation } from '../common/database-errors.js';
 import type { CreatePrincipalBody } from './principals.schemas.js';
 
 @Injectable()
@@ -22,11 +24,25 @@ export class PrincipalsService {
         details: [{ pointer: '/tenant', rule: 'exists', message: 'no such tenant' }],
       });
     }
+    // A person at the identity provider is linked to the one issuer whose JWTs are accepted.
+    const issuer = this.authenticator.oidcIssuer;
+    if (body.oidc && issuer === undefined) {
+      throw new RuleRefused('staff sign-in is not configured (OIDC_ISSUER unset)', 'oidc_configured', '/oidc');
+    }
+    const oidc = body.oidc && issuer !== undefined ? { issuer, subject: body.oidc.subject } : undefined;
     // A tenant-bound principal is written inside its tenant's scope; others need the cross-tenant one.
     const scope = tenant ? { tenantId: tenant.id } : 'all-tenants';
-    return this.scopes.run(scope, (tx) =>
-      this.issuer.issue(tx, { name: body.name, role: body.role, tenant }, ctx.principal, ctx.requestId),
-    );
+    try {
+      return await this.scopes.run(scope, (tx) =>
+        this.issuer.issue(tx, { name: body.name, role: body.role, tenant, oidc }, ctx.principal, ctx.requestId),
+      );
+    } catch (err) {
+      // Only the (issuer, subject) pair can collide: token hashes are random.
+      if (oidc && isUniqueViolation(err)) {
+        throw new RuleConflict(`subject "${oidc.subject}" of ${oidc.issuer} is already registered`, 'unique', '/oidc/subject');
+      }
+      throw err;
+    }
   }
 
   /**

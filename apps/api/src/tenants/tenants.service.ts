@@ -8,6 +8,7 @@ import type { PolicyContext } from '../../../../libs/policy/src/index.js';
 import { Registry, type PresetDefinition } from '../../../../libs/registry/src/index.js';
 import { TenantScopeService, type TenantRef } from '../../../../libs/tenancy/src/index.js';
 import type { CreateTenantBody } from './tenants.schemas.js';
+import { isUniqueViolation } from '../common/database-errors.js';
 
 export interface TenantView {
   id: string;
@@ -35,11 +36,6 @@ const toView = (t: Tenant): TenantView => ({
   riskLevel: t.riskLevel,
   createdAt: t.createdAt.toISOString(),
 });
-
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; cause?: { originalCode?: string } };
-  return e?.code === 'P2002' || e?.cause?.originalCode === '23505';
-}
 
 @Injectable()
 export class TenantsService {
