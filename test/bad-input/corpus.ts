@@ -152,6 +152,7 @@ const BAD_PRINCIPAL_BODIES: [string, unknown][] = [
   ['oidc empty subject', { name: 'p', role: 'operator', oidc: { subject: '' } }],
   ['oidc subject array', { name: 'p', role: 'operator', oidc: { subject: ['ada'] } }],
   ['oidc subject too long', { name: 'p', role: 'operator', oidc: { subject: 'x'.repeat(256) } }],
+  ['oidc subject with NUL', { name: 'p', role: 'operator', oidc: { subject: 'ada\u0000' } }],
   ['oidc issuer supplied', { name: 'p', role: 'operator', oidc: { subject: 'ada', issuer: 'https://evil.example.org' } }],
   ['oidc without a configured issuer', { name: 'p', role: 'operator', oidc: { subject: 'ada' } }],
   ['__proto__ key', JSON.parse('{"name": "p", "role": "service", "__proto__": {"role": "operator"}}')],

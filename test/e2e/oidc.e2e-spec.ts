@@ -102,6 +102,7 @@ describe('staff sign-in with OpenID Connect JWTs', () => {
 
   it('treats only the string subject as the person: ["ada"] is not ada', async () => {
     await t.as(await idp.sign({ sub: ['ada'] })).get('/v1/tenants').expect(401);
+    await t.as(await idp.sign({ sub: 'ada\u0000' })).get('/v1/tenants').expect(401); // never reaches the database
     await t.as(await idp.sign({ sub: 'ada' })).get('/v1/tenants').expect(200);
   });
 

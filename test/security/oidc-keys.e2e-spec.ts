@@ -31,11 +31,12 @@ describe('OIDC verifier: claims, key set caching and back-off', () => {
     await idp.close();
   });
 
-  it('accepts only a non-empty string subject of at most 255 characters', async () => {
+  it('accepts only a string subject of 1 to 255 characters, none a control character', async () => {
     const v = new OidcVerifier(settings());
     expect(await v.verify(await idp.sign({ ...operator, sub: 'ada' }))).toMatchObject({ issuer: idp.issuer, subject: 'ada' });
     expect(await v.verify(await idp.sign({ ...operator, sub: 'x'.repeat(255) }))).not.toBeNull();
-    for (const sub of [['ada'], '', 42, { id: 'ada' }, null, 'x'.repeat(256), undefined]) {
+    expect(await v.verify(await idp.sign({ ...operator, sub: '\u{1F5F3}'.repeat(255) }))).not.toBeNull(); // code points
+    for (const sub of [['ada'], '', 42, { id: 'ada' }, null, 'x'.repeat(256), '\u{1F5F3}'.repeat(256), 'ada\u0000', 'a\nb', undefined]) {
       expect({ sub, claims: await v.verify(await idp.sign({ ...operator, sub })) }).toEqual({ sub, claims: null });
     }
   });

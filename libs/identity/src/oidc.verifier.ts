@@ -31,8 +31,13 @@ export interface OidcSettings {
 
 export const OIDC_SETTINGS = Symbol('OIDC_SETTINGS');
 
-/** Longest `sub` accepted (OpenID Connect Core §2: at most 255 ASCII characters). */
-export const OIDC_SUBJECT_MAX_LENGTH = 255;
+/**
+ * An accepted `sub`: 1–255 characters (OpenID Connect Core §2), none of them a control character
+ * (PostgreSQL cannot store U+0000, and no provider issues such identifiers). Used with the `u`
+ * flag, so characters are counted as code points, like PostgreSQL and ajv count them.
+ */
+export const OIDC_SUBJECT_PATTERN = '^[^\\u0000-\\u001f\\u007f]{1,255}$';
+const SUBJECT = new RegExp(OIDC_SUBJECT_PATTERN, 'u');
 
 /** What a valid staff JWT says: who it is, and the optional role / tenant claims to compare. */
 export interface StaffClaims {
@@ -59,7 +64,7 @@ export function readStaffClaims(p: JWTPayload, s: OidcSettings, nowSeconds: numb
   if (p.iss !== s.issuer) return null;
   if (!(Array.isArray(p.aud) ? p.aud.includes(s.audience) : p.aud === s.audience)) return null;
   // A subject is text: ["ada"] and "ada" must never name the same person.
-  if (typeof p.sub !== 'string' || p.sub.length === 0 || p.sub.length > OIDC_SUBJECT_MAX_LENGTH) return null;
+  if (typeof p.sub !== 'string' || !SUBJECT.test(p.sub)) return null;
   if (!isTime(p.iat) || !isTime(p.exp)) return null;
   if (p.iat > nowSeconds + tol || nowSeconds - p.iat > s.maxTokenAgeSeconds) return null;
   if (p.exp <= nowSeconds - tol || p.exp - p.iat > s.maxTokenAgeSeconds) return null;

@@ -1,4 +1,4 @@
-import { OIDC_SUBJECT_MAX_LENGTH } from '../../../../libs/identity/src/index.js';
+import { OIDC_SUBJECT_PATTERN } from '../../../../libs/identity/src/index.js';
 import { ROLES } from '../../../../libs/tenancy/src/index.js';
 import { SLUG_PATTERN } from '../tenants/tenants.schemas.js';
 
@@ -15,7 +15,7 @@ export const CREATE_PRINCIPAL_BODY = {
       type: 'object',
       additionalProperties: false,
       required: ['subject'],
-      properties: { subject: { type: 'string', minLength: 1, maxLength: OIDC_SUBJECT_MAX_LENGTH } },
+      properties: { subject: { type: 'string', pattern: OIDC_SUBJECT_PATTERN } },
     },
   },
   // Tenant-bound roles name their tenant; roles that span tenants must not.
