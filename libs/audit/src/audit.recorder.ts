@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS = [
   'seal.lift_approved',
   'seal.break_glass_approved',
   'seal.lifted',
+  'operator.recovered',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
