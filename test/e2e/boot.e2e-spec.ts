@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { createApp } from '../../apps/api/src/app.factory.js';
 import { OPERATOR_TOKEN, freshDatabase, startTestApp, tempDir, testConfig } from '../support/test-app.js';
 
@@ -50,6 +51,33 @@ describe('boot', () => {
       } finally {
         await second.close();
       }
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('says at start that CLOISON_BOOTSTRAP_TOKEN was not applied on a database that has principals, and how to recover', async () => {
+    const db = await freshDatabase();
+    const dataDir = db.url ? undefined : tempDir('cloison-data-');
+    const lines: string[] = [];
+    const logStream = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(...String(chunk).split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const notApplied = () => lines.filter((l) => l.includes('CLOISON_BOOTSTRAP_TOKEN was not applied'));
+    try {
+      const first = await startTestApp({ databaseUrl: db.url, dataDir, logLevel: 'warn' }, { logStream });
+      expect(notApplied()).toEqual([]);
+      const second = await first.reboot({ bootstrapToken: 'cln_another-bootstrap-token-value' });
+      await second.close();
+      expect(notApplied()).toHaveLength(1);
+      expect(JSON.parse(notApplied()[0] as string)).toMatchObject({ level: 40, msg: expect.stringContaining('cloison operator recover') });
+      // Without the variable there is nothing to say.
+      const third = await second.reboot({ bootstrapToken: undefined });
+      await third.close();
+      expect(notApplied()).toHaveLength(1);
     } finally {
       await db.drop();
     }

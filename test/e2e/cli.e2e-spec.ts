@@ -134,4 +134,44 @@ describe('cloison CLI', () => {
       await db.drop();
     }
   }, 180_000); // each embedded run opens the data folder anew (seconds each on a busy machine)
+
+  it('operator recover: with the service stopped, creates an operator whose token works, audited in the global chain', async () => {
+    const db = await freshDatabase();
+    const dataDir = db.url ? undefined : tempDir('cloison-recover-');
+    const dbEnv = db.url ? { DATABASE_URL: db.url } : { CLOISON_DATA_DIR: dataDir };
+    try {
+      expect((await cli(['operator', 'recover'], dbEnv)).code).toBe(2);
+      let app = await startTestApp({ databaseUrl: db.url, dataDir });
+      await createTenant(app, 'beta');
+      await app.close();
+
+      const run = await cli(['operator', 'recover', '--name', 'Recovered operator', '--reason', 'operator tokens lost in a fire'], dbEnv);
+      expect(run).toMatchObject({ code: 0, out: expect.stringMatching(/^cln_[A-Za-z0-9_-]{43}\n$/) });
+      expect(run.err).toContain('operator.recovered');
+      const token = run.out.trim();
+
+      app = await app.reboot();
+      try {
+        await app.as(token).get('/v1/me').expect(200).expect((r) => expect(r.body).toMatchObject({ name: 'Recovered operator', role: 'operator' }));
+        const log = await app.as(token).get('/v1/audit?action=operator.recovered').expect(200);
+        expect(log.body.items).toEqual([
+          expect.objectContaining({ action: 'operator.recovered', reason: 'operator tokens lost in a fire', actor: expect.objectContaining({ role: 'system', name: expect.stringContaining('cloison operator recover') }) }),
+        ]);
+        // The service's next event and checkpoint cover the recovery: the chain verifies.
+        await app.as(token).post('/v1/tenants').send({ slug: 'gamma', name: 'Gamma', riskLevel: 1 }).expect(201);
+        await app.as(token).post('/v1/audit/checkpoints').expect(201);
+        expect((await app.as(token).get('/v1/audit/verify').expect(200)).body).toMatchObject({ ok: true });
+      } finally {
+        await app.close();
+      }
+    } finally {
+      await db.drop();
+    }
+  }, 180_000);
+
+  it('operator recover refuses a data folder that holds no database', async () => {
+    const run = await cli(['operator', 'recover', '--name', 'x'], { CLOISON_DATA_DIR: join(tempDir(), 'missing') });
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('no embedded database');
+  });
 });

@@ -22,6 +22,8 @@ const KEPT_WHOLE: Record<string, 'reference' | 'coordinator'> = {
   seal_approvals: 'coordinator',
   // One row per catalog option, no tenant.
   catalog_defaults: 'reference',
+  // The service's signing keys, no tenant.
+  service_keys: 'reference',
   _prisma_migrations: 'coordinator',
 };
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,12 +36,19 @@ export async function freshDatabase(): Promise<TestDatabase> {
   };
 }
 
+/**
+ * One signing key per test process: every app a test file starts on one database (reboots,
+ * several instances) signs with it, as instances of one installation must (docs/audit.md).
+ */
+export const TEST_SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
 export function testConfig(overrides: Partial<CloisonConfig> = {}): CloisonConfig {
   return {
     ...loadConfig({}, process.cwd()),
     dataDir: undefined,
     logLevel: 'silent',
     bootstrapToken: OPERATOR_TOKEN,
+    auditSigningKey: TEST_SIGNING_KEY,
     ...overrides,
   };
 }

@@ -1,6 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { AuditCheckpointer, AuditRecorder, AuditSigner, AuditWitness, loadSigningKey } from '../../../libs/audit/src/index.js';
+import { AuditCheckpointer, AuditRecorder, AuditSigner, AuditWitness, ServiceKeys, loadSigningKey, parsePrivateKey } from '../../../libs/audit/src/index.js';
 import { Authenticator, OIDC_SETTINGS, PrincipalIssuer, PrincipalRevoker } from '../../../libs/identity/src/index.js';
 import { PrismaService, ReadPrismaService, type Database } from '../../../libs/persistence/src/index.js';
 import { PolicyGuard } from '../../../libs/policy/src/index.js';
@@ -22,7 +22,7 @@ export class CoreModule {
     const signer = new AuditSigner(key);
     const shared = [
       PrismaService, ReadPrismaService, TenantScopeService, TenantDirectory, Authenticator, PrincipalIssuer, PrincipalRevoker,
-      AuditRecorder, AuditWitness, AuditSigner, AuditCheckpointer, Registry, CLOISON_CONFIG, SERVICE_SIGNING_KEY,
+      AuditRecorder, AuditWitness, AuditSigner, AuditCheckpointer, ServiceKeys, Registry, CLOISON_CONFIG, SERVICE_SIGNING_KEY,
     ];
     return {
       module: CoreModule,
@@ -49,6 +49,13 @@ export class CoreModule {
               everyEvents: config.auditCheckpointEvery,
               everySeconds: config.auditCheckpointSeconds,
             }),
+        },
+        {
+          // Before anything signs: refuses to start with a key other than the published one.
+          provide: ServiceKeys,
+          inject: [TenantScopeService, AuditRecorder],
+          useFactory: (scopes: TenantScopeService, audit: AuditRecorder) =>
+            new ServiceKeys(scopes, audit, signer, key, config.auditPreviousSigningKey ? parsePrivateKey(config.auditPreviousSigningKey) : undefined),
         },
         // One instance, global guard of Nest's pipeline and authoriser of the routes served directly.
         PolicyGuard,

@@ -1,3 +1,4 @@
+import { SigningKeyMismatchError } from '../../../libs/audit/src/index.js';
 import { CatalogError } from '../../../libs/registry/src/index.js';
 import { createApp } from './app.factory.js';
 import { ConfigError, loadConfig } from './config/app.config.js';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const known = err instanceof CatalogError || err instanceof ConfigError;
+  const known = err instanceof CatalogError || err instanceof ConfigError || err instanceof SigningKeyMismatchError;
   process.stderr.write(`Cloison failed to start: ${known ? (err as Error).message : ((err as Error)?.stack ?? String(err))}\n`);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import { AUDIT_EXPORT_HELP, auditExportCommand } from './commands/audit-export.command.js';
 import { CATALOG_LINT_HELP, catalogLintCommand } from './commands/catalog-lint.command.js';
 import { MIGRATE_HELP, migrateCommand } from './commands/migrate.command.js';
+import { OPERATOR_HELP, operatorCommand } from './commands/operator-recover.command.js';
 import { PRINCIPALS_HELP, principalsCommand } from './commands/principals.command.js';
 import { TENANTS_HELP, tenantsCommand } from './commands/tenants.command.js';
 import { ConfigError } from '../../api/src/config/app.config.js';
@@ -23,6 +24,8 @@ Offline:
                       verify an audit export without trusting the server
   seal verify <file>  verify a sealed configuration without trusting the server
   migrate             apply database migrations and exit (DATABASE_URL, ...)
+  operator recover --name <name>
+                      every operator token lost: create an operator (audited), print its token once
 
 Exit codes:
   0  success
@@ -41,6 +44,7 @@ const COMMANDS: Record<string, Handler> = {
   tenants: tenantsCommand,
   catalog: catalogLintCommand,
   migrate: migrateCommand,
+  operator: operatorCommand,
   audit: (argv, io) => {
     const [sub, ...rest] = argv;
     if (sub === 'export') return auditExportCommand(rest, io);
@@ -54,7 +58,7 @@ const COMMANDS: Record<string, Handler> = {
   },
 };
 
-export const HELP_TEXTS = [MAIN_HELP, PRINCIPALS_HELP, TENANTS_HELP, CATALOG_LINT_HELP, AUDIT_EXPORT_HELP, MIGRATE_HELP];
+export const HELP_TEXTS = [MAIN_HELP, PRINCIPALS_HELP, TENANTS_HELP, CATALOG_LINT_HELP, AUDIT_EXPORT_HELP, MIGRATE_HELP, OPERATOR_HELP];
 
 /** Runs one command line; never throws, always resolves to an exit code. */
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {

@@ -1,5 +1,6 @@
 import { AUDIT_FORMAT_VERSION, GLOBAL_CHAIN, type ChainedEvent } from './audit.chain.js';
 import type { Checkpoint } from './audit.signing.js';
+import type { KeyRotation } from './key-rotation.js';
 
 export const EXPORT_FORMAT = 'cloison-audit-export';
 
@@ -12,6 +13,8 @@ export interface ExportHeader {
   chain: string;
   tenant: { id: string; slug: string } | null;
   keyFingerprint: string;
+  /** Each rotation of the signing key, oldest first; absent when the key never changed. */
+  keyRotations?: KeyRotation[];
   exportedAt: string;
 }
 
@@ -24,7 +27,12 @@ export interface ExportEndLine {
 }
 export type ExportLine = ExportHeader | ExportEventLine | ExportCheckpointLine | ExportEndLine;
 
-export function exportHeader(scope: 'global' | 'tenant', tenant: { id: string; slug: string } | null, keyFingerprint: string): ExportHeader {
+export function exportHeader(
+  scope: 'global' | 'tenant',
+  tenant: { id: string; slug: string } | null,
+  keyFingerprint: string,
+  keyRotations: KeyRotation[] = [],
+): ExportHeader {
   return {
     type: 'header',
     format: EXPORT_FORMAT,
@@ -33,6 +41,7 @@ export function exportHeader(scope: 'global' | 'tenant', tenant: { id: string; s
     chain: tenant ? tenant.id : GLOBAL_CHAIN,
     tenant,
     keyFingerprint,
+    ...(keyRotations.length ? { keyRotations } : {}),
     exportedAt: new Date().toISOString(),
   };
 }

@@ -28,6 +28,9 @@ export const AUDIT_ACTIONS = [
   'seal.lift_approved',
   'seal.break_glass_approved',
   'seal.lifted',
+  'audit.key_published',
+  'audit.key_rotated',
+  'operator.recovered',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { GENESIS_HASH, contentHash, linkHash, type ChainedEvent } from './audit.chain.js';
 import { checkpointSignatureValid, publicKeyFingerprint, type Checkpoint } from './audit.signing.js';
+import { trustedKeys, type KeyRotation } from './key-rotation.js';
 import { LINK_OK, LINK_UNKNOWN, type EventDigest, type LinkCheck } from './export.digest.js';
 
 export interface VerifyResult {
@@ -20,6 +21,8 @@ export interface ChainVerifierOptions {
   /** 'global', or the tenant id whose chain is verified. */
   chain: string;
   publicKey: KeyObject;
+  /** Rotation statements: checkpoints by a key linked to `publicKey` through them are accepted too. */
+  rotations?: readonly KeyRotation[];
 }
 
 /** What the walk reads of an event besides its content. */
@@ -47,9 +50,11 @@ export class ChainVerifier {
   private checked = 0;
   private failure: { seq: number; reason: string; line?: number } | null = null;
   private readonly fingerprint: string;
+  private readonly keys: Map<string, KeyObject>;
 
   constructor(private readonly opts: ChainVerifierOptions) {
     this.fingerprint = publicKeyFingerprint(opts.publicKey);
+    this.keys = trustedKeys(opts.publicKey, opts.rotations);
   }
 
   get broken(): boolean {
@@ -124,10 +129,11 @@ export class ChainVerifier {
   checkpoint(c: Checkpoint, line?: number): void {
     if (this.failure) return;
     if (c.chain !== this.opts.chain) return this.fail(c.seq, `checkpoint at ${c.seq} is for another chain (${c.chain})`, line);
-    if (c.key !== this.fingerprint) {
+    const key = this.keys.get(c.key);
+    if (!key) {
       return this.fail(c.seq, `checkpoint at ${c.seq} is signed by another key (${c.key}), not ${this.fingerprint}`, line);
     }
-    if (!checkpointSignatureValid(c, this.opts.publicKey)) return this.fail(c.seq, `checkpoint at ${c.seq} has an invalid signature`, line);
+    if (!checkpointSignatureValid(c, key)) return this.fail(c.seq, `checkpoint at ${c.seq} has an invalid signature`, line);
     const last = this.pending[this.pending.length - 1]?.seq ?? this.covered;
     if (c.seq < last) return this.fail(c.seq, `checkpoint at ${c.seq} is out of order`, line);
     if (c.seq === this.head.seq) this.compare(c, line);

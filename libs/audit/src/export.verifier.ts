@@ -4,6 +4,7 @@ import { AUDIT_FORMAT_VERSION } from './audit.chain.js';
 import { EXPORT_FORMAT, type ExportEndLine, type ExportLine } from './audit.export.js';
 import { publicKeyFingerprint } from './audit.signing.js';
 import { ChainVerifier, type VerifyResult } from './chain.verifier.js';
+import { trustedKeys } from './key-rotation.js';
 import { LINE_BLANK, LINE_TEXT, digestBatch, digestEvent, isBlank, type DigestBatch } from './export.digest.js';
 import { WorkerDigester, defaultWorkers } from './export.pool.js';
 
@@ -88,10 +89,13 @@ export class ExportVerifier {
     if (line.type !== 'header' || line.format !== EXPORT_FORMAT) return this.broken('the first line is not a Cloison audit export header');
     if (line.version !== AUDIT_FORMAT_VERSION) return this.broken(`unsupported export format version ${line.version}`);
     const given = publicKeyFingerprint(this.publicKey);
-    if (line.keyFingerprint !== given) {
-      return this.broken(`the export was signed with key ${line.keyFingerprint}, not with the given public key ${given}`);
+    const rotations = Array.isArray(line.keyRotations) ? line.keyRotations : [];
+    // The header's rotations are not trusted as such: each is signed by both keys it links.
+    if (!trustedKeys(this.publicKey, rotations).has(line.keyFingerprint)) {
+      return this.broken(`the export was signed with key ${line.keyFingerprint}, not with the given public key ${given} or a key it rotated to`);
     }
-    this.verifier = new ChainVerifier({ mode: line.scope === 'tenant' ? 'tenant' : 'global', chain: line.chain, publicKey: this.publicKey });
+    const mode = line.scope === 'tenant' ? 'tenant' : 'global';
+    this.verifier = new ChainVerifier({ mode, chain: line.chain, publicKey: this.publicKey, rotations });
     return true;
   }
 

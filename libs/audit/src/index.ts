@@ -8,9 +8,11 @@ export {
 export { AUDIT_ACTIONS, AuditRecorder, auditPlaceholders, type AppendedEvent, type AuditAction, type AuditEntry, type PreparedEvent } from './audit.recorder.js';
 export { AuditSigner, SIGNING_KEY_FILE, loadSigningKey, type SigningKeySource } from './audit.signer.js';
 export {
-  checkpointPayload, checkpointSignatureValid, generateSigningKey, parsePrivateKey, parsePublicKey, publicKeyFingerprint, signCheckpoint,
+  checkpointPayload, checkpointSignatureValid, derivePublicKey, generateSigningKey, parsePrivateKey, parsePublicKey, publicKeyFingerprint, signCheckpoint,
   type Checkpoint,
 } from './audit.signing.js';
+export { rotationValid, signRotation, trustedKeys, type KeyRotation } from './key-rotation.js';
+export { ServiceKeys, SigningKeyMismatchError, readKeyRotations } from './service-keys.js';
 export { AuditWitness, type WitnessedHead } from './audit.witness.js';
 export { ChainVerifier, type ChainVerifierOptions, type VerifyResult } from './chain.verifier.js';
 export { ExportVerifier, verifyExport, verifyExportBytes, verifyExportStream, type VerifyBytesOptions } from './export.verifier.js';

@@ -5,3 +5,4 @@ export { PrincipalCache } from './principal.cache.js';
 export { PrincipalIssuer, type IssuedPrincipal, type NewPrincipal } from './principal.issuer.js';
 export { PrincipalRevoker, type RevokedPrincipal } from './principal.revoker.js';
 export { generateToken, hashToken, looksLikeToken, sameHash } from './token.js';
+export { recoverOperator, type RecoveredOperator } from './operator.recovery.js';

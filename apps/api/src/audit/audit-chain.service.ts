@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import {
-  AuditCheckpointer, AuditSigner, ChainVerifier, GLOBAL_CHAIN, checkpointLine, csvCheckpointRow, csvEventRow, csvHeader,
+  AuditCheckpointer, AuditSigner, ChainVerifier, ServiceKeys, GLOBAL_CHAIN, checkpointLine, csvCheckpointRow, csvEventRow, csvHeader,
   endLine, eventLine, exportHeader, type Checkpoint, type VerifyResult,
 } from '../../../../libs/audit/src/index.js';
 import type { PolicyContext } from '../../../../libs/policy/src/index.js';
@@ -26,6 +26,7 @@ export class AuditChainService {
     @Inject(TenantScopeService) private readonly scopes: TenantScopeService,
     @Inject(AuditSigner) private readonly signer: AuditSigner,
     @Inject(AuditCheckpointer) private readonly checkpointer: AuditCheckpointer,
+    @Inject(ServiceKeys) private readonly keys: ServiceKeys,
   ) {}
 
   publicKey(): PublicKeyView {
@@ -45,7 +46,12 @@ export class AuditChainService {
   async verify(ctx: PolicyContext): Promise<VerifyResult> {
     const ref = chainOf(ctx.tenant);
     const upTo = await this.settle(ref);
-    const verifier = new ChainVerifier({ mode: ref.chain === GLOBAL_CHAIN ? 'global' : 'tenant', chain: ref.chain, publicKey: this.signer.publicKey });
+    const verifier = new ChainVerifier({
+      mode: ref.chain === GLOBAL_CHAIN ? 'global' : 'tenant',
+      chain: ref.chain,
+      publicKey: this.signer.publicKey,
+      rotations: await this.keys.rotations(),
+    });
     for await (const item of readChain(this.scopes, ref, upTo)) {
       if (item.kind === 'event') verifier.event(item.event);
       else verifier.checkpoint(item.checkpoint);
@@ -59,7 +65,8 @@ export class AuditChainService {
     const ref = chainOf(ctx.tenant);
     const upTo = await this.settle(ref);
     const scope = ctx.tenant ? 'tenant' : 'global';
-    const header = exportHeader(scope, ctx.tenant ? { id: ctx.tenant.id, slug: ctx.tenant.slug } : null, this.signer.fingerprint);
+    const tenant = ctx.tenant ? { id: ctx.tenant.id, slug: ctx.tenant.slug } : null;
+    const header = exportHeader(scope, tenant, this.signer.fingerprint, await this.keys.rotations());
     const scopes = this.scopes;
     async function* lines(): AsyncGenerator<string> {
       let events = 0;

@@ -29,6 +29,8 @@ export interface CloisonConfig {
   defaultChanges: 'pin' | 'refuse';
   /** Ed25519 PKCS#8 key (PEM or base64 DER) signing audit checkpoints; unset = kept in dataDir. */
   auditSigningKey?: string;
+  /** The published key this instance rotates away from (docs/audit.md); unset = no rotation. */
+  auditPreviousSigningKey?: string;
   auditCheckpointEvery: number;
   auditCheckpointSeconds: number;
   /** Staff sign-in with JWTs from an OpenID Connect issuer; undefined = opaque tokens only. */
@@ -101,6 +103,7 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Cloiso
     shutdownGraceMs: int('CLOISON_SHUTDOWN_GRACE_MS'),
     defaultChanges: str('CLOISON_DEFAULT_CHANGES') as 'pin' | 'refuse',
     auditSigningKey: str('CLOISON_AUDIT_SIGNING_KEY'),
+    auditPreviousSigningKey: str('CLOISON_AUDIT_PREVIOUS_SIGNING_KEY'),
     auditCheckpointEvery: int('CLOISON_AUDIT_CHECKPOINT_EVERY'),
     auditCheckpointSeconds: int('CLOISON_AUDIT_CHECKPOINT_SECONDS'),
     oidc: issuer

@@ -52,6 +52,11 @@ export const ENV_SCHEMA = {
       minLength: 32,
       description: 'Ed25519 PKCS#8 key (PEM or base64 DER) signing audit checkpoints and seal documents; unset = a key kept in CLOISON_DATA_DIR',
     },
+    CLOISON_AUDIT_PREVIOUS_SIGNING_KEY: {
+      type: 'string',
+      minLength: 32,
+      description: 'the published signing key (same forms) when rotating to CLOISON_AUDIT_SIGNING_KEY; unset = no rotation',
+    },
     CLOISON_AUDIT_CHECKPOINT_EVERY: { type: 'integer', minimum: 1, maximum: 1000000, default: 1000, description: 'sign an audit checkpoint every N events' },
     CLOISON_AUDIT_CHECKPOINT_SECONDS: { type: 'integer', minimum: 1, maximum: 86400, default: 10, description: '… or at least this often while events arrive' },
     CLOISON_DEFAULT_CHANGES: {

@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { AuditRecorder, auditPlaceholders } from '../../audit/src/index.js';
+import type { Actor } from '../../tenancy/src/index.js';
+import { generateToken, hashToken } from './token.js';
+
+export interface RecoveredOperator {
+  id: string;
+  name: string;
+  createdAt: string;
+  /** Printed once by the caller, never stored: only its hash is. */
+  token: string;
+}
+
+/**
+ * Creates a new operator when every operator token is lost, with an `operator.recovered` event
+ * appended to the global chain by the same SQL function the service uses, in one transaction:
+ * the recovery is as visible in the log as any change. Runs on a direct connection as the
+ * database owner (the command line), since nobody can authenticate to the service any more.
+ */
+export async function recoverOperator(c: pg.Client, name: string, reason: string, actor: Actor): Promise<RecoveredOperator> {
+  const at = new Date();
+  const token = generateToken();
+  const view = { id: randomUUID(), name, role: 'operator', tenant: null, createdAt: at.toISOString() };
+  // No witness: a checkpoint covers this event once the service writes and signs after it.
+  const event = new AuditRecorder().prepare({ actor, action: 'operator.recovered', tenantId: null, after: view, reason, at });
+  await c.query('BEGIN');
+  try {
+    await c.query(`SELECT set_config('app.all_tenants', 'on', true)`);
+    await c.query('INSERT INTO principals (id, name, role, tenant_id, token_hash, created_at) VALUES ($1, $2, $3, NULL, $4, $5)', [
+      view.id, name, 'operator', hashToken(token), at,
+    ]);
+    await c.query(`SELECT * FROM cloison_audit_append(${auditPlaceholders(0)})`, event.args);
+    await c.query('COMMIT');
+  } catch (err) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+  return { id: view.id, name, createdAt: view.createdAt, token };
+}
