@@ -3,4 +3,5 @@ export { DEFAULT_APP_ROLE, assertRestrictedRole, inspectWorkingRole, type RoleCh
 export { applyMigrations, pendingMigrations, readMigrations } from './migrations.applier.js';
 export { PrismaService, ReadPrismaService, jsonInput, type PrismaTx } from './prisma.service.js';
 export { Prisma, type AuditEvent, type OptionValue, type Principal, type Tenant } from './generated/client.js';
+export { DataDirBusyError } from './data-dir.lock.js';
 export { SESSION_ROLE_ERROR_CODE, SessionRoleError, assertSessionRole, type SessionState } from './session-role.js';
