@@ -3,6 +3,7 @@ import { chmodSync, existsSync, readFileSync, readdirSync, readlinkSync, statSyn
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { runCli } from '../../apps/cli/src/cli.js';
+import { DataDirBusyError, lockDataDir } from '../../libs/persistence/src/data-dir.lock.js';
 import { tempDir } from '../support/test-app.js';
 
 // Real `npm start` processes on the TypeScript sources (compiled on load by test/support/ts-hooks.mjs).
@@ -200,7 +201,7 @@ describe('the embedded database under real processes', () => {
     const again = start({ CLOISON_DATA_DIR: dataDir, PORT: String(port) });
     running.push(again);
     await listening(again);
-    expect(readFileSync(join(dataDir, 'cloison.lock'), 'utf8').trim()).toBe(String(again.child.pid));
+    expect(readFileSync(join(dataDir, 'cloison.lock'), 'utf8').split('\n')[0]).toBe(String(again.child.pid));
     expect(openToOthers(dataDir)).toEqual([]);
     expect(await health(port)).toBe(200);
     expect(await stop(again)).toBe(0);
@@ -233,4 +234,22 @@ describe('the embedded database under real processes', () => {
     // The winner's exit released it.
     expect(existsSync(join(dataDir, 'cloison.lock'))).toBe(false);
   }, 120_000);
+
+  it('a lock whose pid now belongs to another process (pid reuse, container restart) is stale; a held one is not', () => {
+    const dataDir = tempDir('cloison-lock-');
+    const held = lockDataDir(dataDir);
+    try {
+      // Opening the same folder twice in one process is refused too.
+      expect(() => lockDataDir(dataDir)).toThrow(DataDirBusyError);
+    } finally {
+      held.release();
+    }
+    expect(existsSync(join(dataDir, 'cloison.lock'))).toBe(false);
+    // Same pid as ours, but a process that started at another time: not us, and gone.
+    writeFileSync(join(dataDir, 'cloison.lock'), `${process.pid}\n1\n`);
+    const taken = lockDataDir(dataDir);
+    expect(readFileSync(join(dataDir, 'cloison.lock'), 'utf8').split('\n')[0]).toBe(String(process.pid));
+    expect(readFileSync(join(dataDir, 'cloison.lock'), 'utf8').split('\n')[1]).not.toBe('1');
+    taken.release();
+  });
 });
