@@ -1,10 +1,13 @@
 import { SigningKeyMismatchError } from '../../../libs/audit/src/index.js';
+import { DataDirBusyError } from '../../../libs/persistence/src/index.js';
 import { CatalogError } from '../../../libs/registry/src/index.js';
 import { createApp } from './app.factory.js';
 import { ConfigError, loadConfig } from './config/app.config.js';
+import { PortInUseError, assertPortFree, isAddressInUse } from './port.check.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  await assertPortFree(config.port, config.host);
   const cloison = await createApp(config);
   const log = cloison.app.getHttpAdapter().getInstance().log;
   let signalled = false;
@@ -28,12 +31,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
-  await cloison.app.listen({ port: config.port, host: config.host });
+  try {
+    await cloison.app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await cloison.close().catch(() => undefined);
+    throw isAddressInUse(err) ? new PortInUseError(config.port, config.host) : err;
+  }
   process.stdout.write(`Cloison listening on http://${config.host}:${config.port} (database: ${config.databaseUrl ? 'PostgreSQL' : `embedded, ${config.dataDir}`})\n`);
 }
 
 main().catch((err: unknown) => {
-  const known = err instanceof CatalogError || err instanceof ConfigError || err instanceof SigningKeyMismatchError;
+  const known = [CatalogError, ConfigError, DataDirBusyError, PortInUseError, SigningKeyMismatchError].some((type) => err instanceof type);
   process.stderr.write(`Cloison failed to start: ${known ? (err as Error).message : ((err as Error)?.stack ?? String(err))}\n`);
   process.exit(1);
 });

@@ -5,6 +5,7 @@ import { OPERATOR_HELP, operatorCommand } from './commands/operator-recover.comm
 import { PRINCIPALS_HELP, principalsCommand } from './commands/principals.command.js';
 import { TENANTS_HELP, tenantsCommand } from './commands/tenants.command.js';
 import { ConfigError } from '../../api/src/config/app.config.js';
+import { DataDirBusyError } from '../../../libs/persistence/src/index.js';
 import { externalCommand } from './external.command.js';
 import { CliError, EXIT, processIo, type CliIo } from './cli.io.js';
 
@@ -78,6 +79,10 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     if (err instanceof CliError) {
       io.err(`cloison ${name}: ${err.message}\n`);
       return err.code;
+    }
+    if (err instanceof DataDirBusyError) {
+      io.err(`cloison ${name}: ${err.message}\n`);
+      return EXIT.unavailable;
     }
     if (err instanceof ConfigError) {
       io.err(`cloison ${name}: ${err.message}\n`);

@@ -11,6 +11,10 @@ interface PinoLike {
 
 type Level = 'info' | 'warn' | 'error' | 'debug' | 'trace' | 'fatal';
 
+// Nest's start-up narration (one line per module and per route, ~70 lines): detail for debugging,
+// not what someone running `npm start` needs to read.
+const BOOT_NARRATION = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+
 /**
  * Sends Nest's own log lines to the same pino logger as Fastify's request logs, so that every
  * line the service writes is one JSON object. Nest passes the context (the Logger's name) last.
@@ -33,7 +37,8 @@ export class NestPinoLogger implements LoggerService {
   }
 
   log(message: unknown, ...params: unknown[]): void {
-    this.write('info', message, params);
+    const context = params[params.length - 1];
+    this.write(typeof context === 'string' && BOOT_NARRATION.has(context) ? 'debug' : 'info', message, params);
   }
   error(message: unknown, ...params: unknown[]): void {
     this.write('error', message, params);

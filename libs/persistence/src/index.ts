@@ -4,3 +4,5 @@ export { applyMigrations, pendingMigrations, readMigrations } from './migrations
 export { PrismaService, ReadPrismaService, jsonInput, type PrismaTx } from './prisma.service.js';
 export { Prisma, type AuditEvent, type OptionValue, type Principal, type Tenant } from './generated/client.js';
 export { OwnerConnectionError, withOwnerConnection } from './owner.connection.js';
+export { DataDirBusyError } from './data-dir.lock.js';
+export { SESSION_ROLE_ERROR_CODE, SessionRoleError, assertSessionRole, type SessionState } from './session-role.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PrismaService, ReadPrismaService, type PrismaTx } from '../../persistence/src/index.js';
+import { PrismaService, ReadPrismaService, assertSessionRole, type PrismaTx, type SessionState } from '../../persistence/src/index.js';
 import { spansTenants, type AuthenticatedPrincipal } from './principal.js';
 
 /**
@@ -12,6 +12,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // Waiting for a connection is normal under load (and on the one-connection embedded server).
 const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
+
+type Setting = 'app.tenant_id' | 'app.all_tenants';
 
 /** The one place a transaction is bound to tenants. */
 @Injectable()
@@ -41,11 +43,8 @@ export class TenantScopeService {
     }
     return client.$transaction(async (tx) => {
       if (readOnly) await tx.$executeRawUnsafe('SET TRANSACTION READ ONLY');
-      if (scope === 'all-tenants') {
-        await tx.$executeRaw`SELECT set_config('app.all_tenants', 'on', true)`;
-      } else {
-        await tx.$executeRaw`SELECT set_config('app.tenant_id', ${scope.tenantId}, true)`;
-      }
+      if (scope === 'all-tenants') await this.bind(tx, 'app.all_tenants', 'on');
+      else await this.bind(tx, 'app.tenant_id', scope.tenantId);
       return fn(tx);
     }, TX_OPTIONS);
   }
@@ -63,7 +62,7 @@ export class TenantScopeService {
     return this.prisma.$transaction(async (tx) => {
       const enter = async (tenantId: string) => {
         if (!allowed.has(tenantId)) throw new Error(`tenant ${tenantId} is not part of this unit of work`);
-        await tx.$executeRaw`SELECT set_config('app.tenant_id', ${tenantId}, true)`;
+        await this.bind(tx, 'app.tenant_id', tenantId);
       };
       return fn(tx, enter);
     });
@@ -75,13 +74,26 @@ export class TenantScopeService {
    */
   async runMaintenance<T>(fn: (tx: PrismaTx, enter: (tenantId: string) => Promise<void>) => Promise<T>): Promise<T> {
     return this.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT set_config('app.all_tenants', 'on', true)`;
+      await this.bind(tx, 'app.all_tenants', 'on');
       const enter = async (tenantId: string) => {
         if (!UUID.test(tenantId ?? '')) throw new Error('tenant scope requires a tenant id');
-        await tx.$executeRaw`SELECT set_config('app.tenant_id', ${tenantId}, true)`;
+        await this.bind(tx, 'app.tenant_id', tenantId);
       };
       return fn(tx, enter);
     });
+  }
+
+  /**
+   * Sets a transaction-local scope setting and, in the same statement, checks the session still
+   * works as the restricted role checked at boot with row security applying: a session switched
+   * under the service (RESET ROLE on the shared embedded session, a tampered pooled connection)
+   * fails the unit of work instead of serving it with row-level security off.
+   */
+  private async bind(tx: PrismaTx, setting: Setting, value: string): Promise<void> {
+    const rows = await tx.$queryRaw<SessionState[]>`
+      SELECT set_config(${setting}, ${value}, true) AS bound,
+             current_user::text AS role, row_security_active('public.tenants') AS rls`;
+    assertSessionRole(this.prisma.database.role.role, rows[0]);
   }
 
   /** The widest scope a principal may read with. */

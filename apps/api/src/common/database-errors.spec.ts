@@ -1,3 +1,4 @@
+import { SessionRoleError } from '../../../../libs/persistence/src/index.js';
 import { classifyDatabaseError } from './database-errors.js';
 import { toErrorBody } from './http-error.filter.js';
 
@@ -47,5 +48,15 @@ describe('classifyDatabaseError', () => {
     const a = new Error('a') as Error & { cause?: unknown };
     a.cause = a;
     expect(classifyDatabaseError(a)).toBeUndefined();
+  });
+});
+
+describe('a session that failed its role check', () => {
+  it('is a 503 of its own, also when wrapped', () => {
+    const err = new SessionRoleError('cloison_app', { role: 'postgres', rls: false });
+    for (const thrown of [err, new Error('transaction failed', { cause: err })]) {
+      expect(classifyDatabaseError(thrown)).toBe('session-role');
+      expect(toErrorBody(thrown)).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+    }
   });
 });

@@ -20,7 +20,10 @@ const UNAVAILABLE_MESSAGES =
 /** Values PostgreSQL cannot store (U+0000, malformed Unicode escapes): the request's fault. */
 const UNSTORABLE_CODES = new Set(['22021', '22P05']);
 
-export type DatabaseFailure = 'unavailable' | 'unstorable';
+/** The session is not the restricted one checked at boot (see SessionRoleError): refuse, loudly. */
+const SESSION_ROLE_CODE = 'CLOISON_SESSION_ROLE';
+
+export type DatabaseFailure = 'unavailable' | 'unstorable' | 'session-role';
 
 /** The error, its causes and the driver adapter's error Prisma wraps, outermost first. */
 function layers(err: unknown): Record<string, unknown>[] {
@@ -39,6 +42,7 @@ function layers(err: unknown): Record<string, unknown>[] {
 export function classifyDatabaseError(err: unknown): DatabaseFailure | undefined {
   const all = layers(err);
   const codes = all.flatMap((o) => [o.code, o.originalCode].filter((c): c is string => typeof c === 'string'));
+  if (codes.includes(SESSION_ROLE_CODE)) return 'session-role';
   if (codes.some((c) => UNSTORABLE_CODES.has(c))) return 'unstorable';
   if (codes.some((c) => UNAVAILABLE_CODES.has(c) || /^08/.test(c))) return 'unavailable';
   if (all.some((o) => typeof o.kind === 'string' && UNAVAILABLE_KINDS.has(o.kind))) return 'unavailable';

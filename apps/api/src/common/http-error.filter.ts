@@ -30,6 +30,9 @@ export function toErrorBody(err: unknown): ErrorBody {
   if (failure === 'unstorable') {
     return { statusCode: 400, error: STATUS_CODES[400] as string, message: 'the request holds characters that cannot be stored' };
   }
+  if (failure === 'session-role') {
+    return { statusCode: 503, error: STATUS_CODES[503] as string, message: 'database session failed its safety check; refusing to serve' };
+  }
   if (failure === 'unavailable') {
     return { statusCode: 503, error: STATUS_CODES[503] as string, message: 'database unavailable, retry later' };
   }
@@ -55,7 +58,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     const shaper = shapers.find((s) => req.url.startsWith(s.prefix));
     if (shaper) return shaper.shape(exception, host);
     const body = { ...toErrorBody(exception), requestId: String(req.id) };
-    if (body.statusCode === 503) {
+    if (classifyDatabaseError(exception) === 'session-role') {
+      this.logger.error({ requestId: req.id, err: (exception as Error).message });
+    } else if (body.statusCode === 503) {
       this.logger.warn(`database unavailable (request ${req.id}): ${exception instanceof Error ? exception.message.trim().split('\n').pop() : String(exception)}`);
     } else if (body.statusCode >= 500) {
       this.logger.error({ requestId: req.id, err: exception instanceof Error ? exception.stack : String(exception) });
