@@ -11,6 +11,15 @@ export interface NewPrincipal {
   tenant: { id: string; slug: string } | null;
   /** Chosen token (bootstrap only); otherwise a random one is generated. */
   token?: string;
+  /**
+   * The person who holds the token: 'own' when it goes to someone other than its creator
+   * (bootstrap, an invitation delivered by mail), else the creator's lineage id.
+   */
+  lineage: 'own' | string;
+  email?: string;
+  invitedBy?: string;
+  /** Who made it, when not the actor recording it (a request approved by someone else). */
+  createdById?: string;
 }
 
 export interface IssuedPrincipal {
@@ -19,6 +28,7 @@ export interface IssuedPrincipal {
   role: Role;
   tenant: string | null;
   createdAt: string;
+  lineageId: string;
   /** Returned once, never stored: only its hash is. */
   token: string;
 }
@@ -30,10 +40,18 @@ export class PrincipalIssuer {
 
   async issue(tx: PrismaTx, p: NewPrincipal, actor: Actor, requestId?: string): Promise<IssuedPrincipal> {
     const token = p.token ?? generateToken();
+    const id = randomUUID();
+    const lineageId = p.lineage === 'own' ? id : p.lineage;
     const row = await tx.principal.create({
-      data: { id: randomUUID(), name: p.name, role: p.role, tenantId: p.tenant?.id ?? null, tokenHash: hashToken(token) },
+      data: {
+        id, name: p.name, role: p.role, tenantId: p.tenant?.id ?? null, tokenHash: hashToken(token),
+        createdById: p.createdById ?? actor.id, lineageId, email: p.email ?? null, invitedBy: p.invitedBy ?? null,
+      },
     });
-    const view = { id: row.id, name: row.name, role: p.role, tenant: p.tenant?.slug ?? null, createdAt: row.createdAt.toISOString() };
+    const view = {
+      id: row.id, name: row.name, role: p.role, tenant: p.tenant?.slug ?? null, createdAt: row.createdAt.toISOString(), lineageId,
+      createdById: row.createdById as string, ...(p.email ? { email: p.email } : {}),
+    };
     await this.audit.record(tx, {
       actor,
       action: 'principal.created',
@@ -42,6 +60,6 @@ export class PrincipalIssuer {
       requestId,
       at: row.createdAt,
     });
-    return { ...view, token };
+    return { id: view.id, name: view.name, role: p.role, tenant: view.tenant, createdAt: view.createdAt, lineageId, token };
   }
 }
