@@ -1,6 +1,6 @@
 import type request from 'supertest';
 import { listRoutes } from '../support/routes.js';
-import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 const CRED = 'admin_can_view_credentials';
 
@@ -138,7 +138,7 @@ describe('every value-changing route goes through the change gate', () => {
     t = await startTestApp();
     await createTenant(t, 'gate-a');
     await createTenant(t, 'gate-exposed');
-    op2 = await createPrincipal(t, 'operator', undefined, 'second operator');
+    op2 = OPERATOR_TOKEN_2;
     clientA = await createPrincipal(t, 'client_admin', 'gate-a');
     serviceA = await createPrincipal(t, 'service', 'gate-a');
     const clientExposed = await createPrincipal(t, 'client_admin', 'gate-exposed');
