@@ -22,20 +22,20 @@ describe('audit hash chains', () => {
   it('links every event into the global chain and its tenant chain, densely', async () => {
     const rows = await t.superuser(async (c) => (await c.query(
       'SELECT seq, tenant_id, tenant_seq, content_hash, hash, tenant_hash FROM audit_events ORDER BY seq')).rows);
-    // Events 1 and 2 are the signing key's publication and the bootstrap operator's creation, the
+    // Events 1-3 are the signing key's publication and the two bootstrap operators' creation, the
     // last the compliance principal's: no tenant.
-    expect(rows.map((r) => Number(r.seq))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(rows.map((r) => Number(r.seq))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(rows.filter((r) => r.tenant_id === alpha.id).map((r) => Number(r.tenant_seq))).toEqual([1, 2, 3, 4]);
     expect(rows.filter((r) => r.tenant_id === beta.id).map((r) => Number(r.tenant_seq))).toEqual([1, 2]);
-    for (const i of [0, 1, 8]) expect(rows[i]).toMatchObject({ tenant_id: null, tenant_seq: null, tenant_hash: null });
-    expect(new Set(rows.map((r) => r.hash)).size).toBe(9);
+    for (const i of [0, 1, 2, 9]) expect(rows[i]).toMatchObject({ tenant_id: null, tenant_seq: null, tenant_hash: null });
+    expect(new Set(rows.map((r) => r.hash)).size).toBe(10);
   });
 
   it('verifies online and offline, globally and per tenant', async () => {
     const key = await publicKeyOf(t);
-    expect(await verifyOnline(t)).toEqual({ ok: true, checked: 9, firstBrokenSeq: null, reason: null });
+    expect(await verifyOnline(t)).toEqual({ ok: true, checked: 10, firstBrokenSeq: null, reason: null });
     expect(await verifyOnline(t, 'alpha')).toEqual({ ok: true, checked: 4, firstBrokenSeq: null, reason: null });
-    expect(await verifyOffline(await exportText(t), key)).toMatchObject({ ok: true, checked: 9 });
+    expect(await verifyOffline(await exportText(t), key)).toMatchObject({ ok: true, checked: 10 });
     expect(await verifyOffline(await exportText(t, 'beta'), key)).toMatchObject({ ok: true, checked: 2 });
   });
 
@@ -69,8 +69,8 @@ describe('audit hash chains', () => {
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const rows = res.text.trim().split('\r\n');
     expect(rows[0]).toMatch(/^type,seq,tenant_seq,tenant_id,at,/);
-    // tenant.created, option.set and the creation of beta's client_admin (previous test)
-    expect(rows.filter((r) => r.startsWith('event,'))).toHaveLength(3);
+    // tenant.created, option.set and beta's client_admin joining (invitation.created, principal.created, invitation.redeemed)
+    expect(rows.filter((r) => r.startsWith('event,'))).toHaveLength(5);
     expect(res.text).not.toContain(alpha.id);
     await t.as(OPERATOR_TOKEN).get('/v1/audit/export?format=xml').expect(400);
   });
@@ -136,18 +136,18 @@ describe('audit log under concurrent writers', () => {
       for (let next = writers.shift(); next; next = writers.shift()) await next();
     }));
     const rows = await t.superuser(async (c) => (await c.query('SELECT seq, tenant_id, tenant_seq FROM audit_events ORDER BY seq')).rows);
-    // key publication + bootstrap operator + 5 tenants + 50 changes
-    expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 57 }, (_, i) => i + 1));
+    // key publication + two bootstrap operators + 5 tenants + 50 changes
+    expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 58 }, (_, i) => i + 1));
     const byTenant = new Map<string, number[]>();
-    for (const r of rows.slice(2)) byTenant.set(r.tenant_id, [...(byTenant.get(r.tenant_id) ?? []), Number(r.tenant_seq)]);
+    for (const r of rows.slice(3)) byTenant.set(r.tenant_id, [...(byTenant.get(r.tenant_id) ?? []), Number(r.tenant_seq)]);
     for (const seqs of byTenant.values()) expect(seqs).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     const key = await publicKeyOf(t);
-    expect(await verifyOnline(t)).toMatchObject({ ok: true, checked: 57 });
+    expect(await verifyOnline(t)).toMatchObject({ ok: true, checked: 58 });
     for (const s of slugs) {
       expect(await verifyOnline(t, s)).toMatchObject({ ok: true, checked: 11 });
       expect(await verifyOffline(await exportText(t, s), key)).toMatchObject({ ok: true, checked: 11 });
     }
     await checkpointNow(t);
-    expect(await verifyOffline(await exportText(t), key)).toMatchObject({ ok: true, checked: 57 });
+    expect(await verifyOffline(await exportText(t), key)).toMatchObject({ ok: true, checked: 58 });
   });
 });

@@ -45,9 +45,10 @@ describe('boot', () => {
         await second.as(secondToken).get('/v1/tenants').expect(401);
         await second.as(OPERATOR_TOKEN).get('/v1/tenants').expect(200);
         const principals = await second.superuser((c) => c.query('SELECT role FROM principals'));
-        expect(principals.rows).toEqual([{ role: 'operator' }]);
+        // The two initial operators, each its own person; nobody else.
+        expect(principals.rows).toEqual([{ role: 'operator' }, { role: 'operator' }]);
         const events = await second.superuser((c) => c.query("SELECT actor_id FROM audit_events WHERE action = 'principal.created'"));
-        expect(events.rows).toEqual([{ actor_id: 'system' }]);
+        expect(events.rows).toEqual([{ actor_id: 'system' }, { actor_id: 'system' }]);
       } finally {
         await second.close();
       }

@@ -1,4 +1,4 @@
-import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('explicit blast radius: tenant in the path, bulk changes over named tenants', () => {
   let t: TestApp;
@@ -10,7 +10,7 @@ describe('explicit blast radius: tenant in the path, bulk changes over named ten
     t = await startTestApp();
     for (const slug of ['bulk-a', 'bulk-b', 'bulk-c']) await createTenant(t, slug);
     await createTenant(t, 'bulk-risky', 3);
-    op2 = await createPrincipal(t, 'operator', undefined, 'second operator');
+    op2 = OPERATOR_TOKEN_2;
     clientA = await createPrincipal(t, 'client_admin', 'bulk-a');
     await op().put('/v1/tenants/bulk-b/options/retention_days').send({ value: 730, reason: 'longer retention' }).expect(200);
   }, 180_000);

@@ -1,6 +1,6 @@
 import type request from 'supertest';
 import { listRoutes } from '../support/routes.js';
-import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, outboxCode, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 const CRED = 'admin_can_view_credentials';
 
@@ -34,16 +34,47 @@ const EXERCISES: Record<string, { expect: number[]; run: Exercise }> = {
   },
   'POST /v1/principals': {
     expect: [201],
-    run: ({ t }) => t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name: 'x', role: 'client_admin', tenant: 'gate-a' }),
+    run: ({ t }) => t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name: 'x', role: 'service', tenant: 'gate-a' }),
   },
   // Revoking a principal stops its token; it touches no option value.
   'POST /v1/principals/:id/revoke': {
     expect: [200],
     run: async ({ t }) => {
-      const created = await t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name: 'to revoke', role: 'client_admin', tenant: 'gate-a' });
+      const created = await t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name: 'to revoke', role: 'service', tenant: 'gate-a' });
       if (created.status !== 201) throw new Error(`principal: ${created.status} ${JSON.stringify(created.body)}`);
       return t.as(OPERATOR_TOKEN).post(`/v1/principals/${created.body.id}/revoke`);
     },
+  },
+  // Who may act changes; no option value does.
+  'POST /v1/principal-requests/:id/approve': {
+    expect: [200],
+    run: async ({ t, op2 }) => {
+      const req = await t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name: 'new operator', role: 'operator' });
+      return t.as(op2).post(`/v1/principal-requests/${req.body.id}/approve`).send({});
+    },
+  },
+  'POST /v1/principal-requests/:id/token': {
+    expect: [201],
+    run: async ({ t, op2 }) => {
+      const req = await t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name: 'collected operator', role: 'operator' });
+      await t.as(op2).post(`/v1/principal-requests/${req.body.id}/approve`).send({});
+      return t.as(OPERATOR_TOKEN).post(`/v1/principal-requests/${req.body.id}/token`).send({});
+    },
+  },
+  'POST /v1/tenants/:tenant/invitations': {
+    expect: [202],
+    run: ({ t }) => t.as(OPERATOR_TOKEN).post('/v1/tenants/gate-a/invitations').send({ email: 'gate@gate-a.example', name: 'Gate' }),
+  },
+  'POST /v1/tenants/:tenant/principal-requests/:id/approve': {
+    expect: [200],
+    run: async ({ t, clientA }) => {
+      const req = await t.as(OPERATOR_TOKEN).post('/v1/tenants/gate-a/invitations').send({ email: 'gate2@gate-a.example', name: 'Gate 2' });
+      return t.as(clientA).post(`/v1/tenants/gate-a/principal-requests/${req.body.id}/approve`).send({});
+    },
+  },
+  'POST /v1/invitations/redeem': {
+    expect: [201],
+    run: ({ t }) => t.http.post('/v1/invitations/redeem').send({ code: outboxCode(t, 'gate2@gate-a.example') }),
   },
   'PUT /v1/tenants/:tenant/options/:key': {
     expect: [202],
@@ -138,7 +169,7 @@ describe('every value-changing route goes through the change gate', () => {
     t = await startTestApp();
     await createTenant(t, 'gate-a');
     await createTenant(t, 'gate-exposed');
-    op2 = await createPrincipal(t, 'operator', undefined, 'second operator');
+    op2 = OPERATOR_TOKEN_2;
     clientA = await createPrincipal(t, 'client_admin', 'gate-a');
     serviceA = await createPrincipal(t, 'service', 'gate-a');
     const clientExposed = await createPrincipal(t, 'client_admin', 'gate-exposed');

@@ -1,4 +1,4 @@
-import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 const CRED = 'admin_can_view_credentials';
 
@@ -15,7 +15,8 @@ describe('change requests: four-eyes approvals and client consent', () => {
     await createTenant(t, 'tenant-a');
     await createTenant(t, 'tenant-b');
     await createTenant(t, 'tenant-c', 3);
-    op2 = await createPrincipal(t, 'operator', undefined, 'second operator');
+    // The second initial operator is another person; a third operator requested by the first is the first's.
+    op2 = OPERATOR_TOKEN_2;
     op3 = await createPrincipal(t, 'operator', undefined, 'third operator');
     clientA = await createPrincipal(t, 'client_admin', 'tenant-a');
     clientB = await createPrincipal(t, 'client_admin', 'tenant-b');
@@ -54,7 +55,7 @@ describe('change requests: four-eyes approvals and client consent', () => {
     expect(after.option_values).toEqual(before.option_values);
     expect(await actions('tenant-b')).toEqual(expect.arrayContaining(['change_request.created', 'change_request.rejected']));
     expect(await actions('tenant-b')).not.toContain('option.set');
-    expect(await actions('tenant-a')).toEqual(['principal.created', 'tenant.created']);
+    expect(await actions('tenant-a')).toEqual(['invitation.redeemed', 'principal.created', 'invitation.created', 'tenant.created']);
   });
 
   it('critical: self-approval refused, one operator is not enough, the client admin completes it', async () => {
@@ -65,15 +66,16 @@ describe('change requests: four-eyes approvals and client consent', () => {
 
     const one = await t.as(op2).post(`/v1/tenants/tenant-a/change-requests/${id}/approve`).send({ contentHash }).expect(200);
     expect(one.body.status).toBe('pending');
-    const two = await t.as(op3).post(`/v1/tenants/tenant-a/change-requests/${id}/approve`).send({ contentHash }).expect(200);
-    expect(two.body.status).toBe('pending'); // two operators are still not client consent
+    // A second operator would decide nothing (and is the requester's person anyway): refused, not recorded.
+    const two = await t.as(op3).post(`/v1/tenants/tenant-a/change-requests/${id}/approve`).send({ contentHash }).expect(409);
+    expect(two.body.details[0].rule).toBe('approval_not_needed');
     expect(await value('tenant-a', CRED)).toBe(false);
     await t.as(compliance).post(`/v1/tenants/tenant-a/change-requests/${id}/approve`).send({ contentHash }).expect(403);
     await t.as(compliance).get(`/v1/tenants/tenant-a/change-requests/${id}`).expect(200);
 
     const done = await t.as(clientA).post(`/v1/tenants/tenant-a/change-requests/${id}/approve`).send({ contentHash }).expect(200);
     expect(done.body.status).toBe('applied');
-    expect(done.body.approvals.map((a: { role: string }) => a.role)).toEqual(['operator', 'operator', 'client_admin']);
+    expect(done.body.approvals.map((a: { role: string }) => a.role)).toEqual(['operator', 'client_admin']);
     expect(await value('tenant-a', CRED)).toBe(true);
     const log = await actions('tenant-a');
     expect(log.slice(0, 3)).toEqual(['change_request.applied', 'option.set', 'change_request.approved']);

@@ -1,4 +1,4 @@
-import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 type Item = { tenant: string; option: string; source: string; value: unknown; requestedBy: { name: string } | null; changeRequest: string | null; approvedBy: { role: string }[]; seal: { label: string } | null };
 
@@ -13,7 +13,7 @@ describe('exposure report', () => {
     t = await startTestApp();
     await createTenant(t, 'expo-a');
     await createTenant(t, 'expo-b');
-    op2 = await createPrincipal(t, 'operator', undefined, 'second operator');
+    op2 = OPERATOR_TOKEN_2;
     clientA = await createPrincipal(t, 'client_admin', 'expo-a', 'office A');
     compliance = await createPrincipal(t, 'compliance');
     const r = (await op().put('/v1/tenants/expo-a/options/admin_can_view_credentials').send({ value: true, reason: 'credential mailing check' }).expect(202)).body;

@@ -1,4 +1,4 @@
-import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('onboarding presets', () => {
   let t: TestApp;
@@ -47,8 +47,10 @@ describe('onboarding presets', () => {
     expect((await options('congress')).vote_weights).toBe(false);
     const clientAdmin = await createPrincipal(t, 'client_admin', 'congress');
     const req = res.body.preset.pending[1].request;
-    const op2 = await createPrincipal(t, 'operator', undefined, 'second operator');
-    await t.as(clientAdmin).post(`/v1/tenants/congress/change-requests/${req.id}/approve`).send({ contentHash: req.contentHash }).expect(200);
+    const op2 = OPERATOR_TOKEN_2;
+    // The change needs no client consent: a client admin's approval would decide nothing and is refused.
+    const unneeded = await t.as(clientAdmin).post(`/v1/tenants/congress/change-requests/${req.id}/approve`).send({ contentHash: req.contentHash }).expect(409);
+    expect(unneeded.body.details[0].rule).toBe('approval_not_needed');
     expect((await options('congress')).vote_weights).toBe(false);
     await t.as(op2).post(`/v1/tenants/congress/change-requests/${req.id}/approve`).send({ contentHash: req.contentHash }).expect(200);
     expect((await options('congress')).vote_weights).toBe(true);

@@ -1,5 +1,5 @@
 import { verifySealDocument, type SealDocument } from '../../libs/seals/src/index.js';
-import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('election seals', () => {
   let t: TestApp;
@@ -13,7 +13,7 @@ describe('election seals', () => {
     t = await startTestApp();
     await createTenant(t, 'seal-a');
     await createTenant(t, 'seal-b');
-    op2 = await createPrincipal(t, 'operator', undefined, 'second operator');
+    op2 = OPERATOR_TOKEN_2;
     op3 = await createPrincipal(t, 'operator', undefined, 'third operator');
     clientA = await createPrincipal(t, 'client_admin', 'seal-a', 'polling office A');
     clientB = await createPrincipal(t, 'client_admin', 'seal-b');
@@ -37,9 +37,11 @@ describe('election seals', () => {
     await t.as(clientB).post(`/v1/tenants/seal-a/seals/${sealId}/approve`).expect(404);
     const one = await t.as(op2).post(`/v1/tenants/seal-a/seals/${sealId}/approve`).expect(200);
     expect(one.body.status).toBe('proposed');
-    // Two operators are not enough: a client admin of the tenant must be among the approvers.
-    const two = await t.as(op3).post(`/v1/tenants/seal-a/seals/${sealId}/approve`).expect(200);
-    expect(two.body.status).toBe('proposed');
+    // Two operators are not enough: a client admin of the tenant must be among the approvers, so
+    // another operator's approval would decide nothing and is refused, not recorded.
+    const two = await t.as(op3).post(`/v1/tenants/seal-a/seals/${sealId}/approve`).expect(409);
+    expect(two.body.details[0].rule).toBe('approval_not_needed');
+    expect((await op().get(`/v1/tenants/seal-a/seals/${sealId}`).expect(200)).body.status).toBe('proposed');
     await op().put('/v1/tenants/seal-a/options/ui_language').send({ value: 'en', reason: 'still open' }).expect(200);
   });
 
@@ -49,7 +51,7 @@ describe('election seals', () => {
     expect(active.body.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     const doc = active.body.document as SealDocument;
     expect(doc.state.configuration).toMatchObject({ retention_days: 900, ui_language: 'en', admin_can_view_credentials: false });
-    expect(doc.approvals.map((a) => a.role)).toEqual(['operator', 'operator', 'client_admin']);
+    expect(doc.approvals.map((a) => a.role)).toEqual(['operator', 'client_admin']);
     expect(verifySealDocument(doc)).toEqual({ signatureValid: true, fingerprintValid: true, keyIdValid: true, valid: true });
     // Signed with the key that signs audit checkpoints: one published key to trust.
     const published = (await t.http.get('/v1/audit/public-key').expect(200)).body as { fingerprint: string; publicKeyBase64: string };
@@ -123,7 +125,10 @@ describe('election seals', () => {
     const glass = await op().post(`/v1/tenants/seal-a/seals/${sealId}/break-glass`).send({ reason: 'results server down, must reopen' }).expect(200);
     expect(glass.body.status).toBe('active');
     await t.as(clientA).post(`/v1/tenants/seal-a/seals/${sealId}/break-glass`).send({ reason: 'client cannot break glass' }).expect(403);
-    const broken = await t.as(op3).post(`/v1/tenants/seal-a/seals/${sealId}/break-glass`).send({ reason: 'confirmed with the polling office' }).expect(200);
+    // An operator the first one requested is the same person: it does not make two.
+    const puppet = await t.as(op3).post(`/v1/tenants/seal-a/seals/${sealId}/break-glass`).send({ reason: 'me again' }).expect(403);
+    expect(puppet.body.details[0].rule).toBe('lineage_differs_from_approvers');
+    const broken = await t.as(op2).post(`/v1/tenants/seal-a/seals/${sealId}/break-glass`).send({ reason: 'confirmed with the polling office' }).expect(200);
     expect(broken.body).toMatchObject({ status: 'lifted', breakGlass: true, liftReason: 'confirmed with the polling office' });
     const events = (await op().get('/v1/tenants/seal-a/audit?action=seal.lifted').expect(200)).body.items;
     expect(events[0].after).toEqual({ id: sealId, breakGlass: true });
@@ -131,11 +136,12 @@ describe('election seals', () => {
   });
 
   it('a regular lift with k approvals including the client admin', async () => {
+    // Approvers must exist before the seal is proposed.
+    const otherClient = await createPrincipal(t, 'client_admin', 'seal-a', 'second office member');
     const s = (await t.as(clientA).post('/v1/tenants/seal-a/seals').send({ label: 'Round 2', requiredApprovals: 2 }).expect(201)).body;
     await op().post(`/v1/tenants/seal-a/seals/${s.id}/approve`).expect(200);
-    expect((await t.as(op2).post(`/v1/tenants/seal-a/seals/${s.id}/approve`).expect(200)).body.status).toBe('proposed');
-    // The proposer is the client admin; its own approval does not count, so the quorum needs another one.
-    const otherClient = await createPrincipal(t, 'client_admin', 'seal-a', 'second office member');
+    // The proposer is the client admin; its own approval does not count, so the quorum needs another client admin.
+    expect((await t.as(op2).post(`/v1/tenants/seal-a/seals/${s.id}/approve`).expect(409)).body.details[0].rule).toBe('approval_not_needed');
     expect((await t.as(otherClient).post(`/v1/tenants/seal-a/seals/${s.id}/approve`).expect(200)).body.status).toBe('active');
     await op().post(`/v1/tenants/seal-a/seals/${s.id}/lift`).send({ reason: 'round 2 closed' }).expect(200);
     const lifted = await t.as(clientA).post(`/v1/tenants/seal-a/seals/${s.id}/lift`).send({ reason: 'round 2 closed' }).expect(200);

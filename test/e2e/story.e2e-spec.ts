@@ -1,4 +1,4 @@
-import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
  * The foundation story: an operator sets options for one client; the other client's effective
@@ -25,7 +25,7 @@ describe('tenant isolation story', () => {
     serviceA = await createPrincipal(t, 'service', 'federation-abroad');
     serviceB = await createPrincipal(t, 'service', 'teachers-union');
     compliance = await createPrincipal(t, 'compliance');
-    op2 = await createPrincipal(t, 'operator', undefined, 'second operator');
+    op2 = OPERATOR_TOKEN_2;
   });
   afterAll(async () => {
     await t?.stop();

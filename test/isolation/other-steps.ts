@@ -112,10 +112,13 @@ export class CreatePrincipal extends Step {
     scan(w, r, actor, slug === undefined ? undefined : t);
     const bound = this.role === 'client_admin' || this.role === 'service';
     const denied = gate('principals.create', actor);
+    // A new operator waits for another operator's approval (202); every run tenant already has a
+    // client admin, so another one must be invited (409).
     const status =
       denied ??
-      (bound !== (slug !== undefined) || this.tenant === 'malformed' ? 400 : this.tenant === 'missing' ? 404 : 201);
+      (bound !== (slug !== undefined) || this.tenant === 'malformed' ? 400 : this.tenant === 'missing' ? 404 : this.role === 'operator' ? 202 : this.role === 'client_admin' ? 409 : 201);
     expectStatus(r, status);
+    if (status === 202) m.globalEvents.push({ action: 'principal.requested', optionKey: null });
     if (status !== 201) return;
     if (typeof r.body.token !== 'string' || r.body.role !== this.role || r.body.tenant !== (t?.slug ?? null)) fail('issued principal view is wrong', r);
     const issued: ActorState = { label: `${this.role}@${t?.slug ?? 'all'}#issued`, authorization: `Bearer ${r.body.token}`, role: this.role, tenant: t, principalId: r.body.id };

@@ -28,6 +28,11 @@ export class RevokePrincipal extends Step {
     scan(w, r, actor, victim ? victim.tenant : undefined);
     const status = this.expected(actor, victim);
     expectStatus(r, status);
+    if (status === 202 && victim?.tenant) {
+      // Revoking a client admin waits for a client admin of its tenant: nothing is revoked yet.
+      victim.tenant.events.push({ action: 'principal.requested', optionKey: null });
+      return;
+    }
     if (status !== 200 || !victim) return;
     if (r.body.id !== id || r.body.tenant !== (victim.tenant?.slug ?? null)) fail('revoked principal view is wrong', r);
     if (victim.role === null) return; // already revoked: nothing changes, nothing is recorded
@@ -68,6 +73,10 @@ export class RevokePrincipal extends Step {
     if (!target && actor.tenant) return 404;
     const denied = gate('principals.revoke', actor, target);
     if (denied) return denied;
-    return victim === actor ? 409 : 200;
+    if (victim === actor) return 409;
+    // Operators of two people must remain: the run's operators are the first bootstrap operator's
+    // person and the second bootstrap operator, so neither of the two may go.
+    if (victim.role === 'operator') return 409;
+    return victim.role === 'client_admin' ? 202 : 200;
   }
 }

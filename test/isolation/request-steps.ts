@@ -140,6 +140,11 @@ export class ChangeRequestStep extends Step {
     }
     if (req.requester === me) return 403;
     if (req.approvals.some((a) => a.principal === me)) return 409;
+    // An approval that decides nothing is refused: consent nobody needs, or a role already given.
+    const role = actor.role as string;
+    if (role === 'client_admin' && (!req.need.clientAdmin || req.approvals.some((a) => a.role === 'client_admin'))) return 409;
+    if (role === 'operator' && (!req.need.operator || req.approvals.some((a) => a.role === 'operator'))) return 409;
+    // The run's operators and client admins are distinct people (lineages): the lineage rule never refuses them.
     const approvals = [...req.approvals, { principal: me, role: actor.role as NonNullable<ActorState['role']> }];
     const has = (role: string) => approvals.some((a) => a.role === role);
     const complete = (!req.need.operator || has('operator')) && (!req.need.clientAdmin || has('client_admin'));

@@ -3,7 +3,7 @@ import { Agent, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { ChainVerifier, GLOBAL_CHAIN, parsePublicKey } from '../../libs/audit/src/index.js';
-import { OPERATOR_TOKEN, type TestApp } from '../support/test-app.js';
+import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, outboxCode, type TestApp } from '../support/test-app.js';
 import { COMMANDS } from './commands.js';
 import { call } from './http.js';
 import { checkInvariants } from './invariants.js';
@@ -41,11 +41,41 @@ export async function newWorld(t: TestApp, checkEvery = 1): Promise<World> {
 
 const bootstrap: ActorState = { label: 'bootstrap operator', authorization: `Bearer ${OPERATOR_TOKEN}`, role: 'operator', tenant: null };
 
+const bootstrap2: ActorState = { label: 'second bootstrap operator', authorization: `Bearer ${OPERATOR_TOKEN_2}`, role: 'operator', tenant: null };
+
+/**
+ * A principal the way people get one: a client admin by invitation (its own person), an
+ * operator requested by the first bootstrap operator and approved by the second, others directly.
+ */
 async function issue(w: World, role: Role, t: TenantState | null): Promise<ActorState> {
+  const label = `${role}@${t?.slug ?? 'all'}`;
+  if (role === 'client_admin' && t) {
+    const email = `admin-${w.runs}@${t.slug}.example`;
+    const inv = await call(w, bootstrap, 'post', `/v1/tenants/${t.slug}/invitations`, { email, name: `${role} of ${t.slug}` });
+    if (inv.status !== 201) throw new Error(`setting up: ${inv.describe}`);
+    const r = await call(w, { label: 'invitee', role: null, tenant: null }, 'post', '/v1/invitations/redeem', { code: outboxCode(w.t, email) });
+    if (r.status !== 201) throw new Error(`setting up: ${r.describe}`);
+    w.owners.set(r.body.id, t.id);
+    return { label, authorization: `Bearer ${r.body.token}`, role, tenant: t, principalId: r.body.id };
+  }
+  if (role === 'operator') {
+    const req = await call(w, bootstrap, 'post', '/v1/principals', { name: `${role} of all`, role });
+    const ok = await call(w, bootstrap2, 'post', `/v1/principal-requests/${req.body.id}/approve`, {});
+    const r = await call(w, bootstrap, 'post', `/v1/principal-requests/${req.body.id}/token`, {});
+    if (req.status !== 202 || ok.status !== 200 || r.status !== 201) throw new Error(`setting up: ${r.describe}`);
+    return { label, authorization: `Bearer ${r.body.token}`, role, tenant: t, principalId: r.body.id };
+  }
   const r = await call(w, bootstrap, 'post', '/v1/principals', { name: `${role} of ${t?.slug ?? 'all'}`, role, ...(t ? { tenant: t.slug } : {}) });
   if (r.status !== 201) throw new Error(`setting up: ${r.describe}`);
   if (t) w.owners.set(r.body.id, t.id);
-  return { label: `${role}@${t?.slug ?? 'all'}`, authorization: `Bearer ${r.body.token}`, role, tenant: t, principalId: r.body.id };
+  return { label, authorization: `Bearer ${r.body.token}`, role, tenant: t, principalId: r.body.id };
+}
+
+/** The second bootstrap operator: another person than the first, whose operators are the first's. */
+async function secondOperator(w: World): Promise<ActorState> {
+  const me = await call(w, bootstrap2, 'get', '/v1/me');
+  if (me.status !== 200) throw new Error(`setting up: ${me.describe}`);
+  return { ...bootstrap2, principalId: me.body.id };
 }
 
 /**
@@ -60,11 +90,12 @@ export async function setupRun(w: World): Promise<{ model: Model; real: World }>
       const id = newTenantIdentity();
       const r = await call(w, bootstrap, 'post', '/v1/tenants', { slug: id.slug, name: id.name, riskLevel: 1 + ((run + k) % 3) });
       if (r.status !== 201) throw new Error(`setting up: ${r.describe}`);
-      return tenantState(r.body, id.marker, 3);
+      // tenant.created; invitation.created, principal.created, invitation.redeemed (client admin); principal.created (service)
+      return tenantState(r.body, id.marker, 5);
     }),
   );
   for (const t of tenants) knowTenant(w, t);
-  const [operator, operator2, compliance] = await Promise.all([issue(w, 'operator', null), issue(w, 'operator', null), issue(w, 'compliance', null)]);
+  const [operator, operator2, compliance] = await Promise.all([issue(w, 'operator', null), secondOperator(w), issue(w, 'compliance', null)]);
   const admins = await Promise.all(tenants.map((t) => issue(w, 'client_admin', t)));
   const services = await Promise.all(tenants.map((t) => issue(w, 'service', t)));
   const baselineSeq = await w.t.superuser(async (c) => Number((await c.query('SELECT max(seq) AS s FROM audit_events')).rows[0].s));

@@ -93,6 +93,9 @@ export class SealStep extends Step {
     const me = actor.principalId ?? '';
     if (purpose === 'activate' && seal.proposer === me) return 403;
     if (seal.approvals.some((a) => a.principal === me && a.purpose === purpose)) return 409;
+    const before = seal.approvals.filter((a) => a.purpose === purpose);
+    // The quorum's last approval must be a client admin's when none has approved: another decides nothing.
+    if (actor.role !== 'client_admin' && !before.some((a) => a.role === 'client_admin') && before.length >= seal.k - 1) return 409;
     const approvals = [...seal.approvals, { principal: me, role: actor.role as NonNullable<ActorState['role']>, purpose }] as SealState['approvals'];
     const mine = approvals.filter((a) => a.purpose === purpose);
     const quorum = mine.length >= seal.k && mine.some((a) => a.role === 'client_admin');

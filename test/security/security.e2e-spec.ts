@@ -129,7 +129,7 @@ describe('request limits', () => {
     const service = 'cln_service-token-for-the-rate-limit-test';
     await t.superuser((c) =>
       c.query(
-        "INSERT INTO principals (id, name, role, tenant_id, token_hash) SELECT gen_random_uuid(), 'voting platform', 'service', id, $1 FROM tenants WHERE slug = 'alpha'",
+        "INSERT INTO principals (id, name, role, tenant_id, token_hash, lineage_id) SELECT gen_random_uuid(), 'voting platform', 'service', id, $1, 'direct' FROM tenants WHERE slug = 'alpha'",
         [hashToken(service)],
       ),
     );

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -8,6 +8,8 @@ import { createApp, type CloisonApp, type CreateAppOptions } from '../../apps/ap
 import { loadConfig, type CloisonConfig } from '../../apps/api/src/config/app.config.js';
 
 export const OPERATOR_TOKEN = 'cln_test-bootstrap-operator-token';
+/** The second initial operator: another person (lineage), who can approve the first one's requests. */
+export const OPERATOR_TOKEN_2 = 'cln_test-second-bootstrap-operator';
 
 /** A database of its own for one test file: a fresh PostgreSQL database, or in-memory PGlite. */
 export interface TestDatabase {
@@ -49,6 +51,8 @@ export function testConfig(overrides: Partial<CloisonConfig> = {}): CloisonConfi
     logLevel: 'silent',
     bootstrapToken: OPERATOR_TOKEN,
     auditSigningKey: TEST_SIGNING_KEY,
+    bootstrapToken2: OPERATOR_TOKEN_2,
+    mail: { from: 'cloison@test.invalid', outboxDir: tempDir('cloison-outbox-') },
     ...overrides,
   };
 }
@@ -126,6 +130,8 @@ async function bootOn(db: TestDatabase, config: CloisonConfig, dropOnFailure: bo
         ['catalog_defaults', 'option_key'],
         ['seals', 'id'],
         ['seal_approvals', 'seal_id, principal_id, purpose'],
+        ['principal_requests', 'id'],
+        ['invitations', 'id'],
       ] as const) {
         out[table] = (await c.query(`SELECT * FROM ${table} ORDER BY ${order}`)).rows;
       }
@@ -159,9 +165,64 @@ export async function createTenant(t: TestApp, slug: string, riskLevel = 2): Pro
   return res.body;
 }
 
-/** Creates a principal as the bootstrap operator and returns its token. */
+/**
+ * Creates a principal through the route a real one would take and returns its token: a client
+ * admin by invitation (its own person), an operator requested by the bootstrap operator and
+ * approved by the second one (the bootstrap operator's person), others directly.
+ */
 export async function createPrincipal(t: TestApp, role: string, tenant?: string, name = `${role} ${tenant ?? 'all'}`): Promise<string> {
+  if (role === 'client_admin' && tenant) return inviteClientAdmin(t, tenant, name);
+  if (role === 'operator') return requestOperator(t, name);
   const res = await t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name, role, ...(tenant ? { tenant } : {}) });
   if (res.status !== 201) throw new Error(`creating ${role}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.token;
+}
+
+/** A new operator requested by `by`, approved by the other bootstrap operator, collected by `by`. */
+export async function requestOperator(t: TestApp, name = 'another operator', by = OPERATOR_TOKEN): Promise<string> {
+  const req = await t.as(by).post('/v1/principals').send({ name, role: 'operator' });
+  if (req.status !== 202) throw new Error(`requesting operator: ${req.status} ${JSON.stringify(req.body)}`);
+  const approver = by === OPERATOR_TOKEN_2 ? OPERATOR_TOKEN : OPERATOR_TOKEN_2;
+  const ok = await t.as(approver).post(`/v1/principal-requests/${req.body.id}/approve`).send({});
+  if (ok.status !== 200) throw new Error(`approving operator: ${ok.status} ${JSON.stringify(ok.body)}`);
+  const res = await t.as(by).post(`/v1/principal-requests/${req.body.id}/token`).send({});
+  if (res.status !== 201) throw new Error(`collecting operator: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.token;
+}
+
+const clientAdmins = new WeakMap<object, Map<string, string>>();
+let invitations = 0;
+
+/** The code of the newest mail to `email` in the development outbox. */
+export function outboxCode(t: TestApp, email: string): string {
+  const dir = t.config.mail.outboxDir as string;
+  const mails = readdirSync(dir).filter((f) => f.endsWith(`-${email}.eml`)).sort();
+  const last = mails.at(-1);
+  if (!last) throw new Error(`no mail to ${email} in ${dir}`);
+  const code = /inv_[A-Za-z0-9_-]{43}/.exec(readFileSync(join(dir, last), 'utf8'));
+  if (!code) throw new Error(`no code in ${last}`);
+  return code[0];
+}
+
+/**
+ * A client admin of `tenant`, its own person: invited by the bootstrap operator, approved by an
+ * earlier client admin of the tenant when there is one, redeemed from the outbox.
+ */
+export async function inviteClientAdmin(t: TestApp, tenant: string, name = `client admin ${tenant}`): Promise<string> {
+  const email = `admin-${++invitations}-${tenant}@example.test`;
+  const res = await t.as(OPERATOR_TOKEN).post(`/v1/tenants/${tenant}/invitations`).send({ email, name });
+  const known = clientAdmins.get(t.app) ?? new Map<string, string>();
+  clientAdmins.set(t.app, known);
+  if (res.status === 202) {
+    const admin = known.get(tenant);
+    if (!admin) throw new Error(`inviting to ${tenant} needs a client admin's approval, and none is known here`);
+    const ok = await t.as(admin).post(`/v1/tenants/${tenant}/principal-requests/${res.body.id}/approve`).send({});
+    if (ok.status !== 200) throw new Error(`approving invitation: ${ok.status} ${JSON.stringify(ok.body)}`);
+  } else if (res.status !== 201) {
+    throw new Error(`inviting to ${tenant}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  const redeemed = await t.http.post('/v1/invitations/redeem').send({ code: outboxCode(t, email) });
+  if (redeemed.status !== 201) throw new Error(`redeeming: ${redeemed.status} ${JSON.stringify(redeemed.body)}`);
+  if (!known.has(tenant)) known.set(tenant, redeemed.body.token);
+  return redeemed.body.token;
 }

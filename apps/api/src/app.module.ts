@@ -29,7 +29,11 @@ import { OpenApiController } from './openapi/openapi.controller.js';
 import { MeController } from './me/me.controller.js';
 import { OptionsController } from './options/options.controller.js';
 import { OptionsService } from './options/options.service.js';
-import { PrincipalsController } from './principals/principals.controller.js';
+import { InvitationMailer } from './invitations/invitation.mailer.js';
+import { InvitationsController, TenantPeopleController } from './invitations/invitations.controller.js';
+import { InvitationsService } from './invitations/invitations.service.js';
+import { PrincipalRequestsController, PrincipalsController, TenantPrincipalRequestsController } from './principals/principals.controller.js';
+import { PrincipalRequestsService } from './principals/principal-requests.service.js';
 import { PrincipalsService } from './principals/principals.service.js';
 import { PresetsController } from './registry/presets.controller.js';
 import { RegistryController } from './registry/registry.controller.js';
@@ -50,7 +54,7 @@ export class AppModule {
       ],
       controllers: [
         HealthController, MetricsController, MeController, RegistryController, PresetsController, TenantsController, OptionsController,
-        PrincipalsController, AuditController, AuditChainController, ChangeRequestsController, BulkChangesController,
+        PrincipalsController, PrincipalRequestsController, TenantPrincipalRequestsController, TenantPeopleController, InvitationsController, AuditController, AuditChainController, ChangeRequestsController, BulkChangesController,
         SealsController, ExposureController, OfrepController, OpenApiController,
       ],
       providers: [
@@ -64,6 +68,9 @@ export class AppModule {
         TenantsService,
         OptionsService,
         PrincipalsService,
+        PrincipalRequestsService,
+        InvitationsService,
+        InvitationMailer,
         AuditService,
         AuditChainService,
         BootstrapOperator,

@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuditCheckpointer, AuditRecorder, AuditSigner, AuditWitness, ServiceKeys, loadSigningKey, parsePrivateKey } from '../../../libs/audit/src/index.js';
-import { Authenticator, OIDC_SETTINGS, PrincipalIssuer, PrincipalRevoker } from '../../../libs/identity/src/index.js';
+import { Authenticator, LineageReader, OIDC_SETTINGS, PrincipalIssuer, PrincipalRevoker } from '../../../libs/identity/src/index.js';
 import { PrismaService, ReadPrismaService, type Database } from '../../../libs/persistence/src/index.js';
 import { PolicyGuard } from '../../../libs/policy/src/index.js';
 import { Registry } from '../../../libs/registry/src/index.js';
@@ -21,7 +21,7 @@ export class CoreModule {
     const { key } = loadSigningKey({ configured: config.auditSigningKey, dataDir: config.dataDir });
     const signer = new AuditSigner(key);
     const shared = [
-      PrismaService, ReadPrismaService, TenantScopeService, TenantDirectory, Authenticator, PrincipalIssuer, PrincipalRevoker,
+      PrismaService, ReadPrismaService, TenantScopeService, TenantDirectory, Authenticator, PrincipalIssuer, PrincipalRevoker, LineageReader,
       AuditRecorder, AuditWitness, AuditSigner, AuditCheckpointer, ServiceKeys, Registry, CLOISON_CONFIG, SERVICE_SIGNING_KEY,
     ];
     return {
@@ -38,6 +38,7 @@ export class CoreModule {
         Authenticator,
         PrincipalIssuer,
         PrincipalRevoker,
+        LineageReader,
         AuditRecorder,
         AuditWitness,
         { provide: AuditSigner, useValue: signer },

@@ -24,9 +24,27 @@ export interface Approval {
   contentHash: string;
 }
 
+/** The approvals that count: given for the current content, by others than the requester. */
+export function countedApprovals<A extends Approval>(approvals: readonly A[], requesterId: string, contentHash: string): A[] {
+  return approvals.filter((a) => a.contentHash === contentHash && a.principalId !== requesterId);
+}
+
+/**
+ * Why an approval by `role` would add nothing (null when it is needed): client consent for a
+ * change that needs none, or a role whose approval is already given. Such approvals are refused,
+ * not recorded, so that the record never suggests a consent that decided nothing.
+ */
+export function unneededApproval(need: ApprovalRequirement, counted: readonly Approval[], role: string): string | null {
+  if (role === 'client_admin' && !need.clientAdmin) return 'this change needs no client consent: a client admin approval would decide nothing';
+  if (role === 'client_admin' && counted.some((a) => a.role === 'client_admin')) return 'the client has already consented to this change';
+  if (role === 'operator' && !need.operator) return 'this change needs no operator approval';
+  if (role === 'operator' && counted.some((a) => a.role === 'operator')) return 'an operator has already approved this change; it waits for other approvals';
+  return null;
+}
+
 /** Whether the approvals given for `contentHash`, by others than the requester, satisfy `need`. */
 export function isSatisfied(need: ApprovalRequirement, approvals: Approval[], requesterId: string, contentHash: string): boolean {
-  const valid = approvals.filter((a) => a.contentHash === contentHash && a.principalId !== requesterId);
+  const valid = countedApprovals(approvals, requesterId, contentHash);
   const hasOperator = valid.some((a) => a.role === 'operator');
   const hasClient = valid.some((a) => a.role === 'client_admin');
   return (!need.operator || hasOperator) && (!need.clientAdmin || hasClient);

@@ -1,12 +1,13 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { accessibleBy } from '@casl/prisma/runtime';
 import { AuditRecorder } from '../../audit/src/index.js';
+import { LineageReader } from '../../identity/src/index.js';
 import { SnapshotCache } from '../../evaluation/src/index.js';
 import { jsonInput, type PrismaTx } from '../../persistence/src/index.js';
 import type { PolicyContext } from '../../policy/src/index.js';
 import { Registry, type JsonValue, type OptionDefinition } from '../../registry/src/index.js';
 import { pathTenant, actorOf, SYSTEM_ACTOR, TenantScopeService, type Actor, type TenantRef } from '../../tenancy/src/index.js';
-import { isSatisfied } from './approval-policy.js';
+import { countedApprovals, isSatisfied, unneededApproval } from './approval-policy.js';
 import { ChangeGate } from './change.gate.js';
 import { RuleConflict } from './change-errors.js';
 import { ChangeRequestStore, isExpired, toView, type ChangeRequestRow, type ChangeRequestView, type RequestStatus } from './change-request.store.js';
@@ -39,6 +40,7 @@ export class ChangeRequests {
     @Inject(ChangeRequestStore) private readonly store: ChangeRequestStore,
     @Inject(AuditRecorder) private readonly audit: AuditRecorder,
     @Inject(SnapshotCache) private readonly snapshots: SnapshotCache,
+    @Inject(LineageReader) private readonly lineages: LineageReader,
   ) {}
 
   async create(ctx: PolicyContext, body: NewChangeRequest): Promise<ChangeRequestView> {
@@ -139,6 +141,11 @@ export class ChangeRequests {
       if (row.approvals.some((a) => a.principalId === me.id && a.contentHash === row.contentHash)) {
         throw new RuleConflict('you already approved this change request', 'duplicate_approval');
       }
+      const need = { operator: row.needsOperator, clientAdmin: row.needsClient };
+      const counted = countedApprovals(row.approvals, row.requestedById, row.contentHash);
+      const unneeded = unneededApproval(need, counted, me.role);
+      if (unneeded) throw new RuleConflict(unneeded, 'approval_not_needed');
+      await this.lineages.assertCounts(tx, { approverId: me.id, requesterId: row.requestedById, countedIds: counted.map((a) => a.principalId), filedAt: row.createdAt });
       const now = new Date();
       await tx.changeRequestApproval.create({
         data: { requestId: id, tenantId: tenant.id, principalId: me.id, principalName: me.name, role: me.role, contentHash, approvedAt: now },
@@ -153,7 +160,6 @@ export class ChangeRequests {
         at: now,
       });
       const approvals = [...row.approvals, { principalId: me.id, role: me.role, contentHash }];
-      const need = { operator: row.needsOperator, clientAdmin: row.needsClient };
       if (isSatisfied(need, approvals, row.requestedById, row.contentHash)) {
         const option = await this.gate.applyApproved(tx, row, ctx.requestId);
         const breakGlass = row.breakGlassSealId ? { breakGlassSeal: row.breakGlassSealId } : {};

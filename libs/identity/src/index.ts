@@ -6,3 +6,5 @@ export { PrincipalIssuer, type IssuedPrincipal, type NewPrincipal } from './prin
 export { PrincipalRevoker, type RevokedPrincipal } from './principal.revoker.js';
 export { generateToken, hashToken, looksLikeToken, sameHash } from './token.js';
 export { recoverOperator, type RecoveredOperator } from './operator.recovery.js';
+export { LineageReader, type ApprovalFacts } from './lineage.reader.js';
+export { lineageRefusal, type LineageOf, type LineageRefusal, type LineageRule } from './lineage.rule.js';

@@ -13,6 +13,15 @@ export interface NewPrincipal {
   token?: string;
   /** A person signing in with JWTs from this issuer and subject: no Cloison token is issued. */
   oidc?: { issuer: string; subject: string };
+  /**
+   * The person who holds the token: 'own' when it goes to someone other than its creator
+   * (bootstrap, an invitation delivered by mail), else the creator's lineage id.
+   */
+  lineage: 'own' | string;
+  email?: string;
+  invitedBy?: string;
+  /** Who made it, when not the actor recording it (a request approved by someone else). */
+  createdById?: string;
 }
 
 export interface IssuedPrincipal {
@@ -21,6 +30,7 @@ export interface IssuedPrincipal {
   role: Role;
   tenant: string | null;
   createdAt: string;
+  lineageId: string;
   /** The identity-provider account this principal signs in with, if any. */
   oidc?: { issuer: string; subject: string };
   /** Returned once, never stored: only its hash is. Absent for a principal linked through `oidc`. */
@@ -34,23 +44,18 @@ export class PrincipalIssuer {
 
   async issue(tx: PrismaTx, p: NewPrincipal, actor: Actor, requestId?: string): Promise<IssuedPrincipal> {
     const token = p.oidc ? undefined : (p.token ?? generateToken());
+    const id = randomUUID();
+    const lineageId = p.lineage === 'own' ? id : p.lineage;
     const row = await tx.principal.create({
       data: {
-        id: randomUUID(),
-        name: p.name,
-        role: p.role,
-        tenantId: p.tenant?.id ?? null,
-        tokenHash: token === undefined ? null : hashToken(token),
-        oidcIssuer: p.oidc?.issuer ?? null,
-        oidcSubject: p.oidc?.subject ?? null,
+        id, name: p.name, role: p.role, tenantId: p.tenant?.id ?? null, tokenHash: token === undefined ? null : hashToken(token),
+        oidcIssuer: p.oidc?.issuer ?? null, oidcSubject: p.oidc?.subject ?? null,
+        createdById: p.createdById ?? actor.id, lineageId, email: p.email ?? null, invitedBy: p.invitedBy ?? null,
       },
     });
     const view = {
-      id: row.id,
-      name: row.name,
-      role: p.role,
-      tenant: p.tenant?.slug ?? null,
-      createdAt: row.createdAt.toISOString(),
+      id: row.id, name: row.name, role: p.role, tenant: p.tenant?.slug ?? null, createdAt: row.createdAt.toISOString(), lineageId,
+      createdById: row.createdById as string, ...(p.email ? { email: p.email } : {}),
       ...(p.oidc ? { oidc: { issuer: p.oidc.issuer, subject: p.oidc.subject } } : {}),
     };
     await this.audit.record(tx, {
@@ -61,6 +66,7 @@ export class PrincipalIssuer {
       requestId,
       at: row.createdAt,
     });
-    return token === undefined ? view : { ...view, token };
+    const issued = { id: view.id, name: view.name, role: p.role, tenant: view.tenant, createdAt: view.createdAt, lineageId, ...(view.oidc ? { oidc: view.oidc } : {}) };
+    return token === undefined ? issued : { ...issued, token };
   }
 }

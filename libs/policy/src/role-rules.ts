@@ -31,7 +31,8 @@ export const ROLE_RULES: Record<Role, RoleRule[]> = {
     { action: 'read', subject: 'Registry' },
     { action: ['create', 'read'], subject: 'Tenant' },
     { action: ['read', 'update', 'delete'], subject: 'OptionValue' },
-    { action: ['create', 'delete'], subject: 'Principal' },
+    // A new operator waits for another operator's approval; client admins join by invitation.
+    { action: ['create', 'read', 'delete', 'approve'], subject: 'Principal' },
     { action: 'read', subject: 'AuditEvent' },
     { action: 'create', subject: 'AuditCheckpoint' },
     // Operators propose and approve; the service refuses an approval by the requester.
@@ -54,6 +55,8 @@ export const ROLE_RULES: Record<Role, RoleRule[]> = {
     // The polling office seals its own election: propose, approve, lift.
     { action: ['create', 'read', 'approve', 'lift'], subject: 'Seal', conditions: { tenantId: OWN_TENANT } },
     { action: 'read', subject: 'ExposureReport', conditions: { tenantId: OWN_TENANT } },
+    // The client's own people: it sees them, invites colleagues and approves changes to them.
+    { action: ['create', 'read', 'approve'], subject: 'Principal', conditions: { tenantId: OWN_TENANT } },
   ],
   service: [
     { action: 'read', subject: 'Registry' },

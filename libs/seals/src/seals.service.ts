@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { accessibleBy } from '@casl/prisma/runtime';
 import { AuditRecorder, type AuditAction } from '../../audit/src/index.js';
 import { RuleConflict, optionView } from '../../change-control/src/index.js';
+import { LineageReader } from '../../identity/src/index.js';
 import { jsonInput, type PrismaTx } from '../../persistence/src/index.js';
 import type { PolicyContext } from '../../policy/src/index.js';
 import { Registry } from '../../registry/src/index.js';
@@ -31,6 +32,7 @@ export class Seals {
     @Inject(Registry) private readonly registry: Registry,
     @Inject(AuditRecorder) private readonly audit: AuditRecorder,
     @Inject(SealSigner) private readonly signer: SealSigner,
+    @Inject(LineageReader) private readonly lineages: LineageReader,
   ) {}
 
   propose(ctx: PolicyContext, body: { label: string; requiredApprovals?: number }): Promise<SealView> {
@@ -112,6 +114,15 @@ export class Seals {
     });
   }
 
+  /** The last approval of a quorum must be a client admin's when none has approved yet: anyone else's would decide nothing. */
+  private unneeded(row: SealRow, counted: { role: string }[], role: string): string | null {
+    const clientMissing = !counted.some((a) => a.role === 'client_admin');
+    if (role !== 'client_admin' && clientMissing && counted.length >= row.requiredApprovals - 1) {
+      return 'the remaining approval must come from a client admin of the tenant: another approval would decide nothing';
+    }
+    return null;
+  }
+
   private quorum(row: SealRow, approvals: { role: string }[]): boolean {
     return approvals.length >= row.requiredApprovals && approvals.some((a) => a.role === 'client_admin');
   }
@@ -141,6 +152,17 @@ export class Seals {
         throw new RuleConflict('you already approved this', 'duplicate_approval');
       }
       const now = new Date();
+      const counted = row.approvals.filter((a) => a.purpose === purpose);
+      const unneeded = purpose === 'break_glass' ? null : this.unneeded(row, counted, me.role);
+      if (unneeded) throw new RuleConflict(unneeded, 'approval_not_needed');
+      // Activation answers the proposal; a lift or break-glass is filed by its first approval.
+      const filedAt = purpose === 'activate' ? row.proposedAt : (counted[0]?.approvedAt ?? new Date(now.getTime() + 1));
+      await this.lineages.assertCounts(tx, {
+        approverId: me.id,
+        requesterId: purpose === 'activate' ? row.proposedById : null,
+        countedIds: counted.map((a) => a.principalId),
+        filedAt,
+      });
       await tx.sealApproval.create({ data: { sealId: id, tenantId: tenant.id, principalId: me.id, principalName: me.name, role: me.role, purpose, reason: reason ?? null, approvedAt: now } });
       const action: AuditAction = purpose === 'activate' ? 'seal.approved' : purpose === 'lift' ? 'seal.lift_approved' : 'seal.break_glass_approved';
       await this.record(tx, ctx, action, tenant, { id }, reason, now);

@@ -8,10 +8,11 @@ import type { CloisonConfig } from '../config/app.config.js';
 const BOOTSTRAP_LOCK = 0x636c6f69;
 
 /**
- * On first start with no principal at all, creates one operator so that someone can sign in:
- * with CLOISON_BOOTSTRAP_TOKEN when set, else a generated token printed once. On a database that
- * already has principals the variable is not applied, and the log says so: someone who set it to
- * regain access would otherwise believe it took effect.
+ * On first start with no principal at all, creates the two initial operators, each its own
+ * person (lineage): afterwards a new operator needs another operator's approval, so one alone
+ * could never grow the team. Tokens come from CLOISON_BOOTSTRAP_TOKEN(_2) or are printed once.
+ * On a database that already has principals the variables are not applied, and the log says so:
+ * someone who set one to regain access would otherwise believe it took effect.
  */
 @Injectable()
 export class BootstrapOperator implements OnApplicationBootstrap {
@@ -24,28 +25,33 @@ export class BootstrapOperator implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    const chosen = [this.config.bootstrapToken, this.config.bootstrapToken2];
     const issued = await this.scopes.run('all-tenants', async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`;
-      if ((await tx.principal.count()) > 0) return 'exists' as const;
-      return this.issuer.issue(
-        tx,
-        { name: 'bootstrap operator', role: 'operator', tenant: null, token: this.config.bootstrapToken },
-        SYSTEM_ACTOR,
-      );
+      if ((await tx.principal.count()) > 0) return null;
+      const out = [];
+      for (const [i, token] of chosen.entries()) {
+        const name = i === 0 ? 'bootstrap operator' : 'second bootstrap operator';
+        out.push(await this.issuer.issue(tx, { name, role: 'operator', tenant: null, token, lineage: 'own' }, SYSTEM_ACTOR));
+      }
+      return out;
     });
-    if (issued === 'exists') {
-      if (this.config.bootstrapToken) {
+    if (!issued) {
+      if (chosen.some(Boolean)) {
         this.logger.warn(
-          'CLOISON_BOOTSTRAP_TOKEN was not applied: the database already has principals (it only creates the first operator); to regain access when every operator token is lost, run `cloison operator recover --name "..."`',
+          'CLOISON_BOOTSTRAP_TOKEN was not applied: the database already has principals (it only creates the first operators); to regain access when every operator token is lost, run `cloison operator recover --name "..."`',
         );
       }
       return;
     }
-    if (this.config.bootstrapToken) {
-      this.logger.log(`created the bootstrap operator (${issued.id}) with the token from CLOISON_BOOTSTRAP_TOKEN`);
-    } else {
-      // Printed once, on stdout, so that the person starting the service can sign in.
-      process.stdout.write(`\nCloison bootstrap operator token (shown once, store it now):\n  ${issued.token}\n\n`);
+    for (const [i, p] of issued.entries()) {
+      const variable = i === 0 ? 'CLOISON_BOOTSTRAP_TOKEN' : 'CLOISON_BOOTSTRAP_TOKEN_2';
+      if (chosen[i]) {
+        this.logger.log(`created the ${p.name} (${p.id}) with the token from ${variable}`);
+      } else {
+        // Printed once, on stdout: give each token to a different person.
+        process.stdout.write(`\nCloison ${p.name} token (shown once, store it now, give it to one person only):\n  ${p.token}\n\n`);
+      }
     }
   }
 }

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { OidcSettings } from '../../../../libs/identity/src/index.js';
 import { createAjv } from '../../../../libs/registry/src/index.js';
@@ -18,6 +18,10 @@ export interface CloisonConfig {
   appRole: string;
   poolSize: number;
   bootstrapToken?: string;
+  /** Token of the second initial operator (each initial operator is its own person). */
+  bootstrapToken2?: string;
+  /** Invitation mail: SMTP when `smtpUrl` is set, else files in `outboxDir`, else shown to the inviter. */
+  mail: { smtpUrl?: string; from: string; outboxDir?: string };
   catalogDir: string;
   migrationsDir: string;
   logLevel: string;
@@ -95,6 +99,12 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Cloiso
     appRole: str('CLOISON_DB_ROLE') as string,
     poolSize: int('CLOISON_DB_POOL_SIZE'),
     bootstrapToken: str('CLOISON_BOOTSTRAP_TOKEN'),
+    bootstrapToken2: str('CLOISON_BOOTSTRAP_TOKEN_2'),
+    mail: {
+      smtpUrl: str('CLOISON_SMTP_URL'),
+      from: str('CLOISON_MAIL_FROM') as string,
+      outboxDir: resolve(root, str('CLOISON_OUTBOX_DIR') ?? join(str('CLOISON_DATA_DIR') as string, 'outbox')),
+    },
     catalogDir: resolve(root, str('CLOISON_CATALOG_DIR') as string),
     migrationsDir: resolve(root, 'prisma/migrations'),
     logLevel: str('LOG_LEVEL') as string,

@@ -1,0 +1,41 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Caller, CheckPolicy, Public, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { SchemaPipe } from '../common/schema.pipe.js';
+import { INVITE_BODY, REDEEM_BODY, type InviteBody } from './invitations.schemas.js';
+import { InvitationsService } from './invitations.service.js';
+
+@Controller('v1/tenants/:tenant')
+export class TenantPeopleController {
+  constructor(@Inject(InvitationsService) private readonly invitations: InvitationsService) {}
+
+  /** 201 when the code is on its way to the invitee; 202 when a client admin of the tenant must approve first. */
+  @Post('invitations')
+  @HttpCode(201)
+  @CheckPolicy('create', 'Principal')
+  async invite(@Caller() ctx: PolicyContext, @Body(new SchemaPipe(INVITE_BODY)) body: InviteBody, @Res({ passthrough: true }) reply: FastifyReply) {
+    const outcome = await this.invitations.invite(ctx, body);
+    if (outcome.kind === 'sent') return outcome.invitation;
+    void reply.status(202).header('location', `/v1/tenants/${outcome.request.tenant}/principal-requests/${outcome.request.id}`);
+    return outcome.request;
+  }
+
+  @Get('principals')
+  @CheckPolicy('read', 'Principal')
+  people(@Caller() ctx: PolicyContext) {
+    return this.invitations.people(ctx);
+  }
+}
+
+@Controller('v1/invitations')
+export class InvitationsController {
+  constructor(@Inject(InvitationsService) private readonly invitations: InvitationsService) {}
+
+  /** The code is the credential: whoever received the mail gets their own token, once. */
+  @Post('redeem')
+  @HttpCode(201)
+  @Public()
+  redeem(@Body(new SchemaPipe(REDEEM_BODY)) body: { code: string }, @Req() req: FastifyRequest) {
+    return this.invitations.redeem(body.code, String(req.id));
+  }
+}
