@@ -70,12 +70,12 @@ describe('cloison CLI', () => {
   });
 
   it('principals create prints a working token; revoke stops it at once and is audited once', async () => {
-    const created = await cli(['principals', 'create', '--name', 'Alpha admin', '--role', 'client_admin', '--tenant', 'alpha', '--json'], env);
+    const created = await cli(['principals', 'create', '--name', 'Alpha voting service', '--role', 'service', '--tenant', 'alpha', '--json'], env);
     expect(created.code).toBe(0);
     const p = JSON.parse(created.out) as { id: string; token: string };
-    await t.as(p.token).get('/v1/tenants/alpha').expect(200);
+    await t.as(p.token).get('/v1/tenants/alpha/options').expect(200);
 
-    // A client admin may not revoke anyone: 3. An unknown principal: 4. Oneself: 4.
+    // A service may not revoke anyone: 3. An unknown principal: 4. Oneself: 4.
     expect((await cli(['principals', 'revoke', p.id], { ...env, CLOISON_TOKEN: p.token })).code).toBe(3);
     expect((await cli(['principals', 'revoke', '00000000-0000-4000-8000-000000000000'], env)).code).toBe(4);
     const self = await t.as(OPERATOR_TOKEN).get('/v1/audit?action=principal.created&limit=500');
@@ -85,7 +85,7 @@ describe('cloison CLI', () => {
 
     const revoked = await cli(['principals', 'revoke', p.id], env);
     expect(revoked.code).toBe(0);
-    await t.as(p.token).get('/v1/tenants/alpha').expect(401);
+    await t.as(p.token).get('/v1/tenants/alpha/options').expect(401);
     expect((await cli(['principals', 'revoke', p.id], env)).code).toBe(0);
     const audit = await t.as(OPERATOR_TOKEN).get('/v1/audit?action=principal.revoked').expect(200);
     expect(audit.body.items).toHaveLength(1);

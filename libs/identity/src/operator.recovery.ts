@@ -21,15 +21,18 @@ export interface RecoveredOperator {
 export async function recoverOperator(c: pg.Client, name: string, reason: string, actor: Actor): Promise<RecoveredOperator> {
   const at = new Date();
   const token = generateToken();
-  const view = { id: randomUUID(), name, role: 'operator', tenant: null, createdAt: at.toISOString() };
+  const id = randomUUID();
+  // Whoever runs recovery holds the new token alone: a person of its own, created by the command line.
+  const view = { id, name, role: 'operator', tenant: null, createdAt: at.toISOString(), lineageId: id, createdById: actor.id };
   // No witness: a checkpoint covers this event once the service writes and signs after it.
   const event = new AuditRecorder().prepare({ actor, action: 'operator.recovered', tenantId: null, after: view, reason, at });
   await c.query('BEGIN');
   try {
     await c.query(`SELECT set_config('app.all_tenants', 'on', true)`);
-    await c.query('INSERT INTO principals (id, name, role, tenant_id, token_hash, created_at) VALUES ($1, $2, $3, NULL, $4, $5)', [
-      view.id, name, 'operator', hashToken(token), at,
-    ]);
+    await c.query(
+      'INSERT INTO principals (id, name, role, tenant_id, token_hash, created_at, created_by_id, lineage_id) VALUES ($1, $2, $3, NULL, $4, $5, $6, $7)',
+      [view.id, name, 'operator', hashToken(token), at, actor.id, view.lineageId],
+    );
     await c.query(`SELECT * FROM cloison_audit_append(${auditPlaceholders(0)})`, event.args);
     await c.query('COMMIT');
   } catch (err) {

@@ -37,9 +37,10 @@ export class BootstrapOperator implements OnApplicationBootstrap {
       return out;
     });
     if (!issued) {
-      if (chosen.some(Boolean)) {
+      const ignored = ['CLOISON_BOOTSTRAP_TOKEN', 'CLOISON_BOOTSTRAP_TOKEN_2'].filter((_, i) => chosen[i]);
+      if (ignored.length) {
         this.logger.warn(
-          'CLOISON_BOOTSTRAP_TOKEN was not applied: the database already has principals (it only creates the first operators); to regain access when every operator token is lost, run `cloison operator recover --name "..."`',
+          `${ignored.join(' and ')} ${ignored.length > 1 ? 'were' : 'was'} not applied: the database already has principals (they only create the first operators); to regain access when every operator token is lost, run \`cloison operator recover --name "..."\``,
         );
       }
       return;

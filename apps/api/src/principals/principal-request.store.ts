@@ -18,6 +18,8 @@ export interface PrincipalRequestView {
   decidedAt: string | null;
   principal: string | null;
   createdAt: string;
+  /** The identity-provider account a new operator will be linked to, if any. */
+  oidc?: { issuer: string; subject: string };
 }
 
 export function requestView(r: Row, tenantSlug: string | null): PrincipalRequestView {
@@ -34,6 +36,7 @@ export function requestView(r: Row, tenantSlug: string | null): PrincipalRequest
     decidedAt: r.decidedAt?.toISOString() ?? null,
     principal: r.principalId,
     createdAt: r.createdAt.toISOString(),
+    ...(r.oidcIssuer && r.oidcSubject ? { oidc: { issuer: r.oidcIssuer, subject: r.oidcSubject } } : {}),
   };
 }
 
@@ -43,6 +46,7 @@ export interface NewRequest {
   name: string;
   email?: string;
   targetId?: string;
+  oidc?: { issuer: string; subject: string };
 }
 
 /** Files a pending request and its audit event (in the tenant's chain when it has one). */
@@ -51,6 +55,7 @@ export async function fileRequest(tx: PrismaTx, audit: AuditRecorder, req: NewRe
   const row = await tx.principalRequest.create({
     data: {
       id: randomUUID(), kind: req.kind, tenantId: req.tenant?.id ?? null, name: req.name, email: req.email ?? null, targetId: req.targetId ?? null,
+      oidcIssuer: req.oidc?.issuer ?? null, oidcSubject: req.oidc?.subject ?? null,
       requestedById: actor.id, requestedBy: actor.name, status: 'pending', createdAt: now,
     },
   });

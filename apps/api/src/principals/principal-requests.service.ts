@@ -50,14 +50,18 @@ export class PrincipalRequestsService {
     });
   }
 
-  /** The requester, and only they, collects the approved operator's token, once. */
+  /**
+   * The requester, and only they, collects the approved operator's token, once (an operator linked to
+   * an identity-provider account is created then too, and signs in there: no token).
+   */
   async collect(ctx: PolicyContext, id: string): Promise<IssuedPrincipal> {
     return this.scopes.run('all-tenants', async (tx) => {
       const row = await lockRequest(tx, id);
       if (!row || row.kind !== 'operator' || row.requestedById !== ctx.principal.id) throw new NotFoundException(`principal request "${id}" not found`);
       if (row.status !== 'approved') throw new RuleConflict(`principal request "${id}" is ${row.status}: only an approved request hands out its token, once`, 'status', '/status');
       const lineage = (await this.lineages.lineages(tx, [row.requestedById])).get(row.requestedById)?.lineageId ?? row.requestedById;
-      const issued = await this.issuer.issue(tx, { name: row.name, role: 'operator', tenant: null, lineage }, actorOf(ctx), ctx.requestId);
+      const oidc = row.oidcIssuer && row.oidcSubject ? { issuer: row.oidcIssuer, subject: row.oidcSubject } : undefined;
+      const issued = await this.issuer.issue(tx, { name: row.name, role: 'operator', tenant: null, lineage, oidc }, actorOf(ctx), ctx.requestId);
       await tx.principalRequest.update({ where: { id }, data: { status: 'delivered', principalId: issued.id } });
       await this.audit.record(tx, { actor: actorOf(ctx), action: 'principal.token_delivered', tenantId: null, after: { id, principal: issued.id }, requestId: ctx.requestId, at: new Date() });
       return issued;

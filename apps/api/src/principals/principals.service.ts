@@ -12,6 +12,9 @@ import type { CreatePrincipalBody } from './principals.schemas.js';
 export type CreateOutcome = { kind: 'issued'; principal: IssuedPrincipal } | { kind: 'pending'; request: PrincipalRequestView };
 export type RevokeOutcome = { kind: 'revoked'; principal: RevokedPrincipal } | { kind: 'pending'; request: PrincipalRequestView };
 
+const subjectTaken = (oidc: { issuer: string; subject: string }) =>
+  new RuleConflict(`subject "${oidc.subject}" of ${oidc.issuer} is already registered`, 'unique', '/oidc/subject');
+
 /** Arbitrary key of the lock under which the last operator is counted before a revocation. */
 const OPERATORS_LOCK = 0x6f707273;
 
@@ -44,14 +47,13 @@ export class PrincipalsService {
     if (body.oidc && issuer === undefined) {
       throw new RuleRefused('staff sign-in is not configured (OIDC_ISSUER unset)', 'oidc_configured', '/oidc');
     }
-    if (body.oidc && body.role === 'operator') {
-      // A new operator is a request another person approves, and its credential is collected by
-      // the requester: a link to an identity-provider account is not part of that flow.
-      throw new RuleRefused('an operator is created through a principal request and signs in with its token; link identity-provider accounts to other roles', 'oidc_not_for_operator', '/oidc');
-    }
     const oidc = body.oidc && issuer !== undefined ? { issuer, subject: body.oidc.subject } : undefined;
     if (body.role === 'operator') {
-      const request = await this.scopes.run('all-tenants', (tx) => fileRequest(tx, this.audit, { kind: 'operator', tenant: null, name: body.name }, actorOf(ctx), ctx.requestId));
+      const request = await this.scopes.run('all-tenants', async (tx) => {
+        // Said when filing, not once another operator has approved an account that cannot be linked.
+        if (oidc && (await tx.principal.count({ where: { oidcIssuer: oidc.issuer, oidcSubject: oidc.subject } }))) throw subjectTaken(oidc);
+        return fileRequest(tx, this.audit, { kind: 'operator', tenant: null, name: body.name, oidc }, actorOf(ctx), ctx.requestId);
+      });
       return { kind: 'pending', request };
     }
     // A tenant-bound principal is written inside its tenant's scope; others need the cross-tenant one.
@@ -69,7 +71,7 @@ export class PrincipalsService {
     }).catch((err: unknown) => {
       // Only the (issuer, subject) pair can collide: token hashes are random.
       if (oidc && isUniqueViolation(err)) {
-        throw new RuleConflict(`subject "${oidc.subject}" of ${oidc.issuer} is already registered`, 'unique', '/oidc/subject');
+        throw subjectTaken(oidc);
       }
       throw err;
     });
