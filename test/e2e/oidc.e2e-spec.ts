@@ -109,3 +109,26 @@ describe('staff sign-in with OpenID Connect JWTs', () => {
     await t.as(OPERATOR_TOKEN).get('/v1/tenants').expect(200);
   });
 });
+
+describe('staff JWTs failing verification', () => {
+  let t: TestApp;
+  let idp: Awaited<ReturnType<typeof identityProvider>>;
+  beforeAll(async () => {
+    idp = await identityProvider();
+    t = await startTestApp({
+      authFailureMax: 2,
+      oidc: { issuer: idp.issuer, audience: AUDIENCE, roleClaim: 'cloison_role', tenantClaim: 'cloison_tenant', algorithms: ['ES256', 'RS256'], clockToleranceSeconds: 5 },
+    });
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await new Promise((r) => idp?.server.close(r));
+  });
+
+  it('count as failed authentications of the address: past the limit even a valid JWT waits (429)', async () => {
+    const other = await generateKeyPair('ES256');
+    await t.as(await idp.sign({ cloison_role: 'operator' }, { key: other.privateKey })).get('/v1/tenants').expect(401);
+    await t.as(await idp.sign({ cloison_role: 'operator' }, { aud: 'someone-else' })).get('/v1/tenants').expect(401);
+    await t.as(await idp.sign({ cloison_role: 'operator' }, { sub: 'fresh' })).get('/v1/tenants').expect(429);
+  });
+});

@@ -87,7 +87,7 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
       recordHttpRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     });
     serveConsole(app, config);
-    const ofrepServedDirectly = serveOfrepDirectly(app);
+    const ofrepServedDirectly = serveOfrepDirectly(app, { max: config.ofrepRateLimitMax, windowMs: config.rateLimitWindowMs });
     // No enableShutdownHooks(): Nest would close and re-raise the signal before the database
     // is closed. main.ts calls close() on SIGTERM/SIGINT instead.
     await app.init();
