@@ -109,6 +109,14 @@ describe('error classes', () => {
     await expectNothingWritten(() => op().post('/v1/principals').send({ name: 'x', role: 'service', tenant: 'nowhere' }), 404);
   });
 
+  it('a console path naming no file, however it is encoded → JSON 404, never 500', async () => {
+    for (const path of ['/console/%25E0%25A4%25A', '/console/%25', '/console/%2525', '/console/..%252f..%252fpackage.json', '/console/%25ZZ.js', '/console/nope.js']) {
+      const body = await expectNothingWritten(() => t.http.get(path), 404);
+      expect({ path, message: body.message }).toEqual({ path, message: expect.any(String) });
+    }
+    await t.http.get('/console/index.html').expect(200).expect('content-type', /text\/html/);
+  });
+
   it('bad audit filters → 400 naming the parameter', async () => {
     const body = await expectNothingWritten(() => op().get('/v1/audit?limit=100000'), 400);
     expect(body.details).toContainEqual(expect.objectContaining({ pointer: '/limit', rule: 'maximum' }));
