@@ -117,6 +117,24 @@ describe('error classes', () => {
     await t.http.get('/console/index.html').expect(200).expect('content-type', /text\/html/);
   });
 
+  it('a lone surrogate anywhere in a JSON body → 400 naming the pointer and rule, on every kind of route', async () => {
+    const someId = '00000000-0000-4000-8000-000000000000';
+    const cases: [string, string, string, string][] = [
+      ['put', KEY, '{"value": 3, "reason": "ab\\ud800c"}', '/reason'],
+      ['post', '/v1/principals', '{"name": "x\\ud800y", "role": "operator"}', '/name'],
+      ['post', '/v1/tenants', '{"slug": "gamma", "name": "G\\udc00", "riskLevel": 1}', '/name'],
+      ['post', '/v1/tenants/alpha/seals', '{"label": "election \\ud800 2027"}', '/label'],
+      ['post', `/v1/tenants/alpha/change-requests/${someId}/reject`, '{"reason": "no \\udbff way"}', '/reason'],
+      ['post', `/v1/tenants/alpha/seals/${someId}/lift`, '{"reason": "lift \\ud800 it"}', '/reason'],
+      ['post', '/v1/bulk-changes', '{"option": "revote", "operation": "set", "value": "\\ud800", "tenants": ["alpha"], "reason": "bulk", "dryRun": true}', '/value'],
+      ['put', KEY, '{"value": 3, "reason": "fine reason", "\\ud800": 1}', '/\ud800'],
+    ];
+    for (const [method, path, body, pointer] of cases) {
+      const res = await expectNothingWritten(() => op()[method as 'put' | 'post'](path).set('content-type', 'application/json').send(body), 400);
+      expect({ path, details: res.details }).toEqual({ path, details: [expect.objectContaining({ pointer, rule: 'unicode' })] });
+    }
+  });
+
   it('bad audit filters → 400 naming the parameter', async () => {
     const body = await expectNothingWritten(() => op().get('/v1/audit?limit=100000'), 400);
     expect(body.details).toContainEqual(expect.objectContaining({ pointer: '/limit', rule: 'maximum' }));
