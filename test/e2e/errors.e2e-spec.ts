@@ -141,4 +141,20 @@ describe('error classes', () => {
     await expectNothingWritten(() => op().get('/v1/audit?from=yesterday'), 400);
     await expectNothingWritten(() => op().get('/v1/audit?tenant=nowhere'), 404);
   });
+
+  it('audit periods: leap seconds are read as the millisecond before, dates the log cannot hold → 400 naming the parameter', async () => {
+    for (const q of ['to=2025-06-30T23:59:60-00:00', 'from=2016-12-31T23:59:60Z', 'from=2016-12-31t23:59:60z&to=9999-12-31T23:59:59Z', 'from=0001-01-01T00:00:00Z', 'from=2020-01-01%2010:00:00.123456%2B02:00']) {
+      const res = await op().get(`/v1/audit?${q}`);
+      expect({ q, status: res.status }).toEqual({ q, status: 200 });
+      await op().get(`/v1/tenants/alpha/audit?${q}`).expect(200);
+    }
+    const atLeap = await op().get('/v1/tenants/alpha/audit?to=2016-12-31T23:59:60Z').expect(200);
+    expect(atLeap.body.items).toEqual([]);
+    for (const [q, pointer] of [['from=0000-01-01T00:00:00Z', '/from'], ['to=0000-12-31T23:59:59Z', '/to'], ['from=0001-01-01T00:00:00%2B01:00', '/from']]) {
+      for (const path of ['/v1/audit', '/v1/tenants/alpha/audit']) {
+        const body = await expectNothingWritten(() => op().get(`${path}?${q}`), 400);
+        expect(body.details).toEqual([expect.objectContaining({ pointer, rule: 'range' })]);
+      }
+    }
+  });
 });
