@@ -51,12 +51,12 @@ describe('staff sign-in with OpenID Connect JWTs', () => {
   it('accepts a valid operator JWT (keys found through discovery) and records issuer + subject in audit', async () => {
     const token = await idp.sign({ cloison_role: 'operator', name: 'Ada Operator' }, { sub: 'ada' });
     await t.as(token).get('/v1/tenants').expect(200);
-    await t.as(token).post('/v1/tenants').set('x-request-id', 'oidc-create-1').send({ slug: 'gamma', name: 'Gamma', riskLevel: 1 }).expect(201);
+    const created = await t.as(token).post('/v1/tenants').send({ slug: 'gamma', name: 'Gamma', riskLevel: 1 }).expect(201);
     const audit = await t.as(OPERATOR_TOKEN).get('/v1/audit?tenant=gamma').expect(200);
     expect(audit.body.items[0]).toMatchObject({
       action: 'tenant.created',
       actor: { id: `oidc:${idp.issuer}#ada`, name: 'Ada Operator', role: 'operator' },
-      requestId: 'oidc-create-1',
+      requestId: created.headers['x-request-id'],
     });
     expect(idp.jwksHits()).toBe(1);
   });
