@@ -48,7 +48,7 @@ export function instantOf(parameter: 'from' | 'to', value: string): Date {
   const at = new Date(text);
   const ms = at.getTime();
   if (!m || Number.isNaN(ms) || ms < EARLIEST || ms > LATEST) {
-    throw new ValidationFailed(`invalid request query`, [
+    throw new ValidationFailed('invalid request query', [
       { pointer: `/${parameter}`, rule: 'range', message: 'must be an RFC 3339 date-time between years 0001 and 9999 (UTC)' },
     ]);
   }
