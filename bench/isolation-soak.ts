@@ -13,7 +13,7 @@ const checkEvery = Number(process.env.ISOLATION_CHECK_EVERY ?? 1);
 // A failing run is shrunk for up to this long; the smallest failing list found is printed.
 const runBudgetMs = Number(process.env.ISOLATION_RUN_BUDGET_MS ?? 600_000);
 
-const t = await startTestApp({ rateLimitMax: 0 });
+const t = await startTestApp({ rateLimitMax: 0, authFailureMax: 0, ofrepRateLimitMax: 0 });
 const w = await newWorld(t, checkEvery);
 const started = Date.now();
 let failures = 0;

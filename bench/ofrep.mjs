@@ -21,6 +21,9 @@ const TENANTS = 10_000;
 const EXTRA_OPTIONS = 7; // the catalog has 23 options; the benchmark tenant has 30
 const PATH = '/ofrep/v1/evaluate/flags';
 const OPERATOR = `cln_bench-operator-${randomBytes(8).toString('hex')}`;
+// The evaluation limit the server runs with, set as an operator would (environment); stated in the output.
+const OFREP_LIMIT = process.env.CLOISON_OFREP_RATE_LIMIT_MAX || '300000';
+const LIMIT_WINDOW_MS = process.env.CLOISON_RATE_LIMIT_WINDOW_MS || '60000';
 
 const hash = (token) => createHash('sha256').update(token, 'utf8').digest('hex');
 
@@ -152,7 +155,10 @@ async function main() {
     // LOG_LEVEL=warn: at info, Fastify writes two request lines per evaluation (README, Benchmark).
     const cloison = start(
       'cloison',
-      { DATABASE_URL: dbUrl.toString(), CLOISON_CATALOG_DIR: catalogDir, LOG_LEVEL: 'warn', CLOISON_BOOTSTRAP_TOKEN: OPERATOR },
+      {
+        DATABASE_URL: dbUrl.toString(), CLOISON_CATALOG_DIR: catalogDir, LOG_LEVEL: 'warn', CLOISON_BOOTSTRAP_TOKEN: OPERATOR,
+        CLOISON_OFREP_RATE_LIMIT_MAX: OFREP_LIMIT, CLOISON_RATE_LIMIT_WINDOW_MS: LIMIT_WINDOW_MS,
+      },
       ['--expose-gc'],
     );
     children.push(cloison.child);
@@ -169,7 +175,10 @@ async function main() {
     const flags = JSON.parse(sampleBody).flags;
     if (sample.status !== 200 || flags.length !== 23 + EXTRA_OPTIONS) throw new Error(`unexpected sample answer ${sample.status}`);
     const tenantSet = flags.filter((f) => f.reason === 'TARGETING_MATCH').length;
-    console.log(`OFREP bulk body: ${flags.length} flags (${tenantSet} set by the tenant), ${sampleBody.length} bytes; ${CONNECTIONS} connections, ${DURATION} s per run\n`);
+    console.log(`OFREP bulk body: ${flags.length} flags (${tenantSet} set by the tenant), ${sampleBody.length} bytes; ${CONNECTIONS} connections, ${DURATION} s per run`);
+    console.log(
+      `OFREP rate limit: ${OFREP_LIMIT === '0' ? 'off' : `${OFREP_LIMIT} evaluations per token per ${LIMIT_WINDOW_MS} ms`} (CLOISON_OFREP_RATE_LIMIT_MAX, CLOISON_RATE_LIMIT_WINDOW_MS)\n`,
+    );
 
     const bare = start('bare', { BENCH_BODY: sampleBody });
     children.push(bare.child);

@@ -1,3 +1,5 @@
+import { encodingCases } from './corpus.encoding.js';
+
 /**
  * Malformed requests, each of which must be refused with a 4xx and a JSON error body, and
  * none of which may change anything. Built from small lists so a new route adds a few lines.
@@ -272,6 +274,7 @@ function build(): BadRequest[] {
   out.push({ name: 'DELETE a tenant', method: 'delete', path: `/v1/tenants/${OWN}`, who: 'operator' });
   out.push({ name: 'PUT a tenant', method: 'put', path: `/v1/tenants/${OWN}`, who: 'operator', body: { name: 'renamed' } });
   out.push({ name: 'unknown option write', method: 'put', path: `/v1/tenants/${OWN}/options/no_such_option`, who: 'operator', body: { value: true, reason: REASON } });
+  out.push(...encodingCases());
   out.push({ name: 'X-Request-Id injection', method: 'put', path: OPTION, who: 'operator', body: { value: 'x', reason: REASON }, headers: { 'x-request-id': "'; DROP TABLE audit_events; --" } });
   return out;
 }

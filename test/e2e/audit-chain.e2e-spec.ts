@@ -75,6 +75,19 @@ describe('audit hash chains', () => {
     await t.as(OPERATOR_TOKEN).get('/v1/audit/export?format=xml').expect(400);
   });
 
+  it('neutralises CSV cells a spreadsheet would read as a formula, also behind a tab, CR or LF', async () => {
+    await createTenant(t, 'gamma');
+    const reasons = ['\r=HYPERLINK("https://evil.example.org","x")', '\n=1+1 injected', '\t=1+1 injected', '=1+1 injected', '+1 injected', '-1 injected', '@SUM(1) injected'];
+    let days = 400;
+    for (const reason of reasons) {
+      await t.as(OPERATOR_TOKEN).put('/v1/tenants/gamma/options/retention_days').send({ value: ++days, reason }).expect(200);
+    }
+    const csv = (await t.as(OPERATOR_TOKEN).get('/v1/tenants/gamma/audit/export?format=csv').expect(200)).text;
+    for (const reason of reasons) expect(csv).toContain(`,"'${reason.replace(/"/g, '""')}",`);
+    // No cell opens with a formula character, quoted or not (rows start with their type).
+    expect(csv).not.toMatch(/,"?[=+\-@\t]|,"[\r\n]/);
+  });
+
   it('stores and shows a field-level JSON Patch for option changes', async () => {
     const res = await t.as(OPERATOR_TOKEN).get('/v1/tenants/alpha/audit?option=admin_ip_allowlist').expect(200);
     const [latest, first] = res.body.items;

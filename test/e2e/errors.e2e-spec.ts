@@ -109,10 +109,52 @@ describe('error classes', () => {
     await expectNothingWritten(() => op().post('/v1/principals').send({ name: 'x', role: 'service', tenant: 'nowhere' }), 404);
   });
 
+  it('a console path naming no file, however it is encoded → JSON 404, never 500', async () => {
+    for (const path of ['/console/%25E0%25A4%25A', '/console/%25', '/console/%2525', '/console/..%252f..%252fpackage.json', '/console/%25ZZ.js', '/console/nope.js']) {
+      const body = await expectNothingWritten(() => t.http.get(path), 404);
+      expect({ path, message: body.message }).toEqual({ path, message: expect.any(String) });
+    }
+    await t.http.get('/console/index.html').expect(200).expect('content-type', /text\/html/);
+  });
+
+  it('a lone surrogate anywhere in a JSON body → 400 naming the pointer and rule, on every kind of route', async () => {
+    const someId = '00000000-0000-4000-8000-000000000000';
+    const cases: [string, string, string, string][] = [
+      ['put', KEY, '{"value": 3, "reason": "ab\\ud800c"}', '/reason'],
+      ['post', '/v1/principals', '{"name": "x\\ud800y", "role": "operator"}', '/name'],
+      ['post', '/v1/tenants', '{"slug": "gamma", "name": "G\\udc00", "riskLevel": 1}', '/name'],
+      ['post', '/v1/tenants/alpha/seals', '{"label": "election \\ud800 2027"}', '/label'],
+      ['post', `/v1/tenants/alpha/change-requests/${someId}/reject`, '{"reason": "no \\udbff way"}', '/reason'],
+      ['post', `/v1/tenants/alpha/seals/${someId}/lift`, '{"reason": "lift \\ud800 it"}', '/reason'],
+      ['post', '/v1/bulk-changes', '{"option": "revote", "operation": "set", "value": "\\ud800", "tenants": ["alpha"], "reason": "bulk", "dryRun": true}', '/value'],
+      ['put', KEY, '{"value": 3, "reason": "fine reason", "\\ud800": 1}', '/\ud800'],
+    ];
+    for (const [method, path, body, pointer] of cases) {
+      const res = await expectNothingWritten(() => op()[method as 'put' | 'post'](path).set('content-type', 'application/json').send(body), 400);
+      expect({ path, details: res.details }).toEqual({ path, details: [expect.objectContaining({ pointer, rule: 'unicode' })] });
+    }
+  });
+
   it('bad audit filters → 400 naming the parameter', async () => {
     const body = await expectNothingWritten(() => op().get('/v1/audit?limit=100000'), 400);
     expect(body.details).toContainEqual(expect.objectContaining({ pointer: '/limit', rule: 'maximum' }));
     await expectNothingWritten(() => op().get('/v1/audit?from=yesterday'), 400);
     await expectNothingWritten(() => op().get('/v1/audit?tenant=nowhere'), 404);
+  });
+
+  it('audit periods: leap seconds are read as the millisecond before, dates the log cannot hold → 400 naming the parameter', async () => {
+    for (const q of ['to=2025-06-30T23:59:60-00:00', 'from=2016-12-31T23:59:60Z', 'from=2016-12-31t23:59:60z&to=9999-12-31T23:59:59Z', 'from=0001-01-01T00:00:00Z', 'from=2020-01-01%2010:00:00.123456%2B02:00']) {
+      const res = await op().get(`/v1/audit?${q}`);
+      expect({ q, status: res.status }).toEqual({ q, status: 200 });
+      await op().get(`/v1/tenants/alpha/audit?${q}`).expect(200);
+    }
+    const atLeap = await op().get('/v1/tenants/alpha/audit?to=2016-12-31T23:59:60Z').expect(200);
+    expect(atLeap.body.items).toEqual([]);
+    for (const [q, pointer] of [['from=0000-01-01T00:00:00Z', '/from'], ['to=0000-12-31T23:59:59Z', '/to'], ['from=0001-01-01T00:00:00%2B01:00', '/from']]) {
+      for (const path of ['/v1/audit', '/v1/tenants/alpha/audit']) {
+        const body = await expectNothingWritten(() => op().get(`${path}?${q}`), 400);
+        expect(body.details).toEqual([expect.objectContaining({ pointer, rule: 'range' })]);
+      }
+    }
   });
 });

@@ -59,16 +59,29 @@ describe('observability', () => {
     expect(after).not.toContain('route="/v1/tenants/metrics-a"');
   });
 
-  it('logs one JSON object per line; request lines carry the request id the audit event stores', async () => {
-    const requestId = 'obs-test-request-1';
-    await t.as(OPERATOR_TOKEN).post('/v1/tenants').set('x-request-id', requestId).send({ slug: 'logged', name: 'Logged', riskLevel: 1 }).expect(201);
+  it('logs one JSON object per line; request lines carry the request id the audit event stores, always the server\'s own', async () => {
+    const clientRequestId = 'obs-test-request-1';
+    const res = await t.as(OPERATOR_TOKEN).post('/v1/tenants').set('x-request-id', clientRequestId).send({ slug: 'logged', name: 'Logged', riskLevel: 1 }).expect(201);
+    const requestId = res.headers['x-request-id'];
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     const mine = parsed.filter((l) => l.requestId === requestId);
     expect(mine.map((l) => l.msg)).toEqual(expect.arrayContaining(['incoming request', 'request completed']));
+    // The client's id is kept beside the server's, never in its place.
+    expect(mine.every((l) => l.clientRequestId === clientRequestId)).toBe(true);
+    expect(parsed.some((l) => l.requestId === clientRequestId)).toBe(false);
     // Nest's own lines are JSON too, with their context.
     expect(parsed.some((l) => typeof l.context === 'string' && typeof l.msg === 'string')).toBe(true);
     const audit = await t.as(OPERATOR_TOKEN).get('/v1/audit?action=tenant.created&tenant=logged').expect(200);
     expect(audit.body.items[0].requestId).toBe(requestId);
+    // A client that names an id another request already has cannot take it over.
+    const again = await t.as(OPERATOR_TOKEN).get('/v1/tenants/logged').set('x-request-id', String(requestId)).expect(200);
+    expect(again.headers['x-request-id']).not.toBe(requestId);
+    // A client id that could forge log fields is not kept.
+    const odd = await t.as(OPERATOR_TOKEN).get('/v1/tenants/logged').set('x-request-id', 'a"b').expect(200);
+    const oddLines = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.requestId === odd.headers['x-request-id']);
+    expect(oddLines.length).toBeGreaterThan(0);
+    expect(oddLines.every((l) => l.clientRequestId === undefined)).toBe(true);
   });
 
   it('/ready answers 200 only while every migration on disk is applied', async () => {

@@ -66,12 +66,12 @@ describe('staff sign-in with OpenID Connect JWTs', () => {
   it("takes role, tenant and name from the registration; audit names the principal's id and registered name", async () => {
     const token = await idp.sign({ sub: 'ada', name: 'Bootstrap Operator' });
     await t.as(token).get('/v1/tenants').expect(200);
-    await t.as(token).post('/v1/tenants').set('x-request-id', 'oidc-create-1').send({ slug: 'gamma', name: 'Gamma', riskLevel: 1 }).expect(201);
+    const created = await t.as(token).post('/v1/tenants').send({ slug: 'gamma', name: 'Gamma', riskLevel: 1 }).expect(201);
     const audit = await t.as(OPERATOR_TOKEN).get('/v1/audit?tenant=gamma').expect(200);
     expect(audit.body.items[0]).toMatchObject({
       action: 'tenant.created',
       actor: { id: ids.ada, name: 'Ada Operator', role: 'operator' },
-      requestId: 'oidc-create-1',
+      requestId: created.headers['x-request-id'],
     });
   });
 
@@ -185,5 +185,25 @@ describe('staff sign-in while the identity provider is down', () => {
       expect({ i, status: res.status }).toEqual({ i, status: 401 });
     }
     expect(idp.hits.discovery).toBe(1);
+  });
+});
+
+describe('staff JWTs failing verification', () => {
+  let t: TestApp;
+  let idp: IdentityProvider;
+  beforeAll(async () => {
+    idp = await identityProvider();
+    t = await startTestApp({ authFailureMax: 2, oidc: oidcSettings(idp.issuer) });
+    await t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name: 'Fresh Compliance', role: 'compliance', oidc: { subject: 'fresh' } }).expect(201);
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await idp?.close();
+  });
+
+  it('count as failed authentications of the address: past the limit even a valid JWT waits (429)', async () => {
+    await t.as(await idp.sign({ sub: 'fresh', aud: 'someone-else' })).get('/v1/tenants').expect(401);
+    await t.as(await idp.sign({ sub: 'nobody-registered' })).get('/v1/tenants').expect(401);
+    await t.as(await idp.sign({ sub: 'fresh' })).get('/v1/tenants').expect(429);
   });
 });

@@ -79,6 +79,8 @@ describe('election seals', () => {
       const res = await attempt;
       expect(res.status).toBe(423);
       expect(res.body.message).toContain(sealId);
+      // The tenant is named as the caller names it, by slug (never its internal id).
+      expect(res.body.message).toContain('tenant "seal-a" is sealed');
       expect(res.body.details[0]).toMatchObject({ rule: 'sealed', message: sealId });
     }
     const plan = (await op().post('/v1/bulk-changes').send({ option: 'ui_language', operation: 'set', value: 'es', tenants: ['seal-a', 'seal-b'], reason: 'bulk after seal', dryRun: true }).expect(200)).body;

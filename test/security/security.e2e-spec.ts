@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
-import { hashToken } from '../../libs/identity/src/index.js';
+import { jest } from '@jest/globals';
+import { Authenticator, hashToken } from '../../libs/identity/src/index.js';
 
 describe('security basics', () => {
   let t: TestApp;
@@ -145,5 +146,59 @@ describe('request limits', () => {
       .send({ slug: 'big', name: 'x'.repeat(5000), riskLevel: 1 })
       .expect(413);
     expect(res.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
+  });
+});
+
+describe('failed authentications and the evaluation limit', () => {
+  let t: TestApp;
+  let service: string;
+  let other: string;
+  beforeAll(async () => {
+    t = await startTestApp({ authFailureMax: 3, ofrepRateLimitMax: 5, rateLimitWindowMs: 60_000 });
+    await createTenant(t, 'alpha');
+    service = await createPrincipal(t, 'service', 'alpha');
+    other = await createPrincipal(t, 'service', 'alpha');
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('limits evaluations per token with 429 and Retry-After, other tokens unaffected', async () => {
+    for (let i = 0; i < 5; i++) await t.as(service).post('/ofrep/v1/evaluate/flags').send({ context: {} }).expect(200);
+    const limited = await t.as(service).post('/ofrep/v1/evaluate/flags/revote').send({ context: {} }).expect(429);
+    expect(limited.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    await t.as(other).post('/ofrep/v1/evaluate/flags').send({ context: {} }).expect(200);
+    // The general API is not charged by evaluations.
+    await t.as(service).get('/v1/tenants/alpha/options/revote').expect(200);
+  });
+
+  it('answers 429 to an address past the failed-authentication limit, before any token lookup, on every route', async () => {
+    const authenticator = t.app.get(Authenticator);
+    const lookups = jest.spyOn(authenticator, 'authenticate');
+    const cached = jest.spyOn(authenticator, 'authenticateCached');
+    try {
+      // A fresh bogus token each time: a per-token limit would never trigger.
+      const bogus = (i: number) => `cln_bogus-token-number-${i}-${'x'.repeat(20)}`;
+      await t.as(bogus(1)).get('/v1/tenants').expect(401);
+      await t.as(bogus(2)).post('/ofrep/v1/evaluate/flags').send({ context: {} }).expect(401);
+      await t.as(bogus(3)).get('/v1/tenants/alpha/options').expect(401);
+      const seen = lookups.mock.calls.length + cached.mock.calls.length;
+      for (let i = 4; i < 30; i++) {
+        const res = await t.as(bogus(i)).get('/v1/tenants').expect(429);
+        expect(res.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+        expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      }
+      await t.as(bogus(30)).post('/ofrep/v1/evaluate/flags').send({ context: {} }).expect(429);
+      // Valid credentials from the same address wait too (they cannot be told apart unread).
+      await t.as(OPERATOR_TOKEN).get('/v1/tenants').expect(429);
+      expect(lookups.mock.calls.length + cached.mock.calls.length).toBe(seen);
+      // Requests without credentials still get their answer.
+      await t.http.get('/v1/tenants').expect(401);
+      await t.http.get('/health').expect((r) => expect(r.status).toBeLessThan(300));
+    } finally {
+      lookups.mockRestore();
+      cached.mockRestore();
+    }
   });
 });

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { LogController } from 'fastify';
+import { LogController, type FastifyBaseLogger } from 'fastify';
 import { pino, type DestinationStream } from 'pino';
 import { NestPinoLogger, recordHttpRequest } from '../../../libs/observability/src/index.js';
 import { openDatabase, type Database } from '../../../libs/persistence/src/index.js';
@@ -14,6 +15,7 @@ import { applyHttpHardening } from './common/http-hardening.js';
 import { serveOfrepDirectly } from './evaluation/ofrep.direct.js';
 import type { CloisonConfig } from './config/app.config.js';
 
+/** A client's X-Request-Id that may go into log lines (no quoting, no separators). */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface ServedRoute {
@@ -62,9 +64,12 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
       // No Nest middleware is used (hooks and guards do that work): without middie, requests skip
       // its per-request pass. Adding a middleware later fails at boot rather than silently.
       skipMiddie: true,
-      genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
-        const given = req.headers['x-request-id'];
-        return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      // The id audit events store is always the server's own: a client naming it could tie its
+      // request to another's events. A well-formed client id is logged beside it.
+      genReqId: () => randomUUID(),
+      childLoggerFactory: (parent: FastifyBaseLogger, bindings: Record<string, unknown>, opts: object, raw: IncomingMessage) => {
+        const given = raw.headers['x-request-id'];
+        return parent.child(typeof given === 'string' && REQUEST_ID.test(given) ? { ...bindings, clientRequestId: given } : bindings, opts);
       },
     });
     const routes: ServedRoute[] = [];
@@ -87,7 +92,7 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
       recordHttpRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     });
     serveConsole(app, config);
-    const ofrepServedDirectly = serveOfrepDirectly(app);
+    const ofrepServedDirectly = serveOfrepDirectly(app, { max: config.ofrepRateLimitMax, windowMs: config.rateLimitWindowMs });
     // No enableShutdownHooks(): Nest would close and re-raise the signal before the database
     // is closed. main.ts calls close() on SIGTERM/SIGINT instead.
     await app.init();

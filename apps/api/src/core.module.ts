@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuditCheckpointer, AuditRecorder, AuditSigner, AuditWitness, ServiceKeys, loadSigningKey, parsePrivateKey } from '../../../libs/audit/src/index.js';
 import { Authenticator, LineageReader, OIDC_SETTINGS, PrincipalIssuer, PrincipalRevoker } from '../../../libs/identity/src/index.js';
 import { PrismaService, ReadPrismaService, type Database } from '../../../libs/persistence/src/index.js';
-import { PolicyGuard } from '../../../libs/policy/src/index.js';
+import { AUTH_FAILURE_LIMIT, PolicyGuard } from '../../../libs/policy/src/index.js';
 import { Registry } from '../../../libs/registry/src/index.js';
 import { TenantDirectory, TenantScopeService } from '../../../libs/tenancy/src/index.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
@@ -30,6 +30,7 @@ export class CoreModule {
         { provide: CLOISON_CONFIG, useValue: config },
         { provide: SERVICE_SIGNING_KEY, useValue: key },
         { provide: OIDC_SETTINGS, useValue: config.oidc ?? null },
+        { provide: AUTH_FAILURE_LIMIT, useValue: { max: config.authFailureMax, windowMs: config.rateLimitWindowMs } },
         { provide: Registry, useValue: registry },
         { provide: PrismaService, useFactory: () => new PrismaService(database) },
         { provide: ReadPrismaService, useFactory: () => new ReadPrismaService(database) },

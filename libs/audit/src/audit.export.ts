@@ -65,11 +65,15 @@ export const CSV_COLUMNS = [
   'before', 'after', 'diff', 'reason', 'request_id', 'content_hash', 'hash', 'tenant_hash', 'signature',
 ] as const;
 
+const FORMULA_START = /^[=+\-@\t\r\n]/;
+
 const cell = (v: unknown): string => {
   if (v === null || v === undefined) return '';
   const s = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v);
-  // Quote everything that could split a cell or be read as a spreadsheet formula.
-  return /[",\r\n]|^[=+\-@\t]/.test(s) ? `"${(/^[=+\-@\t]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"` : s;
+  // Quote everything that could split a cell; prefix what a spreadsheet could read as a formula
+  // (OWASP: = + - @, and tab, CR or LF, behind which spreadsheets still find one).
+  const formula = FORMULA_START.test(s);
+  return formula || /[",\r\n]/.test(s) ? `"${(formula ? `'${s}` : s).replace(/"/g, '""')}"` : s;
 };
 
 export function csvHeader(): string {

@@ -131,8 +131,8 @@ export class ChangeGate {
     if (!def) throw new RuleRefused(`option "${row.optionKey}" is no longer in the registry`, 'unknown_option', '/option');
     const change = requestChange(row);
     this.check(def, change);
-    const sealId = await this.activeSeal(tx, row.tenantId);
-    if (sealId && sealId !== row.breakGlassSealId) throw new TenantSealed(row.tenantId, sealId);
+    const { sealId, slug } = await this.sealOf(tx, row.tenantId);
+    if (sealId && sealId !== row.breakGlassSealId) throw new TenantSealed(slug, sealId);
     if (row.breakGlassSealId) this.assertMoreSecret(def, await this.store.current(tx, row.tenantId, def), change);
     const actor: Actor = { id: row.requestedById, name: row.requestedBy, role: row.requestedByRole as Actor['role'] };
     try {
@@ -161,11 +161,16 @@ export class ChangeGate {
   }
 
   private async activeSeal(tx: PrismaTx, tenantId: string): Promise<string | null> {
-    const rows = await tx.$queryRaw<{ seal_id: string | null }[]>`
-      SELECT s.id::text AS seal_id FROM tenants t
+    return (await this.sealOf(tx, tenantId)).sealId;
+  }
+
+  /** The tenant's active seal, if any, and its slug (what a 423 names the tenant by). */
+  private async sealOf(tx: PrismaTx, tenantId: string): Promise<{ sealId: string | null; slug: string }> {
+    const rows = await tx.$queryRaw<{ seal_id: string | null; slug: string }[]>`
+      SELECT s.id::text AS seal_id, t.slug FROM tenants t
         LEFT JOIN seals s ON s.tenant_id = t.id AND s.status = 'active'
        WHERE t.id = ${tenantId}::uuid FOR SHARE OF t`;
-    return rows[0]?.seal_id ?? null;
+    return { sealId: rows[0]?.seal_id ?? null, slug: rows[0]?.slug ?? tenantId };
   }
 
   /** Under an active seal: a change request towards more secrecy, approved by a second operator. */

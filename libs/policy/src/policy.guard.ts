@@ -3,6 +3,7 @@ import {
   Inject,
   Injectable,
   NotFoundException,
+  Optional,
   UnauthorizedException,
   createParamDecorator,
   type CanActivate,
@@ -15,6 +16,7 @@ import { Authenticator } from '../../identity/src/index.js';
 import { TenantDirectory, type AuthenticatedPrincipal, type RequestContext } from '../../tenancy/src/index.js';
 import { defineAbilityFor, type AppAbility } from './ability.factory.js';
 import { OWN_TENANT_ROUTE_KEY, POLICY_KEY, PUBLIC_KEY, type RoutePolicy } from './policy.decorators.js';
+import { AUTH_FAILURE_LIMIT, AuthFailures, type AuthFailureLimit } from './request-limits.js';
 import type { Action, SubjectName } from './role-rules.js';
 
 export interface PolicyContext extends RequestContext {
@@ -54,12 +56,16 @@ export class PolicyGuard implements CanActivate {
   /** Abilities of cached principals: same principal object, same rules, same decisions. */
   private readonly grants = new WeakMap<object, Grants>();
   private readonly declarations = new WeakMap<Handler, WeakMap<Handler, RouteDeclaration>>();
+  private readonly failures: AuthFailures;
 
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(Authenticator) private readonly authenticator: Authenticator,
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
-  ) {}
+    @Optional() @Inject(AUTH_FAILURE_LIMIT) failureLimit?: AuthFailureLimit | null,
+  ) {
+    this.failures = new AuthFailures(failureLimit ?? undefined);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     await this.authorize(context.switchToHttp().getRequest<CloisonRequest>(), context.getHandler(), context.getClass());
@@ -79,11 +85,19 @@ export class PolicyGuard implements CanActivate {
 
     const token = bearerToken(req.headers.authorization);
     if (!token) throw new UnauthorizedException('missing bearer token (Authorization: Bearer <token>)');
+    // Every route's credentials, evaluation included, are checked here: the one place failed
+    // authentications are counted and an address over the limit is refused before any lookup.
+    this.failures.assertAllowed(req.ip);
     if (ownTenant) {
       const found = this.authenticator.authenticateCached(token);
       return found instanceof Promise ? found.then((p) => this.grantOwnTenant(req, p, policy)) : this.grantOwnTenant(req, found, policy);
     }
     return this.authorizeInTenant(req, token, policy);
+  }
+
+  private failedAuthentication(req: FastifyRequest): UnauthorizedException {
+    this.failures.record(req.ip);
+    return new UnauthorizedException('invalid or revoked token');
   }
 
   private declaration(handler: Handler, controller: Handler): RouteDeclaration {
@@ -104,7 +118,7 @@ export class PolicyGuard implements CanActivate {
 
   private async authorizeInTenant(req: CloisonRequest, token: string, policy: RoutePolicy): Promise<PolicyContext> {
     const principal = await this.authenticator.authenticate(token);
-    if (!principal) throw new UnauthorizedException('invalid or revoked token');
+    if (!principal) throw this.failedAuthentication(req);
     const ability = defineAbilityFor(principal);
 
     const slug = (req.params as Record<string, string> | undefined)?.tenant;
@@ -123,7 +137,7 @@ export class PolicyGuard implements CanActivate {
    * never one named by the request, and the policy is checked against it like any other.
    */
   private grantOwnTenant(req: CloisonRequest, principal: AuthenticatedPrincipal | null, policy: RoutePolicy): PolicyContext {
-    if (!principal) throw new UnauthorizedException('invalid or revoked token');
+    if (!principal) throw this.failedAuthentication(req);
     if (!principal.tenantId) {
       throw new ForbiddenException(`role ${principal.role} is bound to no tenant; this route serves tenant-bound principals`);
     }

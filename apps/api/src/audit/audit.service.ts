@@ -4,7 +4,7 @@ import type { AuditContent } from '../../../../libs/audit/src/index.js';
 import type { AuditEvent, Prisma } from '../../../../libs/persistence/src/index.js';
 import type { PolicyContext } from '../../../../libs/policy/src/index.js';
 import { TenantDirectory, TenantScopeService, type TenantScope } from '../../../../libs/tenancy/src/index.js';
-import type { AuditQuery } from './audit.schemas.js';
+import { instantOf, type AuditQuery } from './audit.schemas.js';
 import { toChained } from './audit-chain.reader.js';
 
 /** An event as the list routes show it: its hashed content, with the tenant's slug for its id. */
@@ -56,7 +56,7 @@ export class AuditService {
         q.actor !== undefined ? { actorId: q.actor } : {},
         q.action !== undefined ? { action: q.action } : {},
         q.from !== undefined || q.to !== undefined
-          ? { occurredAt: { ...(q.from ? { gte: new Date(q.from) } : {}), ...(q.to ? { lt: new Date(q.to) } : {}) } }
+          ? { occurredAt: { ...(q.from ? { gte: instantOf('from', q.from) } : {}), ...(q.to ? { lt: instantOf('to', q.to) } : {}) } }
           : {},
         q.cursor !== undefined ? { seq: { lt: BigInt(q.cursor) } } : {},
       ],

@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { TooManyRequests } from '../../../../libs/policy/src/index.js';
 import { classifyDatabaseError } from './database-errors.js';
 
 export interface ErrorBody {
@@ -39,6 +40,12 @@ export function toErrorBody(err: unknown): ErrorBody {
   return { statusCode: 500, error: STATUS_CODES[500] as string, message: 'internal error' };
 }
 
+/** Retry-After of the answers that have one: 503 (database unavailable), 429 from our limits. */
+export function retryAfterOf(exception: unknown, status: number): string | undefined {
+  if (status === 503) return '1';
+  return exception instanceof TooManyRequests ? String(exception.retryAfterSeconds) : undefined;
+}
+
 /** Errors raised before a route's own filters run (e.g. unparseable bodies) on routes with their own error shape. */
 export type ErrorShaper = (exception: unknown, host: ArgumentsHost) => void;
 const shapers: { prefix: string; shape: ErrorShaper }[] = [];
@@ -65,7 +72,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     } else if (body.statusCode >= 500) {
       this.logger.error({ requestId: req.id, err: exception instanceof Error ? exception.stack : String(exception) });
     }
-    if (body.statusCode === 503) reply.header('retry-after', '1');
+    const retryAfter = retryAfterOf(exception, body.statusCode);
+    if (retryAfter) reply.header('retry-after', retryAfter);
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }

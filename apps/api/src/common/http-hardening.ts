@@ -23,7 +23,7 @@ export const CONTENT_SECURITY_POLICY = {
   frameAncestors: ["'none'"],
 } as const;
 
-/** Routes the rate limit never applies to. */
+/** Routes this limit never applies to: evaluation has its own (serveOfrepDirectly). */
 const UNLIMITED_PREFIX = '/ofrep/';
 
 /**
@@ -84,7 +84,10 @@ export async function applyHttpHardening(app: NestFastifyApplication, config: Cl
   if (config.rateLimitMax > 0) {
     // Evaluation is the voting platform's hot path (one call per voter request, read-only, served
     // from memory): a per-token budget sized for people would throttle an election. Its routes get
-    // no limiter hook at all (an allow list would still hash the token of every request).
+    // no limiter hook here (an allow list would still hash the token of every request) but a
+    // counter per principal of their own, sized for it. Failed authentications are counted per
+    // address by the policy guard, for every route: a fresh bogus token per request gets a fresh
+    // bucket here, not there.
     app.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
       if (route.url.startsWith(UNLIMITED_PREFIX)) route.config = { ...route.config, rateLimit: false } as typeof route.config;
     });

@@ -19,6 +19,15 @@ describe('storable input', () => {
     expect(storableIssue({ context: { ['k\u0000']: 1 } })).toMatchObject({ pointer: '/context/k\u0000', rule: 'characters' });
   });
 
+  it('names the pointer of a lone surrogate in a string or a key, rule unicode; accepts paired ones', () => {
+    const lone = JSON.parse('{"reason": "ab\\ud800c", "ok": "\\ud83d\\ude00"}');
+    expect(storableIssue(lone)).toEqual({ pointer: '/reason', rule: 'unicode', message: 'must be well-formed Unicode (no lone surrogate)' });
+    expect(storableIssue(JSON.parse('{"context": {"tags": ["ok", "\\udc00"]}}'))).toMatchObject({ pointer: '/context/tags/1', rule: 'unicode' });
+    expect(storableIssue(JSON.parse('{"context": {"k\\udbff": 1}}'))).toMatchObject({ rule: 'unicode' });
+    expect(storableIssue('x\udfff')).toMatchObject({ pointer: '/', rule: 'unicode' });
+    expect(storableIssue({ emoji: '\ud83d\ude00 ✅' })).toBeUndefined();
+  });
+
   it('refuses nesting deeper than MAX_DEPTH at the first level too deep', () => {
     const issue = storableIssue(nested(MAX_DEPTH + 1));
     expect(issue).toMatchObject({ rule: 'maxDepth' });

@@ -35,14 +35,30 @@ function pointerOf(frame: Frame | undefined, lastKey?: string): string {
   return keys.reverse().map((k) => `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('') || '/';
 }
 
+type CharacterProblem = Omit<ValidationIssue, 'pointer'>;
+const NUL: CharacterProblem = { rule: 'characters', message: 'must not contain U+0000' };
+const LONE_SURROGATE: CharacterProblem = { rule: 'unicode', message: 'must be well-formed Unicode (no lone surrogate)' };
+
 /**
- * The first problem no schema states: U+0000 in a string or key (PostgreSQL text and jsonb cannot
- * hold it), or nesting deeper than MAX_DEPTH. Iterative, so hostile nesting cannot exhaust the stack;
- * it runs on every request body, so pointers are only built for a problem found.
+ * What is wrong with the characters of a string or key, if anything: U+0000 (PostgreSQL text and
+ * jsonb cannot hold it) or a lone surrogate (JSON.parse turns `"\ud800"` into one; it is not text:
+ * stored it is mangled, hashed into the audit chain it fails). Two native scans per string.
+ */
+function characterProblem(s: string): CharacterProblem | undefined {
+  if (s.includes('\u0000')) return NUL;
+  return s.isWellFormed() ? undefined : LONE_SURROGATE;
+}
+
+/**
+ * The first problem no schema states: a string or key characterProblem refuses, or nesting deeper
+ * than MAX_DEPTH. Iterative, so hostile nesting cannot exhaust the stack; it runs on every request
+ * body and query, for every route, so pointers are only built for a problem found.
  */
 export function storableIssue(input: unknown): ValidationIssue | undefined {
-  const characters = (pointer: string): ValidationIssue => ({ pointer, rule: 'characters', message: 'must not contain U+0000' });
-  if (typeof input === 'string') return input.includes('\u0000') ? characters('/') : undefined;
+  if (typeof input === 'string') {
+    const problem = characterProblem(input);
+    return problem && { pointer: '/', ...problem };
+  }
   if (input === null || typeof input !== 'object') return undefined;
   const stack: Frame[] = [{ value: input, key: '', parent: undefined, depth: 0 }];
   while (stack.length) {
@@ -50,13 +66,10 @@ export function storableIssue(input: unknown): ValidationIssue | undefined {
     if (frame.depth >= MAX_DEPTH) return { pointer: pointerOf(frame), rule: 'maxDepth', message: `must not nest deeper than ${MAX_DEPTH} levels` };
     const record = frame.value as Record<string, unknown>;
     for (const k of Object.keys(record)) {
-      if (k.includes('\u0000')) return characters(pointerOf(frame, k));
       const v = record[k];
-      if (typeof v === 'string') {
-        if (v.includes('\u0000')) return characters(pointerOf(frame, k));
-      } else if (v !== null && typeof v === 'object') {
-        stack.push({ value: v, key: k, parent: frame, depth: frame.depth + 1 });
-      }
+      const problem = characterProblem(k) ?? (typeof v === 'string' ? characterProblem(v) : undefined);
+      if (problem) return { pointer: pointerOf(frame, k), ...problem };
+      if (v !== null && typeof v === 'object') stack.push({ value: v, key: k, parent: frame, depth: frame.depth + 1 });
     }
   }
   return undefined;

@@ -44,6 +44,10 @@ export interface CloisonConfig {
   /** Requests per client (bearer token, else address) and window; 0 turns the limit off. */
   rateLimitMax: number;
   rateLimitWindowMs: number;
+  /** Failed authentications per client address and window before 429; 0 = off. */
+  authFailureMax: number;
+  /** OFREP evaluations per token and window on this instance; 0 = off. */
+  ofrepRateLimitMax: number;
   /** How long a request waits for a database connection before failing with 503. */
   dbConnectTimeoutMs: number;
 }
@@ -132,6 +136,8 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Cloiso
     console: { assetsDir: resolve(root, 'apps/console/public'), scriptsDir: resolve(root, 'dist/console') },
     rateLimitMax: int('CLOISON_RATE_LIMIT_MAX'),
     rateLimitWindowMs: int('CLOISON_RATE_LIMIT_WINDOW_MS'),
+    authFailureMax: int('CLOISON_AUTH_FAILURE_MAX'),
+    ofrepRateLimitMax: int('CLOISON_OFREP_RATE_LIMIT_MAX'),
     dbConnectTimeoutMs: int('CLOISON_DB_CONNECT_TIMEOUT_MS'),
   };
 }

@@ -80,6 +80,20 @@ export const ENV_SCHEMA = {
       description: 'requests per client (bearer token, else address) and window; 0 turns the limit off',
     },
     CLOISON_RATE_LIMIT_WINDOW_MS: { type: 'integer', minimum: 1000, maximum: 3600000, default: 60000, description: 'rate-limit window, ms' },
+    CLOISON_AUTH_FAILURE_MAX: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 1000000,
+      default: 100,
+      description: 'failed authentications per client address and window before its requests with credentials answer 429; 0 = off',
+    },
+    CLOISON_OFREP_RATE_LIMIT_MAX: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 100000000,
+      default: 300000,
+      description: 'OFREP evaluations per token, window and instance (5,000/s over 60 s); 0 turns the limit off',
+    },
     CLOISON_DB_CONNECT_TIMEOUT_MS: {
       type: 'integer',
       minimum: 100,

@@ -51,11 +51,13 @@ export function serveConsole(app: NestFastifyApplication, config: CloisonConfig)
   if (!roots.length) return;
   const fastify = app.getHttpAdapter().getInstance();
   const send = async (reply: FastifyReply, rel: string) => {
-    for (const [name, value] of Object.entries(CONSOLE_HEADERS)) void reply.header(name, value);
     const file = await locate(roots, rel);
-    if (!file) return reply.code(404).type('text/plain; charset=utf-8').send('not found');
+    // Any other path answers like every unknown route: the app's JSON 404.
+    if (!file) return reply.callNotFound();
+    for (const [name, value] of Object.entries(CONSOLE_HEADERS)) void reply.header(name, value);
     return reply.type(TYPES[extname(file)] as string).send(await readFile(file));
   };
   fastify.get('/console', (_req, reply) => reply.redirect(CONSOLE_PREFIX, 301));
-  fastify.get<{ Params: { '*': string } }>(`${CONSOLE_PREFIX}*`, (req, reply) => send(reply, decodeURIComponent(req.params['*'] ?? '')));
+  // The router has decoded the path once already; decoding it again would read `%2525` as `%`.
+  fastify.get<{ Params: { '*': string } }>(`${CONSOLE_PREFIX}*`, (req, reply) => send(reply, req.params['*'] ?? ''));
 }

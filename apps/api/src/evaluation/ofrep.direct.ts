@@ -2,7 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
-import { PolicyGuard } from '../../../../libs/policy/src/index.js';
+import { PolicyGuard, TooManyRequests, WindowCounter, type PolicyContext } from '../../../../libs/policy/src/index.js';
 import { andThen, type MaybePromise } from '../common/maybe-async.js';
 import { OFREP_BODY, OfrepController } from './ofrep.controller.js';
 import { OfrepErrorFilter } from './ofrep.errors.js';
@@ -31,16 +31,31 @@ function urlOf(method: Method): string {
  *
  * Call before app.init(); the returned check throws unless both routes were taken over.
  */
-export function serveOfrepDirectly(app: NestFastifyApplication): () => void {
+export interface OfrepLimit {
+  /** Evaluations per principal (one token each) and window; 0 = no limit. */
+  max: number;
+  windowMs: number;
+}
+
+export function serveOfrepDirectly(app: NestFastifyApplication, limit: OfrepLimit): () => void {
   const fastify = app.getHttpAdapter().getInstance();
   const guard = app.get(PolicyGuard);
   const controller = app.get(OfrepController);
   const errors = new OfrepErrorFilter();
+  const counter = limit.max > 0 ? new WindowCounter(limit.windowMs) : undefined;
+  // Counted once the token is known good (unknown ones are the guard's failed authentications),
+  // by principal id: a number per token, no hashing on the hot path.
+  const within = (ctx: PolicyContext): PolicyContext => {
+    if (counter && counter.add(ctx.principal.id) > limit.max) {
+      throw new TooManyRequests(`evaluation rate limit of ${limit.max} per ${limit.windowMs} ms exceeded for this token`, counter.retryAfterSeconds());
+    }
+    return ctx;
+  };
 
   const authorised = (req: FastifyRequest, handler: Method) =>
     andThen(guard.authorize(req, OfrepController.prototype[handler], OfrepController), (ctx) => {
       if (!ctx) throw new Error('evaluation routes are never public');
-      return ctx;
+      return within(ctx);
     });
   const body = (req: FastifyRequest) => OFREP_BODY.transform(req.body) as OfrepEvaluationBody;
   const failed = (err: unknown, req: FastifyRequest, reply: FastifyReply) => {

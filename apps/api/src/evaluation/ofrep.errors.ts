@@ -1,7 +1,7 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import { shapeErrorsUnder, toErrorBody } from '../common/http-error.filter.js';
+import { retryAfterOf, shapeErrorsUnder, toErrorBody } from '../common/http-error.filter.js';
 import type { OfrepErrorCode } from './ofrep.schemas.js';
 
 /** An evaluation failure in the protocol's terms (errorCode + errorDetails). */
@@ -63,7 +63,8 @@ export class OfrepErrorFilter implements ExceptionFilter {
     if (base.statusCode >= 500) {
       this.logger.error({ requestId: req.id, err: exception instanceof Error ? exception.stack : String(exception) });
     }
-    if (base.statusCode === 503) void reply.header('retry-after', '1');
+    const retryAfter = retryAfterOf(exception, base.statusCode);
+    if (retryAfter) void reply.header('retry-after', retryAfter);
     void reply.status(base.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }
