@@ -22,6 +22,7 @@ const KEPT_WHOLE: Record<string, 'reference' | 'coordinator'> = {
   seal_approvals: 'coordinator',
   // One row per catalog option, no tenant.
   catalog_defaults: 'reference',
+  catalog_definition_history: 'reference',
   _prisma_migrations: 'coordinator',
 };
 

@@ -33,6 +33,7 @@ import { PrincipalsController } from './principals/principals.controller.js';
 import { PrincipalsService } from './principals/principals.service.js';
 import { PresetsController } from './registry/presets.controller.js';
 import { RegistryController } from './registry/registry.controller.js';
+import { RegistryService } from './registry/registry.service.js';
 import { TenantsController } from './tenants/tenants.controller.js';
 import { TenantsService } from './tenants/tenants.service.js';
 
@@ -70,6 +71,7 @@ export class AppModule {
         SnapshotCache,
         ChangeListener,
         OfrepService,
+        RegistryService,
       ],
     };
   }
