@@ -24,6 +24,7 @@ const KEPT_WHOLE: Record<string, 'reference' | 'coordinator'> = {
   catalog_defaults: 'reference',
   // The service's signing keys, no tenant.
   service_keys: 'reference',
+  catalog_definition_history: 'reference',
   _prisma_migrations: 'coordinator',
 };
 

@@ -128,6 +128,7 @@ async function bootOn(db: TestDatabase, config: CloisonConfig, dropOnFailure: bo
         ['change_requests', 'id'],
         ['change_request_approvals', 'request_id, principal_id, content_hash'],
         ['catalog_defaults', 'option_key'],
+        ['catalog_definition_history', 'id'],
         ['seals', 'id'],
         ['seal_approvals', 'seal_id, principal_id, purpose'],
         ['principal_requests', 'id'],

@@ -37,6 +37,7 @@ import { PrincipalRequestsService } from './principals/principal-requests.servic
 import { PrincipalsService } from './principals/principals.service.js';
 import { PresetsController } from './registry/presets.controller.js';
 import { RegistryController } from './registry/registry.controller.js';
+import { RegistryService } from './registry/registry.service.js';
 import { TenantsController } from './tenants/tenants.controller.js';
 import { TenantsService } from './tenants/tenants.service.js';
 
@@ -77,6 +78,7 @@ export class AppModule {
         SnapshotCache,
         ChangeListener,
         OfrepService,
+        RegistryService,
       ],
     };
   }

@@ -29,6 +29,7 @@ export const AUDIT_ACTIONS = [
   'preset.applied',
   'registry.default_changed',
   'option.pinned',
+  'option.default_applied',
   'seal.proposed',
   'seal.approved',
   'seal.activated',
@@ -42,7 +43,7 @@ export const AUDIT_ACTIONS = [
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** Actions whose before → after is recorded with a field-level diff. */
-const VALUE_CHANGES: readonly AuditAction[] = ['option.set', 'option.reset'];
+const VALUE_CHANGES: readonly AuditAction[] = ['option.set', 'option.reset', 'option.default_applied'];
 
 export interface AuditEntry {
   actor: Actor;

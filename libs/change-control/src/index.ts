@@ -7,3 +7,4 @@ export { contentHashOf, sha256Canonical } from './content-hash.js';
 export { optionView, type Change, type OptionView } from './option-view.js';
 export { CHANGE_CONTROL_PROVIDERS } from './change-control.providers.js';
 export { CatalogDefaultsReconciler, DEFAULT_CHANGE_POLICY, DefaultChangeRefused, type DefaultChange, type DefaultChangePolicy } from './catalog-defaults.reconciler.js';
+export { CatalogHistory, sameRules, schemaHashOf, type DefinitionVersion } from './catalog-history.js';

@@ -2,7 +2,7 @@ import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nest
 import { randomUUID } from 'node:crypto';
 import { accessibleBy } from '@casl/prisma/runtime';
 import { AuditRecorder, type AuditAction } from '../../audit/src/index.js';
-import { RuleConflict, optionView } from '../../change-control/src/index.js';
+import { CatalogHistory, RuleConflict, optionView, sameRules } from '../../change-control/src/index.js';
 import { LineageReader } from '../../identity/src/index.js';
 import { jsonInput, type PrismaTx } from '../../persistence/src/index.js';
 import type { PolicyContext } from '../../policy/src/index.js';
@@ -33,6 +33,7 @@ export class Seals {
     @Inject(AuditRecorder) private readonly audit: AuditRecorder,
     @Inject(SealSigner) private readonly signer: SealSigner,
     @Inject(LineageReader) private readonly lineages: LineageReader,
+    @Inject(CatalogHistory) private readonly history: CatalogHistory,
   ) {}
 
   propose(ctx: PolicyContext, body: { label: string; requiredApprovals?: number }): Promise<SealView> {
@@ -106,7 +107,7 @@ export class Seals {
       const seal = await this.reload(tx, id, tenant);
       const doc = seal.document as SealDocument | null;
       if (!doc) throw new RuleConflict(`seal "${id}" is not active yet: there is nothing to verify`, 'status', '/status');
-      const current = fingerprintOf(await this.stateOf(tx, tenant));
+      const current = fingerprintOf(await this.currentStateFor(tx, tenant, doc.state));
       const check = verifySealDocument(doc);
       const matches = current === doc.fingerprint && doc.fingerprint === seal.fingerprint;
       const signedByThisService = doc.keyId === this.signer.keyId;
@@ -170,6 +171,22 @@ export class Seals {
       await next(tx, row, tenant, all.filter((a) => a.purpose === purpose));
       return this.reload(tx, id, tenant);
     });
+  }
+
+  /**
+   * The state as it is now, compared with a sealed one: a definition whose default alone moved
+   * since the seal (schema and risk unchanged, per the recorded catalog history) still counts as
+   * the sealed version. The tenant's effective value of it is compared separately, so a tenant
+   * that followed the new default still shows as changed.
+   */
+  private async currentStateFor(tx: PrismaTx, tenant: TenantRef, sealed: SealedState): Promise<SealedState> {
+    const state = await this.stateOf(tx, tenant);
+    const history = await this.history.all(tx);
+    for (const [key, version] of Object.entries(state.registry)) {
+      const then = sealed.registry[key];
+      if (then !== undefined && then !== version && sameRules(history.get(key) ?? [], then, version)) state.registry[key] = then;
+    }
+    return state;
   }
 
   private async stateOf(tx: PrismaTx, tenant: TenantRef): Promise<SealedState> {

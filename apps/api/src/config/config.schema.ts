@@ -70,7 +70,7 @@ export const ENV_SCHEMA = {
     CLOISON_DEFAULT_CHANGES: {
       enum: ['pin', 'refuse'],
       default: 'pin',
-      description: "when a high/critical option's default changes under tenants: pin them to the old value, or refuse to boot",
+      description: 'when a default changes under sealed tenants or tenants for whom the option needs approval: pin them to the old value, or refuse to boot',
     },
     CLOISON_RATE_LIMIT_MAX: {
       type: 'integer',

@@ -1,10 +1,14 @@
-import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { CheckPolicy } from '../../../../libs/policy/src/index.js';
 import { Registry } from '../../../../libs/registry/src/index.js';
+import { RegistryService } from './registry.service.js';
 
 @Controller('v1/registry')
 export class RegistryController {
-  constructor(@Inject(Registry) private readonly registry: Registry) {}
+  constructor(
+    @Inject(Registry) private readonly registry: Registry,
+    @Inject(RegistryService) private readonly definitions: RegistryService,
+  ) {}
 
   @Get()
   @CheckPolicy('read', 'Registry')
@@ -15,8 +19,6 @@ export class RegistryController {
   @Get(':key')
   @CheckPolicy('read', 'Registry')
   get(@Param('key') key: string) {
-    const def = this.registry.find(key);
-    if (!def) throw new NotFoundException(`unknown option "${key}"`);
-    return def;
+    return this.definitions.describe(key);
   }
 }
