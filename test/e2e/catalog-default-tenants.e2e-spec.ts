@@ -3,7 +3,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DefaultChangeRefused } from '../../libs/change-control/src/index.js';
 import { exportText, publicKeyOf, verifyOffline, verifyOnline } from '../support/audit-helpers.js';
-import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, tempDir, type TestApp } from '../support/test-app.js';
+import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, startTestApp, tempDir, type TestApp } from '../support/test-app.js';
 
 const KEY = 'voter_results_visibility';
 
@@ -38,7 +38,7 @@ describe('registry default changes reach each tenant through its own chain', () 
     await op().put(`/v1/tenants/own-d/options/${KEY}`).send({ value: 'never', reason: 'results on paper only' }).expect(200);
     sealedService = await createPrincipal(t, 'service', 'sealed-b');
     plainService = await createPrincipal(t, 'service', 'plain-a');
-    const op2 = await createPrincipal(t, 'operator', undefined, 'second operator');
+    const op2 = OPERATOR_TOKEN_2; // another person than the proposer
     const clientB = await createPrincipal(t, 'client_admin', 'sealed-b');
     sealId = (await op().post('/v1/tenants/sealed-b/seals').send({ label: 'General assembly' }).expect(201)).body.id;
     await t.as(op2).post(`/v1/tenants/sealed-b/seals/${sealId}/approve`).expect(200);

@@ -25,6 +25,9 @@ const KEPT_WHOLE: Record<string, 'reference' | 'coordinator'> = {
   // The service's signing keys, no tenant.
   service_keys: 'reference',
   catalog_definition_history: 'reference',
+  // Who may act: operator requests name no tenant, invitations are keyed by id alone (like seals).
+  principal_requests: 'coordinator',
+  invitations: 'coordinator',
   _prisma_migrations: 'coordinator',
 };
 
