@@ -41,17 +41,17 @@ describe('tampering with the audit log in the database', () => {
     expect(offline.reason).toMatch(reason);
   }
   async function expectIntact() {
-    expect(await verifyOnline(t)).toMatchObject({ ok: true, checked: 10 });
-    expect(await verifyOffline(await exportText(t), key)).toMatchObject({ ok: true, checked: 10 });
+    expect(await verifyOnline(t)).toMatchObject({ ok: true, checked: 11 });
+    expect(await verifyOffline(await exportText(t), key)).toMatchObject({ ok: true, checked: 11 });
   }
 
   beforeAll(async () => {
-    // seq 1: the signing key's publication, seq 2: the bootstrap operator's creation.
+    // seq 1: the signing key's publication, seq 2 and 3: the two bootstrap operators' creation.
     t = await startTestApp();
     key = await publicKeyOf(t);
-    alpha = await createTenant(t, 'alpha'); // seq 3
-    await createTenant(t, 'beta'); // seq 4
-    for (let i = 0; i < 6; i++) await setOption(t, i % 2 ? 'beta' : 'alpha', 'retention_days', 100 + i); // seq 5..10
+    alpha = await createTenant(t, 'alpha'); // seq 4
+    await createTenant(t, 'beta'); // seq 5
+    for (let i = 0; i < 6; i++) await setOption(t, i % 2 ? 'beta' : 'alpha', 'retention_days', 100 + i); // seq 6..11
     await checkpointNow(t);
   });
   afterAll(async () => {
@@ -73,17 +73,17 @@ describe('tampering with the audit log in the database', () => {
     const keyFile = join(dir, 'key.json');
     writeFileSync(keyFile, JSON.stringify((await t.http.get('/v1/audit/public-key')).body));
     writeFileSync(file, await exportText(t));
-    expect(await cli(file, '--public-key', keyFile)).toEqual({ code: 0, out: expect.stringMatching(/^OK: 10 events verified/) });
+    expect(await cli(file, '--public-key', keyFile)).toEqual({ code: 0, out: expect.stringMatching(/^OK: 11 events verified/) });
     expect((await cli(file, '--public-key', key)).code).toBe(0);
 
-    const original = await rowJson(8);
-    await tamper((c) => c.query(`UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 8`));
+    const original = await rowJson(9);
+    await tamper((c) => c.query(`UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 9`));
     writeFileSync(file, await exportText(t));
-    await tamper((c) => c.query(`UPDATE audit_events SET reason = $1 WHERE seq = 8`, [original.reason]));
-    const lineOf8 = (await exportText(t)).split('\n').findIndex((l) => l.includes('"seq":8,')) + 1;
+    await tamper((c) => c.query(`UPDATE audit_events SET reason = $1 WHERE seq = 9`, [original.reason]));
+    const lineOf9 = (await exportText(t)).split('\n').findIndex((l) => l.includes('"seq":9,')) + 1;
     const broken = await cli(file, '--public-key', keyFile);
     expect(broken.code).toBe(1);
-    expect(broken.out).toContain(`BROKEN at line ${lineOf8}, sequence number 8: event 8 does not match its content hash`);
+    expect(broken.out).toContain(`BROKEN at line ${lineOf9}, sequence number 9: event 9 does not match its content hash`);
 
     expect((await cli(file)).code).toBe(2);
     expect((await cli(file, '--public-key', 'not a key')).code).toBe(2);
@@ -94,45 +94,45 @@ describe('tampering with the audit log in the database', () => {
   });
 
   it('a changed value is found at its sequence number, in both chains', async () => {
-    const original = await rowJson(7);
-    await tamper((c) => c.query(`UPDATE audit_events SET after = '3650' WHERE seq = 7`));
-    await expectBrokenAt(7, /content hash/);
-    // seq 7 is alpha's third event (tenant.created, then seq 5 and 7).
+    const original = await rowJson(8);
+    await tamper((c) => c.query(`UPDATE audit_events SET after = '3650' WHERE seq = 8`));
+    await expectBrokenAt(8, /content hash/);
+    // seq 8 is alpha's third event (tenant.created, then seq 6 and 8).
     await expectBrokenAt(3, /content hash/, 'alpha');
-    await tamper((c) => c.query(`UPDATE audit_events SET after = $1::jsonb WHERE seq = 7`, [JSON.stringify(original.after)]));
+    await tamper((c) => c.query(`UPDATE audit_events SET after = $1::jsonb WHERE seq = 8`, [JSON.stringify(original.after)]));
     await expectIntact();
   });
 
   it('a deleted event is found at its sequence number', async () => {
-    const original = await rowJson(6);
-    await tamper((c) => c.query('DELETE FROM audit_events WHERE seq = 6'));
-    await expectBrokenAt(6, /event 6 is missing/);
+    const original = await rowJson(7);
+    await tamper((c) => c.query('DELETE FROM audit_events WHERE seq = 7'));
+    await expectBrokenAt(7, /event 7 is missing/);
     await tamper((c) => reinsert(c, [original]));
     await expectIntact();
   });
 
   it('two swapped events are found at the first of them', async () => {
     const swap = (c: pg.PoolClient) =>
-      c.query('UPDATE audit_events SET seq = -5 WHERE seq = 5')
-        .then(() => c.query('UPDATE audit_events SET seq = 5 WHERE seq = 8'))
-        .then(() => c.query('UPDATE audit_events SET seq = 8 WHERE seq = -5'));
+      c.query('UPDATE audit_events SET seq = -6 WHERE seq = 6')
+        .then(() => c.query('UPDATE audit_events SET seq = 6 WHERE seq = 9'))
+        .then(() => c.query('UPDATE audit_events SET seq = 9 WHERE seq = -6'));
     await tamper(swap);
-    await expectBrokenAt(5, /does not chain from event 4/);
+    await expectBrokenAt(6, /does not chain from event 5/);
     await tamper(swap);
     await expectIntact();
   });
 
   it('a truncated tail is found at the first missing event', async () => {
-    const tail = [await rowJson(9), await rowJson(10)];
-    await tamper((c) => c.query('DELETE FROM audit_events WHERE seq >= 9'));
-    await expectBrokenAt(9, /events 9\.\.10 are missing: the signed checkpoint at 10 covers them/);
+    const tail = [await rowJson(10), await rowJson(11)];
+    await tamper((c) => c.query('DELETE FROM audit_events WHERE seq >= 10'));
+    await expectBrokenAt(10, /events 10\.\.11 are missing: the signed checkpoint at 11 covers them/);
     await tamper((c) => reinsert(c, tail));
     await expectIntact();
   });
 
   it('a forged event with correct hashes but no valid checkpoint is found at its sequence number', async () => {
-    const prev = await rowJson(9); // alpha's last event
-    const last = await rowJson(10);
+    const prev = await rowJson(10); // alpha's last event
+    const last = await rowJson(11);
     const content: AuditContent = {
       tenantId: alpha.id, at: new Date().toISOString(), actor: prev.actor_id ? { id: prev.actor_id, name: prev.actor_name, role: prev.actor_role } : prev,
       action: 'option.set', option: 'admin_can_view_credentials', before: false, after: true,
@@ -140,30 +140,30 @@ describe('tampering with the audit log in the database', () => {
     };
     const h = contentHash(content);
     const forged = {
-      seq: 11, tenant_id: alpha.id, tenant_seq: 5, occurred_at: content.at, actor_id: content.actor.id, actor_name: content.actor.name,
+      seq: 12, tenant_id: alpha.id, tenant_seq: 5, occurred_at: content.at, actor_id: content.actor.id, actor_name: content.actor.name,
       actor_role: content.actor.role, action: content.action, option_key: content.option, before: false, after: true, diff: content.diff,
       reason: content.reason, request_id: null, content_hash: h, hash: linkHash(last.hash, h), tenant_hash: linkHash(prev.tenant_hash, h),
     };
     await tamper(async (c) => {
       await reinsert(c, [forged]);
-      await c.query(`UPDATE audit_heads SET seq = 11, hash = $1 WHERE chain = 'global'`, [forged.hash]);
+      await c.query(`UPDATE audit_heads SET seq = 12, hash = $1 WHERE chain = 'global'`, [forged.hash]);
     });
-    await expectBrokenAt(11, /event 11 is not covered by any signed checkpoint/);
+    await expectBrokenAt(12, /event 12 is not covered by any signed checkpoint/);
     await expectBrokenAt(5, /event 5 is not covered by any signed checkpoint/, 'alpha');
 
     // A checkpoint claiming the service's key but signed with another one does not help.
     const fingerprint = (await t.http.get('/v1/audit/public-key')).body.fingerprint as string;
     const other = generateKeyPairSync('ed25519').privateKey;
-    const fake = signCheckpoint({ chain: 'global', seq: 11, head: forged.hash, at: new Date().toISOString(), key: fingerprint }, other);
+    const fake = signCheckpoint({ chain: 'global', seq: 12, head: forged.hash, at: new Date().toISOString(), key: fingerprint }, other);
     await t.superuser((c) =>
       c.query(`INSERT INTO audit_checkpoints (chain, seq, tenant_id, head, signed_at, key_fingerprint, signature)
-               VALUES ('global', 11, NULL, $1, $2, $3, $4)`, [fake.head, fake.at, fake.key, fake.signature]));
-    await expectBrokenAt(11, /checkpoint at 11 has an invalid signature/);
+               VALUES ('global', 12, NULL, $1, $2, $3, $4)`, [fake.head, fake.at, fake.key, fake.signature]));
+    await expectBrokenAt(12, /checkpoint at 12 has an invalid signature/);
 
     await tamper(async (c) => {
-      await c.query('DELETE FROM audit_events WHERE seq = 11');
-      await c.query('DELETE FROM audit_checkpoints WHERE seq = 11');
-      await c.query(`UPDATE audit_heads SET seq = 10, hash = $1 WHERE chain = 'global'`, [last.hash]);
+      await c.query('DELETE FROM audit_events WHERE seq = 12');
+      await c.query('DELETE FROM audit_checkpoints WHERE seq = 12');
+      await c.query(`UPDATE audit_heads SET seq = 11, hash = $1 WHERE chain = 'global'`, [last.hash]);
     });
     await expectIntact();
   });
@@ -188,7 +188,7 @@ describe('tampering with the audit log in the database', () => {
       await reinsert(c, next);
     });
     await replace(edited);
-    await expectBrokenAt(1, /events 1\.\.10 do not match the signed checkpoint at 10/);
+    await expectBrokenAt(1, /events 1\.\.11 do not match the signed checkpoint at 11/);
     await replace(rows);
     await expectIntact();
   });

@@ -183,7 +183,7 @@ describe('OFREP evaluation (tenant-bound)', () => {
   });
 
   it('refuses a token revoked through the API at once, even while it is cached', async () => {
-    const created = await t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name: 'revoked now', role: 'client_admin', tenant: 'beta' }).expect(201);
+    const created = await t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name: 'revoked now', role: 'service', tenant: 'beta' }).expect(201);
     await t.as(created.body.token).post(BULK).send({}).expect(200);
     await t.as(OPERATOR_TOKEN).post(`/v1/principals/${created.body.id}/revoke`).expect(200);
     await t.as(created.body.token).post(BULK).send({}).expect(401);
