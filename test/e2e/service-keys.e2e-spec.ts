@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createApp } from '../../apps/api/src/app.factory.js';
 import { derivePublicKey, parsePrivateKey, publicKeyFingerprint } from '../../libs/audit/src/audit.signing.js';
 import { checkpointNow, exportText, publicKeyOf, setOption, verifyOffline, verifyOnline } from '../support/audit-helpers.js';
-import { OPERATOR_TOKEN, TEST_SIGNING_KEY, createTenant, freshDatabase, startTestApp, tempDir, testConfig, type TestApp, type TestDatabase } from '../support/test-app.js';
+import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, TEST_SIGNING_KEY, inviteClientAdmin, createTenant, freshDatabase, startTestApp, tempDir, testConfig, type TestApp, type TestDatabase } from '../support/test-app.js';
 
 const newKey = (): string => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const fingerprintOf = (pem: string): string => publicKeyFingerprint(derivePublicKey(parsePrivateKey(pem)));
@@ -94,5 +94,40 @@ describe('one signing key per installation', () => {
     h.keyRotations[0].to = fingerprintOf(stranger);
     const forged = [JSON.stringify(h), ...rest].join('\n');
     expect(await verifyOffline(forged, await publicKeyOf(t))).toMatchObject({ ok: false });
+  });
+});
+
+describe('seals across a key rotation', () => {
+  let t: TestApp;
+  let db: TestDatabase;
+  afterAll(async () => {
+    await t?.stop();
+    await db?.drop();
+  });
+
+  it('a seal signed before a rotation is still signed by this service; one signed by a stranger key is not', async () => {
+    db = await freshDatabase();
+    t = await startTestApp({ databaseUrl: db.url, dataDir: db.url ? undefined : tempDir('cloison-keys-') });
+    await createTenant(t, 'gamma');
+    const admin = await inviteClientAdmin(t, 'gamma');
+    const seal = (await t.as(OPERATOR_TOKEN).post('/v1/tenants/gamma/seals').send({ label: 'Congress' }).expect(201)).body.id as string;
+    await t.as(OPERATOR_TOKEN_2).post(`/v1/tenants/gamma/seals/${seal}/approve`).expect(200);
+    expect((await t.as(admin).post(`/v1/tenants/gamma/seals/${seal}/approve`).expect(200)).body.status).toBe('active');
+    const verify = () => t.as(OPERATOR_TOKEN).get(`/v1/tenants/gamma/seals/${seal}/verify`).expect(200);
+    expect((await verify()).body).toMatchObject({ matches: true, signedByThisService: true, valid: true });
+
+    t = await t.reboot({ auditSigningKey: newKey(), auditPreviousSigningKey: TEST_SIGNING_KEY });
+    expect((await verify()).body).toMatchObject({ matches: true, signedByThisService: true, valid: true });
+
+    // A document re-signed with a key this installation never published is not the service's.
+    const { keyIdOf, signSealDocument } = await import('../../libs/seals/src/index.js');
+    const strangerPem = newKey();
+    const publicKey = spkiOf(strangerPem);
+    await t.superuser(async (c) => {
+      const { signature: _, ...doc } = (await c.query('SELECT document FROM seals WHERE id = $1', [seal])).rows[0].document;
+      const forged = signSealDocument({ ...doc, publicKey, keyId: keyIdOf(publicKey) }, parsePrivateKey(strangerPem));
+      await c.query('UPDATE seals SET document = $1 WHERE id = $2', [forged, seal]);
+    });
+    expect((await verify()).body).toMatchObject({ signedByThisService: false, valid: false });
   });
 });

@@ -110,7 +110,9 @@ export class Seals {
       const current = fingerprintOf(await this.currentStateFor(tx, tenant, doc.state));
       const check = verifySealDocument(doc);
       const matches = current === doc.fingerprint && doc.fingerprint === seal.fingerprint;
-      const signedByThisService = doc.keyId === this.signer.keyId;
+      // Any key this installation published (the first one, or one reached by a signed rotation)
+      // signed for this service: a seal made before a rotation stays this service's.
+      const signedByThisService = doc.keyId === this.signer.keyId || (await tx.serviceKey.count({ where: { publicKey: doc.publicKey } })) > 0;
       return { sealId: id, status: seal.status, fingerprint: seal.fingerprint, currentFingerprint: current, matches, document: check, signedByThisService, valid: matches && check.valid && signedByThisService };
     });
   }
