@@ -49,6 +49,9 @@ describe('OpenFeature SDK with the OFREP provider against a listening Cloison', 
     expect(await alpha.getObjectValue('sso', {}, ctx)).toEqual({ enabled: true, issuer: 'https://id.alpha.example' });
     expect(await beta.getObjectValue('sso', {}, ctx)).toEqual({ enabled: false });
     expect(await alpha.getNumberValue('retention_days', 0, ctx)).toBe(365);
+    // Lists are not an OFREP value type: they arrive as objects holding the list.
+    expect(await alpha.getObjectValue('scrutineer_scope', {}, ctx)).toEqual({ items: ['turnout', 'event_log'] });
+    expect(await alpha.getObjectValue('admin_ip_allowlist', { items: ['x'] }, ctx)).toEqual({ items: [] });
   });
 
   it('maps protocol errors to the caller default', async () => {
@@ -57,5 +60,10 @@ describe('OpenFeature SDK with the OFREP provider against a listening Cloison', 
     expect(missing).toMatchObject({ value: true, errorCode: ErrorCode.FLAG_NOT_FOUND });
     const foreign = await alpha.getStringDetails('ui_language', 'fallback', { tenant: 'beta' });
     expect(foreign).toMatchObject({ value: 'fallback', errorCode: ErrorCode.INVALID_CONTEXT });
+    // An option left empty (null, with a null default) has no value: the caller's default applies.
+    const empty = await alpha.getStringDetails('audit_webhook_url', 'https://fallback.example', {});
+    expect(empty).toMatchObject({ value: 'https://fallback.example', errorCode: ErrorCode.GENERAL });
+    const long = await alpha.getBooleanDetails('k'.repeat(101), true);
+    expect(long).toMatchObject({ value: true, errorCode: ErrorCode.FLAG_NOT_FOUND });
   });
 });

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
+import { answerFrameworkError } from './common/framework-errors.js';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LogController, type FastifyBaseLogger } from 'fastify';
 import { pino, type DestinationStream } from 'pino';
@@ -61,6 +62,7 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
       loggerInstance: logger,
       logController: new LogController({ requestIdLogLabel: 'requestId' }),
       bodyLimit: config.bodyLimit,
+      frameworkErrors: answerFrameworkError,
       // No Nest middleware is used (hooks and guards do that work): without middie, requests skip
       // its per-request pass. Adding a middleware later fails at boot rather than silently.
       skipMiddie: true,

@@ -25,6 +25,24 @@ export interface AuditContent {
   requestId: string | null;
 }
 
+/** The properties of AuditContent as JSON Schema (tenantId aside: views show the slug). */
+export const AUDIT_CONTENT_PROPERTIES = {
+  at: { type: 'string', format: 'date-time' },
+  actor: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['id', 'name', 'role'],
+    properties: { id: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } },
+  },
+  action: { type: 'string' },
+  option: { type: ['string', 'null'] },
+  before: {},
+  after: {},
+  diff: {},
+  reason: { type: ['string', 'null'] },
+  requestId: { type: ['string', 'null'] },
+} as const;
+
 /** One event as it is exported and verified. Tenant exports leave the global fields out. */
 export interface ChainedEvent extends AuditContent {
   seq?: number;

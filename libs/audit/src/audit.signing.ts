@@ -13,6 +13,20 @@ export interface Checkpoint {
   signature: string;
 }
 
+export const CHECKPOINT_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['chain', 'seq', 'head', 'at', 'key', 'signature'],
+  properties: {
+    chain: { type: 'string' },
+    seq: { type: 'integer' },
+    head: { type: 'string' },
+    at: { type: 'string', format: 'date-time' },
+    key: { type: 'string' },
+    signature: { type: 'string' },
+  },
+} as const;
+
 export type UnsignedCheckpoint = Omit<Checkpoint, 'signature'>;
 
 /** The exact bytes signed: RFC 8785 canonical JSON of the checkpoint fields and the format version. */

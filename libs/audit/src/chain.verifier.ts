@@ -15,6 +15,19 @@ export interface VerifyResult {
   line?: number;
 }
 
+export const VERIFY_RESULT_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['ok', 'checked', 'firstBrokenSeq', 'reason'],
+  properties: {
+    ok: { type: 'boolean' },
+    checked: { type: 'integer' },
+    firstBrokenSeq: { type: ['integer', 'null'] },
+    reason: { type: ['string', 'null'] },
+    line: { type: 'integer' },
+  },
+} as const;
+
 export interface ChainVerifierOptions {
   /** 'global': follow `seq`/`hash` (and every tenant chain along); 'tenant': follow `tenantSeq`/`tenantHash`. */
   mode: 'global' | 'tenant';

@@ -1,4 +1,4 @@
-export { AUDIT_FORMAT_VERSION, GENESIS_HASH, GLOBAL_CHAIN, canonicalContent, contentHash, linkHash, type AuditContent, type ChainedEvent } from './audit.chain.js';
+export { AUDIT_CONTENT_PROPERTIES, AUDIT_FORMAT_VERSION, GENESIS_HASH, GLOBAL_CHAIN, canonicalContent, contentHash, linkHash, type AuditContent, type ChainedEvent } from './audit.chain.js';
 export { AuditCheckpointer, type CheckpointSchedule } from './audit.checkpointer.js';
 export { jsonDiff, type JsonPatchOperation } from './audit.diff.js';
 export {
@@ -9,10 +9,11 @@ export { AUDIT_ACTIONS, AuditRecorder, auditPlaceholders, type AppendedEvent, ty
 export { AuditSigner, SIGNING_KEY_FILE, loadSigningKey, type SigningKeySource } from './audit.signer.js';
 export {
   checkpointPayload, checkpointSignatureValid, derivePublicKey, generateSigningKey, parsePrivateKey, parsePublicKey, publicKeyFingerprint, signCheckpoint,
+  CHECKPOINT_SCHEMA,
   type Checkpoint,
 } from './audit.signing.js';
 export { rotationValid, signRotation, trustedKeys, type KeyRotation } from './key-rotation.js';
 export { ServiceKeys, SigningKeyMismatchError, readKeyRotations } from './service-keys.js';
 export { AuditWitness, type WitnessedHead } from './audit.witness.js';
-export { ChainVerifier, type ChainVerifierOptions, type VerifyResult } from './chain.verifier.js';
+export { VERIFY_RESULT_SCHEMA, ChainVerifier, type ChainVerifierOptions, type VerifyResult } from './chain.verifier.js';
 export { ExportVerifier, verifyExport, verifyExportBytes, verifyExportStream, type VerifyBytesOptions } from './export.verifier.js';

@@ -5,6 +5,19 @@ import type { JsonValue, OptionDefinition } from '../../registry/src/index.js';
 import { sha256Canonical } from './content-hash.js';
 
 /** One catalog definition version as the reconciliation recorded it. */
+export const DEFINITION_VERSION_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'risk', 'default', 'schemaHash', 'reconciledAt'],
+  properties: {
+    version: { type: 'integer' },
+    risk: { type: 'string' },
+    default: {},
+    schemaHash: { type: ['string', 'null'] },
+    reconciledAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
 export interface DefinitionVersion {
   version: number;
   risk: string;

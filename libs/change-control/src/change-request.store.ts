@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { AuditRecorder } from '../../audit/src/index.js';
 import { jsonInput, type PrismaTx } from '../../persistence/src/index.js';
 import type { Actor, TenantRef } from '../../tenancy/src/index.js';
+import { ANY_JSON, BOOLEAN, DATE_TIME, INTEGER, REF, STRING, UUID, arrayOf, nullable, objectOf, oneOfStrings } from '../../registry/src/index.js';
 import type { ApprovalRequirement } from './approval-policy.js';
 import { contentHashOf } from './content-hash.js';
 import type { Change } from './option-view.js';
@@ -37,6 +38,32 @@ export interface ChangeRequestView {
   /** The seal this break-glass change was made under, if any. */
   breakGlassSeal: string | null;
 }
+
+export const CHANGE_REQUEST_VIEW_SCHEMA = objectOf(
+  {
+    id: UUID,
+    tenant: STRING,
+    option: STRING,
+    operation: oneOfStrings(['set', 'reset']),
+    value: ANY_JSON,
+    reason: STRING,
+    contentHash: STRING,
+    revision: INTEGER,
+    baseVersion: INTEGER,
+    status: oneOfStrings(REQUEST_STATUSES),
+    required: objectOf({ operator: BOOLEAN, clientAdmin: BOOLEAN }),
+    approvals: arrayOf(objectOf({ principal: REF, role: STRING, at: DATE_TIME })),
+    requestedBy: objectOf({ id: STRING, name: STRING, role: STRING }),
+    createdAt: DATE_TIME,
+    updatedAt: DATE_TIME,
+    expiresAt: DATE_TIME,
+    decidedAt: nullable(DATE_TIME),
+    decidedBy: nullable(REF),
+    decisionReason: nullable(STRING),
+    breakGlassSeal: nullable(STRING),
+  },
+  ['value'],
+);
 
 type Row = NonNullable<Awaited<ReturnType<ChangeRequestStore['lock']>>>;
 

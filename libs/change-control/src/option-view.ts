@@ -1,5 +1,5 @@
 import type { OptionValue } from '../../persistence/src/index.js';
-import type { JsonValue, OptionDefinition } from '../../registry/src/index.js';
+import { ANY_JSON, DATE_TIME, INTEGER, REF, RISKS, nullable, objectOf, oneOfStrings, type JsonValue, type OptionDefinition } from '../../registry/src/index.js';
 
 export interface OptionView {
   key: string;
@@ -10,6 +10,16 @@ export interface OptionView {
   updatedAt: string | null;
   updatedBy: { id: string; name: string } | null;
 }
+
+export const OPTION_VIEW_SCHEMA = objectOf({
+  key: { type: 'string' },
+  value: ANY_JSON,
+  source: oneOfStrings(['default', 'tenant']),
+  version: INTEGER,
+  risk: oneOfStrings(RISKS),
+  updatedAt: nullable(DATE_TIME),
+  updatedBy: nullable(REF),
+});
 
 export type StoredRow = Pick<OptionValue, 'isSet' | 'value' | 'version' | 'updatedAt' | 'updatedById' | 'updatedBy'>;
 

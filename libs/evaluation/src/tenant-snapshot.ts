@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { JsonValue, OptionDefinition } from '../../registry/src/index.js';
+import { INTEGER, RISKS, STRING, arrayOf, objectOf, oneOfStrings, type JsonValue, type OptionDefinition } from '../../registry/src/index.js';
 
 /** What the snapshot needs of a stored option value row. */
 export interface StoredValue {
@@ -15,12 +15,45 @@ export interface StoredValue {
  */
 export type EvaluationReason = 'STATIC' | 'TARGETING_MATCH';
 
+/** An OFREP flag value: boolean, string, integer, float or object — never an array or null. */
+export type OfrepValue = boolean | string | number | { [key: string]: JsonValue };
+
 export interface FlagEvaluation {
   key: string;
-  value: JsonValue;
+  value: OfrepValue;
   reason: EvaluationReason;
   variant: 'default' | 'tenant';
   metadata: { source: 'default' | 'tenant'; version: number; risk: OptionDefinition['risk'] };
+}
+
+/** A flag without a value OFREP can carry: the protocol's evaluation failure (bulk item or single 400). */
+export interface FlagFailure {
+  key: string;
+  errorCode: 'GENERAL';
+  errorDetails: string;
+}
+
+export const FLAG_EVALUATION_SCHEMA = objectOf({
+  key: STRING,
+  value: { type: ['boolean', 'string', 'number', 'object'] },
+  reason: oneOfStrings(['STATIC', 'TARGETING_MATCH']),
+  variant: oneOfStrings(['default', 'tenant']),
+  metadata: objectOf({ source: oneOfStrings(['default', 'tenant']), version: INTEGER, risk: oneOfStrings(RISKS) }),
+});
+
+export const FLAG_FAILURE_SCHEMA = objectOf({ key: STRING, errorCode: oneOfStrings(['GENERAL']), errorDetails: STRING });
+
+export const BULK_EVALUATION_SCHEMA = objectOf({ flags: arrayOf({ anyOf: [FLAG_EVALUATION_SCHEMA, FLAG_FAILURE_SCHEMA] }) });
+
+/**
+ * The value as OFREP types it. Arrays are not an OFREP value type: they are served as
+ * `{"items": [...]}`. A null value (an option left empty) falls back to the option's declared
+ * default; when that is null too there is no value to give, and the caller's code default applies.
+ */
+export function ofrepValue(value: JsonValue, fallback: JsonValue): OfrepValue | undefined {
+  const v = value === null ? fallback : value;
+  if (v === null) return undefined;
+  return Array.isArray(v) ? { items: v } : v;
 }
 
 /**
@@ -39,7 +72,14 @@ export class TenantSnapshot {
     private readonly index: ReadonlyMap<string, number>,
     /** Byte range of each flag's object inside `bulkBody`, in catalog order. */
     private readonly ranges: Uint32Array,
+    /** Keys whose item is an evaluation failure, with its details (usually none). */
+    private readonly failures: ReadonlyMap<string, string> = new Map(),
   ) {}
+
+  /** Why `key` has no value, when its item is an evaluation failure. */
+  failure(key: string): string | undefined {
+    return this.failures.size === 0 ? undefined : this.failures.get(key);
+  }
 
   /** The single-flag response body of `key` (a view into the bulk body), or undefined. */
   flagBody(key: string): Buffer | undefined {
@@ -54,14 +94,16 @@ export class TenantSnapshot {
 }
 
 /** Effective value of each catalog option: the tenant's own value, else the registry default. */
-export function evaluateTenant(definitions: readonly OptionDefinition[], rows: readonly StoredValue[]): FlagEvaluation[] {
+export function evaluateTenant(definitions: readonly OptionDefinition[], rows: readonly StoredValue[]): (FlagEvaluation | FlagFailure)[] {
   const byKey = new Map(rows.map((r) => [r.optionKey, r]));
   return definitions.map((def) => {
     const row = byKey.get(def.key);
     const own = row?.isSet === true;
+    const value = ofrepValue(own ? (row.value as JsonValue) : def.default, def.default);
+    if (value === undefined) return { key: def.key, errorCode: 'GENERAL', errorDetails: `option "${def.key}" has no value (null) for this tenant: use the code default` };
     return {
       key: def.key,
-      value: own ? (row.value as JsonValue) : def.default,
+      value,
       reason: own ? 'TARGETING_MATCH' : 'STATIC',
       variant: own ? 'tenant' : 'default',
       metadata: { source: own ? 'tenant' : 'default', version: row?.version ?? 0, risk: def.risk },
@@ -81,7 +123,9 @@ function indexOf(definitions: readonly OptionDefinition[]): ReadonlyMap<string, 
 }
 
 export function buildSnapshot(tenantId: string, definitions: readonly OptionDefinition[], rows: readonly StoredValue[]): TenantSnapshot {
-  const parts = evaluateTenant(definitions, rows).map((f) => Buffer.from(JSON.stringify(f), 'utf8'));
+  const flags = evaluateTenant(definitions, rows);
+  const failures = new Map(flags.flatMap((f) => ('errorCode' in f ? [[f.key, f.errorDetails] as const] : [])));
+  const parts = flags.map((f) => Buffer.from(JSON.stringify(f), 'utf8'));
   const open = Buffer.from('{"flags":[');
   const ranges = new Uint32Array(parts.length * 2);
   const chunks: Buffer[] = [open];
@@ -99,7 +143,7 @@ export function buildSnapshot(tenantId: string, definitions: readonly OptionDefi
   chunks.push(CLOSE);
   const bulkBody = Buffer.concat(chunks);
   const digest = createHash('sha256').update(tenantId).update('\0').update(bulkBody).digest('base64url');
-  return new TenantSnapshot(tenantId, `"${digest.slice(0, 32)}"`, bulkBody, indexOf(definitions), ranges);
+  return new TenantSnapshot(tenantId, `"${digest.slice(0, 32)}"`, bulkBody, indexOf(definitions), ranges, failures);
 }
 
 const COMMA = Buffer.from(',');

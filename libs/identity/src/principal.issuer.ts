@@ -4,6 +4,8 @@ import { AuditRecorder } from '../../audit/src/index.js';
 import type { PrismaTx } from '../../persistence/src/index.js';
 import type { Actor, Role } from '../../tenancy/src/index.js';
 import { generateToken, hashToken } from './token.js';
+import { ROLES } from '../../tenancy/src/index.js';
+import { DATE_TIME, STRING, UUID, nullable, objectOf, oneOfStrings } from '../../registry/src/index.js';
 
 export interface NewPrincipal {
   name: string;
@@ -23,6 +25,20 @@ export interface NewPrincipal {
   /** Who made it, when not the actor recording it (a request approved by someone else). */
   createdById?: string;
 }
+
+export const ISSUED_PRINCIPAL_SCHEMA = objectOf(
+  {
+    id: UUID,
+    name: STRING,
+    role: oneOfStrings(ROLES),
+    tenant: nullable(STRING),
+    createdAt: DATE_TIME,
+    lineageId: STRING,
+    oidc: objectOf({ issuer: STRING, subject: STRING }),
+    token: STRING,
+  },
+  ['oidc', 'token'],
+);
 
 export interface IssuedPrincipal {
   id: string;

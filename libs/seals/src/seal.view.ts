@@ -1,4 +1,5 @@
 import type { Prisma } from '../../persistence/src/index.js';
+import { ANY_JSON, BOOLEAN, DATE_TIME, INTEGER, REF, STRING, UUID, arrayOf, nullable, objectOf } from '../../registry/src/index.js';
 
 export type SealRow = Prisma.SealGetPayload<{ include: { approvals: true } }>;
 
@@ -18,6 +19,35 @@ export interface SealView {
   liftReason: string | null;
   breakGlass: boolean;
 }
+
+export const SEAL_VIEW_SCHEMA = objectOf({
+  id: UUID,
+  tenant: STRING,
+  label: STRING,
+  status: STRING,
+  requiredApprovals: INTEGER,
+  proposedBy: objectOf({ id: STRING, name: STRING, role: STRING }),
+  proposedAt: DATE_TIME,
+  approvals: arrayOf(objectOf({ principal: REF, role: STRING, purpose: STRING, reason: nullable(STRING), at: DATE_TIME })),
+  activatedAt: nullable(DATE_TIME),
+  fingerprint: nullable(STRING),
+  document: ANY_JSON,
+  liftedAt: nullable(DATE_TIME),
+  liftReason: nullable(STRING),
+  breakGlass: BOOLEAN,
+});
+
+/** `GET …/seals/:id/verify`: whether the sealed state still holds and the document is this service's. */
+export const SEAL_VERIFICATION_SCHEMA = objectOf({
+  sealId: UUID,
+  status: STRING,
+  fingerprint: nullable(STRING),
+  currentFingerprint: STRING,
+  matches: BOOLEAN,
+  document: objectOf({ signatureValid: BOOLEAN, fingerprintValid: BOOLEAN, keyIdValid: BOOLEAN, valid: BOOLEAN }),
+  signedByThisService: BOOLEAN,
+  valid: BOOLEAN,
+});
 
 export function toSealView(row: SealRow, tenantSlug: string): SealView {
   return {

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import {
-  AuditCheckpointer, AuditSigner, ChainVerifier, ServiceKeys, GLOBAL_CHAIN, checkpointLine, csvCheckpointRow, csvEventRow, csvHeader,
+  CHECKPOINT_SCHEMA, AuditCheckpointer, AuditSigner, ChainVerifier, ServiceKeys, GLOBAL_CHAIN, checkpointLine, csvCheckpointRow, csvEventRow, csvHeader,
   endLine, eventLine, exportHeader, type Checkpoint, type VerifyResult,
 } from '../../../../libs/audit/src/index.js';
+import { STRING, arrayOf, objectOf, oneOfStrings } from '../../../../libs/registry/src/index.js';
 import type { PolicyContext } from '../../../../libs/policy/src/index.js';
 import { TenantScopeService, type TenantRef } from '../../../../libs/tenancy/src/index.js';
 import { chainEnd, readChain, type ChainRef } from './audit-chain.reader.js';
@@ -16,6 +17,10 @@ export interface PublicKeyView {
   publicKeyBase64: string;
   fingerprint: string;
 }
+
+export const PUBLIC_KEY_VIEW_SCHEMA = objectOf({ algorithm: oneOfStrings(['Ed25519']), publicKey: STRING, publicKeyBase64: STRING, fingerprint: STRING });
+
+export const CHECKPOINTS_SCHEMA = objectOf({ checkpoints: arrayOf(CHECKPOINT_SCHEMA) });
 
 export type ExportFormat = 'jsonl' | 'csv';
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { accessibleBy } from '@casl/prisma/runtime';
-import type { AuditContent } from '../../../../libs/audit/src/index.js';
+import { AUDIT_CONTENT_PROPERTIES, type AuditContent } from '../../../../libs/audit/src/index.js';
+import { INTEGER, STRING, arrayOf, nullable, objectOf } from '../../../../libs/registry/src/index.js';
 import type { AuditEvent, Prisma } from '../../../../libs/persistence/src/index.js';
 import type { PolicyContext } from '../../../../libs/policy/src/index.js';
 import { TenantDirectory, TenantScopeService, type TenantScope } from '../../../../libs/tenancy/src/index.js';
@@ -19,6 +20,11 @@ export interface AuditPage {
   /** Pass as `cursor` for the next (older) page; null on the last page. */
   nextCursor: string | null;
 }
+
+export const AUDIT_PAGE_SCHEMA = objectOf({
+  items: arrayOf(objectOf({ ...AUDIT_CONTENT_PROPERTIES, seq: INTEGER, tenant: nullable(STRING), tenantSeq: nullable(INTEGER) })),
+  nextCursor: nullable(STRING),
+});
 
 /** The change log, newest first, read within the caller's visibility. */
 @Injectable()

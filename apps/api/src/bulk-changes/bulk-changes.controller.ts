@@ -2,7 +2,8 @@ import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
 import { SchemaPipe } from '../common/schema.pipe.js';
 import { BULK_CHANGE_BODY, type BulkChangeBody } from './bulk-changes.schemas.js';
-import { BulkChangesService } from './bulk-changes.service.js';
+import { BULK_PLAN_SCHEMA, BULK_RESULT_SCHEMA, BulkChangesService } from './bulk-changes.service.js';
+import { Answers, CHANGE_REFUSALS } from '../openapi/answers.decorator.js';
 
 @Controller('v1/bulk-changes')
 export class BulkChangesController {
@@ -12,6 +13,7 @@ export class BulkChangesController {
   @Post()
   @HttpCode(200)
   @CheckPolicy('create', 'BulkChange')
+  @Answers({ 200: { anyOf: [BULK_PLAN_SCHEMA, BULK_RESULT_SCHEMA] } }, CHANGE_REFUSALS)
   run(@Caller() ctx: PolicyContext, @Body(new SchemaPipe(BULK_CHANGE_BODY)) body: BulkChangeBody) {
     return body.dryRun ? this.bulk.plan(ctx, body) : this.bulk.apply(ctx, body);
   }

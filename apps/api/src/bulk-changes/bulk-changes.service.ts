@@ -1,6 +1,8 @@
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
+  CHANGE_REQUEST_VIEW_SCHEMA,
+  OPTION_VIEW_SCHEMA,
   ChangeGate,
   RuleConflict,
   approvalRequirement,
@@ -12,7 +14,7 @@ import {
 import { SnapshotCache } from '../../../../libs/evaluation/src/index.js';
 import type { PrismaTx } from '../../../../libs/persistence/src/index.js';
 import type { PolicyContext } from '../../../../libs/policy/src/index.js';
-import { Registry, type JsonValue, type OptionDefinition } from '../../../../libs/registry/src/index.js';
+import { ANY_JSON, BOOLEAN, INTEGER, Registry, STRING, arrayOf, objectOf, oneOfStrings, type JsonValue, type OptionDefinition } from '../../../../libs/registry/src/index.js';
 import { TenantDirectory, TenantScopeService, type TenantRef } from '../../../../libs/tenancy/src/index.js';
 import type { BulkChangeBody } from './bulk-changes.schemas.js';
 
@@ -40,6 +42,26 @@ export interface BulkResult {
   planHash: string;
   results: { tenant: string; outcome: 'applied' | 'pending' | 'unchanged'; option?: OptionView; request?: ChangeRequestView }[];
 }
+
+export const BULK_PLAN_SCHEMA = objectOf(
+  {
+    option: STRING,
+    operation: oneOfStrings(['set', 'reset']),
+    value: ANY_JSON,
+    reason: STRING,
+    tenants: arrayOf(objectOf({ tenant: STRING, version: INTEGER, before: ANY_JSON, after: ANY_JSON, changes: BOOLEAN, needsApproval: BOOLEAN })),
+    planHash: STRING,
+  },
+  ['value'],
+);
+
+export const BULK_RESULT_SCHEMA = objectOf({
+  bulkId: STRING,
+  planHash: STRING,
+  results: arrayOf(
+    objectOf({ tenant: STRING, outcome: oneOfStrings(['applied', 'pending', 'unchanged']), option: OPTION_VIEW_SCHEMA, request: CHANGE_REQUEST_VIEW_SCHEMA }, ['option', 'request']),
+  ),
+});
 
 /**
  * A change over an explicit list of tenants. The dry run shows each tenant's effective value

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
-import { ChangeRequests, type RequestEdit, type RequestStatus } from '../../../../libs/change-control/src/index.js';
+import { CHANGE_REQUEST_VIEW_SCHEMA, ChangeRequests, type RequestEdit, type RequestStatus } from '../../../../libs/change-control/src/index.js';
 import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
 import { assertSameTenant } from '../common/blast-radius.js';
 import { SchemaPipe } from '../common/schema.pipe.js';
@@ -12,6 +12,7 @@ import {
   LIST_QUERY,
   type CreateChangeRequestBody,
 } from './change-requests.schemas.js';
+import { Answers, CHANGE_REFUSALS } from '../openapi/answers.decorator.js';
 
 const id = () => uuidParam('change request');
 
@@ -22,6 +23,7 @@ export class ChangeRequestsController {
   @Post()
   @HttpCode(201)
   @CheckPolicy('create', 'ChangeRequest')
+  @Answers({ 201: CHANGE_REQUEST_VIEW_SCHEMA }, CHANGE_REFUSALS)
   create(@Caller() ctx: PolicyContext, @Body(new SchemaPipe(CREATE_CHANGE_REQUEST_BODY)) body: CreateChangeRequestBody) {
     if (ctx.tenant) assertSameTenant(ctx.tenant, body.tenant);
     return this.requests.create(ctx, body);
@@ -29,18 +31,21 @@ export class ChangeRequestsController {
 
   @Get()
   @CheckPolicy('read', 'ChangeRequest')
+  @Answers({ 200: { type: 'array', items: CHANGE_REQUEST_VIEW_SCHEMA } })
   list(@Caller() ctx: PolicyContext, @Query(new SchemaPipe(LIST_QUERY, 'query')) q: { status?: RequestStatus }) {
     return this.requests.list(ctx, q.status);
   }
 
   @Get(':id')
   @CheckPolicy('read', 'ChangeRequest')
+  @Answers({ 200: CHANGE_REQUEST_VIEW_SCHEMA })
   get(@Caller() ctx: PolicyContext, @Param('id', id()) requestId: string) {
     return this.requests.get(ctx, requestId);
   }
 
   @Patch(':id')
   @CheckPolicy('update', 'ChangeRequest')
+  @Answers({ 200: CHANGE_REQUEST_VIEW_SCHEMA }, CHANGE_REFUSALS)
   edit(@Caller() ctx: PolicyContext, @Param('id', id()) requestId: string, @Body(new SchemaPipe(EDIT_CHANGE_REQUEST_BODY)) body: RequestEdit) {
     return this.requests.edit(ctx, requestId, body);
   }
@@ -48,6 +53,7 @@ export class ChangeRequestsController {
   @Post(':id/approve')
   @HttpCode(200)
   @CheckPolicy('approve', 'ChangeRequest')
+  @Answers({ 200: CHANGE_REQUEST_VIEW_SCHEMA }, CHANGE_REFUSALS)
   approve(@Caller() ctx: PolicyContext, @Param('id', id()) requestId: string, @Body(new SchemaPipe(APPROVE_BODY)) body: { contentHash: string }) {
     return this.requests.approve(ctx, requestId, body.contentHash);
   }
@@ -55,6 +61,7 @@ export class ChangeRequestsController {
   @Post(':id/reject')
   @HttpCode(200)
   @CheckPolicy('reject', 'ChangeRequest')
+  @Answers({ 200: CHANGE_REQUEST_VIEW_SCHEMA }, CHANGE_REFUSALS)
   reject(@Caller() ctx: PolicyContext, @Param('id', id()) requestId: string, @Body(new SchemaPipe(DECISION_BODY)) body: { reason: string }) {
     return this.requests.reject(ctx, requestId, body.reason);
   }
@@ -62,6 +69,7 @@ export class ChangeRequestsController {
   @Post(':id/withdraw')
   @HttpCode(200)
   @CheckPolicy('withdraw', 'ChangeRequest')
+  @Answers({ 200: CHANGE_REQUEST_VIEW_SCHEMA }, CHANGE_REFUSALS)
   withdraw(@Caller() ctx: PolicyContext, @Param('id', id()) requestId: string, @Body(new SchemaPipe(DECISION_BODY)) body: { reason: string }) {
     return this.requests.withdraw(ctx, requestId, body.reason);
   }

@@ -1,11 +1,12 @@
-import { Body, Controller, Headers, Inject, Param, Post, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Res, UseFilters } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ifNoneMatchHits } from '../../../../libs/evaluation/src/index.js';
+import { BULK_EVALUATION_SCHEMA, FLAG_EVALUATION_SCHEMA, ifNoneMatchHits } from '../../../../libs/evaluation/src/index.js';
+import { Answers } from '../openapi/answers.decorator.js';
 import { Caller, CheckPolicy, OwnTenantRoute, type PolicyContext } from '../../../../libs/policy/src/index.js';
 import { andThen, type MaybePromise } from '../common/maybe-async.js';
 import { SchemaPipe } from '../common/schema.pipe.js';
 import { OfrepErrorFilter } from './ofrep.errors.js';
-import { OFREP_EVALUATION_BODY, type OfrepEvaluationBody } from './ofrep.schemas.js';
+import { OFREP_ERROR_SCHEMA, OFREP_EVALUATION_BODY, type OfrepEvaluationBody } from './ofrep.schemas.js';
 import { OfrepService } from './ofrep.service.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -35,8 +36,10 @@ export class OfrepController {
 
   // Synchronous while the caller's snapshot is in memory (see ofrep.direct.ts).
   @Post('flags')
+  @HttpCode(200)
   @CheckPolicy('read', 'OptionValue')
   @OwnTenantRoute()
+  @Answers({ 200: BULK_EVALUATION_SCHEMA, 304: null }, { 400: 'PARSE_ERROR or INVALID_CONTEXT' }, OFREP_ERROR_SCHEMA)
   bulk(
     @Caller() ctx: PolicyContext,
     @Body(OFREP_BODY) body: OfrepEvaluationBody,
@@ -51,8 +54,14 @@ export class OfrepController {
   }
 
   @Post('flags/:key')
+  @HttpCode(200)
   @CheckPolicy('read', 'OptionValue')
   @OwnTenantRoute()
+  @Answers(
+    { 200: FLAG_EVALUATION_SCHEMA },
+    { 400: 'PARSE_ERROR or INVALID_CONTEXT; GENERAL for an option without a value (the caller\'s default applies)', 404: 'FLAG_NOT_FOUND' },
+    OFREP_ERROR_SCHEMA,
+  )
   single(
     @Caller() ctx: PolicyContext,
     @Param('key') key: string,

@@ -23,3 +23,19 @@ export interface OfrepEvaluationBody {
 
 export const OFREP_ERROR_CODES = ['PARSE_ERROR', 'TARGETING_KEY_MISSING', 'INVALID_CONTEXT', 'GENERAL', 'FLAG_NOT_FOUND'] as const;
 export type OfrepErrorCode = (typeof OFREP_ERROR_CODES)[number];
+
+/** Error bodies of the OFREP routes: the protocol's fields beside the shared error's (see OfrepErrorFilter). */
+export const OFREP_ERROR_SCHEMA = {
+  type: 'object',
+  required: ['statusCode', 'error', 'message'],
+  properties: {
+    key: { type: 'string' },
+    errorCode: { enum: [...OFREP_ERROR_CODES] },
+    errorDetails: { type: 'string' },
+    statusCode: { type: 'integer' },
+    error: { type: 'string' },
+    message: { type: 'string' },
+    details: { type: 'array', items: { type: 'object' } },
+    requestId: { type: 'string' },
+  },
+} as const;

@@ -27,10 +27,15 @@ export class OfrepService {
     return this.snapshots.get(tenantId);
   }
 
-  /** The single-flag body of `key`, or FLAG_NOT_FOUND for a key the catalog does not define. */
+  /**
+   * The single-flag body of `key`; FLAG_NOT_FOUND for a key the catalog does not define; the
+   * protocol's evaluation failure (GENERAL) for an option without a value OFREP can carry.
+   */
   flagBody(snapshot: TenantSnapshot, key: string): Buffer {
     const body = snapshot.flagBody(key);
     if (body === undefined) throw new OfrepError('FLAG_NOT_FOUND', `flag "${key}" is not defined`);
+    const failure = snapshot.failure(key);
+    if (failure !== undefined) throw new OfrepError('GENERAL', failure);
     return body;
   }
 }

@@ -4,6 +4,10 @@ import { Public } from '../../../../libs/policy/src/index.js';
 import type { CloisonConfig } from '../config/app.config.js';
 import { CLOISON_CONFIG } from '../core.module.js';
 import { Lifecycle } from './lifecycle.service.js';
+import { Answers } from '../openapi/answers.decorator.js';
+
+const HEALTH_SCHEMA = { type: 'object', additionalProperties: false, required: ['status', 'database'], properties: { status: { const: 'ok' }, database: { type: 'string' } } };
+const READY_SCHEMA = { type: 'object', additionalProperties: false, required: ['status'], properties: { status: { const: 'ready' } } };
 
 @Controller()
 export class HealthController {
@@ -16,6 +20,7 @@ export class HealthController {
   /** Liveness: the process answers and reaches its database. */
   @Get('health')
   @Public()
+  @Answers({ 200: HEALTH_SCHEMA })
   async health() {
     try {
       await this.prisma.$queryRaw`SELECT 1`;
@@ -31,6 +36,7 @@ export class HealthController {
    */
   @Get('ready')
   @Public()
+  @Answers({ 200: READY_SCHEMA })
   async ready() {
     if (this.lifecycle.draining) throw new ServiceUnavailableException('shutting down');
     let pending: string[];

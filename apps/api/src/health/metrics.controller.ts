@@ -5,6 +5,7 @@ import { metricsRegistry } from '../../../../libs/observability/src/index.js';
 import { Public } from '../../../../libs/policy/src/index.js';
 import type { CloisonConfig } from '../config/app.config.js';
 import { CLOISON_CONFIG } from '../core.module.js';
+import { Answers } from '../openapi/answers.decorator.js';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -19,6 +20,7 @@ export class MetricsController {
 
   @Get('metrics')
   @Public()
+  @Answers({ 200: { media: { 'text/plain': { type: 'string' } } } }, { 401: 'the scrape token is missing or wrong', 404: 'metrics are disabled (CLOISON_METRICS_TOKEN unset)' })
   async metrics(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const expected = this.config.metricsToken;
     if (!expected) throw new NotFoundException('metrics are disabled (set CLOISON_METRICS_TOKEN)');

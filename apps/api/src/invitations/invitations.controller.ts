@@ -3,7 +3,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Caller, CheckPolicy, Public, type PolicyContext } from '../../../../libs/policy/src/index.js';
 import { SchemaPipe } from '../common/schema.pipe.js';
 import { INVITE_BODY, REDEEM_BODY, type InviteBody } from './invitations.schemas.js';
-import { InvitationsService } from './invitations.service.js';
+import { INVITATION_VIEW_SCHEMA, InvitationsService, TENANT_PERSON_SCHEMA } from './invitations.service.js';
+import { Answers } from '../openapi/answers.decorator.js';
+import { ISSUED_PRINCIPAL_SCHEMA } from '../../../../libs/identity/src/index.js';
+import { PRINCIPAL_REQUEST_VIEW_SCHEMA } from '../principals/principal-request.store.js';
 
 @Controller('v1/tenants/:tenant')
 export class TenantPeopleController {
@@ -13,6 +16,7 @@ export class TenantPeopleController {
   @Post('invitations')
   @HttpCode(201)
   @CheckPolicy('create', 'Principal')
+  @Answers({ 201: INVITATION_VIEW_SCHEMA, 202: PRINCIPAL_REQUEST_VIEW_SCHEMA }, { 409: 'the tenant or the invitee refuses this invitation (e.g. already a principal); details name the rule' })
   async invite(@Caller() ctx: PolicyContext, @Body(new SchemaPipe(INVITE_BODY)) body: InviteBody, @Res({ passthrough: true }) reply: FastifyReply) {
     const outcome = await this.invitations.invite(ctx, body);
     if (outcome.kind === 'sent') return outcome.invitation;
@@ -22,6 +26,7 @@ export class TenantPeopleController {
 
   @Get('principals')
   @CheckPolicy('read', 'Principal')
+  @Answers({ 200: { type: 'array', items: TENANT_PERSON_SCHEMA } })
   people(@Caller() ctx: PolicyContext) {
     return this.invitations.people(ctx);
   }
@@ -35,6 +40,7 @@ export class InvitationsController {
   @Post('redeem')
   @HttpCode(201)
   @Public()
+  @Answers({ 201: ISSUED_PRINCIPAL_SCHEMA }, { 404: 'unknown invitation code', 409: 'the code was redeemed already', 410: 'the code has expired' })
   redeem(@Body(new SchemaPipe(REDEEM_BODY)) body: { code: string }, @Req() req: FastifyRequest) {
     return this.invitations.redeem(body.code, String(req.id));
   }

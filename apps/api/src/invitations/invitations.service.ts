@@ -5,6 +5,7 @@ import { LineageReader, PrincipalIssuer, type IssuedPrincipal } from '../../../.
 import type { PrismaTx } from '../../../../libs/persistence/src/index.js';
 import type { PolicyContext } from '../../../../libs/policy/src/index.js';
 import { actorOf, pathTenant, TenantScopeService, type Actor } from '../../../../libs/tenancy/src/index.js';
+import { DATE_TIME, STRING, UUID, nullable, objectOf } from '../../../../libs/registry/src/index.js';
 import { fileRequest, type PrincipalRequestView } from '../principals/principal-request.store.js';
 import { InvitationMailer } from './invitation.mailer.js';
 
@@ -23,6 +24,23 @@ export interface InvitationView {
   /** Only when no mail could carry it: the inviter hands it over, and the invitee counts as the inviter. */
   code?: string;
 }
+
+export const INVITATION_VIEW_SCHEMA = objectOf(
+  { id: UUID, tenant: STRING, email: STRING, name: STRING, delivery: STRING, invitedBy: STRING, createdAt: DATE_TIME, expiresAt: DATE_TIME, code: STRING },
+  ['code'],
+);
+
+/** `GET /v1/tenants/:tenant/principals`: the tenant's people, revoked ones included. */
+export const TENANT_PERSON_SCHEMA = objectOf({
+  id: UUID,
+  name: STRING,
+  role: STRING,
+  email: nullable(STRING),
+  invitedBy: nullable(STRING),
+  createdById: nullable(STRING),
+  createdAt: DATE_TIME,
+  revokedAt: nullable(DATE_TIME),
+});
 
 export type InviteOutcome = { kind: 'sent'; invitation: InvitationView } | { kind: 'pending'; request: PrincipalRequestView };
 

@@ -5,7 +5,14 @@ const escape = (s: string) =>
 
 const json = (v: unknown) => `<pre>${escape(JSON.stringify(v, null, 2))}</pre>`;
 
-function renderOperation(path: string, method: string, op: OpenApiOperation): string {
+/** A response's description, following a reference to the shared responses. */
+function describe(doc: OpenApiDocument, r: unknown): string {
+  const ref = (r as { $ref?: string }).$ref;
+  const target = ref ? (doc.components.responses as Record<string, unknown>)[ref.split('/').pop() as string] : r;
+  return (target as { description?: string } | undefined)?.description ?? '';
+}
+
+function renderOperation(doc: OpenApiDocument, path: string, method: string, op: OpenApiOperation): string {
   const policy = op['x-cloison-policy'] === 'public' ? 'public' : `${op['x-cloison-policy'].action} ${op['x-cloison-policy'].subject}`;
   const params = op.parameters.length
     ? `<h4>Parameters</h4><table><tr><th>name</th><th>in</th><th>required</th><th>schema</th></tr>${op.parameters
@@ -14,7 +21,7 @@ function renderOperation(path: string, method: string, op: OpenApiOperation): st
     : '';
   const body = op.requestBody ? `<h4>Request body (application/json)</h4>${json(op.requestBody.content['application/json'].schema)}` : '';
   const responses = `<h4>Responses</h4><ul>${Object.entries(op.responses)
-    .map(([code, r]) => `<li><b>${escape(code)}</b> ${escape((r as { description: string }).description)}</li>`)
+    .map(([code, r]) => `<li><b>${escape(code)}</b> ${escape(describe(doc, r))}</li>`)
     .join('')}</ul>`;
   return `<details id="${escape(op.operationId)}"><summary><span class="m ${method}">${method.toUpperCase()}</span> <code>${escape(path)}</code> <span class="p">${escape(policy)}</span></summary>${params}${body}${responses}</details>`;
 }
@@ -25,7 +32,7 @@ function renderOperation(path: string, method: string, op: OpenApiOperation): st
  */
 export function renderDocsPage(doc: OpenApiDocument): string {
   const ops = Object.entries(doc.paths)
-    .flatMap(([path, methods]) => Object.entries(methods).map(([m, op]) => renderOperation(path, m, op)))
+    .flatMap(([path, methods]) => Object.entries(methods).map(([m, op]) => renderOperation(doc, path, m, op)))
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(doc.info.title)} API ${escape(doc.info.version)}</title>

@@ -1,3 +1,4 @@
+import type { SuccessBody } from './answers.decorator.js';
 import type { DeclaredRoute } from './route-catalog.js';
 
 export type OpenApiDocument = {
@@ -26,6 +27,7 @@ export interface OpenApiOperation {
   'x-cloison-policy': { action: string; subject: string } | 'public';
 }
 
+/** The shared error body (HttpErrorFilter's toErrorBody, with the request id). */
 const ERROR_SCHEMA = {
   type: 'object',
   required: ['statusCode', 'error', 'message'],
@@ -45,10 +47,32 @@ const ERROR_SCHEMA = {
   },
 };
 
-const errorResponse = (description: string) => ({
+const errorResponse = (description: string, schema: object = { $ref: '#/components/schemas/Error' }) => ({
   description,
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  content: { 'application/json': { schema } },
 });
+
+/** Answers the framework and the shared guards give on any route, declared once and referenced. */
+const SHARED_RESPONSES = {
+  BadRequest: errorResponse('the request does not satisfy its schema (details name the JSON pointer and rule), or the URL is not valid percent-encoding'),
+  Unauthorized: errorResponse('missing, invalid or revoked credentials'),
+  Forbidden: errorResponse('the role may not do this'),
+  NotFound: errorResponse('not found, or not visible to the caller'),
+  PayloadTooLarge: errorResponse('the request body is larger than the configured limit'),
+  UriTooLong: errorResponse('a path parameter is longer than the router allows'),
+  UnsupportedMediaType: errorResponse('the request body is not JSON'),
+  TooManyRequests: errorResponse('rate limit reached; Retry-After says when to try again'),
+  ServiceUnavailable: errorResponse('database unavailable; nothing was written, retry later'),
+} as const;
+
+const shared = (name: keyof typeof SHARED_RESPONSES) => ({ $ref: `#/components/responses/${name}` });
+
+function successResponse(status: number, body: SuccessBody) {
+  const description = status === 202 ? 'accepted: waits for approval' : status === 304 ? 'not modified' : 'success';
+  if (body === null) return { description };
+  const media = 'media' in body ? (body.media as Record<string, object>) : { 'application/json': body };
+  return { description, content: Object.fromEntries(Object.entries(media).map(([type, schema]) => [type, { schema }])) };
+}
 
 /** `/v1/tenants/:tenant` → `/v1/tenants/{tenant}` */
 export function toOpenApiPath(path: string): string {
@@ -74,14 +98,33 @@ function operation(r: DeclaredRoute): OpenApiOperation {
     schema: r.params[m[1] as string] ?? { type: 'string' },
   }));
   const headers = r.headers.map((h) => ({ name: h, in: 'header' as const, required: false, schema: { type: 'string' } }));
-  const responses: Record<string, unknown> = { [String(r.status)]: { description: 'success' } };
-  if (r.body || r.query || headers.length) responses['400'] = errorResponse('request does not satisfy the schema');
+  const answers = r.answers;
+  if (!answers) throw new Error(`${r.controller}.${r.handler} declares no @Answers: its responses would be undocumented`);
+  const responses: Record<string, unknown> = {};
+  for (const [status, body] of Object.entries(answers.success)) responses[status] = successResponse(Number(status), body);
+  if (!(String(r.status) in responses)) throw new Error(`${r.controller}.${r.handler} answers ${r.status} but @Answers does not declare it`);
+  responses['400'] = shared('BadRequest');
   if (!r.isPublic) {
-    responses['401'] = errorResponse('missing, invalid or revoked credentials');
-    responses['403'] = errorResponse('the role may not do this');
+    responses['401'] = shared('Unauthorized');
+    responses['403'] = shared('Forbidden');
   }
-  if (r.path.includes(':')) responses['404'] = errorResponse('not found, or not visible to the caller');
-  responses['503'] = errorResponse('database unavailable; nothing was written, retry later');
+  if (r.path.includes(':')) {
+    responses['404'] = shared('NotFound');
+    responses['414'] = shared('UriTooLong');
+  }
+  if (r.method !== 'GET') {
+    responses['413'] = shared('PayloadTooLarge');
+    responses['415'] = shared('UnsupportedMediaType');
+  }
+  responses['429'] = shared('TooManyRequests');
+  responses['503'] = shared('ServiceUnavailable');
+  for (const [status, description] of Object.entries(answers.errors)) responses[status] = errorResponse(description, answers.errorBody);
+  if (answers.errorBody) {
+    // The route's own error shape applies to the shared request errors too.
+    for (const status of ['400', '404', '413', '415'] as const) {
+      if (responses[status] && !(status in answers.errors)) responses[status] = errorResponse(SHARED_RESPONSES[status === '400' ? 'BadRequest' : status === '404' ? 'NotFound' : status === '413' ? 'PayloadTooLarge' : 'UnsupportedMediaType'].description, answers.errorBody);
+    }
+  }
   return {
     operationId: `${r.controller.replace(/Controller$/, '')}.${r.handler}`,
     tags: [r.controller.replace(/Controller$/, '').toLowerCase()],
@@ -114,6 +157,7 @@ export function buildOpenApi(routes: DeclaredRoute[], version: string): OpenApiD
     paths,
     components: {
       schemas: { Error: ERROR_SCHEMA },
+      responses: SHARED_RESPONSES,
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
     },
   };

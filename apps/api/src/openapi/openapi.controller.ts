@@ -4,6 +4,7 @@ import { Public } from '../../../../libs/policy/src/index.js';
 import { renderDocsPage } from './docs.page.js';
 import { buildOpenApi, type OpenApiDocument } from './openapi.builder.js';
 import { declaredRoutes } from './route-catalog.js';
+import { Answers } from './answers.decorator.js';
 
 export const API_VERSION = '1.0.0';
 
@@ -28,12 +29,14 @@ export class OpenApiController {
 
   @Get('openapi.json')
   @Public()
+  @Answers({ 200: { type: 'object', required: ['openapi', 'info', 'paths'] } })
   openapi(): OpenApiDocument {
     return this.document();
   }
 
   @Get('docs')
   @Public()
+  @Answers({ 200: { media: { 'text/html': { type: 'string' } } } })
   @Header('content-type', 'text/html; charset=utf-8')
   docs(): string {
     this.page ??= renderDocsPage(this.document());

@@ -2,6 +2,7 @@ import { ParseIntPipe, ParseUUIDPipe, RequestMethod } from '@nestjs/common';
 import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { POLICY_KEY, PUBLIC_KEY, type RoutePolicy } from '../../../../libs/policy/src/index.js';
 import { SchemaPipe } from '../common/schema.pipe.js';
+import { ANSWERS_KEY, type DeclaredAnswers } from './answers.decorator.js';
 
 /** What the code declares about one route: the source the OpenAPI document is built from. */
 export interface DeclaredRoute {
@@ -18,6 +19,8 @@ export interface DeclaredRoute {
   headers: string[];
   /** Schemas of path parameters that a pipe checks (others are plain strings). */
   params: Record<string, object>;
+  /** What the route declares it answers (@Answers); null when it declares nothing. */
+  answers: DeclaredAnswers | null;
 }
 
 // Nest's RouteParamtypes (not exported from the package root).
@@ -99,6 +102,7 @@ export function declaredRoutes(controllers: Function[]): DeclaredRoute[] {
               .map((a) => a.data)
               .filter((d): d is string => typeof d === 'string'),
             params: paramSchemas(ofType(PARAM)),
+            answers: (Reflect.getMetadata(ANSWERS_KEY, fn) as DeclaredAnswers | undefined) ?? null,
           });
         }
       }

@@ -6,6 +6,8 @@ import { replyWithOutcome } from '../common/outcome.js';
 import { SchemaPipe } from '../common/schema.pipe.js';
 import { RESET_OPTION_BODY, SET_OPTION_BODY, type ResetOptionBody, type SetOptionBody } from './options.schemas.js';
 import { OptionsService, type OptionView } from './options.service.js';
+import { Answers, CHANGE_REFUSALS } from '../openapi/answers.decorator.js';
+import { CHANGE_REQUEST_VIEW_SCHEMA, OPTION_VIEW_SCHEMA } from '../../../../libs/change-control/src/index.js';
 
 function withEtag(reply: FastifyReply, option: OptionView): OptionView {
   void reply.header('etag', etagOf(option.version));
@@ -18,18 +20,21 @@ export class OptionsController {
 
   @Get()
   @CheckPolicy('read', 'OptionValue')
+  @Answers({ 200: { type: 'array', items: OPTION_VIEW_SCHEMA } })
   list(@Caller() ctx: PolicyContext) {
     return this.options.list(ctx);
   }
 
   @Get(':key')
   @CheckPolicy('read', 'OptionValue')
+  @Answers({ 200: OPTION_VIEW_SCHEMA })
   async get(@Caller() ctx: PolicyContext, @Param('key') key: string, @Res({ passthrough: true }) reply: FastifyReply) {
     return withEtag(reply, await this.options.get(ctx, key));
   }
 
   @Put(':key')
   @CheckPolicy('update', 'OptionValue')
+  @Answers({ 200: OPTION_VIEW_SCHEMA, 202: CHANGE_REQUEST_VIEW_SCHEMA }, CHANGE_REFUSALS)
   async set(
     @Caller() ctx: PolicyContext,
     @Param('key') key: string,
@@ -42,6 +47,7 @@ export class OptionsController {
 
   @Delete(':key')
   @CheckPolicy('delete', 'OptionValue')
+  @Answers({ 200: OPTION_VIEW_SCHEMA, 202: CHANGE_REQUEST_VIEW_SCHEMA }, CHANGE_REFUSALS)
   async reset(
     @Caller() ctx: PolicyContext,
     @Param('key') key: string,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditRecorder } from '../../../../libs/audit/src/index.js';
 import type { PrincipalRequest as Row, PrismaTx } from '../../../../libs/persistence/src/index.js';
 import type { Actor } from '../../../../libs/tenancy/src/index.js';
+import { DATE_TIME, REF, STRING, UUID, nullable, objectOf, oneOfStrings } from '../../../../libs/registry/src/index.js';
 
 export type RequestKind = 'operator' | 'invitation' | 'revocation';
 
@@ -21,6 +22,25 @@ export interface PrincipalRequestView {
   /** The identity-provider account a new operator will be linked to, if any. */
   oidc?: { issuer: string; subject: string };
 }
+
+export const PRINCIPAL_REQUEST_VIEW_SCHEMA = objectOf(
+  {
+    id: UUID,
+    kind: oneOfStrings(['operator', 'invitation', 'revocation']),
+    tenant: nullable(STRING),
+    name: STRING,
+    email: nullable(STRING),
+    target: nullable(STRING),
+    status: STRING,
+    requestedBy: REF,
+    decidedBy: nullable(REF),
+    decidedAt: nullable(DATE_TIME),
+    principal: nullable(STRING),
+    createdAt: DATE_TIME,
+    oidc: objectOf({ issuer: STRING, subject: STRING }),
+  },
+  ['oidc'],
+);
 
 export function requestView(r: Row, tenantSlug: string | null): PrincipalRequestView {
   return {

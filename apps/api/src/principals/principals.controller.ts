@@ -3,10 +3,12 @@ import type { FastifyReply } from 'fastify';
 import { Caller, CheckPolicy, CheckPolicyOnObject, type PolicyContext } from '../../../../libs/policy/src/index.js';
 import { SchemaPipe } from '../common/schema.pipe.js';
 import { uuidParam } from '../common/uuid-param.js';
-import type { PrincipalRequestView } from './principal-request.store.js';
+import { PRINCIPAL_REQUEST_VIEW_SCHEMA, type PrincipalRequestView } from './principal-request.store.js';
 import { PrincipalRequestsService } from './principal-requests.service.js';
 import { CREATE_PRINCIPAL_BODY, type CreatePrincipalBody } from './principals.schemas.js';
 import { PrincipalsService } from './principals.service.js';
+import { Answers } from '../openapi/answers.decorator.js';
+import { ISSUED_PRINCIPAL_SCHEMA, REVOKED_PRINCIPAL_SCHEMA } from '../../../../libs/identity/src/index.js';
 
 /** 202 with the request when a change to who may act waits for someone else's approval. */
 function pending(reply: FastifyReply, request: PrincipalRequestView): PrincipalRequestView {
@@ -22,6 +24,7 @@ export class PrincipalsController {
   @Post()
   @HttpCode(201)
   @CheckPolicy('create', 'Principal')
+  @Answers({ 201: ISSUED_PRINCIPAL_SCHEMA, 202: PRINCIPAL_REQUEST_VIEW_SCHEMA }, { 409: 'a rule refuses the principal (tenant has a client admin, identity already registered); details name the rule', 422: 'staff sign-in is not configured' })
   async create(@Caller() ctx: PolicyContext, @Body(new SchemaPipe(CREATE_PRINCIPAL_BODY)) body: CreatePrincipalBody, @Res({ passthrough: true }) reply: FastifyReply) {
     const outcome = await this.principals.create(ctx, body);
     return outcome.kind === 'pending' ? pending(reply, outcome.request) : outcome.principal;
@@ -31,6 +34,7 @@ export class PrincipalsController {
   @Post(':id/revoke')
   @HttpCode(200)
   @CheckPolicyOnObject('delete', 'Principal')
+  @Answers({ 200: REVOKED_PRINCIPAL_SCHEMA, 202: PRINCIPAL_REQUEST_VIEW_SCHEMA }, { 409: 'a principal cannot revoke itself, nor the last operator of another person' })
   async revoke(@Caller() ctx: PolicyContext, @Param('id', uuidParam('principal')) id: string, @Res({ passthrough: true }) reply: FastifyReply) {
     const outcome = await this.principals.revoke(ctx, id);
     return outcome.kind === 'pending' ? pending(reply, outcome.request) : outcome.principal;
@@ -44,6 +48,7 @@ export class PrincipalRequestsController {
 
   @Get()
   @CheckPolicy('approve', 'Principal')
+  @Answers({ 200: { type: 'array', items: PRINCIPAL_REQUEST_VIEW_SCHEMA } })
   list() {
     return this.requests.list();
   }
@@ -51,6 +56,7 @@ export class PrincipalRequestsController {
   @Post(':id/approve')
   @HttpCode(200)
   @CheckPolicy('approve', 'Principal')
+  @Answers({ 200: PRINCIPAL_REQUEST_VIEW_SCHEMA }, { 409: 'the request is no longer pending' })
   approve(@Caller() ctx: PolicyContext, @Param('id', uuidParam('principal request')) id: string) {
     return this.requests.approveOperator(ctx, id);
   }
@@ -58,6 +64,7 @@ export class PrincipalRequestsController {
   @Post(':id/token')
   @HttpCode(201)
   @CheckPolicy('create', 'Principal')
+  @Answers({ 201: ISSUED_PRINCIPAL_SCHEMA }, { 409: 'the request is not approved, or its token was collected already' })
   collect(@Caller() ctx: PolicyContext, @Param('id', uuidParam('principal request')) id: string) {
     return this.requests.collect(ctx, id);
   }
@@ -70,6 +77,7 @@ export class TenantPrincipalRequestsController {
 
   @Get()
   @CheckPolicy('read', 'Principal')
+  @Answers({ 200: { type: 'array', items: PRINCIPAL_REQUEST_VIEW_SCHEMA } })
   list(@Caller() ctx: PolicyContext) {
     return this.requests.listInTenant(ctx);
   }
@@ -77,6 +85,7 @@ export class TenantPrincipalRequestsController {
   @Post(':id/approve')
   @HttpCode(200)
   @CheckPolicy('approve', 'Principal')
+  @Answers({ 200: PRINCIPAL_REQUEST_VIEW_SCHEMA }, { 409: 'the request is no longer pending' })
   approve(@Caller() ctx: PolicyContext, @Param('id', uuidParam('principal request')) id: string) {
     return this.requests.approveInTenant(ctx, id);
   }

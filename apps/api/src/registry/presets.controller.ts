@@ -1,6 +1,9 @@
 import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
 import { CheckPolicy } from '../../../../libs/policy/src/index.js';
-import { Registry } from '../../../../libs/registry/src/index.js';
+import { PRESET_DEFINITION_SCHEMA, Registry, embeddable } from '../../../../libs/registry/src/index.js';
+
+const PRESET = embeddable(PRESET_DEFINITION_SCHEMA);
+import { Answers } from '../openapi/answers.decorator.js';
 
 /** Onboarding presets of the catalog: what `POST /v1/tenants` accepts as `preset`. */
 @Controller('v1/presets')
@@ -9,12 +12,14 @@ export class PresetsController {
 
   @Get()
   @CheckPolicy('read', 'Registry')
+  @Answers({ 200: { type: 'array', items: PRESET } })
   list() {
     return this.registry.presets();
   }
 
   @Get(':name')
   @CheckPolicy('read', 'Registry')
+  @Answers({ 200: PRESET })
   get(@Param('name') name: string) {
     const preset = this.registry.preset(name);
     if (!preset) throw new NotFoundException(`unknown preset "${name}"`);

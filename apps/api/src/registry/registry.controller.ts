@@ -1,7 +1,8 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { CheckPolicy } from '../../../../libs/policy/src/index.js';
-import { Registry } from '../../../../libs/registry/src/index.js';
-import { RegistryService } from './registry.service.js';
+import { OPTION_DEFINITION_SCHEMA, Registry, embeddable } from '../../../../libs/registry/src/index.js';
+import { DESCRIBED_OPTION_SCHEMA, RegistryService } from './registry.service.js';
+import { Answers } from '../openapi/answers.decorator.js';
 
 @Controller('v1/registry')
 export class RegistryController {
@@ -12,12 +13,14 @@ export class RegistryController {
 
   @Get()
   @CheckPolicy('read', 'Registry')
+  @Answers({ 200: { type: 'array', items: embeddable(OPTION_DEFINITION_SCHEMA) } })
   list() {
     return this.registry.list();
   }
 
   @Get(':key')
   @CheckPolicy('read', 'Registry')
+  @Answers({ 200: DESCRIBED_OPTION_SCHEMA })
   get(@Param('key') key: string) {
     return this.definitions.describe(key);
   }

@@ -1,6 +1,15 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { CatalogHistory, type DefinitionVersion } from '../../../../libs/change-control/src/index.js';
-import { Registry, type OptionDefinition } from '../../../../libs/registry/src/index.js';
+import { DEFINITION_VERSION_SCHEMA, CatalogHistory, type DefinitionVersion } from '../../../../libs/change-control/src/index.js';
+import { OPTION_DEFINITION_SCHEMA, Registry, embeddable, type OptionDefinition } from '../../../../libs/registry/src/index.js';
+
+const DEFINITION = embeddable(OPTION_DEFINITION_SCHEMA) as { required: string[]; properties: object };
+
+/** An option's definition with the versions the data was reconciled with. */
+export const DESCRIBED_OPTION_SCHEMA = {
+  ...DEFINITION,
+  required: [...DEFINITION.required, 'history'],
+  properties: { ...DEFINITION.properties, history: { type: 'array', items: DEFINITION_VERSION_SCHEMA } },
+};
 
 /** One option's definition as the catalog has it now, with every version the data was reconciled with. */
 @Injectable()

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
-import { ExposureService } from './exposure.service.js';
+import { EXPOSURE_REPORT_SCHEMA, ExposureService } from './exposure.service.js';
+import { Answers } from '../openapi/answers.decorator.js';
 
 @Controller()
 export class ExposureController {
@@ -9,6 +10,7 @@ export class ExposureController {
   /** Every tenant the caller may read (operators, compliance). */
   @Get('v1/reports/exposure')
   @CheckPolicy('read', 'ExposureReport')
+  @Answers({ 200: EXPOSURE_REPORT_SCHEMA })
   across(@Caller() ctx: PolicyContext) {
     return this.exposure.across(ctx);
   }
@@ -16,6 +18,7 @@ export class ExposureController {
   /** One tenant, for its own client admin too. */
   @Get('v1/tenants/:tenant/reports/exposure')
   @CheckPolicy('read', 'ExposureReport')
+  @Answers({ 200: EXPOSURE_REPORT_SCHEMA })
   forTenant(@Caller() ctx: PolicyContext) {
     return this.exposure.forTenant(ctx);
   }

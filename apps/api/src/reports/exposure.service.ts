@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { accessibleBy } from '@casl/prisma/runtime';
 import { optionView } from '../../../../libs/change-control/src/index.js';
 import type { PolicyContext } from '../../../../libs/policy/src/index.js';
-import { Registry, type OptionDefinition } from '../../../../libs/registry/src/index.js';
+import { ANY_JSON, DATE_TIME, REF, Registry, STRING, arrayOf, nullable, objectOf, oneOfStrings, type OptionDefinition } from '../../../../libs/registry/src/index.js';
 import { TenantScopeService, type TenantScope } from '../../../../libs/tenancy/src/index.js';
 
 export interface ExposureItem {
@@ -25,6 +25,25 @@ export interface ExposureReport {
   generatedAt: string;
   items: ExposureItem[];
 }
+
+export const EXPOSURE_REPORT_SCHEMA = objectOf({
+  generatedAt: DATE_TIME,
+  items: arrayOf(
+    objectOf({
+      tenant: STRING,
+      option: STRING,
+      risk: oneOfStrings(['high', 'critical']),
+      value: ANY_JSON,
+      safe: ANY_JSON,
+      source: oneOfStrings(['default', 'tenant']),
+      since: DATE_TIME,
+      requestedBy: nullable(REF),
+      changeRequest: nullable(STRING),
+      approvedBy: arrayOf(objectOf({ id: STRING, name: STRING, role: STRING })),
+      seal: nullable(objectOf({ id: STRING, label: STRING })),
+    }),
+  ),
+});
 
 const RANK = { critical: 0, high: 1 } as const;
 

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
-import { ChangeRequests } from '../../../../libs/change-control/src/index.js';
-import { Seals } from '../../../../libs/seals/src/index.js';
+import { CHANGE_REQUEST_VIEW_SCHEMA, ChangeRequests } from '../../../../libs/change-control/src/index.js';
+import { SEAL_VERIFICATION_SCHEMA, SEAL_VIEW_SCHEMA, Seals } from '../../../../libs/seals/src/index.js';
 import { SchemaPipe } from '../common/schema.pipe.js';
 import { uuidParam } from '../common/uuid-param.js';
 import { SET_OPTION_BODY } from '../options/options.schemas.js';
+import { Answers, CHANGE_REFUSALS } from '../openapi/answers.decorator.js';
 
 const PROPOSE_SEAL_BODY = {
   type: 'object',
@@ -37,24 +38,28 @@ export class SealsController {
   @Post()
   @HttpCode(201)
   @CheckPolicy('create', 'Seal')
+  @Answers({ 201: SEAL_VIEW_SCHEMA }, { 409: 'the seal is not in the state this needs (already sealed, not pending, not active, duplicate approval); details name the rule' })
   propose(@Caller() ctx: PolicyContext, @Body(new SchemaPipe(PROPOSE_SEAL_BODY)) body: { label: string; requiredApprovals?: number }) {
     return this.seals.propose(ctx, body);
   }
 
   @Get()
   @CheckPolicy('read', 'Seal')
+  @Answers({ 200: { type: 'array', items: SEAL_VIEW_SCHEMA } })
   list(@Caller() ctx: PolicyContext) {
     return this.seals.list(ctx);
   }
 
   @Get(':id')
   @CheckPolicy('read', 'Seal')
+  @Answers({ 200: SEAL_VIEW_SCHEMA })
   get(@Caller() ctx: PolicyContext, @Param('id', id()) sealId: string) {
     return this.seals.get(ctx, sealId);
   }
 
   @Get(':id/verify')
   @CheckPolicy('read', 'Seal')
+  @Answers({ 200: SEAL_VERIFICATION_SCHEMA }, { 409: 'the seal is not in the state this needs (already sealed, not pending, not active, duplicate approval); details name the rule' })
   verify(@Caller() ctx: PolicyContext, @Param('id', id()) sealId: string) {
     return this.seals.verify(ctx, sealId);
   }
@@ -62,6 +67,7 @@ export class SealsController {
   @Post(':id/approve')
   @HttpCode(200)
   @CheckPolicy('approve', 'Seal')
+  @Answers({ 200: SEAL_VIEW_SCHEMA }, { 409: 'the seal is not in the state this needs (already sealed, not pending, not active, duplicate approval); details name the rule' })
   approve(@Caller() ctx: PolicyContext, @Param('id', id()) sealId: string) {
     return this.seals.approve(ctx, sealId);
   }
@@ -69,6 +75,7 @@ export class SealsController {
   @Post(':id/lift')
   @HttpCode(200)
   @CheckPolicy('lift', 'Seal')
+  @Answers({ 200: SEAL_VIEW_SCHEMA }, { 409: 'the seal is not in the state this needs (already sealed, not pending, not active, duplicate approval); details name the rule' })
   lift(@Caller() ctx: PolicyContext, @Param('id', id()) sealId: string, @Body(new SchemaPipe(REASON_BODY)) body: { reason: string }) {
     return this.seals.lift(ctx, sealId, body.reason);
   }
@@ -76,6 +83,7 @@ export class SealsController {
   @Post(':id/break-glass')
   @HttpCode(200)
   @CheckPolicy('break_glass', 'Seal')
+  @Answers({ 200: SEAL_VIEW_SCHEMA }, { 409: 'the seal is not in the state this needs (already sealed, not pending, not active, duplicate approval); details name the rule' })
   breakGlass(@Caller() ctx: PolicyContext, @Param('id', id()) sealId: string, @Body(new SchemaPipe(REASON_BODY)) body: { reason: string }) {
     return this.seals.breakGlass(ctx, sealId, body.reason);
   }
@@ -84,6 +92,7 @@ export class SealsController {
   @Post(':id/break-glass-changes')
   @HttpCode(201)
   @CheckPolicy('break_glass', 'Seal')
+  @Answers({ 201: CHANGE_REQUEST_VIEW_SCHEMA }, CHANGE_REFUSALS)
   breakGlassChange(
     @Caller() ctx: PolicyContext,
     @Param('id', id()) sealId: string,

@@ -2,7 +2,8 @@ import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
 import { SchemaPipe } from '../common/schema.pipe.js';
 import { CREATE_TENANT_BODY, type CreateTenantBody } from './tenants.schemas.js';
-import { TenantsService } from './tenants.service.js';
+import { CREATED_TENANT_SCHEMA, TENANT_VIEW_SCHEMA, TenantsService } from './tenants.service.js';
+import { Answers, CHANGE_REFUSALS } from '../openapi/answers.decorator.js';
 
 @Controller('v1/tenants')
 export class TenantsController {
@@ -11,18 +12,21 @@ export class TenantsController {
   @Post()
   @HttpCode(201)
   @CheckPolicy('create', 'Tenant')
+  @Answers({ 201: CREATED_TENANT_SCHEMA }, { ...CHANGE_REFUSALS, 409: 'the slug is taken, or the preset is at another version', 422: 'unknown preset' })
   create(@Caller() ctx: PolicyContext, @Body(new SchemaPipe(CREATE_TENANT_BODY)) body: CreateTenantBody) {
     return this.tenants.create(ctx, body);
   }
 
   @Get()
   @CheckPolicy('read', 'Tenant')
+  @Answers({ 200: { type: 'array', items: TENANT_VIEW_SCHEMA } })
   list(@Caller() ctx: PolicyContext) {
     return this.tenants.list(ctx);
   }
 
   @Get(':tenant')
   @CheckPolicy('read', 'Tenant')
+  @Answers({ 200: TENANT_VIEW_SCHEMA })
   get(@Caller() ctx: PolicyContext) {
     return this.tenants.get(ctx);
   }

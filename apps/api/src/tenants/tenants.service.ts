@@ -2,10 +2,10 @@ import { ConflictException, Inject, Injectable, NotFoundException } from '@nestj
 import { randomUUID } from 'node:crypto';
 import { accessibleBy } from '@casl/prisma/runtime';
 import { AuditRecorder } from '../../../../libs/audit/src/index.js';
-import { ChangeGate, RuleConflict, RuleRefused, type ChangeRequestView } from '../../../../libs/change-control/src/index.js';
+import { CHANGE_REQUEST_VIEW_SCHEMA, ChangeGate, RuleConflict, RuleRefused, type ChangeRequestView } from '../../../../libs/change-control/src/index.js';
 import type { PrismaTx, Tenant } from '../../../../libs/persistence/src/index.js';
 import type { PolicyContext } from '../../../../libs/policy/src/index.js';
-import { Registry, type PresetDefinition } from '../../../../libs/registry/src/index.js';
+import { DATE_TIME, INTEGER, Registry, STRING, UUID, arrayOf, objectOf, type PresetDefinition } from '../../../../libs/registry/src/index.js';
 import { TenantScopeService, type TenantRef } from '../../../../libs/tenancy/src/index.js';
 import type { CreateTenantBody } from './tenants.schemas.js';
 import { isUniqueViolation } from '../common/database-errors.js';
@@ -28,6 +28,24 @@ export interface PresetOutcome {
   /** Options that need approvals first: the change gate made them pending change requests. */
   pending: { option: string; request: ChangeRequestView }[];
 }
+
+const TENANT_PROPERTIES = { id: UUID, slug: STRING, name: STRING, riskLevel: INTEGER, createdAt: DATE_TIME };
+export const TENANT_VIEW_SCHEMA = objectOf(TENANT_PROPERTIES);
+
+/** `POST /v1/tenants`: the tenant, with what its preset did when one was named. */
+export const CREATED_TENANT_SCHEMA = objectOf(
+  {
+    ...TENANT_PROPERTIES,
+    preset: objectOf({
+      name: STRING,
+      version: INTEGER,
+      applied: arrayOf(STRING),
+      unchanged: arrayOf(STRING),
+      pending: arrayOf(objectOf({ option: STRING, request: CHANGE_REQUEST_VIEW_SCHEMA })),
+    }),
+  },
+  ['preset'],
+);
 
 const toView = (t: Tenant): TenantView => ({
   id: t.id,
