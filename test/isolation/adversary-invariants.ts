@@ -83,9 +83,9 @@ export async function captureBaseline(m: AdvModel, w: World): Promise<AdversaryB
  * from what honest people left; any stored value of a sealed tenant changed; a seal lifted, broken
  * or newly activated; a new operator; a client admin added to or revoked from a tenant that had
  * one; the other operator revoked; a principal the adversary holds that is not its own person.
- * The audit chains verify, and a refused request recorded nothing.
+ * The audit chains verify, and a refused request recorded nothing. `last` is the move just made.
  */
-export async function checkAdversaryWorld(run: AdversaryRun, w: World, refused: Reply | null): Promise<void> {
+export async function checkAdversaryWorld(run: AdversaryRun, w: World, last: Reply, refused: boolean): Promise<void> {
   const { model: m, baseline: b } = run;
   w.stats.checks++;
   const s = await readState(m, w);
@@ -122,5 +122,5 @@ export async function checkAdversaryWorld(run: AdversaryRun, w: World, refused: 
       if (p.revoked_at) problems.push('the other person\'s operator was revoked');
     } else if (p.lineage_id !== m.lineage) problems.push(`the adversary holds principal ${p.id} of another person (lineage ${p.lineage_id})`);
   }
-  if (problems.length) throw new ModelMismatch(`the adversary reached what one person must not:\n  ${problems.join('\n  ')}${refused ? `\n  ${refused.describe}` : ''}`);
+  if (problems.length) throw new ModelMismatch(`the adversary reached what one person must not:\n  ${problems.join('\n  ')}\n  after ${last.describe}`);
 }

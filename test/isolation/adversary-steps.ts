@@ -29,6 +29,8 @@ export interface Sent {
   created?: ReturnType<typeof newTenantIdentity>;
 }
 
+/** Statuses of objects someone may still decide on. */
+const LIVE = new Set(['pending', 'approved', 'proposed', 'active']);
 const nil = (i: number) => `00000000-0000-4000-8000-${String(i % 1e12).padStart(12, '0')}`;
 const reason = 'the client asked for it on the phone';
 const bump = (tally: Record<string, number>, k: string) => (tally[k] = (tally[k] ?? 0) + 1);
@@ -70,11 +72,12 @@ export class AdversaryStep implements fc.AsyncCommand<AdversaryRun, World> {
     const pool = p.foreign && m.foreign.length ? m.foreign : m.tenants;
     const t = pool[p.tenant % pool.length] as AdvTenant;
     const { key, value } = advValue(p.value);
-    // Mostly one of the picked tenant's objects (honest people's pending requests among them), else the newest or any.
+    // Mostly an object still open to a decision (the picked tenant's, now and then), else any.
     const pick = <T extends AdvObject>(all: T[]): T | undefined => {
-      const here = all.filter((o) => o.tenant === t);
-      const list = here.length && p.object % 2 === 0 ? here : all;
-      return list.length ? list[p.object % 3 === 0 ? p.object % list.length : list.length - 1] : undefined;
+      const live = all.filter((o) => o.status === undefined || LIVE.has(o.status));
+      const here = live.filter((o) => o.tenant === t);
+      const list = p.object % 4 === 0 || !live.length ? all : p.object % 4 === 1 && here.length ? here : live;
+      return list[p.object % Math.max(list.length, 1)];
     };
     // An object is addressed under its own tenant, now and then under the picked one.
     const under = (o: AdvObject | undefined) => (p.object % 7 === 6 || !o?.tenant ? t : o.tenant);
@@ -176,7 +179,8 @@ export async function send(s: AdversaryRun, w: World, actor: AdvPrincipal, sent:
   w.stats.commands++;
   w.stats.kinds[`adversary:${move}`] = (w.stats.kinds[`adversary:${move}`] ?? 0) + 1;
   expectIsolated(w, actor, sent, r);
-  const rule = (r.body?.details?.[0]?.rule as string | undefined) ?? String(r.body?.message).slice(0, 60);
+  // The rule refused, or the message without the names it quotes: outcomes add up across moves.
+  const rule = (r.body?.details?.[0]?.rule as string | undefined) ?? String(r.body?.message).replace(/"[^"]*"|[0-9a-f-]{36}/g, '…').slice(0, 60);
   bump(s.tally, r.status >= 400 ? `${r.status} ${rule}` : `${r.status} ${move}`);
   if (r.status < 300) learn(s.model, w, actor, sent, r);
   if (sent.path === '/v1/bulk-changes' && hash !== null && r.status === 200 && typeof r.body?.planHash === 'string') {
@@ -188,7 +192,7 @@ export async function send(s: AdversaryRun, w: World, actor: AdvPrincipal, sent:
     if (a.status < 300) learn(s.model, w, actor, apply, a);
   }
   // A refused request changes nothing and records nothing (a refused redemption is audited on purpose).
-  await checkAdversaryWorld(s, w, r.status >= 400 && sent.path !== '/v1/invitations/redeem' ? r : null);
+  await checkAdversaryWorld(s, w, r, r.status >= 400 && sent.path !== '/v1/invitations/redeem');
   return r;
 }
 
@@ -204,6 +208,13 @@ function expectIsolated(w: World, actor: AdvPrincipal, sent: Sent, r: Reply): vo
   if (allowed) expectNoForeignData(w, r, new Set(allowed));
 }
 
+/** A new object, or what is new about a known one (its hash, its status). */
+function remember(list: AdvObject[], o: AdvObject): void {
+  const known = list.find((x) => x.id === o.id);
+  if (known) Object.assign(known, o);
+  else list.push(o);
+}
+
 /** What the answer hands the adversary: tokens, ids and content hashes to use later, new tenants. */
 function learn(m: AdvModel, w: World, actor: AdvPrincipal, sent: Sent, r: Reply): void {
   const created = sent.created;
@@ -213,10 +224,10 @@ function learn(m: AdvModel, w: World, actor: AdvPrincipal, sent: Sent, r: Reply)
     m.tenants.push(t);
   }
   for (const code of r.text.matchAll(/inv_[A-Za-z0-9_-]{43}/g)) m.codes.push(code[0]);
-  if (sent.path.endsWith('/revoke') && r.status === 200) {
-    const held = m.principals.find((x) => x.id === r.body.id);
-    if (held) held.role = null;
-  }
+  // Revoked at once, or when a client admin approved the revocation: the token gets 401 from then on.
+  const revoked = sent.path.endsWith('/revoke') && r.status === 200 ? r.body.id : r.body?.kind === 'revocation' && r.body.status === 'delivered' ? r.body.target : null;
+  const held = revoked ? m.principals.find((x) => x.id === revoked) : undefined;
+  if (held) held.role = null;
   const bySlug = (slug: unknown) => m.tenants.find((x) => x.slug === slug) ?? null;
   const walk = (o: unknown, tenant: AdvTenant | null): void => {
     if (Array.isArray(o)) return o.forEach((x) => walk(x, tenant));
@@ -231,13 +242,11 @@ function learn(m: AdvModel, w: World, actor: AdvPrincipal, sent: Sent, r: Reply)
       m.principals.push(p);
       m.known.push(p);
     } else if (id && typeof x.contentHash === 'string' && typeof x.option === 'string' && own) {
-      const known = m.requests.find((q) => q.id === id);
-      if (known) known.contentHash = x.contentHash;
-      else m.requests.push({ id, tenant: own, contentHash: x.contentHash });
-    } else if (id && typeof x.requiredApprovals === 'number' && own && !m.seals.some((q) => q.id === id)) {
-      m.seals.push({ id, tenant: own });
-    } else if (id && typeof x.kind === 'string' && x.requestedBy && !m.principalRequests.some((q) => q.id === id)) {
-      m.principalRequests.push({ id, tenant: typeof x.tenant === 'string' ? own : null });
+      remember(m.requests, { id, tenant: own, contentHash: x.contentHash, status: String(x.status) });
+    } else if (id && typeof x.requiredApprovals === 'number' && own) {
+      remember(m.seals, { id, tenant: own, status: String(x.status) });
+    } else if (id && typeof x.kind === 'string' && x.requestedBy) {
+      remember(m.principalRequests, { id, tenant: typeof x.tenant === 'string' ? own : null, status: String(x.status) });
     }
     for (const v of Object.values(x)) if (v && typeof v === 'object') walk(v, own);
   };

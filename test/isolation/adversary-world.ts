@@ -25,6 +25,8 @@ export interface AdvObject {
   /** The tenant the object belongs to (null: none). */
   tenant: AdvTenant | null;
   contentHash?: string;
+  /** As last seen by the adversary (pending, active, …). */
+  status?: string;
 }
 
 /**
@@ -140,13 +142,13 @@ export async function prepareHonestWorld(w: World, foreign: AdvTenant[]): Promis
       const s = ok(await call(w, op2, 'post', `/v1/tenants/${t.slug}/seals`, { label: `Election ${t.marker}`, requiredApprovals: 2 }), 201);
       w.owners.set(s.body.id, t.id);
       for (const a of admins) ok(await call(w, a, 'post', `/v1/tenants/${t.slug}/seals/${s.body.id}/approve`), 200);
-      m.seals.push({ id: s.body.id, tenant: t });
+      m.seals.push({ id: s.body.id, tenant: t, status: 'active' });
       continue;
     }
     // A critical change op2 wants: op1 may give the operator's approval (or has), never the client's consent.
     const c = ok(await call(w, op2, 'post', `/v1/tenants/${t.slug}/change-requests`, { option: 'admin_can_view_credentials', operation: 'set', value: true, reason: 'requested by the client' }), 201);
     w.owners.set(c.body.id, t.id);
-    m.requests.push({ id: c.body.id, tenant: t, contentHash: c.body.contentHash });
+    m.requests.push({ id: c.body.id, tenant: t, contentHash: c.body.contentHash, status: 'pending' });
     if (k % 2) ok(await call(w, op1, 'post', `/v1/tenants/${t.slug}/change-requests/${c.body.id}/approve`, { contentHash: c.body.contentHash }), 200);
     if (admins.length) {
       const inv = ok(await call(w, op2, 'post', `/v1/tenants/${t.slug}/invitations`, { email: `pending-${run}@${t.slug}.example`, name: 'invited by op2' }), 202);
