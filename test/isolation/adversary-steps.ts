@@ -58,12 +58,12 @@ export class AdversaryStep implements fc.AsyncCommand<AdversaryRun, World> {
   }
 
   /**
-   * Mostly a principal bound to the tenant the move is about, when the adversary holds one (its
-   * client admin is what it would try to consent with); else any of its principals.
+   * A principal bound to the tenant the move is about, when the adversary holds one (its client
+   * admin is what it would consent with); else mostly the operator itself; now and then any.
    */
   private actorFor(m: AdvModel, sent: Sent): AdvPrincipal {
     const near = sent.tenant ? m.principals.filter((x) => x.tenantId === sent.tenant?.id && x.role !== null) : [];
-    const pool = near.length && this.p.actor % 3 !== 0 ? near : m.principals;
+    const pool = this.p.actor % 4 === 0 ? m.principals : near.length && this.p.actor % 4 !== 1 ? near : m.principals.slice(0, 1);
     return pool[this.p.actor % pool.length] as AdvPrincipal;
   }
 
