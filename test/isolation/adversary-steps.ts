@@ -59,11 +59,12 @@ export class AdversaryStep implements fc.AsyncCommand<AdversaryRun, World> {
 
   /**
    * A principal bound to the tenant the move is about, when the adversary holds one (its client
-   * admin is what it would consent with); else mostly the operator itself; now and then any.
+   * admin is what it would consent with); else mostly one of its operator logins; now and then any.
    */
   private actorFor(m: AdvModel, sent: Sent): AdvPrincipal {
     const near = sent.tenant ? m.principals.filter((x) => x.tenantId === sent.tenant?.id && x.role !== null) : [];
-    const pool = this.p.actor % 4 === 0 ? m.principals : near.length && this.p.actor % 4 !== 1 ? near : m.principals.slice(0, 1);
+    const operators = m.principals.filter((x) => x.role === 'operator');
+    const pool = this.p.actor % 4 === 0 ? m.principals : near.length && this.p.actor % 4 !== 1 ? near : operators.length ? operators : m.principals;
     return pool[this.p.actor % pool.length] as AdvPrincipal;
   }
 

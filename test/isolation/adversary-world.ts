@@ -108,7 +108,7 @@ async function honestChange(w: World, t: AdvTenant, key: string, value: unknown,
  * never reads), three of them with two; critical and high values changed with the approvals they
  * need; three tenants sealed by op2 and their client admins; pending requests by op2 (critical
  * changes, with and without op1's approval; an invitation; a new operator) that one more person
- * would have to approve. High-risk requests by op2 are not left pending: op1 approving one is four
+ * would have to approve. op1 also holds a second operator login, approved by op2 (same person). High-risk requests by op2 are not left pending: op1 approving one is four
  * eyes, not an attack.
  */
 export async function prepareHonestWorld(w: World, foreign: AdvTenant[]): Promise<AdvModel> {
@@ -157,6 +157,13 @@ export async function prepareHonestWorld(w: World, foreign: AdvTenant[]): Promis
     }
   }
   const op = ok(await call(w, op2, 'post', '/v1/principals', { name: `operator wanted by op2 (${run})`, role: 'operator' }), 202);
-  m.principalRequests.push({ id: op.body.id, tenant: null });
+  m.principalRequests.push({ id: op.body.id, tenant: null, status: 'pending' });
+  // A second login op1 asked for and op2 approved: another token of the same person, as the trust model allows.
+  const login = ok(await call(w, op1, 'post', '/v1/principals', { name: `second login of op1 (${run})`, role: 'operator' }), 202);
+  ok(await call(w, op2, 'post', `/v1/principal-requests/${login.body.id}/approve`, {}), 200);
+  const token = ok(await call(w, op1, 'post', `/v1/principal-requests/${login.body.id}/token`, {}), 201);
+  const second: AdvPrincipal = { label: 'second login of the adversary', authorization: `Bearer ${token.body.token}`, role: 'operator', tenant: null, id: token.body.id, tenantId: null };
+  m.principals.push(second);
+  m.known.push(second);
   return m;
 }
