@@ -229,7 +229,7 @@ function learn(m: AdvModel, w: World, actor: AdvPrincipal, sent: Sent, r: Reply)
   const revoked = sent.path.endsWith('/revoke') && r.status === 200 ? r.body.id : r.body?.kind === 'revocation' && r.body.status === 'delivered' ? r.body.target : null;
   const held = revoked ? m.principals.find((x) => x.id === revoked) : undefined;
   if (held) held.role = null;
-  const bySlug = (slug: unknown) => m.tenants.find((x) => x.slug === slug) ?? null;
+  const bySlug = (slug: unknown) => m.tenants.find((x) => x.slug === slug) ?? m.foreign.find((x) => x.slug === slug) ?? null;
   const walk = (o: unknown, tenant: AdvTenant | null): void => {
     if (Array.isArray(o)) return o.forEach((x) => walk(x, tenant));
     if (!o || typeof o !== 'object') return;
