@@ -30,7 +30,8 @@ try {
   adversaryLines = [`adversary runs: ${a.runs}`, `adversary outcomes: ${JSON.stringify(a.tally)}`];
 } catch (err) {
   failures = 1;
-  process.stdout.write(`${(err as Error).message}\n`);
+  // fast-check keeps what failed in the cause: the model's mismatch, with the request that showed it.
+  process.stdout.write(`${(err as Error).message}\n${String((err as Error).cause ?? '')}\n`);
 } finally {
   lines = await summary(w).catch((err: unknown) => [`summary unavailable: ${String(err)}`]);
   const more = await summary(adversary).catch((err: unknown) => [`summary unavailable: ${String(err)}`]);
