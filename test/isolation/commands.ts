@@ -16,6 +16,7 @@ import { Evaluate, OFREP_KEYS, type ContextTenant } from './ofrep-steps.js';
 import { AuditChain, type ChainAction } from './audit-steps.js';
 import { BulkChange, type BulkMode } from './bulk-steps.js';
 import { actorPick, deciderPick, objectPick, tenantPick } from './picks.js';
+import { Invite, OperatorRequests, RedeemUnknown, TenantPeople } from './people-steps.js';
 import { RevokePrincipal, type RevokeKind } from './principal-steps.js';
 import { Exposure, Me, Presets, PRESET_NAMES } from './read-steps.js';
 import { ChangeRequestStep, EditRequest, RequestChange, type EditBodyKind, type RequestAction, type RequestBodyKind } from './request-steps.js';
@@ -130,4 +131,9 @@ export const COMMANDS: fc.Arbitrary<Step>[] = [
   fc.tuple(actorPick, fc.option(tenantPick, { nil: null, freq: 5 })).map(([a, t]) => new Exposure(a, t)),
   fc.tuple(actorPick, fc.option(fc.constantFrom(...PRESET_NAMES), { nil: null })).map(([a, p]) => new Presets(a, p)),
   actorPick.map((a) => new Me(a)),
+  // People: who belongs to a tenant, invitations (redeemed by the invitee from its mailbox), requests.
+  fc.tuple(actorPick, tenantPick, fc.boolean()).map(([a, t, r]) => new TenantPeople(a, t, r)),
+  actorPick.map((a) => new OperatorRequests(a)),
+  fc.tuple(actorPick, tenantPick, weighted<'admin' | 'operator' | 'none'>(['admin', 3], ['operator', 1], ['none', 1])).map(([a, t, x]) => new Invite(a, t, x)),
+  fc.constant(null).map(() => new RedeemUnknown()),
 ];

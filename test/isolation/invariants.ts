@@ -4,7 +4,7 @@ import { ModelMismatch } from './http.js';
 import type { ExpectedEvent, Model, World } from './model.js';
 
 /** An audit row as read through json_agg: bigints as numbers, the time as a string. */
-interface EventRow {
+export interface EventRow {
   seq: number;
   tenant_id: string | null;
   tenant_seq: number | null;
@@ -25,7 +25,7 @@ interface EventRow {
 }
 
 /** An audit row as the chain verifier reads it. */
-function chained(e: EventRow): ChainedEvent {
+export function chained(e: EventRow): ChainedEvent {
   return {
     seq: e.seq,
     tenantSeq: e.tenant_seq,

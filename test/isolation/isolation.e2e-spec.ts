@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { runAdversary } from './adversary.js';
 import { newWorld, runIsolationModel, summary } from './runner.js';
 
 /**
@@ -26,5 +27,17 @@ describe('isolation model', () => {
     const { runs } = await runIsolationModel(w, { minCommands, commandsPerRun: 800, seed, runBudgetMs: Number(process.env.ISOLATION_RUN_BUDGET_MS ?? 150_000) });
     process.stdout.write(`isolation model: seed ${seed}, ${runs} runs\n  ${(await summary(w)).join('\n  ')}\n`);
     expect(w.stats.commands).toBeGreaterThanOrEqual(minCommands);
+  }, 240_000);
+
+  it('one operator acting alone with every principal it can make reaches nothing one person may not', async () => {
+    // A fixed seed in the suite; CI raises the count (ISOLATION_ADVERSARY_STEPS), the soak run more.
+    const seed = Number(process.env.ISOLATION_ADVERSARY_SEED ?? 20261204);
+    const minSteps = Number(process.env.ISOLATION_ADVERSARY_STEPS ?? 300);
+    const w = await newWorld(t, 1);
+    const { runs, tally } = await runAdversary(w, { minSteps, stepsPerRun: 400, seed, runBudgetMs: Number(process.env.ISOLATION_RUN_BUDGET_MS ?? 150_000) });
+    process.stdout.write(`adversary: seed ${seed}, ${runs} runs\n  ${(await summary(w)).join('\n  ')}\n  outcomes: ${JSON.stringify(tally)}\n`);
+    expect(w.stats.commands).toBeGreaterThanOrEqual(minSteps);
+    // The moves reached the rules that stop one person: approvals by its own lineage were tried and refused.
+    expect(tally['403 lineage_differs_from_requester']).toBeGreaterThan(0);
   }, 240_000);
 });

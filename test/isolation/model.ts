@@ -65,6 +65,8 @@ export interface TenantState {
   changedAt: number;
   requests: RequestState[];
   seals: SealState[];
+  /** Whether it has a client admin: from then on an operator's invitation waits for one (202). */
+  hasAdmin: boolean;
 }
 
 export interface ActorState {
@@ -153,6 +155,11 @@ export const ACCESS = {
   'options.delete':           roles('any',     'none',     'none',       'none'),
   'principals.create':        roles('any',     'none',     'none',       'none'),
   'principals.revoke':        roles('any',     'none',     'none',       'none'),
+  'principals.people':        roles('any',     'none',     'own',        'none'),
+  'invitations.create':       roles('any',     'none',     'own',        'none'),
+  'invitations.redeem':       'public',
+  'principal_requests.list':  roles('any',     'none',     'none',       'none'),
+  'principal_requests.tenant_list': roles('any', 'none',   'own',        'none'),
   'change_requests.create':   roles('any',     'none',     'none',       'none'),
   'change_requests.list':     roles('any',     'any',      'own',        'none'),
   'change_requests.get':      roles('any',     'any',      'own',        'none'),

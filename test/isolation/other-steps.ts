@@ -13,7 +13,7 @@ export function newTenantIdentity(): { slug: string; marker: string; name: strin
 }
 
 export function tenantState(view: { id: string; slug: string; name: string; riskLevel: number }, marker: string, initialEvents: number): TenantState {
-  return { ...view, marker, options: new Map(), initialEvents, events: [], past: new Map(), changedAt: 0, requests: [], seals: [] };
+  return { ...view, marker, options: new Map(), initialEvents, events: [], past: new Map(), changedAt: 0, requests: [], seals: [], hasAdmin: false };
 }
 
 export class ListTenants extends Step {
@@ -112,19 +112,25 @@ export class CreatePrincipal extends Step {
     scan(w, r, actor, slug === undefined ? undefined : t);
     const bound = this.role === 'client_admin' || this.role === 'service';
     const denied = gate('principals.create', actor);
-    // A new operator waits for another operator's approval (202); every run tenant already has a
-    // client admin, so another one must be invited (409).
+    // A new operator waits for another operator's approval (202); a tenant's first client admin may be
+    // made here, any other must be invited (409).
     const status =
       denied ??
-      (bound !== (slug !== undefined) || this.tenant === 'malformed' ? 400 : this.tenant === 'missing' ? 404 : this.role === 'operator' ? 202 : this.role === 'client_admin' ? 409 : 201);
+      (bound !== (slug !== undefined) || this.tenant === 'malformed' ? 400 : this.tenant === 'missing' ? 404 : this.role === 'operator' ? 202 : this.role === 'client_admin' && t?.hasAdmin ? 409 : 201);
     expectStatus(r, status);
     if (status === 202) m.globalEvents.push({ action: 'principal.requested', optionKey: null });
     if (status !== 201) return;
     if (typeof r.body.token !== 'string' || r.body.role !== this.role || r.body.tenant !== (t?.slug ?? null)) fail('issued principal view is wrong', r);
+    const event = { action: 'principal.created', optionKey: null };
+    if (t && this.role === 'client_admin') {
+      // The operator's own person (lineage): the model's approvals assume distinct people, so it does not act.
+      t.hasAdmin = true;
+      w.owners.set(r.body.id, t.id);
+      return void t.events.push(event);
+    }
     const issued: ActorState = { label: `${this.role}@${t?.slug ?? 'all'}#issued`, authorization: `Bearer ${r.body.token}`, role: this.role, tenant: t, principalId: r.body.id };
     m.issued.push(issued);
     if (t) w.owners.set(r.body.id, t.id);
-    const event = { action: 'principal.created', optionKey: null };
     if (t) t.events.push(event);
     else m.globalEvents.push(event);
   }

@@ -97,6 +97,7 @@ export async function setupRun(w: World): Promise<{ model: Model; real: World }>
   for (const t of tenants) knowTenant(w, t);
   const [operator, operator2, compliance] = await Promise.all([issue(w, 'operator', null), secondOperator(w), issue(w, 'compliance', null)]);
   const admins = await Promise.all(tenants.map((t) => issue(w, 'client_admin', t)));
+  for (const t of tenants) t.hasAdmin = true;
   const services = await Promise.all(tenants.map((t) => issue(w, 'service', t)));
   const baselineSeq = await w.t.superuser(async (c) => Number((await c.query('SELECT max(seq) AS s FROM audit_events')).rows[0].s));
   const stranger = (label: string, authorization?: string): ActorState => ({ label, authorization, role: null, tenant: null });
