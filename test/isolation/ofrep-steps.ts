@@ -40,19 +40,32 @@ export class Evaluate extends Step {
 
     const denied = gate(this.key ? 'ofrep.flag' : 'ofrep.bulk', actor, own ? { label: own.slug, segment: own.slug, state: own } : undefined);
     const namesOwn = named === undefined || named === own?.slug || named === own?.id;
-    const status = denied ?? (!namesOwn ? 400 : this.key && !w.defaults.has(this.key) ? 404 : 200);
+    // A single flag with no value to give (empty, with an empty default) is an OFREP failure: 400.
+    const empty = own && this.key && w.defaults.has(this.key) && ofrepValue(w, this.key, effectiveValue(w, own, this.key)) === undefined;
+    const status = denied ?? (!namesOwn ? 400 : this.key && !w.defaults.has(this.key) ? 404 : empty ? 400 : 200);
     expectStatus(r, status);
     if (status !== 200 || !own) return;
     const flags = this.key ? [r.body] : (r.body as { flags: unknown[] }).flags;
     if (!this.key && flags.length !== w.defaults.size) fail(`bulk evaluation holds ${flags.length} flags, the registry ${w.defaults.size}`, r);
     const fresh = Date.now() - own.changedAt > STALE_WINDOW_MS;
-    for (const f of flags as { key: string; value: unknown; variant: string; metadata?: { version?: number } }[]) {
-      const want = effectiveValue(w, own, f.key);
-      if (isDeepStrictEqual(f.value, want) && f.variant === (optionState(own, f.key).isSet ? 'tenant' : 'default')) continue;
-      const recent = !fresh && own.past.get(f.key)?.has(JSON.stringify(f.value));
+    for (const f of flags as { key: string; value?: unknown; variant?: string; errorCode?: string }[]) {
+      const want = ofrepValue(w, f.key, effectiveValue(w, own, f.key));
+      if (want === undefined ? f.errorCode === 'GENERAL' && !('value' in f) : isDeepStrictEqual(f.value, want) && f.variant === (optionState(own, f.key).isSet ? 'tenant' : 'default')) continue;
+      const past = [...(own.past.get(f.key) ?? [])].map((j) => ofrepValue(w, f.key, JSON.parse(j)));
+      const recent = !fresh && past.some((v) => isDeepStrictEqual(v, f.value));
       if (!recent) fail(`flag ${f.key} evaluates to ${JSON.stringify(f.value)} (${f.variant}), the model says ${JSON.stringify(want)}`, r);
     }
   }
+}
+
+/**
+ * What OFREP serves for an option's effective value, as the README states it: lists as
+ * `{"items": [...]}`, an empty value as the option's default, nothing (undefined) when both are empty.
+ */
+function ofrepValue(w: World, key: string, value: unknown): unknown {
+  const v = value === null ? w.defaults.get(key) : value;
+  if (v === null || v === undefined) return undefined;
+  return Array.isArray(v) ? { items: v } : v;
 }
 
 export const OFREP_KEYS = [...MODEL_KEYS, BOGUS_KEYS[0] as string];
