@@ -2,9 +2,8 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { LogController } from 'fastify';
 import { pino, type DestinationStream } from 'pino';
-import { NestPinoLogger, recordHttpRequest } from '../../../libs/observability/src/index.js';
+import { NestPinoLogger, RequestLogController, recordHttpRequest } from '../../../libs/observability/src/index.js';
 import { openDatabase, type Database } from '../../../libs/persistence/src/index.js';
 import { loadRegistry } from '../../../libs/registry/src/index.js';
 import { AppModule } from './app.module.js';
@@ -57,7 +56,8 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
     const logger = pino({ level: config.logLevel, base: { service: 'cloison' } }, options.logStream ?? pino.destination(1));
     const adapter = new FastifyAdapter({
       loggerInstance: logger,
-      logController: new LogController({ requestIdLogLabel: 'requestId' }),
+      // Evaluation requests are counted (onResponse below), not logged, unless refused, failed or slow.
+      logController: new RequestLogController({ requestIdLogLabel: 'requestId' }),
       bodyLimit: config.bodyLimit,
       // No Nest middleware is used (hooks and guards do that work): without middie, requests skip
       // its per-request pass. Adding a middleware later fails at boot rather than silently.
