@@ -107,13 +107,21 @@ async function clients(port, { method, writers, tenants, salt = 0 }) {
   );
   const seconds = (performance.now() - t0) / 1000;
   times.sort((a, b) => a - b);
-  return { rps: times.length / seconds, seconds, p50: percentile(times, 0.5), p99: percentile(times, 0.99), load: load1() };
+  return { rps: times.length / seconds, served: times.length, seconds, p50: percentile(times, 0.5), p99: percentile(times, 0.99), load: load1() };
 }
 
 /** 32 connections reading at once (autocannon). */
 async function loaded(port, path) {
   const r = await autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: DURATION, requests: [{ method: 'GET', path, headers: AUTH }] });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts, load: load1() };
+  return { rps: r.requests.average, served: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts, load: load1() };
+}
+
+/** Runs `run` and adds the server's CPU time per request served (µs) to its figures. */
+async function withCpu(child, run) {
+  const c0 = await ask(child, 'cpu', 'cpu');
+  const f = await run();
+  const c1 = await ask(child, 'cpu', 'cpu');
+  return { ...f, cpuUs: (c1.us - c0.us) / Math.max(f.served, 1) };
 }
 
 const median = (list, k) => {
@@ -165,14 +173,15 @@ async function main() {
     for (const w of WRITERS) Object.assign(runs, { [`putBare${w}`]: [], [`put${w}`]: [], [`inproc${w}`]: [] });
     let salt = 11;
     for (let r = 0; r < ROUNDS; r++) {
-      runs.seqBare.push(await clients(barePort, { method: 'GET', writers: 1, tenants: slugs }));
-      runs.seq.push(await clients(port, { method: 'GET', writers: 1, tenants: slugs }));
-      runs.getBare.push(await loaded(barePort, getPath));
-      runs.get.push(await loaded(port, getPath));
+      const [b, c] = [bare.child, cloison.child];
+      runs.seqBare.push(await withCpu(b, () => clients(barePort, { method: 'GET', writers: 1, tenants: slugs })));
+      runs.seq.push(await withCpu(c, () => clients(port, { method: 'GET', writers: 1, tenants: slugs })));
+      runs.getBare.push(await withCpu(b, () => loaded(barePort, getPath)));
+      runs.get.push(await withCpu(c, () => loaded(port, getPath)));
       for (const w of WRITERS) {
-        runs[`putBare${w}`].push(await clients(barePort, { method: 'PUT', writers: w, tenants: slugs }));
+        runs[`putBare${w}`].push(await withCpu(b, () => clients(barePort, { method: 'PUT', writers: w, tenants: slugs })));
         const before = await countEvents();
-        const f = await clients(port, { method: 'PUT', writers: w, tenants: slugs, salt: (salt += 7) });
+        const f = await withCpu(c, () => clients(port, { method: 'PUT', writers: w, tenants: slugs, salt: (salt += 7) }));
         runs[`put${w}`].push({ ...f, audited: ((await countEvents()) - before) / f.seconds });
         const e0 = await countEvents();
         const inproc = await ask(cloison.child, { inProcess: { tenants: refs.slice(0, w), seconds: DURATION, salt: (salt += 7), key: KEY } }, 'inProcessDone');
@@ -184,20 +193,20 @@ async function main() {
     const loads = (list) => list.map((x) => x.load).join('/');
     console.log('\nGET one option, one client in sequence (latency):');
     const [sb, sc] = [runs.seqBare, runs.seq];
-    console.log(`  bare Fastify   p50 ${ms(median(sb, 'p50'))}  p99 ${ms(median(sb, 'p99'))}   (load ${loads(sb)})`);
-    console.log(`  Cloison        p50 ${ms(median(sc, 'p50'))}  p99 ${ms(median(sc, 'p99'))}   (load ${loads(sc)})`);
+    const cpu = (list) => `server CPU ${median(list, 'cpuUs').toFixed(0)} µs/req`;
+    console.log(`  bare Fastify   p50 ${ms(median(sb, 'p50'))}  p99 ${ms(median(sb, 'p99'))}   ${cpu(sb)}   (load ${loads(sb)})`);
+    console.log(`  Cloison        p50 ${ms(median(sc, 'p50'))}  p99 ${ms(median(sc, 'p99'))}   ${cpu(sc)}   (load ${loads(sc)})`);
     console.log(`  ratio p50 Cloison/bare: ${(median(sc, 'p50') / median(sb, 'p50')).toFixed(2)}  (goal <= 2)`);
     console.log(`\nGET one option, ${CONNECTIONS} connections:`);
     const [gb, gc] = [runs.getBare, runs.get];
-    console.log(`  bare Fastify   ${median(gb, 'rps').toFixed(0)} req/s  p99 ${median(gb, 'p99')} ms   (load ${loads(gb)})`);
-    console.log(`  (autocannon reports whole milliseconds)`);
-    console.log(`  Cloison        ${median(gc, 'rps').toFixed(0)} req/s  p99 ${median(gc, 'p99')} ms   (load ${loads(gc)})   (goal p99 <= 10 ms)`);
+    console.log(`  bare Fastify   ${median(gb, 'rps').toFixed(0)} req/s  p99 ${median(gb, 'p99')} ms   ${cpu(gb)}   (load ${loads(gb)})`);
+    console.log(`  Cloison        ${median(gc, 'rps').toFixed(0)} req/s  p99 ${median(gc, 'p99')} ms   ${cpu(gc)}   (load ${loads(gc)})   (goal p99 <= 10 ms; autocannon reports whole ms)`);
     console.log('\nPUT one option, each writer its own tenant (Cloison: audited changes/s counted in the audit log):');
     for (const w of WRITERS) {
       const [b, c, i] = [runs[`putBare${w}`], runs[`put${w}`], runs[`inproc${w}`]];
       console.log(
         `  ${String(w).padStart(2)} writers: bare Fastify ${median(b, 'rps').toFixed(0).padStart(6)} req/s | Cloison HTTP ${median(c, 'audited').toFixed(0).padStart(5)} audited/s` +
-          ` (p99 ${ms(median(c, 'p99'))}) | in-process OptionsService.set ${median(i, 'audited').toFixed(0).padStart(5)} audited/s   (load ${loads(c)})`,
+          ` (p99 ${ms(median(c, 'p99'))}, ${median(c, 'cpuUs').toFixed(0)} µs CPU/req) | in-process OptionsService.set ${median(i, 'audited').toFixed(0).padStart(5)} audited/s   (load ${loads(c)})`,
       );
     }
     const errors = Object.values(runs).flat().reduce((n, f) => n + (f.errors ?? 0), 0);
