@@ -78,13 +78,16 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
     await applyHttpHardening(app, config);
     const fastify = app.getHttpAdapter().getInstance();
     let draining = false;
-    fastify.addHook('onSend', async (req, reply) => {
+    // Callback hooks, not async ones: no promise per request on every route (evaluation included).
+    fastify.addHook('onSend', (req, reply, payload, done) => {
       void reply.header('x-request-id', req.id);
       if (draining) void reply.header('connection', 'close');
+      done(null, payload);
     });
-    fastify.addHook('onResponse', async (req, reply) => {
+    fastify.addHook('onResponse', (req, reply, done) => {
       // Route templates, not raw URLs, keep label cardinality bounded.
       recordHttpRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+      done();
     });
     serveConsole(app, config);
     const ofrepServedDirectly = serveOfrepDirectly(app);
