@@ -1,7 +1,7 @@
 import { NotFoundException } from '@nestjs/common';
 import { Writable } from 'node:stream';
 import { MetricsController } from '../../apps/api/src/health/metrics.controller.js';
-import { OPERATOR_TOKEN, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 const METRICS_TOKEN = 'scrape-token-for-tests-0123456789';
 
@@ -82,6 +82,21 @@ describe('observability', () => {
     const oddLines = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.requestId === odd.headers['x-request-id']);
     expect(oddLines.length).toBeGreaterThan(0);
     expect(oddLines.every((l) => l.clientRequestId === undefined)).toBe(true);
+  });
+
+  it('evaluations are counted, not logged, at the default level; refused ones are logged', async () => {
+    await createTenant(t, 'quiet-eval');
+    const service = await createPrincipal(t, 'service', 'quiet-eval');
+    const evaluations = { method: 'POST', route: '/ofrep/v1/evaluate/flags', status: '200' };
+    const before = await scrape();
+    await t.as(service).post('/ofrep/v1/evaluate/flags').set('x-request-id', 'obs-eval-ok').send({ context: {} }).expect(200);
+    await t.as('cln_not-a-token-of-anyone').post('/ofrep/v1/evaluate/flags').set('x-request-id', 'obs-eval-refused').send({}).expect(401);
+    const after = await scrape();
+    expect(metricValue(after, 'cloison_http_requests_total', evaluations) - metricValue(before, 'cloison_http_requests_total', evaluations)).toBe(1);
+    const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(parsed.filter((l) => l.requestId === 'obs-eval-ok')).toEqual([]);
+    const refused = parsed.filter((l) => l.requestId === 'obs-eval-refused');
+    expect(refused).toEqual([expect.objectContaining({ msg: 'request completed', res: expect.objectContaining({ statusCode: 401 }) })]);
   });
 
   it('/ready answers 200 only while every migration on disk is applied', async () => {

@@ -30,6 +30,9 @@ describe('a session switched under the service', () => {
   });
 
   it('refuses every tenant-scoped request with 503 (logged as an error) rather than serve it without row-level security', async () => {
+    // Principal and tenant warm in their caches: the one-statement option routes check the session too.
+    await t.as(adminToken).get('/v1/tenants/alpha/options/retention_days').expect(200);
+    await t.as(OPERATOR_TOKEN).get('/v1/tenants/alpha/options/retention_days').expect(200);
     const before = await t.snapshot();
     const appRole = t.database.role.role;
     const c = await t.database.pool.connect();
@@ -48,6 +51,8 @@ describe('a session switched under the service', () => {
       expect(JSON.stringify(foreign.body)).not.toContain('beta');
       await t.as(adminToken).get('/v1/tenants/beta/options').expect(503);
       await t.as(adminToken).get('/v1/tenants/alpha/options').expect(503);
+      await t.as(adminToken).get('/v1/tenants/alpha/options/retention_days').expect(503);
+      await t.as(OPERATOR_TOKEN).put('/v1/tenants/alpha/options/retention_days').send({ value: 401, reason: 'unchecked session' }).expect(503);
       await t.as(adminToken).put('/v1/tenants/beta/options/retention_days').send({ value: 400, reason: 'cross-tenant write' }).expect(503);
       await t.as(OPERATOR_TOKEN).get('/v1/tenants').expect(503);
       expect(logLines.some((l) => l.level >= 50 && /expected "[a-z_]+" with row security on/.test(String(l.err)))).toBe(true);

@@ -4,9 +4,9 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { answerFrameworkError } from './common/framework-errors.js';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { LogController, type FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger } from 'fastify';
 import { pino, type DestinationStream } from 'pino';
-import { NestPinoLogger, recordHttpRequest } from '../../../libs/observability/src/index.js';
+import { NestPinoLogger, RequestLogController, recordHttpRequest } from '../../../libs/observability/src/index.js';
 import { openDatabase, type Database } from '../../../libs/persistence/src/index.js';
 import { loadRegistry } from '../../../libs/registry/src/index.js';
 import { AppModule } from './app.module.js';
@@ -60,7 +60,8 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
     const logger = pino({ level: config.logLevel, base: { service: 'cloison' } }, options.logStream ?? pino.destination(1));
     const adapter = new FastifyAdapter({
       loggerInstance: logger,
-      logController: new LogController({ requestIdLogLabel: 'requestId' }),
+      // Evaluation requests are counted (onResponse below), not logged, unless refused, failed or slow.
+      logController: new RequestLogController({ requestIdLogLabel: 'requestId' }),
       bodyLimit: config.bodyLimit,
       frameworkErrors: answerFrameworkError,
       // No Nest middleware is used (hooks and guards do that work): without middie, requests skip
@@ -85,13 +86,16 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
     await applyHttpHardening(app, config);
     const fastify = app.getHttpAdapter().getInstance();
     let draining = false;
-    fastify.addHook('onSend', async (req, reply) => {
+    // Callback hooks, not async ones: no promise per request on every route (evaluation included).
+    fastify.addHook('onSend', (req, reply, payload, done) => {
       void reply.header('x-request-id', req.id);
       if (draining) void reply.header('connection', 'close');
+      done(null, payload);
     });
-    fastify.addHook('onResponse', async (req, reply) => {
+    fastify.addHook('onResponse', (req, reply, done) => {
       // Route templates, not raw URLs, keep label cardinality bounded.
       recordHttpRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+      done();
     });
     serveConsole(app, config);
     const ofrepServedDirectly = serveOfrepDirectly(app, { max: config.ofrepRateLimitMax, windowMs: config.rateLimitWindowMs });

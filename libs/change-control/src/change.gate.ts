@@ -62,6 +62,11 @@ export class ChangeGate {
     const expected = typeof opts.ifMatch === 'number' ? opts.ifMatch : undefined;
     const state = await this.store.peek(tenant.id, def);
     if (!state) throw new Error(`tenant ${tenant.id} is gone`);
+    // The tenant may have been resolved from a cache: approvals follow its risk level as stored.
+    if (state.riskLevel !== tenant.riskLevel) {
+      const now = { ...tenant, riskLevel: state.riskLevel };
+      return this.scopes.run({ tenantId: tenant.id }, (tx) => this.submit(tx, now, def, change, origin, opts));
+    }
     if (state.sealId) throw new TenantSealed(tenant.slug, state.sealId);
     const before = state.option;
     assertAtVersion(def, before, expected);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
 import { AuditRecorder, auditPlaceholders, type AppendedEvent, type AuditAction, type AuditEntry } from '../../audit/src/index.js';
-import { PrismaService, type PrismaTx } from '../../persistence/src/index.js';
+import { PrismaService, assertSessionRole, type PrismaTx } from '../../persistence/src/index.js';
 import type { JsonValue, OptionDefinition } from '../../registry/src/index.js';
 import type { Actor } from '../../tenancy/src/index.js';
 import { InflightLimiter } from './inflight.limiter.js';
@@ -29,7 +29,7 @@ export type AloneOutcome =
   | { outcome: 'conflict' }
   | { outcome: 'no_tenant' };
 
-type StateRow = { seal_id: string | null; is_set: boolean | null; value: JsonValue; version: number | null; updated_at: Date | null; updated_by_id: string | null; updated_by: string | null };
+type StateRow = { session_role: string; session_rls: boolean; risk_level: number; seal_id: string | null; is_set: boolean | null; value: JsonValue; version: number | null; updated_at: Date | null; updated_by_id: string | null; updated_by: string | null };
 type ApplyRow = AppendedEvent & { outcome: AloneOutcome['outcome']; current_version: number | null; active_seal: string | null };
 
 /**
@@ -71,17 +71,18 @@ export class OptionStore {
   }
 
   /**
-   * The option of a tenant as stored now, and the tenant's active seal; null if the tenant does
-   * not exist. One statement, no lock: `applyAlone` checks that nothing moved since.
+   * The option of a tenant as stored now, the tenant's active seal and risk level; null if the
+   * tenant does not exist. One statement, no lock: `applyAlone` checks that nothing moved since.
    */
-  async peek(tenantId: string, def: OptionDefinition): Promise<{ sealId: string | null; option: OptionView } | null> {
-    const rows = await this.db.$queryRawUnsafe<StateRow[]>('SELECT * FROM cloison_option_state($1::uuid, $2::text)', tenantId, def.key);
+  async peek(tenantId: string, def: OptionDefinition): Promise<{ sealId: string | null; riskLevel: number; option: OptionView } | null> {
+    const { rows } = await this.db.database.pool.query<StateRow>('SELECT * FROM cloison_option_write_state($1::uuid, $2::text)', [tenantId, def.key]);
     const r = rows[0];
     if (!r) return null;
+    assertSessionRole(this.db.database.role.role, { role: r.session_role, rls: r.session_rls });
     const stored: StoredRow | null = r.version === null
       ? null
       : { isSet: r.is_set === true, value: r.value, version: r.version, updatedAt: r.updated_at as Date, updatedById: r.updated_by_id ?? '', updatedBy: r.updated_by ?? '' };
-    return { sealId: r.seal_id, option: optionView(def, stored) };
+    return { sealId: r.seal_id, riskLevel: r.risk_level, option: optionView(def, stored) };
   }
 
   /**
@@ -93,10 +94,11 @@ export class OptionStore {
   async applyAlone(tenantId: string, def: OptionDefinition, next: Change, before: OptionView, origin: WriteOrigin): Promise<AloneOutcome> {
     const { row, entry } = planWrite(tenantId, def, next, before, origin);
     const event = this.audit.prepare(entry);
-    const rows = await this.appends.run(() =>
-      this.db.$queryRawUnsafe<ApplyRow[]>(
+    // Straight on the pool (one statement needs no Prisma transaction): a round trip less work.
+    const { rows } = await this.appends.run(() =>
+      this.db.database.pool.query<ApplyRow>(
         `SELECT * FROM cloison_apply_option($1::uuid, $2::text, $3::integer, $4::boolean, $5::jsonb, ${auditPlaceholders(5)})`,
-        tenantId, def.key, before.version, row.isSet, JSON.stringify(row.value), ...event.args,
+        [tenantId, def.key, before.version, row.isSet, JSON.stringify(row.value), ...event.args],
       ),
     );
     const r = rows[0];

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Authenticator } from '../../identity/src/index.js';
 import { PrismaService } from '../../persistence/src/index.js';
+import { TenantDirectory } from '../../tenancy/src/index.js';
 import { SnapshotCache } from './snapshot.cache.js';
 
 /** Channel and counter written by the triggers of the evaluation_notify migration. */
@@ -14,7 +15,7 @@ const RECONNECT_DELAY_MS = 500;
 export type ChangeMode = 'notify' | 'poll';
 
 /**
- * Keeps this instance's evaluation caches in step with the database, whichever instance or
+ * Keeps this instance's caches (evaluation snapshots, principals, tenant slugs) in step with the database, whichever instance or
  * code path wrote the change.
  *
  * - notify: a dedicated connection LISTENs on CHANGE_CHANNEL; each committed change drops the
@@ -41,6 +42,7 @@ export class ChangeListener implements OnModuleInit, OnModuleDestroy {
     @Inject(PrismaService) private readonly prisma: PrismaService,
     @Inject(SnapshotCache) private readonly snapshots: SnapshotCache,
     @Inject(Authenticator) private readonly authenticator: Authenticator,
+    @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -68,6 +70,7 @@ export class ChangeListener implements OnModuleInit, OnModuleDestroy {
     } else if (kind === 'tenant' && id) {
       this.snapshots.invalidateTenant(id);
       this.authenticator.cache.forgetTenant(id);
+      this.tenants.cache.forgetTenant(id);
     } else if (kind === 'principal' && id) {
       this.authenticator.cache.forgetPrincipal(id);
     } else if (kind !== 'probe') {
@@ -78,11 +81,13 @@ export class ChangeListener implements OnModuleInit, OnModuleDestroy {
   private clearAll(): void {
     this.snapshots.clear();
     this.authenticator.cache.clear();
+    this.tenants.cache.clear();
   }
 
   private setLive(live: boolean): void {
     this.snapshots.setLive(live);
     this.authenticator.cache.setLive(live);
+    this.tenants.cache.setLive(live);
   }
 
   /** Connects the listening session and checks that it really receives notifications. */

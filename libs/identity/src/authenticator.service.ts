@@ -43,7 +43,7 @@ export class Authenticator {
     }
   }
 
-  /** Principals seen on hot-path routes; invalidated by the evaluation change listener. */
+  /** Principals seen by the policy guard; invalidated by the change listener and on revocation. */
   readonly cache = new PrincipalCache();
 
   /** The live principal holding `token`, or null. Revoked principals are never returned. */

@@ -117,9 +117,11 @@ export class PolicyGuard implements CanActivate {
   }
 
   private async authorizeInTenant(req: CloisonRequest, token: string, policy: RoutePolicy): Promise<PolicyContext> {
-    const principal = await this.authenticator.authenticate(token);
+    // The principal cache drops a revoked principal at once on the revoking instance and on
+    // the database's announcement elsewhere (ChangeListener), as on the evaluation routes.
+    const principal = await this.authenticator.authenticateCached(token);
     if (!principal) throw this.failedAuthentication(req);
-    const ability = defineAbilityFor(principal);
+    const { ability } = this.grantsOf(principal);
 
     const slug = (req.params as Record<string, string> | undefined)?.tenant;
     const tenant = slug === undefined ? undefined : await this.tenants.resolve(principal, slug);
@@ -133,6 +135,19 @@ export class PolicyGuard implements CanActivate {
   }
 
   /**
+   * A cached principal is frozen and dropped from the cache when it or its tenant changes, so
+   * its abilities (which depend on nothing else) can be kept with it.
+   */
+  private grantsOf(principal: AuthenticatedPrincipal): Grants {
+    let grants = this.grants.get(principal);
+    if (!grants) {
+      grants = { ability: defineAbilityFor(principal), ownTenant: new Map() };
+      this.grants.set(principal, grants);
+    }
+    return grants;
+  }
+
+  /**
    * Routes acting on the caller's own tenant: the tenant is the one the token is bound to,
    * never one named by the request, and the policy is checked against it like any other.
    */
@@ -141,13 +156,8 @@ export class PolicyGuard implements CanActivate {
     if (!principal.tenantId) {
       throw new ForbiddenException(`role ${principal.role} is bound to no tenant; this route serves tenant-bound principals`);
     }
-    // A cached principal is frozen and dropped from the cache when it or its tenant changes, so
-    // the decision for it (which depends on nothing else) can be kept with it.
-    let grants = this.grants.get(principal);
-    if (!grants) {
-      grants = { ability: defineAbilityFor(principal), ownTenant: new Map() };
-      this.grants.set(principal, grants);
-    }
+    // Decisions for a cached principal are kept with it, like its abilities (see grantsOf).
+    const grants = this.grantsOf(principal);
     let allowed = grants.ownTenant.get(policy);
     if (allowed === undefined) {
       const fields: Record<string, unknown> = { id: principal.tenantId, tenantId: principal.tenantId };

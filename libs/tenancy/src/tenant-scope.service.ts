@@ -15,6 +15,18 @@ const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
 
 type Setting = 'app.tenant_id' | 'app.all_tenants';
 
+/**
+ * Database functions that bind the statement's own transaction to the tenant named by their first
+ * argument (set_config, transaction-local), read only, and report the session on every row.
+ */
+export type ScopedReadFunction = 'cloison_read_option';
+
+/** The session columns every row of a ScopedReadFunction carries. */
+export interface ScopedRow {
+  session_role: string;
+  session_rls: boolean;
+}
+
 /** The one place a transaction is bound to tenants. */
 @Injectable()
 export class TenantScopeService {
@@ -34,6 +46,20 @@ export class TenantScopeService {
    */
   async runRead<T>(scope: TenantScope, fn: (tx: PrismaTx) => Promise<T>): Promise<T> {
     return this.within(this.reader, scope, true, fn);
+  }
+
+  /**
+   * A read as one statement (one round trip, no interactive transaction) on the read pool: `fn`
+   * binds the statement's implicit transaction to the tenant and reads under row-level security
+   * as the restricted role; the session it reports is checked as for every tenant transaction.
+   */
+  async readOne<R extends ScopedRow>(tenantId: string, fn: ScopedReadFunction, ...args: string[]): Promise<R[]> {
+    if (!UUID.test(tenantId ?? '')) throw new Error('tenant scope requires a tenant id');
+    const params = args.map((_, i) => `$${i + 2}::text`).join(', ');
+    const { rows } = await this.reader.database.readPool.query<R>(`SELECT * FROM ${fn}($1::uuid${params ? `, ${params}` : ''})`, [tenantId, ...args]);
+    const first = rows[0];
+    assertSessionRole(this.prisma.database.role.role, first && { role: first.session_role, rls: first.session_rls });
+    return rows;
   }
 
   private within<T>(client: PrismaService | ReadPrismaService, scope: TenantScope, readOnly: boolean, fn: (tx: PrismaTx) => Promise<T>): Promise<T> {

@@ -1,15 +1,25 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { subject } from '@casl/ability';
 import { accessibleBy } from '@casl/prisma/runtime';
 import { ChangeGate, optionView, type Change, type GateOutcome, type OptionView } from '../../../../libs/change-control/src/index.js';
 import { SnapshotCache } from '../../../../libs/evaluation/src/index.js';
 import type { PolicyContext } from '../../../../libs/policy/src/index.js';
 import { Registry, type JsonValue, type OptionDefinition } from '../../../../libs/registry/src/index.js';
-import { pathTenant, actorOf, TenantScopeService } from '../../../../libs/tenancy/src/index.js';
+import { pathTenant, actorOf, TenantScopeService, type ScopedRow } from '../../../../libs/tenancy/src/index.js';
 import { assertSameTenant } from '../common/blast-radius.js';
 import type { ResetOptionBody, SetOptionBody } from './options.schemas.js';
 
 export type { OptionView };
 
+interface OptionRow extends ScopedRow {
+  tenant_id: string | null;
+  is_set: boolean;
+  value: JsonValue;
+  version: number;
+  updated_at: Date;
+  updated_by_id: string;
+  updated_by: string;
+}
 
 @Injectable()
 export class OptionsService {
@@ -29,15 +39,16 @@ export class OptionsService {
     return this.registry.list().map((def) => optionView(def, byKey.get(def.key) ?? null));
   }
 
+  /** One statement (see TenantScopeService.readOne); the policy judges the row it returns. */
   async get(ctx: PolicyContext, key: string): Promise<OptionView> {
     const def = this.definition(key);
     const tenant = pathTenant(ctx);
-    const row = await this.scopes.runRead({ tenantId: tenant.id }, (tx) =>
-      tx.optionValue.findFirst({
-        where: { AND: [accessibleBy(ctx.ability, 'read').ofType('OptionValue'), { tenantId: tenant.id, optionKey: key }] },
-      }),
-    );
-    return optionView(def, row);
+    const [r] = await this.scopes.readOne<OptionRow>(tenant.id, 'cloison_read_option', key);
+    // As the accessibleBy filter of `list`: a row the caller may not read is not there for it.
+    const fields: Record<string, unknown> = { tenantId: r?.tenant_id, optionKey: key };
+    const visible = r?.tenant_id != null && ctx.ability.can('read', subject('OptionValue', fields));
+    if (!r || !visible) return optionView(def, null);
+    return optionView(def, { isSet: r.is_set, value: r.value, version: r.version, updatedAt: r.updated_at, updatedById: r.updated_by_id, updatedBy: r.updated_by });
   }
 
   set(ctx: PolicyContext, key: string, body: SetOptionBody, ifMatch: number | '*' | undefined): Promise<GateOutcome> {
