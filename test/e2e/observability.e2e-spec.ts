@@ -89,13 +89,14 @@ describe('observability', () => {
     const service = await createPrincipal(t, 'service', 'quiet-eval');
     const evaluations = { method: 'POST', route: '/ofrep/v1/evaluate/flags', status: '200' };
     const before = await scrape();
-    await t.as(service).post('/ofrep/v1/evaluate/flags').set('x-request-id', 'obs-eval-ok').send({ context: {} }).expect(200);
-    await t.as('cln_not-a-token-of-anyone').post('/ofrep/v1/evaluate/flags').set('x-request-id', 'obs-eval-refused').send({}).expect(401);
+    const ok = await t.as(service).post('/ofrep/v1/evaluate/flags').send({ context: {} }).expect(200);
+    const denied = await t.as('cln_not-a-token-of-anyone').post('/ofrep/v1/evaluate/flags').send({}).expect(401);
     const after = await scrape();
     expect(metricValue(after, 'cloison_http_requests_total', evaluations) - metricValue(before, 'cloison_http_requests_total', evaluations)).toBe(1);
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(parsed.filter((l) => l.requestId === 'obs-eval-ok')).toEqual([]);
-    const refused = parsed.filter((l) => l.requestId === 'obs-eval-refused');
+    // The response's x-request-id is the server's own id, the one its log lines carry.
+    expect(parsed.filter((l) => l.requestId === ok.headers['x-request-id'])).toEqual([]);
+    const refused = parsed.filter((l) => l.requestId === denied.headers['x-request-id']);
     expect(refused).toEqual([expect.objectContaining({ msg: 'request completed', res: expect.objectContaining({ statusCode: 401 }) })]);
   });
 
