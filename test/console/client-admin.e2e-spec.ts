@@ -23,6 +23,14 @@ describe('console: client admin journey', () => {
     expect((await c.t.http.get('/v1/me')).status).toBe(401);
   });
 
+  it('the registry serves the words of each value, in the list and for one option', async () => {
+    const labels = { en: 'After the vote closes', fr: 'Après la clôture du vote' };
+    const list = (await c.t.as(s.clientAdmin).get('/v1/registry').expect(200)).body as { key: string; valueLabels?: Record<string, unknown> }[];
+    expect(list.find((d) => d.key === 'voter_results_visibility')?.valueLabels?.after_close).toEqual(labels);
+    const one = await c.t.as(s.clientAdmin).get('/v1/registry/voter_results_visibility').expect(200);
+    expect(one.body.valueLabels).toMatchObject({ after_close: labels, never: { en: 'Never', fr: 'Jamais' } });
+  });
+
   it('shows, in French, what is enabled for the organisation: risky options first and highlighted, own settings marked', async () => {
     const page = await c.signIn(s.clientAdmin, 'fr');
     await settled(page);
