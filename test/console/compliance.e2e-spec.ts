@@ -1,5 +1,6 @@
 import { startConsole, settled, type ConsoleHarness } from './support/console-harness.js';
 import { seed, type Seeded } from './support/seed.js';
+import { createPrincipal } from '../support/test-app.js';
 
 describe('console: compliance reviewer journey', () => {
   let c: ConsoleHarness;
@@ -79,6 +80,39 @@ describe('console: compliance reviewer journey', () => {
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export (JSONL)' }).click()]);
       expect(download.suggestedFilename()).toBe('cloison-audit-global.jsonl');
     }
+    await page.close();
+  });
+
+  it('sees pending change requests in plain words, with no approve or reject button', async () => {
+    const requested = await c.t
+      .as(s.operator)
+      .put('/v1/tenants/teachers-union/options/schedule_change')
+      .send({ value: 'locked', reason: 'dates are final' });
+    expect(requested.status).toBe(202);
+    const page = await c.signIn(s.compliance);
+    await page.goto(`${c.origin}/console/#/tenants/teachers-union`);
+    await settled(page);
+    const item = page.locator('li.request[data-option=schedule_change]');
+    await item.waitFor();
+    expect(await item.textContent()).toContain('Never once set');
+    expect(await item.getByRole('button').count()).toBe(0);
+    await page.close();
+  });
+
+  it('returns to the sign-in page, saying why, when its token is revoked during the session', async () => {
+    const token = await createPrincipal(c.t, 'compliance', undefined, 'Second reviewer');
+    const id = ((await c.t.as(token).get('/v1/me')).body as { id: string }).id;
+    const page = await c.signIn(token, 'fr');
+    await settled(page);
+    expect((await c.t.as(s.operator).post(`/v1/principals/${id}/revoke`).send({})).status).toBe(200);
+    await page.getByRole('navigation').getByRole('link', { name: 'Clients' }).click();
+    const notice = page.locator('main [data-note=session-ended]');
+    await notice.waitFor();
+    expect(await notice.textContent()).toBe('Votre session a pris fin : votre jeton d’accès n’est plus accepté. Reconnectez-vous avec un jeton valide.');
+    expect(await page.locator('main h1').textContent()).toBe('Connexion');
+    expect(await page.locator('header .who').count()).toBe(0);
+    expect(await page.getByRole('alert').locator('.error-title').count()).toBe(0);
+    expect(await page.evaluate<string | null>("sessionStorage.getItem('cloison.token')")).toBeNull();
     await page.close();
   });
 });

@@ -106,11 +106,11 @@ describe('console: operator journey', () => {
     await settled(page);
     await page.getByRole('button', { name: 'Edit Ballot secrecy' }).click();
     const dialog = page.locator('dialog[open]');
-    await dialog.getByLabel('New value').selectOption({ label: 'admin_visible' });
+    await dialog.getByLabel('New value').selectOption({ label: 'Administrators can see individual votes' });
     await dialog.getByLabel('Reason (recorded in the audit log)').fill('rehearsal with test ballots');
     await dialog.getByRole('button', { name: 'Save' }).click();
     expect(await dialog.locator('h2').textContent()).toBe('Confirm a critical risk change');
-    expect(await dialog.locator('.confirm-text').textContent()).toBe('You are about to change “Ballot secrecy” for Teachers union: secret → admin_visible.');
+    expect(await dialog.locator('.confirm-text').textContent()).toBe('You are about to change “Ballot secrecy” for Teachers union: Secret: nobody can see how anyone voted → Administrators can see individual votes.');
     await dialog.getByRole('button', { name: 'Confirm the change' }).click();
     await page.locator('dialog').waitFor({ state: 'detached' });
     const option = (await c.t.as(s.operator).get('/v1/tenants/teachers-union/options/ballot_secrecy')).body;

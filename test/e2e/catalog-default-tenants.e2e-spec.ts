@@ -124,7 +124,11 @@ describe('registry default changes reach each tenant through its own chain', () 
   });
 
   it('a schema change under a seal shows: verification no longer matches', async () => {
-    editDefinition(catalog, KEY, (def) => ({ ...def, schema: { type: 'string', enum: ['never', 'after_close', 'live', 'on_request'] } }));
+    editDefinition(catalog, KEY, (def) => ({
+      ...def,
+      schema: { type: 'string', enum: ['never', 'after_close', 'live', 'on_request'] },
+      valueLabels: { ...(def.valueLabels as object), on_request: { en: 'On request', fr: 'Sur demande' } },
+    }));
     t = await t.reboot();
     expect((await op().get(`/v1/registry/${KEY}`).expect(200)).body.history).toHaveLength(3);
     expect(await verify()).toMatchObject({ matches: false });

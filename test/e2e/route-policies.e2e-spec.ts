@@ -51,7 +51,15 @@ describe('deny by default', () => {
 
   it('only the health check is public', () => {
     const publicRoutes = allRoutes(t).filter((r) => Reflect.getMetadata(PUBLIC_KEY, r.handler) === true || Reflect.getMetadata(PUBLIC_KEY, r.controller) === true);
-    expect(publicRoutes.map((r) => r.name).filter((n) => !/health|public-key|openapi|docs|ready|metrics|InvitationsController.redeem/i.test(n))).toEqual([]);
+    expect(publicRoutes.map((r) => r.name).filter((n) => !/health|public-key|openapi|docs|ready|metrics|InvitationsController.redeem|ConsoleRootController.root/i.test(n))).toEqual([]);
+  });
+
+  it('the root address leads to the console (302), without a token and without data', async () => {
+    for (const path of ['/', '/?lang=fr']) {
+      const res = await t.http.get(path);
+      expect({ path, status: res.status, location: res.headers.location }).toEqual({ path, status: 302, location: '/console/' });
+      expect(res.text).not.toMatch(/tenant|option/i);
+    }
   });
 
   it('the guard denies a route that declares nothing, before looking at any token', async () => {

@@ -22,6 +22,7 @@ import type { CloisonConfig } from './config/app.config.js';
 import { CoreModule, SERVICE_SIGNING_KEY } from './core.module.js';
 import { OfrepController } from './evaluation/ofrep.controller.js';
 import { OfrepService } from './evaluation/ofrep.service.js';
+import { ConsoleRootController } from './console/console-root.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { Lifecycle } from './health/lifecycle.service.js';
 import { MetricsController } from './health/metrics.controller.js';
@@ -54,7 +55,7 @@ export class AppModule {
         DiscoveryModule,
       ],
       controllers: [
-        HealthController, MetricsController, MeController, RegistryController, PresetsController, TenantsController, OptionsController,
+        ConsoleRootController, HealthController, MetricsController, MeController, RegistryController, PresetsController, TenantsController, OptionsController,
         PrincipalsController, PrincipalRequestsController, TenantPrincipalRequestsController, TenantPeopleController, InvitationsController, AuditController, AuditChainController, ChangeRequestsController, BulkChangesController,
         SealsController, ExposureController, OfrepController, OpenApiController,
       ],

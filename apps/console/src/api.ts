@@ -61,7 +61,11 @@ function query(params: object): string {
 
 /** Every call the console makes, with the signed-in user's bearer token. */
 export class Api {
-  constructor(private readonly token: string) {}
+  /** `onUnauthorized` hears every 401: the token was revoked or expired while in use. */
+  constructor(
+    private readonly token: string,
+    private readonly onUnauthorized?: () => void,
+  ) {}
 
   async send<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
     const res = await fetch(path, {
@@ -82,6 +86,7 @@ export class Api {
       parsed = undefined;
     }
     if (!res.ok) {
+      if (res.status === 401) this.onUnauthorized?.();
       const b = parsed as Partial<ApiErrorBody> | undefined;
       throw new ApiError({
         statusCode: res.status,
@@ -101,6 +106,7 @@ export class Api {
   async blob(path: string): Promise<Blob> {
     const res = await fetch(path, { headers: { authorization: `Bearer ${this.token}` } });
     if (!res.ok) {
+      if (res.status === 401) this.onUnauthorized?.();
       const b = (await res.json().catch(() => ({}))) as Partial<ApiErrorBody>;
       throw new ApiError({ statusCode: res.status, error: b.error ?? res.statusText, message: b.message ?? res.statusText, details: b.details });
     }

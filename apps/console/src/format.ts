@@ -1,17 +1,25 @@
 import { h, type Child } from './dom.js';
-import { riskName, t } from './i18n.js';
+import { local, riskName, t } from './i18n.js';
 import { ApiError } from './api.js';
-import type { Risk } from './types.js';
+import type { Localized, Risk } from './types.js';
 
-/** A value in plain words: On/Off, lists joined, "none" for empty. */
-export function plain(value: unknown): string {
+/** The catalog's words for values, keyed by the value (`"true"`/`"false"` for booleans). */
+export type ValueLabels = Record<string, Localized> | undefined;
+
+/**
+ * A value in plain words: the catalog's label of each value when it has one (enumerated values
+ * always do), On/Off for other booleans, lists joined, "none" for empty.
+ */
+export function plain(value: unknown, labels?: ValueLabels): string {
+  const label = (typeof value === 'string' || typeof value === 'boolean') && labels ? labels[String(value)] : undefined;
+  if (label) return local(label);
   if (value === true) return t('on');
   if (value === false) return t('off');
   if (value === null || value === undefined) return t('none');
-  if (Array.isArray(value)) return value.length ? value.map(plain).join(', ') : t('none');
+  if (Array.isArray(value)) return value.length ? value.map((v) => plain(v, labels)).join(', ') : t('none');
   if (typeof value === 'object') {
     return Object.entries(value as Record<string, unknown>)
-      .map(([k, v]) => `${k}: ${plain(v)}`)
+      .map(([k, v]) => `${k}: ${plain(v, labels)}`)
       .join('; ');
   }
   return String(value);
@@ -64,10 +72,9 @@ export function changes(before: unknown, after: unknown, path = ''): Change[] {
   return [{ path, before, after }];
 }
 
-const shown = (v: unknown): string => JSON.stringify(v);
-
-/** A before → after view of one change, one line per differing path. */
-export function diffView(before: unknown, after: unknown): HTMLElement {
+/** A before → after view of one change, one line per differing path, each value in plain words. */
+export function diffView(before: unknown, after: unknown, labels?: ValueLabels): HTMLElement {
+  const shown = (v: unknown): string => plain(v, labels);
   const list = changes(before, after);
   if (!list.length) return h('span', { class: 'muted' }, t('noDiff'));
   return h(

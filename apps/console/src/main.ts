@@ -1,4 +1,4 @@
-import { Api } from './api.js';
+import { Api, ApiError } from './api.js';
 import type { ViewContext } from './context.js';
 import { h, replace } from './dom.js';
 import { errorBox } from './format.js';
@@ -47,7 +47,7 @@ function shell(): void {
   const who = session
     ? [
         h('span', { class: 'who' }, t('signedInAs', { name: session.me.name, role: t(`role_${session.me.role}`) })),
-        h('button', { type: 'button', onclick: signOut }, t('signOut')),
+        h('button', { type: 'button', onclick: () => signOut() }, t('signOut')),
       ]
     : null;
   replace(
@@ -61,17 +61,26 @@ function shell(): void {
   document.title = t('appTitle');
 }
 
-function signOut(): void {
+/** Back to the sign-in page; `notice` says why when it was not the person's choice. */
+function signOut(notice?: string): void {
   sessionStorage.removeItem(TOKEN_KEY);
   session = null;
   statusText = '';
   location.hash = '';
   shell();
-  signInView(main, signedIn);
+  signInView(main, signedIn, notice);
+}
+
+/**
+ * A 401 in the middle of a session means the token no longer works (revoked, expired): nothing
+ * the person sees can be trusted to be current, so the console returns to the sign-in page.
+ */
+function sessionEnded(api: Api): void {
+  if (session?.api === api) signOut(t('sessionEnded'));
 }
 
 async function signedIn(token: string, me: Me): Promise<void> {
-  const api = new Api(token);
+  const api: Api = new Api(token, () => sessionEnded(api));
   const defs = await api.registry();
   sessionStorage.setItem(TOKEN_KEY, token);
   session = { api, me, registry: new Map(defs.map((d) => [d.key, d])) };
@@ -110,6 +119,8 @@ async function route(moved: boolean): Promise<void> {
     else if (session.me.role === 'service') replace(main, h('h1', { tabindex: -1 }, t('appTitle')), h('p', {}, t('noView')));
     else replace(main, h('h1', { tabindex: -1 }, t('notFound')));
   } catch (err) {
+    // The session ended meanwhile: the sign-in page is already drawn.
+    if (!session) return;
     replace(main, h('h1', { tabindex: -1 }, t('appTitle')), errorBox(err));
   } finally {
     // Which address the content shows: lets tests (and scripts) wait for the right view.
@@ -132,8 +143,12 @@ async function start(): Promise<void> {
     try {
       await signedIn(token, await new Api(token).me());
       return;
-    } catch {
+    } catch (err) {
       sessionStorage.removeItem(TOKEN_KEY);
+      if (err instanceof ApiError && err.status === 401) {
+        signOut(t('sessionEnded'));
+        return;
+      }
     }
   }
   signInView(main, signedIn);

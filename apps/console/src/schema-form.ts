@@ -1,6 +1,6 @@
 import { h, uid } from './dom.js';
 import { t } from './i18n.js';
-import { plain } from './format.js';
+import { plain, type ValueLabels } from './format.js';
 import type { JsonSchema } from './types.js';
 
 export type Reading = { ok: true; value: unknown } | { ok: false; message: string };
@@ -27,24 +27,24 @@ function labelled(id: string, label: string, control: HTMLElement, hint?: string
  * enums checkboxes, strings text inputs; anything else a JSON text area. The API stays the judge
  * of the value: the form does not block what the schema would refuse, the answer explains it.
  */
-export function controlFor(schema: JsonSchema, value: unknown, label: string): FieldControl {
+export function controlFor(schema: JsonSchema, value: unknown, label: string, labels?: ValueLabels): FieldControl {
   const id = uid('field');
   const ty = types(schema);
 
   if ('const' in schema) {
-    return { element: h('p', { class: 'field' }, `${label}: `, h('strong', {}, plain(schema.const)), ` (${t('fixed')})`), read: () => ({ ok: true, value: schema.const }) };
+    return { element: h('p', { class: 'field' }, `${label}: `, h('strong', {}, plain(schema.const, labels)), ` (${t('fixed')})`), read: () => ({ ok: true, value: schema.const }) };
   }
 
   if (Array.isArray(schema.enum)) {
     const choices = schema.enum as unknown[];
-    const select = h('select', { id, name: 'value' }, choices.map((c, i) => h('option', { value: String(i), selected: JSON.stringify(c) === JSON.stringify(value) }, plain(c))));
+    const select = h('select', { id, name: 'value' }, choices.map((c, i) => h('option', { value: String(i), selected: JSON.stringify(c) === JSON.stringify(value) }, plain(c, labels))));
     return { element: labelled(id, label, select), read: () => ({ ok: true, value: choices[Number(select.value)] }) };
   }
 
   if (ty.length === 1 && ty[0] === 'boolean') {
     const box = h('input', { id, name: 'value', type: 'checkbox', role: 'switch', class: 'switch', checked: value === true });
-    const state = h('span', { class: 'switch-state', 'aria-hidden': 'true' }, value === true ? t('on') : t('off'));
-    box.addEventListener('change', () => (state.textContent = box.checked ? t('on') : t('off')));
+    const state = h('span', { class: 'switch-state', 'aria-hidden': 'true' }, plain(value === true, labels));
+    box.addEventListener('change', () => (state.textContent = plain(box.checked, labels)));
     return {
       element: h('div', { class: 'field field-switch' }, box, h('label', { for: id }, label), state),
       read: () => ({ ok: true, value: box.checked }),
@@ -69,7 +69,7 @@ export function controlFor(schema: JsonSchema, value: unknown, label: string): F
     const boxes = choices.map((c) => {
       const boxId = uid('choice');
       const box = h('input', { id: boxId, type: 'checkbox', name: 'value', checked: chosen.has(JSON.stringify(c)) });
-      return { c, box, element: h('div', { class: 'choice' }, box, h('label', { for: boxId }, plain(c))) };
+      return { c, box, element: h('div', { class: 'choice' }, box, h('label', { for: boxId }, plain(c, labels))) };
     });
     return {
       element: h('fieldset', { class: 'field' }, h('legend', {}, label), boxes.map((b) => b.element)),

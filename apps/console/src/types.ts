@@ -33,6 +33,8 @@ export interface OptionDefinition {
   description: Localized;
   schema: JsonSchema;
   default: unknown;
+  /** Words for each value, keyed by the value; booleans without them read On/Off. */
+  valueLabels?: Record<string, Localized>;
 }
 
 export interface OptionView {

@@ -7,6 +7,7 @@ import { check, createAjv } from './json-schema.validator.js';
 import { OPTION_DEFINITION_SCHEMA, type OptionDefinition } from './option-definition.js';
 import { lintPresets, type PresetDefinition } from './preset.loader.js';
 import { Registry } from './registry.service.js';
+import { valueLabelProblems } from './value-labels.js';
 
 export interface LoadedOption {
   definition: OptionDefinition;
@@ -59,6 +60,7 @@ export function lintCatalog(dir: string): { options: LoadedOption[]; presets: Pr
       def.secrecy.forEach((v, i) => check(validate, v, `/secrecy/${i}`).forEach((x) => report(`secrecy ${x.pointer} ${x.message} (${x.rule})`)));
       if (def.safe !== undefined && !isDeepStrictEqual(def.secrecy[0], def.safe)) report('secrecy order must start with the safe value');
     }
+    valueLabelProblems(def.schema, def.valueLabels).forEach(report);
     if (def.risk === 'critical') {
       if (def.safe === undefined) report('critical option must state its safe value ("safe")');
       else if (!isDeepStrictEqual(def.default, def.safe)) {

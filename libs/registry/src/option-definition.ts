@@ -33,6 +33,12 @@ export interface OptionDefinition {
    * may only move towards more secrecy, and only through the break-glass path.
    */
   secrecy?: JsonValue[];
+  /**
+   * Words for each value in EN and FR, keyed by the value: every string the schema enumerates
+   * must have one (linted). Booleans may have `"true"`/`"false"` labels; without them a
+   * console shows the shared On/Off pair.
+   */
+  valueLabels?: Record<string, LocalizedText>;
 }
 
 /** The JSON Schema (2020-12) a catalog file must satisfy before its contents are checked. */
@@ -52,6 +58,7 @@ export const OPTION_DEFINITION_SCHEMA = {
     default: true,
     safe: true,
     secrecy: { type: 'array', minItems: 2 },
+    valueLabels: { type: 'object', additionalProperties: { $ref: '#/$defs/localized' } },
   },
   $defs: { localized: LOCALIZED_TEXT_SCHEMA },
 } as const;

@@ -27,6 +27,7 @@ export async function seed(t: TestApp): Promise<Seeded> {
   await set('federation-abroad', 'retention_days', 730, 'statutes art. 12');
   await set('federation-abroad', 'proxy_mode', 'one_per_voter', 'general assembly of 3 March');
   await set('federation-abroad', 'max_proxies', 2, 'general assembly of 3 March');
+  await set('federation-abroad', 'revote', true, 'statutes art. 7');
   await set('teachers-union', 'ui_language', 'en', 'union works in English');
   return {
     operator: OPERATOR_TOKEN,

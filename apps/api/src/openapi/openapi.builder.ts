@@ -68,7 +68,7 @@ const SHARED_RESPONSES = {
 const shared = (name: keyof typeof SHARED_RESPONSES) => ({ $ref: `#/components/responses/${name}` });
 
 function successResponse(status: number, body: SuccessBody) {
-  const description = status === 202 ? 'accepted: waits for approval' : status === 304 ? 'not modified' : 'success';
+  const description = status === 202 ? 'accepted: waits for approval' : status === 302 ? 'redirect (Location names the target)' : status === 304 ? 'not modified' : 'success';
   if (body === null) return { description };
   const media = 'media' in body ? (body.media as Record<string, object>) : { 'application/json': body };
   return { description, content: Object.fromEntries(Object.entries(media).map(([type, schema]) => [type, { schema }])) };

@@ -17,7 +17,7 @@ export function eventsTable(ctx: ViewContext, first: AuditPage, next: (cursor: s
       withTenant ? h('td', {}, e.tenant ?? '—') : null,
       h('td', {}, e.actor.name, h('br'), h('span', { class: 'muted' }, e.actor.role)),
       h('td', {}, h('code', {}, e.action), e.option ? [h('br'), def ? local(def.title) : e.option] : null),
-      h('td', {}, diffView(e.before, e.after), e.reason ? h('p', { class: 'reason' }, `${t('reasonLabel')}: ${e.reason}`) : null),
+      h('td', {}, diffView(e.before, e.after, def?.valueLabels), e.reason ? h('p', { class: 'reason' }, `${t('reasonLabel')}: ${e.reason}`) : null),
     ];
     return h('tr', { 'data-seq': e.seq, 'data-option': e.option ?? '' }, cells);
   };

@@ -49,7 +49,7 @@ export async function tenantView(ctx: ViewContext, main: HTMLElement, slug: stri
       'tr',
       { 'data-option': o.key, class: o.source === 'tenant' ? 'own' : '' },
       h('th', { scope: 'row' }, title, h('br'), h('code', { class: 'muted' }, o.key)),
-      h('td', { class: 'value' }, plain(o.value)),
+      h('td', { class: 'value' }, plain(o.value, def?.valueLabels)),
       h('td', {}, h('span', { class: `source source-${o.source}` }, t(`source_${o.source}`))),
       h('td', {}, String(o.version)),
       h('td', {}, lastChange(o)),

@@ -23,7 +23,7 @@ export function openEditor(ctx: ViewContext, tenant: Tenant, def: OptionDefiniti
   document.body.append(dialog);
   dialog.addEventListener('close', () => dialog.remove());
 
-  const control = controlFor(def.schema, current.value, t('newValue'));
+  const control = controlFor(def.schema, current.value, t('newValue'), def.valueLabels);
   const reasonId = uid('reason');
   const reason = h('textarea', { id: reasonId, name: 'reason', rows: 2, required: true, minlength: 3, maxlength: 1000 });
   const feedback = h('div', { 'aria-live': 'polite' });
@@ -36,7 +36,7 @@ export function openEditor(ctx: ViewContext, tenant: Tenant, def: OptionDefiniti
           ? await ctx.api.setOption(tenant.slug, def.key, pending.value, reason.value, current.version)
           : await ctx.api.resetOption(tenant.slug, def.key, reason.value, current.version);
       dialog.close();
-      onDone(outcome.applied ? t('saved', { title, value: plain(outcome.option.value) }) : t('pendingApproval'));
+      onDone(outcome.applied ? t('saved', { title, value: plain(outcome.option.value, def.valueLabels) }) : t('pendingApproval'));
     } catch (err) {
       showForm();
       replace(feedback, errorBox(err));
@@ -46,7 +46,7 @@ export function openEditor(ctx: ViewContext, tenant: Tenant, def: OptionDefiniti
 
   const confirmStep = (pending: Pending) => {
     const after = pending.kind === 'set' ? pending.value : def.default;
-    const text = t(pending.kind === 'set' ? 'confirmText' : 'confirmReset', { title, tenant: tenant.name, before: plain(current.value), after: plain(after) });
+    const text = t(pending.kind === 'set' ? 'confirmText' : 'confirmReset', { title, tenant: tenant.name, before: plain(current.value, def.valueLabels), after: plain(after, def.valueLabels) });
     const confirmButton = h('button', { type: 'button', class: `danger`, onclick: () => void submit(pending) }, t('confirm'));
     replace(
       body,
@@ -91,7 +91,7 @@ export function openEditor(ctx: ViewContext, tenant: Tenant, def: OptionDefiniti
       h('h2', { id: headingId }, t('editTitle', { title }), ' ', riskBadge(def.risk)),
       h('p', { class: 'muted' }, h('code', {}, def.key), ' · ', tenant.name),
       h('p', {}, local(def.description)),
-      h('p', {}, t('currentValue', { value: plain(current.value), version: current.version, source: t(`source_${current.source}`) })),
+      h('p', {}, t('currentValue', { value: plain(current.value, def.valueLabels), version: current.version, source: t(`source_${current.source}`) })),
       form,
     );
   }

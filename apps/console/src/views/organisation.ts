@@ -21,7 +21,7 @@ export async function organisationView(ctx: ViewContext, main: HTMLElement, slug
       'li',
       { class: `card risk-${o.risk}${risky ? ' risky' : ''}`, 'data-option': o.key },
       h('h3', {}, def ? local(def.title) : o.key, ' ', riskBadge(o.risk)),
-      h('p', { class: 'card-value' }, h('strong', {}, plain(o.value)), ' ', h('span', { class: `source source-${o.source}` }, o.source === 'tenant' ? t('yourSetting') : t('platformDefault'))),
+      h('p', { class: 'card-value' }, h('strong', {}, plain(o.value, def?.valueLabels)), ' ', h('span', { class: `source source-${o.source}` }, o.source === 'tenant' ? t('yourSetting') : t('platformDefault'))),
       def ? h('p', {}, local(def.description)) : null,
       o.updatedAt && o.updatedBy ? h('p', { class: 'muted' }, t('byWhom', { when: dateTime(o.updatedAt), who: o.updatedBy.name })) : null,
     );

@@ -3,7 +3,7 @@ import { errorBox, plain } from '../format.js';
 import { dateTime, local, t } from '../i18n.js';
 import { UNAVAILABLE, feature } from '../api.js';
 import type { ViewContext } from '../context.js';
-import type { ChangeRequest } from '../types.js';
+import type { ChangeRequest, Me } from '../types.js';
 
 /**
  * Pending change requests of a tenant, with approve and reject (each confirmed). Shown only when
@@ -34,7 +34,7 @@ function requestItem(ctx: ViewContext, r: ChangeRequest): HTMLElement {
     'li',
     { class: 'request', 'data-request': r.id, 'data-option': r.option },
     h('h3', {}, title, ' ', h('code', { class: 'muted' }, r.option)),
-    h('p', {}, plain(undefined === after ? null : after)),
+    h('p', {}, plain(undefined === after ? null : after, def?.valueLabels)),
     h('p', { class: 'muted' }, t('requestedBy', { who: r.requestedBy.name, when: dateTime(r.createdAt), reason: r.reason })),
     needs ? h('p', {}, t('needs', { who: needs })) : null,
     actions,
@@ -46,10 +46,11 @@ function requestItem(ctx: ViewContext, r: ChangeRequest): HTMLElement {
     ctx.refresh();
   };
 
-  // The server refuses an approval by the requester or a second one by the same person: offer
-  // the requester a withdrawal instead, and say what the request is waiting for.
+  // Only buttons for what this person may do: the server refuses an approval by the requester, a
+  // second one by the same person, one its role does not owe and any decision by a reviewer.
   const mine = r.requestedBy.id === ctx.me.id;
   const approvedByMe = r.approvals.some((a) => a.principal.id === ctx.me.id);
+  const may = mayDecide(ctx.me, r);
   const showButtons = () => {
     if (mine) {
       actions.replaceChildren(
@@ -58,12 +59,14 @@ function requestItem(ctx: ViewContext, r: ChangeRequest): HTMLElement {
       );
       return;
     }
-    actions.replaceChildren(
-      approvedByMe
-        ? h('p', { class: 'muted', 'data-note': 'approved-by-me' }, t('approvedByMe'))
-        : h('button', { type: 'button', onclick: confirmApprove }, t('approve')),
-      h('button', { type: 'button', class: 'danger', onclick: () => askReason('reject') }, t('reject')),
-    );
+    const approval = approvedByMe
+      ? h('p', { class: 'muted', 'data-note': 'approved-by-me' }, t('approvedByMe'))
+      : may.approve === true
+        ? h('button', { type: 'button', onclick: confirmApprove }, t('approve'))
+        : may.approve
+          ? h('p', { class: 'muted', 'data-note': may.approve }, t(may.approve === 'not-needed' ? 'approvalNotNeeded' : 'approvalGiven'))
+          : null;
+    actions.replaceChildren(...[approval, may.reject ? h('button', { type: 'button', class: 'danger', onclick: () => askReason('reject') }, t('reject')) : null].filter((x) => x !== null));
   };
 
   function confirmApprove(): void {
@@ -76,7 +79,7 @@ function requestItem(ctx: ViewContext, r: ChangeRequest): HTMLElement {
       },
       t('confirmApprove'),
     );
-    actions.replaceChildren(h('p', {}, t('approveText', { title, after: plain(after) })), h('button', { type: 'button', onclick: showButtons }, t('back')), yes);
+    actions.replaceChildren(h('p', {}, t('approveText', { title, after: plain(after, def?.valueLabels) })), h('button', { type: 'button', onclick: showButtons }, t('back')), yes);
     yes.focus();
   }
 
@@ -108,4 +111,16 @@ function requestItem(ctx: ViewContext, r: ChangeRequest): HTMLElement {
 
   showButtons();
   return item;
+}
+
+/**
+ * What `me` may decide on `r`, as the API's policy and approval rules would answer: only operators
+ * and client admins decide; each approves only where its role's approval is owed and not yet given
+ * (otherwise the reason it is not, for a note instead of a button).
+ */
+export function mayDecide(me: Me, r: ChangeRequest): { approve: true | 'not-needed' | 'given' | null; reject: boolean } {
+  const side = me.role === 'operator' ? 'operator' : me.role === 'client_admin' ? 'clientAdmin' : null;
+  if (side === null) return { approve: null, reject: false };
+  const given = r.approvals.some((a) => a.role === me.role && a.principal.id !== r.requestedBy.id);
+  return { approve: !r.required[side] ? 'not-needed' : given ? 'given' : true, reject: true };
 }

@@ -4,8 +4,11 @@ import { errorBox } from '../format.js';
 import { t } from '../i18n.js';
 import type { Me } from '../types.js';
 
-/** Token sign-in: the token is checked against the API (`GET /v1/me`) before it is kept. */
-export function signInView(main: HTMLElement, onSignedIn: (token: string, me: Me) => void): void {
+/**
+ * Token sign-in: the token is checked against the API (`GET /v1/me`) before it is kept. `notice`
+ * says why the person is here again (a session that ended).
+ */
+export function signInView(main: HTMLElement, onSignedIn: (token: string, me: Me) => void, notice?: string): void {
   const id = uid('token');
   const input = h('input', { id, name: 'token', type: 'password', autocomplete: 'off', required: true, spellcheck: 'false' });
   const feedback = h('div', { 'aria-live': 'polite' });
@@ -26,6 +29,7 @@ export function signInView(main: HTMLElement, onSignedIn: (token: string, me: Me
     feedback,
     h('button', { type: 'submit', class: 'primary' }, t('signIn')),
   );
-  replace(main, h('h1', { tabindex: -1 }, t('signInTitle')), h('p', {}, t('signInHelp')), form);
+  const ended = notice ? h('p', { class: 'notice', role: 'alert', 'data-note': 'session-ended' }, notice) : null;
+  replace(main, h('h1', { tabindex: -1 }, t('signInTitle')), ended, h('p', {}, t('signInHelp')), form);
   input.focus();
 }
