@@ -130,8 +130,8 @@ async function seed(url, tokens) {
       .sort((a, b) => Number(a.slug.slice(6)) - Number(b.slug.slice(6)))
       .map((r) => r.id);
     await c.query(
-      `INSERT INTO principals (id, name, role, tenant_id, token_hash)
-       SELECT gen_random_uuid(), 'bench service', 'service', t, h FROM unnest($1::uuid[], $2::text[]) AS x(t, h)`,
+      `INSERT INTO principals (id, name, role, tenant_id, token_hash, lineage_id)
+       SELECT id, 'bench service', 'service', t, h, id::text FROM (SELECT gen_random_uuid() AS id, t, h FROM unnest($1::uuid[], $2::text[]) AS x(t, h)) p`,
       [ids, tokens.map(hash)],
     );
     const entries = Object.entries(VALUES);
