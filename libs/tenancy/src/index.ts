@@ -3,3 +3,4 @@ export { actorOf, pathTenant, type RequestContext, type TenantRef } from './requ
 export { TenantDirectory } from './tenant-directory.service.js';
 export { TenantCache } from './tenant.cache.js';
 export { TenantScopeService, type ScopedReadFunction, type ScopedRow, type TenantScope } from './tenant-scope.service.js';
+export { InvalidatedCache } from './invalidated.cache.js';
