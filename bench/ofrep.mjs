@@ -5,13 +5,12 @@
 //                          rounds only)
 // Prints req/s, p50, p99 and server CPU time per request for each, the ratio, throughput with 10
 // and 10,000 tenants, and memory per tenant snapshot. Each server runs in its own process, away from the load generator.
-import { fork } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
+import { ask, startServer, withDb } from './bench-servers.mjs';
 
 const BASE_URL = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 const DURATION = Number(process.env.BENCH_DURATION || 10);
@@ -51,47 +50,7 @@ const VALUES = {
   ...Object.fromEntries(Array.from({ length: EXTRA_OPTIONS }, (_, i) => [`bench_option_${i + 1}`, `tenant-value-${i + 1}`])),
 };
 
-async function withDb(url, fn) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-function start(kind, env, execArgv = []) {
-  const child = fork(new URL('./ofrep-server.mjs', import.meta.url), [kind], {
-    env: { ...process.env, ...env },
-    execArgv,
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const ready = new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${kind} server exited (${code})`)));
-    const onMessage = (m) => {
-      if (m.port) {
-        child.off('message', onMessage);
-        resolve(m.port);
-      }
-    };
-    child.on('message', onMessage);
-  });
-  return { child, ready };
-}
-
-const ask = (child, msg, field) =>
-  new Promise((resolve) => {
-    const on = (m) => {
-      if (m[field]) {
-        child.off('message', on);
-        resolve(m[field]);
-      }
-    };
-    child.on('message', on);
-    child.send(msg);
-  });
+const start = (kind, env, execArgv = []) => startServer(new URL('./ofrep-server.mjs', import.meta.url), kind, env, execArgv);
 
 function load(port, tokens, options = {}) {
   let i = 0;

@@ -6,12 +6,11 @@
 // Real tokens (the bootstrap operator's), tenants created through the API, every change audited;
 // the chain is verified through the API afterwards. The rate limit is raised (not turned off) so
 // that its per-request work is measured but a benchmark's volume is not refused.
-import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
-import pg from 'pg';
+import { ask, startServer, withDb } from './bench-servers.mjs';
 
 const BASE_URL = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 const DURATION = Number(process.env.BENCH_DURATION || 5);
@@ -25,39 +24,11 @@ const AUTH = { authorization: `Bearer ${OPERATOR}` };
 
 const load1 = () => loadavg()[0].toFixed(2);
 
-async function withDb(url, fn) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
 function start(kind, env) {
   // BENCH_CPU_PROF=<dir>: a CPU profile of each server, written when it exits.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = fork(new URL('./rest-server.mjs', import.meta.url), [kind], {
-    env: { ...process.env, ...env },
-    execArgv: prof,
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const ready = new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${kind} server exited (${code})`)));
-    const on = (m) => m.port && (child.off('message', on), resolve(m.port));
-    child.on('message', on);
-  });
-  return { child, ready };
+  return startServer(new URL('./rest-server.mjs', import.meta.url), kind, env, prof);
 }
-
-const ask = (child, msg, field) =>
-  new Promise((resolve) => {
-    const on = (m) => m[field] && (child.off('message', on), resolve(m[field]));
-    child.on('message', on);
-    child.send(msg);
-  });
 
 async function call(port, method, path, body) {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, {
