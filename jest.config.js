@@ -26,12 +26,18 @@ const withDatabase = {
   globalTeardown: '<rootDir>/test/support/jest.global-teardown.mjs',
 };
 
+const projects = [
+  // No database, no server: the quick loop (`npm run test:unit`).
+  { ...base, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'] },
+  { ...withDatabase, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/isolation/'] },
+  { ...withDatabase, displayName: 'isolation', testMatch: ['<rootDir>/test/isolation/**/*.e2e-spec.ts'] },
+];
+
+// TEST_PROJECTS=unit,e2e picks projects (the test:* scripts) and, unlike --selectProjects, leaves
+// arguments appended by `npm run test:unit -- <file>` to name files.
+const picked = process.env.TEST_PROJECTS?.split(',').filter(Boolean);
+
 export default {
   testTimeout: 60000,
-  projects: [
-    // No database, no server: the quick loop (`npm run test:unit`).
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'] },
-    { ...withDatabase, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/isolation/'] },
-    { ...withDatabase, displayName: 'isolation', testMatch: ['<rootDir>/test/isolation/**/*.e2e-spec.ts'] },
-  ],
+  projects: picked ? projects.filter((p) => picked.includes(p.displayName)) : projects,
 };
