@@ -119,6 +119,24 @@ function scratchRoot(): string {
   return tmpdir();
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
+  }
+}
+
+/** Folders left by runs killed before their tear-down (~40 MB each, in RAM under /dev/shm). */
+function removeOrphans(): void {
+  const root = scratchRoot();
+  for (const name of readdirSync(root)) {
+    const owner = /^cloison-(?:template|test)-(\d+)-/.exec(name)?.[1];
+    if (owner && !alive(Number(owner))) rmSync(join(root, name), { recursive: true, force: true });
+  }
+}
+
 /**
  * Builds a migrated embedded data folder for this run and publishes it to this process's later
  * test files. `own`: this process removes it at exit (the global set-up's folder is removed by
@@ -127,7 +145,9 @@ function scratchRoot(): string {
 export async function buildPgliteTemplate(own = true): Promise<string> {
   const existing = process.env[PGLITE_TEMPLATE_ENV];
   if (existing && existsSync(existing)) return existing;
-  const dir = join(mkdtempSync(join(scratchRoot(), 'cloison-template-')), 'data');
+  removeOrphans();
+  // The global set-up builds it in a child process: the folder belongs to jest's own process.
+  const dir = join(mkdtempSync(join(scratchRoot(), `cloison-template-${own ? process.pid : process.ppid}-`)), 'data');
   await migrateDatabase({ dataDir: dir, appRole: DEFAULT_APP_ROLE, migrationsDir: MIGRATIONS_DIR, poolSize: 1 }, { apply: true });
   process.env[PGLITE_TEMPLATE_ENV] = dir;
   if (own) process.once('exit', removePgliteTemplate);
@@ -145,7 +165,7 @@ export function removePgliteTemplate(): void {
 export async function copyPgliteTemplate(): Promise<{ dataDir: string; drop(): void }> {
   // Without the global set-up (a file run on its own with another config) each process builds its own.
   const template = await buildPgliteTemplate(true);
-  const root = mkdtempSync(join(scratchRoot(), 'cloison-test-'));
+  const root = mkdtempSync(join(scratchRoot(), `cloison-test-${process.pid}-`));
   const dataDir = join(root, 'data');
   cpSync(template, dataDir, { recursive: true });
   return { dataDir, drop: () => rmSync(root, { recursive: true, force: true }) };
