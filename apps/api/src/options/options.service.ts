@@ -16,6 +16,9 @@ type OptionRow = Readonly<Omit<StoredOptionRow, 'option_key'>>;
 
 @Injectable()
 export class OptionsService {
+  /** The view of a row, built once: a cached row is shared by the requests it serves and never changes. */
+  private readonly views = new WeakMap<OptionRow, OptionView>();
+
   constructor(
     @Inject(TenantScopeService) private readonly scopes: TenantScopeService,
     @Inject(OptionRowsCache) private readonly optionRows: OptionRowsCache,
@@ -54,7 +57,12 @@ export class OptionsService {
     const fields: Record<string, unknown> = { tenantId: r?.tenant_id, optionKey: def.key };
     const visible = r?.tenant_id != null && ctx.ability.can('read', subject('OptionValue', fields));
     if (!r || !visible) return optionView(def, null);
-    return optionView(def, { isSet: r.is_set, value: r.value as JsonValue, version: r.version, updatedAt: r.updated_at, updatedById: r.updated_by_id, updatedBy: r.updated_by });
+    let view = this.views.get(r);
+    if (!view) {
+      view = optionView(def, { isSet: r.is_set, value: r.value as JsonValue, version: r.version, updatedAt: r.updated_at, updatedById: r.updated_by_id, updatedBy: r.updated_by });
+      this.views.set(r, Object.freeze(view));
+    }
+    return view;
   }
 
   set(ctx: PolicyContext, key: string, body: SetOptionBody, ifMatch: number | '*' | undefined): Promise<GateOutcome> {
