@@ -99,6 +99,23 @@ describe('REST option routes: fewer round trips, same checks', () => {
     expect(res.body).toMatchObject({ value: 401, source: 'tenant', version: 2 });
   });
 
+  it('cold reads of one tenant at once share one statement, but never one that started before an invalidation', async () => {
+    const rows = t.app.get(OptionRowsCache);
+    // The embedded server's poll empties every cache once after the last test's write: let it pass.
+    await new Promise((r) => setTimeout(r, 450));
+    rows.forgetTenant(tenantA.id);
+    const together = await traffic(t.database.pool, () => Promise.all([rows.load(tenantA.id), rows.load(tenantA.id), rows.load(tenantA.id)]));
+    expect(together.statements).toHaveLength(1);
+    rows.forgetTenant(tenantA.id);
+    const apart = await traffic(t.database.pool, async () => {
+      const first = rows.load(tenantA.id);
+      rows.forgetTenant(tenantA.id);
+      await Promise.all([first, rows.load(tenantA.id)]);
+    });
+    expect(apart.statements).toHaveLength(2);
+    expect(rows.lookup(tenantA.id)).toBeDefined();
+  });
+
   it('a read after a write on the same instance sees the write, every time', async () => {
     const path = '/v1/tenants/hot-a/options/max_proxies';
     for (let i = 1; i <= 5; i++) {

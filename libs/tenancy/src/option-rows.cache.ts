@@ -38,11 +38,13 @@ function deepFreeze<T>(value: T): T {
  * policy still judges every row it serves. Invalidated exactly like the evaluation snapshots: the
  * writing instance drops the tenant before it answers, the others on the database's announcement
  * (ChangeListener), or every entry when the polled change counter moves; entries expire after
- * `ttlMs` regardless. Off, and empty, until changes can be observed (`setLive`).
+ * TTL_MS regardless. Off, and empty, until changes can be observed (`setLive`).
  */
 @Injectable()
 export class OptionRowsCache {
   private readonly cache: InvalidatedCache<TenantOptionRows>;
+  /** Reads under way, by tenant: dropped with the tenant's entry. */
+  private readonly pending = new Map<string, Promise<TenantOptionRows>>();
 
   constructor(@Inject(TenantScopeService) private readonly scopes: TenantScopeService) {
     this.cache = new InvalidatedCache<TenantOptionRows>(TTL_MS, MAX_TENANTS, false);
@@ -62,8 +64,22 @@ export class OptionRowsCache {
     return this.cache.lookup(tenantId, now);
   }
 
-  /** Reads the tenant's rows in its own scope and keeps them unless an invalidation came first. */
-  async load(tenantId: string): Promise<TenantOptionRows> {
+  /**
+   * Reads the tenant's rows in its own scope and keeps them unless an invalidation came first.
+   * Requests that miss together share one read, but never one that started before the tenant was
+   * last invalidated (that would hide a change from a read made after it was acknowledged).
+   */
+  load(tenantId: string): Promise<TenantOptionRows> {
+    const shared = this.pending.get(tenantId);
+    if (shared) return shared;
+    const read = this.read(tenantId).finally(() => {
+      if (this.pending.get(tenantId) === read) this.pending.delete(tenantId);
+    });
+    if (this.cache.live) this.pending.set(tenantId, read);
+    return read;
+  }
+
+  private async read(tenantId: string): Promise<TenantOptionRows> {
     const generation = this.cache.generation;
     const found = await this.scopes.readOnePrimary<StoredOptionRow>(tenantId, 'cloison_read_options');
     // No prototype: a key is only ever one of the tenant's rows.
@@ -79,14 +95,17 @@ export class OptionRowsCache {
   }
 
   forgetTenant(tenantId: string): void {
+    this.pending.delete(tenantId);
     this.cache.forgetKey(tenantId);
   }
 
   clear(): void {
+    this.pending.clear();
     this.cache.clear();
   }
 
   setLive(live: boolean): void {
+    this.pending.clear();
     this.cache.setLive(live);
   }
 }
