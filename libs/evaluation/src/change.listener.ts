@@ -15,8 +15,8 @@ const RECONNECT_DELAY_MS = 500;
 export type ChangeMode = 'notify' | 'poll';
 
 /**
- * Keeps this instance's caches (evaluation snapshots, REST option rows, principals, tenant slugs) in step with the database, whichever instance or
- * code path wrote the change.
+ * Keeps this instance's caches (evaluation snapshots, REST option rows, principals, tenant slugs)
+ * in step with the database, whichever instance or code path wrote the change.
  *
  * - notify: a dedicated connection LISTENs on CHANGE_CHANNEL; each committed change drops the
  *   named tenant's snapshot or principal's cache entries. Chosen when a probe NOTIFY sent through
