@@ -1,6 +1,11 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from '../../apps/cli/src/cli.js';
+import { auditVerifyCommand } from '../../apps/cli/src/commands/audit-verify.command.js';
+import type { CliIo } from '../../apps/cli/src/cli.io.js';
 import { AuditRecorder, auditPlaceholders } from '../../libs/audit/src/audit.recorder.js';
 import type { ApprovalStatement } from '../../libs/audit/src/approval-signature.js';
-import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createTenant, inviteClientAdmin, startTestApp, type TestApp } from '../support/test-app.js';
+import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createTenant, inviteClientAdmin, startTestApp, tempDir, type TestApp } from '../support/test-app.js';
 import { checkpointNow, exportText, publicKeyOf, setOption, verifyOffline, verifyOnline } from '../support/audit-helpers.js';
 import { SoftPasskey, ed25519Key } from '../support/approval-keys.js';
 import type { ApprovalFinding } from '../../libs/audit/src/approval-signature.verifier.js';
@@ -131,5 +136,45 @@ describe('signed approvals', () => {
     expect(offline).toMatchObject({ ok: false, firstBrokenSeq: seq });
     expect(offline.reason).toMatch(/not signed, and its tenant requires signed approvals/);
     expect(JSON.parse(text.split('\n')[(offline.line as number) - 1] as string)).toMatchObject({ tenantSeq: seq, action: 'change_request.approved' });
+  });
+
+  it('cloison keys create writes a 0600 key and enrols it; cloison approve signs; cloison audit verify names the signer', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const url = `http://127.0.0.1:${(t.app.getHttpServer().address() as { port: number }).port}`;
+    const cli = async (argv: string[], token: string) => {
+      let out = '';
+      let err = '';
+      const io: CliIo = { out: (x) => void (out += x), err: (x) => void (err += x), env: { CLOISON_URL: url, CLOISON_TOKEN: token }, interactive: false };
+      return { code: await runCli(argv, io), out, err };
+    };
+    const dir = tempDir();
+    const created = await cli(['keys', 'create', '--key', join(dir, 'client.pem'), '--label', 'treasurer laptop'], clientOther);
+    expect(created).toMatchObject({ code: 0, out: expect.stringMatching(/^sha256:[0-9a-f]{64}\n$/) });
+    expect(statSync(join(dir, 'client.pem')).mode & 0o777).toBe(0o600);
+    expect((await cli(['keys', 'create', '--key', join(dir, 'client.pem')], clientOther)).code).toBe(2);
+    expect((await cli(['keys', 'create', '--key', join(dir, 'op.pem')], OPERATOR_TOKEN_2)).code).toBe(0);
+    const cr = (await t.as(OPERATOR_TOKEN).put(`/v1/tenants/other/options/${CRED}`).send({ value: true, reason: 'the client asked for it' }).expect(202)).body;
+    expect((await cli(['approve', 'other', cr.id, '--key', join(dir, 'op.pem')], OPERATOR_TOKEN_2)).code).toBe(0);
+    const approved = await cli(['approve', 'other', cr.id, '--key', join(dir, 'client.pem')], clientOther);
+    expect(approved).toMatchObject({ code: 0, out: expect.stringContaining('status applied') });
+    await checkpointNow(t);
+    const verify = async (file: string) => {
+      const run = { code: 0, out: '' };
+      run.code = await auditVerifyCommand([file, '--public-key', key], { out: (x: string) => void (run.out += x), err: () => undefined });
+      return run;
+    };
+    const tenantFile = join(dir, 'other.jsonl');
+    expect((await cli(['audit', 'export', '--tenant', 'other', '--out', tenantFile], clientOther)).code).toBe(0);
+    const tenant = await verify(tenantFile);
+    expect(tenant.code).toBe(0);
+    expect(tenant.out).toMatch(/sequence number \d+\): signed by client admin other \(client_admin, [0-9a-f-]+\) with ed25519 key sha256:[0-9a-f]{64} "treasurer laptop"/);
+    expect(tenant.out).toMatch(/signed by second bootstrap operator .* enrolled in the global chain \(not in this export\): not checked/);
+    expect(tenant.out).toMatch(/^OK: .* 1 of 2 approvals carry a verified signature$/m);
+    // The global export holds the approval forged in the test above: it fails there, named with its line.
+    const globalFile = join(dir, 'global.jsonl');
+    expect((await cli(['audit', 'export', '--out', globalFile], OPERATOR_TOKEN)).code).toBe(0);
+    const global = await verify(globalFile);
+    expect(global.code).toBe(1);
+    expect(global.out).toMatch(/BROKEN at line \d+, sequence number \d+: approval by client admin acme .* is not signed, and its tenant requires signed approvals/);
   });
 });
