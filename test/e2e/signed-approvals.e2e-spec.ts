@@ -4,7 +4,7 @@ import { runCli } from '../../apps/cli/src/cli.js';
 import { auditVerifyCommand } from '../../apps/cli/src/commands/audit-verify.command.js';
 import type { CliIo } from '../../apps/cli/src/cli.io.js';
 import { AuditRecorder, auditPlaceholders } from '../../libs/audit/src/audit.recorder.js';
-import type { ApprovalStatement } from '../../libs/audit/src/approval-signature.js';
+import { sealContentHash, type ApprovalStatement } from '../../libs/audit/src/approval-signature.js';
 import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createTenant, inviteClientAdmin, startTestApp, tempDir, type TestApp } from '../support/test-app.js';
 import { checkpointNow, exportText, publicKeyOf, setOption, verifyOffline, verifyOnline } from '../support/audit-helpers.js';
 import { SoftPasskey, ed25519Key } from '../support/approval-keys.js';
@@ -157,6 +157,15 @@ describe('signed approvals', () => {
     expect((await cli(['approve', 'other', cr.id, '--key', join(dir, 'op.pem')], OPERATOR_TOKEN_2)).code).toBe(0);
     const approved = await cli(['approve', 'other', cr.id, '--key', join(dir, 'client.pem')], clientOther);
     expect(approved).toMatchObject({ code: 0, out: expect.stringContaining('status applied') });
+    // A seal approval signed with the same key (user verification is demanded of passkeys only): stored and checked offline.
+    const seal = (await t.as(OPERATOR_TOKEN).post('/v1/tenants/other/seals').send({ label: 'general assembly 2027' }).expect(201)).body;
+    const sealStatement: ApprovalStatement = {
+      action: 'seal.approve', tenant: other.id, subject: seal.id, approver: me.clientOther, at: new Date().toISOString(),
+      contentHash: sealContentHash({ tenantId: other.id, id: seal.id, label: seal.label, requiredApprovals: seal.requiredApprovals }, 'activate', null),
+    };
+    const wrongSeal = otherKey.sign({ ...sealStatement, contentHash: sealContentHash({ tenantId: other.id, id: seal.id, label: 'another label', requiredApprovals: 2 }, 'activate', null) });
+    expect((await t.as(clientOther).post(`/v1/tenants/other/seals/${seal.id}/approve`).send({ signature: wrongSeal })).status).toBe(403);
+    await t.as(clientOther).post(`/v1/tenants/other/seals/${seal.id}/approve`).send({ signature: otherKey.sign(sealStatement) }).expect(200);
     await checkpointNow(t);
     const verify = async (file: string) => {
       const run = { code: 0, out: '' };
@@ -169,7 +178,8 @@ describe('signed approvals', () => {
     expect(tenant.code).toBe(0);
     expect(tenant.out).toMatch(/sequence number \d+\): signed by client admin other \(client_admin, [0-9a-f-]+\) with ed25519 key sha256:[0-9a-f]{64} "treasurer laptop"/);
     expect(tenant.out).toMatch(/signed by second bootstrap operator .* enrolled in the global chain \(not in this export\): not checked/);
-    expect(tenant.out).toMatch(/^OK: .* 1 of 2 approvals carry a verified signature$/m);
+    expect(tenant.out).toMatch(/approval seal.approved [0-9a-f-]+ \(line \d+, sequence number \d+\): signed by client admin other .* with ed25519 key/);
+    expect(tenant.out).toMatch(/^OK: .* 2 of 3 approvals carry a verified signature$/m);
     // The global export holds the approval forged in the test above: it fails there, named with its line.
     const globalFile = join(dir, 'global.jsonl');
     expect((await cli(['audit', 'export', '--out', globalFile], OPERATOR_TOKEN)).code).toBe(0);
