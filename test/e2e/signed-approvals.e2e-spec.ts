@@ -44,7 +44,8 @@ describe('signed approvals', () => {
   });
 
   const request = async (option = CRED) => {
-    const res = await t.as(OPERATOR_TOKEN).put(`/v1/tenants/acme/options/${option}`).send({ value: true, reason: 'the client asked for it' });
+    const value = option === 'ballot_secrecy' ? 'public' : true;
+    const res = await t.as(OPERATOR_TOKEN).put(`/v1/tenants/acme/options/${option}`).send({ value, reason: 'the client asked for it' });
     expect(res.status).toBe(202);
     return res.body as { id: string; contentHash: string };
   };
@@ -71,6 +72,25 @@ describe('signed approvals', () => {
     expect(enrolment.after).toMatchObject({ principal: me.clientAcme, fingerprint: passkey.fingerprint, kind: 'webauthn', publicKeyJwk: { kty: 'EC', crv: 'P-256' }, rpId: 'localhost' });
     const global = (await t.as(OPERATOR_TOKEN).get('/v1/audit?limit=100').expect(200)).body.items;
     expect(global.some((e: { action: string; after: { fingerprint?: string } }) => e.action === 'credential.enrolled' && e.after.fingerprint === opKey.fingerprint)).toBe(true);
+  });
+
+  it('only approving roles enrol keys; a removed key signs nothing more', async () => {
+    const service = (await t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name: 'voting platform', role: 'service', tenant: 'acme' }).expect(201)).body.token;
+    const refused = await t.as(service).post('/v1/me/credentials').send({ kind: 'ed25519', label: 'x', publicKey: ed25519Key().publicKeyPem });
+    expect(refused.status).toBe(403);
+    expect((await t.as(clientAcme).post('/v1/me/credentials').send({ kind: 'ed25519', label: 'x', publicKey: 'not a key at all, but long enough to pass the schema' })).status).toBe(422);
+    const spare = ed25519Key();
+    await t.as(clientAcme).post('/v1/me/credentials').send({ kind: 'ed25519', label: 'spare', publicKey: spare.publicKeyPem }).expect(201);
+    expect((await t.as(clientAcme).post('/v1/me/credentials').send({ kind: 'ed25519', label: 'again', publicKey: spare.publicKeyPem })).status).toBe(409);
+    expect((await t.as(clientAcme).get('/v1/me/credentials').expect(200)).body.map((c: { fingerprint: string }) => c.fingerprint)).toEqual([passkey.fingerprint, spare.fingerprint]);
+    // Another principal cannot remove it; its owner can, and the removal is in the tenant's chain.
+    expect((await t.as(clientOther).post('/v1/me/credentials/remove').send({ fingerprint: spare.fingerprint })).status).toBe(404);
+    await t.as(clientAcme).post('/v1/me/credentials/remove').send({ fingerprint: spare.fingerprint }).expect(200);
+    const cr = await request('ballot_secrecy');
+    const res = await approve(clientAcme, cr.id, cr.contentHash, spare.sign(statement(cr.id, cr.contentHash, me.clientAcme)));
+    expect(res.status).toBe(403);
+    expect(res.body.details[0].rule).toBe('signature_key');
+    await t.as(OPERATOR_TOKEN).post(`/v1/tenants/acme/change-requests/${cr.id}/withdraw`).send({ reason: 'test done' }).expect(200);
   });
 
   it('refuses an unsigned approval of a critical option, and signatures made for another request, content, tenant or time', async () => {
