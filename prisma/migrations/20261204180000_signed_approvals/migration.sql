@@ -55,3 +55,18 @@ CREATE FUNCTION cloison_credential_used(p_fingerprint text, p_counter bigint)
 GRANT SELECT, INSERT, UPDATE ON "credentials" TO cloison_app;
 GRANT EXECUTE ON FUNCTION cloison_credential_used(text, bigint) TO cloison_app;
 GRANT EXECUTE ON FUNCTION cloison_principal_credentials(text) TO cloison_app;
+
+-- A token may be given an end: past it, it authenticates nobody (the principal stays, for the record).
+ALTER TABLE "principals" ADD COLUMN "token_expires_at" TIMESTAMPTZ(3);
+DROP FUNCTION cloison_authenticate(text);
+CREATE FUNCTION cloison_authenticate(p_token_hash text)
+    RETURNS TABLE (id uuid, name text, role text, tenant_id uuid, tenant_slug text, token_hash text, token_expires_at timestamptz)
+    LANGUAGE sql STABLE
+    SET app.all_tenants = 'on'
+    AS $$
+        SELECT p.id, p.name, p.role, p.tenant_id, t.slug, p.token_hash, p.token_expires_at
+        FROM principals p LEFT JOIN tenants t ON t.id = p.tenant_id
+        WHERE p.token_hash = p_token_hash AND p.revoked_at IS NULL
+          AND (p.token_expires_at IS NULL OR p.token_expires_at > now())
+    $$;
+GRANT EXECUTE ON FUNCTION cloison_authenticate(text) TO cloison_app;
