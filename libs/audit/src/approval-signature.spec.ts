@@ -1,4 +1,5 @@
 import { jwkFingerprint, proofRefusal, statementHash, statementText, type ApprovalProof, type ApprovalStatement, type EnrolledKey } from './approval-signature.js';
+import { isConsentEvent } from './approval-signature.verifier.js';
 
 // Fixed vectors: an Ed25519 key from the seed 0x01..0x20 and a fixed P-256 passkey key; the
 // signatures were made once outside this code (node:crypto), so the check is held to bytes, not to itself.
@@ -70,5 +71,16 @@ describe('approval signatures (fixed vectors)', () => {
     const flipped = Buffer.from(ED_PROOF.signature, 'base64url');
     flipped[0] = (flipped[0] as number) ^ 1;
     expect(proofRefusal(STATEMENT, { ...ED_PROOF, signature: flipped.toString('base64url') }, ED, check)).toMatch(/does not match/);
+  });
+});
+
+describe('which export lines the consent check reads', () => {
+  it('picks approval, enrolment and the events they are checked against, not other events nor look-alike text', () => {
+    const line = (action: string, after: unknown = null) => JSON.stringify({ type: 'event', seq: 1, action, after });
+    for (const a of ['tenant.created', 'credential.enrolled', 'credential.removed', 'change_request.created', 'change_request.edited', 'change_request.approved', 'seal.proposed', 'seal.approved', 'seal.lift_approved', 'seal.break_glass_approved']) {
+      expect([a, isConsentEvent(line(a))]).toEqual([a, true]);
+    }
+    for (const a of ['option.set', 'change_request.applied', 'seal.activated', 'tenant.created_elsewhere', 'seal.approvedx']) expect([a, isConsentEvent(line(a))]).toEqual([a, false]);
+    expect(isConsentEvent(line('option.set', { note: '"action":"change_request.approved"' }))).toBe(false);
   });
 });

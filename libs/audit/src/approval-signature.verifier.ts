@@ -19,9 +19,22 @@ export interface ApprovalFinding {
   label?: string;
 }
 
-/** The events whose content the consent check reads (the others take the fast path). */
-export const CONSENT_EVENT =
-  /"action":"(?:tenant\.created|credential\.(?:enrolled|removed)|change_request\.(?:created|edited|approved)|seal\.(?:proposed|approved|lift_approved|break_glass_approved))"/;
+const ACTION_KEY = '"action":"';
+const CONSENT_ACTION = /(?:tenant\.created|credential\.(?:enrolled|removed)|change_request\.(?:created|edited|approved)|seal\.(?:proposed|approved|lift_approved|break_glass_approved))"/y;
+
+/**
+ * Whether an export line is an event the consent check reads (the others take the fast path):
+ * found with one native search and, for most events, one character (c, s or t starts them all).
+ */
+export function isConsentEvent(raw: string): boolean {
+  const at = raw.indexOf(ACTION_KEY);
+  if (at < 0) return false;
+  const from = at + ACTION_KEY.length;
+  const c = raw.charCodeAt(from);
+  if (c !== 99 && c !== 115 && c !== 116) return false;
+  CONSENT_ACTION.lastIndex = from;
+  return CONSENT_ACTION.test(raw);
+}
 
 interface KnownKey {
   key: EnrolledKey;
