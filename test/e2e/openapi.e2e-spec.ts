@@ -54,9 +54,13 @@ describe('OpenAPI document', () => {
       const call = t.as(OPERATOR_TOKEN)[m as 'post'](concrete(p));
       const empty = await call.send({});
       if (empty.status === 401 || empty.status === 403) continue; // the operator may not reach this route's pipe
-      expect({ route: `${m} ${p}`, status: empty.status }).toEqual({ route: `${m} ${p}`, status: 400 });
-      const pointers = (empty.body.details as { pointer: string }[]).map((d) => d.pointer);
-      for (const field of schema.required ?? []) expect(pointers).toContain(`/${field}`);
+      // A body whose every field is optional (an approval's signature) may be empty.
+      const emptyAllowed = (schema.required ?? []).length === 0 && 'properties' in schema;
+      if (!emptyAllowed) {
+        expect({ route: `${m} ${p}`, status: empty.status }).toEqual({ route: `${m} ${p}`, status: 400 });
+        const pointers = (empty.body.details as { pointer: string }[]).map((d) => d.pointer);
+        for (const field of schema.required ?? []) expect(pointers).toContain(`/${field}`);
+      }
       if (schema.additionalProperties === false) {
         const extra = await t.as(OPERATOR_TOKEN)[m as 'post'](concrete(p)).send({ undocumentedProbe: 1 });
         expect(extra.status).toBe(400);

@@ -76,6 +76,8 @@ export function testConfig(overrides: Partial<CloisonConfig> = {}): CloisonConfi
     auditSigningKey: TEST_SIGNING_KEY,
     bootstrapToken2: OPERATOR_TOKEN_2,
     mail: { from: 'cloison@test.invalid', outboxDir: tempDir('cloison-outbox-') },
+    // Suites about other rules approve unsigned; test/e2e/signed-approvals runs the default (2).
+    signedApprovalsFromRisk: 4,
     ...overrides,
   };
 }

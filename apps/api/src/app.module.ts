@@ -41,6 +41,9 @@ import { RegistryController } from './registry/registry.controller.js';
 import { RegistryService } from './registry/registry.service.js';
 import { TenantsController } from './tenants/tenants.controller.js';
 import { TenantsService } from './tenants/tenants.service.js';
+import { CredentialsController } from './credentials/credentials.controller.js';
+import { ApprovalSignatures, CREDENTIAL_SETTINGS, Credentials } from '../../../libs/identity/src/index.js';
+import { createHash } from 'node:crypto';
 
 @Module({})
 export class AppModule {
@@ -57,12 +60,23 @@ export class AppModule {
       controllers: [
         ConsoleRootController, HealthController, MetricsController, MeController, RegistryController, PresetsController, TenantsController, OptionsController,
         PrincipalsController, PrincipalRequestsController, TenantPrincipalRequestsController, TenantPeopleController, InvitationsController, AuditController, AuditChainController, ChangeRequestsController, BulkChangesController,
-        SealsController, ExposureController, OfrepController, OpenApiController,
+        SealsController, ExposureController, OfrepController, OpenApiController, CredentialsController,
       ],
       providers: [
         { provide: DEFAULT_CHANGE_POLICY, useValue: config.defaultChanges },
         ...CHANGE_CONTROL_PROVIDERS,
         { provide: SealSigner, inject: [SERVICE_SIGNING_KEY], useFactory: (key: KeyObject) => new SealSigner(key) },
+        {
+          provide: CREDENTIAL_SETTINGS,
+          inject: [SERVICE_SIGNING_KEY],
+          // Every instance holds the service key: a challenge one issues, another accepts.
+          useFactory: (key: KeyObject) => ({
+            ...config.webauthn,
+            challengeKey: createHash('sha256').update('cloison passkey registration\0').update(key.export({ type: 'pkcs8', format: 'der' })).digest(),
+          }),
+        },
+        Credentials,
+        ApprovalSignatures,
         Seals,
         Lifecycle,
         BulkChangesService,

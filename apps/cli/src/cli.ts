@@ -1,4 +1,5 @@
 import { AUDIT_EXPORT_HELP, auditExportCommand } from './commands/audit-export.command.js';
+import { APPROVE_HELP, KEYS_HELP, approveCommand, keysCommand } from './commands/approvals.command.js';
 import { CATALOG_LINT_HELP, catalogLintCommand } from './commands/catalog-lint.command.js';
 import { MIGRATE_HELP, migrateCommand } from './commands/migrate.command.js';
 import { OPERATOR_HELP, operatorCommand } from './commands/operator-recover.command.js';
@@ -18,6 +19,10 @@ Online (talk to the API; --url / CLOISON_URL and --token / CLOISON_TOKEN):
   principals revoke   revoke a principal's token
   tenants list        list the tenants the token may see
   audit export        write the audit log as JSON Lines (progress on stderr)
+  keys create --key <file>
+                      create an Ed25519 approval key locally (0600) and enrol its public key
+  approve <tenant> <request-id> --key <file>
+                      sign and send an approval of a change request
 
 Offline:
   catalog lint <dir>  check an option catalog as the service does at boot
@@ -46,6 +51,8 @@ const COMMANDS: Record<string, Handler> = {
   catalog: catalogLintCommand,
   migrate: migrateCommand,
   operator: operatorCommand,
+  keys: keysCommand,
+  approve: approveCommand,
   audit: (argv, io) => {
     const [sub, ...rest] = argv;
     if (sub === 'export') return auditExportCommand(rest, io);
@@ -59,7 +66,7 @@ const COMMANDS: Record<string, Handler> = {
   },
 };
 
-export const HELP_TEXTS = [MAIN_HELP, PRINCIPALS_HELP, TENANTS_HELP, CATALOG_LINT_HELP, AUDIT_EXPORT_HELP, MIGRATE_HELP, OPERATOR_HELP];
+export const HELP_TEXTS = [MAIN_HELP, PRINCIPALS_HELP, TENANTS_HELP, CATALOG_LINT_HELP, AUDIT_EXPORT_HELP, MIGRATE_HELP, OPERATOR_HELP, KEYS_HELP, APPROVE_HELP];
 
 /** Runs one command line; never throws, always resolves to an exit code. */
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {

@@ -142,8 +142,8 @@ export class Api {
 
   changeRequests = (slug: string) => this.get<ChangeRequest[]>(`/v1/tenants/${seg(slug)}/change-requests?status=pending`);
 
-  approve = (r: ChangeRequest) =>
-    this.send<ChangeRequest>('POST', `/v1/tenants/${seg(r.tenant)}/change-requests/${seg(r.id)}/approve`, { contentHash: r.contentHash });
+  approve = (r: ChangeRequest, signature?: object) =>
+    this.send<ChangeRequest>('POST', `/v1/tenants/${seg(r.tenant)}/change-requests/${seg(r.id)}/approve`, { contentHash: r.contentHash, ...(signature ? { signature } : {}) });
 
   reject = (r: ChangeRequest, reason: string) =>
     this.send<ChangeRequest>('POST', `/v1/tenants/${seg(r.tenant)}/change-requests/${seg(r.id)}/reject`, { reason });

@@ -39,6 +39,8 @@ export const AUDIT_ACTIONS = [
   'audit.key_published',
   'audit.key_rotated',
   'operator.recovered',
+  'credential.enrolled',
+  'credential.removed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

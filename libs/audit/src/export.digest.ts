@@ -1,6 +1,7 @@
 import { Buffer, isAscii } from 'node:buffer';
 import { contentHash, linkHash, sha256Hex } from './audit.chain.js';
 import { readPlainEvent } from './export.plain-line.js';
+import { isConsentEvent } from './approval-signature.verifier.js';
 
 /** Per line of a batch. */
 export const LINE_BLANK = 0;
@@ -154,6 +155,8 @@ export function digestBatch(bytes: Uint8Array): DigestBatch {
 
   const line = (raw: string) => {
     if (isBlank(raw)) return void kinds.push(LINE_BLANK);
+    // Approvals and what they are checked against are read whole, in order, by the consent check.
+    if (isConsentEvent(raw)) return text_(raw, false);
     const plain = readPlainEvent(raw);
     if (plain) return event(plain.seq, plain.tenantSeq, plain.tenantId, sha256Hex(plain.canonical), plain);
     let e: Record<string, unknown>;

@@ -86,7 +86,7 @@ describe('export verification in batches', () => {
     const bytes = Buffer.from(lines.join('\n'));
     for (const batchBytes of [100, 3000, 1 << 20]) {
       expect(await verifyExportBytes(chunked(bytes, []), global.publicKey, { workers: 0, batchBytes })).toEqual({
-        ok: false, checked: 12, firstBrokenSeq: 12, line: lineOf(12) + 1, reason: 'event 12 does not match its content hash: its content was altered',
+        ok: false, checked: 12, firstBrokenSeq: 12, line: lineOf(12) + 1, reason: 'event 12 does not match its content hash: its content was altered', approvals: [],
       });
     }
   });

@@ -7,6 +7,10 @@ import { ChainVerifier, type VerifyResult } from './chain.verifier.js';
 import { trustedKeys } from './key-rotation.js';
 import { LINE_BLANK, LINE_TEXT, digestBatch, digestEvent, isBlank, type DigestBatch } from './export.digest.js';
 import { WorkerDigester, defaultWorkers } from './export.pool.js';
+import { ApprovalSignatureVerifier, type ApprovalFinding } from './approval-signature.verifier.js';
+
+/** An export's verification, with what it found about each approval's signature. */
+export type ExportVerifyResult = VerifyResult & { approvals: ApprovalFinding[] };
 
 /**
  * Checks a JSON Lines export line by line with nothing but the public key obtained
@@ -15,6 +19,7 @@ import { WorkerDigester, defaultWorkers } from './export.pool.js';
  */
 export class ExportVerifier {
   private verifier: ChainVerifier | null = null;
+  private consent: ApprovalSignatureVerifier | null = null;
   private n = 0;
   private events = 0;
   private checkpoints = 0;
@@ -42,6 +47,9 @@ export class ExportVerifier {
       if (line.type === 'event') {
         this.events++;
         v.event(line, this.n);
+        const seq = this.consent && !v.broken ? v.nextSeq - 1 : 0;
+        const refusal = seq > 0 ? this.consent?.event(line, seq, this.n) : null;
+        if (refusal) v.fail(seq, refusal, this.n);
       } else if (line.type === 'checkpoint') {
         this.checkpoints++;
         v.checkpoint(line, this.n);
@@ -96,6 +104,7 @@ export class ExportVerifier {
     }
     const mode = line.scope === 'tenant' ? 'tenant' : 'global';
     this.verifier = new ChainVerifier({ mode, chain: line.chain, publicKey: this.publicKey, rotations });
+    this.consent = new ApprovalSignatureVerifier(mode);
     return true;
   }
 
@@ -104,23 +113,27 @@ export class ExportVerifier {
     return false;
   }
 
-  finish(): VerifyResult {
+  finish(): ExportVerifyResult {
+    return { ...this.chainResult(), approvals: this.consent?.findings ?? [] };
+  }
+
+  private chainResult(): VerifyResult {
     if (this.result) return this.result;
     const v = this.verifier;
-    if (!v) return (this.broken('the export is empty (no header line)'), this.finish());
+    if (!v) return (this.broken('the export is empty (no header line)'), this.chainResult());
     const outcome = v.finish(this.n);
     if (!outcome.ok) return (this.result = outcome);
-    if (!this.end) return (this.broken('the export ends without its end line (file truncated)'), this.finish());
+    if (!this.end) return (this.broken('the export ends without its end line (file truncated)'), this.chainResult());
     if (this.end.events !== this.events || this.end.checkpoints !== this.checkpoints) {
       this.broken(`the end line announces ${this.end.events} events and ${this.end.checkpoints} checkpoints, the file has ${this.events} and ${this.checkpoints}`);
-      return this.finish();
+      return this.chainResult();
     }
     return (this.result = outcome);
   }
 }
 
 /** Verifies an export given as lines. */
-export async function verifyExport(lines: AsyncIterable<string> | Iterable<string>, publicKey: KeyObject): Promise<VerifyResult> {
+export async function verifyExport(lines: AsyncIterable<string> | Iterable<string>, publicKey: KeyObject): Promise<ExportVerifyResult> {
   const verifier = new ExportVerifier(publicKey);
   for await (const line of lines) if (!verifier.line(line)) break;
   return verifier.finish();
@@ -148,7 +161,7 @@ interface Pending {
  * earliest one, with its line number. A bounded number of batches is pending at any time:
  * reading waits for the walk (backpressure).
  */
-export async function verifyExportBytes(chunks: AsyncIterable<Uint8Array>, publicKey: KeyObject, opts: VerifyBytesOptions = {}): Promise<VerifyResult> {
+export async function verifyExportBytes(chunks: AsyncIterable<Uint8Array>, publicKey: KeyObject, opts: VerifyBytesOptions = {}): Promise<ExportVerifyResult> {
   const verifier = new ExportVerifier(publicKey);
   const workers = opts.workers ?? defaultWorkers();
   const parallelFrom = opts.parallelFrom ?? 4 * MiB;
@@ -216,7 +229,7 @@ export async function* lineBatches(chunks: AsyncIterable<Uint8Array>, size: numb
 }
 
 /** Verifies an export given as text chunks (e.g. a file stream with utf8 encoding), in constant memory. */
-export async function verifyExportStream(chunks: AsyncIterable<string> | Iterable<string>, publicKey: KeyObject): Promise<VerifyResult> {
+export async function verifyExportStream(chunks: AsyncIterable<string> | Iterable<string>, publicKey: KeyObject): Promise<ExportVerifyResult> {
   const verifier = new ExportVerifier(publicKey);
   let rest = '';
   outer: for await (const chunk of chunks) {

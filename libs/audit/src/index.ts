@@ -17,3 +17,8 @@ export { ServiceKeys, SigningKeyMismatchError, readKeyRotations } from './servic
 export { AuditWitness, type WitnessedHead } from './audit.witness.js';
 export { VERIFY_RESULT_SCHEMA, ChainVerifier, type ChainVerifierOptions, type VerifyResult } from './chain.verifier.js';
 export { ExportVerifier, verifyExport, verifyExportBytes, verifyExportStream, type VerifyBytesOptions } from './export.verifier.js';
+export {
+  SIGNATURE_MAX_SKEW_MS, SIGNED_ACTIONS, SIGNED_EVENT_ACTIONS, jwkFingerprint, keyObjectOf, proofRefusal, sealContentHash, signStatement, statementHash, statementText,
+  type ApprovalProof, type ApprovalStatement, type EnrolledKey, type SignedAction,
+} from './approval-signature.js';
+export { ApprovalSignatureVerifier, type ApprovalFinding } from './approval-signature.verifier.js';

@@ -1,7 +1,7 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { accessibleBy } from '@casl/prisma/runtime';
-import { AuditRecorder } from '../../audit/src/index.js';
-import { LineageReader } from '../../identity/src/index.js';
+import { AuditRecorder, type ApprovalProof } from '../../audit/src/index.js';
+import { ApprovalSignatures, LineageReader } from '../../identity/src/index.js';
 import { ChangeListener } from '../../evaluation/src/index.js';
 import { jsonInput, type PrismaTx } from '../../persistence/src/index.js';
 import type { PolicyContext } from '../../policy/src/index.js';
@@ -41,6 +41,7 @@ export class ChangeRequests {
     @Inject(AuditRecorder) private readonly audit: AuditRecorder,
     @Inject(ChangeListener) private readonly changes: ChangeListener,
     @Inject(LineageReader) private readonly lineages: LineageReader,
+    @Inject(ApprovalSignatures) private readonly signatures: ApprovalSignatures,
   ) {}
 
   async create(ctx: PolicyContext, body: NewChangeRequest): Promise<ChangeRequestView> {
@@ -129,9 +130,10 @@ export class ChangeRequests {
 
   /**
    * Records an approval for the content the approver saw (`contentHash`); the last approval
-   * needed applies the change in the same transaction.
+   * needed applies the change in the same transaction. A signature, when given (or required by
+   * the tenant for a critical option), must cover this request, its content and this approver.
    */
-  async approve(ctx: PolicyContext, id: string, contentHash: string): Promise<ChangeRequestView> {
+  async approve(ctx: PolicyContext, id: string, contentHash: string, proof?: ApprovalProof): Promise<ChangeRequestView> {
     const view = await this.pending(ctx, id, async (tx, row, tenant) => {
       const me = ctx.principal;
       if (row.requestedById === me.id) throw new ForbiddenException('the requester may not approve their own change request');
@@ -146,6 +148,14 @@ export class ChangeRequests {
       const unneeded = unneededApproval(need, counted, me.role);
       if (unneeded) throw new RuleConflict(unneeded, 'approval_not_needed');
       await this.lineages.assertCounts(tx, { approverId: me.id, requesterId: row.requestedById, countedIds: counted.map((a) => a.principalId), filedAt: row.createdAt });
+      const critical = this.registry.find(row.optionKey)?.risk === 'critical';
+      const settings = await tx.tenant.findUnique({ where: { id: tenant.id }, select: { signedApprovals: true } });
+      const signature = await this.signatures.check(
+        tx,
+        { action: 'change_request.approve', tenant: tenant.id, subject: id, contentHash: row.contentHash, approver: me.id },
+        proof,
+        { required: critical && settings?.signedApprovals === true, userVerification: critical },
+      );
       const now = new Date();
       await tx.changeRequestApproval.create({
         data: { requestId: id, tenantId: tenant.id, principalId: me.id, principalName: me.name, role: me.role, contentHash, approvedAt: now },
@@ -155,7 +165,7 @@ export class ChangeRequests {
         action: 'change_request.approved',
         tenantId: tenant.id,
         optionKey: row.optionKey,
-        after: { id, contentHash, revision: row.revision },
+        after: { id, contentHash, revision: row.revision, ...(signature ? { signature } : {}) },
         requestId: ctx.requestId,
         at: now,
       });

@@ -11,11 +11,12 @@ interface PrincipalRow {
   role: string;
   tenant_id: string | null;
   tenant_slug: string | null;
+  token_expires_at?: Date | null;
 }
 
 const toPrincipal = (row: PrincipalRow | undefined): AuthenticatedPrincipal | null =>
   row && ROLES.includes(row.role as Role)
-    ? { id: row.id, name: row.name, role: row.role as Role, tenantId: row.tenant_id, tenantSlug: row.tenant_slug }
+    ? { id: row.id, name: row.name, role: row.role as Role, tenantId: row.tenant_id, tenantSlug: row.tenant_slug, ...(row.token_expires_at ? { expiresAt: row.token_expires_at.getTime() } : {}) }
     : null;
 
 /** Cache key of a staff link; token hashes are hex, so the two never collide. */
@@ -63,7 +64,10 @@ export class Authenticator {
     if (this.oidc && looksLikeJwt(token)) return this.staff(token, true);
     if (!looksLikeToken(token)) return null;
     const hash = hashToken(token);
-    return this.cache.lookup(hash) ?? this.lookUpAndKeep(hash, () => this.byHash(hash));
+    const hit = this.cache.lookup(hash);
+    // A token past its end is refused from memory too (the database function refuses it as well).
+    if (hit) return hit.expiresAt !== undefined && hit.expiresAt <= Date.now() ? null : hit;
+    return this.lookUpAndKeep(hash, () => this.byHash(hash));
   }
 
   private async lookUpAndKeep(key: string, find: () => Promise<AuthenticatedPrincipal | null>): Promise<AuthenticatedPrincipal | null> {

@@ -24,6 +24,8 @@ export interface NewPrincipal {
   invitedBy?: string;
   /** Who made it, when not the actor recording it (a request approved by someone else). */
   createdById?: string;
+  /** When its token stops working; undefined = never. */
+  tokenExpiresAt?: Date;
 }
 
 export const ISSUED_PRINCIPAL_SCHEMA = objectOf(
@@ -36,8 +38,9 @@ export const ISSUED_PRINCIPAL_SCHEMA = objectOf(
     lineageId: STRING,
     oidc: objectOf({ issuer: STRING, subject: STRING }),
     token: STRING,
+    tokenExpiresAt: DATE_TIME,
   },
-  ['oidc', 'token'],
+  ['oidc', 'token', 'tokenExpiresAt'],
 );
 
 export interface IssuedPrincipal {
@@ -51,6 +54,7 @@ export interface IssuedPrincipal {
   oidc?: { issuer: string; subject: string };
   /** Returned once, never stored: only its hash is. Absent for a principal linked through `oidc`. */
   token?: string;
+  tokenExpiresAt?: string;
 }
 
 /** Creates a principal and its audit event in the caller's transaction. */
@@ -67,12 +71,14 @@ export class PrincipalIssuer {
         id, name: p.name, role: p.role, tenantId: p.tenant?.id ?? null, tokenHash: token === undefined ? null : hashToken(token),
         oidcIssuer: p.oidc?.issuer ?? null, oidcSubject: p.oidc?.subject ?? null,
         createdById: p.createdById ?? actor.id, lineageId, email: p.email ?? null, invitedBy: p.invitedBy ?? null,
+        tokenExpiresAt: p.tokenExpiresAt ?? null,
       },
     });
     const view = {
       id: row.id, name: row.name, role: p.role, tenant: p.tenant?.slug ?? null, createdAt: row.createdAt.toISOString(), lineageId,
       createdById: row.createdById as string, ...(p.email ? { email: p.email } : {}),
       ...(p.oidc ? { oidc: { issuer: p.oidc.issuer, subject: p.oidc.subject } } : {}),
+      ...(p.tokenExpiresAt ? { tokenExpiresAt: p.tokenExpiresAt.toISOString() } : {}),
     };
     await this.audit.record(tx, {
       actor,
@@ -82,7 +88,7 @@ export class PrincipalIssuer {
       requestId,
       at: row.createdAt,
     });
-    const issued = { id: view.id, name: view.name, role: p.role, tenant: view.tenant, createdAt: view.createdAt, lineageId, ...(view.oidc ? { oidc: view.oidc } : {}) };
+    const issued = { id: view.id, name: view.name, role: p.role, tenant: view.tenant, createdAt: view.createdAt, lineageId, ...(view.oidc ? { oidc: view.oidc } : {}), ...(view.tokenExpiresAt ? { tokenExpiresAt: view.tokenExpiresAt } : {}) };
     return token === undefined ? issued : { ...issued, token };
   }
 }

@@ -1,9 +1,9 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { accessibleBy } from '@casl/prisma/runtime';
-import { AuditRecorder, type AuditAction } from '../../audit/src/index.js';
+import { AuditRecorder, sealContentHash, type ApprovalProof, type AuditAction, type SignedAction } from '../../audit/src/index.js';
 import { CatalogHistory, RuleConflict, optionView, sameRules } from '../../change-control/src/index.js';
-import { LineageReader } from '../../identity/src/index.js';
+import { ApprovalSignatures, LineageReader } from '../../identity/src/index.js';
 import { jsonInput, type PrismaTx } from '../../persistence/src/index.js';
 import type { PolicyContext } from '../../policy/src/index.js';
 import { Registry } from '../../registry/src/index.js';
@@ -34,6 +34,7 @@ export class Seals {
     @Inject(SealSigner) private readonly signer: SealSigner,
     @Inject(LineageReader) private readonly lineages: LineageReader,
     @Inject(CatalogHistory) private readonly history: CatalogHistory,
+    @Inject(ApprovalSignatures) private readonly signatures: ApprovalSignatures,
   ) {}
 
   propose(ctx: PolicyContext, body: { label: string; requiredApprovals?: number }): Promise<SealView> {
@@ -64,8 +65,8 @@ export class Seals {
     return this.scopes.run({ tenantId: tenant.id }, (tx) => this.reload(tx, id, tenant));
   }
 
-  approve(ctx: PolicyContext, id: string): Promise<SealView> {
-    return this.step(ctx, id, 'proposed', 'activate', undefined, async (tx, row, tenant, approvals) => {
+  approve(ctx: PolicyContext, id: string, proof?: ApprovalProof): Promise<SealView> {
+    return this.step(ctx, id, 'proposed', 'activate', undefined, proof, async (tx, row, tenant, approvals) => {
       if (!this.quorum(row, approvals)) return;
       // Writers share-lock the tenant row in the change gate: activation waits for them, and they for it.
       await tx.$queryRaw`SELECT id FROM tenants WHERE id = ${tenant.id}::uuid FOR NO KEY UPDATE`;
@@ -87,14 +88,14 @@ export class Seals {
     });
   }
 
-  lift(ctx: PolicyContext, id: string, reason: string): Promise<SealView> {
-    return this.step(ctx, id, 'active', 'lift', reason, async (tx, row, tenant, approvals) => {
+  lift(ctx: PolicyContext, id: string, reason: string, proof?: ApprovalProof): Promise<SealView> {
+    return this.step(ctx, id, 'active', 'lift', reason, proof, async (tx, row, tenant, approvals) => {
       if (this.quorum(row, approvals)) await this.lifted(tx, ctx, row, tenant, reason, false);
     });
   }
 
-  breakGlass(ctx: PolicyContext, id: string, reason: string): Promise<SealView> {
-    return this.step(ctx, id, 'active', 'break_glass', reason, async (tx, row, tenant, approvals) => {
+  breakGlass(ctx: PolicyContext, id: string, reason: string, proof?: ApprovalProof): Promise<SealView> {
+    return this.step(ctx, id, 'active', 'break_glass', reason, proof, async (tx, row, tenant, approvals) => {
       const operators = new Set(approvals.filter((a) => a.role === 'operator').map((a) => a.principalId));
       if (operators.size >= 2) await this.lifted(tx, ctx, row, tenant, reason, true);
     });
@@ -143,6 +144,7 @@ export class Seals {
     status: 'proposed' | 'active',
     purpose: Purpose,
     reason: string | undefined,
+    proof: ApprovalProof | undefined,
     next: (tx: PrismaTx, row: SealRow, tenant: TenantRef, approvals: SealRow['approvals']) => Promise<void>,
   ): Promise<SealView> {
     const tenant = pathTenant(ctx);
@@ -166,9 +168,13 @@ export class Seals {
         countedIds: counted.map((a) => a.principalId),
         filedAt,
       });
+      // A signed seal approval covers the seal as proposed, the purpose and the reason (user verified).
+      const signed: SignedAction = purpose === 'activate' ? 'seal.approve' : purpose === 'lift' ? 'seal.lift' : 'seal.break_glass';
+      const contentHash = sealContentHash(row, purpose, reason ?? null);
+      const signature = await this.signatures.check(tx, { action: signed, tenant: tenant.id, subject: id, contentHash, approver: me.id }, proof, { required: false, userVerification: true });
       await tx.sealApproval.create({ data: { sealId: id, tenantId: tenant.id, principalId: me.id, principalName: me.name, role: me.role, purpose, reason: reason ?? null, approvedAt: now } });
       const action: AuditAction = purpose === 'activate' ? 'seal.approved' : purpose === 'lift' ? 'seal.lift_approved' : 'seal.break_glass_approved';
-      await this.record(tx, ctx, action, tenant, { id }, reason, now);
+      await this.record(tx, ctx, action, tenant, { id, ...(signature ? { signature } : {}) }, reason, now);
       const all = [...row.approvals, { sealId: id, tenantId: tenant.id, principalId: me.id, principalName: me.name, role: me.role, purpose, reason: reason ?? null, approvedAt: now }];
       await next(tx, row, tenant, all.filter((a) => a.purpose === purpose));
       return this.reload(tx, id, tenant);

@@ -15,6 +15,8 @@ export interface AuthenticatedPrincipal {
   /** Set exactly for tenant-bound roles. */
   tenantId: string | null;
   tenantSlug: string | null;
+  /** When the bearer token stops working (ms since epoch); absent = never. Checked on cached lookups too. */
+  expiresAt?: number;
 }
 
 /** Who caused a change, as recorded in the audit log. */

@@ -1,9 +1,10 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startTestApp, tempDir, type TestApp } from '../../support/test-app.js';
+import type { CloisonConfig } from '../../../apps/api/src/config/app.config.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = [
@@ -19,7 +20,7 @@ const FLAGS = [
 
 export interface ConsoleHarness {
   t: TestApp;
-  /** http://127.0.0.1:<port> of the listening Cloison. */
+  /** http://127.0.0.1:<port> of the listening Cloison (http://localhost:<port> with passkeys). */
   origin: string;
   browser: BrowserContext;
   /** A new tab (fresh sessionStorage: signed out) at the console, in `lang`. */
@@ -55,15 +56,18 @@ function buildConsole(): string {
  * A listening Cloison on a fresh database serving a freshly compiled console, and one Chromium
  * with a fresh profile. One per test file.
  */
-export async function startConsole(): Promise<ConsoleHarness> {
+export async function startConsole(opts: { passkeys?: boolean } = {}): Promise<ConsoleHarness> {
   const scriptsDir = buildConsole();
   const profile = tempDir('cloison-chromium-');
-  const t = await startTestApp({ console: { assetsDir: resolve('apps/console/public'), scriptsDir } });
+  // Passkeys need a secure context: the page is opened as localhost, the relying party, on a port known beforehand.
+  const fixedPort = opts.passkeys ? await freePort() : 0;
+  const passkeys: Partial<CloisonConfig> = opts.passkeys ? { webauthn: { rpId: 'localhost', origins: [`http://localhost:${fixedPort}`] }, signedApprovalsFromRisk: 2 } : {};
+  const t = await startTestApp({ console: { assetsDir: resolve('apps/console/public'), scriptsDir }, ...passkeys });
   let browser: BrowserContext | undefined;
   try {
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    await t.app.listen({ port: fixedPort, host: '127.0.0.1' });
     const { port } = t.app.getHttpServer().address() as AddressInfo;
-    const origin = `http://127.0.0.1:${port}`;
+    const origin = `http://${opts.passkeys ? 'localhost' : '127.0.0.1'}:${port}`;
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
@@ -104,6 +108,17 @@ export async function startConsole(): Promise<ConsoleHarness> {
     await t.stop();
     throw err;
   }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => done(port));
+    });
+  });
 }
 
 /** Waits until the view of the page's current address has finished drawing. */

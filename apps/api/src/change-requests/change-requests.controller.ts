@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { CHANGE_REQUEST_VIEW_SCHEMA, ChangeRequests, type RequestEdit, type RequestStatus } from '../../../../libs/change-control/src/index.js';
+import type { ApprovalProof } from '../../../../libs/audit/src/index.js';
 import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
 import { assertSameTenant } from '../common/blast-radius.js';
 import { SchemaPipe } from '../common/schema.pipe.js';
@@ -54,8 +55,8 @@ export class ChangeRequestsController {
   @HttpCode(200)
   @CheckPolicy('approve', 'ChangeRequest')
   @Answers({ 200: CHANGE_REQUEST_VIEW_SCHEMA }, CHANGE_REFUSALS)
-  approve(@Caller() ctx: PolicyContext, @Param('id', id()) requestId: string, @Body(new SchemaPipe(APPROVE_BODY)) body: { contentHash: string }) {
-    return this.requests.approve(ctx, requestId, body.contentHash);
+  approve(@Caller() ctx: PolicyContext, @Param('id', id()) requestId: string, @Body(new SchemaPipe(APPROVE_BODY)) body: { contentHash: string; signature?: ApprovalProof }) {
+    return this.requests.approve(ctx, requestId, body.contentHash, body.signature);
   }
 
   @Post(':id/reject')

@@ -1,5 +1,6 @@
 import { REQUEST_STATUSES } from '../../../../libs/change-control/src/index.js';
 import { SET_OPTION_BODY } from '../options/options.schemas.js';
+import { SIGNATURE_SCHEMA } from '../credentials/credentials.schemas.js';
 
 const reason = SET_OPTION_BODY.properties.reason;
 
@@ -32,7 +33,7 @@ export const APPROVE_BODY = {
   type: 'object',
   additionalProperties: false,
   required: ['contentHash'],
-  properties: { contentHash: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+  properties: { contentHash: { type: 'string', pattern: '^[0-9a-f]{64}$' }, signature: SIGNATURE_SCHEMA },
 } as const;
 
 export const DECISION_BODY = {

@@ -86,13 +86,15 @@ export class SchemaPipe implements PipeTransform {
   constructor(
     readonly schema: object,
     private readonly where: 'body' | 'query' = 'body',
+    /** A body that may be left out entirely (then checked as {}). */
+    private readonly optional = false,
   ) {
     this.validate = validatorFor(schema, where === 'query');
   }
 
   transform(value: unknown): unknown {
     // Query objects are copied because coercion rewrites them in place.
-    const input = this.where === 'query' ? { ...(value as object) } : value;
+    const input = this.where === 'query' ? { ...(value as object) } : value === undefined && this.optional ? {} : value;
     if (input === undefined) {
       throw new ValidationFailed('request body is required (JSON)', [{ pointer: '/', rule: 'required', message: 'body is missing' }]);
     }

@@ -39,6 +39,10 @@ export interface CloisonConfig {
   auditCheckpointSeconds: number;
   /** Staff sign-in with JWTs from an OpenID Connect issuer; undefined = opaque tokens only. */
   oidc?: OidcConfig;
+  /** Passkeys: relying party id and the origins their ceremonies may come from. */
+  webauthn: { rpId: string; origins: string[] };
+  /** Tenants created at this risk level or above refuse unsigned approvals of critical options. */
+  signedApprovalsFromRisk: number;
   /** Web console: hand-written assets and the compiled scripts, served under /console/. */
   console: { assetsDir: string; scriptsDir: string };
   /** Requests per client (bearer token, else address) and window; 0 turns the limit off. */
@@ -133,6 +137,8 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Cloiso
           jwksCacheSeconds: int('OIDC_JWKS_CACHE_SECONDS'),
         }
       : undefined,
+    webauthn: { rpId: str('CLOISON_WEBAUTHN_RP_ID') as string, origins: (str('CLOISON_WEBAUTHN_ORIGINS') as string).split(',') },
+    signedApprovalsFromRisk: int('CLOISON_SIGNED_APPROVALS_FROM_RISK'),
     console: { assetsDir: resolve(root, 'apps/console/public'), scriptsDir: resolve(root, 'dist/console') },
     rateLimitMax: int('CLOISON_RATE_LIMIT_MAX'),
     rateLimitWindowMs: int('CLOISON_RATE_LIMIT_WINDOW_MS'),

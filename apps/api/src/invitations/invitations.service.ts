@@ -1,7 +1,7 @@
 import { ConflictException, GoneException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AuditRecorder } from '../../../../libs/audit/src/index.js';
-import { LineageReader, PrincipalIssuer, type IssuedPrincipal } from '../../../../libs/identity/src/index.js';
+import { LineageReader, PrincipalIssuer, needsClientConsent, type IssuedPrincipal } from '../../../../libs/identity/src/index.js';
 import type { PrismaTx } from '../../../../libs/persistence/src/index.js';
 import type { PolicyContext } from '../../../../libs/policy/src/index.js';
 import { actorOf, pathTenant, TenantScopeService, type Actor } from '../../../../libs/tenancy/src/index.js';
@@ -70,7 +70,7 @@ export class InvitationsService {
     const tenant = pathTenant(ctx);
     return this.scopes.run({ tenantId: tenant.id }, async (tx) => {
       await tx.$queryRaw`SELECT id FROM tenants WHERE id = ${tenant.id}::uuid FOR NO KEY UPDATE`;
-      if (ctx.principal.role !== 'client_admin' && (await hasClientAdmin(tx, tenant.id))) {
+      if (needsClientConsent(ctx.principal.role, await hasClientAdmin(tx, tenant.id))) {
         const request = await fileRequest(tx, this.audit, { kind: 'invitation', tenant, name: body.name, email: body.email }, actorOf(ctx), ctx.requestId);
         return { kind: 'pending', request };
       }

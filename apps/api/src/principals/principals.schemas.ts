@@ -17,7 +17,10 @@ export const CREATE_PRINCIPAL_BODY = {
       required: ['subject'],
       properties: { subject: { type: 'string', pattern: OIDC_SUBJECT_PATTERN } },
     },
+    // When the token stops working (services, automation); a person signing in through the identity provider has no token.
+    tokenExpiresAt: { type: 'string', format: 'date-time' },
   },
+  dependentSchemas: { oidc: { not: { required: ['tokenExpiresAt'] } } },
   // Tenant-bound roles name their tenant; roles that span tenants must not.
   if: { properties: { role: { enum: ['client_admin', 'service'] } } },
   then: { required: ['tenant'] },
@@ -29,4 +32,5 @@ export interface CreatePrincipalBody {
   role: (typeof ROLES)[number];
   tenant?: string;
   oidc?: { subject: string };
+  tokenExpiresAt?: string;
 }

@@ -48,6 +48,13 @@ export class PrincipalsService {
       throw new RuleRefused('staff sign-in is not configured (OIDC_ISSUER unset)', 'oidc_configured', '/oidc');
     }
     const oidc = body.oidc && issuer !== undefined ? { issuer, subject: body.oidc.subject } : undefined;
+    const tokenExpiresAt = body.tokenExpiresAt === undefined ? undefined : new Date(body.tokenExpiresAt);
+    if (tokenExpiresAt && tokenExpiresAt.getTime() <= Date.now()) {
+      throw new RuleRefused('the token would have expired already', 'future', '/tokenExpiresAt');
+    }
+    if (tokenExpiresAt && body.role === 'operator') {
+      throw new RuleRefused('an operator is approved by another operator and its token collected once: it takes no expiry here', 'operator_request', '/tokenExpiresAt');
+    }
     if (body.role === 'operator') {
       const request = await this.scopes.run('all-tenants', async (tx) => {
         // Said when filing, not once another operator has approved an account that cannot be linked.
@@ -67,7 +74,7 @@ export class PrincipalsService {
       }
       const lineage = (await this.lineages.lineages(tx, [ctx.principal.id])).get(ctx.principal.id)?.lineageId ?? ctx.principal.id;
       // An account linked by the caller could be the caller's own: it counts as the caller's person.
-      return this.issuer.issue(tx, { name: body.name, role: body.role, tenant, lineage, oidc }, ctx.principal, ctx.requestId);
+      return this.issuer.issue(tx, { name: body.name, role: body.role, tenant, lineage, oidc, tokenExpiresAt }, ctx.principal, ctx.requestId);
     }).catch((err: unknown) => {
       // Only the (issuer, subject) pair can collide: token hashes are random.
       if (oidc && isUniqueViolation(err)) {

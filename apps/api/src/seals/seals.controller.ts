@@ -2,7 +2,9 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/co
 import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
 import { CHANGE_REQUEST_VIEW_SCHEMA, ChangeRequests } from '../../../../libs/change-control/src/index.js';
 import { SEAL_VERIFICATION_SCHEMA, SEAL_VIEW_SCHEMA, Seals } from '../../../../libs/seals/src/index.js';
+import type { ApprovalProof } from '../../../../libs/audit/src/index.js';
 import { SchemaPipe } from '../common/schema.pipe.js';
+import { SIGNATURE_SCHEMA, SIGNED_APPROVAL_BODY } from '../credentials/credentials.schemas.js';
 import { uuidParam } from '../common/uuid-param.js';
 import { SET_OPTION_BODY } from '../options/options.schemas.js';
 import { Answers, CHANGE_REFUSALS } from '../openapi/answers.decorator.js';
@@ -17,7 +19,14 @@ const PROPOSE_SEAL_BODY = {
   },
 } as const;
 
-const REASON_BODY = { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: SET_OPTION_BODY.properties.reason } } as const;
+const REASON_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['reason'],
+  properties: { reason: SET_OPTION_BODY.properties.reason, signature: SIGNATURE_SCHEMA },
+} as const;
+
+type Signed = { signature?: ApprovalProof };
 
 const id = () => uuidParam('seal');
 
@@ -68,24 +77,24 @@ export class SealsController {
   @HttpCode(200)
   @CheckPolicy('approve', 'Seal')
   @Answers({ 200: SEAL_VIEW_SCHEMA }, { 409: 'the seal is not in the state this needs (already sealed, not pending, not active, duplicate approval); details name the rule' })
-  approve(@Caller() ctx: PolicyContext, @Param('id', id()) sealId: string) {
-    return this.seals.approve(ctx, sealId);
+  approve(@Caller() ctx: PolicyContext, @Param('id', id()) sealId: string, @Body(new SchemaPipe(SIGNED_APPROVAL_BODY, 'body', true)) body: Signed) {
+    return this.seals.approve(ctx, sealId, body.signature);
   }
 
   @Post(':id/lift')
   @HttpCode(200)
   @CheckPolicy('lift', 'Seal')
   @Answers({ 200: SEAL_VIEW_SCHEMA }, { 409: 'the seal is not in the state this needs (already sealed, not pending, not active, duplicate approval); details name the rule' })
-  lift(@Caller() ctx: PolicyContext, @Param('id', id()) sealId: string, @Body(new SchemaPipe(REASON_BODY)) body: { reason: string }) {
-    return this.seals.lift(ctx, sealId, body.reason);
+  lift(@Caller() ctx: PolicyContext, @Param('id', id()) sealId: string, @Body(new SchemaPipe(REASON_BODY)) body: { reason: string } & Signed) {
+    return this.seals.lift(ctx, sealId, body.reason, body.signature);
   }
 
   @Post(':id/break-glass')
   @HttpCode(200)
   @CheckPolicy('break_glass', 'Seal')
   @Answers({ 200: SEAL_VIEW_SCHEMA }, { 409: 'the seal is not in the state this needs (already sealed, not pending, not active, duplicate approval); details name the rule' })
-  breakGlass(@Caller() ctx: PolicyContext, @Param('id', id()) sealId: string, @Body(new SchemaPipe(REASON_BODY)) body: { reason: string }) {
-    return this.seals.breakGlass(ctx, sealId, body.reason);
+  breakGlass(@Caller() ctx: PolicyContext, @Param('id', id()) sealId: string, @Body(new SchemaPipe(REASON_BODY)) body: { reason: string } & Signed) {
+    return this.seals.breakGlass(ctx, sealId, body.reason, body.signature);
   }
 
   /** Under the active seal, a secrecy option may move towards more secrecy with two operators. */

@@ -9,6 +9,8 @@ import { DATE_TIME, INTEGER, Registry, STRING, UUID, arrayOf, objectOf, type Pre
 import { TenantScopeService, type TenantRef } from '../../../../libs/tenancy/src/index.js';
 import type { CreateTenantBody } from './tenants.schemas.js';
 import { isUniqueViolation } from '../common/database-errors.js';
+import { CLOISON_CONFIG } from '../core.module.js';
+import type { CloisonConfig } from '../config/app.config.js';
 
 export interface TenantView {
   id: string;
@@ -62,6 +64,7 @@ export class TenantsService {
     @Inject(AuditRecorder) private readonly audit: AuditRecorder,
     @Inject(Registry) private readonly registry: Registry,
     @Inject(ChangeGate) private readonly gate: ChangeGate,
+    @Inject(CLOISON_CONFIG) private readonly config: CloisonConfig,
   ) {}
 
   /**
@@ -73,7 +76,8 @@ export class TenantsService {
     const preset = body.preset === undefined ? undefined : this.presetOf(body.preset, body.presetVersion);
     try {
       return await this.scopes.run({ tenantId: id }, async (tx) => {
-        const tenant = await tx.tenant.create({ data: { id, slug: body.slug, name: body.name, riskLevel: body.riskLevel } });
+        const signedApprovals = body.riskLevel >= this.config.signedApprovalsFromRisk;
+        const tenant = await tx.tenant.create({ data: { id, slug: body.slug, name: body.name, riskLevel: body.riskLevel, signedApprovals } });
         await this.audit.record(tx, {
           actor: ctx.principal,
           action: 'tenant.created',
@@ -82,6 +86,8 @@ export class TenantsService {
             slug: tenant.slug,
             name: tenant.name,
             riskLevel: tenant.riskLevel,
+            // Offline verification reads the setting here; absent means off.
+            ...(signedApprovals ? { signedApprovals: true } : {}),
             ...(preset ? { preset: { name: preset.name, version: preset.version } } : {}),
           },
           requestId: ctx.requestId,

@@ -10,7 +10,9 @@ export const AUDIT_VERIFY_USAGE = `usage: cloison audit verify <export.jsonl | -
 
 Checks a JSON Lines audit export (GET /v1/audit/export or /v1/tenants/<tenant>/audit/export)
 without the service or its database: every event's hashes, dense sequence numbers, and the
-signed checkpoints, against a public key obtained from the service beforehand.
+signed checkpoints, against a public key obtained from the service beforehand; and every
+approval's signature against the key its approver enrolled earlier in the same chain (an
+approval the tenant required signed that is not fails). Each approval is listed with its signer.
 --public-key takes a file (PEM, base64 DER, or the JSON of GET /v1/audit/public-key) or the
 base64 DER itself. Exit status: 0 verified, 1 broken, 2 usage error.
 `;
@@ -54,8 +56,18 @@ export async function auditVerifyCommand(argv: string[], io: CommandIo = stdio):
   const input = args.file === '-' ? process.stdin : createReadStream(args.file, { highWaterMark: 1 << 20 });
   const result = await verifyExportBytes(input, key);
   if (input !== process.stdin) input.destroy();
+  // Who consented: each approval, with the key that signed it (checked against its enrolment in the chain).
+  for (const a of result.approvals) {
+    const by = `${a.approver.name} (${a.approver.role}, ${a.approver.id})`;
+    const how = a.status === 'signed' ? `signed by ${by} with ${a.kind} key ${a.key}${a.label ? ` "${a.label}"` : ''}`
+      : a.status === 'unchecked' ? `signed by ${by} with key ${a.key}, enrolled in the global chain (not in this export): not checked`
+      : `approved by ${by}, unsigned`;
+    io.out(`approval ${a.action} ${a.subject} (line ${a.line}, sequence number ${a.seq}): ${how}\n`);
+  }
   if (result.ok) {
-    io.out(`OK: ${result.checked} events verified, all covered by checkpoints signed with ${publicKeyFingerprint(key)}\n`);
+    const signed = result.approvals.filter((a) => a.status === 'signed').length;
+    const consent = result.approvals.length ? `; ${signed} of ${result.approvals.length} approvals carry a verified signature` : '';
+    io.out(`OK: ${result.checked} events verified, all covered by checkpoints signed with ${publicKeyFingerprint(key)}${consent}\n`);
     return 0;
   }
   const where = result.line === undefined ? '' : ` at line ${result.line}`;

@@ -2,12 +2,13 @@ import { apiTarget, callApi, CONNECTION_OPTIONS } from '../api.client.js';
 import { CliError, EXIT, parse, type CliIo } from '../cli.io.js';
 
 export const PRINCIPALS_HELP = `Usage:
-  cloison principals create --name <name> --role <role> [--tenant <slug>] [--oidc-subject <sub>] [--json]
+  cloison principals create --name <name> --role <role> [--tenant <slug>] [--oidc-subject <sub>] [--expires-at <ISO time>] [--json]
   cloison principals revoke <principal-id> [--json]
 
 Creates a principal and prints its token once (store it: only its hash is kept),
 or revokes one: its token stops working at once. Both are recorded in the audit log.
 Roles: operator, compliance (span tenants), client_admin, service (need --tenant).
+With --expires-at, the token stops working at that time (services, automation).
 With --oidc-subject, the principal is a person who signs in with JWTs of the server's
 OpenID Connect issuer carrying that subject: no token is issued.
 
@@ -17,11 +18,11 @@ Connection: --url / CLOISON_URL, --token / CLOISON_TOKEN (an operator's).
 export async function principalsCommand(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'create') {
-    const { values } = parse(rest, { ...CONNECTION_OPTIONS, name: { type: 'string' }, role: { type: 'string' }, tenant: { type: 'string' }, 'oidc-subject': { type: 'string' }, json: { type: 'boolean' } });
+    const { values } = parse(rest, { ...CONNECTION_OPTIONS, name: { type: 'string' }, role: { type: 'string' }, tenant: { type: 'string' }, 'oidc-subject': { type: 'string' }, 'expires-at': { type: 'string' }, json: { type: 'boolean' } });
     if (values.help) return io.out(PRINCIPALS_HELP), EXIT.ok;
     if (!values.name || !values.role) throw new CliError(EXIT.usage, 'principals create needs --name and --role');
     const subject = values['oidc-subject'];
-    const body = { name: values.name, role: values.role, ...(values.tenant ? { tenant: values.tenant } : {}), ...(subject ? { oidc: { subject } } : {}) };
+    const body = { name: values.name, role: values.role, ...(values.tenant ? { tenant: values.tenant } : {}), ...(subject ? { oidc: { subject } } : {}), ...(values['expires-at'] ? { tokenExpiresAt: values['expires-at'] } : {}) };
     const created = await callApi<{ id: string; role: string; tenant: string | null; token?: string }>(
       apiTarget(values, io), 'POST', '/v1/principals', body,
     );

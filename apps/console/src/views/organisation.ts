@@ -6,6 +6,7 @@ import { RISKS_DESC, type OptionView } from '../types.js';
 import { eventsTable } from './history.js';
 import { requestsPanel } from './requests.js';
 import { sealPanel } from './seal.js';
+import { passkeysPanel } from '../passkeys.js';
 
 const rank = (o: OptionView) => RISKS_DESC.indexOf(o.risk);
 
@@ -29,12 +30,14 @@ export async function organisationView(ctx: ViewContext, main: HTMLElement, slug
 
   const requests = h('section', { class: 'panel', 'aria-labelledby': 'requests-title' }, h('h2', { id: 'requests-title' }, t('requestsTitle')));
   const seal = h('section', { class: 'panel', 'aria-labelledby': 'seal-title' }, h('h2', { id: 'seal-title' }, t('sealTitle')));
+  const passkeys = h('section', { class: 'panel', 'aria-labelledby': 'passkeys-title', 'data-panel': 'passkeys' });
   replace(
     main,
     h('h1', { tabindex: -1 }, t('orgTitle')),
     h('p', { class: 'intro' }, t('orgIntro', { name: tenant.name })),
     requests,
     seal,
+    passkeys,
     h('section', { 'aria-labelledby': 'options-title' }, h('h2', { id: 'options-title', class: 'sr-only' }, t('option')), h('ul', { class: 'cards' }, sorted.map(card))),
     h(
       'section',
@@ -46,5 +49,6 @@ export async function organisationView(ctx: ViewContext, main: HTMLElement, slug
   await Promise.all([
     requestsPanel(ctx, requests, slug).catch((err: unknown) => requests.append(errorBox(err))),
     sealPanel(ctx, seal, slug).catch((err: unknown) => seal.append(errorBox(err))),
+    passkeysPanel(ctx.api, passkeys).catch((err: unknown) => passkeys.append(errorBox(err))),
   ]);
 }

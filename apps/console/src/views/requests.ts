@@ -3,6 +3,7 @@ import { errorBox, plain } from '../format.js';
 import { dateTime, local, t } from '../i18n.js';
 import { UNAVAILABLE, feature } from '../api.js';
 import type { ViewContext } from '../context.js';
+import { signApproval } from '../passkeys.js';
 import type { ChangeRequest, Me } from '../types.js';
 
 /**
@@ -75,7 +76,11 @@ function requestItem(ctx: ViewContext, r: ChangeRequest): HTMLElement {
       {
         type: 'button',
         class: 'primary',
-        onclick: () => void ctx.api.approve(r).then(() => done(t('approved')), (err: unknown) => feedback.replaceChildren(errorBox(err))),
+        // Signed with the person's passkey when they have one (the tenant may refuse unsigned consent).
+        onclick: () =>
+          void signApproval(ctx.api, ctx.me, r)
+            .then((signature) => ctx.api.approve(r, signature))
+            .then(() => done(t('approved')), (err: unknown) => feedback.replaceChildren(errorBox(err))),
       },
       t('confirmApprove'),
     );

@@ -1,0 +1,88 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { signStatement, type ApprovalStatement } from '../../../../libs/audit/src/approval-signature.js';
+import { contentHashOf } from '../../../../libs/change-control/src/content-hash.js';
+import { apiTarget, callApi, CONNECTION_OPTIONS } from '../api.client.js';
+import { CliError, EXIT, parse, type CliIo } from '../cli.io.js';
+
+export const KEYS_HELP = `Usage:
+  cloison keys create --key <file> [--label <label>]
+
+Creates an Ed25519 approval key: the private key is written to <file> (mode 0600, never
+overwritten, never sent), the public key is enrolled for the token's principal (audited with
+its fingerprint in the tenant's chain for a client admin, the global chain for an operator).
+
+Connection: --url / CLOISON_URL, --token / CLOISON_TOKEN.
+`;
+
+export const APPROVE_HELP = `Usage:
+  cloison approve <tenant> <change-request-id> --key <file> [--json]
+
+Reads the change request, recomputes its content hash from what it says (refusing one that
+does not match), signs the approval statement {action, tenant, request, content hash,
+approver, time} with the local key and sends the approval with its signature.
+
+Connection: --url / CLOISON_URL, --token / CLOISON_TOKEN.
+`;
+
+export async function keysCommand(argv: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'create') {
+    if (sub === undefined || sub === '--help' || sub === '-h') return io.out(KEYS_HELP), sub ? EXIT.ok : EXIT.usage;
+    throw new CliError(EXIT.usage, `unknown subcommand "keys ${sub}"\n\n${KEYS_HELP}`);
+  }
+  const { values } = parse(rest, { ...CONNECTION_OPTIONS, key: { type: 'string' }, label: { type: 'string' } });
+  if (values.help) return io.out(KEYS_HELP), EXIT.ok;
+  if (!values.key) throw new CliError(EXIT.usage, 'keys create needs --key <file>');
+  const target = apiTarget(values, io);
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  try {
+    writeFileSync(values.key, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    throw new CliError(EXIT.usage, `cannot write ${values.key}: ${(err as Error).message}`);
+  }
+  const enrolled = await callApi<{ fingerprint: string }>(target, 'POST', '/v1/me/credentials', {
+    kind: 'ed25519', label: values.label ?? 'cloison CLI', publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  });
+  io.out(`${enrolled.fingerprint}\n`);
+  io.err(`private key written to ${values.key}; public key enrolled as ${enrolled.fingerprint}\n`);
+  return EXIT.ok;
+}
+
+interface RequestView {
+  id: string;
+  option: string;
+  operation: 'set' | 'reset';
+  value?: unknown;
+  reason: string;
+  baseVersion: number;
+  contentHash: string;
+  status: string;
+}
+
+export async function approveCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(argv, { ...CONNECTION_OPTIONS, key: { type: 'string' }, json: { type: 'boolean' } }, 2);
+  if (values.help) return io.out(APPROVE_HELP), EXIT.ok;
+  if (!values.key) throw new CliError(EXIT.usage, 'approve needs --key <file> (made by cloison keys create)');
+  let privateKey;
+  try {
+    privateKey = createPrivateKey(readFileSync(values.key, 'utf8'));
+  } catch (err) {
+    throw new CliError(EXIT.usage, `cannot read the key ${values.key}: ${(err as Error).message}`);
+  }
+  if (createPublicKey(privateKey).asymmetricKeyType !== 'ed25519') throw new CliError(EXIT.usage, `${values.key} is not an Ed25519 key`);
+  const [slug, id] = positionals as [string, string];
+  const target = apiTarget(values, io);
+  const tenant = await callApi<{ id: string }>(target, 'GET', `/v1/tenants/${encodeURIComponent(slug)}`);
+  const request = await callApi<RequestView>(target, 'GET', `/v1/tenants/${encodeURIComponent(slug)}/change-requests/${encodeURIComponent(id)}`);
+  const me = await callApi<{ id: string }>(target, 'GET', '/v1/me');
+  // What is signed is what the request says, not what the server claims its hash is.
+  const hash = contentHashOf({ tenantId: tenant.id, optionKey: request.option, operation: request.operation, value: request.value ?? null, reason: request.reason, baseVersion: request.baseVersion });
+  if (hash !== request.contentHash) throw new CliError(EXIT.rejected, `the request's content hashes to ${hash}, but the server gives ${request.contentHash}: not signed`);
+  const statement: ApprovalStatement = { action: 'change_request.approve', tenant: tenant.id, subject: request.id, contentHash: hash, approver: me.id, at: new Date().toISOString() };
+  const approved = await callApi<RequestView>(target, 'POST', `/v1/tenants/${encodeURIComponent(slug)}/change-requests/${encodeURIComponent(id)}/approve`, {
+    contentHash: hash, signature: signStatement(statement, privateKey),
+  });
+  io.out(values.json ? `${JSON.stringify(approved)}\n` : `approved ${approved.id} (${request.option}), signed; status ${approved.status}\n`);
+  return EXIT.ok;
+}

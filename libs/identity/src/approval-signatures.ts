@@ -1,0 +1,78 @@
+import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
+import { verifyAuthenticationResponse } from '@simplewebauthn/server';
+import { proofRefusal, statementHash, type ApprovalProof, type ApprovalStatement, type EnrolledKey } from '../../audit/src/index.js';
+import type { PrismaTx } from '../../persistence/src/index.js';
+import { CREDENTIAL_SETTINGS, type CredentialSettings } from './credential.service.js';
+
+interface CredentialRow {
+  fingerprint: string;
+  kind: 'ed25519' | 'webauthn';
+  public_key_jwk: EnrolledKey['publicKeyJwk'];
+  webauthn_id: string | null;
+  cose_key: string | null;
+  counter: bigint;
+  rp_id: string | null;
+}
+
+export interface SignatureDemand {
+  /** The tenant refuses this approval unsigned. */
+  required: boolean;
+  /** The authenticator must have verified the person (critical options, seals). */
+  userVerification: boolean;
+}
+
+const refused = (rule: string, message: string) => new ForbiddenException({ message, details: [{ pointer: '/signature', rule, message }] });
+
+/**
+ * Checks the signature an approver sends with an approval, inside the approval's transaction:
+ * made with one of the approver's live keys, over the statement the service rebuilds from the
+ * row being approved (so a signature for another request, content, tenant or time fails), and
+ * recent. Passkeys go through @simplewebauthn/server (origin, counter) and then through the same
+ * check offline verification runs, so what is stored verifies from an export.
+ */
+@Injectable()
+export class ApprovalSignatures {
+  constructor(@Inject(CREDENTIAL_SETTINGS) private readonly settings: CredentialSettings) {}
+
+  async check(tx: PrismaTx, statement: Omit<ApprovalStatement, 'at'>, proof: ApprovalProof | undefined, demand: SignatureDemand): Promise<ApprovalProof | null> {
+    if (!proof) {
+      if (demand.required) throw refused('signature_required', 'this tenant accepts approvals of its critical options only when signed with an enrolled key');
+      return null;
+    }
+    const rows = await tx.$queryRaw<CredentialRow[]>`SELECT * FROM cloison_principal_credentials(${statement.approver})`;
+    const row = rows.find((r) => r.fingerprint === proof.key);
+    if (!row) throw refused('signature_key', `key ${proof.key} is not an enrolled key of the approver`);
+    const full: ApprovalStatement = { ...statement, at: proof.at };
+    const key: EnrolledKey = {
+      fingerprint: row.fingerprint, kind: row.kind, publicKeyJwk: row.public_key_jwk,
+      ...(row.rp_id ? { rpId: row.rp_id } : {}), ...(row.webauthn_id ? { credentialId: row.webauthn_id } : {}),
+    };
+    if (proof.kind === 'webauthn' && row.kind === 'webauthn') await this.assertion(tx, full, proof, row, demand.userVerification);
+    const refusal = proofRefusal(full, proof, key, { userVerification: demand.userVerification, recordedAt: new Date() });
+    if (refusal) throw refused('signature_valid', `the approval signature is refused: ${refusal}`);
+    return proof.kind === 'ed25519'
+      ? { kind: proof.kind, key: proof.key, at: proof.at, signature: proof.signature }
+      : { kind: proof.kind, key: proof.key, at: proof.at, credentialId: proof.credentialId, authenticatorData: proof.authenticatorData, clientDataJSON: proof.clientDataJSON, signature: proof.signature };
+  }
+
+  private async assertion(tx: PrismaTx, statement: ApprovalStatement, proof: Extract<ApprovalProof, { kind: 'webauthn' }>, row: CredentialRow, userVerification: boolean): Promise<void> {
+    let result;
+    try {
+      result = await verifyAuthenticationResponse({
+        response: {
+          id: proof.credentialId, rawId: proof.credentialId, type: 'public-key', clientExtensionResults: {},
+          response: { authenticatorData: proof.authenticatorData, clientDataJSON: proof.clientDataJSON, signature: proof.signature },
+        },
+        expectedChallenge: statementHash(statement).toString('base64url'),
+        expectedOrigin: this.settings.origins,
+        expectedRPID: row.rp_id as string,
+        credential: { id: row.webauthn_id as string, publicKey: Buffer.from(row.cose_key as string, 'base64url'), counter: Number(row.counter) },
+        requireUserVerification: userVerification,
+      });
+    } catch (err) {
+      throw refused('signature_valid', `the passkey assertion is refused: ${(err as Error).message}`);
+    }
+    if (!result.verified) throw refused('signature_valid', 'the passkey assertion does not verify');
+    await tx.$executeRaw`SELECT cloison_credential_used(${row.fingerprint}, ${BigInt(result.authenticationInfo.newCounter)})`;
+  }
+}
