@@ -6,7 +6,7 @@ import { answerFrameworkError } from './common/framework-errors.js';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import { pino, type DestinationStream } from 'pino';
-import { NestPinoLogger, RequestLogController, recordHttpRequest } from '../../../libs/observability/src/index.js';
+import { LazyChildLogger, NestPinoLogger, RequestLogController, recordHttpRequest } from '../../../libs/observability/src/index.js';
 import { openDatabase, type Database } from '../../../libs/persistence/src/index.js';
 import { loadRegistry } from '../../../libs/registry/src/index.js';
 import { AppModule } from './app.module.js';
@@ -75,7 +75,8 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
       genReqId: () => randomUUID(),
       childLoggerFactory: (parent: FastifyBaseLogger, bindings: Record<string, unknown>, opts: object, raw: IncomingMessage) => {
         const given = raw.headers['x-request-id'];
-        return parent.child(typeof given === 'string' && REQUEST_ID.test(given) ? { ...bindings, clientRequestId: given } : bindings, opts);
+        // Made on the request's first log line: most evaluations write none.
+        return new LazyChildLogger(parent, typeof given === 'string' && REQUEST_ID.test(given) ? { ...bindings, clientRequestId: given } : bindings, opts);
       },
     });
     const routes: ServedRoute[] = [];

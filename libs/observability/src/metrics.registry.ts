@@ -1,4 +1,8 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { HttpMetrics } from './http-metrics.js';
+
+/** Upper bounds (seconds) of the HTTP request duration histogram. */
+export const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] as const;
 
 /**
  * The process's Prometheus metrics. Other parts of the service increment the counters through
@@ -7,20 +11,16 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry, prefix: 'cloison_process_' });
 
-export const httpRequests = new Counter({
-  name: 'cloison_http_requests_total',
-  help: 'HTTP requests answered, by method, route template and status code',
-  labelNames: ['method', 'route', 'status'] as const,
-  registers: [metricsRegistry],
-});
-
-export const httpDuration = new Histogram({
-  name: 'cloison_http_request_duration_seconds',
-  help: 'Time to answer HTTP requests, by method and route template',
-  labelNames: ['method', 'route'] as const,
-  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-  registers: [metricsRegistry],
-});
+/** Recorded for every request (see HttpMetrics: the evaluation hot path pays for it too). */
+const httpMetrics = new HttpMetrics(
+  { requests: 'cloison_http_requests_total', duration: 'cloison_http_request_duration_seconds' },
+  {
+    requests: 'HTTP requests answered, by method, route template and status code',
+    duration: 'Time to answer HTTP requests, by method and route template',
+  },
+  HTTP_DURATION_BUCKETS,
+);
+for (const metric of httpMetrics.metrics()) metricsRegistry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
 
 const auditAppends = new Counter({
   name: 'cloison_audit_appends_total',
@@ -56,6 +56,5 @@ export function recordCacheRebuild(cache: string, reason: string): void {
 }
 
 export function recordHttpRequest(method: string, route: string, status: number, seconds: number): void {
-  httpRequests.inc({ method, route, status: String(status) });
-  httpDuration.observe({ method, route }, seconds);
+  httpMetrics.record(method, route, status, seconds);
 }
