@@ -1,7 +1,7 @@
 import { ForbiddenException, type ExecutionContext } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { ModulesContainer, Reflector } from '@nestjs/core';
-import { POLICY_KEY, PUBLIC_KEY, PolicyGuard } from '../../libs/policy/src/index.js';
+import { POLICY_KEY, PUBLIC_KEY, PolicyGuard } from '#policy';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 interface Route {

@@ -1,7 +1,7 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { GENESIS_HASH, contentHash, linkHash, type AuditContent } from '../../libs/audit/src/audit.chain.js';
-import { checkpointLine, endLine, eventLine, exportHeader } from '../../libs/audit/src/audit.export.js';
-import { publicKeyFingerprint, signCheckpoint } from '../../libs/audit/src/audit.signing.js';
+import { GENESIS_HASH, contentHash, linkHash, type AuditContent } from '#audit/audit.chain';
+import { checkpointLine, endLine, eventLine, exportHeader } from '#audit/audit.export';
+import { publicKeyFingerprint, signCheckpoint } from '#audit/audit.signing';
 
 export interface SyntheticExportOptions {
   /** Events in the global log (a tenant export holds that tenant's share of them). */

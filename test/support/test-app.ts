@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
-import { createApp, type CloisonApp, type CreateAppOptions } from '../../apps/api/src/app.factory.js';
-import { loadConfig, type CloisonConfig } from '../../apps/api/src/config/app.config.js';
+import { createApp, type CloisonApp, type CreateAppOptions } from '#api/app.factory';
+import { loadConfig, type CloisonConfig } from '#api/config/app.config';
 
 export const OPERATOR_TOKEN = 'cln_test-bootstrap-operator-token';
 /** The second initial operator: another person (lineage), who can approve the first one's requests. */

@@ -1,11 +1,11 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { AuditCheckpointer, AuditRecorder, AuditSigner, AuditWitness, ServiceKeys, loadSigningKey, parsePrivateKey } from '../../../libs/audit/src/index.js';
-import { Authenticator, LineageReader, OIDC_SETTINGS, PrincipalIssuer, PrincipalRevoker } from '../../../libs/identity/src/index.js';
-import { PrismaService, ReadPrismaService, type Database } from '../../../libs/persistence/src/index.js';
-import { AUTH_FAILURE_LIMIT, PolicyGuard } from '../../../libs/policy/src/index.js';
-import { Registry } from '../../../libs/registry/src/index.js';
-import { TenantDirectory, TenantScopeService } from '../../../libs/tenancy/src/index.js';
+import { AuditCheckpointer, AuditRecorder, AuditSigner, AuditWitness, ServiceKeys, loadSigningKey, parsePrivateKey } from '#audit';
+import { Authenticator, LineageReader, OIDC_SETTINGS, PrincipalIssuer, PrincipalRevoker } from '#identity';
+import { PrismaService, ReadPrismaService, type Database } from '#persistence';
+import { AUTH_FAILURE_LIMIT, PolicyGuard } from '#policy';
+import { Registry } from '#registry';
+import { TenantDirectory, TenantScopeService } from '#tenancy';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import type { CloisonConfig } from './config/app.config.js';
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { canonicalContent, type ChainedEvent } from './audit.chain.js';
 import { eventLine } from './audit.export.js';
 import { readPlainEvent } from './export.plain-line.js';
-import { syntheticExportText } from '../../../test/support/audit-export.fixture.js';
+import { syntheticExportText } from '#test/support/audit-export.fixture';
 
 /** What a plain reading must agree with: JSON.parse, and canonicalContent of what it parses. */
 function expectSameAsParsed(raw: string): boolean {

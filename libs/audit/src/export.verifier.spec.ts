@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Buffer } from 'node:buffer';
 import { verifyExportBytes, verifyExportStream } from './export.verifier.js';
-import { TAMPERINGS, syntheticExportText } from '../../../test/support/audit-export.fixture.js';
+import { TAMPERINGS, syntheticExportText } from '#test/support/audit-export.fixture';
 
 /** Splits bytes at the given offsets (also inside a UTF-8 sequence), as a stream would. */
 async function* chunked(bytes: Buffer, cuts: number[]): AsyncGenerator<Uint8Array> {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { verifyExportStream } from './export.verifier.js';
-import { TAMPERINGS, syntheticExportText } from '../../../test/support/audit-export.fixture.js';
+import { TAMPERINGS, syntheticExportText } from '#test/support/audit-export.fixture';
 
 /**
  * The worker threads themselves: test runs load this library from its TypeScript sources, where

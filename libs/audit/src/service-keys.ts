@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { OnModuleInit } from '@nestjs/common';
-import type { PrismaTx } from '../../persistence/src/index.js';
-import { SYSTEM_ACTOR, type TenantScopeService } from '../../tenancy/src/index.js';
+import type { PrismaTx } from '#persistence';
+import { SYSTEM_ACTOR, type TenantScopeService } from '#tenancy';
 import type { AuditRecorder } from './audit.recorder.js';
 import type { AuditSigner } from './audit.signer.js';
 import { derivePublicKey, publicKeyFingerprint } from './audit.signing.js';

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { Authenticator } from '../../identity/src/index.js';
-import { PrismaService } from '../../persistence/src/index.js';
-import { TenantDirectory } from '../../tenancy/src/index.js';
+import { Authenticator } from '#identity';
+import { PrismaService } from '#persistence';
+import { TenantDirectory } from '#tenancy';
 import { SnapshotCache } from './snapshot.cache.js';
 
 /** Channel and counter written by the triggers of the evaluation_notify migration. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { AuditRecorder, auditPlaceholders } from '../../audit/src/index.js';
-import type { Actor } from '../../tenancy/src/index.js';
+import { AuditRecorder, auditPlaceholders } from '#audit';
+import type { Actor } from '#tenancy';
 import { generateToken, hashToken } from './token.js';
 
 export interface RecoveredOperator {

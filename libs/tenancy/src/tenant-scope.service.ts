@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PrismaService, ReadPrismaService, assertSessionRole, type PrismaTx, type SessionState } from '../../persistence/src/index.js';
+import { PrismaService, ReadPrismaService, assertSessionRole, type PrismaTx, type SessionState } from '#persistence';
 import { spansTenants, type AuthenticatedPrincipal } from './principal.js';
 
 /**

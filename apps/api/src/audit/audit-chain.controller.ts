@@ -1,9 +1,9 @@
 import { Controller, Get, HttpCode, Inject, Post, Query, StreamableFile } from '@nestjs/common';
-import { Caller, CheckPolicy, Public, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { Caller, CheckPolicy, Public, type PolicyContext } from '#policy';
 import { SchemaPipe } from '../common/schema.pipe.js';
 import { AuditChainService, CHECKPOINTS_SCHEMA, PUBLIC_KEY_VIEW_SCHEMA, type ExportFormat } from './audit-chain.service.js';
 import { Answers } from '../openapi/answers.decorator.js';
-import { VERIFY_RESULT_SCHEMA } from '../../../../libs/audit/src/index.js';
+import { VERIFY_RESULT_SCHEMA } from '#audit';
 
 const EXPORT_QUERY = {
   type: 'object',

@@ -1,6 +1,6 @@
-import type { AuditEvent } from '../../../../libs/persistence/src/index.js';
-import { GLOBAL_CHAIN, type ChainedEvent, type Checkpoint } from '../../../../libs/audit/src/index.js';
-import type { TenantScopeService } from '../../../../libs/tenancy/src/index.js';
+import type { AuditEvent } from '#persistence';
+import { GLOBAL_CHAIN, type ChainedEvent, type Checkpoint } from '#audit';
+import type { TenantScopeService } from '#tenancy';
 
 const BATCH = 1000;
 

@@ -3,10 +3,10 @@ import { Readable } from 'node:stream';
 import {
   CHECKPOINT_SCHEMA, AuditCheckpointer, AuditSigner, ChainVerifier, ServiceKeys, GLOBAL_CHAIN, checkpointLine, csvCheckpointRow, csvEventRow, csvHeader,
   endLine, eventLine, exportHeader, type Checkpoint, type VerifyResult,
-} from '../../../../libs/audit/src/index.js';
-import { STRING, arrayOf, objectOf, oneOfStrings } from '../../../../libs/registry/src/index.js';
-import type { PolicyContext } from '../../../../libs/policy/src/index.js';
-import { TenantScopeService, type TenantRef } from '../../../../libs/tenancy/src/index.js';
+} from '#audit';
+import { STRING, arrayOf, objectOf, oneOfStrings } from '#registry';
+import type { PolicyContext } from '#policy';
+import { TenantScopeService, type TenantRef } from '#tenancy';
 import { chainEnd, readChain, type ChainRef } from './audit-chain.reader.js';
 
 export interface PublicKeyView {

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { Caller, CheckPolicy, type PolicyContext } from '#policy';
 import { SchemaPipe } from '../common/schema.pipe.js';
 import { AUDIT_QUERY, TENANT_AUDIT_QUERY, type AuditQuery } from './audit.schemas.js';
 import { AUDIT_PAGE_SCHEMA, AuditService } from './audit.service.js';

@@ -1,10 +1,10 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { accessibleBy } from '@casl/prisma/runtime';
-import { AUDIT_CONTENT_PROPERTIES, type AuditContent } from '../../../../libs/audit/src/index.js';
-import { INTEGER, STRING, arrayOf, nullable, objectOf } from '../../../../libs/registry/src/index.js';
-import type { AuditEvent, Prisma } from '../../../../libs/persistence/src/index.js';
-import type { PolicyContext } from '../../../../libs/policy/src/index.js';
-import { TenantDirectory, TenantScopeService, type TenantScope } from '../../../../libs/tenancy/src/index.js';
+import { AUDIT_CONTENT_PROPERTIES, type AuditContent } from '#audit';
+import { INTEGER, STRING, arrayOf, nullable, objectOf } from '#registry';
+import type { AuditEvent, Prisma } from '#persistence';
+import type { PolicyContext } from '#policy';
+import { TenantDirectory, TenantScopeService, type TenantScope } from '#tenancy';
 import { instantOf, type AuditQuery } from './audit.schemas.js';
 import { toChained } from './audit-chain.reader.js';
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { PrincipalIssuer } from '../../../../libs/identity/src/index.js';
-import { SYSTEM_ACTOR, TenantScopeService } from '../../../../libs/tenancy/src/index.js';
+import { PrincipalIssuer } from '#identity';
+import { SYSTEM_ACTOR, TenantScopeService } from '#tenancy';
 import { CLOISON_CONFIG } from '../core.module.js';
 import type { CloisonConfig } from '../config/app.config.js';
 

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { Caller, CheckPolicy, type PolicyContext } from '#policy';
 import { SchemaPipe } from '../common/schema.pipe.js';
 import { BULK_CHANGE_BODY, type BulkChangeBody } from './bulk-changes.schemas.js';
 import { BULK_PLAN_SCHEMA, BULK_RESULT_SCHEMA, BulkChangesService } from './bulk-changes.service.js';

@@ -10,12 +10,12 @@ import {
   type Change,
   type ChangeRequestView,
   type OptionView,
-} from '../../../../libs/change-control/src/index.js';
-import { SnapshotCache } from '../../../../libs/evaluation/src/index.js';
-import type { PrismaTx } from '../../../../libs/persistence/src/index.js';
-import type { PolicyContext } from '../../../../libs/policy/src/index.js';
-import { ANY_JSON, BOOLEAN, INTEGER, Registry, STRING, arrayOf, objectOf, oneOfStrings, type JsonValue, type OptionDefinition } from '../../../../libs/registry/src/index.js';
-import { TenantDirectory, TenantScopeService, type TenantRef } from '../../../../libs/tenancy/src/index.js';
+} from '#change-control';
+import { SnapshotCache } from '#evaluation';
+import type { PrismaTx } from '#persistence';
+import type { PolicyContext } from '#policy';
+import { ANY_JSON, BOOLEAN, INTEGER, Registry, STRING, arrayOf, objectOf, oneOfStrings, type JsonValue, type OptionDefinition } from '#registry';
+import { TenantDirectory, TenantScopeService, type TenantRef } from '#tenancy';
 import type { BulkChangeBody } from './bulk-changes.schemas.js';
 
 export interface PlannedTenant {

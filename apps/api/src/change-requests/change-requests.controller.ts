@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
-import { CHANGE_REQUEST_VIEW_SCHEMA, ChangeRequests, type RequestEdit, type RequestStatus } from '../../../../libs/change-control/src/index.js';
-import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { CHANGE_REQUEST_VIEW_SCHEMA, ChangeRequests, type RequestEdit, type RequestStatus } from '#change-control';
+import { Caller, CheckPolicy, type PolicyContext } from '#policy';
 import { assertSameTenant } from '../common/blast-radius.js';
 import { SchemaPipe } from '../common/schema.pipe.js';
 import { uuidParam } from '../common/uuid-param.js';

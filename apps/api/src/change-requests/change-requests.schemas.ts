@@ -1,4 +1,4 @@
-import { REQUEST_STATUSES } from '../../../../libs/change-control/src/index.js';
+import { REQUEST_STATUSES } from '#change-control';
 import { SET_OPTION_BODY } from '../options/options.schemas.js';
 
 const reason = SET_OPTION_BODY.properties.reason;

@@ -1,5 +1,5 @@
 import { BadRequestException, HttpException, HttpStatus } from '@nestjs/common';
-import type { ValidationIssue } from '../../../../libs/registry/src/index.js';
+import type { ValidationIssue } from '#registry';
 
 /** 400 whose body names each failing JSON pointer and rule. */
 export class ValidationFailed extends BadRequestException {

@@ -1,5 +1,5 @@
-import { RuleConflict } from '../../../../libs/change-control/src/index.js';
-import type { TenantRef } from '../../../../libs/tenancy/src/index.js';
+import { RuleConflict } from '#change-control';
+import type { TenantRef } from '#tenancy';
 
 /** A body that names a tenant must name the one in the path: a write never reaches elsewhere. */
 export function assertSameTenant(pathTenant: TenantRef, bodyTenant: string | undefined): void {

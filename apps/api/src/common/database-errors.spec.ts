@@ -1,4 +1,4 @@
-import { SessionRoleError } from '../../../../libs/persistence/src/index.js';
+import { SessionRoleError } from '#persistence';
 import { classifyDatabaseError } from './database-errors.js';
 import { toErrorBody } from './http-error.filter.js';
 

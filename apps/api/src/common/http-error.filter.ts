@@ -1,7 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import { TooManyRequests } from '../../../../libs/policy/src/index.js';
+import { TooManyRequests } from '#policy';
 import { classifyDatabaseError } from './database-errors.js';
 
 export interface ErrorBody {

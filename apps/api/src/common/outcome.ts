@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { GateOutcome } from '../../../../libs/change-control/src/index.js';
+import type { GateOutcome } from '#change-control';
 import { etagOf } from './etag.js';
 
 /** 200 with the option (and its ETag) when applied; 202 with the change request when pending. */

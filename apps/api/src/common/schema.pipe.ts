@@ -1,6 +1,6 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import type { ValidateFunction } from 'ajv';
-import { createAjv, toIssues, type ValidationIssue } from '../../../../libs/registry/src/index.js';
+import { createAjv, toIssues, type ValidationIssue } from '#registry';
 import { ValidationFailed } from './api-errors.js';
 
 // if/then/else request schemas name properties declared at the top level.

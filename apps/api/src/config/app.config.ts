@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { OidcSettings } from '../../../../libs/identity/src/index.js';
-import { createAjv } from '../../../../libs/registry/src/index.js';
+import type { OidcSettings } from '#identity';
+import { createAjv } from '#registry';
 import { ENV_SCHEMA, type EnvName } from './config.schema.js';
 
 export type OidcConfig = OidcSettings;

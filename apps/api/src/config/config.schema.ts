@@ -1,4 +1,4 @@
-import { DEFAULT_APP_ROLE } from '../../../../libs/persistence/src/index.js';
+import { DEFAULT_APP_ROLE } from '#persistence';
 
 const POSTGRES_URL = '^postgres(ql)?://';
 const SECRET = '^[\\x21-\\x7e]{16,}$';

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Redirect } from '@nestjs/common';
-import { Public } from '../../../../libs/policy/src/index.js';
+import { Public } from '#policy';
 import { Answers } from '../openapi/answers.decorator.js';
 import { CONSOLE_PREFIX } from './console.assets.js';
 

@@ -1,8 +1,8 @@
 import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Res, UseFilters } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { BULK_EVALUATION_SCHEMA, FLAG_EVALUATION_SCHEMA, ifNoneMatchHits } from '../../../../libs/evaluation/src/index.js';
+import { BULK_EVALUATION_SCHEMA, FLAG_EVALUATION_SCHEMA, ifNoneMatchHits } from '#evaluation';
 import { Answers } from '../openapi/answers.decorator.js';
-import { Caller, CheckPolicy, OwnTenantRoute, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { Caller, CheckPolicy, OwnTenantRoute, type PolicyContext } from '#policy';
 import { andThen, type MaybePromise } from '../common/maybe-async.js';
 import { SchemaPipe } from '../common/schema.pipe.js';
 import { OfrepErrorFilter } from './ofrep.errors.js';

@@ -2,7 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
-import { PolicyGuard, TooManyRequests, WindowCounter, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { PolicyGuard, TooManyRequests, WindowCounter, type PolicyContext } from '#policy';
 import { andThen, type MaybePromise } from '../common/maybe-async.js';
 import { OFREP_BODY, OfrepController } from './ofrep.controller.js';
 import { OfrepErrorFilter } from './ofrep.errors.js';

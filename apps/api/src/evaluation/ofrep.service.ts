@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SnapshotCache, type TenantSnapshot } from '../../../../libs/evaluation/src/index.js';
-import type { PolicyContext } from '../../../../libs/policy/src/index.js';
+import { SnapshotCache, type TenantSnapshot } from '#evaluation';
+import type { PolicyContext } from '#policy';
 import { OfrepError } from './ofrep.errors.js';
 import type { OfrepEvaluationBody } from './ofrep.schemas.js';
 

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
-import { PrismaService, pendingMigrations } from '../../../../libs/persistence/src/index.js';
-import { Public } from '../../../../libs/policy/src/index.js';
+import { PrismaService, pendingMigrations } from '#persistence';
+import { Public } from '#policy';
 import type { CloisonConfig } from '../config/app.config.js';
 import { CLOISON_CONFIG } from '../core.module.js';
 import { Lifecycle } from './lifecycle.service.js';

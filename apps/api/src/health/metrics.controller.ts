@@ -1,8 +1,8 @@
 import { Controller, Get, Headers, Inject, NotFoundException, Res, UnauthorizedException } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
-import { metricsRegistry } from '../../../../libs/observability/src/index.js';
-import { Public } from '../../../../libs/policy/src/index.js';
+import { metricsRegistry } from '#observability';
+import { Public } from '#policy';
 import type { CloisonConfig } from '../config/app.config.js';
 import { CLOISON_CONFIG } from '../core.module.js';
 import { Answers } from '../openapi/answers.decorator.js';

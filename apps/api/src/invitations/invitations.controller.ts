@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Caller, CheckPolicy, Public, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { Caller, CheckPolicy, Public, type PolicyContext } from '#policy';
 import { SchemaPipe } from '../common/schema.pipe.js';
 import { INVITE_BODY, REDEEM_BODY, type InviteBody } from './invitations.schemas.js';
 import { INVITATION_VIEW_SCHEMA, InvitationsService, TENANT_PERSON_SCHEMA } from './invitations.service.js';
 import { Answers } from '../openapi/answers.decorator.js';
-import { ISSUED_PRINCIPAL_SCHEMA } from '../../../../libs/identity/src/index.js';
+import { ISSUED_PRINCIPAL_SCHEMA } from '#identity';
 import { PRINCIPAL_REQUEST_VIEW_SCHEMA } from '../principals/principal-request.store.js';
 
 @Controller('v1/tenants/:tenant')

@@ -1,11 +1,11 @@
 import { ConflictException, GoneException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { AuditRecorder } from '../../../../libs/audit/src/index.js';
-import { LineageReader, PrincipalIssuer, type IssuedPrincipal } from '../../../../libs/identity/src/index.js';
-import type { PrismaTx } from '../../../../libs/persistence/src/index.js';
-import type { PolicyContext } from '../../../../libs/policy/src/index.js';
-import { actorOf, pathTenant, TenantScopeService, type Actor } from '../../../../libs/tenancy/src/index.js';
-import { DATE_TIME, STRING, UUID, nullable, objectOf } from '../../../../libs/registry/src/index.js';
+import { AuditRecorder } from '#audit';
+import { LineageReader, PrincipalIssuer, type IssuedPrincipal } from '#identity';
+import type { PrismaTx } from '#persistence';
+import type { PolicyContext } from '#policy';
+import { actorOf, pathTenant, TenantScopeService, type Actor } from '#tenancy';
+import { DATE_TIME, STRING, UUID, nullable, objectOf } from '#registry';
 import { fileRequest, type PrincipalRequestView } from '../principals/principal-request.store.js';
 import { InvitationMailer } from './invitation.mailer.js';
 

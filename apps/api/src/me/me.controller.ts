@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
-import { STRING, UUID, nullable, objectOf } from '../../../../libs/registry/src/index.js';
-import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { STRING, UUID, nullable, objectOf } from '#registry';
+import { Caller, CheckPolicy, type PolicyContext } from '#policy';
 import { Answers } from '../openapi/answers.decorator.js';
 
 export interface MeView {

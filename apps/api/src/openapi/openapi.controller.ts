@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { Public } from '../../../../libs/policy/src/index.js';
+import { Public } from '#policy';
 import { renderDocsPage } from './docs.page.js';
 import { buildOpenApi, type OpenApiDocument } from './openapi.builder.js';
 import { declaredRoutes } from './route-catalog.js';

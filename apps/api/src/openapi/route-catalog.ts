@@ -1,6 +1,6 @@
 import { ParseIntPipe, ParseUUIDPipe, RequestMethod } from '@nestjs/common';
 import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
-import { POLICY_KEY, PUBLIC_KEY, type RoutePolicy } from '../../../../libs/policy/src/index.js';
+import { POLICY_KEY, PUBLIC_KEY, type RoutePolicy } from '#policy';
 import { SchemaPipe } from '../common/schema.pipe.js';
 import { ANSWERS_KEY, type DeclaredAnswers } from './answers.decorator.js';
 

@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, Get, Headers, Inject, Param, Put, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { Caller, CheckPolicy, type PolicyContext } from '#policy';
 import { etagOf, parseIfMatch } from '../common/etag.js';
 import { replyWithOutcome } from '../common/outcome.js';
 import { SchemaPipe } from '../common/schema.pipe.js';
 import { RESET_OPTION_BODY, SET_OPTION_BODY, type ResetOptionBody, type SetOptionBody } from './options.schemas.js';
 import { OptionsService, type OptionView } from './options.service.js';
 import { Answers, CHANGE_REFUSALS } from '../openapi/answers.decorator.js';
-import { CHANGE_REQUEST_VIEW_SCHEMA, OPTION_VIEW_SCHEMA } from '../../../../libs/change-control/src/index.js';
+import { CHANGE_REQUEST_VIEW_SCHEMA, OPTION_VIEW_SCHEMA } from '#change-control';
 
 function withEtag(reply: FastifyReply, option: OptionView): OptionView {
   void reply.header('etag', etagOf(option.version));

@@ -1,11 +1,11 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { subject } from '@casl/ability';
 import { accessibleBy } from '@casl/prisma/runtime';
-import { ChangeGate, optionView, type Change, type GateOutcome, type OptionView } from '../../../../libs/change-control/src/index.js';
-import { SnapshotCache } from '../../../../libs/evaluation/src/index.js';
-import type { PolicyContext } from '../../../../libs/policy/src/index.js';
-import { Registry, type JsonValue, type OptionDefinition } from '../../../../libs/registry/src/index.js';
-import { pathTenant, actorOf, TenantScopeService, type ScopedRow } from '../../../../libs/tenancy/src/index.js';
+import { ChangeGate, optionView, type Change, type GateOutcome, type OptionView } from '#change-control';
+import { SnapshotCache } from '#evaluation';
+import type { PolicyContext } from '#policy';
+import { Registry, type JsonValue, type OptionDefinition } from '#registry';
+import { pathTenant, actorOf, TenantScopeService, type ScopedRow } from '#tenancy';
 import { assertSameTenant } from '../common/blast-radius.js';
 import type { ResetOptionBody, SetOptionBody } from './options.schemas.js';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditRecorder } from '../../../../libs/audit/src/index.js';
-import type { PrincipalRequest as Row, PrismaTx } from '../../../../libs/persistence/src/index.js';
-import type { Actor } from '../../../../libs/tenancy/src/index.js';
-import { DATE_TIME, REF, STRING, UUID, nullable, objectOf, oneOfStrings } from '../../../../libs/registry/src/index.js';
+import type { AuditRecorder } from '#audit';
+import type { PrincipalRequest as Row, PrismaTx } from '#persistence';
+import type { Actor } from '#tenancy';
+import { DATE_TIME, REF, STRING, UUID, nullable, objectOf, oneOfStrings } from '#registry';
 
 export type RequestKind = 'operator' | 'invitation' | 'revocation';
 

@@ -1,10 +1,10 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { AuditRecorder } from '../../../../libs/audit/src/index.js';
-import { RuleConflict } from '../../../../libs/change-control/src/index.js';
-import { Authenticator, LineageReader, PrincipalIssuer, PrincipalRevoker, type IssuedPrincipal } from '../../../../libs/identity/src/index.js';
-import type { PrincipalRequest, PrismaTx } from '../../../../libs/persistence/src/index.js';
-import type { PolicyContext } from '../../../../libs/policy/src/index.js';
-import { actorOf, pathTenant, TenantScopeService, type Actor } from '../../../../libs/tenancy/src/index.js';
+import { AuditRecorder } from '#audit';
+import { RuleConflict } from '#change-control';
+import { Authenticator, LineageReader, PrincipalIssuer, PrincipalRevoker, type IssuedPrincipal } from '#identity';
+import type { PrincipalRequest, PrismaTx } from '#persistence';
+import type { PolicyContext } from '#policy';
+import { actorOf, pathTenant, TenantScopeService, type Actor } from '#tenancy';
 import { InvitationsService } from '../invitations/invitations.service.js';
 import { lockRequest, requestView, type PrincipalRequestView } from './principal-request.store.js';
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { Caller, CheckPolicy, CheckPolicyOnObject, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { Caller, CheckPolicy, CheckPolicyOnObject, type PolicyContext } from '#policy';
 import { SchemaPipe } from '../common/schema.pipe.js';
 import { uuidParam } from '../common/uuid-param.js';
 import { PRINCIPAL_REQUEST_VIEW_SCHEMA, type PrincipalRequestView } from './principal-request.store.js';
@@ -8,7 +8,7 @@ import { PrincipalRequestsService } from './principal-requests.service.js';
 import { CREATE_PRINCIPAL_BODY, type CreatePrincipalBody } from './principals.schemas.js';
 import { PrincipalsService } from './principals.service.js';
 import { Answers } from '../openapi/answers.decorator.js';
-import { ISSUED_PRINCIPAL_SCHEMA, REVOKED_PRINCIPAL_SCHEMA } from '../../../../libs/identity/src/index.js';
+import { ISSUED_PRINCIPAL_SCHEMA, REVOKED_PRINCIPAL_SCHEMA } from '#identity';
 
 /** 202 with the request when a change to who may act waits for someone else's approval. */
 function pending(reply: FastifyReply, request: PrincipalRequestView): PrincipalRequestView {

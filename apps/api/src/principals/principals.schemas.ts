@@ -1,5 +1,5 @@
-import { OIDC_SUBJECT_PATTERN } from '../../../../libs/identity/src/index.js';
-import { ROLES } from '../../../../libs/tenancy/src/index.js';
+import { OIDC_SUBJECT_PATTERN } from '#identity';
+import { ROLES } from '#tenancy';
 import { SLUG_PATTERN } from '../tenants/tenants.schemas.js';
 
 export const CREATE_PRINCIPAL_BODY = {

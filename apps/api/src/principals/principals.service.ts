@@ -1,9 +1,9 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { AuditRecorder } from '../../../../libs/audit/src/index.js';
-import { RuleConflict, RuleRefused } from '../../../../libs/change-control/src/index.js';
-import { Authenticator, LineageReader, PrincipalIssuer, PrincipalRevoker, type IssuedPrincipal, type RevokedPrincipal } from '../../../../libs/identity/src/index.js';
-import { authorizeObject, type PolicyContext } from '../../../../libs/policy/src/index.js';
-import { actorOf, TenantDirectory, TenantScopeService } from '../../../../libs/tenancy/src/index.js';
+import { AuditRecorder } from '#audit';
+import { RuleConflict, RuleRefused } from '#change-control';
+import { Authenticator, LineageReader, PrincipalIssuer, PrincipalRevoker, type IssuedPrincipal, type RevokedPrincipal } from '#identity';
+import { authorizeObject, type PolicyContext } from '#policy';
+import { actorOf, TenantDirectory, TenantScopeService } from '#tenancy';
 import { isUniqueViolation } from '../common/database-errors.js';
 import { hasClientAdmin } from '../invitations/invitations.service.js';
 import { fileRequest, type PrincipalRequestView } from './principal-request.store.js';

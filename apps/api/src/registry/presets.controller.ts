@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
-import { CheckPolicy } from '../../../../libs/policy/src/index.js';
-import { PRESET_DEFINITION_SCHEMA, Registry, embeddable } from '../../../../libs/registry/src/index.js';
+import { CheckPolicy } from '#policy';
+import { PRESET_DEFINITION_SCHEMA, Registry, embeddable } from '#registry';
 
 const PRESET = embeddable(PRESET_DEFINITION_SCHEMA);
 import { Answers } from '../openapi/answers.decorator.js';

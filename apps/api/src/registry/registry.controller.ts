@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
-import { CheckPolicy } from '../../../../libs/policy/src/index.js';
-import { OPTION_DEFINITION_SCHEMA, Registry, embeddable } from '../../../../libs/registry/src/index.js';
+import { CheckPolicy } from '#policy';
+import { OPTION_DEFINITION_SCHEMA, Registry, embeddable } from '#registry';
 import { DESCRIBED_OPTION_SCHEMA, RegistryService } from './registry.service.js';
 import { Answers } from '../openapi/answers.decorator.js';
 

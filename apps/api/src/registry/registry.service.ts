@@ -1,6 +1,6 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { DEFINITION_VERSION_SCHEMA, CatalogHistory, type DefinitionVersion } from '../../../../libs/change-control/src/index.js';
-import { OPTION_DEFINITION_SCHEMA, Registry, embeddable, type OptionDefinition } from '../../../../libs/registry/src/index.js';
+import { DEFINITION_VERSION_SCHEMA, CatalogHistory, type DefinitionVersion } from '#change-control';
+import { OPTION_DEFINITION_SCHEMA, Registry, embeddable, type OptionDefinition } from '#registry';
 
 const DEFINITION = embeddable(OPTION_DEFINITION_SCHEMA) as { required: string[]; properties: object };
 

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { Caller, CheckPolicy, type PolicyContext } from '#policy';
 import { EXPOSURE_REPORT_SCHEMA, ExposureService } from './exposure.service.js';
 import { Answers } from '../openapi/answers.decorator.js';
 

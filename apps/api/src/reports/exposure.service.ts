@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
 import { accessibleBy } from '@casl/prisma/runtime';
-import { optionView } from '../../../../libs/change-control/src/index.js';
-import type { PolicyContext } from '../../../../libs/policy/src/index.js';
-import { ANY_JSON, DATE_TIME, REF, Registry, STRING, arrayOf, nullable, objectOf, oneOfStrings, type OptionDefinition } from '../../../../libs/registry/src/index.js';
-import { TenantScopeService, type TenantScope } from '../../../../libs/tenancy/src/index.js';
+import { optionView } from '#change-control';
+import type { PolicyContext } from '#policy';
+import { ANY_JSON, DATE_TIME, REF, Registry, STRING, arrayOf, nullable, objectOf, oneOfStrings, type OptionDefinition } from '#registry';
+import { TenantScopeService, type TenantScope } from '#tenancy';
 
 export interface ExposureItem {
   tenant: string;

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
-import { CHANGE_REQUEST_VIEW_SCHEMA, ChangeRequests } from '../../../../libs/change-control/src/index.js';
-import { SEAL_VERIFICATION_SCHEMA, SEAL_VIEW_SCHEMA, Seals } from '../../../../libs/seals/src/index.js';
+import { Caller, CheckPolicy, type PolicyContext } from '#policy';
+import { CHANGE_REQUEST_VIEW_SCHEMA, ChangeRequests } from '#change-control';
+import { SEAL_VERIFICATION_SCHEMA, SEAL_VIEW_SCHEMA, Seals } from '#seals';
 import { SchemaPipe } from '../common/schema.pipe.js';
 import { uuidParam } from '../common/uuid-param.js';
 import { SET_OPTION_BODY } from '../options/options.schemas.js';

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
-import { Caller, CheckPolicy, type PolicyContext } from '../../../../libs/policy/src/index.js';
+import { Caller, CheckPolicy, type PolicyContext } from '#policy';
 import { SchemaPipe } from '../common/schema.pipe.js';
 import { CREATE_TENANT_BODY, type CreateTenantBody } from './tenants.schemas.js';
 import { CREATED_TENANT_SCHEMA, TENANT_VIEW_SCHEMA, TenantsService } from './tenants.service.js';

@@ -1,12 +1,12 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { accessibleBy } from '@casl/prisma/runtime';
-import { AuditRecorder } from '../../../../libs/audit/src/index.js';
-import { CHANGE_REQUEST_VIEW_SCHEMA, ChangeGate, RuleConflict, RuleRefused, type ChangeRequestView } from '../../../../libs/change-control/src/index.js';
-import type { PrismaTx, Tenant } from '../../../../libs/persistence/src/index.js';
-import type { PolicyContext } from '../../../../libs/policy/src/index.js';
-import { DATE_TIME, INTEGER, Registry, STRING, UUID, arrayOf, objectOf, type PresetDefinition } from '../../../../libs/registry/src/index.js';
-import { TenantScopeService, type TenantRef } from '../../../../libs/tenancy/src/index.js';
+import { AuditRecorder } from '#audit';
+import { CHANGE_REQUEST_VIEW_SCHEMA, ChangeGate, RuleConflict, RuleRefused, type ChangeRequestView } from '#change-control';
+import type { PrismaTx, Tenant } from '#persistence';
+import type { PolicyContext } from '#policy';
+import { DATE_TIME, INTEGER, Registry, STRING, UUID, arrayOf, objectOf, type PresetDefinition } from '#registry';
+import { TenantScopeService, type TenantRef } from '#tenancy';
 import type { CreateTenantBody } from './tenants.schemas.js';
 import { isUniqueViolation } from '../common/database-errors.js';
 
