@@ -8,10 +8,10 @@ import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createApp } from '#api/app.factory';
-import { AuditChainService } from '#api/audit/audit-chain.service';
-import { loadConfig } from '#api/config/app.config';
-import { OptionsService } from '#api/options/options.service';
-import { TenantsService } from '#api/tenants/tenants.service';
+import { AuditChainService } from '#audit/audit-chain.service';
+import { loadConfig } from '#config';
+import { OptionsService } from '#options';
+import { TenantsService } from '#tenancy/tenants.service';
 import { defineAbilityFor, type PolicyContext } from '#policy';
 import type { AuthenticatedPrincipal } from '#tenancy';
 

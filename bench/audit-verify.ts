@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
-import { verifyExportBytes } from '#audit/export.verifier';
-import { parsePublicKey } from '#audit/audit.signing';
+import { verifyExportBytes } from '#audit-format';
+import { parsePublicKey } from '#audit-format';
 import { syntheticExport } from '#test/support/audit-export.fixture';
 
 const TENANTS = 50;

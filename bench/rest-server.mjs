@@ -8,8 +8,8 @@ const kind = process.argv[2];
 
 async function startCloison() {
   const { createApp } = await import('#api/app.factory');
-  const { loadConfig } = await import('#api/config/app.config');
-  const { OptionsService } = await import('#api/options/options.service');
+  const { loadConfig } = await import('#config/app.config');
+  const { OptionsService } = await import('#options/options.service');
   const { defineAbilityFor } = await import('#policy');
   const { app } = await createApp(loadConfig());
   await app.listen({ port: 0, host: '127.0.0.1' });

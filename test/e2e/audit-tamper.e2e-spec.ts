@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { generateKeyPairSync } from 'node:crypto';
-import { contentHash, linkHash, type AuditContent } from '#audit/audit.chain';
-import { signCheckpoint } from '#audit/audit.signing';
+import { contentHash, linkHash, type AuditContent } from '#audit-format';
+import { signCheckpoint } from '#audit-format';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { auditVerifyCommand } from '#cli/commands/audit-verify.command';

@@ -1,6 +1,6 @@
 import { NotFoundException } from '@nestjs/common';
 import { Writable } from 'node:stream';
-import { MetricsController } from '#api/health/metrics.controller';
+import { MetricsController } from '#observability/metrics.controller';
 import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 const METRICS_TOKEN = 'scrape-token-for-tests-0123456789';

@@ -1,7 +1,7 @@
 import { Authenticator, hashToken } from '#identity';
 import { SnapshotCache } from '#evaluation';
 import { POLICY_KEY, PolicyGuard } from '#policy';
-import { OfrepController } from '#api/evaluation/ofrep.controller';
+import { OfrepController } from '#evaluation/ofrep.controller';
 import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 const BULK = '/ofrep/v1/evaluate/flags';

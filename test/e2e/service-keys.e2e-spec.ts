@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createApp } from '#api/app.factory';
-import { derivePublicKey, parsePrivateKey, publicKeyFingerprint } from '#audit/audit.signing';
+import { derivePublicKey, parsePrivateKey, publicKeyFingerprint } from '#audit-format';
 import { checkpointNow, exportText, publicKeyOf, setOption, verifyOffline, verifyOnline } from '../support/audit-helpers.js';
 import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, TEST_SIGNING_KEY, inviteClientAdmin, createTenant, freshDatabase, startTestApp, tempDir, testConfig, type TestApp, type TestDatabase } from '../support/test-app.js';
 

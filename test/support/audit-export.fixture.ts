@@ -1,7 +1,7 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { GENESIS_HASH, contentHash, linkHash, type AuditContent } from '#audit/audit.chain';
-import { checkpointLine, endLine, eventLine, exportHeader } from '#audit/audit.export';
-import { publicKeyFingerprint, signCheckpoint } from '#audit/audit.signing';
+import { GENESIS_HASH, contentHash, linkHash, type AuditContent } from '#audit-format';
+import { checkpointLine, endLine, eventLine, exportHeader } from '#audit-format';
+import { publicKeyFingerprint, signCheckpoint } from '#audit-format';
 
 export interface SyntheticExportOptions {
   /** Events in the global log (a tenant export holds that tenant's share of them). */

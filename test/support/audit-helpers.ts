@@ -1,6 +1,6 @@
-import { parsePublicKey } from '#audit/audit.signing';
-import { verifyExport } from '#audit/export.verifier';
-import type { VerifyResult } from '#audit/chain.verifier';
+import { parsePublicKey } from '#audit-format';
+import { verifyExport } from '#audit-format';
+import type { VerifyResult } from '#audit-format';
 import { OPERATOR_TOKEN, type TestApp } from './test-app.js';
 
 /** Sets an option as the bootstrap operator; fails the test on anything but 200. */

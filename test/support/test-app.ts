@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
 import { createApp, type CloisonApp, type CreateAppOptions } from '#api/app.factory';
-import { loadConfig, type CloisonConfig } from '#api/config/app.config';
+import { loadConfig, type CloisonConfig } from '#config';
 
 export const OPERATOR_TOKEN = 'cln_test-bootstrap-operator-token';
 /** The second initial operator: another person (lineage), who can approve the first one's requests. */

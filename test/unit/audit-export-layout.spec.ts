@@ -1,8 +1,8 @@
 import type { AuditEvent } from '#persistence';
-import { GENESIS_HASH, canonicalContent, contentHash, linkHash, type AuditContent } from '#audit/audit.chain';
-import { eventLine } from '#audit/audit.export';
-import { readPlainEvent } from '#audit/export.plain-line';
-import { toChained } from '#api/audit/audit-chain.reader';
+import { GENESIS_HASH, canonicalContent, contentHash, linkHash, type AuditContent } from '#audit-format';
+import { eventLine } from '#audit-format';
+import { readPlainEvent } from '#audit-format';
+import { toChained } from '#audit/audit-chain.reader';
 
 /**
  * The offline verifier reads the usual event lines without JSON.parse when they are laid out

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
-import { answerFrameworkError } from './common/framework-errors.js';
+import { answerFrameworkError } from '#http';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import { pino, type DestinationStream } from 'pino';
@@ -10,11 +10,11 @@ import { NestPinoLogger, RequestLogController, recordHttpRequest } from '#observ
 import { openDatabase, type Database } from '#persistence';
 import { loadRegistry } from '#registry';
 import { AppModule } from './app.module.js';
-import { Lifecycle } from './health/lifecycle.service.js';
+import { Lifecycle } from '#observability/lifecycle.service';
 import { serveConsole } from './console/console.assets.js';
-import { applyHttpHardening } from './common/http-hardening.js';
-import { serveOfrepDirectly } from './evaluation/ofrep.direct.js';
-import type { CloisonConfig } from './config/app.config.js';
+import { applyHttpHardening } from '#http';
+import { serveOfrepDirectly } from '#evaluation/ofrep.direct';
+import type { CloisonConfig } from '#config';
 
 /** A client's X-Request-Id that may go into log lines (no quoting, no separators). */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

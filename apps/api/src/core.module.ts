@@ -6,12 +6,8 @@ import { PrismaService, ReadPrismaService, type Database } from '#persistence';
 import { AUTH_FAILURE_LIMIT, PolicyGuard } from '#policy';
 import { Registry } from '#registry';
 import { TenantDirectory, TenantScopeService } from '#tenancy';
-import { HttpErrorFilter } from './common/http-error.filter.js';
-import type { CloisonConfig } from './config/app.config.js';
-
-export const CLOISON_CONFIG = Symbol('CLOISON_CONFIG');
-/** The service's one Ed25519 key: audit checkpoints and seal documents (one public key to trust). */
-export const SERVICE_SIGNING_KEY = Symbol('SERVICE_SIGNING_KEY');
+import { HttpErrorFilter } from '#http';
+import { CLOISON_CONFIG, SERVICE_SIGNING_KEY, type CloisonConfig } from '#config';
 
 /** What every feature module relies on: database, tenancy, identity, policy, registry, audit. */
 @Global()

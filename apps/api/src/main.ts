@@ -2,7 +2,7 @@ import { SigningKeyMismatchError } from '#audit';
 import { DataDirBusyError } from '#persistence';
 import { CatalogError } from '#registry';
 import { createApp } from './app.factory.js';
-import { ConfigError, loadConfig } from './config/app.config.js';
+import { ConfigError, loadConfig } from '#config';
 import { PortInUseError, assertPortFree, isAddressInUse } from './port.check.js';
 
 async function main(): Promise<void> {

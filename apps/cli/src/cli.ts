@@ -4,7 +4,7 @@ import { MIGRATE_HELP, migrateCommand } from './commands/migrate.command.js';
 import { OPERATOR_HELP, operatorCommand } from './commands/operator-recover.command.js';
 import { PRINCIPALS_HELP, principalsCommand } from './commands/principals.command.js';
 import { TENANTS_HELP, tenantsCommand } from './commands/tenants.command.js';
-import { ConfigError } from '#api/config/app.config';
+import { ConfigError } from '#config';
 import { DataDirBusyError } from '#persistence';
 import { externalCommand } from './external.command.js';
 import { CliError, EXIT, processIo, type CliIo } from './cli.io.js';

@@ -2,8 +2,8 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { recordAuditAppend } from '#observability';
 import type { PrismaTx } from '#persistence';
 import type { Actor } from '#tenancy';
-import { GLOBAL_CHAIN, contentHash, type AuditContent } from './audit.chain.js';
-import { jsonDiff } from './audit.diff.js';
+import { GLOBAL_CHAIN, contentHash, type AuditContent } from '#audit-format';
+import { jsonDiff } from '#audit-format';
 import { AuditWitness } from './audit.witness.js';
 
 export const AUDIT_ACTIONS = [

@@ -4,8 +4,8 @@ import type { PrismaTx } from '#persistence';
 import { SYSTEM_ACTOR, type TenantScopeService } from '#tenancy';
 import type { AuditRecorder } from './audit.recorder.js';
 import type { AuditSigner } from './audit.signer.js';
-import { derivePublicKey, publicKeyFingerprint } from './audit.signing.js';
-import { signRotation, type KeyRotation } from './key-rotation.js';
+import { derivePublicKey, publicKeyFingerprint } from '#audit-format';
+import { signRotation, type KeyRotation } from '#audit-format';
 
 /** Arbitrary key of the lock that keeps two instances from publishing keys at the same time. */
 const PUBLISH_LOCK = 0x636b6579;

@@ -8,7 +8,7 @@ import { jsonInput, type PrismaTx } from '#persistence';
 import type { PolicyContext } from '#policy';
 import { Registry } from '#registry';
 import { pathTenant, actorOf, TenantScopeService, type TenantRef } from '#tenancy';
-import { fingerprintOf, verifySealDocument, type SealDocument, type SealedState } from './seal-document.js';
+import { fingerprintOf, verifySealDocument, type SealDocument, type SealedState } from '#audit-format';
 import { SealSigner } from './seal-signer.js';
 import { toSealView, type SealRow, type SealView } from './seal.view.js';
 

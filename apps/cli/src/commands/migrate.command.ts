@@ -1,4 +1,4 @@
-import { loadConfig } from '#api/config/app.config';
+import { loadConfig } from '#config';
 import { migrateDatabase } from '#persistence';
 import { EXIT, parse, type CliIo } from '../cli.io.js';
 

@@ -1,5 +1,5 @@
 import { hostname, userInfo } from 'node:os';
-import { loadConfig } from '#api/config/app.config';
+import { loadConfig } from '#config';
 import { recoverOperator } from '#identity';
 import { OwnerConnectionError, withOwnerConnection } from '#persistence';
 import { CliError, EXIT, parse, type CliIo } from '../cli.io.js';
