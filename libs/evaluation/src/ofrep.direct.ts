@@ -1,18 +1,36 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { PolicyGuard, TooManyRequests, WindowCounter, type PolicyContext } from '#policy';
-import { andThen, type MaybePromise } from '#http';
+import { andThen, globalEnhancers, routeEnhancers, routeOf, type GlobalEnhancers, type MaybePromise } from '#http';
 import { OFREP_BODY, OfrepController } from './ofrep.controller.js';
 import { OfrepErrorFilter } from './ofrep.errors.js';
 import type { OfrepEvaluationBody } from './ofrep.schemas.js';
 
 type Method = 'bulk' | 'single';
 
-function urlOf(method: Method): string {
-  const parts = [Reflect.getMetadata(PATH_METADATA, OfrepController), Reflect.getMetadata(PATH_METADATA, OfrepController.prototype[method])];
-  return `/${parts.map((p: string) => p.replace(/^\/+|\/+$/g, '')).join('/')}`;
+/**
+ * What Nest's pipeline would run around the evaluation routes, and the direct handlers reproduce:
+ * the global PolicyGuard (authorize), the controller's OfrepErrorFilter (which answers every error
+ * before the global HttpErrorFilter could). Anything else registered globally or on the
+ * controller would be skipped: unreproducedEnhancers names it and the start fails.
+ */
+const REPRODUCED = {
+  global: { guards: ['PolicyGuard'], pipes: [], interceptors: [], filters: ['HttpErrorFilter'] } satisfies GlobalEnhancers,
+  route: { guards: [], pipes: [], interceptors: [], filters: ['OfrepErrorFilter'] } satisfies GlobalEnhancers,
+};
+
+function differences(kind: string, actual: GlobalEnhancers, expected: GlobalEnhancers): string[] {
+  return (Object.keys(expected) as (keyof GlobalEnhancers)[])
+    .filter((k) => actual[k].join() !== expected[k].join())
+    .map((k) => `${kind} ${k}: ${actual[k].join(', ') || 'none'} (served directly: ${expected[k].join(', ') || 'none'})`);
+}
+
+/** Enhancers Nest would apply to an evaluation route that its direct serving does not run; [] when none. */
+export function unreproducedEnhancers(app: Pick<NestFastifyApplication, 'get'>): string[] {
+  return [
+    ...differences('global', globalEnhancers(app), REPRODUCED.global),
+    ...(['bulk', 'single'] as const).flatMap((m) => differences(`OfrepController.${m}`, routeEnhancers(routeOf(OfrepController, m)), REPRODUCED.route)),
+  ];
 }
 
 /**
@@ -26,10 +44,12 @@ function urlOf(method: Method): string {
  * on the body, then the controller method itself; whatever they throw is answered by
  * OfrepErrorFilter, as when Nest runs the route. Errors Fastify raises before the handler (body
  * not JSON, too large) reach Nest's error handling as before. Fastify hooks (security headers,
- * request ids, metrics, logs) apply as to any route; a global Nest interceptor or pipe added later
- * would not, and must be added here too.
+ * request ids, metrics, logs) apply as to any route; a Nest guard, pipe, interceptor or filter
+ * added globally or on the controller would not: the returned check refuses to start then
+ * (unreproducedEnhancers), until it is run here too and listed in REPRODUCED.
  *
- * Call before app.init(); the returned check throws unless both routes were taken over.
+ * Call before app.init(); the returned check (after init) throws unless both routes were taken
+ * over and nothing Nest would run around them is skipped.
  */
 export interface OfrepLimit {
   /** Evaluations per principal (one token each) and window; 0 = no limit. */
@@ -89,10 +109,13 @@ export function serveOfrepDirectly(app: NestFastifyApplication, limit: OfrepLimi
     },
   };
 
-  const routes = new Map<string, Method>((['bulk', 'single'] as const).map((m) => [urlOf(m), m]));
-  for (const m of ['bulk', 'single'] as const) {
-    if (Reflect.getMetadata(METHOD_METADATA, OfrepController.prototype[m]) !== RequestMethod.POST) throw new Error(`OfrepController.${m} is not a POST route`);
-  }
+  const routes = new Map<string, Method>(
+    (['bulk', 'single'] as const).map((m) => {
+      const route = routeOf(OfrepController, m);
+      if (route.method !== 'POST' || route.paths.length !== 1) throw new Error(`OfrepController.${m} is not one POST route`);
+      return [route.paths[0]!, m];
+    }),
+  );
   const taken = new Set<Method>();
   fastify.addHook('onRoute', (route) => {
     const method = routes.get(route.url);
@@ -103,5 +126,7 @@ export function serveOfrepDirectly(app: NestFastifyApplication, limit: OfrepLimi
   });
   return () => {
     if (taken.size !== routes.size) throw new Error(`evaluation routes not served directly: ${[...routes.keys()].join(', ')}`);
+    const skipped = unreproducedEnhancers(app);
+    if (skipped.length) throw new Error(`the evaluation routes served directly would skip what Nest runs: ${skipped.join('; ')}`);
   };
 }

@@ -1,8 +1,9 @@
-import { ParseIntPipe, ParseUUIDPipe, RequestMethod } from '@nestjs/common';
-import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
+import { ParseIntPipe, ParseUUIDPipe } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { POLICY_KEY, PUBLIC_KEY, type RoutePolicy } from '#policy';
 import { SchemaPipe } from './schema.pipe.js';
 import { ANSWERS_KEY, type DeclaredAnswers } from './answers.decorator.js';
+import { controllerRoutes, routeArguments, type ControllerClass, type RouteArgument } from './route-introspector.js';
 
 /** What the code declares about one route: the source the OpenAPI document is built from. */
 export interface DeclaredRoute {
@@ -23,40 +24,19 @@ export interface DeclaredRoute {
   answers: DeclaredAnswers | null;
 }
 
-// Nest's RouteParamtypes (not exported from the package root).
-const BODY = 3;
-const QUERY = 4;
-const PARAM = 5;
-const HEADERS = 6;
-
-interface RouteArg {
-  index: number;
-  data?: unknown;
-  pipes?: unknown[];
-}
-
-function joinPath(...parts: string[]): string {
-  const joined = parts
-    .map((p) => p.replace(/^\/+|\/+$/g, ''))
-    .filter((p) => p !== '')
-    .join('/');
-  return `/${joined}`;
-}
-
-function paramSchemas(args: RouteArg[]): Record<string, object> {
+function paramSchemas(args: RouteArgument[]): Record<string, object> {
   const out: Record<string, object> = {};
   for (const a of args) {
     if (typeof a.data !== 'string') continue;
-    const pipes = a.pipes ?? [];
-    if (pipes.some((p) => p instanceof ParseUUIDPipe)) out[a.data] = { type: 'string', format: 'uuid' };
-    else if (pipes.some((p) => p instanceof ParseIntPipe)) out[a.data] = { type: 'integer' };
+    if (a.pipes.some((p) => p instanceof ParseUUIDPipe)) out[a.data] = { type: 'string', format: 'uuid' };
+    else if (a.pipes.some((p) => p instanceof ParseIntPipe)) out[a.data] = { type: 'integer' };
   }
   return out;
 }
 
-function schemaOf(args: RouteArg[]): object | null {
+function schemaOf(args: RouteArgument[]): object | null {
   for (const a of args) {
-    const pipe = (a.pipes ?? []).find((p): p is SchemaPipe => p instanceof SchemaPipe);
+    const pipe = a.pipes.find((p): p is SchemaPipe => p instanceof SchemaPipe);
     if (pipe) return pipe.schema;
   }
   return null;
@@ -66,45 +46,33 @@ function schemaOf(args: RouteArg[]): object | null {
  * Reads the routes of the given controller classes from Nest's decorator metadata: method,
  * path, policy, success status and the ajv schemas their SchemaPipes validate with.
  */
-export function declaredRoutes(controllers: Function[]): DeclaredRoute[] {
+export function declaredRoutes(controllers: ControllerClass[]): DeclaredRoute[] {
   const routes: DeclaredRoute[] = [];
   for (const ctrl of controllers) {
-    const base = Reflect.getMetadata(PATH_METADATA, ctrl) as string | string[] | undefined;
-    const bases = Array.isArray(base) ? base : [base ?? ''];
     const classPolicy = Reflect.getMetadata(POLICY_KEY, ctrl) as RoutePolicy | undefined;
     const classPublic = Reflect.getMetadata(PUBLIC_KEY, ctrl) === true;
-    const proto = ctrl.prototype as Record<string, unknown>;
-    for (const name of Object.getOwnPropertyNames(proto)) {
-      if (name === 'constructor') continue;
-      const fn = proto[name];
-      if (typeof fn !== 'function') continue;
-      const methodPath = Reflect.getMetadata(PATH_METADATA, fn) as string | string[] | undefined;
-      const method = Reflect.getMetadata(METHOD_METADATA, fn) as RequestMethod | undefined;
-      if (methodPath === undefined || method === undefined) continue;
-      const args = Object.entries((Reflect.getMetadata(ROUTE_ARGS_METADATA, ctrl, name) ?? {}) as Record<string, RouteArg>);
-      const ofType = (t: number) => args.filter(([k]) => Number(k.split(':')[0]) === t).map(([, v]) => v);
-      const verb = RequestMethod[method] as string;
-      const status =
-        (Reflect.getMetadata(HTTP_CODE_METADATA, fn) as number | undefined) ?? (method === RequestMethod.POST ? 201 : 200);
-      for (const b of bases) {
-        for (const p of Array.isArray(methodPath) ? methodPath : [methodPath]) {
-          routes.push({
-            method: verb,
-            path: joinPath(b, p),
-            controller: ctrl.name,
-            handler: name,
-            policy: (Reflect.getMetadata(POLICY_KEY, fn) as RoutePolicy | undefined) ?? classPolicy ?? null,
-            isPublic: Reflect.getMetadata(PUBLIC_KEY, fn) === true || classPublic,
-            status,
-            body: schemaOf(ofType(BODY)),
-            query: schemaOf(ofType(QUERY)),
-            headers: ofType(HEADERS)
-              .map((a) => a.data)
-              .filter((d): d is string => typeof d === 'string'),
-            params: paramSchemas(ofType(PARAM)),
-            answers: (Reflect.getMetadata(ANSWERS_KEY, fn) as DeclaredAnswers | undefined) ?? null,
-          });
-        }
+    for (const route of controllerRoutes(ctrl)) {
+      const fn = route.handler;
+      const args = routeArguments(route);
+      const from = (source: RouteArgument['source']) => args.filter((a) => a.source === source);
+      const status = (Reflect.getMetadata(HTTP_CODE_METADATA, fn) as number | undefined) ?? (route.method === 'POST' ? 201 : 200);
+      for (const path of route.paths) {
+        routes.push({
+          method: route.method,
+          path,
+          controller: ctrl.name,
+          handler: route.name,
+          policy: (Reflect.getMetadata(POLICY_KEY, fn) as RoutePolicy | undefined) ?? classPolicy ?? null,
+          isPublic: Reflect.getMetadata(PUBLIC_KEY, fn) === true || classPublic,
+          status,
+          body: schemaOf(from('body')),
+          query: schemaOf(from('query')),
+          headers: from('headers')
+            .map((a) => a.data)
+            .filter((d): d is string => typeof d === 'string'),
+          params: paramSchemas(from('param')),
+          answers: (Reflect.getMetadata(ANSWERS_KEY, fn) as DeclaredAnswers | undefined) ?? null,
+        });
       }
     }
   }
