@@ -16,7 +16,7 @@ const kind = process.argv[2];
 
 async function startCloison() {
   const { createApp } = await import('#api/app.factory');
-  const { loadConfig } = await import('#config/app.config');
+  const { loadConfig } = await import('#config');
   const { SnapshotCache } = await import('#evaluation');
   const { Authenticator } = await import('#identity');
   const { app } = await createApp(loadConfig());

@@ -8,8 +8,8 @@ const kind = process.argv[2];
 
 async function startCloison() {
   const { createApp } = await import('#api/app.factory');
-  const { loadConfig } = await import('#config/app.config');
-  const { OptionsService } = await import('#options/options.service');
+  const { loadConfig } = await import('#config');
+  const { OptionsService } = await import('#options');
   const { defineAbilityFor } = await import('#policy');
   const { app } = await createApp(loadConfig());
   await app.listen({ port: 0, host: '127.0.0.1' });
