@@ -1,7 +1,7 @@
 import { Injectable, UseGuards, type CallHandler, type CanActivate, type ExecutionContext, type NestInterceptor, type PipeTransform } from '@nestjs/common';
 import { GUARDS_METADATA } from '@nestjs/common/constants.js';
 import { ApplicationConfig } from '@nestjs/core';
-import { unreproducedEnhancers } from '#evaluation/ofrep.direct';
+import { unreproducedEnhancers } from '#evaluation';
 import { OfrepController } from '#evaluation/ofrep.controller';
 import { globalEnhancers } from '#http';
 import { startTestApp, type TestApp } from '../support/test-app.js';

@@ -10,10 +10,10 @@ import { NestPinoLogger, RequestLogController, recordHttpRequest } from '#observ
 import { openDatabase, type Database } from '#persistence';
 import { loadRegistry } from '#registry';
 import { AppModule } from './app.module.js';
-import { Lifecycle } from '#observability/lifecycle.service';
+import { Lifecycle } from '#observability';
 import { serveConsole } from './console/console.assets.js';
 import { applyHttpHardening } from '#http';
-import { serveOfrepDirectly } from '#evaluation/ofrep.direct';
+import { serveOfrepDirectly } from '#evaluation';
 import type { CloisonConfig } from '#config';
 
 /** A client's X-Request-Id that may go into log lines (no quoting, no separators). */

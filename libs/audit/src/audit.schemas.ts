@@ -1,5 +1,5 @@
 import { ValidationFailed } from '#http';
-import { SLUG_PATTERN } from '#tenancy/tenants.schemas';
+import { SLUG_PATTERN } from '#tenancy';
 
 const filters = {
   option: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$' },

@@ -1,5 +1,5 @@
 import { SET_OPTION_BODY } from '#options';
-import { SLUG_PATTERN } from '#tenancy/tenants.schemas';
+import { SLUG_PATTERN } from '#tenancy';
 
 /** Tenants are always listed by name: there is no "all tenants". */
 export const BULK_CHANGE_BODY = {

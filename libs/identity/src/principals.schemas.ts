@@ -1,6 +1,6 @@
 import { OIDC_SUBJECT_PATTERN } from './oidc.verifier.js';
 import { ROLES } from '#tenancy';
-import { SLUG_PATTERN } from '#tenancy/tenants.schemas';
+import { SLUG_PATTERN } from '#tenancy';
 
 export const CREATE_PRINCIPAL_BODY = {
   type: 'object',

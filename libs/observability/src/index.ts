@@ -7,3 +7,4 @@ export {
 } from './metrics.registry.js';
 export { NestPinoLogger } from './nest-pino.logger.js';
 export { RequestLogController, SLOW_EVALUATION_MS } from './request-log.controller.js';
+export { Lifecycle } from './lifecycle.service.js';

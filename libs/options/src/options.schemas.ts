@@ -1,4 +1,4 @@
-import { SLUG_PATTERN } from '#tenancy/tenants.schemas';
+import { SLUG_PATTERN } from '#tenancy';
 
 export const SET_OPTION_BODY = {
   type: 'object',
