@@ -5,7 +5,7 @@ import { Authenticator, LineageReader, OIDC_SETTINGS, PrincipalIssuer, Principal
 import { PrismaService, ReadPrismaService, type Database } from '#persistence';
 import { AUTH_FAILURE_LIMIT, PolicyGuard } from '#policy';
 import { Registry } from '#registry';
-import { TenantDirectory, TenantScopeService } from '#tenancy';
+import { OptionRowsCache, TenantDirectory, TenantScopeService } from '#tenancy';
 import { HttpErrorFilter } from '#http';
 import { CLOISON_CONFIG, SERVICE_SIGNING_KEY, type CloisonConfig } from '#config';
 
@@ -17,7 +17,7 @@ export class CoreModule {
     const { key } = loadSigningKey({ configured: config.auditSigningKey, dataDir: config.dataDir });
     const signer = new AuditSigner(key);
     const shared = [
-      PrismaService, ReadPrismaService, TenantScopeService, TenantDirectory, Authenticator, PrincipalIssuer, PrincipalRevoker, LineageReader,
+      PrismaService, ReadPrismaService, TenantScopeService, TenantDirectory, OptionRowsCache, Authenticator, PrincipalIssuer, PrincipalRevoker, LineageReader,
       AuditRecorder, AuditWitness, AuditSigner, AuditCheckpointer, ServiceKeys, Registry, CLOISON_CONFIG, SERVICE_SIGNING_KEY,
     ];
     return {
@@ -32,6 +32,7 @@ export class CoreModule {
         { provide: ReadPrismaService, useFactory: () => new ReadPrismaService(database) },
         TenantScopeService,
         TenantDirectory,
+        OptionRowsCache,
         Authenticator,
         PrincipalIssuer,
         PrincipalRevoker,

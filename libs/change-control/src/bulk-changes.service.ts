@@ -6,7 +6,7 @@ import { ChangeGate } from './change.gate.js';
 import { RuleConflict } from './change-errors.js';
 import { approvalRequirement } from './approval-policy.js';
 import { sha256Canonical } from './content-hash.js';
-import { SnapshotCache } from '#evaluation';
+import { ChangeListener } from '#evaluation';
 import type { PrismaTx } from '#persistence';
 import type { PolicyContext } from '#policy';
 import { ANY_JSON, BOOLEAN, INTEGER, Registry, STRING, arrayOf, objectOf, oneOfStrings, type JsonValue, type OptionDefinition } from '#registry';
@@ -70,7 +70,7 @@ export class BulkChangesService {
     @Inject(TenantDirectory) private readonly directory: TenantDirectory,
     @Inject(Registry) private readonly registry: Registry,
     @Inject(ChangeGate) private readonly gate: ChangeGate,
-    @Inject(SnapshotCache) private readonly snapshots: SnapshotCache,
+    @Inject(ChangeListener) private readonly changes: ChangeListener,
   ) {}
 
   async plan(ctx: PolicyContext, body: BulkChangeBody): Promise<BulkPlan> {
@@ -100,7 +100,7 @@ export class BulkChangesService {
       }
       return { bulkId, planHash: plan.planHash, results };
     });
-    for (const t of tenants) this.snapshots.invalidateTenant(t.id);
+    for (const t of tenants) this.changes.valuesWritten(t.id);
     return result;
   }
 
