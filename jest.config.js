@@ -2,6 +2,8 @@
 // (the test scripts set NODE_OPTIONS=--experimental-vm-modules).
 const base = {
   testEnvironment: 'node',
+  // `#name` imports resolve to the TypeScript sources (package.json "imports", condition "cloison-source").
+  testEnvironmentOptions: { customExportConditions: ['cloison-source', 'node', 'node-addons'] },
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {

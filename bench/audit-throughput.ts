@@ -7,13 +7,13 @@
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { createApp } from '../apps/api/src/app.factory.js';
-import { AuditChainService } from '../apps/api/src/audit/audit-chain.service.js';
-import { loadConfig } from '../apps/api/src/config/app.config.js';
-import { OptionsService } from '../apps/api/src/options/options.service.js';
-import { TenantsService } from '../apps/api/src/tenants/tenants.service.js';
-import { defineAbilityFor, type PolicyContext } from '../libs/policy/src/index.js';
-import type { AuthenticatedPrincipal } from '../libs/tenancy/src/index.js';
+import { createApp } from '#api/app.factory';
+import { AuditChainService } from '#audit/audit-chain.service';
+import { loadConfig } from '#config';
+import { OptionsService } from '#options';
+import { TenantsService } from '#tenancy/tenants.service';
+import { defineAbilityFor, type PolicyContext } from '#policy';
+import type { AuthenticatedPrincipal } from '#tenancy';
 
 const LEVELS = [1, 4, 16];
 const SECONDS = Number(process.argv[2] ?? 5);

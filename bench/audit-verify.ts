@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
-import { verifyExportBytes } from '../libs/audit/src/export.verifier.js';
-import { parsePublicKey } from '../libs/audit/src/audit.signing.js';
-import { syntheticExport } from '../test/support/audit-export.fixture.js';
+import { verifyExportBytes } from '#audit-format';
+import { parsePublicKey } from '#audit-format';
+import { syntheticExport } from '#test/support/audit-export.fixture';
 
 const TENANTS = 50;
 const CHECKPOINT_EVERY = 1000;

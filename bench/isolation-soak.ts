@@ -5,9 +5,9 @@
  * the embedded database. Prints commands and requests executed, failures and the seed; a
  * failure also prints fast-check's report with the shrunk list of commands, and exits 1.
  */
-import { startTestApp } from '../test/support/test-app.js';
-import { runAdversary } from '../test/isolation/adversary.js';
-import { newWorld, runIsolationModel, summary } from '../test/isolation/runner.js';
+import { startTestApp } from '#test/support/test-app';
+import { runAdversary } from '#test/isolation/adversary';
+import { newWorld, runIsolationModel, summary } from '#test/isolation/runner';
 
 const commands = Number(process.argv[2] ?? process.env.ISOLATION_COMMANDS ?? 10_000);
 const seed = Number(process.argv[3] ?? process.env.ISOLATION_SEED ?? Date.now() % 2 ** 31);

@@ -15,10 +15,10 @@ new PerformanceObserver((list) => {
 const kind = process.argv[2];
 
 async function startCloison() {
-  const { createApp } = await import('../dist/apps/api/src/app.factory.js');
-  const { loadConfig } = await import('../dist/apps/api/src/config/app.config.js');
-  const { SnapshotCache } = await import('../dist/libs/evaluation/src/index.js');
-  const { Authenticator } = await import('../dist/libs/identity/src/index.js');
+  const { createApp } = await import('#api/app.factory');
+  const { loadConfig } = await import('#config');
+  const { SnapshotCache } = await import('#evaluation');
+  const { Authenticator } = await import('#identity');
   const { app } = await createApp(loadConfig());
   await app.listen({ port: 0, host: '127.0.0.1' });
   const cache = app.get(SnapshotCache);

@@ -7,10 +7,10 @@ import Fastify from 'fastify';
 const kind = process.argv[2];
 
 async function startCloison() {
-  const { createApp } = await import('../dist/apps/api/src/app.factory.js');
-  const { loadConfig } = await import('../dist/apps/api/src/config/app.config.js');
-  const { OptionsService } = await import('../dist/apps/api/src/options/options.service.js');
-  const { defineAbilityFor } = await import('../dist/libs/policy/src/index.js');
+  const { createApp } = await import('#api/app.factory');
+  const { loadConfig } = await import('#config');
+  const { OptionsService } = await import('#options');
+  const { defineAbilityFor } = await import('#policy');
   const { app } = await createApp(loadConfig());
   await app.listen({ port: 0, host: '127.0.0.1' });
   const options = app.get(OptionsService);

@@ -1,6 +1,6 @@
 import type { CDPSession, Page } from 'playwright-core';
-import { parsePublicKey } from '../../libs/audit/src/audit.signing.js';
-import { verifyExport } from '../../libs/audit/src/export.verifier.js';
+import { parsePublicKey } from '#audit-format';
+import { verifyExport } from '#audit-format';
 import { OPERATOR_TOKEN_2 } from '../support/test-app.js';
 import { checkpointNow, exportText, publicKeyOf } from '../support/audit-helpers.js';
 import { ed25519Key } from '../support/approval-keys.js';

@@ -1,10 +1,10 @@
 import type pg from 'pg';
 import { generateKeyPairSync } from 'node:crypto';
-import { contentHash, linkHash, type AuditContent } from '../../libs/audit/src/audit.chain.js';
-import { signCheckpoint } from '../../libs/audit/src/audit.signing.js';
+import { contentHash, linkHash, type AuditContent } from '#audit-format';
+import { signCheckpoint } from '#audit-format';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { auditVerifyCommand } from '../../apps/cli/src/commands/audit-verify.command.js';
+import { auditVerifyCommand } from '#cli/commands/audit-verify.command';
 import { createTenant, startTestApp, tempDir, type TestApp } from '../support/test-app.js';
 import { checkpointNow, exportText, publicKeyOf, setOption, verifyOffline, verifyOnline } from '../support/audit-helpers.js';
 

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createApp } from '../../apps/api/src/app.factory.js';
+import { createApp } from '#api/app.factory';
 import { OPERATOR_TOKEN, freshDatabase, startTestApp, tempDir, testConfig } from '../support/test-app.js';
 
 function catalogWithCriticalDefaultOn(): string {

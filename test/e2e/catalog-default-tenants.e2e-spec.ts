@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DefaultChangeRefused } from '../../libs/change-control/src/index.js';
+import { DefaultChangeRefused } from '#change-control';
 import { exportText, publicKeyOf, verifyOffline, verifyOnline } from '../support/audit-helpers.js';
 import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, startTestApp, tempDir, type TestApp } from '../support/test-app.js';
 

@@ -1,6 +1,6 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DefaultChangeRefused } from '../../libs/change-control/src/index.js';
+import { DefaultChangeRefused } from '#change-control';
 import { OPERATOR_TOKEN, createTenant, startTestApp, tempDir, type TestApp } from '../support/test-app.js';
 
 function editDefault(catalog: string, key: string, value: unknown) {

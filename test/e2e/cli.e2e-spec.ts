@@ -1,7 +1,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../../apps/cli/src/cli.js';
-import type { CliIo } from '../../apps/cli/src/cli.io.js';
+import { runCli } from '#cli/cli';
+import type { CliIo } from '#cli/cli.io';
 import { OPERATOR_TOKEN, createPrincipal, createTenant, freshDatabase, startTestApp, tempDir, type TestApp } from '../support/test-app.js';
 
 interface Run {

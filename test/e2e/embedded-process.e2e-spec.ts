@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { runCli } from '../../apps/cli/src/cli.js';
-import { DataDirBusyError, lockDataDir } from '../../libs/persistence/src/data-dir.lock.js';
+import { runCli } from '#cli/cli';
+import { DataDirBusyError, lockDataDir } from '#persistence/data-dir.lock';
 import { tempDir } from '../support/test-app.js';
 
 // Real `npm start` processes on the TypeScript sources (compiled on load by test/support/ts-hooks.mjs).

@@ -1,6 +1,6 @@
 import { NotFoundException } from '@nestjs/common';
 import { Writable } from 'node:stream';
-import { MetricsController } from '../../apps/api/src/health/metrics.controller.js';
+import { MetricsController } from '#observability/metrics.controller';
 import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 const METRICS_TOKEN = 'scrape-token-for-tests-0123456789';

@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { createApp, type CloisonApp } from '../../apps/api/src/app.factory.js';
-import { ChangeListener } from '../../libs/evaluation/src/index.js';
+import { createApp, type CloisonApp } from '#api/app.factory';
+import { ChangeListener } from '#evaluation';
 import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 const one = (key: string) => `/ofrep/v1/evaluate/flags/${key}`;

@@ -1,7 +1,7 @@
-import { Authenticator, hashToken } from '../../libs/identity/src/index.js';
-import { SnapshotCache } from '../../libs/evaluation/src/index.js';
-import { POLICY_KEY, PolicyGuard } from '../../libs/policy/src/index.js';
-import { OfrepController } from '../../apps/api/src/evaluation/ofrep.controller.js';
+import { Authenticator, hashToken } from '#identity';
+import { SnapshotCache } from '#evaluation';
+import { POLICY_KEY, PolicyGuard } from '#policy';
+import { OfrepController } from '#evaluation/ofrep.controller';
 import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 const BULK = '/ofrep/v1/evaluate/flags';

@@ -1,5 +1,5 @@
-import { CONSOLE_PREFIX } from '../../apps/api/src/console/console.assets.js';
-import { toOpenApiPath, type OpenApiDocument, type OpenApiOperation } from '../../apps/api/src/openapi/openapi.builder.js';
+import { CONSOLE_PREFIX } from '#api/console/console.assets';
+import { toOpenApiPath, type OpenApiDocument, type OpenApiOperation } from '#http';
 import { OPERATOR_TOKEN, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 const EXAMPLE_PARAMS: Record<string, string> = { tenant: 'alpha', key: 'revote', id: '00000000-0000-4000-8000-000000000000' };

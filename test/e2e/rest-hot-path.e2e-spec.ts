@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import request from 'supertest';
-import { createApp, type CloisonApp } from '../../apps/api/src/app.factory.js';
-import { ChangeListener } from '../../libs/evaluation/src/index.js';
-import { OptionsService } from '../../apps/api/src/options/options.service.js';
-import { defineAbilityFor } from '../../libs/policy/src/index.js';
-import { OptionRowsCache } from '../../libs/tenancy/src/index.js';
+import { createApp, type CloisonApp } from '#api/app.factory';
+import { ChangeListener } from '#evaluation';
+import { OptionsService } from '#options';
+import { defineAbilityFor } from '#policy';
+import { OptionRowsCache } from '#tenancy';
 import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, testConfig, type TestApp } from '../support/test-app.js';
 
 const auth = { authorization: `Bearer ${OPERATOR_TOKEN}` };

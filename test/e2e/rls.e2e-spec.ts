@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { TenantScopeService } from '../../libs/tenancy/src/index.js';
+import { TenantScopeService } from '#tenancy';
 import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**

@@ -1,31 +1,18 @@
 import { ForbiddenException, type ExecutionContext } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
-import { ModulesContainer, Reflector } from '@nestjs/core';
-import { POLICY_KEY, PUBLIC_KEY, PolicyGuard } from '../../libs/policy/src/index.js';
+import { Reflector } from '@nestjs/core';
+import { registeredRoutes } from '#http';
+import { POLICY_KEY, PUBLIC_KEY, PolicyGuard } from '#policy';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 interface Route {
   name: string;
-  handler: (...args: unknown[]) => unknown;
-  controller: new (...args: never[]) => unknown;
+  handler: (...args: never[]) => unknown;
+  controller: Function;
 }
 
 /** Every route handler of every controller the running application registered. */
 function allRoutes(t: TestApp): Route[] {
-  const routes: Route[] = [];
-  for (const mod of t.app.get(ModulesContainer).values()) {
-    for (const wrapper of mod.controllers.values()) {
-      const controller = wrapper.metatype as Route['controller'];
-      const proto = controller.prototype as Record<string, unknown>;
-      for (const name of Object.getOwnPropertyNames(proto)) {
-        const handler = proto[name];
-        if (typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
-        const path = `${Reflect.getMetadata(PATH_METADATA, controller)}/${Reflect.getMetadata(PATH_METADATA, handler)}`;
-        routes.push({ name: `${controller.name}.${name} (${path})`, handler: handler as Route['handler'], controller });
-      }
-    }
-  }
-  return routes;
+  return registeredRoutes(t.app).map((r) => ({ name: `${r.controller.name}.${r.name} (${r.paths.join(', ')})`, handler: r.handler, controller: r.controller }));
 }
 
 describe('deny by default', () => {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { createApp, type CloisonApp } from '../../apps/api/src/app.factory.js';
-import { migrateDatabase } from '../../libs/persistence/src/index.js';
-import { TenantScopeService } from '../../libs/tenancy/src/index.js';
+import { createApp, type CloisonApp } from '#api/app.factory';
+import { migrateDatabase } from '#persistence';
+import { TenantScopeService } from '#tenancy';
 import request from 'supertest';
 import { OPERATOR_TOKEN, createPrincipal, createTenant, freshDatabase, startTestApp, testConfig, type TestApp, type TestDatabase } from '../support/test-app.js';
 

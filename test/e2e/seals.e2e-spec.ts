@@ -1,4 +1,4 @@
-import { verifySealDocument, type SealDocument } from '../../libs/seals/src/index.js';
+import { verifySealDocument, type SealDocument } from '#seals';
 import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('election seals', () => {

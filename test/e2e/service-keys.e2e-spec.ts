@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { createApp } from '../../apps/api/src/app.factory.js';
-import { derivePublicKey, parsePrivateKey, publicKeyFingerprint } from '../../libs/audit/src/audit.signing.js';
+import { createApp } from '#api/app.factory';
+import { derivePublicKey, parsePrivateKey, publicKeyFingerprint } from '#audit-format';
 import { checkpointNow, exportText, publicKeyOf, setOption, verifyOffline, verifyOnline } from '../support/audit-helpers.js';
 import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, TEST_SIGNING_KEY, inviteClientAdmin, createTenant, freshDatabase, startTestApp, tempDir, testConfig, type TestApp, type TestDatabase } from '../support/test-app.js';
 
@@ -120,7 +120,7 @@ describe('seals across a key rotation', () => {
     expect((await verify()).body).toMatchObject({ matches: true, signedByThisService: true, valid: true });
 
     // A document re-signed with a key this installation never published is not the service's.
-    const { keyIdOf, signSealDocument } = await import('../../libs/seals/src/index.js');
+    const { keyIdOf, signSealDocument } = await import('#seals');
     const strangerPem = newKey();
     const publicKey = spkiOf(strangerPem);
     await t.superuser(async (c) => {

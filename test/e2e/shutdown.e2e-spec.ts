@@ -1,4 +1,4 @@
-import { createApp, type CloisonApp } from '../../apps/api/src/app.factory.js';
+import { createApp, type CloisonApp } from '#api/app.factory';
 import { OPERATOR_TOKEN, freshDatabase, tempDir, testConfig, type TestDatabase } from '../support/test-app.js';
 
 // The embedded database runs one transaction at a time: a lighter load keeps it within its limits.

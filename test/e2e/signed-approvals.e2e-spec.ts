@@ -1,14 +1,14 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../../apps/cli/src/cli.js';
-import { auditVerifyCommand } from '../../apps/cli/src/commands/audit-verify.command.js';
-import type { CliIo } from '../../apps/cli/src/cli.io.js';
-import { AuditRecorder, auditPlaceholders } from '../../libs/audit/src/audit.recorder.js';
-import { sealContentHash, type ApprovalStatement } from '../../libs/audit/src/approval-signature.js';
+import { runCli } from '#cli/cli';
+import { auditVerifyCommand } from '#cli/commands/audit-verify.command';
+import type { CliIo } from '#cli/cli.io';
+import { AuditRecorder, auditPlaceholders } from '#audit';
+import { sealContentHash, type ApprovalStatement } from '#audit-format';
 import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createTenant, inviteClientAdmin, startTestApp, tempDir, type TestApp } from '../support/test-app.js';
 import { checkpointNow, exportText, publicKeyOf, setOption, verifyOffline, verifyOnline } from '../support/audit-helpers.js';
 import { SoftPasskey, ed25519Key } from '../support/approval-keys.js';
-import type { ApprovalFinding } from '../../libs/audit/src/approval-signature.verifier.js';
+import type { ApprovalFinding } from '#audit-format';
 
 const CRED = 'admin_can_view_credentials';
 

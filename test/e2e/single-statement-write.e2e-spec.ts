@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { auditPlaceholders, AuditRecorder } from '../../libs/audit/src/index.js';
+import { auditPlaceholders, AuditRecorder } from '#audit';
 import { OPERATOR_TOKEN, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 // The plan's shape only: what each tenant's entry should say is worked out by the model.
-import type { PlannedTenant as Planned } from '../../apps/api/src/bulk-changes/bulk-changes.service.js';
+import type { PlannedTenant as Planned } from '#change-control/bulk-changes.service';
 import { call, expectStatus, fail, scan, type Reply } from './http.js';
 import { applyChange, effectiveValue, gate, isNoop, isSealed, needOf, optionState, type Model, type TenantState, type World } from './model.js';
 import { resolveActor, resolveTenant, showActor, showTenant, type ActorPick, type TenantPick } from './picks.js';

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { ChainedEvent } from '../../libs/audit/src/index.js';
+import type { ChainedEvent } from '#audit';
 import { ModelMismatch } from './http.js';
 import type { ExpectedEvent, Model, World } from './model.js';
 

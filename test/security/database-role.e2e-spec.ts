@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { createApp } from '../../apps/api/src/app.factory.js';
-import { assertRestrictedRole } from '../../libs/persistence/src/index.js';
+import { createApp } from '#api/app.factory';
+import { assertRestrictedRole } from '#persistence';
 import { freshDatabase, testConfig, type TestDatabase } from '../support/test-app.js';
 
 const onServer = process.env.DATABASE_URL ? describe : describe.skip;

@@ -1,4 +1,4 @@
-import { FetchBackoff, OidcVerifier, type OidcSettings } from '../../libs/identity/src/index.js';
+import { FetchBackoff, OidcVerifier, type OidcSettings } from '#identity';
 import { IDP_AUDIENCE, identityProvider, type IdentityProvider } from '../support/identity-provider.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 import { jest } from '@jest/globals';
-import { Authenticator, hashToken } from '../../libs/identity/src/index.js';
+import { Authenticator, hashToken } from '#identity';
 
 describe('security basics', () => {
   let t: TestApp;

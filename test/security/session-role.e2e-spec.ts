@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { OptionRowsCache } from '../../libs/tenancy/src/index.js';
+import { OptionRowsCache } from '#tenancy';
 import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**

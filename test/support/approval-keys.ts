@@ -1,7 +1,7 @@
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { isoCBOR } from '@simplewebauthn/server/helpers';
-import { signStatement, statementHash, type ApprovalStatement, type ApprovalProof } from '../../libs/audit/src/approval-signature.js';
-import { publicKeyFingerprint } from '../../libs/audit/src/audit.signing.js';
+import { signStatement, statementHash, type ApprovalStatement, type ApprovalProof } from '#audit-format';
+import { publicKeyFingerprint } from '#audit-format';
 
 const b64u = (b: Buffer | Uint8Array) => Buffer.from(b).toString('base64url');
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest();

@@ -1,7 +1,7 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { GENESIS_HASH, contentHash, linkHash, type AuditContent } from '../../libs/audit/src/audit.chain.js';
-import { checkpointLine, endLine, eventLine, exportHeader } from '../../libs/audit/src/audit.export.js';
-import { publicKeyFingerprint, signCheckpoint } from '../../libs/audit/src/audit.signing.js';
+import { GENESIS_HASH, contentHash, linkHash, type AuditContent } from '#audit-format';
+import { checkpointLine, endLine, eventLine, exportHeader } from '#audit-format';
+import { publicKeyFingerprint, signCheckpoint } from '#audit-format';
 
 export interface SyntheticExportOptions {
   /** Events in the global log (a tenant export holds that tenant's share of them). */

@@ -1,6 +1,6 @@
-import { parsePublicKey } from '../../libs/audit/src/audit.signing.js';
-import { verifyExport } from '../../libs/audit/src/export.verifier.js';
-import type { VerifyResult } from '../../libs/audit/src/chain.verifier.js';
+import { parsePublicKey } from '#audit-format';
+import { verifyExport } from '#audit-format';
+import type { VerifyResult } from '#audit-format';
 import { OPERATOR_TOKEN, type TestApp } from './test-app.js';
 
 /** Sets an option as the bootstrap operator; fails the test on anything but 200. */

@@ -3,8 +3,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { migrateDatabase } from '../../libs/persistence/src/database.connector.js';
-import { DEFAULT_APP_ROLE } from '../../libs/persistence/src/app-role.js';
+import { migrateDatabase } from '#persistence';
+import { DEFAULT_APP_ROLE } from '#persistence';
 
 /**
  * Test databases start from one migrated copy per run instead of replaying every migration

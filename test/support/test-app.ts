@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
-import { createApp, type CloisonApp, type CreateAppOptions } from '../../apps/api/src/app.factory.js';
-import { loadConfig, type CloisonConfig } from '../../apps/api/src/config/app.config.js';
+import { createApp, type CloisonApp, type CreateAppOptions } from '#api/app.factory';
+import { loadConfig, type CloisonConfig } from '#config';
 import { copyPgliteTemplate, copyPostgresTemplate } from './template-database.js';
 
 export const OPERATOR_TOKEN = 'cln_test-bootstrap-operator-token';

@@ -1,10 +1,14 @@
 // Node module hooks that run the TypeScript sources directly (for tests that spawn the service
 // as a real process): `.js` specifiers fall back to the `.ts` file, which swc compiles with
-// the same options as the jest transform.
+// the same options as the jest transform. `#name` imports take the package.json "imports" target
+// for the sources (condition cloison-source), as under tsc and jest.
 import { readFile } from 'node:fs/promises';
 import { transform } from '@swc/core';
 
 export async function resolve(specifier, context, next) {
+  if (specifier.startsWith('#')) {
+    return next(specifier, { ...context, conditions: ['cloison-source', ...(context.conditions ?? [])] });
+  }
   try {
     return await next(specifier, context);
   } catch (err) {

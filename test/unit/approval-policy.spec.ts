@@ -1,4 +1,4 @@
-import { approvalRequirement, countedApprovals, isSatisfied, unneededApproval, type Approval } from '../../libs/change-control/src/approval-policy.js';
+import { approvalRequirement, countedApprovals, isSatisfied, unneededApproval, type Approval } from '#change-control/approval-policy';
 
 const H = 'hash-of-current-content';
 const OLD = 'hash-of-earlier-content';

@@ -1,8 +1,8 @@
-import type { AuditEvent } from '../../libs/persistence/src/index.js';
-import { GENESIS_HASH, canonicalContent, contentHash, linkHash, type AuditContent } from '../../libs/audit/src/audit.chain.js';
-import { eventLine } from '../../libs/audit/src/audit.export.js';
-import { readPlainEvent } from '../../libs/audit/src/export.plain-line.js';
-import { toChained } from '../../apps/api/src/audit/audit-chain.reader.js';
+import type { AuditEvent } from '#persistence';
+import { GENESIS_HASH, canonicalContent, contentHash, linkHash, type AuditContent } from '#audit-format';
+import { eventLine } from '#audit-format';
+import { readPlainEvent } from '#audit-format';
+import { toChained } from '#audit/audit-chain.reader';
 
 /**
  * The offline verifier reads the usual event lines without JSON.parse when they are laid out

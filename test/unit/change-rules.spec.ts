@@ -1,7 +1,7 @@
-import { ChangeGate } from '../../libs/change-control/src/change.gate.js';
-import { OptionStore } from '../../libs/change-control/src/option-store.js';
-import type { Change, OptionView } from '../../libs/change-control/src/option-view.js';
-import type { JsonValue, OptionDefinition } from '../../libs/registry/src/index.js';
+import { ChangeGate } from '#change-control';
+import { OptionStore } from '#change-control/option-store';
+import type { Change, OptionView } from '#change-control';
+import type { JsonValue, OptionDefinition } from '#registry';
 
 const view = (value: unknown, source: OptionView['source'] = 'tenant'): OptionView => ({
   key: 'k', value, source, version: 1, risk: 'low', updatedAt: null, updatedBy: null,

@@ -1,5 +1,5 @@
-import { contentHashOf, sha256Canonical } from '../../libs/change-control/src/content-hash.js';
-import { GENESIS_HASH, canonicalContent, contentHash, linkHash, type AuditContent } from '../../libs/audit/src/audit.chain.js';
+import { contentHashOf, sha256Canonical } from '#change-control';
+import { GENESIS_HASH, canonicalContent, contentHash, linkHash, type AuditContent } from '#audit-format';
 
 /**
  * Fixed vectors: the hex digests below were computed outside the code (sha256sum of the

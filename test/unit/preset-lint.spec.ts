@@ -1,6 +1,6 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CatalogError, lintCatalog, loadRegistry } from '../../libs/registry/src/index.js';
+import { CatalogError, lintCatalog, loadRegistry } from '#registry';
 import { tempDir } from '../support/test-app.js';
 
 const CATALOG = resolve('catalog');

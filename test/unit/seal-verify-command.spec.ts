@@ -1,9 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../../apps/cli/src/cli.js';
-import { sealVerifyCommand } from '../../apps/cli/src/commands/seal-verify.command.js';
-import { SealSigner, fingerprintOf, type SealDocument, type SealedState } from '../../libs/seals/src/index.js';
+import { runCli } from '#cli/cli';
+import { sealVerifyCommand } from '#cli/commands/seal-verify.command';
+import { SealSigner, fingerprintOf, type SealDocument, type SealedState } from '#seals';
 import { tempDir } from '../support/test-app.js';
 
 async function run(doc: unknown, ...args: string[]): Promise<{ code: number; out: Record<string, unknown>; err: string }> {

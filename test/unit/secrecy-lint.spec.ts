@@ -1,6 +1,6 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { lintCatalog } from '../../libs/registry/src/index.js';
+import { lintCatalog } from '#registry';
 import { tempDir } from '../support/test-app.js';
 
 describe('secrecy order lint', () => {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SealSigner, fingerprintOf, type SealDocument, type SealedState } from '../../libs/seals/src/index.js';
+import { SealSigner, fingerprintOf, type SealDocument, type SealedState } from '#seals';
 import { tempDir } from '../support/test-app.js';
 
 const CLI = resolve('bin/verify-seal.js');

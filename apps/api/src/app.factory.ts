@@ -2,19 +2,19 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
-import { answerFrameworkError } from './common/framework-errors.js';
+import { answerFrameworkError } from '#http';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import { pino, type DestinationStream } from 'pino';
-import { LazyChildLogger, NestPinoLogger, RequestLogController, recordHttpRequest } from '../../../libs/observability/src/index.js';
-import { openDatabase, type Database } from '../../../libs/persistence/src/index.js';
-import { loadRegistry } from '../../../libs/registry/src/index.js';
+import { LazyChildLogger, NestPinoLogger, RequestLogController, recordHttpRequest } from '#observability';
+import { openDatabase, type Database } from '#persistence';
+import { loadRegistry } from '#registry';
 import { AppModule } from './app.module.js';
-import { Lifecycle } from './health/lifecycle.service.js';
+import { Lifecycle } from '#observability';
 import { serveConsole } from './console/console.assets.js';
-import { applyHttpHardening } from './common/http-hardening.js';
-import { serveOfrepDirectly } from './evaluation/ofrep.direct.js';
-import type { CloisonConfig } from './config/app.config.js';
+import { applyHttpHardening } from '#http';
+import { serveOfrepDirectly } from '#evaluation';
+import type { CloisonConfig } from '#config';
 
 /** A client's X-Request-Id that may go into log lines (no quoting, no separators). */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -1,50 +1,27 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { KeyObject } from 'node:crypto';
 import { ConfigModule } from '@nestjs/config';
 import { DiscoveryModule } from '@nestjs/core';
-import { ChangeListener, SnapshotCache } from '../../../libs/evaluation/src/index.js';
-import type { Database } from '../../../libs/persistence/src/index.js';
-import type { Registry } from '../../../libs/registry/src/index.js';
-import { CHANGE_CONTROL_PROVIDERS, DEFAULT_CHANGE_POLICY } from '../../../libs/change-control/src/index.js';
-import { ChangeRequestsController } from './change-requests/change-requests.controller.js';
-import { SealSigner, Seals } from '../../../libs/seals/src/index.js';
-import { SealsController } from './seals/seals.controller.js';
-import { ExposureController } from './reports/exposure.controller.js';
-import { ExposureService } from './reports/exposure.service.js';
-import { BulkChangesController } from './bulk-changes/bulk-changes.controller.js';
-import { BulkChangesService } from './bulk-changes/bulk-changes.service.js';
-import { AuditChainController } from './audit/audit-chain.controller.js';
-import { AuditChainService } from './audit/audit-chain.service.js';
-import { AuditController } from './audit/audit.controller.js';
-import { AuditService } from './audit/audit.service.js';
-import { BootstrapOperator } from './bootstrap/bootstrap-operator.service.js';
-import type { CloisonConfig } from './config/app.config.js';
-import { CoreModule, SERVICE_SIGNING_KEY } from './core.module.js';
-import { OfrepController } from './evaluation/ofrep.controller.js';
-import { OfrepService } from './evaluation/ofrep.service.js';
+import { AuditModule } from '#audit/audit.module';
+import { ChangeControlModule } from '#change-control/change-control.module';
+import type { CloisonConfig } from '#config';
+import { EvaluationModule } from '#evaluation/evaluation.module';
+import { OpenApiController } from '#http';
+import { IdentityModule } from '#identity/identity.module';
+import { ObservabilityModule } from '#observability/observability.module';
+import { OptionsModule } from '#options';
+import type { Database } from '#persistence';
+import { RegistryModule } from '#registry/registry.module';
+import type { Registry } from '#registry';
+import { ReportsModule } from '#reports';
+import { SealsModule } from '#seals/seals.module';
+import { TenancyModule } from '#tenancy/tenancy.module';
 import { ConsoleRootController } from './console/console-root.controller.js';
-import { HealthController } from './health/health.controller.js';
-import { Lifecycle } from './health/lifecycle.service.js';
-import { MetricsController } from './health/metrics.controller.js';
-import { OpenApiController } from './openapi/openapi.controller.js';
-import { MeController } from './me/me.controller.js';
-import { OptionsController } from './options/options.controller.js';
-import { OptionsService } from './options/options.service.js';
-import { InvitationMailer } from './invitations/invitation.mailer.js';
-import { InvitationsController, TenantPeopleController } from './invitations/invitations.controller.js';
-import { InvitationsService } from './invitations/invitations.service.js';
-import { PrincipalRequestsController, PrincipalsController, TenantPrincipalRequestsController } from './principals/principals.controller.js';
-import { PrincipalRequestsService } from './principals/principal-requests.service.js';
-import { PrincipalsService } from './principals/principals.service.js';
-import { PresetsController } from './registry/presets.controller.js';
-import { RegistryController } from './registry/registry.controller.js';
-import { RegistryService } from './registry/registry.service.js';
-import { TenantsController } from './tenants/tenants.controller.js';
-import { TenantsService } from './tenants/tenants.service.js';
-import { CredentialsController } from './credentials/credentials.controller.js';
-import { ApprovalSignatures, CREDENTIAL_SETTINGS, Credentials } from '../../../libs/identity/src/index.js';
-import { createHash } from 'node:crypto';
+import { CoreModule } from './core.module.js';
 
+/**
+ * Composes the capabilities. Their modules are global, as CoreModule is: each capability's services
+ * are visible to the others without an import graph between modules (which would have cycles).
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: CloisonConfig, database: Database, registry: Registry): DynamicModule {
@@ -56,45 +33,18 @@ export class AppModule {
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, cache: true, load: [() => ({ cloison: config })] }),
         CoreModule.forRoot(config, database, registry),
         DiscoveryModule,
+        ObservabilityModule,
+        IdentityModule,
+        RegistryModule,
+        TenancyModule,
+        OptionsModule,
+        AuditModule,
+        ChangeControlModule,
+        SealsModule,
+        ReportsModule,
+        EvaluationModule,
       ],
-      controllers: [
-        ConsoleRootController, HealthController, MetricsController, MeController, RegistryController, PresetsController, TenantsController, OptionsController,
-        PrincipalsController, PrincipalRequestsController, TenantPrincipalRequestsController, TenantPeopleController, InvitationsController, AuditController, AuditChainController, ChangeRequestsController, BulkChangesController,
-        SealsController, ExposureController, OfrepController, OpenApiController, CredentialsController,
-      ],
-      providers: [
-        { provide: DEFAULT_CHANGE_POLICY, useValue: config.defaultChanges },
-        ...CHANGE_CONTROL_PROVIDERS,
-        { provide: SealSigner, inject: [SERVICE_SIGNING_KEY], useFactory: (key: KeyObject) => new SealSigner(key) },
-        {
-          provide: CREDENTIAL_SETTINGS,
-          inject: [SERVICE_SIGNING_KEY],
-          // Every instance holds the service key: a challenge one issues, another accepts.
-          useFactory: (key: KeyObject) => ({
-            ...config.webauthn,
-            challengeKey: createHash('sha256').update('cloison passkey registration\0').update(key.export({ type: 'pkcs8', format: 'der' })).digest(),
-          }),
-        },
-        Credentials,
-        ApprovalSignatures,
-        Seals,
-        Lifecycle,
-        BulkChangesService,
-        ExposureService,
-        TenantsService,
-        OptionsService,
-        PrincipalsService,
-        PrincipalRequestsService,
-        InvitationsService,
-        InvitationMailer,
-        AuditService,
-        AuditChainService,
-        BootstrapOperator,
-        SnapshotCache,
-        ChangeListener,
-        OfrepService,
-        RegistryService,
-      ],
+      controllers: [ConsoleRootController, OpenApiController],
     };
   }
 }

@@ -1,17 +1,13 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { AuditCheckpointer, AuditRecorder, AuditSigner, AuditWitness, ServiceKeys, loadSigningKey, parsePrivateKey } from '../../../libs/audit/src/index.js';
-import { Authenticator, LineageReader, OIDC_SETTINGS, PrincipalIssuer, PrincipalRevoker } from '../../../libs/identity/src/index.js';
-import { PrismaService, ReadPrismaService, type Database } from '../../../libs/persistence/src/index.js';
-import { AUTH_FAILURE_LIMIT, PolicyGuard } from '../../../libs/policy/src/index.js';
-import { Registry } from '../../../libs/registry/src/index.js';
-import { OptionRowsCache, TenantDirectory, TenantScopeService } from '../../../libs/tenancy/src/index.js';
-import { HttpErrorFilter } from './common/http-error.filter.js';
-import type { CloisonConfig } from './config/app.config.js';
-
-export const CLOISON_CONFIG = Symbol('CLOISON_CONFIG');
-/** The service's one Ed25519 key: audit checkpoints and seal documents (one public key to trust). */
-export const SERVICE_SIGNING_KEY = Symbol('SERVICE_SIGNING_KEY');
+import { AuditCheckpointer, AuditRecorder, AuditSigner, AuditWitness, ServiceKeys, loadSigningKey, parsePrivateKey } from '#audit';
+import { Authenticator, LineageReader, OIDC_SETTINGS, PrincipalIssuer, PrincipalRevoker } from '#identity';
+import { PrismaService, ReadPrismaService, type Database } from '#persistence';
+import { AUTH_FAILURE_LIMIT, PolicyGuard } from '#policy';
+import { Registry } from '#registry';
+import { OptionRowsCache, TenantDirectory, TenantScopeService } from '#tenancy';
+import { HttpErrorFilter } from '#http';
+import { CLOISON_CONFIG, SERVICE_SIGNING_KEY, type CloisonConfig } from '#config';
 
 /** What every feature module relies on: database, tenancy, identity, policy, registry, audit. */
 @Global()

@@ -1,8 +1,8 @@
-import { SigningKeyMismatchError } from '../../../libs/audit/src/index.js';
-import { DataDirBusyError } from '../../../libs/persistence/src/index.js';
-import { CatalogError } from '../../../libs/registry/src/index.js';
+import { SigningKeyMismatchError } from '#audit';
+import { DataDirBusyError } from '#persistence';
+import { CatalogError } from '#registry';
 import { createApp } from './app.factory.js';
-import { ConfigError, loadConfig } from './config/app.config.js';
+import { ConfigError, loadConfig } from '#config';
 import { PortInUseError, assertPortFree, isAddressInUse } from './port.check.js';
 
 async function main(): Promise<void> {

@@ -5,8 +5,8 @@ import { MIGRATE_HELP, migrateCommand } from './commands/migrate.command.js';
 import { OPERATOR_HELP, operatorCommand } from './commands/operator-recover.command.js';
 import { PRINCIPALS_HELP, principalsCommand } from './commands/principals.command.js';
 import { TENANTS_HELP, tenantsCommand } from './commands/tenants.command.js';
-import { ConfigError } from '../../api/src/config/app.config.js';
-import { DataDirBusyError } from '../../../libs/persistence/src/index.js';
+import { ConfigError } from '#config';
+import { DataDirBusyError } from '#persistence';
 import { externalCommand } from './external.command.js';
 import { CliError, EXIT, processIo, type CliIo } from './cli.io.js';
 

@@ -1,9 +1,9 @@
 import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { PrismaTx } from '../../persistence/src/index.js';
-import type { TenantScopeService } from '../../tenancy/src/index.js';
-import { GLOBAL_CHAIN } from './audit.chain.js';
+import type { PrismaTx } from '#persistence';
+import type { TenantScopeService } from '#tenancy';
+import { GLOBAL_CHAIN } from '#audit-format';
 import type { AuditSigner } from './audit.signer.js';
-import type { Checkpoint } from './audit.signing.js';
+import type { Checkpoint } from '#audit-format';
 import type { AuditWitness, WitnessedHead } from './audit.witness.js';
 
 export interface CheckpointSchedule {

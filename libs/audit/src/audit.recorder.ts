@@ -1,9 +1,9 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { recordAuditAppend } from '../../observability/src/index.js';
-import type { PrismaTx } from '../../persistence/src/index.js';
-import type { Actor } from '../../tenancy/src/index.js';
-import { GLOBAL_CHAIN, contentHash, type AuditContent } from './audit.chain.js';
-import { jsonDiff } from './audit.diff.js';
+import { recordAuditAppend } from '#observability';
+import type { PrismaTx } from '#persistence';
+import type { Actor } from '#tenancy';
+import { GLOBAL_CHAIN, contentHash, type AuditContent } from '#audit-format';
+import { jsonDiff } from '#audit-format';
 import { AuditWitness } from './audit.witness.js';
 
 export const AUDIT_ACTIONS = [

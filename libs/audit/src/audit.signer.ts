@@ -10,7 +10,7 @@ import {
   signCheckpoint,
   type Checkpoint,
   type UnsignedCheckpoint,
-} from './audit.signing.js';
+} from '#audit-format';
 
 export const SIGNING_KEY_FILE = 'audit-signing-key.pem';
 

@@ -1,11 +1,11 @@
 import type { KeyObject } from 'node:crypto';
 import type { OnModuleInit } from '@nestjs/common';
-import type { PrismaTx } from '../../persistence/src/index.js';
-import { SYSTEM_ACTOR, type TenantScopeService } from '../../tenancy/src/index.js';
+import type { PrismaTx } from '#persistence';
+import { SYSTEM_ACTOR, type TenantScopeService } from '#tenancy';
 import type { AuditRecorder } from './audit.recorder.js';
 import type { AuditSigner } from './audit.signer.js';
-import { derivePublicKey, publicKeyFingerprint } from './audit.signing.js';
-import { signRotation, type KeyRotation } from './key-rotation.js';
+import { derivePublicKey, publicKeyFingerprint } from '#audit-format';
+import { signRotation, type KeyRotation } from '#audit-format';
 
 /** Arbitrary key of the lock that keeps two instances from publishing keys at the same time. */
 const PUBLISH_LOCK = 0x636b6579;

@@ -1,4 +1,4 @@
-import type { OptionDefinition } from '../../registry/src/index.js';
+import type { OptionDefinition } from '#registry';
 
 /** Who must approve a change before it applies; null when it applies directly. */
 export interface ApprovalRequirement {

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
-import { AuditRecorder } from '../../audit/src/index.js';
-import { jsonInput, type PrismaTx } from '../../persistence/src/index.js';
-import { Registry, type JsonValue, type OptionDefinition } from '../../registry/src/index.js';
-import { SYSTEM_ACTOR, TenantScopeService, type TenantRef } from '../../tenancy/src/index.js';
+import { AuditRecorder } from '#audit';
+import { jsonInput, type PrismaTx } from '#persistence';
+import { Registry, type JsonValue, type OptionDefinition } from '#registry';
+import { SYSTEM_ACTOR, TenantScopeService, type TenantRef } from '#tenancy';
 import { approvalRequirement } from './approval-policy.js';
 import { CatalogHistory } from './catalog-history.js';
 import { ChangeGate } from './change.gate.js';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
-import { PrismaService, jsonInput, type PrismaTx } from '../../persistence/src/index.js';
-import type { JsonValue, OptionDefinition } from '../../registry/src/index.js';
+import { PrismaService, jsonInput, type PrismaTx } from '#persistence';
+import type { JsonValue, OptionDefinition } from '#registry';
 import { sha256Canonical } from './content-hash.js';
 
 /** One catalog definition version as the reconciliation recorded it. */

@@ -1,5 +1,5 @@
 import { BadRequestException, ConflictException, HttpException, HttpStatus, UnprocessableEntityException } from '@nestjs/common';
-import type { ValidationIssue } from '../../registry/src/index.js';
+import type { ValidationIssue } from '#registry';
 
 /** 400 naming each failing pointer and rule of a value checked against an option's schema. */
 export class InvalidValue extends BadRequestException {

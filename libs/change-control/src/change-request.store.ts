@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AuditRecorder } from '../../audit/src/index.js';
-import { jsonInput, type PrismaTx } from '../../persistence/src/index.js';
-import type { Actor, TenantRef } from '../../tenancy/src/index.js';
-import { ANY_JSON, BOOLEAN, DATE_TIME, INTEGER, REF, STRING, UUID, arrayOf, nullable, objectOf, oneOfStrings } from '../../registry/src/index.js';
+import { AuditRecorder } from '#audit';
+import { jsonInput, type PrismaTx } from '#persistence';
+import type { Actor, TenantRef } from '#tenancy';
+import { ANY_JSON, BOOLEAN, DATE_TIME, INTEGER, REF, STRING, UUID, arrayOf, nullable, objectOf, oneOfStrings } from '#registry';
 import type { ApprovalRequirement } from './approval-policy.js';
 import { contentHashOf } from './content-hash.js';
 import type { Change } from './option-view.js';

@@ -1,9 +1,9 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
-import type { AuditAction } from '../../audit/src/index.js';
-import type { PrismaTx } from '../../persistence/src/index.js';
-import { Registry, type JsonValue, type OptionDefinition } from '../../registry/src/index.js';
-import { TenantScopeService, type Actor, type TenantRef } from '../../tenancy/src/index.js';
+import type { AuditAction } from '#audit';
+import type { PrismaTx } from '#persistence';
+import { Registry, type JsonValue, type OptionDefinition } from '#registry';
+import { TenantScopeService, type Actor, type TenantRef } from '#tenancy';
 import { approvalRequirement, type ApprovalRequirement } from './approval-policy.js';
 import { InvalidValue, RuleConflict, RuleRefused, StaleVersion, TenantSealed } from './change-errors.js';
 import { ChangeRequestStore, requestChange, type ChangeRequestRow, type ChangeRequestView } from './change-request.store.js';

@@ -8,3 +8,5 @@ export { OPTION_VIEW_SCHEMA, optionView, type Change, type OptionView } from './
 export { CHANGE_CONTROL_PROVIDERS } from './change-control.providers.js';
 export { CatalogDefaultsReconciler, DEFAULT_CHANGE_POLICY, DefaultChangeRefused, type DefaultChange, type DefaultChangePolicy } from './catalog-defaults.reconciler.js';
 export { DEFINITION_VERSION_SCHEMA, CatalogHistory, sameRules, schemaHashOf, type DefinitionVersion } from './catalog-history.js';
+export { assertSameTenant } from './blast-radius.js';
+export { replyWithOutcome } from './outcome.js';

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
-import { AuditRecorder, auditPlaceholders, type AppendedEvent, type AuditAction, type AuditEntry } from '../../audit/src/index.js';
-import { PrismaService, assertSessionRole, type PrismaTx } from '../../persistence/src/index.js';
-import type { JsonValue, OptionDefinition } from '../../registry/src/index.js';
-import type { Actor } from '../../tenancy/src/index.js';
+import { AuditRecorder, auditPlaceholders, type AppendedEvent, type AuditAction, type AuditEntry } from '#audit';
+import { PrismaService, assertSessionRole, type PrismaTx } from '#persistence';
+import type { JsonValue, OptionDefinition } from '#registry';
+import type { Actor } from '#tenancy';
 import { InflightLimiter } from './inflight.limiter.js';
 import { optionView, type Change, type OptionView, type StoredRow } from './option-view.js';
 

@@ -1,5 +1,5 @@
-import type { OptionValue } from '../../persistence/src/index.js';
-import { ANY_JSON, DATE_TIME, INTEGER, REF, RISKS, nullable, objectOf, oneOfStrings, type JsonValue, type OptionDefinition } from '../../registry/src/index.js';
+import type { OptionValue } from '#persistence';
+import { ANY_JSON, DATE_TIME, INTEGER, REF, RISKS, nullable, objectOf, oneOfStrings, type JsonValue, type OptionDefinition } from '#registry';
 
 export interface OptionView {
   key: string;

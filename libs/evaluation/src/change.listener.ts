@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { Authenticator } from '../../identity/src/index.js';
-import { PrismaService } from '../../persistence/src/index.js';
-import { OptionRowsCache, TenantDirectory } from '../../tenancy/src/index.js';
+import { Authenticator } from '#identity';
+import { PrismaService, dedicatedConnection, type DatabaseClient } from '#persistence';
+import { OptionRowsCache, TenantDirectory } from '#tenancy';
 import { SnapshotCache } from './snapshot.cache.js';
 
 /** Channel and counter written by the triggers of the evaluation_notify migration. */
@@ -32,7 +31,7 @@ export type ChangeMode = 'notify' | 'poll';
 @Injectable()
 export class ChangeListener implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('evaluation');
-  private client?: pg.Client;
+  private client?: DatabaseClient;
   private timer?: NodeJS.Timeout;
   private lastSeq?: string;
   private stopped = false;
@@ -105,7 +104,7 @@ export class ChangeListener implements OnModuleInit, OnModuleDestroy {
 
   /** Connects the listening session and checks that it really receives notifications. */
   private async listen(): Promise<boolean> {
-    const client = new pg.Client(this.prisma.database.pool.options);
+    const client = dedicatedConnection(this.prisma.database);
     const probe = `probe:${randomUUID()}`;
     let heard!: () => void;
     const probeHeard = new Promise<void>((resolve) => (heard = resolve));
@@ -140,7 +139,7 @@ export class ChangeListener implements OnModuleInit, OnModuleDestroy {
     return true;
   }
 
-  private lost(client: pg.Client): void {
+  private lost(client: DatabaseClient): void {
     if (this.client !== client) return;
     this.client = undefined;
     this.setLive(false);

@@ -15,3 +15,4 @@ export {
   type StoredValue,
   TenantSnapshot,
 } from './tenant-snapshot.js';
+export { serveOfrepDirectly, unreproducedEnhancers, type OfrepLimit } from './ofrep.direct.js';

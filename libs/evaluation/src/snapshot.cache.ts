@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Registry } from '../../registry/src/index.js';
-import { TenantScopeService } from '../../tenancy/src/index.js';
+import { Registry } from '#registry';
+import { TenantScopeService } from '#tenancy';
 import { buildSnapshot, type TenantSnapshot } from './tenant-snapshot.js';
-import type { OptionDefinition } from '../../registry/src/index.js';
+import type { OptionDefinition } from '#registry';
 
 const MAX_SNAPSHOTS = 100_000;
 

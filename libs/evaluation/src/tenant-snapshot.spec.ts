@@ -1,5 +1,5 @@
-import type { OptionDefinition } from '../../registry/src/index.js';
-import { PrincipalCache } from '../../identity/src/index.js';
+import type { OptionDefinition } from '#registry';
+import { PrincipalCache } from '#identity';
 import { buildSnapshot, ifNoneMatchHits } from './tenant-snapshot.js';
 
 const def = (key: string, dflt: OptionDefinition['default']): OptionDefinition => ({

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { INTEGER, RISKS, STRING, arrayOf, objectOf, oneOfStrings, type JsonValue, type OptionDefinition } from '../../registry/src/index.js';
+import { INTEGER, RISKS, STRING, arrayOf, objectOf, oneOfStrings, type JsonValue, type OptionDefinition } from '#registry';
 
 /** What the snapshot needs of a stored option value row. */
 export interface StoredValue {

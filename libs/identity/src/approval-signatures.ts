@@ -1,7 +1,7 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import { verifyAuthenticationResponse } from '@simplewebauthn/server';
-import { proofRefusal, statementHash, type ApprovalProof, type ApprovalStatement, type EnrolledKey } from '../../audit/src/index.js';
-import type { PrismaTx } from '../../persistence/src/index.js';
+import { proofRefusal, statementHash, type ApprovalProof, type ApprovalStatement, type EnrolledKey } from '#audit';
+import type { PrismaTx } from '#persistence';
 import { CREDENTIAL_SETTINGS, type CredentialSettings } from './credential.service.js';
 
 interface CredentialRow {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { PrismaService } from '../../persistence/src/index.js';
-import { ROLES, type AuthenticatedPrincipal, type Role } from '../../tenancy/src/index.js';
+import { PrismaService } from '#persistence';
+import { ROLES, type AuthenticatedPrincipal, type Role } from '#tenancy';
 import { OIDC_SETTINGS, OidcVerifier, looksLikeJwt, type OidcSettings, type StaffClaims } from './oidc.verifier.js';
 import { PrincipalCache } from './principal.cache.js';
 import { hashToken, looksLikeToken, sameHash } from './token.js';

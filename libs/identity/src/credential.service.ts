@@ -1,9 +1,9 @@
 import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { createHmac, randomBytes, timingSafeEqual, type JsonWebKey } from 'node:crypto';
 import { generateRegistrationOptions, verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
-import { AuditRecorder, jwkFingerprint, parsePublicKey, publicKeyFingerprint } from '../../audit/src/index.js';
-import type { PrismaTx } from '../../persistence/src/index.js';
-import { actorOf, TenantScopeService, type AuthenticatedPrincipal, type TenantScope } from '../../tenancy/src/index.js';
+import { AuditRecorder, jwkFingerprint, parsePublicKey, publicKeyFingerprint } from '#audit';
+import type { PrismaTx } from '#persistence';
+import { actorOf, TenantScopeService, type AuthenticatedPrincipal, type TenantScope } from '#tenancy';
 import { needsClientConsent } from './client-consent.rule.js';
 import { coseToJwk } from './cose-key.js';
 

@@ -11,3 +11,4 @@ export { lineageRefusal, type LineageOf, type LineageRefusal, type LineageRule }
 export { needsClientConsent } from './client-consent.rule.js';
 export { CREDENTIAL_SETTINGS, Credentials, scopeOf, type CredentialSettings, type CredentialView, type NewCredential } from './credential.service.js';
 export { ApprovalSignatures, type SignatureDemand } from './approval-signatures.js';
+export { SIGNATURE_SCHEMA, SIGNED_APPROVAL_BODY } from './credentials.schemas.js';

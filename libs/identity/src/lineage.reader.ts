@@ -1,5 +1,5 @@
 import { ForbiddenException, Injectable } from '@nestjs/common';
-import type { PrismaTx } from '../../persistence/src/index.js';
+import type { PrismaTx } from '#persistence';
 import { lineageRefusal, type LineageOf } from './lineage.rule.js';
 
 /** One approval path's question: does `approverId` count, given the requester and the approvals counted so far? */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
-import { AuditRecorder, auditPlaceholders } from '../../audit/src/index.js';
-import type { Actor } from '../../tenancy/src/index.js';
+import { AuditRecorder, auditPlaceholders } from '#audit';
+import type { DatabaseClient } from '#persistence';
+import type { Actor } from '#tenancy';
 import { generateToken, hashToken } from './token.js';
 
 export interface RecoveredOperator {
@@ -18,7 +18,7 @@ export interface RecoveredOperator {
  * the recovery is as visible in the log as any change. Runs on a direct connection as the
  * database owner (the command line), since nobody can authenticate to the service any more.
  */
-export async function recoverOperator(c: pg.Client, name: string, reason: string, actor: Actor): Promise<RecoveredOperator> {
+export async function recoverOperator(c: DatabaseClient, name: string, reason: string, actor: Actor): Promise<RecoveredOperator> {
   const at = new Date();
   const token = generateToken();
   const id = randomUUID();

@@ -1,4 +1,4 @@
-import { InvalidatedCache, type AuthenticatedPrincipal } from '../../tenancy/src/index.js';
+import { InvalidatedCache, type AuthenticatedPrincipal } from '#tenancy';
 
 /**
  * Token hash → live principal, for routes on the hot path. Entries are dropped when the

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AuditRecorder } from '../../audit/src/index.js';
-import type { PrismaTx } from '../../persistence/src/index.js';
-import type { Actor, Role } from '../../tenancy/src/index.js';
+import { AuditRecorder } from '#audit';
+import type { PrismaTx } from '#persistence';
+import type { Actor, Role } from '#tenancy';
 import { generateToken, hashToken } from './token.js';
-import { ROLES } from '../../tenancy/src/index.js';
-import { DATE_TIME, STRING, UUID, nullable, objectOf, oneOfStrings } from '../../registry/src/index.js';
+import { ROLES } from '#tenancy';
+import { DATE_TIME, STRING, UUID, nullable, objectOf, oneOfStrings } from '#registry';
 
 export interface NewPrincipal {
   name: string;

@@ -1,8 +1,8 @@
 import { Injectable, Inject } from '@nestjs/common';
-import { AuditRecorder } from '../../audit/src/index.js';
-import { DATE_TIME, STRING, UUID, nullable, objectOf } from '../../registry/src/index.js';
-import type { PrismaTx } from '../../persistence/src/index.js';
-import type { Actor } from '../../tenancy/src/index.js';
+import { AuditRecorder } from '#audit';
+import { DATE_TIME, STRING, UUID, nullable, objectOf } from '#registry';
+import type { PrismaTx } from '#persistence';
+import type { Actor } from '#tenancy';
 
 export const REVOKED_PRINCIPAL_SCHEMA = objectOf({ id: UUID, name: STRING, role: STRING, tenant: nullable(STRING), revokedAt: DATE_TIME });
 

@@ -1,7 +1,7 @@
 import type { Ability } from '@casl/ability';
 import { createPrismaAbility, type PrismaQueryOf } from '@casl/prisma/runtime';
-import type { Prisma } from '../../persistence/src/index.js';
-import type { AuthenticatedPrincipal } from '../../tenancy/src/index.js';
+import type { Prisma } from '#persistence';
+import type { AuthenticatedPrincipal } from '#tenancy';
 import { OWN_TENANT, ROLE_RULES, type Action, type SubjectName } from './role-rules.js';
 
 type PrismaQuery = PrismaQueryOf<Prisma.TypeMap>;

@@ -12,8 +12,8 @@ import {
 import { Reflector } from '@nestjs/core';
 import { subject as asSubject } from '@casl/ability';
 import type { FastifyRequest } from 'fastify';
-import { Authenticator } from '../../identity/src/index.js';
-import { TenantDirectory, type AuthenticatedPrincipal, type RequestContext } from '../../tenancy/src/index.js';
+import { Authenticator } from '#identity';
+import { TenantDirectory, type AuthenticatedPrincipal, type RequestContext } from '#tenancy';
 import { defineAbilityFor, type AppAbility } from './ability.factory.js';
 import { OWN_TENANT_ROUTE_KEY, POLICY_KEY, PUBLIC_KEY, type RoutePolicy } from './policy.decorators.js';
 import { AUTH_FAILURE_LIMIT, AuthFailures, type AuthFailureLimit } from './request-limits.js';

@@ -1,4 +1,4 @@
-import type { Role } from '../../tenancy/src/index.js';
+import type { Role } from '#tenancy';
 
 export const ACTIONS = ['create', 'read', 'update', 'delete', 'approve', 'reject', 'withdraw', 'lift', 'break_glass'] as const;
 export type Action = (typeof ACTIONS)[number];

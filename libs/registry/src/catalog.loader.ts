@@ -4,16 +4,10 @@ import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { catalogFiles, type CatalogProblem } from './catalog-files.reader.js';
 import { check, createAjv } from './json-schema.validator.js';
-import { OPTION_DEFINITION_SCHEMA, type OptionDefinition } from './option-definition.js';
+import { OPTION_DEFINITION_SCHEMA, type LoadedOption, type OptionDefinition } from './option-definition.js';
 import { lintPresets, type PresetDefinition } from './preset.loader.js';
 import { Registry } from './registry.service.js';
 import { valueLabelProblems } from './value-labels.js';
-
-export interface LoadedOption {
-  definition: OptionDefinition;
-  validate: ValidateFunction;
-  file: string;
-}
 
 export type { CatalogProblem };
 

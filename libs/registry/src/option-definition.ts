@@ -1,3 +1,5 @@
+import type { ValidateFunction } from 'ajv';
+
 export const RISKS = ['low', 'medium', 'high', 'critical'] as const;
 export type Risk = (typeof RISKS)[number];
 
@@ -62,3 +64,10 @@ export const OPTION_DEFINITION_SCHEMA = {
   },
   $defs: { localized: LOCALIZED_TEXT_SCHEMA },
 } as const;
+
+/** A catalogue option with its compiled value schema and the file it came from. */
+export interface LoadedOption {
+  definition: OptionDefinition;
+  validate: ValidateFunction;
+  file: string;
+}

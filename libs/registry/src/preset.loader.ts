@@ -1,10 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LoadedOption } from './catalog.loader.js';
 import { catalogFiles, type CatalogProblem } from './catalog-files.reader.js';
 import { check, createAjv } from './json-schema.validator.js';
-import { LOCALIZED_TEXT_SCHEMA, type JsonValue, type LocalizedText } from './option-definition.js';
+import { LOCALIZED_TEXT_SCHEMA, type JsonValue, type LoadedOption, type LocalizedText } from './option-definition.js';
 
 /** A named, versioned starting configuration for new tenants, as in `catalog/presets/<name>.json`. */
 export interface PresetDefinition {

@@ -1,6 +1,5 @@
-import type { LoadedOption } from './catalog.loader.js';
 import { check, type ValidationIssue } from './json-schema.validator.js';
-import type { JsonValue, OptionDefinition } from './option-definition.js';
+import type { JsonValue, LoadedOption, OptionDefinition } from './option-definition.js';
 import type { PresetDefinition } from './preset.loader.js';
 
 export class UnknownOptionError extends Error {

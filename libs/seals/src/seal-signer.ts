@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { keyIdOf, signSealDocument, type SealDocument } from './seal-document.js';
+import { keyIdOf, signSealDocument, type SealDocument } from '#audit-format';
 
 /** Signs seal documents with the service key (the one that signs audit checkpoints). */
 export class SealSigner {

@@ -1,5 +1,5 @@
-import type { Prisma } from '../../persistence/src/index.js';
-import { ANY_JSON, BOOLEAN, DATE_TIME, INTEGER, REF, STRING, UUID, arrayOf, nullable, objectOf } from '../../registry/src/index.js';
+import type { Prisma } from '#persistence';
+import { ANY_JSON, BOOLEAN, DATE_TIME, INTEGER, REF, STRING, UUID, arrayOf, nullable, objectOf } from '#registry';
 
 export type SealRow = Prisma.SealGetPayload<{ include: { approvals: true } }>;
 

@@ -1,14 +1,14 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { accessibleBy } from '@casl/prisma/runtime';
-import { AuditRecorder, sealContentHash, type ApprovalProof, type AuditAction, type SignedAction } from '../../audit/src/index.js';
-import { CatalogHistory, RuleConflict, optionView, sameRules } from '../../change-control/src/index.js';
-import { ApprovalSignatures, LineageReader } from '../../identity/src/index.js';
-import { jsonInput, type PrismaTx } from '../../persistence/src/index.js';
-import type { PolicyContext } from '../../policy/src/index.js';
-import { Registry } from '../../registry/src/index.js';
-import { pathTenant, actorOf, TenantScopeService, type TenantRef } from '../../tenancy/src/index.js';
-import { fingerprintOf, verifySealDocument, type SealDocument, type SealedState } from './seal-document.js';
+import { AuditRecorder, sealContentHash, type ApprovalProof, type AuditAction, type SignedAction } from '#audit';
+import { CatalogHistory, RuleConflict, optionView, sameRules } from '#change-control';
+import { ApprovalSignatures, LineageReader } from '#identity';
+import { jsonInput, type PrismaTx } from '#persistence';
+import type { PolicyContext } from '#policy';
+import { Registry } from '#registry';
+import { pathTenant, actorOf, TenantScopeService, type TenantRef } from '#tenancy';
+import { fingerprintOf, verifySealDocument, type SealDocument, type SealedState } from '#audit-format';
 import { SealSigner } from './seal-signer.js';
 import { toSealView, type SealRow, type SealView } from './seal.view.js';
 

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { PrismaService, ReadPrismaService, assertSessionRole, type PrismaTx, type SessionState } from '../../persistence/src/index.js';
+import { PrismaService, ReadPrismaService, assertSessionRole, type Database, type PrismaTx, type SessionState } from '#persistence';
 import { spansTenants, type AuthenticatedPrincipal } from './principal.js';
 
 /**
@@ -70,7 +69,7 @@ export class TenantScopeService {
     return this.readOneOn(this.prisma.database.pool, tenantId, fn, args);
   }
 
-  private async readOneOn<R extends ScopedRow>(pool: Pool, tenantId: string, fn: ScopedReadFunction, args: string[]): Promise<R[]> {
+  private async readOneOn<R extends ScopedRow>(pool: Database['readPool'], tenantId: string, fn: ScopedReadFunction, args: string[]): Promise<R[]> {
     if (!UUID.test(tenantId ?? '')) throw new Error('tenant scope requires a tenant id');
     const params = args.map((_, i) => `$${i + 2}::text`).join(', ');
     const { rows } = await pool.query<R>(`SELECT * FROM ${fn}($1::uuid${params ? `, ${params}` : ''})`, [tenantId, ...args]);

@@ -4,7 +4,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startTestApp, tempDir, type TestApp } from '../../support/test-app.js';
-import type { CloisonConfig } from '../../../apps/api/src/config/app.config.js';
+import type { CloisonConfig } from '#config';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = [

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Redirect } from '@nestjs/common';
-import { Public } from '../../../../libs/policy/src/index.js';
-import { Answers } from '../openapi/answers.decorator.js';
+import { Public } from '#policy';
+import { Answers } from '#http';
 import { CONSOLE_PREFIX } from './console.assets.js';
 
 /** The service's root leads a person who typed only the address to the console; it holds no data. */

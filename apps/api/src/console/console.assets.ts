@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
-import type { CloisonConfig } from '../config/app.config.js';
+import type { CloisonConfig } from '#config';
 
 export const CONSOLE_PREFIX = '/console/';
 

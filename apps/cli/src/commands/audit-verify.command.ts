@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
-import { verifyExportBytes } from '../../../../libs/audit/src/export.verifier.js';
-import { parsePublicKey, publicKeyFingerprint } from '../../../../libs/audit/src/audit.signing.js';
+import { verifyExportBytes } from '#audit-format';
+import { parsePublicKey, publicKeyFingerprint } from '#audit-format';
 import { UsageError, parseFileArgs, stdio, type CommandIo } from './offline-args.js';
 
 export type { CommandIo } from './offline-args.js';

@@ -1,4 +1,4 @@
-import { lintCatalog } from '../../../../libs/registry/src/index.js';
+import { lintCatalog } from '#registry';
 import { EXIT, parse, type CliIo } from '../cli.io.js';
 
 export const CATALOG_LINT_HELP = `Usage:

@@ -1,5 +1,5 @@
-import { loadConfig } from '../../../api/src/config/app.config.js';
-import { migrateDatabase } from '../../../../libs/persistence/src/index.js';
+import { loadConfig } from '#config';
+import { migrateDatabase } from '#persistence';
 import { EXIT, parse, type CliIo } from '../cli.io.js';
 
 export const MIGRATE_HELP = `Usage:

@@ -1,7 +1,7 @@
 import { hostname, userInfo } from 'node:os';
-import { loadConfig } from '../../../api/src/config/app.config.js';
-import { recoverOperator } from '../../../../libs/identity/src/index.js';
-import { OwnerConnectionError, withOwnerConnection } from '../../../../libs/persistence/src/index.js';
+import { loadConfig } from '#config';
+import { recoverOperator } from '#identity';
+import { OwnerConnectionError, withOwnerConnection } from '#persistence';
 import { CliError, EXIT, parse, type CliIo } from '../cli.io.js';
 
 export const OPERATOR_HELP = `Usage:

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { verifySealDocument, type SealDocument } from '../../../../libs/seals/src/index.js';
+import { verifySealDocument, type SealDocument } from '#audit-format';
 import { UsageError, parseFileArgs, stdio, type CommandIo } from './offline-args.js';
 
 export const SEAL_VERIFY_USAGE = `usage: cloison seal verify <seal.json> [--key-id <sha256 hex of the service key>]

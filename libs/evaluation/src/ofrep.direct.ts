@@ -1,0 +1,132 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import { PolicyGuard, TooManyRequests, WindowCounter, type PolicyContext } from '#policy';
+import { andThen, globalEnhancers, routeEnhancers, routeOf, type GlobalEnhancers, type MaybePromise } from '#http';
+import { OFREP_BODY, OfrepController } from './ofrep.controller.js';
+import { OfrepErrorFilter } from './ofrep.errors.js';
+import type { OfrepEvaluationBody } from './ofrep.schemas.js';
+
+type Method = 'bulk' | 'single';
+
+/**
+ * What Nest's pipeline would run around the evaluation routes, and the direct handlers reproduce:
+ * the global PolicyGuard (authorize), the controller's OfrepErrorFilter (which answers every error
+ * before the global HttpErrorFilter could). Anything else registered globally or on the
+ * controller would be skipped: unreproducedEnhancers names it and the start fails.
+ */
+const REPRODUCED = {
+  global: { guards: ['PolicyGuard'], pipes: [], interceptors: [], filters: ['HttpErrorFilter'] } satisfies GlobalEnhancers,
+  route: { guards: [], pipes: [], interceptors: [], filters: ['OfrepErrorFilter'] } satisfies GlobalEnhancers,
+};
+
+function differences(kind: string, actual: GlobalEnhancers, expected: GlobalEnhancers): string[] {
+  return (Object.keys(expected) as (keyof GlobalEnhancers)[])
+    .filter((k) => actual[k].join() !== expected[k].join())
+    .map((k) => `${kind} ${k}: ${actual[k].join(', ') || 'none'} (served directly: ${expected[k].join(', ') || 'none'})`);
+}
+
+/** Enhancers Nest would apply to an evaluation route that its direct serving does not run; [] when none. */
+export function unreproducedEnhancers(app: Pick<NestFastifyApplication, 'get'>): string[] {
+  return [
+    ...differences('global', globalEnhancers(app), REPRODUCED.global),
+    ...(['bulk', 'single'] as const).flatMap((m) => differences(`OfrepController.${m}`, routeEnhancers(routeOf(OfrepController, m)), REPRODUCED.route)),
+  ];
+}
+
+/**
+ * Evaluation is the voting platform's per-voter hot path. Its two routes are declared by
+ * OfrepController like any other (path, policy, request schema: the OpenAPI document and the
+ * deny-by-default test read them there) but Fastify calls them without Nest's per-request
+ * pipeline, whose promises and context objects cost about a fifth of a warm evaluation.
+ *
+ * The same checks run, from the same code, in the same order: PolicyGuard.authorize with the
+ * policy declared on the controller method (token, tenant binding, role), the route's SchemaPipe
+ * on the body, then the controller method itself; whatever they throw is answered by
+ * OfrepErrorFilter, as when Nest runs the route. Errors Fastify raises before the handler (body
+ * not JSON, too large) reach Nest's error handling as before. Fastify hooks (security headers,
+ * request ids, metrics, logs) apply as to any route; a Nest guard, pipe, interceptor or filter
+ * added globally or on the controller would not: the returned check refuses to start then
+ * (unreproducedEnhancers), until it is run here too and listed in REPRODUCED.
+ *
+ * Call before app.init(); the returned check (after init) throws unless both routes were taken
+ * over and nothing Nest would run around them is skipped.
+ */
+export interface OfrepLimit {
+  /** Evaluations per principal (one token each) and window; 0 = no limit. */
+  max: number;
+  windowMs: number;
+}
+
+export function serveOfrepDirectly(app: NestFastifyApplication, limit: OfrepLimit): () => void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const guard = app.get(PolicyGuard);
+  const controller = app.get(OfrepController);
+  const errors = new OfrepErrorFilter();
+  const counter = limit.max > 0 ? new WindowCounter(limit.windowMs) : undefined;
+  // Counted once the token is known good (unknown ones are the guard's failed authentications),
+  // by principal id: a number per token, no hashing on the hot path.
+  const within = (ctx: PolicyContext): PolicyContext => {
+    if (counter && counter.add(ctx.principal.id) > limit.max) {
+      throw new TooManyRequests(`evaluation rate limit of ${limit.max} per ${limit.windowMs} ms exceeded for this token`, counter.retryAfterSeconds());
+    }
+    return ctx;
+  };
+
+  const authorised = (req: FastifyRequest, handler: Method) =>
+    andThen(guard.authorize(req, OfrepController.prototype[handler], OfrepController), (ctx) => {
+      if (!ctx) throw new Error('evaluation routes are never public');
+      return within(ctx);
+    });
+  const body = (req: FastifyRequest) => OFREP_BODY.transform(req.body) as OfrepEvaluationBody;
+  const failed = (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    if (reply.sent) throw err;
+    errors.answer(err, req, reply);
+  };
+  // Whatever the steps throw, now or later, is answered like Nest's exception filter would.
+  const run = (req: FastifyRequest, reply: FastifyReply, steps: () => MaybePromise<void>) => {
+    try {
+      const done = steps();
+      if (done instanceof Promise) return done.catch((err: unknown) => failed(err, req, reply));
+    } catch (err) {
+      failed(err, req, reply);
+    }
+    return undefined; // answered already
+  };
+
+  const handlers: Record<Method, RouteHandlerMethod> = {
+    bulk: (req, reply) =>
+      run(req, reply, () =>
+        andThen(authorised(req, 'bulk'), (ctx) => controller.bulk(ctx, body(req), req.headers['if-none-match'], reply)),
+      ),
+    single(req, reply) {
+      const key = (req.params as { key?: string }).key ?? '';
+      // As Nest does for every route: an empty path parameter is no match.
+      if (key === '') {
+        reply.callNotFound();
+        return undefined;
+      }
+      return run(req, reply, () => andThen(authorised(req, 'single'), (ctx) => controller.single(ctx, key, body(req), reply)));
+    },
+  };
+
+  const routes = new Map<string, Method>(
+    (['bulk', 'single'] as const).map((m) => {
+      const route = routeOf(OfrepController, m);
+      if (route.method !== 'POST' || route.paths.length !== 1) throw new Error(`OfrepController.${m} is not one POST route`);
+      return [route.paths[0]!, m];
+    }),
+  );
+  const taken = new Set<Method>();
+  fastify.addHook('onRoute', (route) => {
+    const method = routes.get(route.url);
+    if (method && [route.method].flat().includes('POST')) {
+      route.handler = handlers[method];
+      taken.add(method);
+    }
+  });
+  return () => {
+    if (taken.size !== routes.size) throw new Error(`evaluation routes not served directly: ${[...routes.keys()].join(', ')}`);
+    const skipped = unreproducedEnhancers(app);
+    if (skipped.length) throw new Error(`the evaluation routes served directly would skip what Nest runs: ${skipped.join('; ')}`);
+  };
+}
