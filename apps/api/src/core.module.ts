@@ -1,6 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { AuditCheckpointer, AuditRecorder, AuditSigner, AuditWitness, ServiceKeys, loadSigningKey, parsePrivateKey } from '../../../libs/audit/src/index.js';
+import { AuditCheckpointer, AuditLinker, AuditRecorder, AuditSigner, AuditWitness, ServiceKeys, loadSigningKey, parsePrivateKey } from '../../../libs/audit/src/index.js';
 import { Authenticator, LineageReader, OIDC_SETTINGS, PrincipalIssuer, PrincipalRevoker } from '../../../libs/identity/src/index.js';
 import { PrismaService, ReadPrismaService, type Database } from '../../../libs/persistence/src/index.js';
 import { AUTH_FAILURE_LIMIT, PolicyGuard } from '../../../libs/policy/src/index.js';
@@ -22,7 +22,7 @@ export class CoreModule {
     const signer = new AuditSigner(key);
     const shared = [
       PrismaService, ReadPrismaService, TenantScopeService, TenantDirectory, Authenticator, PrincipalIssuer, PrincipalRevoker, LineageReader,
-      AuditRecorder, AuditWitness, AuditSigner, AuditCheckpointer, ServiceKeys, Registry, CLOISON_CONFIG, SERVICE_SIGNING_KEY,
+      AuditRecorder, AuditLinker, AuditWitness, AuditSigner, AuditCheckpointer, ServiceKeys, Registry, CLOISON_CONFIG, SERVICE_SIGNING_KEY,
     ];
     return {
       module: CoreModule,
@@ -41,13 +41,14 @@ export class CoreModule {
         PrincipalRevoker,
         LineageReader,
         AuditRecorder,
+        AuditLinker,
         AuditWitness,
         { provide: AuditSigner, useValue: signer },
         {
           provide: AuditCheckpointer,
-          inject: [TenantScopeService, AuditWitness],
-          useFactory: (scopes: TenantScopeService, witness: AuditWitness) =>
-            new AuditCheckpointer(scopes, witness, signer, {
+          inject: [TenantScopeService, AuditWitness, AuditLinker],
+          useFactory: (scopes: TenantScopeService, witness: AuditWitness, linker: AuditLinker) =>
+            new AuditCheckpointer(scopes, witness, signer, linker, {
               everyEvents: config.auditCheckpointEvery,
               everySeconds: config.auditCheckpointSeconds,
             }),
