@@ -249,8 +249,11 @@ BEGIN
 END $$;
 
 -- The polled change counter was one row that every option change updated, i.e. locked until its
--- commit: 64 rows now, each change moving one of them at random; pollers read their sum, which
--- moves whenever any of them does. The view keeps the previous name, columns and reader working.
+-- commit: 64 rows now, each transaction moving the one its transaction id picks (always the same
+-- one within a transaction, whose statements may move it several times: an upsert fires both its
+-- INSERT and UPDATE triggers; concurrent transactions have neighbouring ids, so different rows).
+-- Pollers read the sum, which moves whenever any row does. The view keeps the previous name,
+-- columns and reader working.
 CREATE TABLE "evaluation_change_slots" (
     "slot" SMALLINT NOT NULL,
     "seq" BIGINT NOT NULL,
@@ -264,7 +267,7 @@ UPDATE "evaluation_change_slots" SET "seq" = (SELECT "seq" FROM "evaluation_chan
 CREATE OR REPLACE FUNCTION cloison_evaluation_counted() RETURNS trigger
     LANGUAGE plpgsql
     AS $$ BEGIN
-        UPDATE "evaluation_change_slots" SET "seq" = "seq" + 1 WHERE "slot" = floor(random() * 64)::smallint;
+        UPDATE "evaluation_change_slots" SET "seq" = "seq" + 1 WHERE "slot" = (txid_current() % 64)::smallint;
         RETURN NULL;
     END $$;
 
