@@ -13,11 +13,6 @@ export interface LinkedHead {
 
 type LinkRow = { linked: number; head_seq: string; head_hash: string };
 
-// One implicit transaction (simple query protocol). The link is derived from committed events
-// alone: if a crash loses it, the next start links them again, so its commit does not wait for the
-// disk. Every later durable commit (a change, a checkpoint signed over this head) flushes it first.
-const LINK = 'SET LOCAL synchronous_commit = off; SELECT * FROM cloison_audit_link()';
-
 /**
  * Gives committed events that only joined their tenant's chain (direct option changes) their place
  * in the global chain. One run is one round trip, `cloison_audit_link()` in its own transaction, which
@@ -79,8 +74,8 @@ export class AuditLinker implements OnApplicationBootstrap {
   private async run(): Promise<LinkedHead> {
     let rows: LinkRow[];
     try {
-      const results = (await this.db.database.pool.query(LINK)) as unknown as { rows: LinkRow[] }[];
-      rows = results[results.length - 1]?.rows ?? [];
+      // Its own transaction, whose commit does not wait for the disk (see the function).
+      ({ rows } = await this.db.database.pool.query<LinkRow>('SELECT * FROM cloison_audit_link()'));
     } catch (err) {
       recordAuditLink('failed');
       throw err;

@@ -118,12 +118,19 @@ BEGIN
     RETURN QUERY SELECT v_n, v_seq, v_hash;
 END $$;
 
--- The linker's statement (its own transaction): links every unlinked event of every tenant.
+-- The linker's statement, meant to be its own transaction: links every unlinked event of every
+-- tenant. Its commit does not wait for the disk: a link is derived from committed events alone, a
+-- crash that loses it is repaired by the next link run, and every later durable commit (a change,
+-- a checkpoint signed over the new head) flushes it first.
 CREATE FUNCTION cloison_audit_link()
 RETURNS TABLE (linked integer, head_seq bigint, head_hash text)
-LANGUAGE sql VOLATILE
+LANGUAGE plpgsql VOLATILE
 SET app.all_tenants = 'on'
-AS $$ SELECT * FROM cloison_audit_link_visible() $$;
+AS $$
+BEGIN
+    PERFORM set_config('synchronous_commit', 'off', true);
+    RETURN QUERY SELECT * FROM cloison_audit_link_visible();
+END $$;
 
 -- Inside a transaction that does more (tenants, principals, change requests, seals…): the event
 -- is appended and linked at once, with whatever of the transaction's tenant is still unlinked
