@@ -1,6 +1,6 @@
 // ESM NestJS under jest: sources are transformed by swc and loaded as ES modules
-// (the test script sets NODE_OPTIONS=--experimental-vm-modules).
-export default {
+// (the test scripts set NODE_OPTIONS=--experimental-vm-modules).
+const base = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
@@ -17,6 +17,27 @@ export default {
       },
     ],
   },
-  testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.spec.ts'],
+};
+
+// Projects that use a database copy it from a template migrated once per run (test/support/template-database.ts).
+const withDatabase = {
+  ...base,
+  globalSetup: '<rootDir>/test/support/jest.global-setup.mjs',
+  globalTeardown: '<rootDir>/test/support/jest.global-teardown.mjs',
+};
+
+const projects = [
+  // No database, no server: the quick loop (`npm run test:unit`).
+  { ...base, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'] },
+  { ...withDatabase, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/isolation/'] },
+  { ...withDatabase, displayName: 'isolation', testMatch: ['<rootDir>/test/isolation/**/*.e2e-spec.ts'] },
+];
+
+// TEST_PROJECTS=unit,e2e picks projects (the test:* scripts) and, unlike --selectProjects, leaves
+// arguments appended by `npm run test:unit -- <file>` to name files.
+const picked = process.env.TEST_PROJECTS?.split(',').filter(Boolean);
+
+export default {
   testTimeout: 60000,
+  projects: picked ? projects.filter((p) => picked.includes(p.displayName)) : projects,
 };

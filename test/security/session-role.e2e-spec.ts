@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { OptionRowsCache } from '../../libs/tenancy/src/index.js';
 import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -44,6 +45,9 @@ describe('a session switched under the service', () => {
     } finally {
       c.release();
     }
+    // Option rows read before, under the checked session, are served from memory like evaluation
+    // snapshots (no statement runs on the switched session); a read that needs the database checks it.
+    t.app.get(OptionRowsCache).clear();
     try {
       const foreign = await t.as(adminToken).get('/v1/tenants/beta');
       expect(foreign.status).toBe(503);

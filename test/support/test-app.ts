@@ -6,17 +6,21 @@ import pg from 'pg';
 import request from 'supertest';
 import { createApp, type CloisonApp, type CreateAppOptions } from '../../apps/api/src/app.factory.js';
 import { loadConfig, type CloisonConfig } from '../../apps/api/src/config/app.config.js';
+import { copyPgliteTemplate, copyPostgresTemplate } from './template-database.js';
 
 export const OPERATOR_TOKEN = 'cln_test-bootstrap-operator-token';
 /** The second initial operator: another person (lineage), who can approve the first one's requests. */
 export const OPERATOR_TOKEN_2 = 'cln_test-second-bootstrap-operator';
 
-/** A database of its own for one test file: a fresh PostgreSQL database, or in-memory PGlite. */
+/** A database of its own for one test file: on PostgreSQL (DATABASE_URL set) or embedded. */
 export interface TestDatabase {
   url?: string;
+  /** Embedded: the data folder (unset = in memory). */
+  dataDir?: string;
   drop(): Promise<void>;
 }
 
+/** An empty database (embedded: in memory): the service migrates it from scratch. */
 export async function freshDatabase(): Promise<TestDatabase> {
   const base = process.env.DATABASE_URL;
   if (!base) return { url: undefined, drop: async () => undefined };
@@ -29,13 +33,32 @@ export async function freshDatabase(): Promise<TestDatabase> {
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
+    drop: () => dropDatabase(base, name),
   };
+}
+
+/**
+ * A database with every migration applied, copied from the run's template: a new PostgreSQL
+ * database, or (embedded) a copy of a migrated data folder, which also lets the app reboot.
+ */
+export async function migratedDatabase(): Promise<TestDatabase> {
+  const base = process.env.DATABASE_URL;
+  if (!base) {
+    const copy = await copyPgliteTemplate();
+    return { dataDir: copy.dataDir, drop: async () => copy.drop() };
+  }
+  const name = `cloison_t_${randomBytes(6).toString('hex')}`;
+  await copyPostgresTemplate(base, name);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => dropDatabase(base, name) };
+}
+
+async function dropDatabase(base: string, name: string): Promise<void> {
+  const c = new pg.Client({ connectionString: base });
+  await c.connect();
+  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await c.end();
 }
 
 /**
@@ -79,9 +102,10 @@ type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';
 export type Caller = Record<Method, (path: string) => request.Test>;
 
 export async function startTestApp(overrides: Partial<CloisonConfig> = {}, options: CreateAppOptions = {}): Promise<TestApp> {
-  // A caller that brings its own database (restart tests) keeps it; otherwise a fresh one.
-  const db = 'databaseUrl' in overrides ? { url: overrides.databaseUrl, drop: async () => undefined } : await freshDatabase();
-  return bootOn(db, testConfig({ databaseUrl: db.url, ...overrides }), true, options);
+  // A caller that brings its own database (restart tests, data folders) keeps it; otherwise a migrated copy.
+  const own = 'databaseUrl' in overrides || overrides.dataDir !== undefined;
+  const db = own ? { url: overrides.databaseUrl, drop: async () => undefined } : await migratedDatabase();
+  return bootOn(db, testConfig({ databaseUrl: db.url, dataDir: db.dataDir, ...overrides }), true, options);
 }
 
 async function bootOn(db: TestDatabase, config: CloisonConfig, dropOnFailure: boolean, options: CreateAppOptions): Promise<TestApp> {

@@ -56,8 +56,11 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
   let app: NestFastifyApplication | undefined;
   try {
     // One pino logger for Fastify's request lines and Nest's own lines: JSON, one object per line,
-    // request lines labelled with the same requestId that audit events store.
-    const logger = pino({ level: config.logLevel, base: { service: 'cloison' } }, options.logStream ?? pino.destination(1));
+    // request lines labelled with the same requestId that audit events store. Written to stdout
+    // asynchronously: no write system call per line on the request's path, lines written while a
+    // write is under way go out together, and what is pending is flushed when the process exits.
+    // (Log lines are diagnostics: what must not be lost is in the audit log, committed first.)
+    const logger = pino({ level: config.logLevel, base: { service: 'cloison' } }, options.logStream ?? pino.destination({ dest: 1, sync: false }));
     const adapter = new FastifyAdapter({
       loggerInstance: logger,
       // Evaluation requests are counted (onResponse below), not logged, unless refused, failed or slow.

@@ -5,7 +5,7 @@ import { Authenticator, LineageReader, OIDC_SETTINGS, PrincipalIssuer, Principal
 import { PrismaService, ReadPrismaService, type Database } from '../../../libs/persistence/src/index.js';
 import { AUTH_FAILURE_LIMIT, PolicyGuard } from '../../../libs/policy/src/index.js';
 import { Registry } from '../../../libs/registry/src/index.js';
-import { TenantDirectory, TenantScopeService } from '../../../libs/tenancy/src/index.js';
+import { OptionRowsCache, TenantDirectory, TenantScopeService } from '../../../libs/tenancy/src/index.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import type { CloisonConfig } from './config/app.config.js';
 
@@ -21,7 +21,7 @@ export class CoreModule {
     const { key } = loadSigningKey({ configured: config.auditSigningKey, dataDir: config.dataDir });
     const signer = new AuditSigner(key);
     const shared = [
-      PrismaService, ReadPrismaService, TenantScopeService, TenantDirectory, Authenticator, PrincipalIssuer, PrincipalRevoker, LineageReader,
+      PrismaService, ReadPrismaService, TenantScopeService, TenantDirectory, OptionRowsCache, Authenticator, PrincipalIssuer, PrincipalRevoker, LineageReader,
       AuditRecorder, AuditLinker, AuditWitness, AuditSigner, AuditCheckpointer, ServiceKeys, Registry, CLOISON_CONFIG, SERVICE_SIGNING_KEY,
     ];
     return {
@@ -36,6 +36,7 @@ export class CoreModule {
         { provide: ReadPrismaService, useFactory: () => new ReadPrismaService(database) },
         TenantScopeService,
         TenantDirectory,
+        OptionRowsCache,
         Authenticator,
         PrincipalIssuer,
         PrincipalRevoker,

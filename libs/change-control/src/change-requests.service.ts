@@ -2,7 +2,7 @@ import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nest
 import { accessibleBy } from '@casl/prisma/runtime';
 import { AuditRecorder } from '../../audit/src/index.js';
 import { LineageReader } from '../../identity/src/index.js';
-import { SnapshotCache } from '../../evaluation/src/index.js';
+import { ChangeListener } from '../../evaluation/src/index.js';
 import { jsonInput, type PrismaTx } from '../../persistence/src/index.js';
 import type { PolicyContext } from '../../policy/src/index.js';
 import { Registry, type JsonValue, type OptionDefinition } from '../../registry/src/index.js';
@@ -39,7 +39,7 @@ export class ChangeRequests {
     @Inject(ChangeGate) private readonly gate: ChangeGate,
     @Inject(ChangeRequestStore) private readonly store: ChangeRequestStore,
     @Inject(AuditRecorder) private readonly audit: AuditRecorder,
-    @Inject(SnapshotCache) private readonly snapshots: SnapshotCache,
+    @Inject(ChangeListener) private readonly changes: ChangeListener,
     @Inject(LineageReader) private readonly lineages: LineageReader,
   ) {}
 
@@ -168,7 +168,7 @@ export class ChangeRequests {
       return this.reload(tx, id, tenant);
     });
     // Other instances learn of the change from the database; this one need not wait for it.
-    if (view.status === 'applied') this.snapshots.invalidateTenant(pathTenant(ctx).id);
+    if (view.status === 'applied') this.changes.valuesWritten(pathTenant(ctx).id);
     return view;
   }
 

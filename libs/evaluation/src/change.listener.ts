@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Authenticator } from '../../identity/src/index.js';
 import { PrismaService } from '../../persistence/src/index.js';
-import { TenantDirectory } from '../../tenancy/src/index.js';
+import { OptionRowsCache, TenantDirectory } from '../../tenancy/src/index.js';
 import { SnapshotCache } from './snapshot.cache.js';
 
 /** Channel and counter written by the triggers of the evaluation_notify migration. */
@@ -15,8 +15,8 @@ const RECONNECT_DELAY_MS = 500;
 export type ChangeMode = 'notify' | 'poll';
 
 /**
- * Keeps this instance's caches (evaluation snapshots, principals, tenant slugs) in step with the database, whichever instance or
- * code path wrote the change.
+ * Keeps this instance's caches (evaluation snapshots, REST option rows, principals, tenant slugs)
+ * in step with the database, whichever instance or code path wrote the change.
  *
  * - notify: a dedicated connection LISTENs on CHANGE_CHANNEL; each committed change drops the
  *   named tenant's snapshot or principal's cache entries. Chosen when a probe NOTIFY sent through
@@ -43,6 +43,7 @@ export class ChangeListener implements OnModuleInit, OnModuleDestroy {
     @Inject(SnapshotCache) private readonly snapshots: SnapshotCache,
     @Inject(Authenticator) private readonly authenticator: Authenticator,
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
+    @Inject(OptionRowsCache) private readonly optionRows: OptionRowsCache,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -62,13 +63,23 @@ export class ChangeListener implements OnModuleInit, OnModuleDestroy {
     await client?.end().catch(() => undefined);
   }
 
-  /** Applies one change to the caches (also called by this instance right after its own writes). */
+  /**
+   * This instance committed a change of the tenant's values: what it keeps of them is dropped
+   * before it answers, so its own next read sees the change without waiting for the announcement.
+   */
+  valuesWritten(tenantId: string): void {
+    this.apply(`values:${tenantId}`);
+  }
+
+  /** Applies one change to the caches, as announced by the database. */
   apply(payload: string): void {
     const [kind, id] = payload.split(':', 2);
     if (kind === 'values' && id) {
       this.snapshots.invalidateTenant(id);
+      this.optionRows.forgetTenant(id);
     } else if (kind === 'tenant' && id) {
       this.snapshots.invalidateTenant(id);
+      this.optionRows.forgetTenant(id);
       this.authenticator.cache.forgetTenant(id);
       this.tenants.cache.forgetTenant(id);
     } else if (kind === 'principal' && id) {
@@ -80,12 +91,14 @@ export class ChangeListener implements OnModuleInit, OnModuleDestroy {
 
   private clearAll(): void {
     this.snapshots.clear();
+    this.optionRows.clear();
     this.authenticator.cache.clear();
     this.tenants.cache.clear();
   }
 
   private setLive(live: boolean): void {
     this.snapshots.setLive(live);
+    this.optionRows.setLive(live);
     this.authenticator.cache.setLive(live);
     this.tenants.cache.setLive(live);
   }

@@ -29,6 +29,16 @@ describe('InvalidatedCache', () => {
     expect(c.lookup('y', 1)).toEqual({ id: 'b' });
   });
 
+  it('forgets one key, and any lookup in flight from being stored', () => {
+    const c = new InvalidatedCache<{ id: string }>(1000, 10, true);
+    c.store('x', value('a'), c.generation, 0);
+    c.store('y', value('b'), c.generation, 0);
+    const started = c.generation;
+    c.forgetKey('x');
+    c.store('z', value('c'), started, 0);
+    expect([c.lookup('x', 1), c.lookup('y', 1), c.lookup('z', 1)]).toEqual([undefined, { id: 'b' }, undefined]);
+  });
+
   it('caches nothing while changes cannot be observed, and drops the oldest entry when full', () => {
     const off = new InvalidatedCache<{ id: string }>(1000, 10, false);
     off.store('k', value('a'), off.generation, 0);

@@ -17,12 +17,16 @@ export class InvalidatedCache<V extends object> {
   constructor(
     private readonly ttlMs: number,
     private readonly maxEntries: number,
-    private live: boolean,
+    private isLive: boolean,
   ) {}
 
   /** Taken before a database lookup and handed back to `store`. */
   get generation(): number {
     return this.gen;
+  }
+
+  get live(): boolean {
+    return this.isLive;
   }
 
   get size(): number {
@@ -41,7 +45,7 @@ export class InvalidatedCache<V extends object> {
   }
 
   store(key: string, value: V, generation: number, now = Date.now()): void {
-    if (!this.live || generation !== this.gen) return;
+    if (!this.isLive || generation !== this.gen) return;
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
@@ -56,13 +60,19 @@ export class InvalidatedCache<V extends object> {
     for (const [key, e] of this.entries) if (stale(e.value)) this.entries.delete(key);
   }
 
+  /** Drops one entry, and any lookup in flight from being stored. */
+  forgetKey(key: string): void {
+    this.gen++;
+    this.entries.delete(key);
+  }
+
   clear(): void {
     this.gen++;
     this.entries.clear();
   }
 
   setLive(live: boolean): void {
-    this.live = live;
+    this.isLive = live;
     this.clear();
   }
 }

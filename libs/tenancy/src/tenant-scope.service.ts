@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { PrismaService, ReadPrismaService, assertSessionRole, type PrismaTx, type SessionState } from '../../persistence/src/index.js';
 import { spansTenants, type AuthenticatedPrincipal } from './principal.js';
 
@@ -12,6 +13,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // Waiting for a connection is normal under load (and on the one-connection embedded server).
 const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
+// Maintenance (the catalog reconciliation at boot) touches every option and may follow a default for
+// thousands of tenants: Prisma's 5 s default fails boot on a busy machine.
+const MAINTENANCE_TX_OPTIONS = { maxWait: 10_000, timeout: 300_000 };
 
 type Setting = 'app.tenant_id' | 'app.all_tenants';
 
@@ -19,7 +23,7 @@ type Setting = 'app.tenant_id' | 'app.all_tenants';
  * Database functions that bind the statement's own transaction to the tenant named by their first
  * argument (set_config, transaction-local), read only, and report the session on every row.
  */
-export type ScopedReadFunction = 'cloison_read_option';
+export type ScopedReadFunction = 'cloison_read_option' | 'cloison_read_options';
 
 /** The session columns every row of a ScopedReadFunction carries. */
 export interface ScopedRow {
@@ -53,10 +57,23 @@ export class TenantScopeService {
    * binds the statement's implicit transaction to the tenant and reads under row-level security
    * as the restricted role; the session it reports is checked as for every tenant transaction.
    */
-  async readOne<R extends ScopedRow>(tenantId: string, fn: ScopedReadFunction, ...args: string[]): Promise<R[]> {
+  readOne<R extends ScopedRow>(tenantId: string, fn: ScopedReadFunction, ...args: string[]): Promise<R[]> {
+    return this.readOneOn(this.reader.database.readPool, tenantId, fn, args);
+  }
+
+  /**
+   * Same, on the primary: for what an instance keeps until the database announces a change. A
+   * replica might not yet have replayed the change whose announcement emptied the cache, and what
+   * was read there would then be kept as if current.
+   */
+  readOnePrimary<R extends ScopedRow>(tenantId: string, fn: ScopedReadFunction, ...args: string[]): Promise<R[]> {
+    return this.readOneOn(this.prisma.database.pool, tenantId, fn, args);
+  }
+
+  private async readOneOn<R extends ScopedRow>(pool: Pool, tenantId: string, fn: ScopedReadFunction, args: string[]): Promise<R[]> {
     if (!UUID.test(tenantId ?? '')) throw new Error('tenant scope requires a tenant id');
     const params = args.map((_, i) => `$${i + 2}::text`).join(', ');
-    const { rows } = await this.reader.database.readPool.query<R>(`SELECT * FROM ${fn}($1::uuid${params ? `, ${params}` : ''})`, [tenantId, ...args]);
+    const { rows } = await pool.query<R>(`SELECT * FROM ${fn}($1::uuid${params ? `, ${params}` : ''})`, [tenantId, ...args]);
     const first = rows[0];
     assertSessionRole(this.prisma.database.role.role, first && { role: first.session_role, rls: first.session_rls });
     return rows;
@@ -91,7 +108,7 @@ export class TenantScopeService {
         await this.bind(tx, 'app.tenant_id', tenantId);
       };
       return fn(tx, enter);
-    });
+    }, MAINTENANCE_TX_OPTIONS);
   }
 
   /**

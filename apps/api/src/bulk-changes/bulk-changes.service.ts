@@ -11,7 +11,7 @@ import {
   type ChangeRequestView,
   type OptionView,
 } from '../../../../libs/change-control/src/index.js';
-import { SnapshotCache } from '../../../../libs/evaluation/src/index.js';
+import { ChangeListener } from '../../../../libs/evaluation/src/index.js';
 import type { PrismaTx } from '../../../../libs/persistence/src/index.js';
 import type { PolicyContext } from '../../../../libs/policy/src/index.js';
 import { ANY_JSON, BOOLEAN, INTEGER, Registry, STRING, arrayOf, objectOf, oneOfStrings, type JsonValue, type OptionDefinition } from '../../../../libs/registry/src/index.js';
@@ -75,7 +75,7 @@ export class BulkChangesService {
     @Inject(TenantDirectory) private readonly directory: TenantDirectory,
     @Inject(Registry) private readonly registry: Registry,
     @Inject(ChangeGate) private readonly gate: ChangeGate,
-    @Inject(SnapshotCache) private readonly snapshots: SnapshotCache,
+    @Inject(ChangeListener) private readonly changes: ChangeListener,
   ) {}
 
   async plan(ctx: PolicyContext, body: BulkChangeBody): Promise<BulkPlan> {
@@ -105,7 +105,7 @@ export class BulkChangesService {
       }
       return { bulkId, planHash: plan.planHash, results };
     });
-    for (const t of tenants) this.snapshots.invalidateTenant(t.id);
+    for (const t of tenants) this.changes.valuesWritten(t.id);
     return result;
   }
 

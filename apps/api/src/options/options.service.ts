@@ -2,32 +2,29 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { subject } from '@casl/ability';
 import { accessibleBy } from '@casl/prisma/runtime';
 import { ChangeGate, optionView, type Change, type GateOutcome, type OptionView } from '../../../../libs/change-control/src/index.js';
-import { SnapshotCache } from '../../../../libs/evaluation/src/index.js';
+import { ChangeListener } from '../../../../libs/evaluation/src/index.js';
 import type { PolicyContext } from '../../../../libs/policy/src/index.js';
 import { Registry, type JsonValue, type OptionDefinition } from '../../../../libs/registry/src/index.js';
-import { pathTenant, actorOf, TenantScopeService, type ScopedRow } from '../../../../libs/tenancy/src/index.js';
+import { pathTenant, actorOf, OptionRowsCache, TenantScopeService, type StoredOptionRow } from '../../../../libs/tenancy/src/index.js';
 import { assertSameTenant } from '../common/blast-radius.js';
 import type { ResetOptionBody, SetOptionBody } from './options.schemas.js';
 
 export type { OptionView };
 
-interface OptionRow extends ScopedRow {
-  tenant_id: string | null;
-  is_set: boolean;
-  value: JsonValue;
-  version: number;
-  updated_at: Date;
-  updated_by_id: string;
-  updated_by: string;
-}
+/** A stored row as `cloison_read_option` and `cloison_read_options` return it. */
+type OptionRow = Readonly<Omit<StoredOptionRow, 'option_key'>>;
 
 @Injectable()
 export class OptionsService {
+  /** The view of a row, built once: a cached row is shared by the requests it serves and never changes. */
+  private readonly views = new WeakMap<OptionRow, OptionView>();
+
   constructor(
     @Inject(TenantScopeService) private readonly scopes: TenantScopeService,
+    @Inject(OptionRowsCache) private readonly optionRows: OptionRowsCache,
     @Inject(Registry) private readonly registry: Registry,
     @Inject(ChangeGate) private readonly gate: ChangeGate,
-    @Inject(SnapshotCache) private readonly snapshots: SnapshotCache,
+    @Inject(ChangeListener) private readonly changes: ChangeListener,
   ) {}
 
   async list(ctx: PolicyContext): Promise<OptionView[]> {
@@ -39,16 +36,33 @@ export class OptionsService {
     return this.registry.list().map((def) => optionView(def, byKey.get(def.key) ?? null));
   }
 
-  /** One statement (see TenantScopeService.readOne); the policy judges the row it returns. */
+  /**
+   * From the tenant's cached rows when warm (no database work), else one statement: all the
+   * tenant's rows, kept, while changes can be observed; the one row asked for otherwise (see
+   * OptionRowsCache). Either way the policy judges the row served.
+   */
   async get(ctx: PolicyContext, key: string): Promise<OptionView> {
     const def = this.definition(key);
     const tenant = pathTenant(ctx);
-    const [r] = await this.scopes.readOne<OptionRow>(tenant.id, 'cloison_read_option', key);
-    // As the accessibleBy filter of `list`: a row the caller may not read is not there for it.
-    const fields: Record<string, unknown> = { tenantId: r?.tenant_id, optionKey: key };
+    const cached = this.optionRows.lookup(tenant.id);
+    let row: OptionRow | undefined;
+    if (cached) row = cached.rows[key];
+    else if (this.optionRows.live) row = (await this.optionRows.load(tenant.id)).rows[key];
+    else [row] = await this.scopes.readOne<OptionRow>(tenant.id, 'cloison_read_option', key);
+    return this.judged(ctx, def, row);
+  }
+
+  /** As the accessibleBy filter of `list`: a row the caller may not read is not there for it. */
+  private judged(ctx: PolicyContext, def: OptionDefinition, r: OptionRow | undefined): OptionView {
+    const fields: Record<string, unknown> = { tenantId: r?.tenant_id, optionKey: def.key };
     const visible = r?.tenant_id != null && ctx.ability.can('read', subject('OptionValue', fields));
     if (!r || !visible) return optionView(def, null);
-    return optionView(def, { isSet: r.is_set, value: r.value, version: r.version, updatedAt: r.updated_at, updatedById: r.updated_by_id, updatedBy: r.updated_by });
+    let view = this.views.get(r);
+    if (!view) {
+      view = optionView(def, { isSet: r.is_set, value: r.value as JsonValue, version: r.version, updatedAt: r.updated_at, updatedById: r.updated_by_id, updatedBy: r.updated_by });
+      this.views.set(r, Object.freeze(view));
+    }
+    return view;
   }
 
   set(ctx: PolicyContext, key: string, body: SetOptionBody, ifMatch: number | '*' | undefined): Promise<GateOutcome> {
@@ -71,9 +85,16 @@ export class OptionsService {
     assertSameTenant(tenant, body.tenant);
     const def = this.definition(key);
     const actor = actorOf(ctx);
-    const outcome = await this.gate.submitOne(tenant, def, change, { actor, reason: body.reason, requestId: ctx.requestId }, { ifMatch });
+    let outcome: GateOutcome;
+    try {
+      outcome = await this.gate.submitOne(tenant, def, change, { actor, reason: body.reason, requestId: ctx.requestId }, { ifMatch });
+    } catch (err) {
+      // A direct change whose audit link failed is committed all the same (docs/audit.md): forget it here too.
+      this.changes.valuesWritten(tenant.id);
+      throw err;
+    }
     // Other instances learn of the change from the database; this one need not wait for it.
-    if (outcome.kind === 'applied') this.snapshots.invalidateTenant(tenant.id);
+    if (outcome.kind === 'applied') this.changes.valuesWritten(tenant.id);
     return outcome;
   }
 }

@@ -1,0 +1,73 @@
+import { ChangeGate } from '../../libs/change-control/src/change.gate.js';
+import { OptionStore } from '../../libs/change-control/src/option-store.js';
+import type { Change, OptionView } from '../../libs/change-control/src/option-view.js';
+import type { JsonValue, OptionDefinition } from '../../libs/registry/src/index.js';
+
+const view = (value: unknown, source: OptionView['source'] = 'tenant'): OptionView => ({
+  key: 'k', value, source, version: 1, risk: 'low', updatedAt: null, updatedBy: null,
+});
+const set = (value: JsonValue): Change => ({ isSet: true, value });
+const reset: Change = { isSet: false };
+
+// Both rules are pure; the classes hold them beside the transactions that use them, and need
+// none of their collaborators for these calls.
+const store = new OptionStore(undefined as never, undefined as never, undefined as never);
+
+describe('no-op detection', () => {
+  it('a set to the value already in effect changes nothing, compared deeply', () => {
+    expect(store.isNoop(view(400), set(400))).toBe(true);
+    expect(store.isNoop(view({ a: [1, { b: 2 }] }), set({ a: [1, { b: 2 }] }))).toBe(true);
+    // The effective value counts, own or default: setting the default explicitly is a change only of source, not of value.
+    expect(store.isNoop(view(365, 'default'), set(365))).toBe(true);
+  });
+
+  it('any difference of value or type is a change', () => {
+    expect(store.isNoop(view(400), set(401))).toBe(false);
+    expect(store.isNoop(view('400'), set(400))).toBe(false);
+    expect(store.isNoop(view({ a: [1, 2] }), set({ a: [2, 1] }))).toBe(false);
+    expect(store.isNoop(view(null), set(false))).toBe(false);
+  });
+
+  it('a reset is a no-op only when the option already follows the default', () => {
+    expect(store.isNoop(view(365, 'default'), reset)).toBe(true);
+    expect(store.isNoop(view(365, 'tenant'), reset)).toBe(false);
+  });
+});
+
+describe('secrecy rule under a seal', () => {
+  // Most secret first.
+  const def = { key: 'results_visibility', default: 'after_close', secrecy: ['never', 'after_close', 'live'] } as unknown as OptionDefinition;
+  const plain = { key: 'retention_days', default: 365 } as unknown as OptionDefinition;
+  const gate = new ChangeGate(undefined as never, undefined as never, undefined as never, undefined as never);
+  // The rule is private to the gate (only the break-glass path applies it); called directly here.
+  const assertMoreSecret = (d: OptionDefinition, before: OptionView, change: Change): void =>
+    (gate as unknown as { assertMoreSecret(d: OptionDefinition, b: OptionView, c: Change): void }).assertMoreSecret(d, before, change);
+  const ruleOf = (fn: () => void): string | undefined => {
+    try {
+      fn();
+      return undefined;
+    } catch (err) {
+      return (err as { getResponse(): { details: { rule: string }[] } }).getResponse().details[0]?.rule;
+    }
+  };
+
+  it('allows a move towards more secrecy, by set or by reset to a more secret default', () => {
+    expect(ruleOf(() => assertMoreSecret(def, view('live'), set('after_close')))).toBeUndefined();
+    expect(ruleOf(() => assertMoreSecret(def, view('live'), set('never')))).toBeUndefined();
+    expect(ruleOf(() => assertMoreSecret(def, view('after_close'), set('never')))).toBeUndefined();
+    expect(ruleOf(() => assertMoreSecret(def, view('live'), reset))).toBeUndefined();
+  });
+
+  it('refuses staying put, moving towards less secrecy, and values outside the order', () => {
+    expect(ruleOf(() => assertMoreSecret(def, view('after_close'), set('after_close')))).toBe('secrecy_only_increases');
+    expect(ruleOf(() => assertMoreSecret(def, view('never'), set('live')))).toBe('secrecy_only_increases');
+    expect(ruleOf(() => assertMoreSecret(def, view('never'), reset))).toBe('secrecy_only_increases');
+    expect(ruleOf(() => assertMoreSecret(def, view('after_close'), reset))).toBe('secrecy_only_increases');
+    expect(ruleOf(() => assertMoreSecret(def, view('live'), set('sometimes')))).toBe('secrecy_only_increases');
+    expect(ruleOf(() => assertMoreSecret(def, view('unknown'), set('never')))).toBe('secrecy_only_increases');
+  });
+
+  it('keeps an option that is not a secrecy option frozen', () => {
+    expect(ruleOf(() => assertMoreSecret(plain, view(400), set(30)))).toBe('secrecy_option');
+  });
+});
