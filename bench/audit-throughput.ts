@@ -1,8 +1,9 @@
 // Audited option changes per second at 1, 4 and 16 concurrent writers on PostgreSQL, against
 // a baseline measured in the same run: the same write path (read, seal and version check,
-// upsert, one statement) with the audit append (`cloison_audit_append`) replaced by a no-op in
-// the benchmark's own database. Each writer changes its own tenant's option, so the shared global
-// chain head is the contention point being measured.
+// upsert, one statement, then the link statement) with the audit append
+// (`cloison_audit_append_unlinked`) and the global link (`cloison_audit_link_visible`) replaced by
+// no-ops in the benchmark's own database. Each writer changes its own tenant's option: what is
+// measured is what all tenants' changes share, the global chain and the commits.
 // Run: npm run bench:audit [-- seconds-per-run]   (DATABASE_URL defaults to the local server)
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -29,14 +30,22 @@ async function admin(sql: string, url = BASE_URL): Promise<pg.QueryResult> {
   }
 }
 
-const APPEND = `'cloison_audit_append'::regproc`;
+/** The audit functions of a direct change, and what each returns when it writes nothing. */
+const NO_OPS: [string, string][] = [
+  ['cloison_audit_append_unlinked', `RETURN QUERY SELECT 0::bigint, 1::bigint, repeat('0', 64);`],
+  ['cloison_audit_link_visible', `RETURN QUERY SELECT 0, 0::bigint, repeat('0', 64);`],
+];
 
-/** Swaps the audit append for one that writes nothing; returns the statement that restores it. */
-async function withoutAudit(url: string): Promise<string> {
-  const original = (await admin(`SELECT pg_get_functiondef(${APPEND}) AS def`, url)).rows[0].def as string;
-  const header = original.slice(0, original.search(/\sAS \$/));
-  await admin(`${header} AS $f$ BEGIN RETURN QUERY SELECT 0::bigint, repeat('0', 64), NULL::bigint, NULL::text; END $f$`, url);
-  return original;
+/** Swaps the audit append and link for ones that write nothing; returns the statements that restore them. */
+async function withoutAudit(url: string): Promise<string[]> {
+  const restore: string[] = [];
+  for (const [fn, body] of NO_OPS) {
+    const original = (await admin(`SELECT pg_get_functiondef('${fn}'::regproc) AS def`, url)).rows[0].def as string;
+    const header = original.slice(0, original.search(/\sAS \$/));
+    await admin(`${header} AS $f$ BEGIN ${body} END $f$`, url);
+    restore.push(original);
+  }
+  return restore;
 }
 
 async function run(writers: number, change: (writer: number, n: number) => Promise<unknown>, seconds = SECONDS): Promise<number> {
@@ -90,7 +99,7 @@ async function main(): Promise<void> {
       const s = (salt += 7);
       const restore = await withoutAudit(url.toString());
       const baseline = await run(writers, (w, n) => options.set(ctxOf(w), 'retention_days', body(n + s), undefined));
-      await admin(restore, url.toString());
+      for (const def of restore) await admin(def, url.toString());
       const withAudit = await run(writers, (w, n) => options.set(ctxOf(w), 'retention_days', body(n + s + 3), undefined));
       const row = `${String(writers).padStart(7)}  ${baseline.toFixed(0).padStart(10)}  ${withAudit.toFixed(0).padStart(9)}  ${(withAudit / baseline).toFixed(2).padStart(16)}`;
       rows.push(row);

@@ -140,7 +140,7 @@ describe('tampering with the audit log in the database', () => {
     };
     const h = contentHash(content);
     const forged = {
-      seq: 12, tenant_id: alpha.id, tenant_seq: 5, occurred_at: content.at, actor_id: content.actor.id, actor_name: content.actor.name,
+      id: Number(last.id) + 1, seq: 12, tenant_id: alpha.id, tenant_seq: 5, occurred_at: content.at, actor_id: content.actor.id, actor_name: content.actor.name,
       actor_role: content.actor.role, action: content.action, option_key: content.option, before: false, after: true, diff: content.diff,
       reason: content.reason, request_id: null, content_hash: h, hash: linkHash(last.hash, h), tenant_hash: linkHash(prev.tenant_hash, h),
     };

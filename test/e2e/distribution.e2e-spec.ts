@@ -13,7 +13,9 @@ const KEPT_WHOLE: Record<string, 'reference' | 'coordinator'> = {
   audit_events: 'coordinator',
   audit_heads: 'coordinator',
   audit_checkpoints: 'coordinator',
-  evaluation_changes: 'coordinator',
+  // The change counter that instances without notifications poll (read through the view
+  // evaluation_changes): a few rows, no tenant.
+  evaluation_change_slots: 'coordinator',
   // Tenant rows (tenant_id NOT NULL) whose keys and foreign keys use `id` alone: they stay on the
   // coordinator until keyed by (tenant_id, id) (docs/scaling.md, step 6).
   change_requests: 'coordinator',

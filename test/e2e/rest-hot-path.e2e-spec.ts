@@ -70,7 +70,7 @@ describe('REST option routes: fewer round trips, same checks', () => {
     await t?.stop();
   });
 
-  it('a warm GET of an option needs no statement, a cold one reads all the tenant\'s rows in one, a direct PUT is two', async () => {
+  it('a warm GET of an option needs no statement, a cold one reads all the tenant\'s rows in one, a direct PUT two plus the shared audit link', async () => {
     const path = '/v1/tenants/hot-a/options/retention_days';
     // Embedded mode drops every cache on the first poll after a change (200 ms, later on a busy
     // machine): counted again until that has passed.
@@ -89,7 +89,10 @@ describe('REST option routes: fewer round trips, same checks', () => {
       expect(warm).toEqual({ statements: [], transactions: 0 });
     }, 5_000);
     const write = await traffic(t.database.pool, () => t.as(OPERATOR_TOKEN).put(path).send({ value: 401, reason: 'hot path' }).expect(200));
-    expect(write.statements).toEqual([expect.stringContaining('cloison_option_write_state'), expect.stringContaining('cloison_apply_option')]);
+    // The third, the global audit link, is shared by every change committed while the previous link ran.
+    expect(write.statements).toEqual([
+      expect.stringContaining('cloison_option_write_state'), expect.stringContaining('cloison_apply_option_unlinked'), expect.stringContaining('cloison_audit_link()'),
+    ]);
     expect(write.transactions).toBe(0);
     // The writing instance dropped the tenant's rows before answering: the next read sees the write.
     const after = await traffic(t.database.pool, async () => {

@@ -1,6 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { AuditCheckpointer, AuditRecorder, AuditSigner, AuditWitness, ServiceKeys, loadSigningKey, parsePrivateKey } from '#audit';
+import { AuditCheckpointer, AuditLinker, AuditRecorder, AuditSigner, AuditWitness, ServiceKeys, loadSigningKey, parsePrivateKey } from '#audit';
 import { Authenticator, LineageReader, OIDC_SETTINGS, PrincipalIssuer, PrincipalRevoker } from '#identity';
 import { PrismaService, ReadPrismaService, type Database } from '#persistence';
 import { AUTH_FAILURE_LIMIT, PolicyGuard } from '#policy';
@@ -18,7 +18,7 @@ export class CoreModule {
     const signer = new AuditSigner(key);
     const shared = [
       PrismaService, ReadPrismaService, TenantScopeService, TenantDirectory, OptionRowsCache, Authenticator, PrincipalIssuer, PrincipalRevoker, LineageReader,
-      AuditRecorder, AuditWitness, AuditSigner, AuditCheckpointer, ServiceKeys, Registry, CLOISON_CONFIG, SERVICE_SIGNING_KEY,
+      AuditRecorder, AuditLinker, AuditWitness, AuditSigner, AuditCheckpointer, ServiceKeys, Registry, CLOISON_CONFIG, SERVICE_SIGNING_KEY,
     ];
     return {
       module: CoreModule,
@@ -38,13 +38,14 @@ export class CoreModule {
         PrincipalRevoker,
         LineageReader,
         AuditRecorder,
+        AuditLinker,
         AuditWitness,
         { provide: AuditSigner, useValue: signer },
         {
           provide: AuditCheckpointer,
-          inject: [TenantScopeService, AuditWitness],
-          useFactory: (scopes: TenantScopeService, witness: AuditWitness) =>
-            new AuditCheckpointer(scopes, witness, signer, {
+          inject: [TenantScopeService, AuditWitness, AuditLinker],
+          useFactory: (scopes: TenantScopeService, witness: AuditWitness, linker: AuditLinker) =>
+            new AuditCheckpointer(scopes, witness, signer, linker, {
               everyEvents: config.auditCheckpointEvery,
               everySeconds: config.auditCheckpointSeconds,
             }),

@@ -9,9 +9,10 @@ export type ChainItem = { kind: 'event'; event: ChainedEvent } | { kind: 'checkp
 /** The global chain, or one tenant's chain (tenant id). */
 export type ChainRef = { chain: typeof GLOBAL_CHAIN } | { chain: string; tenantId: string };
 
+/** An event as the verifier and exports see it; one not linked yet has no global fields. */
 export function toChained(e: AuditEvent): ChainedEvent {
   return {
-    seq: Number(e.seq),
+    seq: e.seq === null ? undefined : Number(e.seq),
     tenantSeq: e.tenantSeq === null ? null : Number(e.tenantSeq),
     tenantId: e.tenantId,
     at: e.occurredAt.toISOString(),
@@ -24,7 +25,7 @@ export function toChained(e: AuditEvent): ChainedEvent {
     reason: e.reason,
     requestId: e.requestId,
     contentHash: e.contentHash,
-    hash: e.hash,
+    hash: e.hash ?? undefined,
     tenantHash: e.tenantHash,
   };
 }
@@ -61,7 +62,7 @@ export async function* readChain(scopes: TenantScopeService, ref: ChainRef, upTo
 }
 
 function seqOf(e: AuditEvent, tenantId: string | null): bigint {
-  return tenantId ? (e.tenantSeq as bigint) : e.seq;
+  return (tenantId ? e.tenantSeq : e.seq) as bigint;
 }
 
 function cp(row: { chain: string; seq: bigint; head: string; signedAt: Date; keyFingerprint: string; signature: string } | undefined): ChainItem {

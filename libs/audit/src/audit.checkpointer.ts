@@ -2,6 +2,7 @@ import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common'
 import type { PrismaTx } from '#persistence';
 import type { TenantScopeService } from '#tenancy';
 import { GLOBAL_CHAIN } from '#audit-format';
+import type { AuditLinker } from './audit.linker.js';
 import type { AuditSigner } from './audit.signer.js';
 import type { Checkpoint } from '#audit-format';
 import type { AuditWitness, WitnessedHead } from './audit.witness.js';
@@ -27,6 +28,7 @@ export class AuditCheckpointer implements OnModuleInit, OnModuleDestroy {
     private readonly scopes: TenantScopeService,
     private readonly witness: AuditWitness,
     private readonly signer: AuditSigner,
+    private readonly linker: AuditLinker,
     private readonly schedule: CheckpointSchedule,
   ) {}
 
@@ -61,6 +63,8 @@ export class AuditCheckpointer implements OnModuleInit, OnModuleDestroy {
   }
 
   private async run(): Promise<Checkpoint[]> {
+    // Links what a failed link run left behind, so that the global checkpoint covers it.
+    await this.linker.link().catch((err: unknown) => this.logger.error(`audit link before checkpoint failed: ${String(err)}`));
     const made: Checkpoint[] = [];
     for (const [chain, candidates] of this.witness.snapshot()) {
       const scope = chain === GLOBAL_CHAIN ? ('all-tenants' as const) : { tenantId: chain };

@@ -78,6 +78,12 @@ export interface AppendedEvent {
   event_tenant_hash: string | null;
 }
 
+/** Where an event appended to its tenant's chain only sits; the linker gives it its global place. */
+export interface UnlinkedEvent {
+  event_tenant_seq: bigint | string | null;
+  event_tenant_hash: string | null;
+}
+
 /** Placeholders for the audit arguments when they follow `offset` other parameters. */
 export function auditPlaceholders(offset: number): string {
   return ['uuid', 'timestamptz', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'jsonb', 'jsonb', 'text', 'text', 'text']
@@ -87,10 +93,11 @@ export function auditPlaceholders(offset: number): string {
 
 /**
  * Writes one audit event inside the caller's transaction, so the change and its record
- * commit or fail together. The event is linked into the global chain and its tenant's chain
- * by one SQL function that advances both heads (locked rows: dense, ordered sequence numbers,
- * never reused) and inserts the row. Call it last in the transaction: the global head stays
- * locked until commit.
+ * commit or fail together. The event joins its tenant's chain and the global chain by one SQL
+ * function that advances both heads (locked rows: dense, ordered sequence numbers, never reused),
+ * linking before it whatever of its tenant is still unlinked. Call it last in the transaction: the
+ * global head stays locked until commit. (Direct option changes append to their tenant's chain
+ * only, and leave the global link to the AuditLinker: see OptionStore.applyAlone.)
  */
 @Injectable()
 export class AuditRecorder {
@@ -123,6 +130,17 @@ export class AuditRecorder {
       json(entry.before), json(entry.after), json(content.diff ?? undefined), content.reason, content.requestId, hash,
     ];
     return { content, contentHash: hash, args };
+  }
+
+  /**
+   * Tells the witness and the metrics about an event its statement appended to its tenant's chain
+   * only; its global link is the AuditLinker's (awaited before the change is acknowledged).
+   */
+  appendedUnlinked(event: PreparedEvent, row: UnlinkedEvent): void {
+    const tenant = event.content.tenantId;
+    if (!tenant || row.event_tenant_seq === null || row.event_tenant_hash === null) throw new Error('audit event without its tenant chain position');
+    this.witness?.saw([{ chain: tenant, seq: Number(row.event_tenant_seq), hash: row.event_tenant_hash }]);
+    recordAuditAppend(event.content.action as AuditAction);
   }
 
   /** Tells the witness (checkpoints) and the metrics about an event its statement appended. */

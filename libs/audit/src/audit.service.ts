@@ -64,7 +64,8 @@ export class AuditService {
         q.from !== undefined || q.to !== undefined
           ? { occurredAt: { ...(q.from ? { gte: instantOf('from', q.from) } : {}), ...(q.to ? { lt: instantOf('to', q.to) } : {}) } }
           : {},
-        q.cursor !== undefined ? { seq: { lt: BigInt(q.cursor) } } : {},
+        // Listed once linked into the global chain (its order), which the change awaited before answering.
+        q.cursor !== undefined ? { seq: { lt: BigInt(q.cursor) } } : { seq: { not: null } },
       ],
     };
     const { events, slugs } = await this.scopes.runRead(scope, async (tx) => {

@@ -19,8 +19,11 @@ export class AuditWitness {
   private count = 0;
   private listener: ((count: number) => void) | null = null;
 
-  /** The heads one event moved (global, and its tenant's), as written in its transaction. */
-  saw(heads: WitnessedHead[]): void {
+  /**
+   * The heads one event moved (global, and its tenant's), as written in its transaction; or the
+   * global head a link run moved (`events` 0: its events were counted when appended).
+   */
+  saw(heads: WitnessedHead[], events = 1): void {
     for (const head of heads) {
       let list = this.pending.get(head.chain);
       if (!list) this.pending.set(head.chain, (list = []));
@@ -28,7 +31,8 @@ export class AuditWitness {
       // Older entries are only needed when the newest rolled back; a few suffice.
       if (list.length > MAX_PENDING_PER_CHAIN) list.splice(0, list.length - MAX_PENDING_PER_CHAIN);
     }
-    this.listener?.(++this.count);
+    this.count += events;
+    if (events > 0) this.listener?.(this.count);
   }
 
   /** Called with the number of events seen since the last `take` (to trigger checkpoints every N events). */

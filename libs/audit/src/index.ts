@@ -1,11 +1,12 @@
 export { AUDIT_CONTENT_PROPERTIES, AUDIT_FORMAT_VERSION, GENESIS_HASH, GLOBAL_CHAIN, canonicalContent, contentHash, linkHash, type AuditContent, type ChainedEvent } from '#audit-format';
+export { AuditLinker, type LinkedHead } from './audit.linker.js';
 export { AuditCheckpointer, type CheckpointSchedule } from './audit.checkpointer.js';
 export { jsonDiff, type JsonPatchOperation } from '#audit-format';
 export {
   CSV_COLUMNS, EXPORT_FORMAT, checkpointLine, csvCheckpointRow, csvEventRow, csvHeader, endLine, eventLine, exportHeader,
   type ExportHeader, type ExportLine,
 } from '#audit-format';
-export { AUDIT_ACTIONS, AuditRecorder, auditPlaceholders, type AppendedEvent, type AuditAction, type AuditEntry, type PreparedEvent } from './audit.recorder.js';
+export { AUDIT_ACTIONS, AuditRecorder, auditPlaceholders, type AppendedEvent, type AuditAction, type UnlinkedEvent, type AuditEntry, type PreparedEvent } from './audit.recorder.js';
 export { AuditSigner, SIGNING_KEY_FILE, loadSigningKey, type SigningKeySource } from './audit.signer.js';
 export {
   checkpointPayload, checkpointSignatureValid, derivePublicKey, generateSigningKey, parsePrivateKey, parsePublicKey, publicKeyFingerprint, signCheckpoint,

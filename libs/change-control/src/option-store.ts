@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
-import { AuditRecorder, auditPlaceholders, type AppendedEvent, type AuditAction, type AuditEntry } from '#audit';
+import { AuditLinker, AuditRecorder, auditPlaceholders, type AuditAction, type AuditEntry, type UnlinkedEvent } from '#audit';
 import { PrismaService, assertSessionRole, type PrismaTx } from '#persistence';
 import type { JsonValue, OptionDefinition } from '#registry';
 import type { Actor } from '#tenancy';
-import { InflightLimiter } from './inflight.limiter.js';
 import { optionView, type Change, type OptionView, type StoredRow } from './option-view.js';
 
 export interface WriteOrigin {
@@ -30,7 +29,7 @@ export type AloneOutcome =
   | { outcome: 'no_tenant' };
 
 type StateRow = { session_role: string; session_rls: boolean; risk_level: number; seal_id: string | null; is_set: boolean | null; value: JsonValue; version: number | null; updated_at: Date | null; updated_by_id: string | null; updated_by: string | null };
-type ApplyRow = AppendedEvent & { outcome: AloneOutcome['outcome']; current_version: number | null; active_seal: string | null };
+type ApplyRow = UnlinkedEvent & { outcome: AloneOutcome['outcome']; current_version: number | null; active_seal: string | null };
 
 /**
  * Storage of option values. Deliberately not exported from the library: values reach it only
@@ -38,12 +37,9 @@ type ApplyRow = AppendedEvent & { outcome: AloneOutcome['outcome']; current_vers
  */
 @Injectable()
 export class OptionStore {
-  // Every direct change locks the global audit chain head: one statement executing and one
-  // ready behind it keep PostgreSQL busy; more only queue as backends on the lock (measured by
-  // bench/audit-throughput.ts: at 16 writers, 2 in flight gave ~1,750/s where 10 gave ~1,300/s).
-  private readonly appends = new InflightLimiter(2);
   constructor(
     @Inject(AuditRecorder) private readonly audit: AuditRecorder,
+    @Inject(AuditLinker) private readonly linker: AuditLinker,
     @Inject(PrismaService) private readonly db: PrismaService,
   ) {}
 
@@ -86,26 +82,26 @@ export class OptionStore {
   }
 
   /**
-   * Applies `next` over `before` (as `peek` read it) and appends its audit event in one
-   * statement, which is its own transaction: the global audit chain head is locked only while
-   * PostgreSQL executes and commits it. Refused without writing anything when the tenant is
-   * sealed or the option is no longer at `before.version`.
+   * Applies `next` over `before` (as `peek` read it) and appends its audit event to the tenant's
+   * chain in one statement, which is its own transaction and locks nothing shared by other tenants;
+   * then waits for the linker to give the event its place in the global chain (one link run for
+   * every change committed meanwhile). Only then is the change acknowledged. Refused without
+   * writing anything when the tenant is sealed or the option is no longer at `before.version`.
    */
   async applyAlone(tenantId: string, def: OptionDefinition, next: Change, before: OptionView, origin: WriteOrigin): Promise<AloneOutcome> {
     const { row, entry } = planWrite(tenantId, def, next, before, origin);
     const event = this.audit.prepare(entry);
     // Straight on the pool (one statement needs no Prisma transaction): a round trip less work.
-    const { rows } = await this.appends.run(() =>
-      this.db.database.pool.query<ApplyRow>(
-        `SELECT * FROM cloison_apply_option($1::uuid, $2::text, $3::integer, $4::boolean, $5::jsonb, ${auditPlaceholders(5)})`,
-        [tenantId, def.key, before.version, row.isSet, JSON.stringify(row.value), ...event.args],
-      ),
+    const { rows } = await this.db.database.pool.query<ApplyRow>(
+      `SELECT * FROM cloison_apply_option_unlinked($1::uuid, $2::text, $3::integer, $4::boolean, $5::jsonb, ${auditPlaceholders(5)})`,
+      [tenantId, def.key, before.version, row.isSet, JSON.stringify(row.value), ...event.args],
     );
     const r = rows[0];
     if (!r) throw new Error('option change returned no outcome');
     if (r.outcome === 'sealed') return { outcome: 'sealed', sealId: r.active_seal ?? '' };
     if (r.outcome !== 'applied') return { outcome: r.outcome };
-    this.audit.appended(event, r);
+    this.audit.appendedUnlinked(event, r);
+    await this.linker.link();
     return { outcome: 'applied', option: optionView(def, row) };
   }
 

@@ -1,6 +1,7 @@
 export {
   metricsRegistry,
   recordAuditAppend,
+  recordAuditLink,
   recordCacheRebuild,
   recordChainVerification,
   recordHttpRequest,

@@ -29,6 +29,19 @@ const auditAppends = new Counter({
   registers: [metricsRegistry],
 });
 
+const auditLinks = new Counter({
+  name: 'cloison_audit_link_runs_total',
+  help: 'Runs of the audit linker (one transaction each), by result (ok, failed)',
+  labelNames: ['result'] as const,
+  registers: [metricsRegistry],
+});
+
+const auditLinked = new Counter({
+  name: 'cloison_audit_linked_total',
+  help: 'Audit events linked into the global chain by the linker (events per run = this / runs)',
+  registers: [metricsRegistry],
+});
+
 const chainVerifications = new Counter({
   name: 'cloison_audit_chain_verifications_total',
   help: 'Audit hash chain verifications, by result (ok, broken)',
@@ -45,6 +58,11 @@ const cacheRebuilds = new Counter({
 
 export function recordAuditAppend(action: string): void {
   auditAppends.inc({ action });
+}
+
+export function recordAuditLink(result: 'ok' | 'failed', linked = 0): void {
+  auditLinks.inc({ result });
+  if (linked > 0) auditLinked.inc(linked);
 }
 
 export function recordChainVerification(result: 'ok' | 'broken'): void {

@@ -85,7 +85,14 @@ export class OptionsService {
     assertSameTenant(tenant, body.tenant);
     const def = this.definition(key);
     const actor = actorOf(ctx);
-    const outcome = await this.gate.submitOne(tenant, def, change, { actor, reason: body.reason, requestId: ctx.requestId }, { ifMatch });
+    let outcome: GateOutcome;
+    try {
+      outcome = await this.gate.submitOne(tenant, def, change, { actor, reason: body.reason, requestId: ctx.requestId }, { ifMatch });
+    } catch (err) {
+      // A direct change whose audit link failed is committed all the same (docs/audit.md): forget it here too.
+      this.changes.valuesWritten(tenant.id);
+      throw err;
+    }
     // Other instances learn of the change from the database; this one need not wait for it.
     if (outcome.kind === 'applied') this.changes.valuesWritten(tenant.id);
     return outcome;
