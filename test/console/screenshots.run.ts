@@ -1,4 +1,4 @@
-// Produces the console screenshots shown in the README (npm run screenshots); not part of the test suite.
+// Produces the console screenshots shown in docs/console.md (npm run screenshots); not part of the test suite.
 import { mkdirSync } from 'node:fs';
 import { startConsole, settled, type ConsoleHarness } from './support/console-harness.js';
 import { seed } from './support/seed.js';

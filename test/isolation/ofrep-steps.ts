@@ -59,7 +59,7 @@ export class Evaluate extends Step {
 }
 
 /**
- * What OFREP serves for an option's effective value, as the README states it: lists as
+ * What OFREP serves for an option's effective value, as docs/evaluation.md states it: lists as
  * `{"items": [...]}`, an empty value as the option's default, nothing (undefined) when both are empty.
  */
 function ofrepValue(w: World, key: string, value: unknown): unknown {

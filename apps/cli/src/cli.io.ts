@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /**
- * Exit codes scripts can rely on (also listed by `cloison --help` and in the README).
+ * Exit codes scripts can rely on (also listed by `cloison --help` and in docs/api.md).
  * 0 success; 1 the check ran and found problems (lint errors, a verification that failed,
  * pending migrations); 2 bad usage; 3 authentication or permission refused; 4 the request
  * was rejected (validation, not found, conflict); 5 the server or database is unreachable or

@@ -91,7 +91,7 @@ export function validateEnv(env: Env): Record<EnvName, unknown> {
   return values as Record<EnvName, unknown>;
 }
 
-/** Reads the environment once at boot; every variable is listed in the README. */
+/** Reads the environment once at boot; every variable is listed in docs/configuration.md. */
 export function loadConfig(env: Env = process.env, root = process.cwd()): CloisonConfig {
   const v = validateEnv(env);
   const str = (n: EnvName) => v[n] as string | undefined;

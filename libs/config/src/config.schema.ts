@@ -5,8 +5,8 @@ const SECRET = '^[\\x21-\\x7e]{16,}$';
 
 /**
  * Every environment variable the service reads, with its type, rule and default: the one
- * schema validated at boot (ajv, types coerced from strings). The README's "Configuration"
- * section lists the same variables; a test keeps the two in step.
+ * schema validated at boot (ajv, types coerced from strings). docs/configuration.md
+ * lists the same variables; a test keeps the two in step.
  */
 export const ENV_SCHEMA = {
   type: 'object',
