@@ -33,6 +33,8 @@ export interface OptionDefinition {
   description: Localized;
   schema: JsonSchema;
   default: unknown;
+  /** The value that exposes nothing (stated for high and critical options). */
+  safe?: unknown;
   /** Words for each value, keyed by the value; booleans without them read On/Off. */
   valueLabels?: Record<string, Localized>;
 }
@@ -86,6 +88,9 @@ export interface ChangeRequest {
   approvals: { principal: { id: string; name: string }; role: string; at: string }[];
   requestedBy: { id: string; name: string; role: string };
   createdAt: string;
+  baseVersion: number;
+  expiresAt: string;
+  breakGlassSeal?: string | null;
 }
 
 export interface VerifyResult {

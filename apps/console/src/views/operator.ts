@@ -5,6 +5,7 @@ import type { ViewContext } from '../context.js';
 import { RISKS_DESC, type OptionView } from '../types.js';
 import { openEditor } from './option-editor.js';
 import { requestsPanel } from './requests.js';
+import { dangerMark, isDangerous } from '../danger.js';
 
 export async function tenantsView(ctx: ViewContext, main: HTMLElement): Promise<void> {
   const tenants = await ctx.api.tenants();
@@ -45,11 +46,12 @@ export async function tenantView(ctx: ViewContext, main: HTMLElement, slug: stri
   const row = (o: OptionView) => {
     const def = ctx.registry.get(o.key);
     const title = def ? local(def.title) : o.key;
+    const danger = isDangerous(def, o.value);
     return h(
       'tr',
-      { 'data-option': o.key, class: o.source === 'tenant' ? 'own' : '' },
+      { 'data-option': o.key, class: [o.source === 'tenant' ? 'own' : '', danger ? 'dangerous' : ''].join(' ').trim() },
       h('th', { scope: 'row' }, title, h('br'), h('code', { class: 'muted' }, o.key)),
-      h('td', { class: 'value' }, plain(o.value, def?.valueLabels)),
+      h('td', { class: 'value' }, plain(o.value, def?.valueLabels), danger ? [h('br'), dangerMark()] : null),
       h('td', {}, h('span', { class: `source source-${o.source}` }, t(`source_${o.source}`))),
       h('td', {}, String(o.version)),
       h('td', {}, lastChange(o)),
@@ -98,5 +100,5 @@ export async function tenantView(ctx: ViewContext, main: HTMLElement, slug: stri
 
   const requests = h('section', { class: 'panel', 'aria-labelledby': 'requests-title' }, h('h2', { id: 'requests-title' }, t('requestsTitle')));
   replace(main, h('h1', { tabindex: -1 }, t('optionsOf', { name: tenant.name })), requests, groups);
-  await requestsPanel(ctx, requests, slug).catch((err: unknown) => requests.append(errorBox(err)));
+  await requestsPanel(ctx, requests, slug, options).catch((err: unknown) => requests.append(errorBox(err)));
 }

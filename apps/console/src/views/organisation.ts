@@ -4,6 +4,7 @@ import { dateTime, local, t } from '../i18n.js';
 import type { ViewContext } from '../context.js';
 import { RISKS_DESC, type OptionView } from '../types.js';
 import { eventsTable } from './history.js';
+import { dangerMark, isDangerous } from '../danger.js';
 import { requestsPanel } from './requests.js';
 import { sealPanel } from './seal.js';
 
@@ -17,11 +18,13 @@ export async function organisationView(ctx: ViewContext, main: HTMLElement, slug
   const card = (o: OptionView) => {
     const def = ctx.registry.get(o.key);
     const risky = o.risk === 'high' || o.risk === 'critical';
+    const danger = isDangerous(def, o.value);
     return h(
       'li',
-      { class: `card risk-${o.risk}${risky ? ' risky' : ''}`, 'data-option': o.key },
+      { class: `card risk-${o.risk}${risky ? ' risky' : ''}${danger ? ' dangerous' : ''}`, 'data-option': o.key },
       h('h3', {}, def ? local(def.title) : o.key, ' ', riskBadge(o.risk)),
       h('p', { class: 'card-value' }, h('strong', {}, plain(o.value, def?.valueLabels)), ' ', h('span', { class: `source source-${o.source}` }, o.source === 'tenant' ? t('yourSetting') : t('platformDefault'))),
+      danger ? h('p', {}, dangerMark()) : null,
       def ? h('p', {}, local(def.description)) : null,
       o.updatedAt && o.updatedBy ? h('p', { class: 'muted' }, t('byWhom', { when: dateTime(o.updatedAt), who: o.updatedBy.name })) : null,
     );
@@ -44,7 +47,7 @@ export async function organisationView(ctx: ViewContext, main: HTMLElement, slug
     ),
   );
   await Promise.all([
-    requestsPanel(ctx, requests, slug).catch((err: unknown) => requests.append(errorBox(err))),
+    requestsPanel(ctx, requests, slug, options).catch((err: unknown) => requests.append(errorBox(err))),
     sealPanel(ctx, seal, slug).catch((err: unknown) => seal.append(errorBox(err))),
   ]);
 }
