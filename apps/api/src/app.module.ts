@@ -11,6 +11,8 @@ import { SealSigner, Seals } from '../../../libs/seals/src/index.js';
 import { SealsController } from './seals/seals.controller.js';
 import { ExposureController } from './reports/exposure.controller.js';
 import { ExposureService } from './reports/exposure.service.js';
+import { InboxController } from './inbox/inbox.controller.js';
+import { InboxService } from './inbox/inbox.service.js';
 import { BulkChangesController } from './bulk-changes/bulk-changes.controller.js';
 import { BulkChangesService } from './bulk-changes/bulk-changes.service.js';
 import { AuditChainController } from './audit/audit-chain.controller.js';
@@ -57,7 +59,7 @@ export class AppModule {
       controllers: [
         ConsoleRootController, HealthController, MetricsController, MeController, RegistryController, PresetsController, TenantsController, OptionsController,
         PrincipalsController, PrincipalRequestsController, TenantPrincipalRequestsController, TenantPeopleController, InvitationsController, AuditController, AuditChainController, ChangeRequestsController, BulkChangesController,
-        SealsController, ExposureController, OfrepController, OpenApiController,
+        SealsController, ExposureController, InboxController, OfrepController, OpenApiController,
       ],
       providers: [
         { provide: DEFAULT_CHANGE_POLICY, useValue: config.defaultChanges },
@@ -67,6 +69,7 @@ export class AppModule {
         Lifecycle,
         BulkChangesService,
         ExposureService,
+        InboxService,
         TenantsService,
         OptionsService,
         PrincipalsService,

@@ -1,4 +1,4 @@
-import type { AuditFilters, AuditPage, ChangeRequest, Me, OptionDefinition, OptionView, SealSummary, Tenant, VerifyResult } from './types.js';
+import type { AuditFilters, AuditPage, ChangeRequest, Inbox, Me, OptionDefinition, OptionView, SealSummary, Tenant, VerifyResult } from './types.js';
 
 export interface ApiIssue {
   pointer: string;
@@ -152,6 +152,16 @@ export class Api {
     this.send<ChangeRequest>('POST', `/v1/tenants/${seg(r.tenant)}/change-requests/${seg(r.id)}/withdraw`, { reason });
 
   seals = (slug: string) => this.get<SealSummary[]>(`/v1/tenants/${seg(slug)}/seals`);
+
+  inbox = () => this.get<Inbox>('/v1/inbox');
+
+  proposeSeal = (slug: string, label: string) => this.send<SealSummary>('POST', `/v1/tenants/${seg(slug)}/seals`, { label });
+
+  approveSeal = (slug: string, id: string) => this.send<SealSummary>('POST', `/v1/tenants/${seg(slug)}/seals/${seg(id)}/approve`);
+
+  /** Lift and break-glass are approvals too: each needs a reason, and applies once enough people agree. */
+  sealStep = (slug: string, id: string, step: 'lift' | 'break-glass', reason: string) =>
+    this.send<SealSummary>('POST', `/v1/tenants/${seg(slug)}/seals/${seg(id)}/${step}`, { reason });
 
   verify = (slug?: string) => this.get<VerifyResult>(slug ? `/v1/tenants/${seg(slug)}/audit/verify` : '/v1/audit/verify');
 

@@ -5,6 +5,7 @@ import { errorBox } from './format.js';
 import { lang, setLang, t, type Lang, type TextKey } from './i18n.js';
 import type { Me, OptionDefinition } from './types.js';
 import { complianceView, filtersFrom } from './views/compliance.js';
+import { inboxView } from './views/inbox.js';
 import { tenantView, tenantsView } from './views/operator.js';
 import { organisationView } from './views/organisation.js';
 import { signInView } from './views/sign-in.js';
@@ -19,6 +20,8 @@ interface Session {
 
 let session: Session | null = null;
 let statusText = '';
+/** The count in the header's inbox link, refreshed after every view is drawn. */
+const inboxCount = h('span', { class: 'count', 'data-inbox-count': '' });
 
 const root = document.getElementById('app') as HTMLElement;
 const main = h('main', { id: 'main', tabindex: -1 });
@@ -26,9 +29,9 @@ const status = h('div', { id: 'status', class: 'status', role: 'status', 'aria-l
 
 const HOME: Record<Me['role'], string> = { operator: '#/tenants', compliance: '#/audit', client_admin: '#/org', service: '#/none' };
 const NAV: Record<Me['role'], [string, TextKey][]> = {
-  operator: [['#/tenants', 'navTenants'], ['#/audit', 'navAudit']],
+  operator: [['#/inbox', 'navInbox'], ['#/tenants', 'navTenants'], ['#/audit', 'navAudit']],
   compliance: [['#/audit', 'navAudit'], ['#/tenants', 'navTenants']],
-  client_admin: [['#/org', 'navOrganisation']],
+  client_admin: [['#/org', 'navOrganisation'], ['#/inbox', 'navInbox']],
   service: [],
 };
 
@@ -42,7 +45,7 @@ function shell(): void {
   const skip = h('a', { class: 'skip', href: '#main', onclick: (e: Event) => (e.preventDefault(), main.focus()) }, t('skip'));
   const current = location.hash.split('?')[0];
   const nav = session
-    ? h('nav', { 'aria-label': t('appTitle') }, h('ul', {}, NAV[session.me.role].map(([href, key]) => h('li', {}, h('a', { href, 'aria-current': current?.startsWith(href) ? 'page' : null }, t(key))))))
+    ? h('nav', { 'aria-label': t('appTitle') }, h('ul', {}, NAV[session.me.role].map(([href, key]) => h('li', {}, h('a', { href, 'aria-current': current?.startsWith(href) ? 'page' : null }, t(key), key === 'navInbox' ? inboxCount : null)))))
     : null;
   const who = session
     ? [
@@ -59,6 +62,19 @@ function shell(): void {
   );
   status.textContent = statusText;
   document.title = t('appTitle');
+}
+
+/** The number of items awaiting the person, in the header; nothing when the server has no inbox. */
+async function updateInboxCount(s: Session): Promise<void> {
+  if (!NAV[s.me.role].some(([href]) => href === '#/inbox')) return;
+  try {
+    const { count } = await s.api.inbox();
+    inboxCount.dataset.inboxCount = String(count);
+    replace(inboxCount, count ? [h('span', { 'aria-hidden': 'true' }, String(count)), h('span', { class: 'sr-only' }, ` (${t('inboxBadge', { n: count })})`)] : []);
+    inboxCount.hidden = count === 0;
+  } catch {
+    inboxCount.hidden = true;
+  }
 }
 
 /** Back to the sign-in page; `notice` says why when it was not the person's choice. */
@@ -112,7 +128,8 @@ async function route(moved: boolean): Promise<void> {
   }
   main.setAttribute('aria-busy', 'true');
   try {
-    if (parts[0] === 'tenants' && parts[1]) await tenantView(ctx, main, parts[1]);
+    if (parts[0] === 'inbox') await inboxView(ctx, main);
+    else if (parts[0] === 'tenants' && parts[1]) await tenantView(ctx, main, parts[1]);
     else if (parts[0] === 'tenants') await tenantsView(ctx, main);
     else if (parts[0] === 'org' && session.me.tenant) await organisationView(ctx, main, session.me.tenant);
     else if (parts[0] === 'audit') await complianceView(ctx, main, filtersFrom(new URLSearchParams(search)));
@@ -128,6 +145,7 @@ async function route(moved: boolean): Promise<void> {
     main.removeAttribute('aria-busy');
   }
   if (moved) (main.querySelector('h1') as HTMLElement | null)?.focus();
+  if (session) await updateInboxCount(session);
 }
 
 window.addEventListener('hashchange', () => {

@@ -107,8 +107,30 @@ export interface Seal {
 }
 
 export interface SealSummary extends Seal {
+  tenant: string;
   label: string;
+  requiredApprovals: number;
+  proposedBy: { id: string; name: string; role: string };
+  proposedAt: string;
+  approvals: { principal: { id: string; name: string }; role: string; purpose: string; reason: string | null; at: string }[];
   activatedAt: string | null;
   fingerprint: string | null;
   document: unknown;
+  liftedAt: string | null;
+  liftReason: string | null;
+  breakGlass: boolean;
+}
+
+export interface TenantRef {
+  slug: string;
+  name: string;
+}
+
+export type InboxItem =
+  | { kind: 'change_request'; tenant: TenantRef; before: unknown; request: ChangeRequest }
+  | { kind: 'seal'; tenant: TenantRef; purpose: 'activate' | 'lift'; seal: SealSummary };
+
+export interface Inbox {
+  count: number;
+  items: InboxItem[];
 }

@@ -3,7 +3,7 @@ import { diffView, plain, riskBadge } from '../format.js';
 import { dateTime, local, roleName, t } from '../i18n.js';
 import { dangerMark, isDangerous } from '../danger.js';
 import type { ViewContext } from '../context.js';
-import type { ChangeRequest, OptionView } from '../types.js';
+import type { ChangeRequest } from '../types.js';
 
 /** How many characters of the content hash are shown; the copy button gives all of it. */
 const SHORT_HASH = 12;
@@ -16,7 +16,7 @@ const ROLE_OF: Record<Step, string> = { operator: 'operator', clientAdmin: 'clie
  * the catalog's words, who asked and why, each approval still owed or already given (by whom,
  * when), and the fingerprint of the content an approval is bound to.
  */
-export function requestSummary(ctx: ViewContext, r: ChangeRequest, current: OptionView | undefined, tenantName?: string): Child[] {
+export function requestSummary(ctx: ViewContext, r: ChangeRequest, current: { value: unknown } | undefined, tenantName?: string): Child[] {
   const def = ctx.registry.get(r.option);
   const title = def ? local(def.title) : r.option;
   const after = r.operation === 'set' ? r.value : def?.default;

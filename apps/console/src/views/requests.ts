@@ -28,7 +28,7 @@ export async function requestsPanel(ctx: ViewContext, panel: HTMLElement, slug: 
 }
 
 /** One request as a card the person can judge, with the decisions this person may take. */
-export function requestItem(ctx: ViewContext, r: ChangeRequest, current: OptionView | undefined, tenantName?: string): HTMLElement {
+export function requestItem(ctx: ViewContext, r: ChangeRequest, current: { value: unknown } | undefined, tenantName?: string): HTMLElement {
   const def = ctx.registry.get(r.option);
   const title = def ? local(def.title) : r.option;
   const after = r.operation === 'set' ? r.value : def?.default;
