@@ -17,6 +17,8 @@ import { BulkChangesController } from './bulk-changes/bulk-changes.controller.js
 import { BulkChangesService } from './bulk-changes/bulk-changes.service.js';
 import { AuditChainController } from './audit/audit-chain.controller.js';
 import { AuditChainService } from './audit/audit-chain.service.js';
+import { AuditActorsController } from './audit/audit-actors.controller.js';
+import { AuditActorsService } from './audit/audit-actors.service.js';
 import { AuditController } from './audit/audit.controller.js';
 import { AuditService } from './audit/audit.service.js';
 import { BootstrapOperator } from './bootstrap/bootstrap-operator.service.js';
@@ -58,7 +60,7 @@ export class AppModule {
       ],
       controllers: [
         ConsoleRootController, HealthController, MetricsController, MeController, RegistryController, PresetsController, TenantsController, OptionsController,
-        PrincipalsController, PrincipalRequestsController, TenantPrincipalRequestsController, TenantPeopleController, InvitationsController, AuditController, AuditChainController, ChangeRequestsController, BulkChangesController,
+        PrincipalsController, PrincipalRequestsController, TenantPrincipalRequestsController, TenantPeopleController, InvitationsController, AuditController, AuditActorsController, AuditChainController, ChangeRequestsController, BulkChangesController,
         SealsController, ExposureController, InboxController, OfrepController, OpenApiController,
       ],
       providers: [
@@ -77,6 +79,7 @@ export class AppModule {
         InvitationsService,
         InvitationMailer,
         AuditService,
+        AuditActorsService,
         AuditChainService,
         BootstrapOperator,
         SnapshotCache,
