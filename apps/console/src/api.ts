@@ -1,4 +1,4 @@
-import type { AuditFilters, AuditPage, ChangeRequest, Inbox, Me, OptionDefinition, OptionView, SealSummary, Tenant, VerifyResult } from './types.js';
+import type { AuditActor, AuditFilters, AuditPage, ChangeRequest, Inbox, Me, OptionDefinition, OptionView, SealSummary, Tenant, VerifyResult } from './types.js';
 
 export interface ApiIssue {
   pointer: string;
@@ -119,14 +119,20 @@ export class Api {
   tenant = (slug: string) => this.get<Tenant>(`/v1/tenants/${seg(slug)}`);
   options = (slug: string) => this.get<OptionView[]>(`/v1/tenants/${seg(slug)}/options`);
 
-  audit(filters: AuditFilters): Promise<AuditPage> {
+  /** The log across tenants, or through `own`'s route for a person bound to that tenant. */
+  audit(filters: AuditFilters, own?: string): Promise<AuditPage> {
     const { tenant, ...rest } = filters;
+    if (own) return this.get<AuditPage>(`/v1/tenants/${seg(own)}/audit${query({ ...rest, limit: '50' })}`);
     return this.get<AuditPage>(`/v1/audit${query({ ...rest, tenant, limit: '50' })}`);
   }
 
-  tenantAudit(slug: string, cursor?: string): Promise<AuditPage> {
-    return this.get<AuditPage>(`/v1/tenants/${seg(slug)}/audit${query({ cursor, limit: '50' })}`);
+  tenantAudit(slug: string, cursor?: string, option?: string): Promise<AuditPage> {
+    return this.get<AuditPage>(`/v1/tenants/${seg(slug)}/audit${query({ option, cursor, limit: '50' })}`);
   }
+
+  /** The people who appear in the log, to filter by name. */
+  auditActors = (tenant?: string, own?: string) =>
+    this.get<AuditActor[]>(own ? `/v1/tenants/${seg(own)}/audit/actors` : `/v1/audit/actors${query({ tenant })}`);
 
   async setOption(slug: string, key: string, value: unknown, reason: string, version: number): Promise<WriteOutcome> {
     const path = `/v1/tenants/${seg(slug)}/options/${seg(key)}`;

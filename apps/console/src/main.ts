@@ -6,6 +6,7 @@ import { lang, setLang, t, type Lang, type TextKey } from './i18n.js';
 import type { Me, OptionDefinition } from './types.js';
 import { complianceView, filtersFrom } from './views/compliance.js';
 import { inboxView } from './views/inbox.js';
+import { optionPage } from './views/option-page.js';
 import { tenantView, tenantsView } from './views/operator.js';
 import { organisationView } from './views/organisation.js';
 import { signInView } from './views/sign-in.js';
@@ -31,7 +32,7 @@ const HOME: Record<Me['role'], string> = { operator: '#/tenants', compliance: '#
 const NAV: Record<Me['role'], [string, TextKey][]> = {
   operator: [['#/inbox', 'navInbox'], ['#/tenants', 'navTenants'], ['#/audit', 'navAudit']],
   compliance: [['#/audit', 'navAudit'], ['#/tenants', 'navTenants']],
-  client_admin: [['#/org', 'navOrganisation'], ['#/inbox', 'navInbox']],
+  client_admin: [['#/org', 'navOrganisation'], ['#/inbox', 'navInbox'], ['#/audit', 'navHistory']],
   service: [],
 };
 
@@ -129,6 +130,8 @@ async function route(moved: boolean): Promise<void> {
   main.setAttribute('aria-busy', 'true');
   try {
     if (parts[0] === 'inbox') await inboxView(ctx, main);
+    else if (parts[0] === 'tenants' && parts[1] && parts[2] === 'options' && parts[3]) await optionPage(ctx, main, parts[1], parts[3]);
+    else if (parts[0] === 'org' && parts[1] === 'options' && parts[2] && session.me.tenant) await optionPage(ctx, main, session.me.tenant, parts[2]);
     else if (parts[0] === 'tenants' && parts[1]) await tenantView(ctx, main, parts[1]);
     else if (parts[0] === 'tenants') await tenantsView(ctx, main);
     else if (parts[0] === 'org' && session.me.tenant) await organisationView(ctx, main, session.me.tenant);

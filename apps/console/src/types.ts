@@ -69,7 +69,9 @@ export interface AuditPage {
 export interface AuditFilters {
   tenant?: string;
   option?: string;
+  action?: string;
   actor?: string;
+  q?: string;
   from?: string;
   to?: string;
   cursor?: string;
@@ -133,4 +135,10 @@ export type InboxItem =
 export interface Inbox {
   count: number;
   items: InboxItem[];
+}
+
+export interface AuditActor {
+  id: string;
+  name: string;
+  role: string;
 }

@@ -17,6 +17,7 @@ export const en = {
   role_operator: 'operator',
   role_client_admin: 'client administrator',
   role_compliance: 'compliance reviewer',
+  role_system: 'the platform',
   role_service: 'service',
   noView: 'There is no console view for this role.',
   risk_critical: 'Critical',
@@ -117,7 +118,7 @@ export const en = {
   allTenants: 'All tenants',
   allOptions: 'All options',
   tenant: 'Tenant',
-  actor: 'Actor (principal id)',
+  actor: 'Person',
   from: 'From',
   to: 'To (excluded)',
   apply: 'Apply filters',
@@ -173,6 +174,14 @@ export const en = {
   sealBreakGlassReason: 'What emergency requires breaking the seal?',
   sealBreakGlassGiven: 'Your agreement to break the seal is recorded.',
   reasonRequired: 'Required: at least 3 characters, recorded in the audit log.',
+  allActions: 'All events',
+  allPeople: 'Everyone',
+  action: 'Event',
+  searchText: 'Words to find',
+  navHistory: 'History',
+  optionHistory: 'History of this option',
+  optionPage: 'About this option',
+  currentValueIs: 'Current value',
 };
 
 export type TextKey = keyof typeof en;

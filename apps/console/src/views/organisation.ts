@@ -22,7 +22,7 @@ export async function organisationView(ctx: ViewContext, main: HTMLElement, slug
     return h(
       'li',
       { class: `card risk-${o.risk}${risky ? ' risky' : ''}${danger ? ' dangerous' : ''}`, 'data-option': o.key },
-      h('h3', {}, def ? local(def.title) : o.key, ' ', riskBadge(o.risk)),
+      h('h3', {}, h('a', { href: `#/org/options/${encodeURIComponent(o.key)}` }, def ? local(def.title) : o.key), ' ', riskBadge(o.risk)),
       h('p', { class: 'card-value' }, h('strong', {}, plain(o.value, def?.valueLabels)), ' ', h('span', { class: `source source-${o.source}` }, o.source === 'tenant' ? t('yourSetting') : t('platformDefault'))),
       danger ? h('p', {}, dangerMark()) : null,
       def ? h('p', {}, local(def.description)) : null,
