@@ -43,6 +43,8 @@ import { PrincipalsService } from './principals/principals.service.js';
 import { PresetsController } from './registry/presets.controller.js';
 import { RegistryController } from './registry/registry.controller.js';
 import { RegistryService } from './registry/registry.service.js';
+import { TenantStatusController } from './tenants/tenant-status.controller.js';
+import { TenantStatusService } from './tenants/tenant-status.service.js';
 import { TenantsController } from './tenants/tenants.controller.js';
 import { TenantsService } from './tenants/tenants.service.js';
 
@@ -61,7 +63,7 @@ export class AppModule {
       controllers: [
         ConsoleRootController, HealthController, MetricsController, MeController, RegistryController, PresetsController, TenantsController, OptionsController,
         PrincipalsController, PrincipalRequestsController, TenantPrincipalRequestsController, TenantPeopleController, InvitationsController, AuditController, AuditActorsController, AuditChainController, ChangeRequestsController, BulkChangesController,
-        SealsController, ExposureController, InboxController, OfrepController, OpenApiController,
+        SealsController, ExposureController, InboxController, TenantStatusController, OfrepController, OpenApiController,
       ],
       providers: [
         { provide: DEFAULT_CHANGE_POLICY, useValue: config.defaultChanges },
@@ -72,6 +74,7 @@ export class AppModule {
         BulkChangesService,
         ExposureService,
         InboxService,
+        TenantStatusService,
         TenantsService,
         OptionsService,
         PrincipalsService,

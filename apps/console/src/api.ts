@@ -1,4 +1,4 @@
-import type { AuditActor, AuditFilters, AuditPage, ChangeRequest, Inbox, Me, OptionDefinition, OptionView, SealSummary, Tenant, VerifyResult } from './types.js';
+import type { TenantStatus, AuditActor, AuditFilters, AuditPage, ChangeRequest, Inbox, Me, OptionDefinition, OptionView, SealSummary, Tenant, VerifyResult } from './types.js';
 
 export interface ApiIssue {
   pointer: string;
@@ -160,6 +160,8 @@ export class Api {
   seals = (slug: string) => this.get<SealSummary[]>(`/v1/tenants/${seg(slug)}/seals`);
 
   inbox = () => this.get<Inbox>('/v1/inbox');
+
+  tenantStatus = () => this.get<TenantStatus[]>('/v1/reports/tenant-status');
 
   proposeSeal = (slug: string, label: string) => this.send<SealSummary>('POST', `/v1/tenants/${seg(slug)}/seals`, { label });
 

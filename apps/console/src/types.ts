@@ -142,3 +142,9 @@ export interface AuditActor {
   name: string;
   role: string;
 }
+
+export interface TenantStatus {
+  tenant: string;
+  seal: { id: string; label: string; status: 'active' | 'proposed' } | null;
+  pendingRequests: number;
+}

@@ -111,7 +111,6 @@ export const en = {
   sealTitle: 'Election seal',
   sealUnavailable: 'Seals are not available on this server.',
   sealNone: 'No seal: the configuration can change.',
-  sealStatus: 'Seal “{label}”: {status}',
   sealDownload: 'Download the seal document',
   auditTitle: 'Audit log',
   filters: 'Filters',
@@ -182,6 +181,17 @@ export const en = {
   optionHistory: 'History of this option',
   optionPage: 'About this option',
   currentValueIs: 'Current value',
+  sealLabel: 'Name of the seal (the election it protects)',
+  sealLabelHint: 'Required, 3 to 200 characters. Once enough people approve it, every option is frozen.',
+  sealPropose: 'Propose a seal',
+  sealProposed: 'Seal proposed: it comes into force once enough people approve it.',
+  sealedNote: 'Sealed (“{label}”): options cannot change until the seal is lifted.',
+  sealedEdit: 'Sealed',
+  colSeal: 'Seal',
+  colPending: 'Waiting for approval',
+  noSeal: 'none',
+  sealShort_active: 'Sealed: {label}',
+  sealShort_proposed: 'Proposed: {label}',
 };
 
 export type TextKey = keyof typeof en;

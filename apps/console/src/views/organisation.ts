@@ -1,4 +1,5 @@
 import { h, replace } from '../dom.js';
+import { UNAVAILABLE, feature } from '../api.js';
 import { errorBox, plain, riskBadge } from '../format.js';
 import { dateTime, local, t } from '../i18n.js';
 import type { ViewContext } from '../context.js';
@@ -12,7 +13,7 @@ const rank = (o: OptionView) => RISKS_DESC.indexOf(o.risk);
 
 /** A client admin's page: every option in plain words, the risky ones first, then approvals, seal and history. */
 export async function organisationView(ctx: ViewContext, main: HTMLElement, slug: string): Promise<void> {
-  const [tenant, options, history] = await Promise.all([ctx.api.tenant(slug), ctx.api.options(slug), ctx.api.tenantAudit(slug)]);
+  const [tenant, options, history, found] = await Promise.all([ctx.api.tenant(slug), ctx.api.options(slug), ctx.api.tenantAudit(slug), feature(ctx.api.seals(slug))]);
   const sorted = [...options].sort((a, b) => rank(a) - rank(b) || Number(b.source === 'tenant') - Number(a.source === 'tenant'));
 
   const card = (o: OptionView) => {
@@ -46,8 +47,6 @@ export async function organisationView(ctx: ViewContext, main: HTMLElement, slug
       history.items.length ? eventsTable(ctx, history, (cursor) => ctx.api.tenantAudit(slug, cursor), false) : h('p', { class: 'muted' }, t('noHistory')),
     ),
   );
-  await Promise.all([
-    requestsPanel(ctx, requests, slug, options).catch((err: unknown) => requests.append(errorBox(err))),
-    sealPanel(ctx, seal, slug).catch((err: unknown) => seal.append(errorBox(err))),
-  ]);
+  sealPanel(ctx, seal, slug, found === UNAVAILABLE ? null : found);
+  await requestsPanel(ctx, requests, slug, options).catch((err: unknown) => requests.append(errorBox(err)));
 }
