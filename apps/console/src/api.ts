@@ -1,4 +1,4 @@
-import type { TenantStatus, AuditActor, AuditFilters, AuditPage, ChangeRequest, Inbox, Me, OptionDefinition, OptionView, SealSummary, Tenant, VerifyResult } from './types.js';
+import type { BulkPlan, BulkResult, Person, Preset, TenantStatus, AuditActor, AuditFilters, AuditPage, ChangeRequest, Inbox, Me, OptionDefinition, OptionView, SealSummary, Tenant, VerifyResult } from './types.js';
 
 export interface ApiIssue {
   pointer: string;
@@ -160,6 +160,31 @@ export class Api {
   seals = (slug: string) => this.get<SealSummary[]>(`/v1/tenants/${seg(slug)}/seals`);
 
   inbox = () => this.get<Inbox>('/v1/inbox');
+
+  presets = () => this.get<Preset[]>('/v1/presets');
+
+  createTenant = (body: { slug: string; name: string; riskLevel: number; preset?: string }) => this.send<Tenant>('POST', '/v1/tenants', body);
+
+  people = (slug: string) => this.get<Person[]>(`/v1/tenants/${seg(slug)}/principals`);
+
+  /** 201: the invitation is on its way; 202: a client admin of the tenant approves it first. */
+  invite = (slug: string, body: { name: string; email: string }) => this.send<unknown>('POST', `/v1/tenants/${seg(slug)}/invitations`, body);
+
+  /** 200: revoked; 202: someone else must approve the revocation. */
+  revoke = (id: string) => this.send<unknown>('POST', `/v1/principals/${seg(id)}/revoke`);
+
+  bulkPlan = (body: { option: string; operation: 'set' | 'reset'; value?: unknown; tenants: string[]; reason: string }) =>
+    this.send<BulkPlan>('POST', '/v1/bulk-changes', { ...body, dryRun: true });
+
+  bulkApply = (plan: BulkPlan, tenants: string[]) =>
+    this.send<BulkResult>('POST', '/v1/bulk-changes', {
+      option: plan.option,
+      operation: plan.operation,
+      ...(plan.operation === 'set' ? { value: plan.value } : {}),
+      tenants,
+      reason: plan.reason,
+      planHash: plan.planHash,
+    });
 
   tenantStatus = () => this.get<TenantStatus[]>('/v1/reports/tenant-status');
 

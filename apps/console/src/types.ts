@@ -148,3 +148,34 @@ export interface TenantStatus {
   seal: { id: string; label: string; status: 'active' | 'proposed' } | null;
   pendingRequests: number;
 }
+
+export interface Preset {
+  name: string;
+  version: number;
+  title: Localized;
+  description: Localized;
+}
+
+export interface Person {
+  id: string;
+  name: string;
+  role: string;
+  email: string | null;
+  invitedBy: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface BulkPlan {
+  option: string;
+  operation: 'set' | 'reset';
+  value?: unknown;
+  reason: string;
+  tenants: { tenant: string; version: number; before: unknown; after: unknown; changes: boolean; needsApproval: boolean }[];
+  planHash: string;
+}
+
+export interface BulkResult {
+  bulkId: string;
+  results: { tenant: string; outcome: 'applied' | 'pending' | 'unchanged' }[];
+}

@@ -5,12 +5,15 @@ import { dateTime, local, t } from '../i18n.js';
 import type { ViewContext } from '../context.js';
 import { RISKS_DESC, type OptionView, type Tenant } from '../types.js';
 import { currentSeal, sealPanel } from './seal.js';
+import { createTenantForm } from './tenant-create.js';
+import { peoplePanel } from './people.js';
 import { openEditor } from './option-editor.js';
 import { requestsPanel } from './requests.js';
 import { dangerMark, isDangerous } from '../danger.js';
 
 export async function tenantsView(ctx: ViewContext, main: HTMLElement): Promise<void> {
-  const [tenants, status] = await Promise.all([ctx.api.tenants(), feature(ctx.api.tenantStatus())]);
+  const operator = ctx.me.role === 'operator';
+  const [tenants, status, presets] = await Promise.all([ctx.api.tenants(), feature(ctx.api.tenantStatus()), operator ? ctx.api.presets().catch(() => []) : Promise.resolve([])]);
   const byTenant = new Map(status === UNAVAILABLE ? [] : status.map((s) => [s.tenant, s]));
   const heads = [t('slug'), t('name'), t('riskLevel'), status === UNAVAILABLE ? null : t('colSeal'), status === UNAVAILABLE ? null : t('colPending'), t('created')].filter((x): x is string => x !== null);
   const row = (tn: Tenant) => {
@@ -31,6 +34,7 @@ export async function tenantsView(ctx: ViewContext, main: HTMLElement): Promise<
     main,
     h('h1', { tabindex: -1 }, t('tenantsTitle')),
     h('table', { class: 'data tenants-table' }, h('thead', {}, h('tr', {}, heads.map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, tenants.map(row))),
+    operator ? createTenantForm(ctx, presets) : null,
   );
 }
 
@@ -105,6 +109,7 @@ export async function tenantView(ctx: ViewContext, main: HTMLElement, slug: stri
   });
 
   const requests = h('section', { class: 'panel', 'aria-labelledby': 'requests-title' }, h('h2', { id: 'requests-title' }, t('requestsTitle')));
+  const people = canEdit ? h('section', { class: 'panel', 'aria-labelledby': 'people-title' }, h('h2', { id: 'people-title' }, t('peopleTitle'))) : null;
   const sealBox = h('section', { class: 'panel', 'aria-labelledby': 'seal-title' }, h('h2', { id: 'seal-title' }, t('sealTitle')));
   sealPanel(ctx, sealBox, slug, seals);
   replace(
@@ -114,6 +119,10 @@ export async function tenantView(ctx: ViewContext, main: HTMLElement, slug: stri
     sealBox,
     requests,
     groups,
+    people,
   );
-  await requestsPanel(ctx, requests, slug, options).catch((err: unknown) => requests.append(errorBox(err)));
+  await Promise.all([
+    requestsPanel(ctx, requests, slug, options).catch((err: unknown) => requests.append(errorBox(err))),
+    people ? peoplePanel(ctx, people, slug).catch((err: unknown) => people.append(errorBox(err))) : null,
+  ]);
 }
