@@ -1,4 +1,4 @@
-import type { BulkPlan, BulkResult, Person, Preset, TenantStatus, AuditActor, AuditFilters, AuditPage, ChangeRequest, Inbox, Me, OptionDefinition, OptionView, SealSummary, Tenant, VerifyResult } from './types.js';
+import type { ExposureItem, BulkPlan, BulkResult, Person, Preset, TenantStatus, AuditActor, AuditFilters, AuditPage, ChangeRequest, Inbox, Me, OptionDefinition, OptionView, SealSummary, Tenant, VerifyResult } from './types.js';
 
 export interface ApiIssue {
   pointer: string;
@@ -162,6 +162,8 @@ export class Api {
   inbox = () => this.get<Inbox>('/v1/inbox');
 
   presets = () => this.get<Preset[]>('/v1/presets');
+
+  exposure = () => this.get<{ generatedAt: string; items: ExposureItem[] }>('/v1/reports/exposure');
 
   createTenant = (body: { slug: string; name: string; riskLevel: number; preset?: string }) => this.send<Tenant>('POST', '/v1/tenants', body);
 

@@ -7,6 +7,7 @@ import type { Me, OptionDefinition } from './types.js';
 import { complianceView, filtersFrom } from './views/compliance.js';
 import { inboxView } from './views/inbox.js';
 import { bulkView } from './views/bulk.js';
+import { exposureView } from './views/exposure.js';
 import { optionPage } from './views/option-page.js';
 import { tenantView, tenantsView } from './views/operator.js';
 import { organisationView } from './views/organisation.js';
@@ -31,8 +32,8 @@ const status = h('div', { id: 'status', class: 'status', role: 'status', 'aria-l
 
 const HOME: Record<Me['role'], string> = { operator: '#/tenants', compliance: '#/audit', client_admin: '#/org', service: '#/none' };
 const NAV: Record<Me['role'], [string, TextKey][]> = {
-  operator: [['#/inbox', 'navInbox'], ['#/tenants', 'navTenants'], ['#/bulk', 'navBulk'], ['#/audit', 'navAudit']],
-  compliance: [['#/audit', 'navAudit'], ['#/tenants', 'navTenants']],
+  operator: [['#/inbox', 'navInbox'], ['#/tenants', 'navTenants'], ['#/exposure', 'navExposure'], ['#/bulk', 'navBulk'], ['#/audit', 'navAudit']],
+  compliance: [['#/audit', 'navAudit'], ['#/tenants', 'navTenants'], ['#/exposure', 'navExposure']],
   client_admin: [['#/org', 'navOrganisation'], ['#/inbox', 'navInbox'], ['#/audit', 'navHistory']],
   service: [],
 };
@@ -132,6 +133,7 @@ async function route(moved: boolean): Promise<void> {
   try {
     if (parts[0] === 'inbox') await inboxView(ctx, main);
     else if (parts[0] === 'bulk' && session.me.role === 'operator') await bulkView(ctx, main);
+    else if (parts[0] === 'exposure') await exposureView(ctx, main);
     else if (parts[0] === 'tenants' && parts[1] && parts[2] === 'options' && parts[3]) await optionPage(ctx, main, parts[1], parts[3]);
     else if (parts[0] === 'org' && parts[1] === 'options' && parts[2] && session.me.tenant) await optionPage(ctx, main, session.me.tenant, parts[2]);
     else if (parts[0] === 'tenants' && parts[1]) await tenantView(ctx, main, parts[1]);

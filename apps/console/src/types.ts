@@ -179,3 +179,17 @@ export interface BulkResult {
   bulkId: string;
   results: { tenant: string; outcome: 'applied' | 'pending' | 'unchanged' }[];
 }
+
+export interface ExposureItem {
+  tenant: string;
+  option: string;
+  risk: 'high' | 'critical';
+  value: unknown;
+  safe: unknown;
+  source: 'default' | 'tenant';
+  since: string;
+  requestedBy: { id: string; name: string } | null;
+  changeRequest: string | null;
+  approvedBy: { id: string; name: string; role: string }[];
+  seal: { id: string; label: string } | null;
+}

@@ -233,6 +233,16 @@ export const en = {
   invite: 'Send the invitation',
   invited: 'Invitation sent to {name}.',
   invitePending: 'Invitation for {name} recorded: the organisation’s client administrator must approve it first.',
+  navExposure: 'Exposure',
+  exposureTitle: 'Exposure at a glance',
+  exposureIntro: 'High and critical options that an organisation has set away from both the safe value and the platform default: since when, who asked, who approved.',
+  exposureNone: 'No organisation has a high or critical option away from its safe value.',
+  exposureChart: 'Organisations exposed, by option',
+  exposureCount: '{n} of {total}',
+  exposureSince: 'Since',
+  exposureAsked: 'Asked by',
+  exposureApproved: 'Approved by',
+  exposureNoApproval: 'no approval recorded',
 };
 
 export type TextKey = keyof typeof en;
