@@ -41,7 +41,7 @@ const NAV: Record<Me['role'], [string, TextKey][]> = {
 function shell(): void {
   const langSelect = h(
     'select',
-    { id: 'lang', onchange: (e: Event) => (setLang((e.target as HTMLSelectElement).value as Lang), shell(), void route(false)) },
+    { id: 'lang', onchange: (e: Event) => (setLang((e.target as HTMLSelectElement).value as Lang), shell(), session ? void route(false) : drawSignIn()) },
     h('option', { value: 'en', selected: lang() === 'en', lang: 'en' }, 'English'),
     h('option', { value: 'fr', selected: lang() === 'fr', lang: 'fr' }, 'Français'),
   );
@@ -81,13 +81,21 @@ async function updateInboxCount(s: Session): Promise<void> {
 }
 
 /** Back to the sign-in page; `notice` says why when it was not the person's choice. */
-function signOut(notice?: string): void {
+/** Whether the sign-in page says the session ended (kept so a language switch redraws it in the new language). */
+let ended = false;
+
+function drawSignIn(): void {
+  signInView(main, signedIn, ended ? t('sessionEnded') : undefined);
+}
+
+function signOut(sessionEnded = false): void {
+  ended = sessionEnded;
   sessionStorage.removeItem(TOKEN_KEY);
   session = null;
   statusText = '';
   location.hash = '';
   shell();
-  signInView(main, signedIn, notice);
+  drawSignIn();
 }
 
 /**
@@ -95,10 +103,11 @@ function signOut(notice?: string): void {
  * the person sees can be trusted to be current, so the console returns to the sign-in page.
  */
 function sessionEnded(api: Api): void {
-  if (session?.api === api) signOut(t('sessionEnded'));
+  if (session?.api === api) signOut(true);
 }
 
 async function signedIn(token: string, me: Me): Promise<void> {
+  ended = false;
   const api: Api = new Api(token, () => sessionEnded(api));
   const defs = await api.registry();
   sessionStorage.setItem(TOKEN_KEY, token);
@@ -171,12 +180,12 @@ async function start(): Promise<void> {
     } catch (err) {
       sessionStorage.removeItem(TOKEN_KEY);
       if (err instanceof ApiError && err.status === 401) {
-        signOut(t('sessionEnded'));
+        signOut(true);
         return;
       }
     }
   }
-  signInView(main, signedIn);
+  drawSignIn();
 }
 
 void start();

@@ -24,11 +24,11 @@ export async function bulkView(ctx: ViewContext, main: HTMLElement, chosenKey?: 
   const control = controlFor(def.schema, def.default, t('newValue'), def.valueLabels);
   const boxes = tenants.map((tn) => {
     const id = uid('bulk-tenant');
-    const box = h('input', { id, type: 'checkbox', value: tn.slug });
+    const box = h('input', { id, type: 'checkbox', name: 'tenants', value: tn.slug });
     return { slug: tn.slug, box, element: h('div', { class: 'choice' }, box, h('label', { for: id }, tn.name)) };
   });
   const reasonId = uid('bulk-reason');
-  const reason = h('textarea', { id: reasonId, rows: 2, required: true, minlength: 3, 'aria-describedby': `${reasonId}-hint` });
+  const reason = h('textarea', { id: reasonId, name: 'reason', rows: 2, required: true, minlength: 3, 'aria-describedby': `${reasonId}-hint` });
   const result = h('div', { class: 'bulk-plan', 'aria-live': 'polite' });
 
   const chosen = () => boxes.filter((b) => b.box.checked).map((b) => b.slug);
@@ -88,7 +88,7 @@ export async function bulkView(ctx: ViewContext, main: HTMLElement, chosenKey?: 
         if (!reading.ok) return replace(result, h('p', { class: 'error', role: 'alert' }, reading.message));
         void ctx.api.bulkPlan({ option: def.key, operation: 'set', value: reading.value, tenants: chosen(), reason: reason.value }).then(
           (res) => showPlan(res.body),
-          (err: unknown) => replace(result, errorBox(err)),
+          (err: unknown) => replace(result, errorBox(err, form)),
         );
       },
     },

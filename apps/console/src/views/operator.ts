@@ -59,10 +59,10 @@ export async function tenantView(ctx: ViewContext, main: HTMLElement, slug: stri
       'tr',
       { 'data-option': o.key, class: [o.source === 'tenant' ? 'own' : '', danger ? 'dangerous' : ''].join(' ').trim() },
       h('th', { scope: 'row' }, h('a', { href: `#/tenants/${encodeURIComponent(slug)}/options/${encodeURIComponent(o.key)}` }, title), h('br'), h('code', { class: 'muted' }, o.key)),
-      h('td', { class: 'value' }, plain(o.value, def?.valueLabels), danger ? [h('br'), dangerMark()] : null),
-      h('td', {}, h('span', { class: `source source-${o.source}` }, t(`source_${o.source}`))),
-      h('td', {}, String(o.version)),
-      h('td', {}, lastChange(o)),
+      h('td', { class: 'value', 'data-label': t('value') }, plain(o.value, def?.valueLabels), danger ? [h('br'), dangerMark()] : null),
+      h('td', { 'data-label': t('source') }, h('span', { class: `source source-${o.source}` }, t(`source_${o.source}`))),
+      h('td', { 'data-label': t('version') }, String(o.version)),
+      h('td', { 'data-label': t('lastChange') }, lastChange(o)),
       canEdit && def
         ? h(
             'td',

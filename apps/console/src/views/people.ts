@@ -57,7 +57,7 @@ export async function peoplePanel(ctx: ViewContext, panel: HTMLElement, slug: st
         e.preventDefault();
         void ctx.api.invite(slug, { name: name.value.trim(), email: email.value.trim() }).then(
           (res) => done(t(res.status === 202 ? 'invitePending' : 'invited', { name: name.value.trim() })),
-          (err: unknown) => feedback.replaceChildren(errorBox(err)),
+          (err: unknown) => feedback.replaceChildren(errorBox(err, form)),
         );
       },
     },

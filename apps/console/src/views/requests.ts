@@ -87,17 +87,17 @@ export function requestItem(ctx: ViewContext, r: ChangeRequest, current: { value
   function askReason(decision: 'reject' | 'withdraw'): void {
     const rejecting = decision === 'reject';
     const id = uid(`${decision}-reason`);
-    const reason = h('textarea', { id, rows: 2, required: true, minlength: 3 });
+    const reason = h('textarea', { id, name: 'reason', rows: 2, required: true, minlength: 3, 'aria-describedby': `${id}-hint` });
     const form = h(
       'form',
       {
         novalidate: true,
         onsubmit: (e: Event) => {
           e.preventDefault();
-          void ctx.api[decision](r, reason.value).then(() => done(t(rejecting ? 'rejected' : 'withdrawn')), (err: unknown) => feedback.replaceChildren(errorBox(err)));
+          void ctx.api[decision](r, reason.value).then(() => done(t(rejecting ? 'rejected' : 'withdrawn')), (err: unknown) => feedback.replaceChildren(errorBox(err, form)));
         },
       },
-      h('div', { class: 'field' }, h('label', { for: id }, t(rejecting ? 'rejectReason' : 'withdrawReason')), reason),
+      h('div', { class: 'field' }, h('label', { for: id }, t(rejecting ? 'rejectReason' : 'withdrawReason')), reason, h('p', { class: 'hint', id: `${id}-hint` }, t('reasonRequired'))),
       h(
         'div',
         { class: 'buttons' },

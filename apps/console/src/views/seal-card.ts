@@ -63,14 +63,14 @@ export function sealAction(ctx: ViewContext, seal: SealSummary, purpose: SealSte
       return;
     }
     const id = uid('seal-reason');
-    const reason = h('textarea', { id, rows: 2, required: true, minlength: 3, 'aria-describedby': `${id}-hint` });
+    const reason = h('textarea', { id, name: 'reason', rows: 2, required: true, minlength: 3, 'aria-describedby': `${id}-hint` });
     const form = h(
       'form',
       {
         novalidate: true,
         onsubmit: (e: Event) => {
           e.preventDefault();
-          void ctx.api.sealStep(seal.tenant, seal.id, purpose === 'lift' ? 'lift' : 'break-glass', reason.value).then(() => done(t(purpose === 'lift' ? 'sealLiftGiven' : 'sealBreakGlassGiven')), fail);
+          void ctx.api.sealStep(seal.tenant, seal.id, purpose === 'lift' ? 'lift' : 'break-glass', reason.value).then(() => done(t(purpose === 'lift' ? 'sealLiftGiven' : 'sealBreakGlassGiven')), (err: unknown) => feedback.replaceChildren(errorBox(err, form)));
         },
       },
       h('div', { class: 'field' }, h('label', { for: id }, t(purpose === 'lift' ? 'sealLiftReason' : 'sealBreakGlassReason')), reason, h('p', { class: 'hint', id: `${id}-hint` }, t('reasonRequired'))),

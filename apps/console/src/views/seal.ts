@@ -60,7 +60,7 @@ function proposeForm(ctx: ViewContext, slug: string, done: (message: string) => 
         e.preventDefault();
         void ctx.api.proposeSeal(slug, label.value.trim()).then(
           () => done(t('sealProposed')),
-          (err: unknown) => feedback.replaceChildren(errorBox(err)),
+          (err: unknown) => feedback.replaceChildren(errorBox(err, form)),
         );
       },
     },

@@ -35,7 +35,7 @@ export function createTenantForm(ctx: ViewContext, presets: Preset[]): HTMLEleme
             ctx.notify(t('tenantCreated', { name: body.name }));
             location.hash = `#/tenants/${encodeURIComponent(body.slug)}`;
           },
-          (err: unknown) => feedback.replaceChildren(errorBox(err)),
+          (err: unknown) => feedback.replaceChildren(errorBox(err, form)),
         );
       },
     },
