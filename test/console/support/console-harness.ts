@@ -55,7 +55,7 @@ function buildConsole(): string {
  * A listening Cloison on a fresh database serving a freshly compiled console, and one Chromium
  * with a fresh profile. One per test file.
  */
-export async function startConsole(): Promise<ConsoleHarness> {
+export async function startConsole(options: { bypassCSP?: boolean } = {}): Promise<ConsoleHarness> {
   const scriptsDir = buildConsole();
   const profile = tempDir('cloison-chromium-');
   const t = await startTestApp({ console: { assetsDir: resolve('apps/console/public'), scriptsDir } });
@@ -69,6 +69,8 @@ export async function startConsole(): Promise<ConsoleHarness> {
       headless: true,
       args: FLAGS,
       viewport: { width: 1280, height: 900 },
+      // Only for tools that inject scripts (the accessibility check): the console's own CSP stays on elsewhere.
+      bypassCSP: options.bypassCSP === true,
     });
     const ctx = browser;
     const open = async (lang: 'en' | 'fr' = 'en', viewport?: { width: number; height: number }) => {
