@@ -156,11 +156,12 @@ async function route(moved: boolean): Promise<void> {
     if (!session) return;
     replace(main, h('h1', { tabindex: -1 }, t('appTitle')), errorBox(err));
   } finally {
+    // Focus first, then say the view is drawn: whoever waits for it (tests, scripts) finds the focus settled.
+    if (moved) (main.querySelector('h1') as HTMLElement | null)?.focus();
     // Which address the content shows: lets tests (and scripts) wait for the right view.
     main.dataset.rendered = location.hash;
     main.removeAttribute('aria-busy');
   }
-  if (moved) (main.querySelector('h1') as HTMLElement | null)?.focus();
   if (session) await updateInboxCount(session);
 }
 
