@@ -80,8 +80,8 @@ describe('console: client admin journey', () => {
     await page.goto(`${c.origin}/console/#/tenants/teachers-union`);
     await settled(page);
     const alert = page.getByRole('alert');
-    expect(await alert.locator('.error-title').textContent()).toBe('The server refused: 404 Not Found');
-    expect(await alert.locator('.error-message').textContent()).toBe('tenant "teachers-union" not found');
+    expect(await alert.locator('.error-title').textContent()).toBe('Not found: it does not exist, or it is not yours to see.');
+    expect(await alert.locator('.error-message').textContent()).toBe('404 Not Found: tenant "teachers-union" not found');
     expect(await page.locator('main').textContent()).not.toContain('Teachers union');
     await page.close();
   });

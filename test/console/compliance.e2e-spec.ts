@@ -29,7 +29,7 @@ describe('console: compliance reviewer journey', () => {
     expect(await rows.count()).toBe(1);
     expect(await rows.locator('del').textContent()).toBe('365');
     expect(await rows.locator('ins').textContent()).toBe('730');
-    expect(await rows.locator('td').nth(3).textContent()).toBe('bootstrap operatoroperator');
+    expect(await rows.locator('.sentence').textContent()).toBe('bootstrap operator (operator) changed “Data retention period” from “365” to “730”');
 
     await page.getByLabel('From').fill('2099-01-01');
     await page.getByRole('button', { name: 'Apply filters' }).click();
@@ -37,19 +37,18 @@ describe('console: compliance reviewer journey', () => {
     await page.close();
   });
 
-  it('filters by actor: only what that principal did', async () => {
-    const operatorId = ((await c.t.as(s.operator).get('/v1/me')).body as { id: string }).id;
+  it('filters by person, picked by name: only what that person did', async () => {
     const page = await c.signIn(s.compliance);
-    const who = () => page.locator('tbody tr td:nth-child(4)').allTextContents();
-    // Unfiltered, the log also holds the system's own event (the bootstrap operator's creation).
-    expect(await who()).toContain('cloisonsystem');
-    await page.getByLabel('Actor (principal id)').fill(operatorId);
+    const said = () => page.locator('tbody tr .sentence').allTextContents();
+    // Unfiltered, the log also holds the platform's own event (the bootstrap operator's creation).
+    expect((await said()).some((x) => x.startsWith('cloison (the platform)'))).toBe(true);
+    await page.getByLabel('Person').selectOption({ label: 'bootstrap operator (operator)' });
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/actor=/);
     await settled(page);
-    const shown = await who();
+    const shown = await said();
     expect(shown.length).toBeGreaterThanOrEqual(9);
-    expect(new Set(shown)).toEqual(new Set(['bootstrap operatoroperator']));
+    expect(shown.filter((x) => !x.startsWith('bootstrap operator (operator) '))).toEqual([]);
     await page.close();
   });
 
@@ -83,7 +82,7 @@ describe('console: compliance reviewer journey', () => {
     await page.close();
   });
 
-  it('sees pending change requests in plain words, with no approve or reject button', async () => {
+  it('sees pending change requests in plain words, with no approve or reject button (only the fingerprint to copy)', async () => {
     const requested = await c.t
       .as(s.operator)
       .put('/v1/tenants/teachers-union/options/schedule_change')
@@ -95,7 +94,8 @@ describe('console: compliance reviewer journey', () => {
     const item = page.locator('li.request[data-option=schedule_change]');
     await item.waitFor();
     expect(await item.textContent()).toContain('Never once set');
-    expect(await item.getByRole('button').count()).toBe(0);
+    // Nothing to decide: only the fingerprint can be copied.
+    expect(await item.getByRole('button').allTextContents()).toEqual(['Copy']);
     await page.close();
   });
 

@@ -61,7 +61,7 @@ describe('console: operator journey', () => {
     await page.close();
   });
 
-  it('shows the API’s own words when it refuses a value, and nothing is written', async () => {
+  it('says in words why a value is refused, marks the field, keeps the server’s words for support, and nothing is written', async () => {
     const before = await c.t.snapshot();
     const page = await c.signIn(s.operator);
     await page.goto(`${c.origin}/console/#/tenants/teachers-union`);
@@ -73,8 +73,10 @@ describe('console: operator journey', () => {
     await dialog.getByRole('button', { name: 'Save' }).click();
     const alert = dialog.getByRole('alert');
     await alert.waitFor();
-    expect(await alert.locator('.error-message').textContent()).toBe('value does not satisfy the schema of option "max_proxies"');
-    expect(await alert.locator('.error-details li').first().textContent()).toMatch(/^\/value maximum: /);
+    expect(await alert.locator('.error-title').textContent()).toBe('Some information is missing or not valid. Nothing was changed.');
+    expect(await alert.locator('.error-details li').allTextContents()).toEqual(['Value: at most 10']);
+    expect(await dialog.getByLabel('New value').getAttribute('aria-invalid')).toBe('true');
+    expect(await alert.locator('.error-message').textContent()).toBe('400 Bad Request: value does not satisfy the schema of option "max_proxies"');
     expect(await c.t.snapshot()).toEqual(before);
     await page.close();
   });
@@ -140,7 +142,7 @@ describe('console: operator journey', () => {
     await page.goto(`${c.origin}/console/#/tenants/federation-abroad`);
     await settled(page);
     await page.keyboard.press('Tab');
-    expect(await page.evaluate<string>('getComputedStyle(document.activeElement).outlineStyle')).toBe('solid');
+    expect(await page.evaluate<string>('document.activeElement.outerHTML.slice(0, 120) + getComputedStyle(document.activeElement).outlineStyle')).toMatch(/solid$/);
     const edit = page.getByRole('button', { name: 'Edit Data retention period' });
     await edit.focus();
     await page.keyboard.press('Enter');

@@ -2,8 +2,10 @@
 import { mkdirSync } from 'node:fs';
 import { startConsole, settled, type ConsoleHarness } from './support/console-harness.js';
 import { seed } from './support/seed.js';
+import { OPERATOR_TOKEN_2 } from '../support/test-app.js';
 
-const VIEWPORT = { width: 1280, height: 1000 };
+const VIEWPORT = { width: 1366, height: 900 };
+const PHONE = { width: 390, height: 844 };
 
 describe('console screenshots', () => {
   let c: ConsoleHarness;
@@ -14,13 +16,19 @@ describe('console screenshots', () => {
     await c?.stop();
   });
 
-  it('writes docs/console-operator.png, docs/console-client-admin.png and docs/console-compliance.png', async () => {
+  it('writes each role’s main screens to docs/console-*.png', async () => {
     const s = await seed(c.t);
     const op = c.t.as(s.operator);
     await op.put('/v1/tenants/federation-abroad/options/voter_receipt').send({ value: 'none', reason: 'receipts confused voters in 2025' });
     await op.put('/v1/tenants/federation-abroad/options/retention_days').send({ value: 1095, reason: 'statutes amended on 2 June' });
     // Goes to approval where the server has change control; applied or refused elsewhere.
     await op.put('/v1/tenants/federation-abroad/options/scrutineer_scope').send({ value: ['turnout', 'event_log', 'emargement'], reason: 'polling office decision of 12 May' });
+    // A dangerous value in force (two operators), a critical change waiting for consent, a seal proposed.
+    const exported = (await op.put('/v1/tenants/federation-abroad/options/voter_list_export').send({ value: true, reason: 'bailiff audit of the roll' })).body;
+    await c.t.as(OPERATOR_TOKEN_2).post(`/v1/tenants/federation-abroad/change-requests/${exported.id}/approve`).send({ contentHash: exported.contentHash });
+    const secrecy = (await op.put('/v1/tenants/federation-abroad/options/ballot_secrecy').send({ value: 'admin_visible', reason: 'support needs to see votes' })).body;
+    await c.t.as(OPERATOR_TOKEN_2).post(`/v1/tenants/federation-abroad/change-requests/${secrecy.id}/approve`).send({ contentHash: secrecy.contentHash });
+    await op.post('/v1/tenants/teachers-union/seals').send({ label: 'General assembly 2027' });
     mkdirSync('docs', { recursive: true });
 
     const operator = await c.signIn(s.operator, 'en', VIEWPORT);
@@ -34,6 +42,19 @@ describe('console screenshots', () => {
     await settled(admin);
     await admin.locator('li.request').first().waitFor();
     await admin.screenshot({ path: 'docs/console-client-admin.png' });
+
+    const shot = async (token: string, lang: 'en' | 'fr', viewport: { width: number; height: number }, hash: string, path: string) => {
+      const page = await c.signIn(token, lang, viewport);
+      await page.goto(`${c.origin}/console/${hash}`);
+      await settled(page);
+      await page.screenshot({ path });
+      await page.close();
+    };
+    await shot(OPERATOR_TOKEN_2, 'en', VIEWPORT, '#/inbox', 'docs/console-inbox.png');
+    await shot(s.operator, 'en', VIEWPORT, '#/tenants', 'docs/console-tenants.png');
+    await shot(s.operator, 'en', VIEWPORT, '#/exposure', 'docs/console-exposure.png');
+    await shot(s.clientAdmin, 'fr', VIEWPORT, '#/audit', 'docs/console-history-fr.png');
+    await shot(s.clientAdmin, 'fr', PHONE, '#/inbox', 'docs/console-client-admin-phone.png');
 
     const reviewer = await c.signIn(s.compliance, 'en', VIEWPORT);
     await settled(reviewer);

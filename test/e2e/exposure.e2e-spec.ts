@@ -22,12 +22,14 @@ describe('exposure report', () => {
     const seal = (await op().post('/v1/tenants/expo-a/seals').send({ label: 'AGM 2026' }).expect(201)).body;
     await t.as(op2).post(`/v1/tenants/expo-a/seals/${seal.id}/approve`).expect(200);
     await t.as(clientA).post(`/v1/tenants/expo-a/seals/${seal.id}/approve`).expect(200);
+    const anytime = (await op().put('/v1/tenants/expo-b/options/schedule_change').send({ value: 'anytime', reason: 'dates still moving' }).expect(202)).body;
+    await t.as(op2).post(`/v1/tenants/expo-b/change-requests/${anytime.id}/approve`).send({ contentHash: anytime.contentHash }).expect(200);
   }, 180_000);
   afterAll(async () => {
     await t?.stop();
   });
 
-  it('lists each tenant whose high or critical option is not at its safe value, with who asked and who approved', async () => {
+  it('lists each tenant whose high or critical option is at neither its safe value nor the default, with who asked and who approved', async () => {
     const items = (await t.as(compliance).get('/v1/reports/exposure').expect(200)).body.items as Item[];
     const cred = items.filter((i) => i.option === 'admin_can_view_credentials');
     expect(cred).toEqual([
@@ -35,9 +37,10 @@ describe('exposure report', () => {
     ]);
     expect(cred[0]?.approvedBy.map((a) => a.role)).toEqual(['operator', 'client_admin']);
     expect(items[0]?.option).toBe('admin_can_view_credentials'); // critical first
-    // A high option whose default is not its safe value shows every tenant, from the default.
+    // A default that is not the safest value is no exposure; a tenant's departure from it is.
     const schedule = items.filter((i) => i.option === 'schedule_change');
-    expect(schedule.map((i) => [i.tenant, i.source, i.requestedBy])).toEqual([['expo-a', 'default', null], ['expo-b', 'default', null]]);
+    expect(schedule.map((i) => [i.tenant, i.source, i.value, i.requestedBy?.name])).toEqual([['expo-b', 'tenant', 'anytime', 'bootstrap operator']]);
+    expect(items.filter((i) => i.source === 'default')).toEqual([]);
     expect(items.some((i) => i.option === 'voter_second_factor')).toBe(false);
   });
 

@@ -56,7 +56,7 @@ interface ExposureItem {
 
 /**
  * GET /v1/reports/exposure (tenant = null) or …/tenants/:tenant/reports/exposure: options whose
- * effective value is not the safe one. A tenant's report speaks of that tenant only, and for the
+ * effective value is neither the safe one nor the default. A tenant's report speaks of that tenant only, and for the
  * options the model writes, each item holds the model's effective value.
  */
 export class Exposure extends Step {

@@ -1,4 +1,4 @@
-import type { AuditFilters, AuditPage, ChangeRequest, Me, OptionDefinition, OptionView, SealSummary, Tenant, VerifyResult } from './types.js';
+import type { ExposureItem, BulkPlan, BulkResult, Person, Preset, TenantStatus, AuditActor, AuditFilters, AuditPage, ChangeRequest, Inbox, Me, OptionDefinition, OptionView, SealSummary, Tenant, VerifyResult } from './types.js';
 
 export interface ApiIssue {
   pointer: string;
@@ -119,14 +119,20 @@ export class Api {
   tenant = (slug: string) => this.get<Tenant>(`/v1/tenants/${seg(slug)}`);
   options = (slug: string) => this.get<OptionView[]>(`/v1/tenants/${seg(slug)}/options`);
 
-  audit(filters: AuditFilters): Promise<AuditPage> {
+  /** The log across tenants, or through `own`'s route for a person bound to that tenant. */
+  audit(filters: AuditFilters, own?: string): Promise<AuditPage> {
     const { tenant, ...rest } = filters;
+    if (own) return this.get<AuditPage>(`/v1/tenants/${seg(own)}/audit${query({ ...rest, limit: '50' })}`);
     return this.get<AuditPage>(`/v1/audit${query({ ...rest, tenant, limit: '50' })}`);
   }
 
-  tenantAudit(slug: string, cursor?: string): Promise<AuditPage> {
-    return this.get<AuditPage>(`/v1/tenants/${seg(slug)}/audit${query({ cursor, limit: '50' })}`);
+  tenantAudit(slug: string, cursor?: string, option?: string): Promise<AuditPage> {
+    return this.get<AuditPage>(`/v1/tenants/${seg(slug)}/audit${query({ option, cursor, limit: '50' })}`);
   }
+
+  /** The people who appear in the log, to filter by name. */
+  auditActors = (tenant?: string, own?: string) =>
+    this.get<AuditActor[]>(own ? `/v1/tenants/${seg(own)}/audit/actors` : `/v1/audit/actors${query({ tenant })}`);
 
   async setOption(slug: string, key: string, value: unknown, reason: string, version: number): Promise<WriteOutcome> {
     const path = `/v1/tenants/${seg(slug)}/options/${seg(key)}`;
@@ -152,6 +158,45 @@ export class Api {
     this.send<ChangeRequest>('POST', `/v1/tenants/${seg(r.tenant)}/change-requests/${seg(r.id)}/withdraw`, { reason });
 
   seals = (slug: string) => this.get<SealSummary[]>(`/v1/tenants/${seg(slug)}/seals`);
+
+  inbox = () => this.get<Inbox>('/v1/inbox');
+
+  presets = () => this.get<Preset[]>('/v1/presets');
+
+  exposure = () => this.get<{ generatedAt: string; items: ExposureItem[] }>('/v1/reports/exposure');
+
+  createTenant = (body: { slug: string; name: string; riskLevel: number; preset?: string }) => this.send<Tenant>('POST', '/v1/tenants', body);
+
+  people = (slug: string) => this.get<Person[]>(`/v1/tenants/${seg(slug)}/principals`);
+
+  /** 201: the invitation is on its way; 202: a client admin of the tenant approves it first. */
+  invite = (slug: string, body: { name: string; email: string }) => this.send<unknown>('POST', `/v1/tenants/${seg(slug)}/invitations`, body);
+
+  /** 200: revoked; 202: someone else must approve the revocation. */
+  revoke = (id: string) => this.send<unknown>('POST', `/v1/principals/${seg(id)}/revoke`);
+
+  bulkPlan = (body: { option: string; operation: 'set' | 'reset'; value?: unknown; tenants: string[]; reason: string }) =>
+    this.send<BulkPlan>('POST', '/v1/bulk-changes', { ...body, dryRun: true });
+
+  bulkApply = (plan: BulkPlan, tenants: string[]) =>
+    this.send<BulkResult>('POST', '/v1/bulk-changes', {
+      option: plan.option,
+      operation: plan.operation,
+      ...(plan.operation === 'set' ? { value: plan.value } : {}),
+      tenants,
+      reason: plan.reason,
+      planHash: plan.planHash,
+    });
+
+  tenantStatus = () => this.get<TenantStatus[]>('/v1/reports/tenant-status');
+
+  proposeSeal = (slug: string, label: string) => this.send<SealSummary>('POST', `/v1/tenants/${seg(slug)}/seals`, { label });
+
+  approveSeal = (slug: string, id: string) => this.send<SealSummary>('POST', `/v1/tenants/${seg(slug)}/seals/${seg(id)}/approve`);
+
+  /** Lift and break-glass are approvals too: each needs a reason, and applies once enough people agree. */
+  sealStep = (slug: string, id: string, step: 'lift' | 'break-glass', reason: string) =>
+    this.send<SealSummary>('POST', `/v1/tenants/${seg(slug)}/seals/${seg(id)}/${step}`, { reason });
 
   verify = (slug?: string) => this.get<VerifyResult>(slug ? `/v1/tenants/${seg(slug)}/audit/verify` : '/v1/audit/verify');
 

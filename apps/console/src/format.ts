@@ -1,6 +1,5 @@
 import { h, type Child } from './dom.js';
 import { local, riskName, t } from './i18n.js';
-import { ApiError } from './api.js';
 import type { Localized, Risk } from './types.js';
 
 /** The catalog's words for values, keyed by the value (`"true"`/`"false"` for booleans). */
@@ -29,27 +28,7 @@ export function riskBadge(risk: Risk): HTMLElement {
   return h('span', { class: `badge risk-${risk}` }, riskName(risk));
 }
 
-/** Shows an API refusal with its own words: message, then each pointer and rule. */
-export function errorBox(err: unknown): HTMLElement {
-  if (!(err instanceof ApiError)) {
-    return h('div', { class: 'error', role: 'alert' }, h('p', {}, err instanceof Error ? err.message : String(err)));
-  }
-  const { body } = err;
-  return h(
-    'div',
-    { class: 'error', role: 'alert' },
-    h('p', { class: 'error-title' }, t('errorTitle', { status: body.statusCode, error: body.error })),
-    h('p', { class: 'error-message' }, body.message),
-    body.details?.length
-      ? h(
-          'ul',
-          { class: 'error-details' },
-          body.details.map((d) => h('li', {}, h('code', {}, d.pointer), ' ', h('span', { class: 'rule' }, d.rule), ': ', d.message)),
-        )
-      : null,
-    body.requestId ? h('p', { class: 'muted' }, `request ${body.requestId}`) : null,
-  );
-}
+export { errorBox } from './errors.js';
 
 export interface Change {
   path: string;

@@ -5,6 +5,10 @@ import { errorBox } from './format.js';
 import { lang, setLang, t, type Lang, type TextKey } from './i18n.js';
 import type { Me, OptionDefinition } from './types.js';
 import { complianceView, filtersFrom } from './views/compliance.js';
+import { inboxView } from './views/inbox.js';
+import { bulkView } from './views/bulk.js';
+import { exposureView } from './views/exposure.js';
+import { optionPage } from './views/option-page.js';
 import { tenantView, tenantsView } from './views/operator.js';
 import { organisationView } from './views/organisation.js';
 import { signInView } from './views/sign-in.js';
@@ -19,6 +23,8 @@ interface Session {
 
 let session: Session | null = null;
 let statusText = '';
+/** The count in the header's inbox link, refreshed after every view is drawn. */
+const inboxCount = h('span', { class: 'count', 'data-inbox-count': '' });
 
 const root = document.getElementById('app') as HTMLElement;
 const main = h('main', { id: 'main', tabindex: -1 });
@@ -26,23 +32,23 @@ const status = h('div', { id: 'status', class: 'status', role: 'status', 'aria-l
 
 const HOME: Record<Me['role'], string> = { operator: '#/tenants', compliance: '#/audit', client_admin: '#/org', service: '#/none' };
 const NAV: Record<Me['role'], [string, TextKey][]> = {
-  operator: [['#/tenants', 'navTenants'], ['#/audit', 'navAudit']],
-  compliance: [['#/audit', 'navAudit'], ['#/tenants', 'navTenants']],
-  client_admin: [['#/org', 'navOrganisation']],
+  operator: [['#/inbox', 'navInbox'], ['#/tenants', 'navTenants'], ['#/exposure', 'navExposure'], ['#/bulk', 'navBulk'], ['#/audit', 'navAudit']],
+  compliance: [['#/audit', 'navAudit'], ['#/tenants', 'navTenants'], ['#/exposure', 'navExposure']],
+  client_admin: [['#/org', 'navOrganisation'], ['#/inbox', 'navInbox'], ['#/audit', 'navHistory']],
   service: [],
 };
 
 function shell(): void {
   const langSelect = h(
     'select',
-    { id: 'lang', onchange: (e: Event) => (setLang((e.target as HTMLSelectElement).value as Lang), shell(), void route(false)) },
+    { id: 'lang', onchange: (e: Event) => (setLang((e.target as HTMLSelectElement).value as Lang), shell(), session ? void route(false) : drawSignIn()) },
     h('option', { value: 'en', selected: lang() === 'en', lang: 'en' }, 'English'),
     h('option', { value: 'fr', selected: lang() === 'fr', lang: 'fr' }, 'Français'),
   );
   const skip = h('a', { class: 'skip', href: '#main', onclick: (e: Event) => (e.preventDefault(), main.focus()) }, t('skip'));
   const current = location.hash.split('?')[0];
   const nav = session
-    ? h('nav', { 'aria-label': t('appTitle') }, h('ul', {}, NAV[session.me.role].map(([href, key]) => h('li', {}, h('a', { href, 'aria-current': current?.startsWith(href) ? 'page' : null }, t(key))))))
+    ? h('nav', { 'aria-label': t('appTitle') }, h('ul', {}, NAV[session.me.role].map(([href, key]) => h('li', {}, h('a', { href, 'aria-current': current?.startsWith(href) ? 'page' : null }, t(key), key === 'navInbox' ? inboxCount : null)))))
     : null;
   const who = session
     ? [
@@ -61,14 +67,35 @@ function shell(): void {
   document.title = t('appTitle');
 }
 
+/** The number of items awaiting the person, in the header; nothing when the server has no inbox. */
+async function updateInboxCount(s: Session): Promise<void> {
+  if (!NAV[s.me.role].some(([href]) => href === '#/inbox')) return;
+  try {
+    const { count } = await s.api.inbox();
+    inboxCount.dataset.inboxCount = String(count);
+    replace(inboxCount, count ? [h('span', { 'aria-hidden': 'true' }, String(count)), h('span', { class: 'sr-only' }, ` (${t('inboxBadge', { n: count })})`)] : []);
+    inboxCount.hidden = count === 0;
+  } catch {
+    inboxCount.hidden = true;
+  }
+}
+
 /** Back to the sign-in page; `notice` says why when it was not the person's choice. */
-function signOut(notice?: string): void {
+/** Whether the sign-in page says the session ended (kept so a language switch redraws it in the new language). */
+let ended = false;
+
+function drawSignIn(): void {
+  signInView(main, signedIn, ended ? t('sessionEnded') : undefined);
+}
+
+function signOut(sessionEnded = false): void {
+  ended = sessionEnded;
   sessionStorage.removeItem(TOKEN_KEY);
   session = null;
   statusText = '';
   location.hash = '';
   shell();
-  signInView(main, signedIn, notice);
+  drawSignIn();
 }
 
 /**
@@ -76,10 +103,11 @@ function signOut(notice?: string): void {
  * the person sees can be trusted to be current, so the console returns to the sign-in page.
  */
 function sessionEnded(api: Api): void {
-  if (session?.api === api) signOut(t('sessionEnded'));
+  if (session?.api === api) signOut(true);
 }
 
 async function signedIn(token: string, me: Me): Promise<void> {
+  ended = false;
   const api: Api = new Api(token, () => sessionEnded(api));
   const defs = await api.registry();
   sessionStorage.setItem(TOKEN_KEY, token);
@@ -112,7 +140,12 @@ async function route(moved: boolean): Promise<void> {
   }
   main.setAttribute('aria-busy', 'true');
   try {
-    if (parts[0] === 'tenants' && parts[1]) await tenantView(ctx, main, parts[1]);
+    if (parts[0] === 'inbox') await inboxView(ctx, main);
+    else if (parts[0] === 'bulk' && session.me.role === 'operator') await bulkView(ctx, main);
+    else if (parts[0] === 'exposure') await exposureView(ctx, main);
+    else if (parts[0] === 'tenants' && parts[1] && parts[2] === 'options' && parts[3]) await optionPage(ctx, main, parts[1], parts[3]);
+    else if (parts[0] === 'org' && parts[1] === 'options' && parts[2] && session.me.tenant) await optionPage(ctx, main, session.me.tenant, parts[2]);
+    else if (parts[0] === 'tenants' && parts[1]) await tenantView(ctx, main, parts[1]);
     else if (parts[0] === 'tenants') await tenantsView(ctx, main);
     else if (parts[0] === 'org' && session.me.tenant) await organisationView(ctx, main, session.me.tenant);
     else if (parts[0] === 'audit') await complianceView(ctx, main, filtersFrom(new URLSearchParams(search)));
@@ -123,11 +156,13 @@ async function route(moved: boolean): Promise<void> {
     if (!session) return;
     replace(main, h('h1', { tabindex: -1 }, t('appTitle')), errorBox(err));
   } finally {
+    // Focus first, then say the view is drawn: whoever waits for it (tests, scripts) finds the focus settled.
+    if (moved) (main.querySelector('h1') as HTMLElement | null)?.focus();
     // Which address the content shows: lets tests (and scripts) wait for the right view.
     main.dataset.rendered = location.hash;
     main.removeAttribute('aria-busy');
   }
-  if (moved) (main.querySelector('h1') as HTMLElement | null)?.focus();
+  if (session) await updateInboxCount(session);
 }
 
 window.addEventListener('hashchange', () => {
@@ -146,12 +181,12 @@ async function start(): Promise<void> {
     } catch (err) {
       sessionStorage.removeItem(TOKEN_KEY);
       if (err instanceof ApiError && err.status === 401) {
-        signOut(t('sessionEnded'));
+        signOut(true);
         return;
       }
     }
   }
-  signInView(main, signedIn);
+  drawSignIn();
 }
 
 void start();

@@ -33,6 +33,8 @@ export interface OptionDefinition {
   description: Localized;
   schema: JsonSchema;
   default: unknown;
+  /** The value that exposes nothing (stated for high and critical options). */
+  safe?: unknown;
   /** Words for each value, keyed by the value; booleans without them read On/Off. */
   valueLabels?: Record<string, Localized>;
 }
@@ -67,7 +69,9 @@ export interface AuditPage {
 export interface AuditFilters {
   tenant?: string;
   option?: string;
+  action?: string;
   actor?: string;
+  q?: string;
   from?: string;
   to?: string;
   cursor?: string;
@@ -86,6 +90,9 @@ export interface ChangeRequest {
   approvals: { principal: { id: string; name: string }; role: string; at: string }[];
   requestedBy: { id: string; name: string; role: string };
   createdAt: string;
+  baseVersion: number;
+  expiresAt: string;
+  breakGlassSeal?: string | null;
 }
 
 export interface VerifyResult {
@@ -102,8 +109,87 @@ export interface Seal {
 }
 
 export interface SealSummary extends Seal {
+  tenant: string;
   label: string;
+  requiredApprovals: number;
+  proposedBy: { id: string; name: string; role: string };
+  proposedAt: string;
+  approvals: { principal: { id: string; name: string }; role: string; purpose: string; reason: string | null; at: string }[];
   activatedAt: string | null;
   fingerprint: string | null;
   document: unknown;
+  liftedAt: string | null;
+  liftReason: string | null;
+  breakGlass: boolean;
+}
+
+export interface TenantRef {
+  slug: string;
+  name: string;
+}
+
+export type InboxItem =
+  | { kind: 'change_request'; tenant: TenantRef; before: unknown; request: ChangeRequest }
+  | { kind: 'seal'; tenant: TenantRef; purpose: 'activate' | 'lift'; seal: SealSummary };
+
+export interface Inbox {
+  count: number;
+  items: InboxItem[];
+}
+
+export interface AuditActor {
+  id: string;
+  name: string;
+  role: string;
+}
+
+export interface TenantStatus {
+  tenant: string;
+  seal: { id: string; label: string; status: 'active' | 'proposed' } | null;
+  pendingRequests: number;
+}
+
+export interface Preset {
+  name: string;
+  version: number;
+  title: Localized;
+  description: Localized;
+}
+
+export interface Person {
+  id: string;
+  name: string;
+  role: string;
+  email: string | null;
+  invitedBy: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface BulkPlan {
+  option: string;
+  operation: 'set' | 'reset';
+  value?: unknown;
+  reason: string;
+  tenants: { tenant: string; version: number; before: unknown; after: unknown; changes: boolean; needsApproval: boolean }[];
+  planHash: string;
+}
+
+export interface BulkResult {
+  bulkId: string;
+  results: { tenant: string; outcome: 'applied' | 'pending' | 'unchanged' }[];
+}
+
+export interface ExposureItem {
+  tenant: string;
+  option: string;
+  risk: 'high' | 'critical';
+  value: unknown;
+  safe: unknown;
+  source: 'default' | 'tenant';
+  since: string;
+  requestedBy: { id: string; name: string } | null;
+  changeRequest: string | null;
+  approvedBy: { id: string; name: string; role: string }[];
+  seal: { id: string; label: string } | null;
 }

@@ -7,6 +7,8 @@ const filters = {
   action: { type: 'string', pattern: '^[a-z][a-z._]{0,63}$' },
   from: { type: 'string', format: 'date-time' },
   to: { type: 'string', format: 'date-time' },
+  /** Words anywhere in the reason, the person's name, the option key or the action. */
+  q: { type: 'string', minLength: 1, maxLength: 100 },
   cursor: { type: 'string', pattern: '^[0-9]{1,18}$' },
   limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
 } as const;
@@ -26,6 +28,7 @@ export interface AuditQuery {
   action?: string;
   from?: string;
   to?: string;
+  q?: string;
   cursor?: string;
   limit: number;
 }
@@ -54,3 +57,10 @@ export function instantOf(parameter: 'from' | 'to', value: string): Date {
   }
   return at;
 }
+
+/** `…/audit/actors`: who appears in the log, optionally for one tenant (global route). */
+export const AUDIT_ACTORS_QUERY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { tenant: { type: 'string', pattern: SLUG_PATTERN } },
+} as const;

@@ -61,6 +61,7 @@ export class AuditService {
         q.option !== undefined ? { optionKey: q.option } : {},
         q.actor !== undefined ? { actorId: q.actor } : {},
         q.action !== undefined ? { action: q.action } : {},
+        q.q !== undefined ? textFilter(q.q) : {},
         q.from !== undefined || q.to !== undefined
           ? { occurredAt: { ...(q.from ? { gte: instantOf('from', q.from) } : {}), ...(q.to ? { lt: instantOf('to', q.to) } : {}) } }
           : {},
@@ -78,6 +79,12 @@ export class AuditService {
     const items = events.slice(0, q.limit).map((e) => toView(e, slugs));
     return { items, nextCursor: more ? String(items[items.length - 1]?.seq) : null };
   }
+}
+
+/** Events whose reason, person's name, option key or action contain `text` (any case). */
+function textFilter(text: string): Prisma.AuditEventWhereInput {
+  const contains = { contains: text, mode: 'insensitive' as const };
+  return { OR: [{ reason: contains }, { actorName: contains }, { optionKey: contains }, { action: contains }] };
 }
 
 function toView(e: AuditEvent, slugs: Map<string, string>): AuditEventView {

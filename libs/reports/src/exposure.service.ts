@@ -48,8 +48,8 @@ export const EXPOSURE_REPORT_SCHEMA = objectOf({
 const RANK = { critical: 0, high: 1 } as const;
 
 /**
- * For every high and critical option, the tenants whose effective value is not the safe one:
- * since when, who asked, who approved, under which seal. Read within the caller's visibility.
+ * For every high and critical option, the tenants whose effective value is neither the safe one
+ * nor the platform default: since when, who asked, who approved, under which seal. Read within the caller's visibility.
  */
 @Injectable()
 export class ExposureService {
@@ -83,7 +83,9 @@ export class ExposureService {
       for (const def of defs) {
         const row = data.rows.find((r) => r.tenantId === tenant.id && r.optionKey === def.key) ?? null;
         const view = optionView(def, row);
-        if (isDeepStrictEqual(view.value, def.safe)) continue;
+        // Exposure is a departure from both the safe value and the platform default: a default
+        // that is not the safest choice (e.g. schedule_change) would otherwise list every tenant.
+        if (isDeepStrictEqual(view.value, def.safe) || isDeepStrictEqual(view.value, def.default)) continue;
         // The request that produced the current value, if it came through approvals.
         const request = row ? data.applied.find((r) => r.tenantId === tenant.id && r.optionKey === def.key && r.decidedAt && r.decidedAt.getTime() >= row.updatedAt.getTime()) : undefined;
         items.push({

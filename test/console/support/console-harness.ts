@@ -56,7 +56,7 @@ function buildConsole(): string {
  * A listening Cloison on a fresh database serving a freshly compiled console, and one Chromium
  * with a fresh profile. One per test file.
  */
-export async function startConsole(opts: { passkeys?: boolean } = {}): Promise<ConsoleHarness> {
+export async function startConsole(opts: { passkeys?: boolean; bypassCSP?: boolean } = {}): Promise<ConsoleHarness> {
   const scriptsDir = buildConsole();
   const profile = tempDir('cloison-chromium-');
   // Passkeys need a secure context: the page is opened as localhost, the relying party, on a port known beforehand.
@@ -73,6 +73,8 @@ export async function startConsole(opts: { passkeys?: boolean } = {}): Promise<C
       headless: true,
       args: FLAGS,
       viewport: { width: 1280, height: 900 },
+      // Only for tools that inject scripts (the accessibility check): the console's own CSP stays on elsewhere.
+      bypassCSP: opts.bypassCSP === true,
     });
     const ctx = browser;
     const open = async (lang: 'en' | 'fr' = 'en', viewport?: { width: number; height: number }) => {

@@ -1,12 +1,13 @@
 import { download, h, replace, uid } from '../dom.js';
 import { ApiError } from '../api.js';
 import { errorBox } from '../format.js';
-import { local, t } from '../i18n.js';
+import { local, roleName, t } from '../i18n.js';
 import type { ViewContext } from '../context.js';
 import type { AuditFilters } from '../types.js';
 import { eventsTable } from './history.js';
+import { EVENT_ACTIONS, actionName } from '../events.js';
 
-const FIELDS = ['tenant', 'option', 'actor', 'from', 'to'] as const;
+const FIELDS = ['tenant', 'option', 'action', 'actor', 'q', 'from', 'to'] as const;
 
 export function filtersFrom(params: URLSearchParams): AuditFilters {
   const f: AuditFilters = {};
@@ -23,7 +24,13 @@ const instant = (day: string | undefined) => (day ? `${day}T00:00:00.000Z` : und
 /** The audit log across tenants: filters in the address (shareable), diffs, export and chain verification. */
 export async function complianceView(ctx: ViewContext, main: HTMLElement, filters: AuditFilters): Promise<void> {
   const query = { ...filters, from: instant(filters.from), to: instant(filters.to) };
-  const [tenants, first] = await Promise.all([ctx.api.tenants(), ctx.api.audit(query)]);
+  // A client admin reads its own tenant's log through the tenant's routes.
+  const own = ctx.me.role === 'client_admin' && ctx.me.tenant ? ctx.me.tenant : undefined;
+  const [tenants, first, actors] = await Promise.all([
+    own ? ctx.api.tenant(own).then((tn) => [tn]) : ctx.api.tenants(),
+    ctx.api.audit(query, own),
+    ctx.api.auditActors(filters.tenant, own).catch(() => []),
+  ]);
 
   const field = (label: string, control: HTMLInputElement | HTMLSelectElement) => {
     control.id = uid('filter');
@@ -33,7 +40,10 @@ export async function complianceView(ctx: ViewContext, main: HTMLElement, filter
     h('select', { name }, h('option', { value: '' }, all), choices.map(([value, text]) => h('option', { value, selected: filters[name as keyof AuditFilters] === value }, text)));
   const tenantSelect = select('tenant', t('allTenants'), tenants.map((tn) => [tn.slug, tn.name]));
   const optionSelect = select('option', t('allOptions'), [...ctx.registry.values()].map((d) => [d.key, local(d.title)]));
+  const actionSelect = select('action', t('allActions'), EVENT_ACTIONS.map((a) => [a, actionName(a)]));
+  const actorSelect = select('actor', t('allPeople'), actors.map((a) => [a.id, `${a.name} (${roleName(a.role)})`]));
   const input = (name: keyof AuditFilters, type: string) => h('input', { name, type, value: filters[name] ?? '' });
+  const text = h('input', { name: 'q', type: 'search', value: filters.q ?? '', maxlength: 100 });
 
   const form = h(
     'form',
@@ -55,9 +65,11 @@ export async function complianceView(ctx: ViewContext, main: HTMLElement, filter
       'fieldset',
       {},
       h('legend', {}, t('filters')),
-      field(t('tenant'), tenantSelect),
+      own ? null : field(t('tenant'), tenantSelect),
       field(t('option'), optionSelect),
-      field(t('actor'), input('actor', 'text')),
+      field(t('action'), actionSelect),
+      field(t('actor'), actorSelect),
+      field(t('searchText'), text),
       field(t('from'), input('from', 'date')),
       field(t('to'), input('to', 'date')),
       h('div', { class: 'buttons' }, h('a', { href: '#/audit', class: 'button' }, t('clear')), h('button', { type: 'submit', class: 'primary' }, t('apply'))),
@@ -70,7 +82,7 @@ export async function complianceView(ctx: ViewContext, main: HTMLElement, filter
   const verify = async () => {
     replace(result, t('verifying'));
     try {
-      const r = await ctx.api.verify(filters.tenant);
+      const r = await ctx.api.verify(filters.tenant ?? ctx.me.tenant ?? undefined);
       replace(
         result,
         h(
@@ -86,7 +98,8 @@ export async function complianceView(ctx: ViewContext, main: HTMLElement, filter
 
   const exportAs = async (format: 'jsonl' | 'csv') => {
     try {
-      download(await ctx.api.exportAudit(format, filters.tenant), `cloison-audit-${filters.tenant ?? 'global'}.${format}`);
+      const scope = filters.tenant ?? ctx.me.tenant ?? undefined;
+      download(await ctx.api.exportAudit(format, scope), `cloison-audit-${scope ?? 'global'}.${format}`);
     } catch (err) {
       replace(result, unavailable(err, t('exportUnavailable')));
     }
@@ -94,7 +107,7 @@ export async function complianceView(ctx: ViewContext, main: HTMLElement, filter
 
   replace(
     main,
-    h('h1', { tabindex: -1 }, t('auditTitle')),
+    h('h1', { tabindex: -1 }, t(ctx.me.role === 'client_admin' ? 'history' : 'auditTitle')),
     form,
     h(
       'section',
@@ -109,6 +122,6 @@ export async function complianceView(ctx: ViewContext, main: HTMLElement, filter
       h('p', { class: 'hint' }, t('verifyScope')),
       result,
     ),
-    eventsTable(ctx, first, (cursor) => ctx.api.audit({ ...query, cursor }), true),
+    eventsTable(ctx, first, (cursor) => ctx.api.audit({ ...query, cursor }, own), !own),
   );
 }

@@ -1,38 +1,40 @@
 import { h, type Child } from '../dom.js';
 import { diffView } from '../format.js';
-import { dateTime, local } from '../i18n.js';
-import { t } from '../i18n.js';
+import { dateTime, t } from '../i18n.js';
+import { eventSentence } from '../events.js';
 import type { ViewContext } from '../context.js';
 import type { AuditEvent, AuditPage } from '../types.js';
 
-/** Audit events as a table, newest first, each with its before → after; "older" loads the next page. */
+/** Actions whose before → after is a value of the option, worth showing line by line. */
+const VALUE_CHANGES = new Set(['option.set', 'option.reset', 'option.default_applied']);
+
+/**
+ * Audit events newest first, each as a sentence in the person's language with its reason, and the
+ * before → after of value changes. "Show older" is offered only while the log has more.
+ */
 export function eventsTable(ctx: ViewContext, first: AuditPage, next: (cursor: string) => Promise<AuditPage>, withTenant: boolean): HTMLElement {
+  if (!first.items.length) return h('p', { class: 'muted', 'data-note': 'no-events' }, t('noEvents'));
   const body = h('tbody');
-  const more = h('button', { type: 'button', class: 'more' }, t('more'));
+  const cell = (label: string, ...children: Child[]) => h('td', { 'data-label': label }, ...children);
   const row = (e: AuditEvent): HTMLElement => {
     const def = e.option ? ctx.registry.get(e.option) : undefined;
     const cells: Child[] = [
-      h('td', {}, String(e.seq)),
-      h('td', {}, h('time', { datetime: e.at }, dateTime(e.at))),
-      withTenant ? h('td', {}, e.tenant ?? '—') : null,
-      h('td', {}, e.actor.name, h('br'), h('span', { class: 'muted' }, e.actor.role)),
-      h('td', {}, h('code', {}, e.action), e.option ? [h('br'), def ? local(def.title) : e.option] : null),
-      h('td', {}, diffView(e.before, e.after, def?.valueLabels), e.reason ? h('p', { class: 'reason' }, `${t('reasonLabel')}: ${e.reason}`) : null),
+      withTenant ? cell(t('seq'), String(e.seq)) : null,
+      cell(t('when'), h('time', { datetime: e.at }, dateTime(e.at))),
+      withTenant ? cell(t('tenant'), e.tenant ?? '—') : null,
+      cell(t('what'), h('p', { class: 'sentence' }, eventSentence(ctx, e)), e.reason ? h('p', { class: 'reason' }, t('stepLine', { step: t('reasonLabel'), state: e.reason })) : null),
+      cell(t('change'), VALUE_CHANGES.has(e.action) ? diffView(e.before, e.after, def?.valueLabels) : null),
     ];
-    return h('tr', { 'data-seq': e.seq, 'data-option': e.option ?? '' }, cells);
+    return h('tr', { 'data-seq': e.seq, 'data-option': e.option ?? '', 'data-action': e.action }, cells);
   };
+  const more = h('button', { type: 'button', class: 'more' }, t('more'));
   const add = (page: AuditPage) => {
     body.append(...page.items.map(row));
-    more.hidden = page.nextCursor === null;
-    more.onclick = page.nextCursor === null ? null : () => void next(page.nextCursor as string).then(add);
+    if (page.nextCursor === null) more.remove();
+    else more.onclick = () => void next(page.nextCursor as string).then(add);
   };
+  const heads = [withTenant ? t('seq') : null, t('when'), withTenant ? t('tenant') : null, t('what'), t('change')].filter((x): x is string => x !== null);
+  const box = h('div', { class: 'events' }, h('table', { class: 'data events-table' }, h('thead', {}, h('tr', {}, heads.map((c) => h('th', { scope: 'col' }, c)))), body), more);
   add(first);
-  if (!first.items.length) return h('p', { class: 'muted' }, t('noEvents'));
-  const heads = [t('seq'), t('when'), withTenant ? t('tenant') : null, t('who'), t('what'), t('change')].filter((x): x is string => x !== null);
-  return h(
-    'div',
-    { class: 'events' },
-    h('table', { class: 'data events-table' }, h('thead', {}, h('tr', {}, heads.map((c) => h('th', { scope: 'col' }, c)))), body),
-    more,
-  );
+  return box;
 }

@@ -25,7 +25,8 @@ export function openEditor(ctx: ViewContext, tenant: Tenant, def: OptionDefiniti
 
   const control = controlFor(def.schema, current.value, t('newValue'), def.valueLabels);
   const reasonId = uid('reason');
-  const reason = h('textarea', { id: reasonId, name: 'reason', rows: 2, required: true, minlength: 3, maxlength: 1000 });
+  const reason = h('textarea', { id: reasonId, name: 'reason', rows: 2, required: true, minlength: 3, maxlength: 1000, 'aria-describedby': `${reasonId}-hint` });
+  let form: HTMLFormElement | undefined;
   const feedback = h('div', { 'aria-live': 'polite' });
 
   const submit = async (pending: Pending) => {
@@ -39,7 +40,7 @@ export function openEditor(ctx: ViewContext, tenant: Tenant, def: OptionDefiniti
       onDone(outcome.applied ? t('saved', { title, value: plain(outcome.option.value, def.valueLabels) }) : t('pendingApproval'));
     } catch (err) {
       showForm();
-      replace(feedback, errorBox(err));
+      replace(feedback, errorBox(err, form));
       (feedback.querySelector('[role=alert]') as HTMLElement | null)?.focus();
     }
   };
@@ -61,7 +62,7 @@ export function openEditor(ctx: ViewContext, tenant: Tenant, def: OptionDefiniti
   const proceed = (pending: Pending) => (needsConfirmation(def) ? confirmStep(pending) : void submit(pending));
 
   function showForm(): void {
-    const form = h(
+    form = h(
       'form',
       {
         novalidate: true,
@@ -76,7 +77,7 @@ export function openEditor(ctx: ViewContext, tenant: Tenant, def: OptionDefiniti
         },
       },
       control.element,
-      h('div', { class: 'field' }, h('label', { for: reasonId }, t('reason')), reason),
+      h('div', { class: 'field' }, h('label', { for: reasonId }, t('reason')), reason, h('p', { class: 'hint', id: `${reasonId}-hint` }, t('reasonRequired'))),
       feedback,
       h(
         'div',

@@ -1,9 +1,11 @@
 import { h, replace } from '../dom.js';
+import { UNAVAILABLE, feature } from '../api.js';
 import { errorBox, plain, riskBadge } from '../format.js';
 import { dateTime, local, t } from '../i18n.js';
 import type { ViewContext } from '../context.js';
 import { RISKS_DESC, type OptionView } from '../types.js';
 import { eventsTable } from './history.js';
+import { dangerMark, isDangerous } from '../danger.js';
 import { requestsPanel } from './requests.js';
 import { sealPanel } from './seal.js';
 import { passkeysPanel } from '../passkeys.js';
@@ -12,17 +14,19 @@ const rank = (o: OptionView) => RISKS_DESC.indexOf(o.risk);
 
 /** A client admin's page: every option in plain words, the risky ones first, then approvals, seal and history. */
 export async function organisationView(ctx: ViewContext, main: HTMLElement, slug: string): Promise<void> {
-  const [tenant, options, history] = await Promise.all([ctx.api.tenant(slug), ctx.api.options(slug), ctx.api.tenantAudit(slug)]);
+  const [tenant, options, history, found] = await Promise.all([ctx.api.tenant(slug), ctx.api.options(slug), ctx.api.tenantAudit(slug), feature(ctx.api.seals(slug))]);
   const sorted = [...options].sort((a, b) => rank(a) - rank(b) || Number(b.source === 'tenant') - Number(a.source === 'tenant'));
 
   const card = (o: OptionView) => {
     const def = ctx.registry.get(o.key);
     const risky = o.risk === 'high' || o.risk === 'critical';
+    const danger = isDangerous(def, o.value);
     return h(
       'li',
-      { class: `card risk-${o.risk}${risky ? ' risky' : ''}`, 'data-option': o.key },
-      h('h3', {}, def ? local(def.title) : o.key, ' ', riskBadge(o.risk)),
+      { class: `card risk-${o.risk}${risky ? ' risky' : ''}${danger ? ' dangerous' : ''}`, 'data-option': o.key },
+      h('h3', {}, h('a', { href: `#/org/options/${encodeURIComponent(o.key)}` }, def ? local(def.title) : o.key), ' ', riskBadge(o.risk)),
       h('p', { class: 'card-value' }, h('strong', {}, plain(o.value, def?.valueLabels)), ' ', h('span', { class: `source source-${o.source}` }, o.source === 'tenant' ? t('yourSetting') : t('platformDefault'))),
+      danger ? h('p', {}, dangerMark()) : null,
       def ? h('p', {}, local(def.description)) : null,
       o.updatedAt && o.updatedBy ? h('p', { class: 'muted' }, t('byWhom', { when: dateTime(o.updatedAt), who: o.updatedBy.name })) : null,
     );
@@ -46,9 +50,9 @@ export async function organisationView(ctx: ViewContext, main: HTMLElement, slug
       history.items.length ? eventsTable(ctx, history, (cursor) => ctx.api.tenantAudit(slug, cursor), false) : h('p', { class: 'muted' }, t('noHistory')),
     ),
   );
+  sealPanel(ctx, seal, slug, found === UNAVAILABLE ? null : found);
   await Promise.all([
-    requestsPanel(ctx, requests, slug).catch((err: unknown) => requests.append(errorBox(err))),
-    sealPanel(ctx, seal, slug).catch((err: unknown) => seal.append(errorBox(err))),
+    requestsPanel(ctx, requests, slug, options).catch((err: unknown) => requests.append(errorBox(err))),
     passkeysPanel(ctx.api, passkeys).catch((err: unknown) => passkeys.append(errorBox(err))),
   ]);
 }

@@ -1,16 +1,18 @@
 import { h, uid } from '../dom.js';
 import { errorBox, plain } from '../format.js';
-import { dateTime, local, t } from '../i18n.js';
+import { dateTime, local, roleName, t } from '../i18n.js';
 import { UNAVAILABLE, feature } from '../api.js';
 import type { ViewContext } from '../context.js';
 import { signApproval } from '../passkeys.js';
-import type { ChangeRequest, Me } from '../types.js';
+import type { ChangeRequest, Me, OptionView } from '../types.js';
+import { requestSummary } from './request-card.js';
 
 /**
  * Pending change requests of a tenant, with approve and reject (each confirmed). Shown only when
- * the server offers change requests; otherwise a plain sentence says so.
+ * the server offers change requests; otherwise a plain sentence says so. `current` are the
+ * tenant's options when the caller has them already (the "before" of each request).
  */
-export async function requestsPanel(ctx: ViewContext, panel: HTMLElement, slug: string): Promise<void> {
+export async function requestsPanel(ctx: ViewContext, panel: HTMLElement, slug: string, current?: OptionView[]): Promise<void> {
   const found = await feature(ctx.api.changeRequests(slug));
   if (found === UNAVAILABLE) {
     panel.append(h('p', { class: 'muted', 'data-feature': 'change-requests-unavailable' }, t('requestsUnavailable')));
@@ -21,26 +23,19 @@ export async function requestsPanel(ctx: ViewContext, panel: HTMLElement, slug: 
     panel.append(h('p', { class: 'muted' }, t('requestsNone')));
     return;
   }
-  panel.append(h('ul', { class: 'requests' }, pending.map((r) => requestItem(ctx, r))));
+  const options = current ?? (await ctx.api.options(slug));
+  const byKey = new Map(options.map((o) => [o.key, o]));
+  panel.append(h('ul', { class: 'requests' }, pending.map((r) => requestItem(ctx, r, byKey.get(r.option)))));
 }
 
-function requestItem(ctx: ViewContext, r: ChangeRequest): HTMLElement {
+/** One request as a card the person can judge, with the decisions this person may take. */
+export function requestItem(ctx: ViewContext, r: ChangeRequest, current: { value: unknown } | undefined, tenantName?: string): HTMLElement {
   const def = ctx.registry.get(r.option);
   const title = def ? local(def.title) : r.option;
   const after = r.operation === 'set' ? r.value : def?.default;
-  const needs = [r.required.operator ? t('needOperator') : null, r.required.clientAdmin ? t('needClient') : null].filter(Boolean).join(', ');
   const feedback = h('div', { 'aria-live': 'polite' });
   const actions = h('div', { class: 'buttons' });
-  const item = h(
-    'li',
-    { class: 'request', 'data-request': r.id, 'data-option': r.option },
-    h('h3', {}, title, ' ', h('code', { class: 'muted' }, r.option)),
-    h('p', {}, plain(undefined === after ? null : after, def?.valueLabels)),
-    h('p', { class: 'muted' }, t('requestedBy', { who: r.requestedBy.name, when: dateTime(r.createdAt), reason: r.reason })),
-    needs ? h('p', {}, t('needs', { who: needs })) : null,
-    actions,
-    feedback,
-  );
+  const item = h('li', { class: 'request', 'data-request': r.id, 'data-option': r.option, 'data-tenant': r.tenant }, requestSummary(ctx, r, current, tenantName), actions, feedback);
 
   const done = (message: string) => {
     ctx.notify(message);
@@ -63,7 +58,7 @@ function requestItem(ctx: ViewContext, r: ChangeRequest): HTMLElement {
     const approval = approvedByMe
       ? h('p', { class: 'muted', 'data-note': 'approved-by-me' }, t('approvedByMe'))
       : may.approve === true
-        ? h('button', { type: 'button', onclick: confirmApprove }, t('approve'))
+        ? h('button', { type: 'button', class: 'primary', onclick: confirmApprove }, t('approve'))
         : may.approve
           ? h('p', { class: 'muted', 'data-note': may.approve }, t(may.approve === 'not-needed' ? 'approvalNotNeeded' : 'approvalGiven'))
           : null;
@@ -84,7 +79,12 @@ function requestItem(ctx: ViewContext, r: ChangeRequest): HTMLElement {
       },
       t('confirmApprove'),
     );
-    actions.replaceChildren(h('p', {}, t('approveText', { title, after: plain(after, def?.valueLabels) })), h('button', { type: 'button', onclick: showButtons }, t('back')), yes);
+    const asker = `${r.requestedBy.name} (${roleName(r.requestedBy.role)})`;
+    actions.replaceChildren(
+      h('p', { class: 'confirm-text' }, t('approveText', { title, after: plain(after, def?.valueLabels), who: asker, when: dateTime(r.createdAt) })),
+      h('button', { type: 'button', onclick: showButtons }, t('back')),
+      yes,
+    );
     yes.focus();
   }
 
@@ -92,17 +92,17 @@ function requestItem(ctx: ViewContext, r: ChangeRequest): HTMLElement {
   function askReason(decision: 'reject' | 'withdraw'): void {
     const rejecting = decision === 'reject';
     const id = uid(`${decision}-reason`);
-    const reason = h('textarea', { id, rows: 2, required: true, minlength: 3 });
+    const reason = h('textarea', { id, name: 'reason', rows: 2, required: true, minlength: 3, 'aria-describedby': `${id}-hint` });
     const form = h(
       'form',
       {
         novalidate: true,
         onsubmit: (e: Event) => {
           e.preventDefault();
-          void ctx.api[decision](r, reason.value).then(() => done(t(rejecting ? 'rejected' : 'withdrawn')), (err: unknown) => feedback.replaceChildren(errorBox(err)));
+          void ctx.api[decision](r, reason.value).then(() => done(t(rejecting ? 'rejected' : 'withdrawn')), (err: unknown) => feedback.replaceChildren(errorBox(err, form)));
         },
       },
-      h('div', { class: 'field' }, h('label', { for: id }, t(rejecting ? 'rejectReason' : 'withdrawReason')), reason),
+      h('div', { class: 'field' }, h('label', { for: id }, t(rejecting ? 'rejectReason' : 'withdrawReason')), reason, h('p', { class: 'hint', id: `${id}-hint` }, t('reasonRequired'))),
       h(
         'div',
         { class: 'buttons' },

@@ -1,32 +1,72 @@
-import { append, download, h } from '../dom.js';
-import { UNAVAILABLE, feature } from '../api.js';
+import { download, h, uid, type Child } from '../dom.js';
+import { errorBox } from '../format.js';
 import { t } from '../i18n.js';
 import type { ViewContext } from '../context.js';
+import type { SealSummary } from '../types.js';
+import { mayApproveSeal, sealAction, sealApprovals, sealSummary } from './seal-card.js';
 
-/** The tenant's latest seal and its signed document; a plain sentence when the server has no seals. */
-export async function sealPanel(ctx: ViewContext, panel: HTMLElement, slug: string): Promise<void> {
-  const found = await feature(ctx.api.seals(slug));
-  if (found === UNAVAILABLE) {
+/** The seal that matters now: the one in force, else the one proposed, else the latest. */
+export function currentSeal(seals: SealSummary[]): SealSummary | undefined {
+  return seals.find((s) => s.status === 'active') ?? seals.find((s) => s.status === 'proposed') ?? seals[seals.length - 1];
+}
+
+/**
+ * A tenant's seal: its status, approvals and fingerprint, the signed document, and the steps this
+ * person may take (propose, approve, lift, break-glass). `seals` is null when the server has none.
+ */
+export function sealPanel(ctx: ViewContext, panel: HTMLElement, slug: string, seals: SealSummary[] | null): void {
+  if (seals === null) {
     panel.append(h('p', { class: 'muted', 'data-feature': 'seals-unavailable' }, t('sealUnavailable')));
     return;
   }
-  const latest = found[found.length - 1];
-  if (!latest) {
-    panel.append(h('p', {}, t('sealNone')));
-    return;
-  }
-  append(panel, [
-    h('p', { class: `seal seal-${latest.status}` }, t('sealStatus', { label: latest.label, status: latest.status })),
-    latest.fingerprint ? h('p', {}, h('code', { class: 'fingerprint' }, latest.fingerprint)) : null,
-    latest.document
-      ? h(
+  const done = (message: string) => {
+    ctx.notify(message);
+    ctx.refresh();
+  };
+  const seal = currentSeal(seals);
+  const open = seal && (seal.status === 'active' || seal.status === 'proposed');
+  const parts: Child[] = [];
+  if (!seal || !open) parts.push(h('p', { 'data-seal-status': 'none' }, t('sealNone')));
+  if (seal && open) {
+    parts.push(sealSummary(seal, seal.status === 'proposed' ? 'activate' : 'lift'));
+    if (seal.status === 'active' && sealApprovals(seal, 'break_glass').length) parts.push(h('p', { class: 'progress' }, t('breakGlassProgress', { done: sealApprovals(seal, 'break_glass').length, total: 2 })));
+    for (const step of seal.status === 'proposed' ? (['activate'] as const) : (['lift', 'break_glass'] as const)) {
+      if (mayApproveSeal(ctx, seal, step)) parts.push(sealAction(ctx, seal, step, done));
+    }
+    if (seal.document) {
+      parts.push(
+        h(
           'button',
-          {
-            type: 'button',
-            onclick: () => download(new Blob([JSON.stringify(latest.document, null, 2)], { type: 'application/json' }), `seal-${slug}-${latest.id}.json`),
-          },
+          { type: 'button', onclick: () => download(new Blob([JSON.stringify(seal.document, null, 2)], { type: 'application/json' }), `seal-${slug}-${seal.id}.json`) },
           t('sealDownload'),
-        )
-      : null,
-  ]);
+        ),
+      );
+    }
+  }
+  if ((!seal || !open) && (ctx.me.role === 'operator' || ctx.me.role === 'client_admin')) parts.push(proposeForm(ctx, slug, done));
+  panel.append(...parts.flat().filter((x): x is Node => x instanceof Node));
+}
+
+function proposeForm(ctx: ViewContext, slug: string, done: (message: string) => void): HTMLElement {
+  const id = uid('seal-label');
+  const label = h('input', { id, type: 'text', name: 'label', required: true, minlength: 3, maxlength: 200, 'aria-describedby': `${id}-hint` });
+  const feedback = h('div', { 'aria-live': 'polite' });
+  const form = h(
+    'form',
+    {
+      class: 'seal-propose',
+      novalidate: true,
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        void ctx.api.proposeSeal(slug, label.value.trim()).then(
+          () => done(t('sealProposed')),
+          (err: unknown) => feedback.replaceChildren(errorBox(err, form)),
+        );
+      },
+    },
+    h('div', { class: 'field' }, h('label', { for: id }, t('sealLabel')), label, h('p', { class: 'hint', id: `${id}-hint` }, t('sealLabelHint'))),
+    feedback,
+    h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary' }, t('sealPropose'))),
+  );
+  return form;
 }

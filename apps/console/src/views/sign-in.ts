@@ -1,6 +1,7 @@
 import { h, replace, uid } from '../dom.js';
 import { Api } from '../api.js';
 import { errorBox } from '../format.js';
+import { ApiError } from '../api.js';
 import { t } from '../i18n.js';
 import type { Me } from '../types.js';
 
@@ -21,7 +22,12 @@ export function signInView(main: HTMLElement, onSignedIn: (token: string, me: Me
         const token = input.value.trim();
         void new Api(token).me().then(
           (me) => onSignedIn(token, me),
-          (err: unknown) => replace(feedback, errorBox(err)),
+          (err: unknown) => {
+            if (!(err instanceof ApiError && err.status === 401)) return replace(feedback, errorBox(err, form));
+            input.setAttribute('aria-invalid', 'true');
+            input.setAttribute('aria-describedby', `${id}-refused`);
+            replace(feedback, h('p', { class: 'error', role: 'alert', id: `${id}-refused` }, t('tokenRefused')));
+          },
         );
       },
     },

@@ -1,0 +1,85 @@
+import { h, uid, type Child } from '../dom.js';
+import { errorBox } from '../format.js';
+import { dateTime, roleName, t } from '../i18n.js';
+import type { ViewContext } from '../context.js';
+import type { SealSummary } from '../types.js';
+
+export type SealStep = 'activate' | 'lift' | 'break_glass';
+
+/** The approvals a seal has gathered towards `purpose`. */
+export const sealApprovals = (seal: SealSummary, purpose: SealStep) => seal.approvals.filter((a) => a.purpose === purpose);
+
+/**
+ * Whether `me` may add an approval towards `purpose`, as the API would judge it: the proposer never
+ * activates its own seal, nobody approves twice, break-glass is for operators only, and once only a
+ * client admin can complete the quorum another approval would decide nothing.
+ */
+export function mayApproveSeal(ctx: ViewContext, seal: SealSummary, purpose: SealStep): boolean {
+  const { role, id } = ctx.me;
+  if (role !== 'operator' && role !== 'client_admin') return false;
+  if (purpose === 'break_glass') return role === 'operator' && seal.status === 'active' && !sealApprovals(seal, purpose).some((a) => a.principal.id === id);
+  if (seal.status !== (purpose === 'activate' ? 'proposed' : 'active')) return false;
+  const given = sealApprovals(seal, purpose);
+  if (given.some((a) => a.principal.id === id) || (purpose === 'activate' && seal.proposedBy.id === id)) return false;
+  const clientMissing = !given.some((a) => a.role === 'client_admin');
+  return role === 'client_admin' || !clientMissing || given.length < seal.requiredApprovals - 1;
+}
+
+/** One seal: its status in words, who proposed it, each approval so far and the fingerprint once sealed. */
+export function sealSummary(seal: SealSummary, purpose: SealStep, tenantName?: string): Child[] {
+  const given = sealApprovals(seal, purpose);
+  return [
+    h('h3', {}, t('sealNamed', { label: seal.label }), tenantName ? h('span', { class: 'request-tenant' }, ` · ${tenantName}`) : null),
+    h('p', { class: `seal-status seal-${seal.status}`, 'data-seal-status': seal.status }, t(`sealStatus_${seal.status === 'active' || seal.status === 'proposed' || seal.status === 'lifted' ? seal.status : 'other'}`)),
+    h('p', { class: 'asked' }, t('proposedBy', { who: seal.proposedBy.name, role: roleName(seal.proposedBy.role), when: dateTime(seal.proposedAt) })),
+    seal.status === 'proposed' || given.length
+      ? h(
+          'div',
+          { class: 'approval-steps' },
+          h('p', { class: 'progress' }, t(purpose === 'activate' ? 'sealProgress' : purpose === 'lift' ? 'liftProgress' : 'breakGlassProgress', { done: given.length, total: purpose === 'break_glass' ? 2 : seal.requiredApprovals })),
+          given.length ? h('ul', {}, given.map((a) => h('li', { class: 'step step-done' }, t('sealApprovedBy', { who: a.principal.name, role: roleName(a.role), when: dateTime(a.at) }), a.reason ? ` — ${a.reason}` : null))) : null,
+          purpose === 'activate' && !given.some((a) => a.role === 'client_admin') ? h('p', { class: 'hint' }, t('sealNeedsClient')) : null,
+        )
+      : null,
+    seal.fingerprint ? h('p', { class: 'hash-line' }, t('sealFingerprint'), ' ', h('code', { class: 'fingerprint' }, seal.fingerprint)) : null,
+  ];
+}
+
+/**
+ * The button for one seal step, confirmed before it is sent; lift and break-glass ask for the reason
+ * the audit log records. `done` hears the outcome.
+ */
+export function sealAction(ctx: ViewContext, seal: SealSummary, purpose: SealStep, done: (message: string) => void): HTMLElement {
+  const box = h('div', { class: 'buttons seal-action' });
+  const feedback = h('div', { 'aria-live': 'polite' });
+  const label = t(purpose === 'activate' ? 'sealApprove' : purpose === 'lift' ? 'sealLift' : 'sealBreakGlass');
+  const fail = (err: unknown) => feedback.replaceChildren(errorBox(err));
+  const start = () => box.replaceChildren(h('button', { type: 'button', class: purpose === 'activate' ? 'primary' : 'danger', onclick: ask }, label), feedback);
+  function ask(): void {
+    if (purpose === 'activate') {
+      const yes = h('button', { type: 'button', class: 'primary', onclick: () => void ctx.api.approveSeal(seal.tenant, seal.id).then(() => done(t('sealApproved')), fail) }, t('confirmApprove'));
+      box.replaceChildren(h('p', { class: 'confirm-text' }, t('sealApproveText', { label: seal.label })), h('button', { type: 'button', onclick: start }, t('back')), yes, feedback);
+      yes.focus();
+      return;
+    }
+    const id = uid('seal-reason');
+    const reason = h('textarea', { id, name: 'reason', rows: 2, required: true, minlength: 3, 'aria-describedby': `${id}-hint` });
+    const form = h(
+      'form',
+      {
+        novalidate: true,
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          void ctx.api.sealStep(seal.tenant, seal.id, purpose === 'lift' ? 'lift' : 'break-glass', reason.value).then(() => done(t(purpose === 'lift' ? 'sealLiftGiven' : 'sealBreakGlassGiven')), (err: unknown) => feedback.replaceChildren(errorBox(err, form)));
+        },
+      },
+      h('div', { class: 'field' }, h('label', { for: id }, t(purpose === 'lift' ? 'sealLiftReason' : 'sealBreakGlassReason')), reason, h('p', { class: 'hint', id: `${id}-hint` }, t('reasonRequired'))),
+      h('div', { class: 'buttons' }, h('button', { type: 'button', onclick: start }, t('back')), h('button', { type: 'submit', class: 'danger' }, label)),
+      feedback,
+    );
+    box.replaceChildren(form);
+    reason.focus();
+  }
+  start();
+  return box;
+}

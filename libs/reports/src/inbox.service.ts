@@ -1,0 +1,99 @@
+import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
+import { accessibleBy } from '@casl/prisma/runtime';
+import { CHANGE_REQUEST_VIEW_SCHEMA, changeRequestView, isExpired, optionView, type ChangeRequestView } from '#change-control';
+import type { PolicyContext } from '#policy';
+import { ANY_JSON, INTEGER, Registry, STRING, arrayOf, objectOf, oneOfStrings } from '#registry';
+import { SEAL_VIEW_SCHEMA, toSealView, type SealView } from '#seals';
+import { TenantScopeService } from '#tenancy';
+
+const TENANT_REF = objectOf({ slug: STRING, name: STRING });
+
+export type InboxItem =
+  | { kind: 'change_request'; tenant: { slug: string; name: string }; before: unknown; request: ChangeRequestView }
+  | { kind: 'seal'; tenant: { slug: string; name: string }; purpose: 'activate' | 'lift'; seal: SealView };
+
+export interface Inbox {
+  count: number;
+  items: InboxItem[];
+}
+
+/** The inbox takes no parameter: it is always the caller's own. */
+export const INBOX_QUERY = { type: 'object', additionalProperties: false, properties: {} } as const;
+
+export const INBOX_SCHEMA = objectOf({
+  count: INTEGER,
+  items: arrayOf({
+    oneOf: [
+      objectOf({ kind: oneOfStrings(['change_request']), tenant: TENANT_REF, before: ANY_JSON, request: CHANGE_REQUEST_VIEW_SCHEMA }),
+      objectOf({ kind: oneOfStrings(['seal']), tenant: TENANT_REF, purpose: oneOfStrings(['activate', 'lift']), seal: SEAL_VIEW_SCHEMA }),
+    ],
+  }),
+});
+
+/**
+ * What awaits the caller's decision, across the tenants the caller may read (an operator: every
+ * tenant; a client admin: its own, the database's row-level security enforcing it): pending change
+ * requests that owe the caller's role an approval it has not given, asked by someone else, and
+ * seals to activate or lift that the caller's approval would count for.
+ */
+@Injectable()
+export class InboxService {
+  constructor(
+    @Inject(TenantScopeService) private readonly scopes: TenantScopeService,
+    @Inject(Registry) private readonly registry: Registry,
+  ) {}
+
+  async of(ctx: PolicyContext): Promise<Inbox> {
+    const me = ctx.principal;
+    // Roles that approve nothing anywhere (reviewers, services) have no inbox.
+    if (!ctx.ability.can('approve', 'ChangeRequest')) throw new ForbiddenException(`role ${me.role} may not approve ChangeRequest`);
+    const side = me.role === 'operator' ? 'needsOperator' : me.role === 'client_admin' ? 'needsClient' : null;
+    if (!side) return { count: 0, items: [] };
+    const data = await this.scopes.run(this.scopes.readScopeOf(me), async (tx) => ({
+      tenants: await tx.tenant.findMany({ where: accessibleBy(ctx.ability, 'read').ofType('Tenant'), select: { id: true, slug: true, name: true } }),
+      requests: await tx.changeRequest.findMany({
+        where: { AND: [accessibleBy(ctx.ability, 'approve').ofType('ChangeRequest'), { status: 'pending', [side]: true, requestedById: { not: me.id } }] },
+        include: { approvals: { orderBy: { approvedAt: 'asc' } } },
+        orderBy: { createdAt: 'asc' },
+      }),
+      seals: await tx.seal.findMany({
+        where: { AND: [accessibleBy(ctx.ability, 'approve').ofType('Seal'), { status: { in: ['proposed', 'active'] } }] },
+        include: { approvals: { orderBy: { approvedAt: 'asc' } } },
+        orderBy: { proposedAt: 'asc' },
+      }),
+    }));
+    const tenants = new Map(data.tenants.map((t) => [t.id, t]));
+    const items: InboxItem[] = [];
+
+    const open = data.requests.filter((r) => !isExpired(r));
+    const keys = [...new Set(open.map((r) => r.optionKey))];
+    const values = open.length
+      ? await this.scopes.run(this.scopes.readScopeOf(me), (tx) => tx.optionValue.findMany({ where: { tenantId: { in: [...new Set(open.map((r) => r.tenantId))] }, optionKey: { in: keys } } }))
+      : [];
+    for (const row of open) {
+      const tenant = tenants.get(row.tenantId);
+      const def = this.registry.find(row.optionKey);
+      if (!tenant || !def) continue;
+      const counted = row.approvals.filter((a) => a.contentHash === row.contentHash && a.principalId !== row.requestedById);
+      // The caller's role has approved already (the caller or a colleague): nothing awaits the caller.
+      if (counted.some((a) => a.role === me.role || a.principalId === me.id)) continue;
+      const current = values.find((v) => v.tenantId === row.tenantId && v.optionKey === row.optionKey) ?? null;
+      items.push({ kind: 'change_request', tenant: { slug: tenant.slug, name: tenant.name }, before: optionView(def, current).value, request: changeRequestView(row, tenant.slug) });
+    }
+
+    for (const seal of data.seals) {
+      const tenant = tenants.get(seal.tenantId);
+      if (!tenant) continue;
+      const purpose = seal.status === 'proposed' ? 'activate' : 'lift';
+      const counted = seal.approvals.filter((a) => a.purpose === purpose);
+      // An active seal awaits nobody until someone asks to lift it.
+      if (purpose === 'lift' && !counted.length) continue;
+      if (counted.some((a) => a.principalId === me.id) || (purpose === 'activate' && seal.proposedById === me.id)) continue;
+      // Once only a client admin's approval can complete the quorum, an operator's would decide nothing.
+      const clientMissing = !counted.some((a) => a.role === 'client_admin');
+      if (me.role !== 'client_admin' && clientMissing && counted.length >= seal.requiredApprovals - 1) continue;
+      items.push({ kind: 'seal', tenant: { slug: tenant.slug, name: tenant.name }, purpose, seal: toSealView(seal, tenant.slug) });
+    }
+    return { count: items.length, items };
+  }
+}
