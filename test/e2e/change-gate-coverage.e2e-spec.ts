@@ -1,4 +1,5 @@
 import type request from 'supertest';
+import { ed25519Key } from '../support/approval-keys.js';
 import { listRoutes } from '../support/routes.js';
 import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, outboxCode, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -143,6 +144,23 @@ const EXERCISES: Record<string, { expect: number[]; run: Exercise }> = {
       t.as(OPERATOR_TOKEN).post(`/v1/tenants/gate-sealed/seals/${sealed}/break-glass-changes`).send({ option: CRED, value: true, reason: 'coverage break glass' }),
   },
   // A signed checkpoint over the audit chain heads: writes audit data, never option values.
+  // A signing key is the caller's own; it signs approvals and changes no option value.
+  'POST /v1/me/credentials/registration-options': {
+    expect: [200],
+    run: ({ t, clientA }) => t.as(clientA).post('/v1/me/credentials/registration-options').send({}),
+  },
+  'POST /v1/me/credentials': {
+    expect: [201],
+    run: ({ t, clientA }) => t.as(clientA).post('/v1/me/credentials').send({ kind: 'ed25519', label: 'gate', publicKey: ed25519Key().publicKeyPem }),
+  },
+  'POST /v1/me/credentials/remove': {
+    expect: [200],
+    run: async ({ t, clientA }) => {
+      const enrolled = await t.as(clientA).post('/v1/me/credentials').send({ kind: 'ed25519', label: 'to remove', publicKey: ed25519Key().publicKeyPem });
+      if (enrolled.status !== 201) throw new Error(`credential: ${enrolled.status} ${JSON.stringify(enrolled.body)}`);
+      return t.as(clientA).post('/v1/me/credentials/remove').send({ fingerprint: enrolled.body.fingerprint });
+    },
+  },
   'POST /v1/audit/checkpoints': {
     expect: [201],
     run: ({ t }) => t.as(OPERATOR_TOKEN).post('/v1/audit/checkpoints'),
