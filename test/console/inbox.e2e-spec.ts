@@ -97,7 +97,7 @@ describe('console: the approvals inbox', () => {
 
   it('has no inbox for the compliance reviewer, who decides nothing', async () => {
     const page = await c.signIn(s.compliance, 'en', DESKTOP);
-    expect(await page.getByRole('navigation').getByRole('link').allTextContents()).toEqual(['Audit log', 'Tenants']);
+    expect(await page.getByRole('navigation').getByRole('link').allTextContents()).toEqual(['Audit log', 'Tenants', 'Exposure']);
     await page.close();
   });
 });

@@ -41,7 +41,7 @@ describe('console: an operator’s daily work', () => {
     await page.goto(`${c.origin}/console/#/tenants/party-congress`);
     await settled(page);
     const people = page.locator('section[aria-labelledby=people-title]');
-    expect(await people.textContent()).toContain('Nobody has access to this organisation yet.');
+    await people.getByText('Nobody has access to this organisation yet.').waitFor();
     await people.getByLabel('Full name').fill('Marie Dupont');
     await people.getByLabel('E-mail address').fill('marie.dupont@example.org');
     await people.getByRole('button', { name: 'Send the invitation' }).click();
