@@ -30,8 +30,17 @@ const withDatabase = {
 
 const projects = [
   // No database, no server: the quick loop (`npm run test:unit`).
-  { ...base, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'] },
-  { ...withDatabase, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/isolation/'] },
+  {
+    ...base,
+    displayName: 'unit',
+    testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'],
+  },
+  {
+    ...withDatabase,
+    displayName: 'e2e',
+    testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+    testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/isolation/'],
+  },
   { ...withDatabase, displayName: 'isolation', testMatch: ['<rootDir>/test/isolation/**/*.e2e-spec.ts'] },
 ];
 

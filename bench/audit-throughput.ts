@@ -76,7 +76,13 @@ async function main(): Promise<void> {
     bootstrapToken: `cln_bench-${randomBytes(16).toString('hex')}`,
   });
   try {
-    const principal: AuthenticatedPrincipal = { id: randomUUID(), name: 'bench operator', role: 'operator', tenantId: null, tenantSlug: null };
+    const principal: AuthenticatedPrincipal = {
+      id: randomUUID(),
+      name: 'bench operator',
+      role: 'operator',
+      tenantId: null,
+      tenantSlug: null,
+    };
     const ability = defineAbilityFor(principal);
     const base: PolicyContext = { requestId: 'bench', principal, ability };
     const tenantsService = app.app.get(TenantsService);

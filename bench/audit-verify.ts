@@ -73,7 +73,9 @@ async function main(): Promise<void> {
     } else {
       const g0 = Date.now();
       key = await generate(file, n);
-      process.stdout.write(`generated ${n.toLocaleString('en')} events (${(statSync(file).size / 1e6).toFixed(0)} MB) in ${((Date.now() - g0) / 1000).toFixed(1)} s\n`);
+      process.stdout.write(
+        `generated ${n.toLocaleString('en')} events (${(statSync(file).size / 1e6).toFixed(0)} MB) in ${((Date.now() - g0) / 1000).toFixed(1)} s\n`,
+      );
     }
     const parallel = verifyIn(file, key, 'default');
     process.stdout.write(

@@ -28,7 +28,17 @@ async function startCloison() {
       globalThis.gc?.();
       globalThis.gc?.();
       const m = process.memoryUsage();
-      process.send({ memory: { heapUsed: m.heapUsed, external: m.external, snapshots: cache.size, snapshotBytes: cache.approxBytes, builds: cache.builds, principalMisses: principals.misses, gcMs } });
+      process.send({
+        memory: {
+          heapUsed: m.heapUsed,
+          external: m.external,
+          snapshots: cache.size,
+          snapshotBytes: cache.approxBytes,
+          builds: cache.builds,
+          principalMisses: principals.misses,
+          gcMs,
+        },
+      });
     }
   });
   return app.getHttpServer().address().port;

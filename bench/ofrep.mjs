@@ -33,7 +33,15 @@ function benchCatalog() {
   for (let i = 1; i <= EXTRA_OPTIONS; i++) {
     const key = `bench_option_${i}`;
     const text = { en: `Benchmark option ${i}`, fr: `Option de mesure ${i}` };
-    const def = { key, version: 1, risk: 'low', title: text, description: text, schema: { type: 'string', maxLength: 64 }, default: `default-${i}` };
+    const def = {
+      key,
+      version: 1,
+      risk: 'low',
+      title: text,
+      description: text,
+      schema: { type: 'string', maxLength: 64 },
+      default: `default-${i}`,
+    };
     writeFileSync(join(dir, 'options', `${key}.json`), JSON.stringify(def, null, 2));
   }
   return dir;
@@ -41,12 +49,23 @@ function benchCatalog() {
 
 // Tenant values for 24 of the 30 options (never a critical one), all valid for their schemas.
 const VALUES = {
-  ui_language: 'en', vote_weights: true, revote: true, max_proxies: 2, retention_days: 400, proxy_mode: 'one_per_voter',
+  ui_language: 'en',
+  vote_weights: true,
+  revote: true,
+  max_proxies: 2,
+  retention_days: 400,
+  proxy_mode: 'one_per_voter',
   sso: { enabled: true, issuer: 'https://id.example.org', allowedDomains: ['example.org'] },
-  scrutineer_scope: ['turnout', 'event_log', 'emargement'], admin_ip_allowlist: ['10.0.0.1', '192.168.1.10'],
-  voter_results_visibility: 'live', voter_receipt: 'none', results_publication_delay_minutes: 30,
-  voter_second_factor: 'email', credential_reset: 'strong_self_service', schedule_change: 'locked',
-  audit_webhook_url: 'https://hooks.example.org/cloison', admin_reopen_ballot: true,
+  scrutineer_scope: ['turnout', 'event_log', 'emargement'],
+  admin_ip_allowlist: ['10.0.0.1', '192.168.1.10'],
+  voter_results_visibility: 'live',
+  voter_receipt: 'none',
+  results_publication_delay_minutes: 30,
+  voter_second_factor: 'email',
+  credential_reset: 'strong_self_service',
+  schedule_change: 'locked',
+  audit_webhook_url: 'https://hooks.example.org/cloison',
+  admin_reopen_ballot: true,
   ...Object.fromEntries(Array.from({ length: EXTRA_OPTIONS }, (_, i) => [`bench_option_${i + 1}`, `tenant-value-${i + 1}`])),
 };
 
@@ -71,7 +90,13 @@ function load(port, tokens, options = {}) {
   });
 }
 
-const figures = (r) => ({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts, served: r.requests.total });
+const figures = (r) => ({
+  rps: r.requests.average,
+  p50: r.latency.p50,
+  p99: r.latency.p99,
+  errors: r.non2xx + r.errors + r.timeouts,
+  served: r.requests.total,
+});
 const row = (name, f) =>
   `${name.padEnd(34)} ${f.rps.toFixed(0).padStart(8)} req/s   p50 ${String(f.p50).padStart(3)} ms   p99 ${String(f.p99).padStart(3)} ms   CPU ${f.cpuUs.toFixed(0).padStart(3)} µs/req (kernel ${f.systemUs.toFixed(0).padStart(2)})${f.gcMs !== undefined ? `   GC ${f.gcMs.toFixed(0)} ms` : ''}${f.errors ? `   ERRORS ${f.errors}` : ''}`;
 
@@ -117,8 +142,11 @@ async function main() {
     const cloison = start(
       'cloison',
       {
-        DATABASE_URL: dbUrl.toString(), CLOISON_CATALOG_DIR: catalogDir, CLOISON_BOOTSTRAP_TOKEN: OPERATOR,
-        CLOISON_OFREP_RATE_LIMIT_MAX: OFREP_LIMIT, CLOISON_RATE_LIMIT_WINDOW_MS: LIMIT_WINDOW_MS,
+        DATABASE_URL: dbUrl.toString(),
+        CLOISON_CATALOG_DIR: catalogDir,
+        CLOISON_BOOTSTRAP_TOKEN: OPERATOR,
+        CLOISON_OFREP_RATE_LIMIT_MAX: OFREP_LIMIT,
+        CLOISON_RATE_LIMIT_WINDOW_MS: LIMIT_WINDOW_MS,
       },
       ['--expose-gc'],
     );
@@ -137,7 +165,9 @@ async function main() {
     if (sample.status !== 200 || flags.length !== 23 + EXTRA_OPTIONS) throw new Error(`unexpected sample answer ${sample.status}`);
     const tenantSet = flags.filter((f) => f.reason === 'TARGETING_MATCH').length;
     console.log('Cloison at its default settings (LOG_LEVEL=info), PostgreSQL; load average (1 min) at start ' + loadavg()[0].toFixed(2));
-    console.log(`OFREP bulk body: ${flags.length} flags (${tenantSet} set by the tenant), ${sampleBody.length} bytes; ${CONNECTIONS} connections, ${DURATION} s per run`);
+    console.log(
+      `OFREP bulk body: ${flags.length} flags (${tenantSet} set by the tenant), ${sampleBody.length} bytes; ${CONNECTIONS} connections, ${DURATION} s per run`,
+    );
     console.log(
       `OFREP rate limit: ${OFREP_LIMIT === '0' ? 'off' : `${OFREP_LIMIT} evaluations per token per ${LIMIT_WINDOW_MS} ms`} (CLOISON_OFREP_RATE_LIMIT_MAX, CLOISON_RATE_LIMIT_WINDOW_MS)\n`,
     );
@@ -189,7 +219,8 @@ async function main() {
       runs.all.push(await settled(port, tokens, () => measured(() => load(port, tokens))));
     }
     if (profileDir) {
-      for (const c of [cloison.child, bare.child]) console.log(`CPU profile of the measured rounds: ${await ask(c, { profileStop: profileDir }, 'profiled')}`);
+      for (const c of [cloison.child, bare.child])
+        console.log(`CPU profile of the measured rounds: ${await ask(c, { profileStop: profileDir }, 'profiled')}`);
     }
     const median = (list) => {
       // With an even number of rounds, the mean of the middle two (not the better one).
@@ -198,11 +229,25 @@ async function main() {
         const mid = Math.floor(v.length / 2);
         return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
       };
-      return { rps: by('rps'), p50: by('p50'), p99: by('p99'), cpuUs: by('cpuUs'), systemUs: by('systemUs'), errors: list.reduce((n, x) => n + x.errors, 0), gcMs: list[0].gcMs === undefined ? undefined : by('gcMs') };
+      return {
+        rps: by('rps'),
+        p50: by('p50'),
+        p99: by('p99'),
+        cpuUs: by('cpuUs'),
+        systemUs: by('systemUs'),
+        errors: list.reduce((n, x) => n + x.errors, 0),
+        gcMs: list[0].gcMs === undefined ? undefined : by('gcMs'),
+      };
     };
     const [fBare, fTen, fAll] = [median(runs.bare), median(runs.ten), median(runs.all)];
-    for (const [name, list] of [['bare', runs.bare], ['10 tenants', runs.ten], [`${TENANTS} tenants`, runs.all]]) {
-      console.log(`  rounds, ${name}: ${list.map((f) => `${f.rps.toFixed(0)} req/s p99 ${f.p99} ms ${f.cpuUs.toFixed(0)} µs`).join(' | ')}`);
+    for (const [name, list] of [
+      ['bare', runs.bare],
+      ['10 tenants', runs.ten],
+      [`${TENANTS} tenants`, runs.all],
+    ]) {
+      console.log(
+        `  rounds, ${name}: ${list.map((f) => `${f.rps.toFixed(0)} req/s p99 ${f.p99} ms ${f.cpuUs.toFixed(0)} µs`).join(' | ')}`,
+      );
     }
     console.log('');
     console.log(`medians of ${ROUNDS} rounds:`);
@@ -210,8 +255,12 @@ async function main() {
     console.log(row('Cloison OFREP bulk, 10 tenants', fTen));
     console.log(row(`Cloison OFREP bulk, ${TENANTS} tenants`, fAll));
     console.log('');
-    console.log(`ratio Cloison/bare (10 tenants):     ${(fTen.rps / fBare.rps).toFixed(2)}  (goal >= 0.9; p99 ${fTen.p99} ms, goal <= 5 ms; load average ${loadavg()[0].toFixed(2)})`);
-    console.log(`server CPU per request, Cloison/bare:  ${(fTen.cpuUs / fBare.cpuUs).toFixed(2)}  (${fTen.cpuUs.toFixed(0)} µs vs ${fBare.cpuUs.toFixed(0)} µs)`);
+    console.log(
+      `ratio Cloison/bare (10 tenants):     ${(fTen.rps / fBare.rps).toFixed(2)}  (goal >= 0.9; p99 ${fTen.p99} ms, goal <= 5 ms; load average ${loadavg()[0].toFixed(2)})`,
+    );
+    console.log(
+      `server CPU per request, Cloison/bare:  ${(fTen.cpuUs / fBare.cpuUs).toFixed(2)}  (${fTen.cpuUs.toFixed(0)} µs vs ${fBare.cpuUs.toFixed(0)} µs)`,
+    );
     console.log(`ratio ${TENANTS} tenants / 10 tenants: ${(fAll.rps / fTen.rps).toFixed(2)}  (goal within 10%)`);
     const grown = Math.max(after.snapshots - before.snapshots, 1);
     const perTenant = (after.heapUsed + after.external - before.heapUsed - before.external) / grown / 1024;
@@ -219,8 +268,13 @@ async function main() {
       `memory per tenant (snapshot + cached principal, heap + buffers): ${perTenant.toFixed(1)} KiB over ${grown} snapshots;` +
         ` snapshot buffers alone ${(after.snapshotBytes / Math.max(after.snapshots, 1) / 1024).toFixed(1)} KiB`,
     );
-    const reads = [...runs.ten, ...runs.all].reduce((n, f) => ({ builds: n.builds + f.builds, lookups: n.lookups + f.lookups }), { builds: 0, lookups: 0 });
-    console.log(`database reads during the measured Cloison runs: ${reads.builds} snapshot builds, ${reads.lookups} principal lookups (all warm: 0 and 0)`);
+    const reads = [...runs.ten, ...runs.all].reduce((n, f) => ({ builds: n.builds + f.builds, lookups: n.lookups + f.lookups }), {
+      builds: 0,
+      lookups: 0,
+    });
+    console.log(
+      `database reads during the measured Cloison runs: ${reads.builds} snapshot builds, ${reads.lookups} principal lookups (all warm: 0 and 0)`,
+    );
   } finally {
     for (const c of children) c.connected ? c.send('exit') : c.kill();
     await new Promise((r) => setTimeout(r, 300));

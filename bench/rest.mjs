@@ -48,7 +48,9 @@ function timed(agent, port, method, path, body) {
     const headers = body ? { ...AUTH, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : AUTH;
     const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers }, (res) => {
       res.on('data', () => undefined);
-      res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - t0) : reject(new Error(`${method} answered ${res.statusCode}`))));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve(performance.now() - t0) : reject(new Error(`${method} answered ${res.statusCode}`)),
+      );
     });
     req.on('error', reject);
     req.end(body);
@@ -78,13 +80,32 @@ async function clients(port, { method, writers, tenants, salt = 0 }) {
   );
   const seconds = (performance.now() - t0) / 1000;
   times.sort((a, b) => a - b);
-  return { rps: times.length / seconds, served: times.length, seconds, p50: percentile(times, 0.5), p99: percentile(times, 0.99), load: load1() };
+  return {
+    rps: times.length / seconds,
+    served: times.length,
+    seconds,
+    p50: percentile(times, 0.5),
+    p99: percentile(times, 0.99),
+    load: load1(),
+  };
 }
 
 /** 32 connections reading at once (autocannon). */
 async function loaded(port, path) {
-  const r = await autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: DURATION, requests: [{ method: 'GET', path, headers: AUTH }] });
-  return { rps: r.requests.average, served: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts, load: load1() };
+  const r = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    requests: [{ method: 'GET', path, headers: AUTH }],
+  });
+  return {
+    rps: r.requests.average,
+    served: r.requests.total,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.non2xx + r.errors + r.timeouts,
+    load: load1(),
+  };
 }
 
 /** Runs `run` and adds the server's CPU time per request served (µs) to its figures. */
@@ -107,7 +128,8 @@ async function main() {
   await withDb(BASE_URL, (c) => c.query(`CREATE DATABASE ${dbName}`));
   const dbUrl = new URL(BASE_URL);
   dbUrl.pathname = `/${dbName}`;
-  const countEvents = () => withDb(dbUrl.toString(), async (c) => Number((await c.query('SELECT count(*) AS n FROM audit_events')).rows[0].n));
+  const countEvents = () =>
+    withDb(dbUrl.toString(), async (c) => Number((await c.query('SELECT count(*) AS n FROM audit_events')).rows[0].n));
   const children = [];
   try {
     // Default settings (LOG_LEVEL unset: info; log lines written to a discarded stdout), except the
@@ -155,7 +177,11 @@ async function main() {
         const f = await withCpu(c, () => clients(port, { method: 'PUT', writers: w, tenants: slugs, salt: (salt += 7) }));
         runs[`put${w}`].push({ ...f, audited: ((await countEvents()) - before) / f.seconds });
         const e0 = await countEvents();
-        const inproc = await ask(cloison.child, { inProcess: { tenants: refs.slice(0, w), seconds: DURATION, salt: (salt += 7), key: KEY } }, 'inProcessDone');
+        const inproc = await ask(
+          cloison.child,
+          { inProcess: { tenants: refs.slice(0, w), seconds: DURATION, salt: (salt += 7), key: KEY } },
+          'inProcessDone',
+        );
         runs[`inproc${w}`].push({ audited: ((await countEvents()) - e0) / inproc.seconds, load: load1() });
       }
       console.log(`round ${r + 1}/${ROUNDS} done (load ${load1()})`);
@@ -171,7 +197,9 @@ async function main() {
     console.log(`\nGET one option, ${CONNECTIONS} connections:`);
     const [gb, gc] = [runs.getBare, runs.get];
     console.log(`  bare Fastify   ${median(gb, 'rps').toFixed(0)} req/s  p99 ${median(gb, 'p99')} ms   ${cpu(gb)}   (load ${loads(gb)})`);
-    console.log(`  Cloison        ${median(gc, 'rps').toFixed(0)} req/s  p99 ${median(gc, 'p99')} ms   ${cpu(gc)}   (load ${loads(gc)})   (goal p99 <= 10 ms; autocannon reports whole ms)`);
+    console.log(
+      `  Cloison        ${median(gc, 'rps').toFixed(0)} req/s  p99 ${median(gc, 'p99')} ms   ${cpu(gc)}   (load ${loads(gc)})   (goal p99 <= 10 ms; autocannon reports whole ms)`,
+    );
     if (WRITERS.length) console.log('\nPUT one option, each writer its own tenant (Cloison: audited changes/s counted in the audit log):');
     for (const w of WRITERS) {
       const [b, c, i] = [runs[`putBare${w}`], runs[`put${w}`], runs[`inproc${w}`]];
@@ -180,8 +208,12 @@ async function main() {
           ` (p99 ${ms(median(c, 'p99'))}, ${median(c, 'cpuUs').toFixed(0)} µs CPU/req) | in-process OptionsService.set ${median(i, 'audited').toFixed(0).padStart(5)} audited/s   (load ${loads(c)})`,
       );
     }
-    const errors = Object.values(runs).flat().reduce((n, f) => n + (f.errors ?? 0), 0);
-    console.log(`${WRITERS.length ? '  goal: >= 1,500 audited changes/s through HTTP at 16 writers; ' : '\n'}non-2xx or failed requests: ${errors}`);
+    const errors = Object.values(runs)
+      .flat()
+      .reduce((n, f) => n + (f.errors ?? 0), 0);
+    console.log(
+      `${WRITERS.length ? '  goal: >= 1,500 audited changes/s through HTTP at 16 writers; ' : '\n'}non-2xx or failed requests: ${errors}`,
+    );
     const verified = await call(port, 'GET', '/v1/audit/verify');
     console.log(`\naudit chain verified through the API after the run: ${verified}`);
   } finally {

@@ -17,9 +17,18 @@ function check(doc, trustedKeyId) {
     signatureValid = false;
   }
   const fingerprintValid = createHash('sha256').update(canonicalize(doc.state)).digest('hex') === doc.fingerprint;
-  const keyIdValid = createHash('sha256').update(Buffer.from(doc.publicKey ?? '', 'base64')).digest('hex') === doc.keyId;
+  const keyIdValid =
+    createHash('sha256')
+      .update(Buffer.from(doc.publicKey ?? '', 'base64'))
+      .digest('hex') === doc.keyId;
   const trusted = trustedKeyId === undefined ? null : trustedKeyId === doc.keyId;
-  return { signatureValid, fingerprintValid, keyIdValid, trusted, valid: signatureValid && fingerprintValid && keyIdValid && trusted !== false };
+  return {
+    signatureValid,
+    fingerprintValid,
+    keyIdValid,
+    trusted,
+    valid: signatureValid && fingerprintValid && keyIdValid && trusted !== false,
+  };
 }
 
 const args = process.argv.slice(2);
@@ -39,5 +48,7 @@ try {
   process.exit(2);
 }
 const result = check(doc, keyAt >= 0 ? args[keyAt + 1] : undefined);
-process.stdout.write(`${JSON.stringify({ sealId: doc.sealId, label: doc.label, fingerprint: doc.fingerprint, keyId: doc.keyId, ...result }, null, 2)}\n`);
+process.stdout.write(
+  `${JSON.stringify({ sealId: doc.sealId, label: doc.label, fingerprint: doc.fingerprint, keyId: doc.keyId, ...result }, null, 2)}\n`,
+);
 process.exit(result.valid ? 0 : 1);

@@ -35,7 +35,8 @@ export async function killNineScenario(baseUrl: string): Promise<{ passed: boole
     const tenants = Array.from({ length: 8 }, (_, i) => `kill-${i}`);
     for (const slug of tenants) {
       const r = await request(service.base, 'POST', '/v1/tenants', { slug, name: `Tenant ${slug}`, riskLevel: 2 });
-      if (r.status !== 201) throw new Error(`creating ${slug}: ${r.status} ${r.transport ?? ""} ${JSON.stringify(r.body)}\n${service.output.join("")}`);
+      if (r.status !== 201)
+        throw new Error(`creating ${slug}: ${r.status} ${r.transport ?? ''} ${JSON.stringify(r.body)}\n${service.output.join('')}`);
     }
     for (let round = 1; round <= ROUNDS; round++) {
       let killed = false;
@@ -54,7 +55,10 @@ export async function killNineScenario(baseUrl: string): Promise<{ passed: boole
       const problems = await durabilityProblems(db.url, acked);
       // A checkpoint only vouches for chain heads its own process wrote (a row slipped in while
       // the service was down must not be signed blindly): the restarted service writes first.
-      const after = await request(service.base, 'PUT', `/v1/tenants/${tenants[0]}/options/max_proxies`, { value: round, reason: 'after restart' });
+      const after = await request(service.base, 'PUT', `/v1/tenants/${tenants[0]}/options/max_proxies`, {
+        value: round,
+        reason: 'after restart',
+      });
       if (after.status !== 200) problems.push(`write after restart answered ${after.status}`);
       else acked.push({ kind: 'option', tenant: tenants[0] as string, key: 'max_proxies', value: round });
       problems.push(...(await chainProblems(service.base)));
@@ -68,7 +72,10 @@ export async function killNineScenario(baseUrl: string): Promise<{ passed: boole
     await service.stop();
     lines.push(`total acknowledged writes checked: ${acked.length}`);
     // The check itself must be able to fail: an acknowledgement that never happened is reported.
-    const fake = await durabilityProblems(db.url, [...acked, { kind: 'option', tenant: tenants[0] as string, key: 'revote', value: 'never written' }]);
+    const fake = await durabilityProblems(db.url, [
+      ...acked,
+      { kind: 'option', tenant: tenants[0] as string, key: 'revote', value: 'never written' },
+    ]);
     const selfCheck = fake.some((p) => p.includes('never written'));
     lines.push(`verifier self-check (a fabricated acknowledgement is reported): ${selfCheck ? 'ok' : 'FAILED'}`);
     if (!selfCheck) passed = false;

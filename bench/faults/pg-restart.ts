@@ -28,7 +28,8 @@ async function privateCluster() {
   chownSync(dir, uid, gid);
   const data = join(dir, 'data');
   const port = await freePort();
-  const asPostgres = (cmd: string, args: string[]) => execFileSync('runuser', ['-u', 'postgres', '--', bin(cmd), ...args], { stdio: 'pipe' });
+  const asPostgres = (cmd: string, args: string[]) =>
+    execFileSync('runuser', ['-u', 'postgres', '--', bin(cmd), ...args], { stdio: 'pipe' });
   asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=on`;
   const start = () => asPostgres('pg_ctl', ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', 'start']);
@@ -64,7 +65,8 @@ export async function pgRestartScenario(): Promise<{ passed: boolean; lines: str
       const tenants = Array.from({ length: 6 }, (_, i) => `outage-${i}`);
       for (const slug of tenants) {
         const r = await request(service.base, 'POST', '/v1/tenants', { slug, name: `Tenant ${slug}`, riskLevel: 2 });
-        if (r.status !== 201) throw new Error(`creating ${slug}: ${r.status} ${r.transport ?? ""} ${JSON.stringify(r.body)}\n${service.output.join("")}`);
+        if (r.status !== 201)
+          throw new Error(`creating ${slug}: ${r.status} ${r.transport ?? ''} ${JSON.stringify(r.body)}\n${service.output.join('')}`);
       }
       let done = false;
       const reads: (Reply & { at: number })[] = [];
@@ -110,16 +112,23 @@ export async function pgRestartScenario(): Promise<{ passed: boolean; lines: str
       const pct = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
       const after = all.filter((r) => r.at - r.ms > recoveredAt);
       lines.push(`outage ${((upAt - downAt) / 1000).toFixed(1)} s; requests ${all.length}, during the outage ${during.length}`);
-      lines.push(`replies: ${JSON.stringify(countBy(all))}; refusals answered in p50 ${pct(0.5)} ms, p95 ${pct(0.95)} ms, max ${pct(1)} ms`);
-      lines.push(recoveredAt ? `recovered by itself ${((recoveredAt - upAt) / 1000).toFixed(1)} s after PostgreSQL was back` : 'did not recover');
+      lines.push(
+        `replies: ${JSON.stringify(countBy(all))}; refusals answered in p50 ${pct(0.5)} ms, p95 ${pct(0.95)} ms, max ${pct(1)} ms`,
+      );
+      lines.push(
+        recoveredAt ? `recovered by itself ${((recoveredAt - upAt) / 1000).toFixed(1)} s after PostgreSQL was back` : 'did not recover',
+      );
       if (!during.length) problems.push('no request was made while the database was down');
       if (during.some((r) => r.status === 200 || r.status === 201)) problems.push('a request succeeded while the database was down');
       if (wrong.length) problems.push(`${wrong.length} refusals were not 503 + JSON error, e.g. ${describe(wrong[0])}`);
       if (slow.length) problems.push(`${slow.length} refusals took longer than ${FAIL_FAST_MAX_MS} ms, e.g. ${describe(slow[0])}`);
       if (!recoveredAt) problems.push('the service did not recover within 20 s');
-      if (after.some((r) => r.status !== 200 && r.status !== 201)) problems.push(`failures after recovery: ${JSON.stringify(countBy(after))}`);
+      if (after.some((r) => r.status !== 200 && r.status !== 201))
+        problems.push(`failures after recovery: ${JSON.stringify(countBy(after))}`);
       const durability = await durabilityProblems(cluster.url, result.acked);
-      lines.push(`acknowledged writes: ${result.acked.length}; ${durability.length ? `${durability.length} durability problems` : 'all stored and audited, no partial write'}`);
+      lines.push(
+        `acknowledged writes: ${result.acked.length}; ${durability.length ? `${durability.length} durability problems` : 'all stored and audited, no partial write'}`,
+      );
       problems.push(...durability.slice(0, 20));
       if (process.env.FAULT_DEBUG) lines.push(service.output.join(''));
     } finally {

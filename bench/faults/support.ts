@@ -33,7 +33,10 @@ export async function freshDatabase(baseUrl: string): Promise<{ url: string; dro
   await withClient(baseUrl, (c) => c.query(`CREATE DATABASE ${name}`));
   const u = new URL(baseUrl);
   u.pathname = `/${name}`;
-  return { url: u.toString(), drop: () => withClient(baseUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined) };
+  return {
+    url: u.toString(),
+    drop: () => withClient(baseUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  };
 }
 
 export interface Service {
@@ -49,7 +52,15 @@ export async function startService(env: Record<string, string>): Promise<Service
   const port = await freePort();
   const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
     cwd: process.cwd(),
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error', CLOISON_BOOTSTRAP_TOKEN: TOKEN, CLOISON_RATE_LIMIT_MAX: '0', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'error',
+      CLOISON_BOOTSTRAP_TOKEN: TOKEN,
+      CLOISON_RATE_LIMIT_MAX: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -60,7 +71,10 @@ export async function startService(env: Record<string, string>): Promise<Service
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`service exited during start:\n${output.join('')}`);
-    const ok = await fetch(`${base}/health`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+    const ok = await fetch(`${base}/health`, { signal: AbortSignal.timeout(1000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
@@ -159,7 +173,10 @@ export async function writeLoad(
           continue;
         }
         const tenant = tenants[i % tenants.length] as string;
-        const [key, value] = i % 2 ? ['audit_webhook_url', `https://w${w}-${i}.example.org/hook`] : ['admin_ip_allowlist', [`10.${w}.${(i >> 8) & 255}.${i & 255}`]];
+        const [key, value] =
+          i % 2
+            ? ['audit_webhook_url', `https://w${w}-${i}.example.org/hook`]
+            : ['admin_ip_allowlist', [`10.${w}.${(i >> 8) & 255}.${i & 255}`]];
         const r = await request(base, 'PUT', `/v1/tenants/${tenant}/options/${key}`, { value, reason: `fault load ${i}` });
         count(r);
         if (r.status === 200) result.acked.push({ kind: 'option', tenant, key, value });

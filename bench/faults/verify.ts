@@ -12,11 +12,20 @@ export async function durabilityProblems(dbUrl: string, acked: Acked[]): Promise
     const problems: string[] = [];
     const tenants = new Map((await c.query<{ id: string; slug: string }>('SELECT id, slug FROM tenants')).rows.map((r) => [r.slug, r.id]));
     const events = (
-      await c.query<{ seq: string; tenant_id: string | null; tenant_seq: string | null; action: string; option_key: string | null; after: unknown }>(
-        'SELECT seq, tenant_id, tenant_seq, action, option_key, after FROM audit_events ORDER BY seq',
+      await c.query<{
+        seq: string;
+        tenant_id: string | null;
+        tenant_seq: string | null;
+        action: string;
+        option_key: string | null;
+        after: unknown;
+      }>('SELECT seq, tenant_id, tenant_seq, action, option_key, after FROM audit_events ORDER BY seq')
+    ).rows;
+    const values = (
+      await c.query<{ tenant_id: string; option_key: string; is_set: boolean; value: unknown; version: number }>(
+        'SELECT * FROM option_values',
       )
     ).rows;
-    const values = (await c.query<{ tenant_id: string; option_key: string; is_set: boolean; value: unknown; version: number }>('SELECT * FROM option_values')).rows;
 
     events.forEach((e, i) => {
       if (Number(e.seq) !== i + 1) problems.push(`audit seq ${e.seq} at position ${i + 1}: not dense`);
@@ -36,7 +45,8 @@ export async function durabilityProblems(dbUrl: string, acked: Acked[]): Promise
         continue;
       }
       if (a.kind === 'tenant') {
-        if (!events.some((e) => e.tenant_id === id && e.action === 'tenant.created')) problems.push(`tenant ${a.tenant}: no tenant.created event`);
+        if (!events.some((e) => e.tenant_id === id && e.action === 'tenant.created'))
+          problems.push(`tenant ${a.tenant}: no tenant.created event`);
         continue;
       }
       if (!events.some((e) => e.tenant_id === id && e.option_key === a.key && isDeepStrictEqual(e.after, a.value))) {
@@ -50,7 +60,8 @@ export async function durabilityProblems(dbUrl: string, acked: Acked[]): Promise
       const list = events.filter((e) => e.tenant_id === v.tenant_id && e.option_key === v.option_key);
       const last = list[list.length - 1];
       if (list.length !== v.version) problems.push(`${v.tenant_id}/${v.option_key}: version ${v.version} but ${list.length} audit events`);
-      if (!last || !isDeepStrictEqual(last.after, v.value)) problems.push(`${v.tenant_id}/${v.option_key}: stored value is not the last audited one`);
+      if (!last || !isDeepStrictEqual(last.after, v.value))
+        problems.push(`${v.tenant_id}/${v.option_key}: stored value is not the last audited one`);
     }
     for (const e of events) {
       if (e.option_key && !values.some((v) => v.tenant_id === e.tenant_id && v.option_key === e.option_key)) {

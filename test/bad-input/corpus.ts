@@ -85,8 +85,16 @@ const RAW_BODIES: [string, string | Buffer, string][] = [
   ['single quotes', "{'value': true}", 'application/json'],
   ['NaN literal', '{"value": NaN, "reason": "bad input corpus"}', 'application/json'],
   ['comment', '{"value": "not-a-boolean" /* hi */, "reason": "bad input corpus"}', 'application/json'],
-  ['invalid UTF-8', Buffer.concat([Buffer.from('{"value": "not-a-boolean", "reason": "'), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from('"}')]), 'application/json'],
-  ['overlong UTF-8', Buffer.concat([Buffer.from('{"value": "'), Buffer.from([0xc0, 0xaf]), Buffer.from('", "reason": "bad input corpus"}')]), 'application/json'],
+  [
+    'invalid UTF-8',
+    Buffer.concat([Buffer.from('{"value": "not-a-boolean", "reason": "'), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from('"}')]),
+    'application/json',
+  ],
+  [
+    'overlong UTF-8',
+    Buffer.concat([Buffer.from('{"value": "'), Buffer.from([0xc0, 0xaf]), Buffer.from('", "reason": "bad input corpus"}')]),
+    'application/json',
+  ],
   ['UTF-16 body', Buffer.from(`{"value": "not-a-boolean", "reason": "${REASON}"}`, 'utf16le'), 'application/json'],
   ['escaped NUL', `{"value": "a\\u0000b", "reason": "${REASON}"}`, 'application/json'],
   ['escaped lone surrogate', `{"value": "\\ud800", "reason": "${REASON}"}`, 'application/json'],
@@ -171,12 +179,12 @@ const BAD_AUDIT_QUERIES = [
   'cursor=abc',
   'cursor=-1',
   'cursor=1234567890123456789012',
-  "cursor=1%27%20OR%201%3D1",
+  'cursor=1%27%20OR%201%3D1',
   'from=yesterday',
   'to=2026-13-45T00:00:00Z',
   'from=%00',
   'option=%00',
-  "option=revote%27%20OR%20%271%27%3D%271",
+  'option=revote%27%20OR%20%271%27%3D%271',
   'option=' + 'o'.repeat(100),
   'actor=' + 'a'.repeat(100),
   'action=%27%3B%20DROP%20TABLE%20audit_events%3B--',
@@ -238,8 +246,10 @@ function build(): BadRequest[] {
     out.push({ name: `PUT option raw: ${name}`, method: 'put', path: OPTION, who: 'operator', body, contentType });
     out.push({ name: `POST tenant raw: ${name}`, method: 'post', path: '/v1/tenants', who: 'operator', body, contentType });
   }
-  for (const [name, body] of BAD_TENANT_BODIES) out.push({ name: `POST tenant: ${name}`, method: 'post', path: '/v1/tenants', who: 'operator', body });
-  for (const [name, body] of BAD_PRINCIPAL_BODIES) out.push({ name: `POST principal: ${name}`, method: 'post', path: '/v1/principals', who: 'operator', body });
+  for (const [name, body] of BAD_TENANT_BODIES)
+    out.push({ name: `POST tenant: ${name}`, method: 'post', path: '/v1/tenants', who: 'operator', body });
+  for (const [name, body] of BAD_PRINCIPAL_BODIES)
+    out.push({ name: `POST principal: ${name}`, method: 'post', path: '/v1/principals', who: 'operator', body });
   for (const q of BAD_AUDIT_QUERIES) {
     out.push({ name: `GET tenant audit ?${q}`, method: 'get', path: `/v1/tenants/${OWN}/audit?${q}`, who: 'operator' });
     out.push({ name: `GET audit ?${q}`, method: 'get', path: `/v1/audit?${q}`, who: 'operator' });
@@ -248,34 +258,105 @@ function build(): BadRequest[] {
     out.push({ name: `GET audit ?${q}`, method: 'get', path: `/v1/audit?${q}`, who: 'operator' });
   }
   for (const [name, authorization] of TOKENS) {
-    out.push({ name: `token ${name}: PUT option`, method: 'put', path: OPTION, who: 'none', authorization, body: { value: true, reason: REASON } });
-    out.push({ name: `token ${name}: POST tenant`, method: 'post', path: '/v1/tenants', who: 'none', authorization, body: { slug: 'gamma', name: 'Gamma', riskLevel: 1 } });
+    out.push({
+      name: `token ${name}: PUT option`,
+      method: 'put',
+      path: OPTION,
+      who: 'none',
+      authorization,
+      body: { value: true, reason: REASON },
+    });
+    out.push({
+      name: `token ${name}: POST tenant`,
+      method: 'post',
+      path: '/v1/tenants',
+      who: 'none',
+      authorization,
+      body: { slug: 'gamma', name: 'Gamma', riskLevel: 1 },
+    });
     out.push({ name: `token ${name}: GET options`, method: 'get', path: `/v1/tenants/${OWN}/options`, who: 'none', authorization });
   }
   for (const [path, who] of TRAVERSAL_PATHS) out.push({ name: `path ${path.slice(0, 80)} as ${who}`, method: 'get', path, who });
   for (const [path, who] of TRAVERSAL_PATHS.slice(0, 16)) {
-    out.push({ name: `PUT ${path.slice(0, 80)} as ${who}`, method: 'put', path: path.endsWith('/options') ? `${path}/revote` : path, who, body: { value: true, reason: REASON } });
+    out.push({
+      name: `PUT ${path.slice(0, 80)} as ${who}`,
+      method: 'put',
+      path: path.endsWith('/options') ? `${path}/revote` : path,
+      who,
+      body: { value: true, reason: REASON },
+    });
   }
   const ifMatch = ['"abc"', '"-1"', '"1"x', 'W/', '"99999999999"', '"0", "1"', '*, "1"', "' OR 1=1"];
   for (const v of ifMatch) {
-    out.push({ name: `If-Match ${JSON.stringify(v)}`, method: 'put', path: OPTION, who: 'operator', body: { value: true, reason: REASON }, headers: { 'if-match': v } });
+    out.push({
+      name: `If-Match ${JSON.stringify(v)}`,
+      method: 'put',
+      path: OPTION,
+      who: 'operator',
+      body: { value: true, reason: REASON },
+      headers: { 'if-match': v },
+    });
   }
-  out.push({ name: 'If-Match stale version', method: 'put', path: OPTION, who: 'operator', body: { value: true, reason: REASON }, headers: { 'if-match': '"7"' } });
+  out.push({
+    name: 'If-Match stale version',
+    method: 'put',
+    path: OPTION,
+    who: 'operator',
+    body: { value: true, reason: REASON },
+    headers: { 'if-match': '"7"' },
+  });
   for (const role of ['admin', 'service'] as const) {
     out.push({ name: `${role} writes own option`, method: 'put', path: OPTION, who: role, body: { value: true, reason: REASON } });
     out.push({ name: `${role} resets own option`, method: 'delete', path: OPTION, who: role, body: { reason: REASON } });
-    out.push({ name: `${role} creates tenant`, method: 'post', path: '/v1/tenants', who: role, body: { slug: 'gamma', name: 'G', riskLevel: 1 } });
-    out.push({ name: `${role} creates principal in own tenant`, method: 'post', path: '/v1/principals', who: role, body: { name: 'p', role: 'operator' } });
-    out.push({ name: `${role} writes foreign option`, method: 'put', path: `/v1/tenants/${FOREIGN}/options/revote`, who: role, body: { value: true, reason: REASON } });
+    out.push({
+      name: `${role} creates tenant`,
+      method: 'post',
+      path: '/v1/tenants',
+      who: role,
+      body: { slug: 'gamma', name: 'G', riskLevel: 1 },
+    });
+    out.push({
+      name: `${role} creates principal in own tenant`,
+      method: 'post',
+      path: '/v1/principals',
+      who: role,
+      body: { name: 'p', role: 'operator' },
+    });
+    out.push({
+      name: `${role} writes foreign option`,
+      method: 'put',
+      path: `/v1/tenants/${FOREIGN}/options/revote`,
+      who: role,
+      body: { value: true, reason: REASON },
+    });
   }
   for (const method of ['patch', 'post'] as const) {
-    out.push({ name: `${method.toUpperCase()} on an option`, method, path: OPTION, who: 'operator', body: { value: true, reason: REASON } });
+    out.push({
+      name: `${method.toUpperCase()} on an option`,
+      method,
+      path: OPTION,
+      who: 'operator',
+      body: { value: true, reason: REASON },
+    });
   }
   out.push({ name: 'DELETE a tenant', method: 'delete', path: `/v1/tenants/${OWN}`, who: 'operator' });
   out.push({ name: 'PUT a tenant', method: 'put', path: `/v1/tenants/${OWN}`, who: 'operator', body: { name: 'renamed' } });
-  out.push({ name: 'unknown option write', method: 'put', path: `/v1/tenants/${OWN}/options/no_such_option`, who: 'operator', body: { value: true, reason: REASON } });
+  out.push({
+    name: 'unknown option write',
+    method: 'put',
+    path: `/v1/tenants/${OWN}/options/no_such_option`,
+    who: 'operator',
+    body: { value: true, reason: REASON },
+  });
   out.push(...encodingCases());
-  out.push({ name: 'X-Request-Id injection', method: 'put', path: OPTION, who: 'operator', body: { value: 'x', reason: REASON }, headers: { 'x-request-id': "'; DROP TABLE audit_events; --" } });
+  out.push({
+    name: 'X-Request-Id injection',
+    method: 'put',
+    path: OPTION,
+    who: 'operator',
+    body: { value: 'x', reason: REASON },
+    headers: { 'x-request-id': "'; DROP TABLE audit_events; --" },
+  });
   return out;
 }
 

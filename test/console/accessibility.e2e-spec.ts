@@ -19,7 +19,9 @@ async function serious(page: Page): Promise<{ id: string; help: string; targets:
   const found = await page.evaluate<Violation[]>(
     "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((r) => r.violations)",
   );
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, help: v.help, targets: v.nodes.map((n) => n.target) }));
+  return found
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, help: v.help, targets: v.nodes.map((n) => n.target) }));
 }
 
 describe('console: accessibility (axe-core) of each main screen', () => {
@@ -29,9 +31,18 @@ describe('console: accessibility (axe-core) of each main screen', () => {
     c = await startConsole({ bypassCSP: true });
     s = await seed(c.t);
     const op = c.t.as(s.operator);
-    await op.put('/v1/tenants/federation-abroad/options/ballot_secrecy').send({ value: 'admin_visible', reason: 'support needs to see votes' }).expect(202);
-    const exported = (await op.put('/v1/tenants/federation-abroad/options/voter_list_export').send({ value: true, reason: 'bailiff audit' }).expect(202)).body;
-    await c.t.as(OPERATOR_TOKEN_2).post(`/v1/tenants/federation-abroad/change-requests/${exported.id}/approve`).send({ contentHash: exported.contentHash }).expect(200);
+    await op
+      .put('/v1/tenants/federation-abroad/options/ballot_secrecy')
+      .send({ value: 'admin_visible', reason: 'support needs to see votes' })
+      .expect(202);
+    const exported = (
+      await op.put('/v1/tenants/federation-abroad/options/voter_list_export').send({ value: true, reason: 'bailiff audit' }).expect(202)
+    ).body;
+    await c.t
+      .as(OPERATOR_TOKEN_2)
+      .post(`/v1/tenants/federation-abroad/change-requests/${exported.id}/approve`)
+      .send({ contentHash: exported.contentHash })
+      .expect(200);
     await op.post('/v1/tenants/teachers-union/seals').send({ label: 'General assembly 2027' }).expect(201);
   });
   afterAll(async () => {
@@ -69,12 +80,23 @@ describe('console: accessibility (axe-core) of each main screen', () => {
   });
 
   it('finds nothing serious on the operator’s screens (desktop, English)', async () => {
-    const screens = ['#/inbox', '#/tenants', '#/tenants/federation-abroad', '#/tenants/teachers-union', '#/tenants/federation-abroad/options/ballot_secrecy', '#/exposure', '#/bulk', '#/audit'];
+    const screens = [
+      '#/inbox',
+      '#/tenants',
+      '#/tenants/federation-abroad',
+      '#/tenants/teachers-union',
+      '#/tenants/federation-abroad/options/ballot_secrecy',
+      '#/exposure',
+      '#/bulk',
+      '#/audit',
+    ];
     expect(await check(OPERATOR_TOKEN_2, 'en', { width: 1366, height: 900 }, screens)).toEqual({});
   });
 
   it('finds nothing serious on the client admin’s screens (phone, French)', async () => {
-    expect(await check(s.clientAdmin, 'fr', { width: 390, height: 844 }, ['#/org', '#/inbox', '#/audit', '#/org/options/retention_days'])).toEqual({});
+    expect(
+      await check(s.clientAdmin, 'fr', { width: 390, height: 844 }, ['#/org', '#/inbox', '#/audit', '#/org/options/retention_days']),
+    ).toEqual({});
   });
 
   it('finds nothing serious on the compliance reviewer’s screens', async () => {

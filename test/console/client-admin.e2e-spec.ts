@@ -25,7 +25,10 @@ describe('console: client admin journey', () => {
 
   it('the registry serves the words of each value, in the list and for one option', async () => {
     const labels = { en: 'After the vote closes', fr: 'Après la clôture du vote' };
-    const list = (await c.t.as(s.clientAdmin).get('/v1/registry').expect(200)).body as { key: string; valueLabels?: Record<string, unknown> }[];
+    const list = (await c.t.as(s.clientAdmin).get('/v1/registry').expect(200)).body as {
+      key: string;
+      valueLabels?: Record<string, unknown>;
+    }[];
     expect(list.find((d) => d.key === 'voter_results_visibility')?.valueLabels?.after_close).toEqual(labels);
     const one = await c.t.as(s.clientAdmin).get('/v1/registry/voter_results_visibility').expect(200);
     expect(one.body.valueLabels).toMatchObject({ after_close: labels, never: { en: 'Never', fr: 'Jamais' } });
@@ -39,7 +42,9 @@ describe('console: client admin journey', () => {
     const cards = page.locator('li.card');
     const risks = await cards.evaluateAll((els) => els.map((e) => /risk-(\w+)/.exec(e.className)?.[1]));
     expect(risks.length).toBe((await c.t.as(s.clientAdmin).get('/v1/registry')).body.length);
-    expect(risks).toEqual([...risks].sort((a, b) => ['critical', 'high', 'medium', 'low'].indexOf(a!) - ['critical', 'high', 'medium', 'low'].indexOf(b!)));
+    expect(risks).toEqual(
+      [...risks].sort((a, b) => ['critical', 'high', 'medium', 'low'].indexOf(a!) - ['critical', 'high', 'medium', 'low'].indexOf(b!)),
+    );
     expect(await cards.first().getAttribute('class')).toContain('risky');
     const secrecy = page.locator('li.card[data-option=ballot_secrecy]');
     expect(await secrecy.locator('h3').textContent()).toContain('Secret du vote');
@@ -48,9 +53,9 @@ describe('console: client admin journey', () => {
     expect(await retention.locator('.card-value').textContent()).toBe('730 votre réglage');
     // Every value in words of the catalog, never its internal code.
     const value = (key: string) => page.locator(`li.card[data-option=${key}] .card-value strong`).textContent();
-    expect(await value('ballot_secrecy')).toBe('Secret : personne ne peut voir le choix d\'un électeur');
+    expect(await value('ballot_secrecy')).toBe("Secret : personne ne peut voir le choix d'un électeur");
     expect(await value('voter_results_visibility')).toBe('Après la clôture du vote');
-    expect(await value('schedule_change')).toBe('Seulement avant l\'ouverture du vote');
+    expect(await value('schedule_change')).toBe("Seulement avant l'ouverture du vote");
     expect(await value('proxy_mode')).toBe('Une procuration au plus par électeur');
     expect(await value('scrutineer_scope')).toBe('Participation, Journal des événements');
     expect(await value('revote')).toBe('Activé');
@@ -67,7 +72,10 @@ describe('console: client admin journey', () => {
     expect(await row.locator('.reason').textContent()).toBe('Reason: statutes art. 12');
     // Values in the same words as the cards: labels for choices, On/Off for switches.
     const proxy = page.locator('tr[data-option=proxy_mode]');
-    expect([await proxy.locator('del').textContent(), await proxy.locator('ins').textContent()]).toEqual(['No proxy voting', 'At most one proxy per voter']);
+    expect([await proxy.locator('del').textContent(), await proxy.locator('ins').textContent()]).toEqual([
+      'No proxy voting',
+      'At most one proxy per voter',
+    ]);
     const revote = page.locator('tr[data-option=revote]');
     expect([await revote.locator('del').textContent(), await revote.locator('ins').textContent()]).toEqual(['Off', 'On']);
     // Another organisation's history is not there.

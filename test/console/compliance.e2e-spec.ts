@@ -29,7 +29,9 @@ describe('console: compliance reviewer journey', () => {
     expect(await rows.count()).toBe(1);
     expect(await rows.locator('del').textContent()).toBe('365');
     expect(await rows.locator('ins').textContent()).toBe('730');
-    expect(await rows.locator('.sentence').textContent()).toBe('bootstrap operator (operator) changed “Data retention period” from “365” to “730”');
+    expect(await rows.locator('.sentence').textContent()).toBe(
+      'bootstrap operator (operator) changed “Data retention period” from “365” to “730”',
+    );
 
     await page.getByLabel('From').fill('2099-01-01');
     await page.getByRole('button', { name: 'Apply filters' }).click();
@@ -108,7 +110,9 @@ describe('console: compliance reviewer journey', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Clients' }).click();
     const notice = page.locator('main [data-note=session-ended]');
     await notice.waitFor();
-    expect(await notice.textContent()).toBe('Votre session a pris fin : votre jeton d’accès n’est plus accepté. Reconnectez-vous avec un jeton valide.');
+    expect(await notice.textContent()).toBe(
+      'Votre session a pris fin : votre jeton d’accès n’est plus accepté. Reconnectez-vous avec un jeton valide.',
+    );
     expect(await page.locator('main h1').textContent()).toBe('Connexion');
     expect(await page.locator('header .who').count()).toBe(0);
     expect(await page.getByRole('alert').locator('.error-title').count()).toBe(0);

@@ -20,13 +20,17 @@ describe('console: errors in the person’s language', () => {
     await page.getByRole('button', { name: 'Modifier Nombre maximal de procurations par électeur' }).click();
     const dialog = page.locator('dialog[open]');
     const reason = dialog.getByLabel('Motif (inscrit au journal d’audit)');
-    expect(await dialog.locator(`#${await reason.getAttribute('aria-describedby')}`).textContent()).toBe('Obligatoire : au moins 3 caractères, inscrit au journal d’audit.');
+    expect(await dialog.locator(`#${await reason.getAttribute('aria-describedby')}`).textContent()).toBe(
+      'Obligatoire : au moins 3 caractères, inscrit au journal d’audit.',
+    );
     await dialog.getByLabel('Nouvelle valeur').fill('3');
     await reason.fill('ab');
     await dialog.getByRole('button', { name: 'Enregistrer' }).click();
     const alert = dialog.getByRole('alert');
     await alert.waitFor();
-    expect(await alert.locator('.error-title').textContent()).toBe('Des informations manquent ou ne sont pas valides. Rien n’a été modifié.');
+    expect(await alert.locator('.error-title').textContent()).toBe(
+      'Des informations manquent ou ne sont pas valides. Rien n’a été modifié.',
+    );
     expect(await alert.locator('.error-details li').allTextContents()).toEqual(['Motif : au moins 3 caractères']);
     // The server's own words stay folded away (for support), not in what the person reads.
     expect(await alert.innerText()).not.toContain('must NOT have');
@@ -46,7 +50,9 @@ describe('console: errors in the person’s language', () => {
     await page.getByLabel('Jeton d’accès').fill('cln_not-a-real-token');
     await page.getByRole('button', { name: 'Se connecter' }).click();
     await page.getByRole('alert').waitFor();
-    expect(await page.getByRole('alert').textContent()).toBe('Ce jeton d’accès n’est pas accepté : vérifiez qu’il a été collé en entier, ou demandez-en un nouveau.');
+    expect(await page.getByRole('alert').textContent()).toBe(
+      'Ce jeton d’accès n’est pas accepté : vérifiez qu’il a été collé en entier, ou demandez-en un nouveau.',
+    );
     expect(await page.getByLabel('Jeton d’accès').getAttribute('aria-invalid')).toBe('true');
     await page.close();
   });
@@ -56,7 +62,9 @@ describe('console: errors in the person’s language', () => {
     await page.goto(`${c.origin}/console/#/tenants/federation-abroad`);
     await settled(page);
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
-    const labels = await page.evaluate<string[]>("[...document.querySelectorAll('tr[data-option=retention_days] td')].map((td) => getComputedStyle(td, '::before').content)");
+    const labels = await page.evaluate<string[]>(
+      "[...document.querySelectorAll('tr[data-option=retention_days] td')].map((td) => getComputedStyle(td, '::before').content)",
+    );
     expect(labels.slice(0, 4)).toEqual(['"Effective value"', '"Source"', '"Version"', '"Last change"']);
     await page.close();
   });

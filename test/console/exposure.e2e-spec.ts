@@ -10,8 +10,18 @@ describe('console: exposure at a glance', () => {
     c = await startConsole();
     s = await seed(c.t);
     approver = (await c.t.as(OPERATOR_TOKEN_2).get('/v1/me').expect(200)).body.name;
-    const asked = (await c.t.as(s.operator).put('/v1/tenants/federation-abroad/options/voter_list_export').send({ value: true, reason: 'bailiff audit' }).expect(202)).body;
-    await c.t.as(OPERATOR_TOKEN_2).post(`/v1/tenants/federation-abroad/change-requests/${asked.id}/approve`).send({ contentHash: asked.contentHash }).expect(200);
+    const asked = (
+      await c.t
+        .as(s.operator)
+        .put('/v1/tenants/federation-abroad/options/voter_list_export')
+        .send({ value: true, reason: 'bailiff audit' })
+        .expect(202)
+    ).body;
+    await c.t
+      .as(OPERATOR_TOKEN_2)
+      .post(`/v1/tenants/federation-abroad/change-requests/${asked.id}/approve`)
+      .send({ contentHash: asked.contentHash })
+      .expect(200);
   });
   afterAll(async () => {
     await c?.stop();

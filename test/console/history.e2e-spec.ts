@@ -41,12 +41,18 @@ describe('console: history people can read', () => {
     const page = await c.signIn(s.compliance, 'en', DESKTOP);
     await page.getByLabel('Words to find').fill('STATUTES');
     await apply(page, /q=STATUTES/);
-    expect((await page.locator('tbody tr .reason').allTextContents()).sort()).toEqual(['Reason: statutes art. 12', 'Reason: statutes art. 7']);
+    expect((await page.locator('tbody tr .reason').allTextContents()).sort()).toEqual([
+      'Reason: statutes art. 12',
+      'Reason: statutes art. 7',
+    ]);
     await page.goto(`${c.origin}/console/#/audit`);
     await settled(page);
     await page.getByLabel('Event').selectOption('tenant.created');
     await apply(page, /action=tenant.created/);
-    expect(await sentences(page)).toEqual(['bootstrap operator (operator) created the organisation', 'bootstrap operator (operator) created the organisation']);
+    expect(await sentences(page)).toEqual([
+      'bootstrap operator (operator) created the organisation',
+      'bootstrap operator (operator) created the organisation',
+    ]);
     // The person picker offers names and roles; the address carries the id, the page never shows it.
     const people = await page.getByLabel('Person').locator('option').allTextContents();
     expect(people).toContain('bootstrap operator (operator)');
@@ -56,7 +62,11 @@ describe('console: history people can read', () => {
 
   it('offers older events only while there are more, and drops the button at the end', async () => {
     for (let i = 0; i < 52; i += 1) {
-      await c.t.as(s.operator).put('/v1/tenants/teachers-union/options/max_proxies').send({ value: i % 2 ? 1 : 3, reason: `rehearsal ${i}` }).expect(200);
+      await c.t
+        .as(s.operator)
+        .put('/v1/tenants/teachers-union/options/max_proxies')
+        .send({ value: i % 2 ? 1 : 3, reason: `rehearsal ${i}` })
+        .expect(200);
     }
     const page = await c.signIn(s.compliance, 'en', DESKTOP);
     await page.getByLabel('Tenant').selectOption('teachers-union');
@@ -74,14 +84,18 @@ describe('console: history people can read', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Historique' }).click();
     await settled(page);
     expect(await page.locator('main h1').textContent()).toBe('Historique des modifications');
-    expect(await sentences(page)).toContain('bootstrap operator (opérateur) a modifié « Durée de conservation des données » de « 365 » à « 730 »');
+    expect(await sentences(page)).toContain(
+      'bootstrap operator (opérateur) a modifié « Durée de conservation des données » de « 365 » à « 730 »',
+    );
     expect(await page.locator('main').textContent()).not.toContain('Teachers union');
     await page.goto(`${c.origin}/console/#/org`);
     await settled(page);
     await page.locator('li.card[data-option=proxy_mode] h3 a').click();
     await settled(page);
     expect(await page.locator('main h1').textContent()).toBe('Vote par procuration Moyen');
-    expect(await page.locator('.option-now .card-value').textContent()).toBe('Valeur actuelle : Une procuration au plus par électeur client');
+    expect(await page.locator('.option-now .card-value').textContent()).toBe(
+      'Valeur actuelle : Une procuration au plus par électeur client',
+    );
     const timeline = page.locator('section[aria-labelledby=option-history] tbody tr');
     expect(await timeline.evaluateAll((rows) => [...new Set(rows.map((r) => r.getAttribute('data-option')))])).toEqual(['proxy_mode']);
     expect(await timeline.locator('.reason').allTextContents()).toEqual(['Motif : general assembly of 3 March']);
@@ -93,7 +107,9 @@ describe('console: history people can read', () => {
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     const form = await page.locator('form.filters').boundingBox();
     expect(form!.x + form!.width).toBeLessThanOrEqual(390);
-    const labels = await page.evaluate<string[]>("[...document.querySelectorAll('tbody tr:first-child td')].map((td) => getComputedStyle(td, '::before').content)");
+    const labels = await page.evaluate<string[]>(
+      "[...document.querySelectorAll('tbody tr:first-child td')].map((td) => getComputedStyle(td, '::before').content)",
+    );
     expect(labels.slice(0, 3)).toEqual(['"#"', '"When"', '"Tenant"']);
     await page.close();
   });

@@ -16,7 +16,12 @@ describe('console: the approvals inbox', () => {
     c = await startConsole();
     s = await seed(c.t);
     const op = c.t.as(s.operator);
-    secrecy = (await op.put('/v1/tenants/federation-abroad/options/ballot_secrecy').send({ value: 'admin_visible', reason: 'support needs to see votes' }).expect(202)).body;
+    secrecy = (
+      await op
+        .put('/v1/tenants/federation-abroad/options/ballot_secrecy')
+        .send({ value: 'admin_visible', reason: 'support needs to see votes' })
+        .expect(202)
+    ).body;
     await op.put('/v1/tenants/teachers-union/options/schedule_change').send({ value: 'anytime', reason: 'dates still moving' }).expect(202);
     seal = (await op.post('/v1/tenants/teachers-union/seals').send({ label: 'General assembly 2027' }).expect(201)).body;
   });
@@ -32,14 +37,22 @@ describe('console: the approvals inbox', () => {
   it('shows another operator a count in the header and one page of every tenant’s requests and seals; approving removes the item', async () => {
     const page = await c.signIn(OPERATOR_TOKEN_2, 'en', DESKTOP);
     expect(await (await badge(page, 3)).textContent()).toBe('3 (3 awaiting your approval)');
-    await page.getByRole('navigation').getByRole('link', { name: /Awaiting me/ }).click();
+    await page
+      .getByRole('navigation')
+      .getByRole('link', { name: /Awaiting me/ })
+      .click();
     await settled(page);
     expect(await page.locator('main h1').textContent()).toBe('Awaiting my approval');
     expect(await page.locator('main h2').allTextContents()).toEqual(['Changes (2)', 'Seals (1)']);
     const item = page.locator(`li.request[data-request="${secrecy.id}"]`);
     expect(await item.locator('h3').textContent()).toBe('Ballot secrecy Critical · Federation of members abroad');
-    expect([await item.locator('del').textContent(), await item.locator('ins').textContent()]).toEqual(['Secret: nobody can see how anyone voted', 'Administrators can see individual votes']);
-    expect(await page.locator('li.request[data-option=schedule_change] h3').textContent()).toBe('Changing the voting schedule High · Teachers union');
+    expect([await item.locator('del').textContent(), await item.locator('ins').textContent()]).toEqual([
+      'Secret: nobody can see how anyone voted',
+      'Administrators can see individual votes',
+    ]);
+    expect(await page.locator('li.request[data-option=schedule_change] h3').textContent()).toBe(
+      'Changing the voting schedule High · Teachers union',
+    );
     const sealCard = page.locator(`li[data-seal="${seal.id}"]`);
     expect(await sealCard.locator('h3').textContent()).toBe('Seal “General assembly 2027” · Teachers union');
     expect(await sealCard.locator('[data-seal-status]').textContent()).toBe('Proposed: not in force until enough people approve it.');
@@ -86,12 +99,16 @@ describe('console: the approvals inbox', () => {
     await settled(page);
     const sealCard = page.locator(`li[data-seal="${seal.id}"]`);
     await sealCard.getByRole('button', { name: 'Approve the seal' }).click();
-    expect(await sealCard.locator('.confirm-text').textContent()).toBe('Approve seal “General assembly 2027”? Once in force, the configuration is frozen.');
+    expect(await sealCard.locator('.confirm-text').textContent()).toBe(
+      'Approve seal “General assembly 2027”? Once in force, the configuration is frozen.',
+    );
     await sealCard.getByRole('button', { name: 'Confirm approval' }).click();
     await page.locator('#status', { hasText: 'Seal approved.' }).waitFor();
     await badge(page, 0);
     const stored = (await c.t.as(s.operator).get(`/v1/tenants/teachers-union/seals/${seal.id}`).expect(200)).body;
-    expect(stored.approvals).toMatchObject([{ principal: { name: 'President, teachers union' }, role: 'client_admin', purpose: 'activate' }]);
+    expect(stored.approvals).toMatchObject([
+      { principal: { name: 'President, teachers union' }, role: 'client_admin', purpose: 'activate' },
+    ]);
     await page.close();
   });
 

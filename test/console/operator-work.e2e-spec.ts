@@ -20,12 +20,16 @@ describe('console: an operator’s daily work', () => {
     await page.goto(`${c.origin}/console/#/tenants`);
     await settled(page);
     const form = page.locator('form.new-tenant');
-    expect(await form.locator('.hint').first().textContent()).toBe('Required: lower-case letters, digits and hyphens (e.g. teachers-union); it cannot change later.');
+    expect(await form.locator('.hint').first().textContent()).toBe(
+      'Required: lower-case letters, digits and hyphens (e.g. teachers-union); it cannot change later.',
+    );
     await form.getByLabel('Identifier').fill('party-congress');
     await form.getByLabel('Name').fill('Party congress');
     await form.getByLabel('Risk level').selectOption('2');
     await form.getByLabel('Starting settings').selectOption({ label: 'Union or works council election, risk level 2' });
-    expect(await form.locator('p.hint[aria-live]').textContent()).toBe('Professional election: no proxies, schedule locked once published, results published one hour after the close, audit trail kept two years.');
+    expect(await form.locator('p.hint[aria-live]').textContent()).toBe(
+      'Professional election: no proxies, schedule locked once published, results published one hour after the close, audit trail kept two years.',
+    );
     await form.getByRole('button', { name: 'Create the organisation' }).click();
     await page.waitForURL(/#\/tenants\/party-congress$/);
     await settled(page);
@@ -50,11 +54,23 @@ describe('console: an operator’s daily work', () => {
     await page.goto(`${c.origin}/console/#/tenants/teachers-union`);
     await settled(page);
     const row = page.locator('section[aria-labelledby=people-title] tr', { hasText: 'President, teachers union' });
-    expect(await row.locator('td').allTextContents()).toEqual(['President, teachers union', 'client administrator', expect.stringContaining('@'), expect.any(String), 'active', 'Revoke']);
+    expect(await row.locator('td').allTextContents()).toEqual([
+      'President, teachers union',
+      'client administrator',
+      expect.stringContaining('@'),
+      expect.any(String),
+      'active',
+      'Revoke',
+    ]);
     await row.getByRole('button', { name: 'Revoke President, teachers union' }).click();
     expect(await row.locator('p').textContent()).toBe('Revoke the access of President, teachers union? Their token stops working at once.');
     await row.getByRole('button', { name: 'Confirm revocation' }).click();
-    await page.locator('#status', { hasText: /^(Access of President, teachers union revoked\.|Revocation of President, teachers union requested: someone else must approve it\.)$/ }).waitFor();
+    await page
+      .locator('#status', {
+        hasText:
+          /^(Access of President, teachers union revoked\.|Revocation of President, teachers union requested: someone else must approve it\.)$/,
+      })
+      .waitFor();
     await page.close();
   });
 
@@ -75,8 +91,16 @@ describe('console: an operator’s daily work', () => {
     const plan = page.locator('.bulk-plan');
     await plan.locator('table').waitFor();
     expect(await plan.locator('h2').textContent()).toBe('Plan (nothing is changed yet)');
-    expect(await plan.locator('tr[data-tenant=federation-abroad] td').allTextContents()).toEqual(['Federation of members abroad', '2 → 4', 'Applied at once']);
-    expect(await plan.locator('tr[data-tenant=teachers-union] td').allTextContents()).toEqual(['Teachers union', '0 → 4', 'Applied at once']);
+    expect(await plan.locator('tr[data-tenant=federation-abroad] td').allTextContents()).toEqual([
+      'Federation of members abroad',
+      '2 → 4',
+      'Applied at once',
+    ]);
+    expect(await plan.locator('tr[data-tenant=teachers-union] td').allTextContents()).toEqual([
+      'Teachers union',
+      '0 → 4',
+      'Applied at once',
+    ]);
     expect((await c.t.as(s.operator).get('/v1/tenants/teachers-union/options/max_proxies')).body.value).toBe(0);
     await plan.getByRole('button', { name: 'Apply this plan' }).click();
     await page.locator('#status', { hasText: 'Done: 2 applied, 0 waiting for approval, 0 unchanged.' }).waitFor();
@@ -89,7 +113,10 @@ describe('console: an operator’s daily work', () => {
     for (const hash of ['#/bulk', '#/tenants']) {
       await page.goto(`${c.origin}/console/${hash}`);
       await settled(page);
-      expect({ hash, width: await page.evaluate<number>('document.documentElement.scrollWidth') }).toEqual({ hash, width: expect.any(Number) });
+      expect({ hash, width: await page.evaluate<number>('document.documentElement.scrollWidth') }).toEqual({
+        hash,
+        width: expect.any(Number),
+      });
       expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     }
     expect(await page.locator('main h1').textContent()).toBe('Clients');

@@ -20,7 +20,12 @@ describe('console: operator journey', () => {
     expect((await c.t.http.get('/console/main.js')).status).toBe(200);
     expect((await c.t.http.get('/console')).headers.location).toBe('/console/');
     // Nothing outside the console's folders, and only the listed kinds of file.
-    for (const path of ['/console/..%2fpackage.json', '/console/%2e%2e/%2e%2e/package.json', '/console/../../README.md', '/console/nope.js']) {
+    for (const path of [
+      '/console/..%2fpackage.json',
+      '/console/%2e%2e/%2e%2e/package.json',
+      '/console/../../README.md',
+      '/console/nope.js',
+    ]) {
       expect({ path, status: (await c.t.http.get(path)).status }).toEqual({ path, status: 404 });
     }
   });
@@ -35,7 +40,13 @@ describe('console: operator journey', () => {
     const groups = await page.locator('section.risk-group h2').allTextContents();
     expect(groups.map((g) => g.trim())).toEqual(['Critical risk', 'High risk', 'Medium risk', 'Low risk']);
     const row = page.locator('tr[data-option=retention_days]');
-    expect(await row.locator('td').allTextContents()).toEqual(['730', 'tenant', '1', expect.stringContaining('by bootstrap operator'), 'Edit']);
+    expect(await row.locator('td').allTextContents()).toEqual([
+      '730',
+      'tenant',
+      '1',
+      expect.stringContaining('by bootstrap operator'),
+      'Edit',
+    ]);
     expect(await page.locator('tr[data-option=ballot_secrecy] td').nth(1).textContent()).toBe('default');
     await page.close();
   });
@@ -76,7 +87,9 @@ describe('console: operator journey', () => {
     expect(await alert.locator('.error-title').textContent()).toBe('Some information is missing or not valid. Nothing was changed.');
     expect(await alert.locator('.error-details li').allTextContents()).toEqual(['Value: at most 10']);
     expect(await dialog.getByLabel('New value').getAttribute('aria-invalid')).toBe('true');
-    expect(await alert.locator('.error-message').textContent()).toBe('400 Bad Request: value does not satisfy the schema of option "max_proxies"');
+    expect(await alert.locator('.error-message').textContent()).toBe(
+      '400 Bad Request: value does not satisfy the schema of option "max_proxies"',
+    );
     expect(await c.t.snapshot()).toEqual(before);
     await page.close();
   });
@@ -112,7 +125,9 @@ describe('console: operator journey', () => {
     await dialog.getByLabel('Reason (recorded in the audit log)').fill('rehearsal with test ballots');
     await dialog.getByRole('button', { name: 'Save' }).click();
     expect(await dialog.locator('h2').textContent()).toBe('Confirm a critical risk change');
-    expect(await dialog.locator('.confirm-text').textContent()).toBe('You are about to change “Ballot secrecy” for Teachers union: Secret: nobody can see how anyone voted → Administrators can see individual votes.');
+    expect(await dialog.locator('.confirm-text').textContent()).toBe(
+      'You are about to change “Ballot secrecy” for Teachers union: Secret: nobody can see how anyone voted → Administrators can see individual votes.',
+    );
     await dialog.getByRole('button', { name: 'Confirm the change' }).click();
     await page.locator('dialog').waitFor({ state: 'detached' });
     const option = (await c.t.as(s.operator).get('/v1/tenants/teachers-union/options/ballot_secrecy')).body;
@@ -128,7 +143,9 @@ describe('console: operator journey', () => {
       await item.getByLabel('Why do you withdraw it?').fill('rehearsal cancelled');
       await item.getByRole('button', { name: 'Confirm withdrawal' }).click();
       await page.locator('#status', { hasText: 'Withdrawn.' }).waitFor();
-      const requests = (await c.t.as(s.operator).get('/v1/tenants/teachers-union/change-requests?status=pending')).body as { option: string }[];
+      const requests = (await c.t.as(s.operator).get('/v1/tenants/teachers-union/change-requests?status=pending')).body as {
+        option: string;
+      }[];
       expect(requests.filter((r) => r.option === 'ballot_secrecy')).toEqual([]);
     } else {
       await page.locator('#status', { hasText: 'Saved: “Ballot secrecy” is now admin_visible.' }).waitFor();
@@ -142,7 +159,9 @@ describe('console: operator journey', () => {
     await page.goto(`${c.origin}/console/#/tenants/federation-abroad`);
     await settled(page);
     await page.keyboard.press('Tab');
-    expect(await page.evaluate<string>('document.activeElement.outerHTML.slice(0, 120) + getComputedStyle(document.activeElement).outlineStyle')).toMatch(/solid$/);
+    expect(
+      await page.evaluate<string>('document.activeElement.outerHTML.slice(0, 120) + getComputedStyle(document.activeElement).outlineStyle'),
+    ).toMatch(/solid$/);
     const edit = page.getByRole('button', { name: 'Edit Data retention period' });
     await edit.focus();
     await page.keyboard.press('Enter');

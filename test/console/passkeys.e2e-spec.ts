@@ -45,12 +45,31 @@ describe('console: passkeys and signed consent', () => {
 
     // The operator's side of the four eyes, signed with an Ed25519 key.
     const op = ed25519Key();
-    await c.t.as(OPERATOR_TOKEN_2).post('/v1/me/credentials').send({ kind: 'ed25519', label: `automation ${lang}`, publicKey: op.publicKeyPem }).expect(201);
-    const requested = await c.t.as(s.operator).put(`/v1/tenants/federation-abroad/options/${option}`).send({ value: true, reason: 'the board asked for it' }).expect(202);
+    await c.t
+      .as(OPERATOR_TOKEN_2)
+      .post('/v1/me/credentials')
+      .send({ kind: 'ed25519', label: `automation ${lang}`, publicKey: op.publicKeyPem })
+      .expect(201);
+    const requested = await c.t
+      .as(s.operator)
+      .put(`/v1/tenants/federation-abroad/options/${option}`)
+      .send({ value: true, reason: 'the board asked for it' })
+      .expect(202);
     const tenant = (await c.t.as(s.operator).get('/v1/tenants/federation-abroad').expect(200)).body;
     const opId = (await c.t.as(OPERATOR_TOKEN_2).get('/v1/me').expect(200)).body.id;
-    const statement = { action: 'change_request.approve' as const, tenant: tenant.id, subject: requested.body.id, contentHash: requested.body.contentHash, approver: opId, at: new Date().toISOString() };
-    await c.t.as(OPERATOR_TOKEN_2).post(`/v1/tenants/federation-abroad/change-requests/${requested.body.id}/approve`).send({ contentHash: requested.body.contentHash, signature: op.sign(statement) }).expect(200);
+    const statement = {
+      action: 'change_request.approve' as const,
+      tenant: tenant.id,
+      subject: requested.body.id,
+      contentHash: requested.body.contentHash,
+      approver: opId,
+      at: new Date().toISOString(),
+    };
+    await c.t
+      .as(OPERATOR_TOKEN_2)
+      .post(`/v1/tenants/federation-abroad/change-requests/${requested.body.id}/approve`)
+      .send({ contentHash: requested.body.contentHash, signature: op.sign(statement) })
+      .expect(200);
 
     await page.reload();
     await settled(page);
@@ -65,7 +84,11 @@ describe('console: passkeys and signed consent', () => {
     const result = await verifyExport((await exportText(c.t, 'federation-abroad')).split('\n'), parsePublicKey(await publicKeyOf(c.t)));
     expect(result.ok).toBe(true);
     expect(result.approvals.filter((a) => a.subject === requested.body.id && a.status === 'signed')).toEqual([
-      expect.objectContaining({ key: passkey.fingerprint, kind: 'webauthn', approver: expect.objectContaining({ name: 'President, federation abroad' }) }),
+      expect.objectContaining({
+        key: passkey.fingerprint,
+        kind: 'webauthn',
+        approver: expect.objectContaining({ name: 'President, federation abroad' }),
+      }),
     ]);
     await page.close();
   });

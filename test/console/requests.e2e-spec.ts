@@ -25,11 +25,22 @@ describe('console: change requests a person can judge', () => {
       .send({ value: 'admin_visible', reason: 'support needs to see votes' });
     expect(asked.status).toBe(202);
     request = asked.body;
-    await c.t.as(marie).post(`/v1/tenants/federation-abroad/change-requests/${request.id}/approve`).send({ contentHash: request.contentHash }).expect(200);
+    await c.t
+      .as(marie)
+      .post(`/v1/tenants/federation-abroad/change-requests/${request.id}/approve`)
+      .send({ contentHash: request.contentHash })
+      .expect(200);
     // A high option turned on by two operators: a dangerous value now in force.
-    const exported = await c.t.as(s.operator).put('/v1/tenants/federation-abroad/options/voter_list_export').send({ value: true, reason: 'roll audit by the bailiff' });
+    const exported = await c.t
+      .as(s.operator)
+      .put('/v1/tenants/federation-abroad/options/voter_list_export')
+      .send({ value: true, reason: 'roll audit by the bailiff' });
     expect(exported.status).toBe(202);
-    await c.t.as(marie).post(`/v1/tenants/federation-abroad/change-requests/${exported.body.id}/approve`).send({ contentHash: exported.body.contentHash }).expect(200);
+    await c.t
+      .as(marie)
+      .post(`/v1/tenants/federation-abroad/change-requests/${exported.body.id}/approve`)
+      .send({ contentHash: exported.body.contentHash })
+      .expect(200);
   });
   afterAll(async () => {
     await c?.stop();
@@ -48,7 +59,9 @@ describe('console: change requests a person can judge', () => {
     expect(await item.locator('.asked').textContent()).toMatch(/^Asked by bootstrap operator \(operator\) on \d+ \w+ \d{4}, \d\d:\d\d$/);
     expect(await item.locator('.request-reason').textContent()).toBe('Reason: support needs to see votes');
     expect(await item.locator('.progress').textContent()).toBe('1 of 2 approvals given');
-    expect(await item.locator('[data-step=operator]').textContent()).toMatch(new RegExp(`^Operator approval: given by ${marieName} on \\d+ \\w+ \\d{4}, \\d\\d:\\d\\d$`));
+    expect(await item.locator('[data-step=operator]').textContent()).toMatch(
+      new RegExp(`^Operator approval: given by ${marieName} on \\d+ \\w+ \\d{4}, \\d\\d:\\d\\d$`),
+    );
     expect(await item.locator('[data-step=clientAdmin]').textContent()).toBe('Client consent: still needed');
     expect(await item.locator('code.hash').textContent()).toBe(`${request.contentHash.slice(0, 12)}…`);
     expect(await item.getByRole('button', { name: 'Approve' }).count()).toBe(1);
@@ -71,12 +84,14 @@ describe('console: change requests a person can judge', () => {
     const item = card(page);
     await item.waitFor();
     expect(await item.locator('h3').textContent()).toBe('Secret du vote Critique');
-    expect(await item.locator('del').textContent()).toBe('Secret : personne ne peut voir le choix d\'un électeur');
+    expect(await item.locator('del').textContent()).toBe("Secret : personne ne peut voir le choix d'un électeur");
     expect(await item.locator('ins').textContent()).toBe('Votes individuels visibles par les administrateurs');
     expect(await item.locator('[data-danger]').textContent()).toBe('Valeur à risque : s’écarte du réglage sûr');
     expect(await item.locator('.asked').textContent()).toMatch(/^Demandée par bootstrap operator \(opérateur\) le /);
     expect(await item.locator('.progress').textContent()).toBe('1 sur 2 approbations données');
-    expect(await item.locator('[data-step=operator]').textContent()).toMatch(new RegExp(`^Approbation d’un opérateur : donné par ${marieName} le `));
+    expect(await item.locator('[data-step=operator]').textContent()).toMatch(
+      new RegExp(`^Approbation d’un opérateur : donné par ${marieName} le `),
+    );
     expect(await item.locator('[data-step=clientAdmin]').textContent()).toBe('Consentement du client : encore attendu');
     await item.getByRole('button', { name: 'Approuver' }).click();
     expect(await item.locator('.confirm-text').textContent()).toMatch(
@@ -109,7 +124,9 @@ describe('console: change requests a person can judge', () => {
     await approver.goto(`${c.origin}/console/#/tenants/federation-abroad`);
     await settled(approver);
     expect(await card(approver).getByRole('button', { name: 'Approve' }).count()).toBe(0);
-    expect(await card(approver).locator('[data-note=approved-by-me]').textContent()).toBe('You approved this request; it waits for the other approvals.');
+    expect(await card(approver).locator('[data-note=approved-by-me]').textContent()).toBe(
+      'You approved this request; it waits for the other approvals.',
+    );
     await approver.close();
   });
 
@@ -117,15 +134,21 @@ describe('console: change requests a person can judge', () => {
     const page = await c.signIn(s.clientAdmin, 'en', DESKTOP);
     const marked = await page.locator('li.card.dangerous').evaluateAll((els) => els.map((e) => e.getAttribute('data-option')));
     expect(marked).toEqual(['voter_list_export']);
-    expect(await page.locator('li.card[data-option=voter_list_export] [data-danger]').textContent()).toBe('Risky value: differs from the safe default');
+    expect(await page.locator('li.card[data-option=voter_list_export] [data-danger]').textContent()).toBe(
+      'Risky value: differs from the safe default',
+    );
     // A default that is not the safest value is no exposure.
     expect(await page.locator('li.card[data-option=schedule_change] [data-danger]').count()).toBe(0);
     await page.close();
     const op = await c.signIn(s.operator, 'fr', DESKTOP);
     await op.goto(`${c.origin}/console/#/tenants/federation-abroad`);
     await settled(op);
-    expect(await op.locator('tr.dangerous').evaluateAll((els) => els.map((e) => e.getAttribute('data-option')))).toEqual(['voter_list_export']);
-    expect(await op.locator('tr[data-option=voter_list_export] td.value').textContent()).toBe('ActivéValeur à risque : s’écarte du réglage sûr');
+    expect(await op.locator('tr.dangerous').evaluateAll((els) => els.map((e) => e.getAttribute('data-option')))).toEqual([
+      'voter_list_export',
+    ]);
+    expect(await op.locator('tr[data-option=voter_list_export] td.value').textContent()).toBe(
+      'ActivéValeur à risque : s’écarte du réglage sûr',
+    );
     await op.close();
   });
 

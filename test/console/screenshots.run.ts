@@ -22,12 +22,26 @@ describe('console screenshots', () => {
     await op.put('/v1/tenants/federation-abroad/options/voter_receipt').send({ value: 'none', reason: 'receipts confused voters in 2025' });
     await op.put('/v1/tenants/federation-abroad/options/retention_days').send({ value: 1095, reason: 'statutes amended on 2 June' });
     // Goes to approval where the server has change control; applied or refused elsewhere.
-    await op.put('/v1/tenants/federation-abroad/options/scrutineer_scope').send({ value: ['turnout', 'event_log', 'emargement'], reason: 'polling office decision of 12 May' });
+    await op
+      .put('/v1/tenants/federation-abroad/options/scrutineer_scope')
+      .send({ value: ['turnout', 'event_log', 'emargement'], reason: 'polling office decision of 12 May' });
     // A dangerous value in force (two operators), a critical change waiting for consent, a seal proposed.
-    const exported = (await op.put('/v1/tenants/federation-abroad/options/voter_list_export').send({ value: true, reason: 'bailiff audit of the roll' })).body;
-    await c.t.as(OPERATOR_TOKEN_2).post(`/v1/tenants/federation-abroad/change-requests/${exported.id}/approve`).send({ contentHash: exported.contentHash });
-    const secrecy = (await op.put('/v1/tenants/federation-abroad/options/ballot_secrecy').send({ value: 'admin_visible', reason: 'support needs to see votes' })).body;
-    await c.t.as(OPERATOR_TOKEN_2).post(`/v1/tenants/federation-abroad/change-requests/${secrecy.id}/approve`).send({ contentHash: secrecy.contentHash });
+    const exported = (
+      await op.put('/v1/tenants/federation-abroad/options/voter_list_export').send({ value: true, reason: 'bailiff audit of the roll' })
+    ).body;
+    await c.t
+      .as(OPERATOR_TOKEN_2)
+      .post(`/v1/tenants/federation-abroad/change-requests/${exported.id}/approve`)
+      .send({ contentHash: exported.contentHash });
+    const secrecy = (
+      await op
+        .put('/v1/tenants/federation-abroad/options/ballot_secrecy')
+        .send({ value: 'admin_visible', reason: 'support needs to see votes' })
+    ).body;
+    await c.t
+      .as(OPERATOR_TOKEN_2)
+      .post(`/v1/tenants/federation-abroad/change-requests/${secrecy.id}/approve`)
+      .send({ contentHash: secrecy.contentHash });
     await op.post('/v1/tenants/teachers-union/seals').send({ label: 'General assembly 2027' });
     mkdirSync('docs', { recursive: true });
 

@@ -12,7 +12,10 @@ describe('console: seals', () => {
     c = await startConsole();
     s = await seed(c.t);
     const op = c.t.as(s.operator);
-    await op.put('/v1/tenants/federation-abroad/options/schedule_change').send({ value: 'anytime', reason: 'dates still moving' }).expect(202);
+    await op
+      .put('/v1/tenants/federation-abroad/options/schedule_change')
+      .send({ value: 'anytime', reason: 'dates still moving' })
+      .expect(202);
     const seal = (await op.post('/v1/tenants/teachers-union/seals').send({ label: 'General assembly 2027' }).expect(201)).body;
     await c.t.as(OPERATOR_TOKEN_2).post(`/v1/tenants/teachers-union/seals/${seal.id}/approve`).expect(200);
     await c.t.as(s.otherClientAdmin).post(`/v1/tenants/teachers-union/seals/${seal.id}/approve`).expect(200);
@@ -25,7 +28,14 @@ describe('console: seals', () => {
     const page = await c.signIn(s.operator, 'en', DESKTOP);
     await page.goto(`${c.origin}/console/#/tenants`);
     await settled(page);
-    expect(await page.locator('thead th').allTextContents()).toEqual(['Identifier', 'Name', 'Risk level', 'Seal', 'Waiting for approval', 'Created']);
+    expect(await page.locator('thead th').allTextContents()).toEqual([
+      'Identifier',
+      'Name',
+      'Risk level',
+      'Seal',
+      'Waiting for approval',
+      'Created',
+    ]);
     const row = (slug: string) => page.locator(`tr[data-tenant=${slug}] td`);
     expect((await row('teachers-union').allTextContents()).slice(3, 5)).toEqual(['Sealed: General assembly 2027', '0']);
     expect((await row('federation-abroad').allTextContents()).slice(3, 5)).toEqual(['none', '1']);
@@ -36,14 +46,24 @@ describe('console: seals', () => {
     const page = await c.signIn(s.operator, 'en', DESKTOP);
     await page.goto(`${c.origin}/console/#/tenants/teachers-union`);
     await settled(page);
-    expect(await page.locator('[data-note=sealed]').textContent()).toBe('Sealed (“General assembly 2027”): options cannot change until the seal is lifted.');
+    expect(await page.locator('[data-note=sealed]').textContent()).toBe(
+      'Sealed (“General assembly 2027”): options cannot change until the seal is lifted.',
+    );
     const edits = page.getByRole('button', { name: /^Edit / });
     expect(await edits.count()).toBeGreaterThan(10);
-    expect(await edits.evaluateAll((bs) => bs.every((b) => b.hasAttribute('disabled') && b.getAttribute('aria-describedby') === 'sealed-note'))).toBe(true);
+    expect(
+      await edits.evaluateAll((bs) => bs.every((b) => b.hasAttribute('disabled') && b.getAttribute('aria-describedby') === 'sealed-note')),
+    ).toBe(true);
     const panel = page.locator('section[aria-labelledby=seal-title]');
-    expect(await panel.locator('[data-seal-status]').textContent()).toBe('Sealed: the configuration is frozen; changes are refused until the seal is lifted.');
+    expect(await panel.locator('[data-seal-status]').textContent()).toBe(
+      'Sealed: the configuration is frozen; changes are refused until the seal is lifted.',
+    );
     expect(await panel.locator('code.fingerprint').textContent()).toMatch(/^[0-9a-f]{64}$/);
-    expect(await panel.getByRole('button').allTextContents()).toEqual(['Approve lifting the seal', 'Break the seal (emergency)', 'Download the seal document']);
+    expect(await panel.getByRole('button').allTextContents()).toEqual([
+      'Approve lifting the seal',
+      'Break the seal (emergency)',
+      'Download the seal document',
+    ]);
     // An organisation not sealed keeps its Edit buttons.
     await page.goto(`${c.origin}/console/#/tenants/federation-abroad`);
     await settled(page);
@@ -72,14 +92,18 @@ describe('console: seals', () => {
     await mine.locator('form').getByRole('button', { name: 'Approuver la levée du scellé' }).click();
     await client.locator('#status', { hasText: 'Votre approbation de la levée du scellé est enregistrée.' }).waitFor();
     await client.locator('section[aria-labelledby=seal-title] [data-seal-status=none]').waitFor();
-    expect(await client.locator('section[aria-labelledby=seal-title] [data-seal-status=none]').textContent()).toBe('Aucun scellé : la configuration peut changer.');
+    expect(await client.locator('section[aria-labelledby=seal-title] [data-seal-status=none]').textContent()).toBe(
+      'Aucun scellé : la configuration peut changer.',
+    );
     await client.close();
   });
 
   it('lets a client admin propose a seal from a phone; the proposer cannot approve it', async () => {
     const page = await c.signIn(s.clientAdmin, 'fr', PHONE);
     const panel = page.locator('section[aria-labelledby=seal-title]');
-    expect(await panel.locator('.hint').textContent()).toBe('Obligatoire, de 3 à 200 caractères. Une fois approuvé par assez de personnes, toutes les options sont figées.');
+    expect(await panel.locator('.hint').textContent()).toBe(
+      'Obligatoire, de 3 à 200 caractères. Une fois approuvé par assez de personnes, toutes les options sont figées.',
+    );
     await panel.getByLabel('Nom du scellé (le scrutin qu’il protège)').fill('Assemblée générale 2027');
     await panel.getByRole('button', { name: 'Proposer un scellé' }).click();
     await page.locator('#status', { hasText: 'Scellé proposé' }).waitFor();

@@ -73,7 +73,9 @@ describe('API contract: every answer is declared and matches its schema', () => 
 
   function paramArbitrary(name: string): fc.Arbitrary<string> {
     const random = fc.string({ minLength: 1, maxLength: 12 }).map(encodeURIComponent);
-    const uuid = fc.string({ unit: fc.constantFrom(...HEX), minLength: 32, maxLength: 32 }).map((h: string) => `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20)}`);
+    const uuid = fc
+      .string({ unit: fc.constantFrom(...HEX), minLength: 32, maxLength: 32 })
+      .map((h: string) => `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20)}`);
     const long = fc.constant('k'.repeat(101));
     const real: Record<string, string[]> = {
       tenant: ['alpha', 'gamma', 'no-such-tenant'],
@@ -88,7 +90,23 @@ describe('API contract: every answer is declared and matches its schema', () => 
     const schema = op.requestBody?.content['application/json'].schema as { properties?: Record<string, unknown> } | undefined;
     const names = Object.keys(schema?.properties ?? {});
     const value = fc.oneof(
-      fc.constantFrom('alpha', 'gamma', 'revote', 'ui_language', 'fuzzing a reason', 'client_admin', 'service', true, false, 0, 2, 3, null, ['alpha', 'gamma'], { enabled: false }),
+      fc.constantFrom(
+        'alpha',
+        'gamma',
+        'revote',
+        'ui_language',
+        'fuzzing a reason',
+        'client_admin',
+        'service',
+        true,
+        false,
+        0,
+        2,
+        3,
+        null,
+        ['alpha', 'gamma'],
+        { enabled: false },
+      ),
       fc.jsonValue({ maxDepth: 2 }),
     );
     const shaped = names.length ? fc.dictionary(fc.constantFrom(...names), value, { maxKeys: names.length }) : fc.constant({});
@@ -97,7 +115,9 @@ describe('API contract: every answer is declared and matches its schema', () => 
 
   it('answers every operation with a declared status and a body matching its schema', async () => {
     const validatorOf = validators();
-    const operations: Operation[] = Object.entries(doc.paths).flatMap(([path, ms]) => Object.entries(ms).map(([method, op]) => ({ path, method, op })));
+    const operations: Operation[] = Object.entries(doc.paths).flatMap(([path, ms]) =>
+      Object.entries(ms).map(([method, op]) => ({ path, method, op })),
+    );
     expect(operations.length).toBeGreaterThan(30);
     let requests = 0;
     const succeeded = new Set<string>();
@@ -116,12 +136,15 @@ describe('API contract: every answer is declared and matches its schema', () => 
           let call = t.http[method as 'get'](url);
           if (token) call = call.set('authorization', `Bearer ${token}`);
           if (ifMatch && op.parameters.some((p) => p.name === 'if-match')) call = call.set('if-match', ifMatch);
-          const res = await (op.requestBody || method === 'post' ? call.set('content-type', 'application/json').send(JSON.stringify(body)) : call);
+          const res = await (op.requestBody || method === 'post'
+            ? call.set('content-type', 'application/json').send(JSON.stringify(body))
+            : call);
           requests++;
           if (res.status < 300) succeeded.add(`${method} ${path}`);
           const where = `${method.toUpperCase()} ${url} → ${res.status}`;
           const declared = op.responses[String(res.status)];
-          if (res.status >= 500 || !declared) return void failures.push(`${where}: ${res.status >= 500 ? 'server error' : 'undeclared status'} ${res.text.slice(0, 200)}`);
+          if (res.status >= 500 || !declared)
+            return void failures.push(`${where}: ${res.status >= 500 ? 'server error' : 'undeclared status'} ${res.text.slice(0, 200)}`);
           const content = response(declared).content;
           if (!content) return;
           const type = String(res.headers['content-type'] ?? '').split(';')[0] as string;
@@ -129,7 +152,8 @@ describe('API contract: every answer is declared and matches its schema', () => 
           if (!media) return void failures.push(`${where}: undeclared content type ${type}`);
           if (type !== 'application/json') return;
           const validate = validatorOf(`${method} ${path} ${res.status}`, media.schema);
-          if (!validate(res.body)) failures.push(`${where}: body does not match: ${JSON.stringify(validate.errors?.slice(0, 2))} ${res.text.slice(0, 200)}`);
+          if (!validate(res.body))
+            failures.push(`${where}: body does not match: ${JSON.stringify(validate.errors?.slice(0, 2))} ${res.text.slice(0, 200)}`);
         }),
         { numRuns: RUNS, seed: SEED, endOnFailure: true },
       );

@@ -20,8 +20,10 @@ describe('audit hash chains', () => {
   });
 
   it('links every event into the global chain and its tenant chain, densely', async () => {
-    const rows = await t.superuser(async (c) => (await c.query(
-      'SELECT seq, tenant_id, tenant_seq, content_hash, hash, tenant_hash FROM audit_events ORDER BY seq')).rows);
+    const rows = await t.superuser(
+      async (c) =>
+        (await c.query('SELECT seq, tenant_id, tenant_seq, content_hash, hash, tenant_hash FROM audit_events ORDER BY seq')).rows,
+    );
     // Events 1-3 are the signing key's publication and the two bootstrap operators' creation, the
     // last the compliance principal's: no tenant.
     expect(rows.map((r) => Number(r.seq))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
@@ -41,7 +43,10 @@ describe('audit hash chains', () => {
 
   it('a tenant export holds only that tenant and verifies alone', async () => {
     const text = await exportText(t, 'alpha');
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ type: 'header', scope: 'tenant', chain: alpha.id, tenant: { id: alpha.id, slug: 'alpha' } });
     const events = lines.filter((l) => l.type === 'event');
     expect(events.map((e) => e.tenantSeq)).toEqual([1, 2, 3, 4]);
@@ -77,7 +82,15 @@ describe('audit hash chains', () => {
 
   it('neutralises CSV cells a spreadsheet would read as a formula, also behind a tab, CR or LF', async () => {
     await createTenant(t, 'gamma');
-    const reasons = ['\r=HYPERLINK("https://evil.example.org","x")', '\n=1+1 injected', '\t=1+1 injected', '=1+1 injected', '+1 injected', '-1 injected', '@SUM(1) injected'];
+    const reasons = [
+      '\r=HYPERLINK("https://evil.example.org","x")',
+      '\n=1+1 injected',
+      '\t=1+1 injected',
+      '=1+1 injected',
+      '+1 injected',
+      '-1 injected',
+      '@SUM(1) injected',
+    ];
     let days = 400;
     for (const reason of reasons) {
       await t.as(OPERATOR_TOKEN).put('/v1/tenants/gamma/options/retention_days').send({ value: ++days, reason }).expect(200);
@@ -92,7 +105,10 @@ describe('audit hash chains', () => {
     const res = await t.as(OPERATOR_TOKEN).get('/v1/tenants/alpha/audit?option=admin_ip_allowlist').expect(200);
     const [latest, first] = res.body.items;
     expect(latest.diff).toEqual([{ op: 'replace', path: '/1', value: '10.0.0.3' }]);
-    expect(first.diff).toEqual([{ op: 'add', path: '/0', value: '10.0.0.1' }, { op: 'add', path: '/1', value: '10.0.0.2' }]);
+    expect(first.diff).toEqual([
+      { op: 'add', path: '/0', value: '10.0.0.1' },
+      { op: 'add', path: '/1', value: '10.0.0.2' },
+    ]);
     const scalar = await t.as(OPERATOR_TOKEN).get('/v1/tenants/alpha/audit?option=retention_days').expect(200);
     expect(scalar.body.items[0].diff).toEqual([{ op: 'replace', path: '', value: 400 }]);
   });
@@ -145,9 +161,11 @@ describe('audit log under concurrent writers', () => {
     // case is therefore proven on PostgreSQL; on PGlite the same 50 writes go one after another.
     const inFlight = process.env.DATABASE_URL ? 50 : 1;
     const writers = Array.from({ length: 50 }, (_, i) => () => setOption(t, slugs[i % 5] as string, 'retention_days', 100 + i));
-    await Promise.all(Array.from({ length: inFlight }, async () => {
-      for (let next = writers.shift(); next; next = writers.shift()) await next();
-    }));
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        for (let next = writers.shift(); next; next = writers.shift()) await next();
+      }),
+    );
     const rows = await t.superuser(async (c) => (await c.query('SELECT seq, tenant_id, tenant_seq FROM audit_events ORDER BY seq')).rows);
     // key publication + two bootstrap operators + 5 tenants + 50 changes
     expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 58 }, (_, i) => i + 1));

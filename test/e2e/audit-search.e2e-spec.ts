@@ -17,8 +17,15 @@ describe('audit search and the people in the log', () => {
     compliance = await createPrincipal(t, 'compliance', undefined, 'Reviewer');
     await op().put('/v1/tenants/tenant-a/options/retention_days').send({ value: 730, reason: 'Statutes article 12' }).expect(200);
     await op().put('/v1/tenants/tenant-b/options/retention_days').send({ value: 400, reason: 'board minutes' }).expect(200);
-    const asked = await op().put('/v1/tenants/tenant-b/options/ballot_secrecy').send({ value: 'admin_visible', reason: 'support case' }).expect(202);
-    await t.as(clientB).post(`/v1/tenants/tenant-b/change-requests/${asked.body.id}/reject`).send({ reason: 'we keep the ballot secret' }).expect(200);
+    const asked = await op()
+      .put('/v1/tenants/tenant-b/options/ballot_secrecy')
+      .send({ value: 'admin_visible', reason: 'support case' })
+      .expect(202);
+    await t
+      .as(clientB)
+      .post(`/v1/tenants/tenant-b/change-requests/${asked.body.id}/reject`)
+      .send({ reason: 'we keep the ballot secret' })
+      .expect(200);
   }, 180_000);
   afterAll(async () => {
     await t?.stop();
@@ -33,7 +40,12 @@ describe('audit search and the people in the log', () => {
   });
 
   it('finds events by the person’s name and combines with the other filters', async () => {
-    const byName = (await t.as(compliance).get('/v1/audit?q=president%20b').expect(200)).body.items as { actor: { name: string }; action: string; reason: string | null; option: string | null }[];
+    const byName = (await t.as(compliance).get('/v1/audit?q=president%20b').expect(200)).body.items as {
+      actor: { name: string };
+      action: string;
+      reason: string | null;
+      option: string | null;
+    }[];
     expect(byName.map((e) => [e.actor.name, e.action])).toContainEqual(['President B', 'change_request.rejected']);
     // Each hit names the person as actor or in its words (an invitation's reason names the invitee).
     expect(byName.filter((e) => !/president b/i.test(`${e.actor.name} ${e.reason ?? ''}`))).toEqual([]);
@@ -43,7 +55,9 @@ describe('audit search and the people in the log', () => {
   it('refuses an empty or overlong search naming the parameter, and changes nothing', async () => {
     const empty = await op().get('/v1/audit?q=').expect(400);
     expect(empty.body.details[0]).toMatchObject({ pointer: '/q', rule: 'minLength' });
-    const long = await op().get(`/v1/audit?q=${'x'.repeat(101)}`).expect(400);
+    const long = await op()
+      .get(`/v1/audit?q=${'x'.repeat(101)}`)
+      .expect(400);
     expect(long.body.details[0]).toMatchObject({ pointer: '/q', rule: 'maxLength' });
   });
 

@@ -22,9 +22,11 @@ describe('tampering with the audit log in the database', () => {
   /** Runs `fn` as superuser with the append-only triggers switched off for the transaction. */
   const tamper = (fn: (c: pg.PoolClient) => Promise<unknown>) =>
     t.superuser(async (c) => {
-      for (const tr of TRIGGERS) await c.query(`ALTER TABLE ${tr.startsWith('audit_events') ? 'audit_events' : 'audit_checkpoints'} DISABLE TRIGGER ${tr}`);
+      for (const tr of TRIGGERS)
+        await c.query(`ALTER TABLE ${tr.startsWith('audit_events') ? 'audit_events' : 'audit_checkpoints'} DISABLE TRIGGER ${tr}`);
       await fn(c);
-      for (const tr of TRIGGERS) await c.query(`ALTER TABLE ${tr.startsWith('audit_events') ? 'audit_events' : 'audit_checkpoints'} ENABLE TRIGGER ${tr}`);
+      for (const tr of TRIGGERS)
+        await c.query(`ALTER TABLE ${tr.startsWith('audit_events') ? 'audit_events' : 'audit_checkpoints'} ENABLE TRIGGER ${tr}`);
     });
   const rowJson = async (seq: number) =>
     t.superuser(async (c) => (await c.query('SELECT row_to_json(e) AS r FROM audit_events e WHERE seq = $1', [seq])).rows[0].r);
@@ -88,9 +90,15 @@ describe('tampering with the audit log in the database', () => {
     expect((await cli(file)).code).toBe(2);
     expect((await cli(file, '--public-key', 'not a key')).code).toBe(2);
     expect((await cli(join(dir, 'missing.jsonl'), '--public-key', keyFile)).code).toBe(2);
-    const otherKey = (await import('node:crypto')).generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+    const otherKey = (await import('node:crypto'))
+      .generateKeyPairSync('ed25519')
+      .publicKey.export({ type: 'spki', format: 'der' })
+      .toString('base64');
     writeFileSync(file, await exportText(t));
-    expect(await cli(file, '--public-key', otherKey)).toMatchObject({ code: 1, out: expect.stringContaining('not with the given public key') });
+    expect(await cli(file, '--public-key', otherKey)).toMatchObject({
+      code: 1,
+      out: expect.stringContaining('not with the given public key'),
+    });
   });
 
   it('a changed value is found at its sequence number, in both chains', async () => {
@@ -113,7 +121,8 @@ describe('tampering with the audit log in the database', () => {
 
   it('two swapped events are found at the first of them', async () => {
     const swap = (c: pg.PoolClient) =>
-      c.query('UPDATE audit_events SET seq = -6 WHERE seq = 6')
+      c
+        .query('UPDATE audit_events SET seq = -6 WHERE seq = 6')
         .then(() => c.query('UPDATE audit_events SET seq = 6 WHERE seq = 9'))
         .then(() => c.query('UPDATE audit_events SET seq = 9 WHERE seq = -6'));
     await tamper(swap);
@@ -134,15 +143,37 @@ describe('tampering with the audit log in the database', () => {
     const prev = await rowJson(10); // alpha's last event
     const last = await rowJson(11);
     const content: AuditContent = {
-      tenantId: alpha.id, at: new Date().toISOString(), actor: prev.actor_id ? { id: prev.actor_id, name: prev.actor_name, role: prev.actor_role } : prev,
-      action: 'option.set', option: 'admin_can_view_credentials', before: false, after: true,
-      diff: [{ op: 'replace', path: '', value: true }], reason: 'routine', requestId: null,
+      tenantId: alpha.id,
+      at: new Date().toISOString(),
+      actor: prev.actor_id ? { id: prev.actor_id, name: prev.actor_name, role: prev.actor_role } : prev,
+      action: 'option.set',
+      option: 'admin_can_view_credentials',
+      before: false,
+      after: true,
+      diff: [{ op: 'replace', path: '', value: true }],
+      reason: 'routine',
+      requestId: null,
     };
     const h = contentHash(content);
     const forged = {
-      id: Number(last.id) + 1, seq: 12, tenant_id: alpha.id, tenant_seq: 5, occurred_at: content.at, actor_id: content.actor.id, actor_name: content.actor.name,
-      actor_role: content.actor.role, action: content.action, option_key: content.option, before: false, after: true, diff: content.diff,
-      reason: content.reason, request_id: null, content_hash: h, hash: linkHash(last.hash, h), tenant_hash: linkHash(prev.tenant_hash, h),
+      id: Number(last.id) + 1,
+      seq: 12,
+      tenant_id: alpha.id,
+      tenant_seq: 5,
+      occurred_at: content.at,
+      actor_id: content.actor.id,
+      actor_name: content.actor.name,
+      actor_role: content.actor.role,
+      action: content.action,
+      option_key: content.option,
+      before: false,
+      after: true,
+      diff: content.diff,
+      reason: content.reason,
+      request_id: null,
+      content_hash: h,
+      hash: linkHash(last.hash, h),
+      tenant_hash: linkHash(prev.tenant_hash, h),
     };
     await tamper(async (c) => {
       await reinsert(c, [forged]);
@@ -156,8 +187,12 @@ describe('tampering with the audit log in the database', () => {
     const other = generateKeyPairSync('ed25519').privateKey;
     const fake = signCheckpoint({ chain: 'global', seq: 12, head: forged.hash, at: new Date().toISOString(), key: fingerprint }, other);
     await t.superuser((c) =>
-      c.query(`INSERT INTO audit_checkpoints (chain, seq, tenant_id, head, signed_at, key_fingerprint, signature)
-               VALUES ('global', 12, NULL, $1, $2, $3, $4)`, [fake.head, fake.at, fake.key, fake.signature]));
+      c.query(
+        `INSERT INTO audit_checkpoints (chain, seq, tenant_id, head, signed_at, key_fingerprint, signature)
+               VALUES ('global', 12, NULL, $1, $2, $3, $4)`,
+        [fake.head, fake.at, fake.key, fake.signature],
+      ),
+    );
     await expectBrokenAt(12, /checkpoint at 12 has an invalid signature/);
 
     await tamper(async (c) => {
@@ -169,24 +204,35 @@ describe('tampering with the audit log in the database', () => {
   });
 
   it('a history rewritten with recomputed hashes contradicts the signed checkpoint', async () => {
-    const rows = await t.superuser(async (c) => (await c.query('SELECT row_to_json(e) AS r FROM audit_events e ORDER BY seq')).rows.map((x) => x.r));
+    const rows = await t.superuser(async (c) =>
+      (await c.query('SELECT row_to_json(e) AS r FROM audit_events e ORDER BY seq')).rows.map((x) => x.r),
+    );
     // Event 1 has no tenant: only the global chain has to be recomputed, and it is, entirely.
     const edited = rows.map((r) => ({ ...r }));
     edited[0].actor_name = 'someone else';
     let prev = '0'.repeat(64);
     for (const r of edited) {
       const content: AuditContent = {
-        tenantId: r.tenant_id, at: new Date(r.occurred_at).toISOString(), actor: { id: r.actor_id, name: r.actor_name, role: r.actor_role },
-        action: r.action, option: r.option_key, before: r.before, after: r.after, diff: r.diff, reason: r.reason, requestId: r.request_id,
+        tenantId: r.tenant_id,
+        at: new Date(r.occurred_at).toISOString(),
+        actor: { id: r.actor_id, name: r.actor_name, role: r.actor_role },
+        action: r.action,
+        option: r.option_key,
+        before: r.before,
+        after: r.after,
+        diff: r.diff,
+        reason: r.reason,
+        requestId: r.request_id,
       };
       r.content_hash = contentHash(content);
       r.hash = linkHash(prev, r.content_hash);
       prev = r.hash;
     }
-    const replace = (next: unknown[]) => tamper(async (c) => {
-      await c.query('DELETE FROM audit_events');
-      await reinsert(c, next);
-    });
+    const replace = (next: unknown[]) =>
+      tamper(async (c) => {
+        await c.query('DELETE FROM audit_events');
+        await reinsert(c, next);
+      });
     await replace(edited);
     await expectBrokenAt(1, /events 1\.\.11 do not match the signed checkpoint at 11/);
     await replace(rows);

@@ -3,7 +3,15 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DefaultChangeRefused } from '#change-control';
 import { exportText, publicKeyOf, verifyOffline, verifyOnline } from '../support/audit-helpers.js';
-import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, startTestApp, tempDir, type TestApp } from '../support/test-app.js';
+import {
+  OPERATOR_TOKEN,
+  OPERATOR_TOKEN_2,
+  createPrincipal,
+  createTenant,
+  startTestApp,
+  tempDir,
+  type TestApp,
+} from '../support/test-app.js';
 
 const KEY = 'voter_results_visibility';
 
@@ -21,7 +29,8 @@ describe('registry default changes reach each tenant through its own chain', () 
   let plainService: string;
   const op = () => t.as(OPERATOR_TOKEN);
   const value = async (tenant: string, key = KEY) => (await op().get(`/v1/tenants/${tenant}/options/${key}`).expect(200)).body;
-  const events = async (tenant: string, action: string) => (await op().get(`/v1/tenants/${tenant}/audit?action=${action}`).expect(200)).body.items;
+  const events = async (tenant: string, action: string) =>
+    (await op().get(`/v1/tenants/${tenant}/audit?action=${action}`).expect(200)).body.items;
   const ofrep = async (token: string) => (await t.as(token).post(`/ofrep/v1/evaluate/flags/${KEY}`).send({}).expect(200)).body;
   const verify = async () => (await op().get(`/v1/tenants/sealed-b/seals/${sealId}/verify`).expect(200)).body;
 
@@ -30,7 +39,11 @@ describe('registry default changes reach each tenant through its own chain', () 
     cpSync(resolve('catalog'), catalog, { recursive: true });
     // One service key across restarts, on both databases: seals and checkpoints stay this service's.
     const auditSigningKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    t = await startTestApp({ catalogDir: catalog, auditSigningKey, dataDir: process.env.DATABASE_URL ? undefined : tempDir('cloison-data-') });
+    t = await startTestApp({
+      catalogDir: catalog,
+      auditSigningKey,
+      dataDir: process.env.DATABASE_URL ? undefined : tempDir('cloison-data-'),
+    });
     await createTenant(t, 'plain-a');
     await createTenant(t, 'sealed-b');
     await createTenant(t, 'level3-c', 3);
@@ -104,7 +117,13 @@ describe('registry default changes reach each tenant through its own chain', () 
     const body = (await op().get(`/v1/registry/${KEY}`).expect(200)).body;
     expect(body).toMatchObject({ key: KEY, version: 2, default: 'live' });
     expect(body.history).toEqual([
-      { version: 1, risk: 'medium', default: 'after_close', schemaHash: expect.stringMatching(/^[0-9a-f]{64}$/), reconciledAt: expect.any(String) },
+      {
+        version: 1,
+        risk: 'medium',
+        default: 'after_close',
+        schemaHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        reconciledAt: expect.any(String),
+      },
       { version: 2, risk: 'medium', default: 'live', schemaHash: body.history[0].schemaHash, reconciledAt: expect.any(String) },
     ]);
     expect(Date.parse(body.history[1].reconciledAt)).toBeGreaterThan(Date.parse(body.history[0].reconciledAt));
@@ -115,12 +134,17 @@ describe('registry default changes reach each tenant through its own chain', () 
       t.superuser(async (c) => {
         await c.query('SET LOCAL ROLE cloison_app');
         await c.query(`SELECT set_config('app.all_tenants', 'on', true)`);
-        return c.query(sql).then(() => 'done', (e: { code?: string }) => e.code);
+        return c.query(sql).then(
+          () => 'done',
+          (e: { code?: string }) => e.code,
+        );
       });
     expect(await asApp('DELETE FROM catalog_definition_history')).toBe('42501');
     expect(await asApp(`UPDATE catalog_definition_history SET default_value = '"live"'`)).toBe('42501');
     expect(await asApp(`UPDATE catalog_definition_history SET schema_hash = 'x'`)).toBe('done');
-    expect((await op().get(`/v1/registry/${KEY}`).expect(200)).body.history.map((v: { schemaHash: string }) => v.schemaHash)).not.toContain('x');
+    expect((await op().get(`/v1/registry/${KEY}`).expect(200)).body.history.map((v: { schemaHash: string }) => v.schemaHash)).not.toContain(
+      'x',
+    );
   });
 
   it('a schema change under a seal shows: verification no longer matches', async () => {

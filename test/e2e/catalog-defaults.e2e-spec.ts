@@ -14,7 +14,8 @@ describe('registry default changes: impact report, pinning or refusal', () => {
   let catalog: string;
   const op = () => t.as(OPERATOR_TOKEN);
   const value = async (tenant: string, key: string) => (await op().get(`/v1/tenants/${tenant}/options/${key}`).expect(200)).body;
-  const defaults = () => t.superuser(async (c) => (await c.query('SELECT option_key, version, default_value FROM catalog_defaults ORDER BY option_key')).rows);
+  const defaults = () =>
+    t.superuser(async (c) => (await c.query('SELECT option_key, version, default_value FROM catalog_defaults ORDER BY option_key')).rows);
 
   beforeAll(async () => {
     catalog = tempDir('cloison-catalog-');
@@ -33,7 +34,11 @@ describe('registry default changes: impact report, pinning or refusal', () => {
   it('records the catalog defaults at first boot without auditing a change', async () => {
     const rows = await defaults();
     expect(rows).toHaveLength(23);
-    expect(rows.find((r: { option_key: string }) => r.option_key === 'schedule_change')).toEqual({ option_key: 'schedule_change', version: 1, default_value: 'before_opening' });
+    expect(rows.find((r: { option_key: string }) => r.option_key === 'schedule_change')).toEqual({
+      option_key: 'schedule_change',
+      version: 1,
+      default_value: 'before_opening',
+    });
     const global = (await op().get('/v1/audit?action=registry.default_changed').expect(200)).body.items;
     expect(global).toEqual([]);
   });
@@ -59,7 +64,13 @@ describe('registry default changes: impact report, pinning or refusal', () => {
     for (const slug of ['own-value', 'relies-a', 'relies-b']) {
       expect(await value(slug, 'schedule_change')).toMatchObject({ value: 'before_opening', source: 'tenant', version: 1 });
       const [latest] = (await op().get(`/v1/tenants/${slug}/audit?action=option.pinned`).expect(200)).body.items;
-      expect(latest).toMatchObject({ action: 'option.pinned', option: 'schedule_change', before: 'before_opening', after: 'before_opening', actor: { role: 'system' } });
+      expect(latest).toMatchObject({
+        action: 'option.pinned',
+        option: 'schedule_change',
+        before: 'before_opening',
+        after: 'before_opening',
+        actor: { role: 'system' },
+      });
     }
     expect((await value('relies-a', 'ui_language')).value).toBe('en');
     expect((await value('own-value', 'ui_language')).value).toBe('de');
@@ -69,7 +80,12 @@ describe('registry default changes: impact report, pinning or refusal', () => {
     expect(byOption.schedule_change).toMatchObject({
       tenant: null,
       before: { version: 1, default: 'before_opening' },
-      after: { version: 2, default: 'locked', impact: ['own-value', 'relies-a', 'relies-b'], pinned: ['own-value', 'relies-a', 'relies-b'] },
+      after: {
+        version: 2,
+        default: 'locked',
+        impact: ['own-value', 'relies-a', 'relies-b'],
+        pinned: ['own-value', 'relies-a', 'relies-b'],
+      },
     });
     expect(byOption.ui_language.after).toEqual({ version: 2, default: 'en', impact: ['relies-a', 'relies-b'], pinned: [] });
     expect((await defaults()).find((r: { option_key: string }) => r.option_key === 'schedule_change').default_value).toBe('locked');

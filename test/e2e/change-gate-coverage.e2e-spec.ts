@@ -1,7 +1,15 @@
 import type request from 'supertest';
 import { ed25519Key } from '../support/approval-keys.js';
 import { listRoutes } from '../support/routes.js';
-import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, outboxCode, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+import {
+  OPERATOR_TOKEN,
+  OPERATOR_TOKEN_2,
+  createPrincipal,
+  outboxCode,
+  createTenant,
+  startTestApp,
+  type TestApp,
+} from '../support/test-app.js';
 
 const CRED = 'admin_can_view_credentials';
 
@@ -13,7 +21,10 @@ const CRED = 'admin_can_view_credentials';
 type Exercise = (x: { t: TestApp; op2: string; clientA: string; sealed: string; serviceA: string }) => Promise<request.Response>;
 
 async function pendingRequest(t: TestApp, tenant: string) {
-  const res = await t.as(OPERATOR_TOKEN).post(`/v1/tenants/${tenant}/change-requests`).send({ option: CRED, operation: 'set', value: true, reason: 'gate coverage' });
+  const res = await t
+    .as(OPERATOR_TOKEN)
+    .post(`/v1/tenants/${tenant}/change-requests`)
+    .send({ option: CRED, operation: 'set', value: true, reason: 'gate coverage' });
   if (res.status !== 201) throw new Error(`request: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: string; contentHash: string };
 }
@@ -23,7 +34,10 @@ const EXERCISES: Record<string, { expect: number[]; run: Exercise }> = {
     // Presets are linted to hold critical options at their safe value only; values cannot be passed inline.
     expect: [201],
     run: async ({ t }) => {
-      const inline = await t.as(OPERATOR_TOKEN).post('/v1/tenants').send({ slug: 'gate-inline', name: 'New', riskLevel: 1, options: { [CRED]: true } });
+      const inline = await t
+        .as(OPERATOR_TOKEN)
+        .post('/v1/tenants')
+        .send({ slug: 'gate-inline', name: 'New', riskLevel: 1, options: { [CRED]: true } });
       if (inline.status !== 400) throw new Error(`inline option values accepted: ${inline.status}`);
       return t.as(OPERATOR_TOKEN).post('/v1/tenants').send({ slug: 'gate-new', name: 'New', riskLevel: 1, preset: 'association-level-1' });
     },
@@ -31,7 +45,10 @@ const EXERCISES: Record<string, { expect: number[]; run: Exercise }> = {
   'POST /v1/bulk-changes': {
     expect: [400],
     run: ({ t }) =>
-      t.as(OPERATOR_TOKEN).post('/v1/bulk-changes').send({ option: CRED, operation: 'set', value: true, tenants: ['gate-a'], reason: 'gate coverage', planHash: 'a'.repeat(64) }),
+      t
+        .as(OPERATOR_TOKEN)
+        .post('/v1/bulk-changes')
+        .send({ option: CRED, operation: 'set', value: true, tenants: ['gate-a'], reason: 'gate coverage', planHash: 'a'.repeat(64) }),
   },
   'POST /v1/principals': {
     expect: [201],
@@ -87,7 +104,11 @@ const EXERCISES: Record<string, { expect: number[]; run: Exercise }> = {
   },
   'POST /v1/tenants/:tenant/change-requests': {
     expect: [201],
-    run: ({ t }) => t.as(OPERATOR_TOKEN).post('/v1/tenants/gate-a/change-requests').send({ option: CRED, operation: 'set', value: true, reason: 'gate coverage' }),
+    run: ({ t }) =>
+      t
+        .as(OPERATOR_TOKEN)
+        .post('/v1/tenants/gate-a/change-requests')
+        .send({ option: CRED, operation: 'set', value: true, reason: 'gate coverage' }),
   },
   'PATCH /v1/tenants/:tenant/change-requests/:id': {
     expect: [200],
@@ -135,13 +156,17 @@ const EXERCISES: Record<string, { expect: number[]; run: Exercise }> = {
   },
   'POST /v1/tenants/:tenant/seals/:id/break-glass': {
     expect: [200],
-    run: ({ t, sealed }) => t.as(OPERATOR_TOKEN).post(`/v1/tenants/gate-sealed/seals/${sealed}/break-glass`).send({ reason: 'coverage break glass' }),
+    run: ({ t, sealed }) =>
+      t.as(OPERATOR_TOKEN).post(`/v1/tenants/gate-sealed/seals/${sealed}/break-glass`).send({ reason: 'coverage break glass' }),
   },
   'POST /v1/tenants/:tenant/seals/:id/break-glass-changes': {
     // Under a seal only more secrecy is possible: turning the critical option on is refused.
     expect: [422],
     run: ({ t, sealed }) =>
-      t.as(OPERATOR_TOKEN).post(`/v1/tenants/gate-sealed/seals/${sealed}/break-glass-changes`).send({ option: CRED, value: true, reason: 'coverage break glass' }),
+      t
+        .as(OPERATOR_TOKEN)
+        .post(`/v1/tenants/gate-sealed/seals/${sealed}/break-glass-changes`)
+        .send({ option: CRED, value: true, reason: 'coverage break glass' }),
   },
   // A signed checkpoint over the audit chain heads: writes audit data, never option values.
   // A signing key is the caller's own; it signs approvals and changes no option value.
@@ -151,12 +176,16 @@ const EXERCISES: Record<string, { expect: number[]; run: Exercise }> = {
   },
   'POST /v1/me/credentials': {
     expect: [201],
-    run: ({ t, clientA }) => t.as(clientA).post('/v1/me/credentials').send({ kind: 'ed25519', label: 'gate', publicKey: ed25519Key().publicKeyPem }),
+    run: ({ t, clientA }) =>
+      t.as(clientA).post('/v1/me/credentials').send({ kind: 'ed25519', label: 'gate', publicKey: ed25519Key().publicKeyPem }),
   },
   'POST /v1/me/credentials/remove': {
     expect: [200],
     run: async ({ t, clientA }) => {
-      const enrolled = await t.as(clientA).post('/v1/me/credentials').send({ kind: 'ed25519', label: 'to remove', publicKey: ed25519Key().publicKeyPem });
+      const enrolled = await t
+        .as(clientA)
+        .post('/v1/me/credentials')
+        .send({ kind: 'ed25519', label: 'to remove', publicKey: ed25519Key().publicKeyPem });
       if (enrolled.status !== 201) throw new Error(`credential: ${enrolled.status} ${JSON.stringify(enrolled.body)}`);
       return t.as(clientA).post('/v1/me/credentials/remove').send({ fingerprint: enrolled.body.fingerprint });
     },
@@ -168,11 +197,19 @@ const EXERCISES: Record<string, { expect: number[]; run: Exercise }> = {
   // OpenFeature evaluation is a POST that only reads; its context cannot carry values.
   'POST /ofrep/v1/evaluate/flags': {
     expect: [200],
-    run: ({ t, serviceA }) => t.as(serviceA).post('/ofrep/v1/evaluate/flags').send({ context: { targetingKey: 'voter-1' } }),
+    run: ({ t, serviceA }) =>
+      t
+        .as(serviceA)
+        .post('/ofrep/v1/evaluate/flags')
+        .send({ context: { targetingKey: 'voter-1' } }),
   },
   'POST /ofrep/v1/evaluate/flags/:key': {
     expect: [200],
-    run: ({ t, serviceA }) => t.as(serviceA).post(`/ofrep/v1/evaluate/flags/${CRED}`).send({ context: { targetingKey: 'voter-1', [CRED]: true } }),
+    run: ({ t, serviceA }) =>
+      t
+        .as(serviceA)
+        .post(`/ofrep/v1/evaluate/flags/${CRED}`)
+        .send({ context: { targetingKey: 'voter-1', [CRED]: true } }),
   },
 };
 
@@ -194,7 +231,11 @@ describe('every value-changing route goes through the change gate', () => {
     // gate-exposed has the critical option on, through the full approval path, so resets have something to undo.
     const r = await pendingRequest(t, 'gate-exposed');
     await t.as(op2).post(`/v1/tenants/gate-exposed/change-requests/${r.id}/approve`).send({ contentHash: r.contentHash }).expect(200);
-    await t.as(clientExposed).post(`/v1/tenants/gate-exposed/change-requests/${r.id}/approve`).send({ contentHash: r.contentHash }).expect(200);
+    await t
+      .as(clientExposed)
+      .post(`/v1/tenants/gate-exposed/change-requests/${r.id}/approve`)
+      .send({ contentHash: r.contentHash })
+      .expect(200);
     // gate-sealed has an active seal, so that lift and break-glass have something to act on.
     await createTenant(t, 'gate-sealed');
     const clientSealed = await createPrincipal(t, 'client_admin', 'gate-sealed');
@@ -207,7 +248,11 @@ describe('every value-changing route goes through the change gate', () => {
   });
 
   const critical = () =>
-    t.superuser(async (c) => (await c.query(`SELECT tenant_id, is_set, value, version FROM option_values WHERE option_key = $1 ORDER BY tenant_id`, [CRED])).rows);
+    t.superuser(
+      async (c) =>
+        (await c.query(`SELECT tenant_id, is_set, value, version FROM option_values WHERE option_key = $1 ORDER BY tenant_id`, [CRED]))
+          .rows,
+    );
 
   it('lists an exercise for every route that is not a GET', () => {
     const writing = listRoutes(t.app).filter((r) => !r.startsWith('GET '));

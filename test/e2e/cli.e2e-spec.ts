@@ -35,7 +35,16 @@ describe('cloison CLI', () => {
   it('documents its commands and exit codes, and answers 2 to bad usage', async () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
-    for (const c of ['principals create', 'principals revoke', 'tenants list', 'catalog lint', 'audit export', 'audit verify', 'seal verify', 'migrate']) {
+    for (const c of [
+      'principals create',
+      'principals revoke',
+      'tenants list',
+      'catalog lint',
+      'audit export',
+      'audit verify',
+      'seal verify',
+      'migrate',
+    ]) {
       expect(help.out).toContain(c);
     }
     expect(help.out).toMatch(/Exit codes:[\s\S]*\b3\b.*refused/);
@@ -70,7 +79,10 @@ describe('cloison CLI', () => {
   });
 
   it('principals create prints a working token; revoke stops it at once and is audited once', async () => {
-    const created = await cli(['principals', 'create', '--name', 'Alpha voting service', '--role', 'service', '--tenant', 'alpha', '--json'], env);
+    const created = await cli(
+      ['principals', 'create', '--name', 'Alpha voting service', '--role', 'service', '--tenant', 'alpha', '--json'],
+      env,
+    );
     expect(created.code).toBe(0);
     const p = JSON.parse(created.out) as { id: string; token: string };
     await t.as(p.token).get('/v1/tenants/alpha/options').expect(200);
@@ -152,10 +164,18 @@ describe('cloison CLI', () => {
 
       app = await app.reboot();
       try {
-        await app.as(token).get('/v1/me').expect(200).expect((r) => expect(r.body).toMatchObject({ name: 'Recovered operator', role: 'operator' }));
+        await app
+          .as(token)
+          .get('/v1/me')
+          .expect(200)
+          .expect((r) => expect(r.body).toMatchObject({ name: 'Recovered operator', role: 'operator' }));
         const log = await app.as(token).get('/v1/audit?action=operator.recovered').expect(200);
         expect(log.body.items).toEqual([
-          expect.objectContaining({ action: 'operator.recovered', reason: 'operator tokens lost in a fire', actor: expect.objectContaining({ role: 'system', name: expect.stringContaining('cloison operator recover') }) }),
+          expect.objectContaining({
+            action: 'operator.recovered',
+            reason: 'operator tokens lost in a fire',
+            actor: expect.objectContaining({ role: 'system', name: expect.stringContaining('cloison operator recover') }),
+          }),
         ]);
         // The service's next event and checkpoint cover the recovery: the chain verifies.
         await app.as(token).post('/v1/tenants').send({ slug: 'gamma', name: 'Gamma', riskLevel: 1 }).expect(201);

@@ -22,7 +22,11 @@ describe('optimistic concurrency', () => {
 
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        t.as(OPERATOR_TOKEN).put(path).set('if-match', `"${version}"`).send({ value: seeded ? 500 + i : 1 + (i % 9), reason: `writer ${i}` }),
+        t
+          .as(OPERATOR_TOKEN)
+          .put(path)
+          .set('if-match', `"${version}"`)
+          .send({ value: seeded ? 500 + i : 1 + (i % 9), reason: `writer ${i}` }),
       ),
     );
     const statuses = results.map((r) => r.status).sort();
@@ -40,7 +44,12 @@ describe('optimistic concurrency', () => {
   it('concurrent writes without If-Match all succeed, each audited, versions dense', async () => {
     const path = '/v1/tenants/alpha/options/results_publication_delay_minutes';
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => t.as(OPERATOR_TOKEN).put(path).send({ value: 10 + i, reason: `writer ${i}` })),
+      Array.from({ length: 10 }, (_, i) =>
+        t
+          .as(OPERATOR_TOKEN)
+          .put(path)
+          .send({ value: 10 + i, reason: `writer ${i}` }),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(results.map((r) => r.body.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
@@ -55,7 +64,12 @@ describe('optimistic concurrency', () => {
     for (const slug of slugs) await createTenant(t, slug, 1);
     for (let round = 0; round < 4; round++) {
       const results = await Promise.all(
-        slugs.map((slug, i) => t.as(OPERATOR_TOKEN).put(`/v1/tenants/${slug}/options/retention_days`).send({ value: 100 + round * 10 + i, reason: `round ${round}` })),
+        slugs.map((slug, i) =>
+          t
+            .as(OPERATOR_TOKEN)
+            .put(`/v1/tenants/${slug}/options/retention_days`)
+            .send({ value: 100 + round * 10 + i, reason: `round ${round}` }),
+        ),
       );
       expect(results.map((r) => r.status)).toEqual(slugs.map(() => 200));
     }
@@ -72,13 +86,17 @@ describe('optimistic concurrency', () => {
   it('one transaction moves one row of the polled change counter, however many triggers it fires', async () => {
     // An upsert fires its INSERT and its UPDATE statement triggers: two rows moved in two orders by
     // two transactions would deadlock them.
-    const slots = () => t.superuser(async (c) => (await c.query('SELECT slot, seq::int AS seq FROM evaluation_change_slots ORDER BY slot')).rows);
+    const slots = () =>
+      t.superuser(async (c) => (await c.query('SELECT slot, seq::int AS seq FROM evaluation_change_slots ORDER BY slot')).rows);
     const tenant = (await t.as(OPERATOR_TOKEN).get('/v1/tenants/alpha').expect(200)).body.id as string;
     const before = await slots();
     await t.superuser((c) =>
-      c.query(`INSERT INTO option_values (tenant_id, option_key, is_set, value, version, updated_at, updated_by_id, updated_by)
+      c.query(
+        `INSERT INTO option_values (tenant_id, option_key, is_set, value, version, updated_at, updated_by_id, updated_by)
                VALUES ($1, 'results_publication_delay_minutes', true, '99', 11, now(), 'op', 'op')
-               ON CONFLICT (tenant_id, option_key) DO UPDATE SET value = EXCLUDED.value, version = EXCLUDED.version`, [tenant]),
+               ON CONFLICT (tenant_id, option_key) DO UPDATE SET value = EXCLUDED.value, version = EXCLUDED.version`,
+        [tenant],
+      ),
     );
     const moved = (await slots()).filter((s, i) => s.seq !== before[i]?.seq);
     expect(moved).toHaveLength(1);

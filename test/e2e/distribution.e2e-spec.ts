@@ -53,10 +53,14 @@ describe('distribution by tenant (Citus)', () => {
   beforeAll(async () => {
     t = await startTestApp();
     await t.superuser(async (c) => {
-      tables = (await c.query(`SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r','p') ORDER BY 1`)).rows.map((r) => r.relname);
+      tables = (
+        await c.query(`SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r','p') ORDER BY 1`)
+      ).rows.map((r) => r.relname);
       tenantColumn = new Map(
         (
-          await c.query(`SELECT table_name, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'tenant_id'`)
+          await c.query(
+            `SELECT table_name, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'tenant_id'`,
+          )
         ).rows.map((r) => [r.table_name, { nullable: r.is_nullable === 'YES' }]),
       );
       constraints = (

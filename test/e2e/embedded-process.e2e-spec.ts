@@ -223,7 +223,10 @@ describe('the embedded database under real processes', () => {
     const runs = Array.from({ length: 6 }, () => {
       const base = { ...process.env };
       delete base.NODE_OPTIONS;
-      const child = spawn(process.execPath, ['--import', './test/support/ts-register.mjs', '--input-type=module', '-e', script], { env: base, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--import', './test/support/ts-register.mjs', '--input-type=module', '-e', script], {
+        env: base,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let out = '';
       child.stdout?.on('data', (d) => void (out += d));
       return new Promise<string>((resolve) => child.once('exit', () => resolve(out.trim())));

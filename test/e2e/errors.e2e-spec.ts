@@ -18,7 +18,10 @@ describe('error classes', () => {
     await t?.stop();
   });
 
-  async function expectNothingWritten(send: () => Promise<{ status: number; body: unknown; headers: Record<string, string> }>, status: number) {
+  async function expectNothingWritten(
+    send: () => Promise<{ status: number; body: unknown; headers: Record<string, string> }>,
+    status: number,
+  ) {
     const before = await t.snapshot();
     const res = await send();
     expect(res.status).toBe(status);
@@ -30,17 +33,17 @@ describe('error classes', () => {
   }
 
   it('invalid JSON → 400', async () => {
-    await expectNothingWritten(
-      () => op().put(KEY).set('content-type', 'application/json').send('{"value": 3, "reason": '),
-      400,
-    );
+    await expectNothingWritten(() => op().put(KEY).set('content-type', 'application/json').send('{"value": 3, "reason": '), 400);
   });
 
   it('a value failing the option schema → 400 naming the JSON pointer and the rule', async () => {
     const body = await expectNothingWritten(() => op().put(KEY).send({ value: 11, reason: 'too many' }), 400);
     expect(body.details).toContainEqual(expect.objectContaining({ pointer: '/value', rule: 'maximum' }));
     const nested = await expectNothingWritten(
-      () => op().put('/v1/tenants/alpha/options/scrutineer_scope').send({ value: ['turnout', 'credentials'], reason: 'not allowed' }),
+      () =>
+        op()
+          .put('/v1/tenants/alpha/options/scrutineer_scope')
+          .send({ value: ['turnout', 'credentials'], reason: 'not allowed' }),
       400,
     );
     expect(nested.details).toContainEqual(expect.objectContaining({ pointer: '/value/1', rule: 'enum' }));
@@ -71,7 +74,7 @@ describe('error classes', () => {
     await expectNothingWritten(() => t.http.get(KEY).set('authorization', `Basic ${OPERATOR_TOKEN}`), 401);
   });
 
-  it("a known tenant that is not yours → 404, even before your role is considered", async () => {
+  it('a known tenant that is not yours → 404, even before your role is considered', async () => {
     const body = await expectNothingWritten(() => t.as(adminB).put(KEY).send({ value: 3, reason: 'foreign' }), 404);
     expect(body.message).not.toContain('2');
     await expectNothingWritten(() => t.as(adminB).get('/v1/tenants/alpha'), 404);
@@ -110,11 +113,21 @@ describe('error classes', () => {
   });
 
   it('a console path naming no file, however it is encoded → JSON 404, never 500', async () => {
-    for (const path of ['/console/%25E0%25A4%25A', '/console/%25', '/console/%2525', '/console/..%252f..%252fpackage.json', '/console/%25ZZ.js', '/console/nope.js']) {
+    for (const path of [
+      '/console/%25E0%25A4%25A',
+      '/console/%25',
+      '/console/%2525',
+      '/console/..%252f..%252fpackage.json',
+      '/console/%25ZZ.js',
+      '/console/nope.js',
+    ]) {
       const body = await expectNothingWritten(() => t.http.get(path), 404);
       expect({ path, message: body.message }).toEqual({ path, message: expect.any(String) });
     }
-    await t.http.get('/console/index.html').expect(200).expect('content-type', /text\/html/);
+    await t.http
+      .get('/console/index.html')
+      .expect(200)
+      .expect('content-type', /text\/html/);
   });
 
   it('a lone surrogate anywhere in a JSON body → 400 naming the pointer and rule, on every kind of route', async () => {
@@ -126,11 +139,19 @@ describe('error classes', () => {
       ['post', '/v1/tenants/alpha/seals', '{"label": "election \\ud800 2027"}', '/label'],
       ['post', `/v1/tenants/alpha/change-requests/${someId}/reject`, '{"reason": "no \\udbff way"}', '/reason'],
       ['post', `/v1/tenants/alpha/seals/${someId}/lift`, '{"reason": "lift \\ud800 it"}', '/reason'],
-      ['post', '/v1/bulk-changes', '{"option": "revote", "operation": "set", "value": "\\ud800", "tenants": ["alpha"], "reason": "bulk", "dryRun": true}', '/value'],
+      [
+        'post',
+        '/v1/bulk-changes',
+        '{"option": "revote", "operation": "set", "value": "\\ud800", "tenants": ["alpha"], "reason": "bulk", "dryRun": true}',
+        '/value',
+      ],
       ['put', KEY, '{"value": 3, "reason": "fine reason", "\\ud800": 1}', '/\ud800'],
     ];
     for (const [method, path, body, pointer] of cases) {
-      const res = await expectNothingWritten(() => op()[method as 'put' | 'post'](path).set('content-type', 'application/json').send(body), 400);
+      const res = await expectNothingWritten(
+        () => op()[method as 'put' | 'post'](path).set('content-type', 'application/json').send(body),
+        400,
+      );
       expect({ path, details: res.details }).toEqual({ path, details: [expect.objectContaining({ pointer, rule: 'unicode' })] });
     }
   });
@@ -143,14 +164,24 @@ describe('error classes', () => {
   });
 
   it('audit periods: leap seconds are read as the millisecond before, dates the log cannot hold → 400 naming the parameter', async () => {
-    for (const q of ['to=2025-06-30T23:59:60-00:00', 'from=2016-12-31T23:59:60Z', 'from=2016-12-31t23:59:60z&to=9999-12-31T23:59:59Z', 'from=0001-01-01T00:00:00Z', 'from=2020-01-01%2010:00:00.123456%2B02:00']) {
+    for (const q of [
+      'to=2025-06-30T23:59:60-00:00',
+      'from=2016-12-31T23:59:60Z',
+      'from=2016-12-31t23:59:60z&to=9999-12-31T23:59:59Z',
+      'from=0001-01-01T00:00:00Z',
+      'from=2020-01-01%2010:00:00.123456%2B02:00',
+    ]) {
       const res = await op().get(`/v1/audit?${q}`);
       expect({ q, status: res.status }).toEqual({ q, status: 200 });
       await op().get(`/v1/tenants/alpha/audit?${q}`).expect(200);
     }
     const atLeap = await op().get('/v1/tenants/alpha/audit?to=2016-12-31T23:59:60Z').expect(200);
     expect(atLeap.body.items).toEqual([]);
-    for (const [q, pointer] of [['from=0000-01-01T00:00:00Z', '/from'], ['to=0000-12-31T23:59:59Z', '/to'], ['from=0001-01-01T00:00:00%2B01:00', '/from']]) {
+    for (const [q, pointer] of [
+      ['from=0000-01-01T00:00:00Z', '/from'],
+      ['to=0000-12-31T23:59:59Z', '/to'],
+      ['from=0001-01-01T00:00:00%2B01:00', '/from'],
+    ]) {
       for (const path of ['/v1/audit', '/v1/tenants/alpha/audit']) {
         const body = await expectNothingWritten(() => op().get(`${path}?${q}`), 400);
         expect(body.details).toEqual([expect.objectContaining({ pointer, rule: 'range' })]);

@@ -1,4 +1,12 @@
-import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, inviteClientAdmin, startTestApp, type TestApp } from '../support/test-app.js';
+import {
+  OPERATOR_TOKEN,
+  OPERATOR_TOKEN_2,
+  createPrincipal,
+  createTenant,
+  inviteClientAdmin,
+  startTestApp,
+  type TestApp,
+} from '../support/test-app.js';
 
 interface Item {
   kind: 'change_request' | 'seal';
@@ -19,7 +27,8 @@ describe('approvals inbox', () => {
   let high: { id: string };
 
   const inbox = async (token: string) => (await t.as(token).get('/v1/inbox').expect(200)).body as { count: number; items: Item[] };
-  const what = (items: Item[]) => items.map((i) => `${i.tenant.slug}:${i.kind === 'seal' ? `seal/${i.purpose}` : i.request?.option}`).sort();
+  const what = (items: Item[]) =>
+    items.map((i) => `${i.tenant.slug}:${i.kind === 'seal' ? `seal/${i.purpose}` : i.request?.option}`).sort();
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -28,8 +37,20 @@ describe('approvals inbox', () => {
     clientA = await inviteClientAdmin(t, 'tenant-a', 'President A');
     clientB = await inviteClientAdmin(t, 'tenant-b', 'President B');
     compliance = await createPrincipal(t, 'compliance', undefined, 'Reviewer');
-    critical = (await t.as(OPERATOR_TOKEN).put('/v1/tenants/tenant-a/options/admin_can_view_credentials').send({ value: true, reason: 'support case 12' }).expect(202)).body;
-    high = (await t.as(OPERATOR_TOKEN).put('/v1/tenants/tenant-b/options/schedule_change').send({ value: 'anytime', reason: 'dates still moving' }).expect(202)).body;
+    critical = (
+      await t
+        .as(OPERATOR_TOKEN)
+        .put('/v1/tenants/tenant-a/options/admin_can_view_credentials')
+        .send({ value: true, reason: 'support case 12' })
+        .expect(202)
+    ).body;
+    high = (
+      await t
+        .as(OPERATOR_TOKEN)
+        .put('/v1/tenants/tenant-b/options/schedule_change')
+        .send({ value: 'anytime', reason: 'dates still moving' })
+        .expect(202)
+    ).body;
   }, 180_000);
   afterAll(async () => {
     await t?.stop();
@@ -40,7 +61,12 @@ describe('approvals inbox', () => {
     expect(what(other.items)).toEqual(['tenant-a:admin_can_view_credentials', 'tenant-b:schedule_change']);
     expect(other.count).toBe(2);
     const item = other.items.find((i) => i.request?.id === critical.id);
-    expect(item).toMatchObject({ kind: 'change_request', tenant: { slug: 'tenant-a', name: 'Tenant tenant-a' }, before: false, request: { status: 'pending', value: true } });
+    expect(item).toMatchObject({
+      kind: 'change_request',
+      tenant: { slug: 'tenant-a', name: 'Tenant tenant-a' },
+      before: false,
+      request: { status: 'pending', value: true },
+    });
     expect(other.items.find((i) => i.request?.id === high.id)?.before).toBe('before_opening');
     expect(await inbox(OPERATOR_TOKEN)).toEqual({ count: 0, items: [] });
   });
@@ -52,14 +78,22 @@ describe('approvals inbox', () => {
   });
 
   it('drops a request once the caller’s side has approved it, and keeps it for the side still owed', async () => {
-    await t.as(OPERATOR_TOKEN_2).post(`/v1/tenants/tenant-a/change-requests/${critical.id}/approve`).send({ contentHash: critical.contentHash }).expect(200);
+    await t
+      .as(OPERATOR_TOKEN_2)
+      .post(`/v1/tenants/tenant-a/change-requests/${critical.id}/approve`)
+      .send({ contentHash: critical.contentHash })
+      .expect(200);
     expect(what((await inbox(OPERATOR_TOKEN_2)).items)).toEqual(['tenant-b:schedule_change']);
     expect(what((await inbox(clientA)).items)).toEqual(['tenant-a:admin_can_view_credentials']);
   });
 
   it('lists a proposed seal for those whose approval would count, not for its proposer nor another tenant', async () => {
     const seal = (await t.as(OPERATOR_TOKEN).post('/v1/tenants/tenant-b/seals').send({ label: 'General assembly' }).expect(201)).body;
-    expect((await inbox(OPERATOR_TOKEN_2)).items.find((i) => i.kind === 'seal')).toMatchObject({ tenant: { slug: 'tenant-b' }, purpose: 'activate', seal: { id: seal.id, status: 'proposed' } });
+    expect((await inbox(OPERATOR_TOKEN_2)).items.find((i) => i.kind === 'seal')).toMatchObject({
+      tenant: { slug: 'tenant-b' },
+      purpose: 'activate',
+      seal: { id: seal.id, status: 'proposed' },
+    });
     expect(what((await inbox(clientB)).items)).toEqual(['tenant-b:seal/activate']);
     expect(what((await inbox(OPERATOR_TOKEN)).items)).toEqual([]);
     expect(what((await inbox(clientA)).items)).toEqual(['tenant-a:admin_can_view_credentials']);

@@ -2,7 +2,16 @@ import { statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
-import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createTenant, inviteClientAdmin, outboxCode, requestOperator, startTestApp, type TestApp } from '../support/test-app.js';
+import {
+  OPERATOR_TOKEN,
+  OPERATOR_TOKEN_2,
+  createTenant,
+  inviteClientAdmin,
+  outboxCode,
+  requestOperator,
+  startTestApp,
+  type TestApp,
+} from '../support/test-app.js';
 
 const CRED = 'admin_can_view_credentials';
 
@@ -46,18 +55,35 @@ describe('approvals count people (lineage)', () => {
     await t.as(token.token).get('/v1/tenants').expect(200);
     await op().post(`/v1/principal-requests/${req.body.id}/token`).send({}).expect(409);
     // It is the requester's person: it cannot approve the requester's changes.
-    const change = (await op().put('/v1/tenants/tenant-a/options/voter_list_export').send({ value: true, reason: 'export' }).expect(202)).body;
-    const refused = await t.as(token.token).post(`/v1/tenants/tenant-a/change-requests/${change.id}/approve`).send({ contentHash: change.contentHash }).expect(403);
+    const change = (await op().put('/v1/tenants/tenant-a/options/voter_list_export').send({ value: true, reason: 'export' }).expect(202))
+      .body;
+    const refused = await t
+      .as(token.token)
+      .post(`/v1/tenants/tenant-a/change-requests/${change.id}/approve`)
+      .send({ contentHash: change.contentHash })
+      .expect(403);
     expect(refused.body.details[0].rule).toBe('lineage_differs_from_requester');
-    await t.as(OPERATOR_TOKEN_2).post(`/v1/tenants/tenant-a/change-requests/${change.id}/approve`).send({ contentHash: change.contentHash }).expect(200);
+    await t
+      .as(OPERATOR_TOKEN_2)
+      .post(`/v1/tenants/tenant-a/change-requests/${change.id}/approve`)
+      .send({ contentHash: change.contentHash })
+      .expect(200);
   });
 
   it('sock puppets: a client admin minted by the requester does not consent for the client', async () => {
     // tenant-z has no client admin yet: an operator may still create one, but it is the operator's person.
     const cax = (await op().post('/v1/principals').send({ name: 'CAX', role: 'client_admin', tenant: 'tenant-z' }).expect(201)).body.token;
     const change = (await op().put(`/v1/tenants/tenant-z/options/${CRED}`).send({ value: true, reason: 'support case' }).expect(202)).body;
-    await t.as(OPERATOR_TOKEN_2).post(`/v1/tenants/tenant-z/change-requests/${change.id}/approve`).send({ contentHash: change.contentHash }).expect(200);
-    const refused = await t.as(cax).post(`/v1/tenants/tenant-z/change-requests/${change.id}/approve`).send({ contentHash: change.contentHash }).expect(403);
+    await t
+      .as(OPERATOR_TOKEN_2)
+      .post(`/v1/tenants/tenant-z/change-requests/${change.id}/approve`)
+      .send({ contentHash: change.contentHash })
+      .expect(200);
+    const refused = await t
+      .as(cax)
+      .post(`/v1/tenants/tenant-z/change-requests/${change.id}/approve`)
+      .send({ contentHash: change.contentHash })
+      .expect(403);
     expect(refused.body.details[0].rule).toBe('lineage_differs_from_requester');
     expect(refused.body.message).toMatch(/lineage/);
     expect((await op().get(`/v1/tenants/tenant-z/options/${CRED}`).expect(200)).body.value).toBe(false);
@@ -66,27 +92,42 @@ describe('approvals count people (lineage)', () => {
   it('an approver created after the request was filed does not count', async () => {
     const change = (await op().put(`/v1/tenants/tenant-a/options/${CRED}`).send({ value: true, reason: 'late approver' }).expect(202)).body;
     const late = await inviteClientAdmin(t, 'tenant-a', 'member who joined later');
-    const refused = await t.as(late).post(`/v1/tenants/tenant-a/change-requests/${change.id}/approve`).send({ contentHash: change.contentHash }).expect(403);
+    const refused = await t
+      .as(late)
+      .post(`/v1/tenants/tenant-a/change-requests/${change.id}/approve`)
+      .send({ contentHash: change.contentHash })
+      .expect(403);
     expect(refused.body.details[0].rule).toBe('approver_predates_request');
     await op().post(`/v1/tenants/tenant-a/change-requests/${change.id}/withdraw`).send({ reason: 'test done' }).expect(200);
   });
 
   it('a client admin approving a change that needs no client consent is refused and nothing is recorded', async () => {
-    const change = (await op().put('/v1/tenants/tenant-a/options/admin_reopen_ballot').send({ value: true, reason: 'reopen' }).expect(202)).body;
+    const change = (await op().put('/v1/tenants/tenant-a/options/admin_reopen_ballot').send({ value: true, reason: 'reopen' }).expect(202))
+      .body;
     expect(change.required).toEqual({ operator: true, clientAdmin: false });
     const before = await t.snapshot();
-    const res = await t.as(clientA).post(`/v1/tenants/tenant-a/change-requests/${change.id}/approve`).send({ contentHash: change.contentHash }).expect(409);
+    const res = await t
+      .as(clientA)
+      .post(`/v1/tenants/tenant-a/change-requests/${change.id}/approve`)
+      .send({ contentHash: change.contentHash })
+      .expect(409);
     expect(res.body.details[0].rule).toBe('approval_not_needed');
     expect(await t.snapshot()).toEqual(before);
   });
 
   it('the operators left must belong to two people: the other initial operator cannot be revoked', async () => {
     const me = (await t.as(OPERATOR_TOKEN_2).get('/v1/me').expect(200)).body;
-    const res = await op().post(`/v1/principals/${me.id ?? me.principal?.id}/revoke`).send({}).expect(409);
+    const res = await op()
+      .post(`/v1/principals/${me.id ?? me.principal?.id}/revoke`)
+      .send({})
+      .expect(409);
     expect(res.body.details[0].rule).toBe('last_operator');
     const mine = await requestOperator(t, 'spare of the first');
     const spare = (await t.as(mine).get('/v1/me').expect(200)).body;
-    await op().post(`/v1/principals/${spare.id ?? spare.principal?.id}/revoke`).send({}).expect(200);
+    await op()
+      .post(`/v1/principals/${spare.id ?? spare.principal?.id}/revoke`)
+      .send({})
+      .expect(200);
   });
 
   it('invitations: the code goes to the invitee (outbox 0700/0600), once; changes to client admins need a client admin', async () => {
@@ -106,9 +147,19 @@ describe('approvals count people (lineage)', () => {
     expect(redeemed.body.lineageId).toBe(redeemed.body.id);
     const again = await t.http.post('/v1/invitations/redeem').send({ code }).expect(409);
     expect(again.body.details[0].rule).toBe('already_redeemed');
-    await t.http.post('/v1/invitations/redeem').send({ code: `inv_${'A'.repeat(43)}` }).expect(404);
+    await t.http
+      .post('/v1/invitations/redeem')
+      .send({ code: `inv_${'A'.repeat(43)}` })
+      .expect(404);
     const log = await actions('tenant-a');
-    expect(log.slice(0, 6)).toEqual(['invitation.redeem_refused', 'invitation.redeemed', 'principal.created', 'principal.request_approved', 'invitation.created', 'principal.requested']);
+    expect(log.slice(0, 6)).toEqual([
+      'invitation.redeem_refused',
+      'invitation.redeemed',
+      'principal.created',
+      'principal.request_approved',
+      'invitation.created',
+      'principal.requested',
+    ]);
 
     // Revoking a client admin: an operator asks, a client admin of the tenant approves.
     const revoke = await op().post(`/v1/principals/${redeemed.body.id}/revoke`).send({}).expect(202);
@@ -118,9 +169,14 @@ describe('approvals count people (lineage)', () => {
     expect((await actions('tenant-a')).slice(0, 3)).toEqual(['principal.request_approved', 'principal.revoked', 'principal.requested']);
   });
 
-  it('GET /v1/tenants/:tenant/principals lists the tenant\'s people for its client admins and operators', async () => {
+  it("GET /v1/tenants/:tenant/principals lists the tenant's people for its client admins and operators", async () => {
     const people = (await t.as(clientA).get('/v1/tenants/tenant-a/principals').expect(200)).body;
-    expect(people.find((p: { name: string }) => p.name === 'Treasurer')).toMatchObject({ role: 'client_admin', email: 'treasurer@tenant-a.example', invitedBy: 'bootstrap operator', revokedAt: expect.any(String) });
+    expect(people.find((p: { name: string }) => p.name === 'Treasurer')).toMatchObject({
+      role: 'client_admin',
+      email: 'treasurer@tenant-a.example',
+      invitedBy: 'bootstrap operator',
+      revokedAt: expect.any(String),
+    });
     await op().get('/v1/tenants/tenant-a/principals').expect(200);
     await t.as(clientA).get('/v1/tenants/tenant-b/principals').expect(404);
   });
@@ -146,7 +202,11 @@ describe('invitation delivery', () => {
     const t = await startTestApp({ mail: { smtpUrl: `smtp://127.0.0.1:${port}`, from: 'cloison@test.invalid' } });
     try {
       await createTenant(t, 'mailed');
-      const sent = await t.as(OPERATOR_TOKEN).post('/v1/tenants/mailed/invitations').send({ email: 'office@mailed.example', name: 'Office' }).expect(201);
+      const sent = await t
+        .as(OPERATOR_TOKEN)
+        .post('/v1/tenants/mailed/invitations')
+        .send({ email: 'office@mailed.example', name: 'Office' })
+        .expect(201);
       expect(sent.body).toMatchObject({ delivery: 'smtp' });
       expect(sent.body).not.toHaveProperty('code');
       const code = /inv_[A-Za-z0-9_-]{43}/.exec(mails.join('\n'))?.[0] as string;
@@ -162,12 +222,26 @@ describe('invitation delivery', () => {
     const t = await startTestApp({ mail: { from: 'cloison@test.invalid' } });
     try {
       await createTenant(t, 'shown');
-      const sent = await t.as(OPERATOR_TOKEN).post('/v1/tenants/shown/invitations').send({ email: 'x@shown.example', name: 'X' }).expect(201);
+      const sent = await t
+        .as(OPERATOR_TOKEN)
+        .post('/v1/tenants/shown/invitations')
+        .send({ email: 'x@shown.example', name: 'X' })
+        .expect(201);
       expect(sent.body).toMatchObject({ delivery: 'shown', code: expect.stringMatching(/^inv_/) });
       const admin = (await t.http.post('/v1/invitations/redeem').send({ code: sent.body.code }).expect(201)).body;
-      const change = (await t.as(OPERATOR_TOKEN).put(`/v1/tenants/shown/options/${CRED}`).send({ value: true, reason: 'support case' }).expect(202)).body;
-      await t.as(OPERATOR_TOKEN_2).post(`/v1/tenants/shown/change-requests/${change.id}/approve`).send({ contentHash: change.contentHash }).expect(200);
-      const refused = await t.as(admin.token).post(`/v1/tenants/shown/change-requests/${change.id}/approve`).send({ contentHash: change.contentHash }).expect(403);
+      const change = (
+        await t.as(OPERATOR_TOKEN).put(`/v1/tenants/shown/options/${CRED}`).send({ value: true, reason: 'support case' }).expect(202)
+      ).body;
+      await t
+        .as(OPERATOR_TOKEN_2)
+        .post(`/v1/tenants/shown/change-requests/${change.id}/approve`)
+        .send({ contentHash: change.contentHash })
+        .expect(200);
+      const refused = await t
+        .as(admin.token)
+        .post(`/v1/tenants/shown/change-requests/${change.id}/approve`)
+        .send({ contentHash: change.contentHash })
+        .expect(403);
       expect(refused.body.details[0].rule).toBe('lineage_differs_from_requester');
     } finally {
       await t.stop();

@@ -49,9 +49,13 @@ describe('observability', () => {
     await t.as(OPERATOR_TOKEN).get('/v1/tenants/metrics-a').expect(200);
     await t.as(OPERATOR_TOKEN).get('/v1/tenants/nope').expect(404);
     const after = await scrape();
-    expect(metricValue(after, 'cloison_http_requests_total', tenantReads) - metricValue(before, 'cloison_http_requests_total', tenantReads)).toBe(2);
+    expect(
+      metricValue(after, 'cloison_http_requests_total', tenantReads) - metricValue(before, 'cloison_http_requests_total', tenantReads),
+    ).toBe(2);
     expect(metricValue(after, 'cloison_http_requests_total', { ...tenantReads, status: '404' })).toBeGreaterThanOrEqual(1);
-    expect(metricValue(after, 'cloison_audit_appends_total', appends) - metricValue(before, 'cloison_audit_appends_total', appends)).toBe(1);
+    expect(metricValue(after, 'cloison_audit_appends_total', appends) - metricValue(before, 'cloison_audit_appends_total', appends)).toBe(
+      1,
+    );
     expect(after).toMatch(/cloison_http_request_duration_seconds_bucket\{le="0.1",method="GET",route="\/v1\/tenants\/:tenant"\}/);
     expect(after).toContain('# TYPE cloison_audit_chain_verifications_total counter');
     expect(after).toContain('# TYPE cloison_cache_rebuilds_total counter');
@@ -59,9 +63,14 @@ describe('observability', () => {
     expect(after).not.toContain('route="/v1/tenants/metrics-a"');
   });
 
-  it('logs one JSON object per line; request lines carry the request id the audit event stores, always the server\'s own', async () => {
+  it("logs one JSON object per line; request lines carry the request id the audit event stores, always the server's own", async () => {
     const clientRequestId = 'obs-test-request-1';
-    const res = await t.as(OPERATOR_TOKEN).post('/v1/tenants').set('x-request-id', clientRequestId).send({ slug: 'logged', name: 'Logged', riskLevel: 1 }).expect(201);
+    const res = await t
+      .as(OPERATOR_TOKEN)
+      .post('/v1/tenants')
+      .set('x-request-id', clientRequestId)
+      .send({ slug: 'logged', name: 'Logged', riskLevel: 1 })
+      .expect(201);
     const requestId = res.headers['x-request-id'];
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -92,7 +101,9 @@ describe('observability', () => {
     const ok = await t.as(service).post('/ofrep/v1/evaluate/flags').send({ context: {} }).expect(200);
     const denied = await t.as('cln_not-a-token-of-anyone').post('/ofrep/v1/evaluate/flags').send({}).expect(401);
     const after = await scrape();
-    expect(metricValue(after, 'cloison_http_requests_total', evaluations) - metricValue(before, 'cloison_http_requests_total', evaluations)).toBe(1);
+    expect(
+      metricValue(after, 'cloison_http_requests_total', evaluations) - metricValue(before, 'cloison_http_requests_total', evaluations),
+    ).toBe(1);
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     // The response's x-request-id is the server's own id, the one its log lines carry.
     expect(parsed.filter((l) => l.requestId === ok.headers['x-request-id'])).toEqual([]);
@@ -102,14 +113,18 @@ describe('observability', () => {
 
   it('/ready answers 200 only while every migration on disk is applied', async () => {
     await t.http.get('/ready').expect(200, { status: 'ready' });
-    const [row] = await t.superuser(async (c) => (await c.query('DELETE FROM "_prisma_migrations" WHERE migration_name LIKE $1 RETURNING *', ['%_operations'])).rows);
+    const [row] = await t.superuser(
+      async (c) => (await c.query('DELETE FROM "_prisma_migrations" WHERE migration_name LIKE $1 RETURNING *', ['%_operations'])).rows,
+    );
     try {
       const res = await t.http.get('/ready').expect(503);
       expect(res.body.message).toMatch(/migrations pending: \d+_operations/);
       await t.http.get('/health').expect(200);
     } finally {
       await t.superuser((c) =>
-        c.query('INSERT INTO "_prisma_migrations" SELECT * FROM json_populate_record(NULL::"_prisma_migrations", $1)', [JSON.stringify(row)]),
+        c.query('INSERT INTO "_prisma_migrations" SELECT * FROM json_populate_record(NULL::"_prisma_migrations", $1)', [
+          JSON.stringify(row),
+        ]),
       );
     }
     await t.http.get('/ready').expect(200);

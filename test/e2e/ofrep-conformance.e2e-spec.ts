@@ -68,7 +68,8 @@ describe('OFREP answers conform to the official OFREP document', () => {
     expect(byKey.get('scrutineer_scope')?.value).toEqual({ items: ['turnout', 'event_log'] });
     expect(byKey.get('audit_webhook_url')).toMatchObject({ errorCode: 'GENERAL' });
     expect(byKey.get('audit_webhook_url')).not.toHaveProperty('value');
-    for (const f of flags) expect({ key: f.key, errors: check(f.errorCode ? 'evaluationFailure' : 'evaluationSuccess', f) }).toEqual({ key: f.key, errors: [] });
+    for (const f of flags)
+      expect({ key: f.key, errors: check(f.errorCode ? 'evaluationFailure' : 'evaluationSuccess', f) }).toEqual({ key: f.key, errors: [] });
     const again = await t.as(service).post(BULK).set('if-none-match', String(res.headers.etag)).send({});
     expect(again.status).toBe(304);
   });
@@ -76,22 +77,36 @@ describe('OFREP answers conform to the official OFREP document', () => {
   it('single flag: 200 serverEvaluationSuccess for every option with a value, 400 evaluationFailure without', async () => {
     const catalog = (await t.as(service).get('/v1/registry').expect(200)).body as { key: string }[];
     for (const { key } of catalog) {
-      const res = await t.as(service).post(one(key)).send({ context: { targetingKey: 'voter-1' } });
+      const res = await t
+        .as(service)
+        .post(one(key))
+        .send({ context: { targetingKey: 'voter-1' } });
       const schema = res.status === 200 ? 'serverEvaluationSuccess' : 'evaluationFailure';
-      expect({ key, status: res.status, errors: check(schema, res.body) }).toEqual({ key, status: key === 'audit_webhook_url' ? 400 : 200, errors: [] });
+      expect({ key, status: res.status, errors: check(schema, res.body) }).toEqual({
+        key,
+        status: key === 'audit_webhook_url' ? 400 : 200,
+        errors: [],
+      });
     }
   });
 
   it('errors: unknown and over-long keys are FLAG_NOT_FOUND, bad requests are evaluation failures', async () => {
     for (const key of ['no_such_option', 'k'.repeat(101), 'k'.repeat(5000)]) {
       const res = await t.as(service).post(one(key)).send({});
-      expect({ status: res.status, type: res.headers['content-type'] }).toEqual({ status: 404, type: expect.stringMatching(/^application\/json/) });
+      expect({ status: res.status, type: res.headers['content-type'] }).toEqual({
+        status: 404,
+        type: expect.stringMatching(/^application\/json/),
+      });
       expect(res.body).toMatchObject({ key, errorCode: 'FLAG_NOT_FOUND' });
       expect(check('flagNotFound', res.body)).toEqual([]);
     }
     const badSingle = await t.as(service).post(one('revote')).send({ context: 'nope' }).expect(400);
     expect(check('evaluationFailure', badSingle.body)).toEqual([]);
-    const badBulk = await t.as(service).post(BULK).send({ context: { tenant: 'beta' } }).expect(400);
+    const badBulk = await t
+      .as(service)
+      .post(BULK)
+      .send({ context: { tenant: 'beta' } })
+      .expect(400);
     expect(check('bulkEvaluationFailure', badBulk.body)).toEqual([]);
   });
 });

@@ -63,7 +63,10 @@ withServer('OFREP across two instances on one database', () => {
 
   it('agrees on ETags across instances, and a revocation through A reaches B', async () => {
     const fromA = await a.as(betaService).post('/ofrep/v1/evaluate/flags').send({}).expect(200);
-    const fromB = await onB(betaService).post('/ofrep/v1/evaluate/flags').set('if-none-match', fromA.headers.etag as string).send({});
+    const fromB = await onB(betaService)
+      .post('/ofrep/v1/evaluate/flags')
+      .set('if-none-match', fromA.headers.etag as string)
+      .send({});
     expect(fromB.status).toBe(304);
 
     const token = await createPrincipal(a, 'service', 'beta', 'revoked through A');
@@ -81,11 +84,17 @@ withServer('OFREP across two instances on one database', () => {
     const tenant = (await a.as(OPERATOR_TOKEN).get('/v1/tenants/alpha').expect(200)).body as { id: string };
     await onB(alphaService).post(one('max_proxies')).send({}).expect(200); // warm
     const listeners = () =>
-      a.superuser(async (c) =>
-        (await c.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN cloison_evaluation'`)).rows,
+      a.superuser(
+        async (c) =>
+          (await c.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN cloison_evaluation'`))
+            .rows,
       );
     expect(await listeners()).toHaveLength(2);
-    await a.superuser((c) => c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN cloison_evaluation'`));
+    await a.superuser((c) =>
+      c.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN cloison_evaluation'`,
+      ),
+    );
     await new Promise((r) => setTimeout(r, 50));
     // Written while nobody listens: no notification will ever arrive for it.
     await a.superuser((c) =>

@@ -18,7 +18,10 @@ describe('OpenFeature SDK with the OFREP provider against a listening Cloison', 
     baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     await createTenant(t, 'alpha');
     await createTenant(t, 'beta');
-    for (const [tenant, token] of [['alpha', await createPrincipal(t, 'service', 'alpha')], ['beta', await createPrincipal(t, 'service', 'beta')]]) {
+    for (const [tenant, token] of [
+      ['alpha', await createPrincipal(t, 'service', 'alpha')],
+      ['beta', await createPrincipal(t, 'service', 'beta')],
+    ]) {
       await OpenFeature.setProviderAndWait(tenant, new OFREPProvider({ baseUrl, headers: { authorization: `Bearer ${token}` } }));
     }
     await set('alpha', 'vote_weights', true);

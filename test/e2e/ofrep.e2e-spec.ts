@@ -40,7 +40,11 @@ describe('OFREP evaluation (tenant-bound)', () => {
   });
 
   it('evaluates one flag: tenant value as TARGETING_MATCH, registry default as STATIC', async () => {
-    const own = await t.as(alphaService).post(one('ui_language')).send({ context: { targetingKey: 'voter-1' } }).expect(200);
+    const own = await t
+      .as(alphaService)
+      .post(one('ui_language'))
+      .send({ context: { targetingKey: 'voter-1' } })
+      .expect(200);
     expect(own.headers['content-type']).toMatch(/^application\/json/);
     expect(own.body).toEqual({
       key: 'ui_language',
@@ -56,7 +60,11 @@ describe('OFREP evaluation (tenant-bound)', () => {
   });
 
   it('evaluates every catalog option in bulk, with an ETag that answers 304 until the tenant changes', async () => {
-    const first = await t.as(alphaService).post(BULK).send({ context: { targetingKey: 'voter-1' } }).expect(200);
+    const first = await t
+      .as(alphaService)
+      .post(BULK)
+      .send({ context: { targetingKey: 'voter-1' } })
+      .expect(200);
     const catalog = await t.as(alphaService).get('/v1/registry').expect(200);
     const keys = (Array.isArray(catalog.body) ? catalog.body : catalog.body.options).map((o: { key: string }) => o.key).sort();
     expect(first.body.flags.map((f: Flag) => f.key).sort()).toEqual(keys);
@@ -81,7 +89,12 @@ describe('OFREP evaluation (tenant-bound)', () => {
     const b = await t.as(betaService).post(BULK).send({}).expect(200);
     expect(a.headers.etag).not.toBe(b.headers.etag);
     // Beta's ETag means nothing to alpha: a full answer, alpha's own values.
-    const cross = await t.as(alphaService).post(BULK).set('if-none-match', b.headers.etag as string).send({}).expect(200);
+    const cross = await t
+      .as(alphaService)
+      .post(BULK)
+      .set('if-none-match', b.headers.etag as string)
+      .send({})
+      .expect(200);
     expect(flagOf(cross.body, 'ui_language')?.value).toBe('es');
 
     const cache = t.app.get(SnapshotCache);
@@ -97,16 +110,32 @@ describe('OFREP evaluation (tenant-bound)', () => {
   it("refuses a context naming another tenant and never returns the other tenant's value", async () => {
     const before = await t.snapshot();
     for (const named of ['beta', beta.id, 'no-such-tenant']) {
-      const res = await t.as(alphaService).post(one('ui_language')).send({ context: { tenant: named } }).expect(400);
+      const res = await t
+        .as(alphaService)
+        .post(one('ui_language'))
+        .send({ context: { tenant: named } })
+        .expect(400);
       expect(res.body).toMatchObject({ key: 'ui_language', errorCode: 'INVALID_CONTEXT', statusCode: 400 });
       expect(JSON.stringify(res.body)).not.toContain('"de"');
-      const bulk = await t.as(alphaService).post(BULK).send({ context: { tenant: named } }).expect(400);
+      const bulk = await t
+        .as(alphaService)
+        .post(BULK)
+        .send({ context: { tenant: named } })
+        .expect(400);
       expect(bulk.body).toMatchObject({ errorCode: 'INVALID_CONTEXT' });
       expect(bulk.body.flags).toBeUndefined();
     }
     // Naming its own tenant (slug or id) is fine.
-    await t.as(alphaService).post(one('ui_language')).send({ context: { tenant: 'alpha' } }).expect(200);
-    await t.as(alphaService).post(one('ui_language')).send({ context: { tenant: alpha.id } }).expect(200);
+    await t
+      .as(alphaService)
+      .post(one('ui_language'))
+      .send({ context: { tenant: 'alpha' } })
+      .expect(200);
+    await t
+      .as(alphaService)
+      .post(one('ui_language'))
+      .send({ context: { tenant: alpha.id } })
+      .expect(200);
     expect(await t.snapshot()).toEqual(before);
   });
 
@@ -122,8 +151,16 @@ describe('OFREP evaluation (tenant-bound)', () => {
     expect(extra.body).toMatchObject({ errorCode: 'PARSE_ERROR', details: [expect.objectContaining({ rule: 'additionalProperties' })] });
 
     const ctx = await t.as(alphaService).post(one('revote')).send({ context: 'voter-1' }).expect(400);
-    expect(ctx.body).toMatchObject({ key: 'revote', errorCode: 'INVALID_CONTEXT', details: [expect.objectContaining({ pointer: '/context' })] });
-    const key = await t.as(alphaService).post(BULK).send({ context: { targetingKey: 42 } }).expect(400);
+    expect(ctx.body).toMatchObject({
+      key: 'revote',
+      errorCode: 'INVALID_CONTEXT',
+      details: [expect.objectContaining({ pointer: '/context' })],
+    });
+    const key = await t
+      .as(alphaService)
+      .post(BULK)
+      .send({ context: { targetingKey: 42 } })
+      .expect(400);
     expect(key.body).toMatchObject({ errorCode: 'INVALID_CONTEXT' });
 
     // No body at all is an empty request.
@@ -167,7 +204,11 @@ describe('OFREP evaluation (tenant-bound)', () => {
     await t.http.post(BULK).send({}).expect(401);
     await t.as('cln_not-a-real-token-at-all').post(BULK).send({}).expect(401);
     // Operators and compliance span tenants: no tenant to evaluate for.
-    await t.as(OPERATOR_TOKEN).post(BULK).send({ context: { tenant: 'alpha' } }).expect(403);
+    await t
+      .as(OPERATOR_TOKEN)
+      .post(BULK)
+      .send({ context: { tenant: 'alpha' } })
+      .expect(403);
     const res = await t.as(compliance).post(one('ui_language')).send({}).expect(403);
     expect(JSON.stringify(res.body)).not.toContain('"es"');
   });
@@ -183,7 +224,11 @@ describe('OFREP evaluation (tenant-bound)', () => {
   });
 
   it('refuses a token revoked through the API at once, even while it is cached', async () => {
-    const created = await t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name: 'revoked now', role: 'service', tenant: 'beta' }).expect(201);
+    const created = await t
+      .as(OPERATOR_TOKEN)
+      .post('/v1/principals')
+      .send({ name: 'revoked now', role: 'service', tenant: 'beta' })
+      .expect(201);
     await t.as(created.body.token).post(BULK).send({}).expect(200);
     await t.as(OPERATOR_TOKEN).post(`/v1/principals/${created.body.id}/revoke`).expect(200);
     await t.as(created.body.token).post(BULK).send({}).expect(401);

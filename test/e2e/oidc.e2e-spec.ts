@@ -25,7 +25,10 @@ describe('staff sign-in with OpenID Connect JWTs', () => {
    * operator is a request the second bootstrap operator approves, created when the requester collects it.
    */
   async function register(subject: string, name: string, role: string, tenant?: string) {
-    let res = await t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name, role, ...(tenant ? { tenant } : {}), oidc: { subject } });
+    let res = await t
+      .as(OPERATOR_TOKEN)
+      .post('/v1/principals')
+      .send({ name, role, ...(tenant ? { tenant } : {}), oidc: { subject } });
     if (role === 'operator' && res.status === 202) {
       expect(res.body.oidc).toEqual({ issuer: idp.issuer, subject });
       await t.as(OPERATOR_TOKEN_2).post(`/v1/principal-requests/${res.body.id}/approve`).send({}).expect(200);
@@ -52,13 +55,25 @@ describe('staff sign-in with OpenID Connect JWTs', () => {
 
   it('registers a person through POST /v1/principals: linked to the configured issuer, no token, audited', async () => {
     const created = await register('grace', 'Grace Compliance', 'compliance');
-    expect(created).toMatchObject({ name: 'Grace Compliance', role: 'compliance', tenant: null, oidc: { issuer: idp.issuer, subject: 'grace' } });
+    expect(created).toMatchObject({
+      name: 'Grace Compliance',
+      role: 'compliance',
+      tenant: null,
+      oidc: { issuer: idp.issuer, subject: 'grace' },
+    });
     expect(created.token).toBeUndefined();
     const audit = await t.as(OPERATOR_TOKEN).get('/v1/audit').expect(200);
-    expect(audit.body.items.find((e: { action: string; after: { id: string } }) => e.action === 'principal.created' && e.after.id === created.id)).toMatchObject({
+    expect(
+      audit.body.items.find(
+        (e: { action: string; after: { id: string } }) => e.action === 'principal.created' && e.after.id === created.id,
+      ),
+    ).toMatchObject({
       after: { oidc: { issuer: idp.issuer, subject: 'grace' } },
     });
-    const again = await t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name: 'Grace again', role: 'operator', oidc: { subject: 'grace' } });
+    const again = await t
+      .as(OPERATOR_TOKEN)
+      .post('/v1/principals')
+      .send({ name: 'Grace again', role: 'operator', oidc: { subject: 'grace' } });
     expect(again.status).toBe(409);
     expect(again.body.details).toEqual([expect.objectContaining({ pointer: '/oidc/subject', rule: 'unique' })]);
   });
@@ -106,13 +121,25 @@ describe('staff sign-in with OpenID Connect JWTs', () => {
       const res = await t.as(await idp.sign(claims)).get('/v1/tenants');
       expect({ name, status: res.status }).toEqual({ name, status: 401 });
     }
-    await t.as(await idp.sign({ sub: 'alice', cloison_role: 'client_admin', cloison_tenant: 'alpha' })).get('/v1/tenants/alpha').expect(200);
+    await t
+      .as(await idp.sign({ sub: 'alice', cloison_role: 'client_admin', cloison_tenant: 'alpha' }))
+      .get('/v1/tenants/alpha')
+      .expect(200);
   });
 
   it('treats only the string subject as the person: ["ada"] is not ada', async () => {
-    await t.as(await idp.sign({ sub: ['ada'] })).get('/v1/tenants').expect(401);
-    await t.as(await idp.sign({ sub: 'ada\u0000' })).get('/v1/tenants').expect(401); // never reaches the database
-    await t.as(await idp.sign({ sub: 'ada' })).get('/v1/tenants').expect(200);
+    await t
+      .as(await idp.sign({ sub: ['ada'] }))
+      .get('/v1/tenants')
+      .expect(401);
+    await t
+      .as(await idp.sign({ sub: 'ada\u0000' }))
+      .get('/v1/tenants')
+      .expect(401); // never reaches the database
+    await t
+      .as(await idp.sign({ sub: 'ada' }))
+      .get('/v1/tenants')
+      .expect(200);
   });
 
   it('refuses tokens without iat, issued in the future or living beyond the maximum age', async () => {
@@ -194,7 +221,11 @@ describe('staff JWTs failing verification', () => {
   beforeAll(async () => {
     idp = await identityProvider();
     t = await startTestApp({ authFailureMax: 2, oidc: oidcSettings(idp.issuer) });
-    await t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name: 'Fresh Compliance', role: 'compliance', oidc: { subject: 'fresh' } }).expect(201);
+    await t
+      .as(OPERATOR_TOKEN)
+      .post('/v1/principals')
+      .send({ name: 'Fresh Compliance', role: 'compliance', oidc: { subject: 'fresh' } })
+      .expect(201);
   });
   afterAll(async () => {
     await t?.stop();
@@ -202,8 +233,17 @@ describe('staff JWTs failing verification', () => {
   });
 
   it('count as failed authentications of the address: past the limit even a valid JWT waits (429)', async () => {
-    await t.as(await idp.sign({ sub: 'fresh', aud: 'someone-else' })).get('/v1/tenants').expect(401);
-    await t.as(await idp.sign({ sub: 'nobody-registered' })).get('/v1/tenants').expect(401);
-    await t.as(await idp.sign({ sub: 'fresh' })).get('/v1/tenants').expect(429);
+    await t
+      .as(await idp.sign({ sub: 'fresh', aud: 'someone-else' }))
+      .get('/v1/tenants')
+      .expect(401);
+    await t
+      .as(await idp.sign({ sub: 'nobody-registered' }))
+      .get('/v1/tenants')
+      .expect(401);
+    await t
+      .as(await idp.sign({ sub: 'fresh' }))
+      .get('/v1/tenants')
+      .expect(429);
   });
 });

@@ -9,7 +9,9 @@ function concrete(path: string): string {
 }
 
 function operations(doc: OpenApiDocument): [string, string, OpenApiOperation][] {
-  return Object.entries(doc.paths).flatMap(([p, ms]) => Object.entries(ms).map(([m, op]) => [p, m, op] as [string, string, OpenApiOperation]));
+  return Object.entries(doc.paths).flatMap(([p, ms]) =>
+    Object.entries(ms).map(([m, op]) => [p, m, op] as [string, string, OpenApiOperation]),
+  );
 }
 
 describe('OpenAPI document', () => {
@@ -32,7 +34,9 @@ describe('OpenAPI document', () => {
       .filter((r) => r.url !== CONSOLE_PREFIX.slice(0, -1) && !r.url.startsWith(CONSOLE_PREFIX))
       .map((r) => `${r.method.toLowerCase()} ${toOpenApiPath(r.url)}`)
       .sort();
-    const documented = operations(doc).map(([p, m]) => `${m} ${p}`).sort();
+    const documented = operations(doc)
+      .map(([p, m]) => `${m} ${p}`)
+      .sort();
     expect(served.length).toBeGreaterThan(10);
     expect(documented).toEqual(served);
   });
@@ -64,7 +68,9 @@ describe('OpenAPI document', () => {
       if (schema.additionalProperties === false) {
         const extra = await t.as(OPERATOR_TOKEN)[m as 'post'](concrete(p)).send({ undocumentedProbe: 1 });
         expect(extra.status).toBe(400);
-        expect(extra.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ pointer: '/undocumentedProbe', rule: 'additionalProperties' })]));
+        expect(extra.body.details).toEqual(
+          expect.arrayContaining([expect.objectContaining({ pointer: '/undocumentedProbe', rule: 'additionalProperties' })]),
+        );
       }
     }
   });

@@ -15,10 +15,15 @@ describe('onboarding presets', () => {
   });
 
   const options = async (tenant: string) =>
-    Object.fromEntries((await op().get(`/v1/tenants/${tenant}/options`).expect(200)).body.map((o: { key: string; value: unknown }) => [o.key, o.value]));
+    Object.fromEntries(
+      (await op().get(`/v1/tenants/${tenant}/options`).expect(200)).body.map((o: { key: string; value: unknown }) => [o.key, o.value]),
+    );
 
   it('a new tenant starts from a named preset: one audited event per option it sets, gated ones pending', async () => {
-    const res = await op().post('/v1/tenants').send({ slug: 'cse-acme', name: 'CSE Acme', riskLevel: 2, preset: 'union-level-2', presetVersion: 1 }).expect(201);
+    const res = await op()
+      .post('/v1/tenants')
+      .send({ slug: 'cse-acme', name: 'CSE Acme', riskLevel: 2, preset: 'union-level-2', presetVersion: 1 })
+      .expect(201);
     expect(res.body.preset).toMatchObject({ name: 'union-level-2', version: 1 });
     expect(res.body.preset.applied).toEqual(['results_publication_delay_minutes', 'retention_days']);
     expect(res.body.preset.pending.map((p: { option: string }) => p.option)).toEqual(['schedule_change']);
@@ -26,7 +31,12 @@ describe('onboarding presets', () => {
       expect.arrayContaining(['admin_can_view_credentials', 'admin_mfa', 'ballot_secrecy', 'max_proxies', 'proxy_mode', 'ui_language']),
     );
     const values = await options('cse-acme');
-    expect(values).toMatchObject({ retention_days: 730, results_publication_delay_minutes: 60, schedule_change: 'before_opening', admin_can_view_credentials: false });
+    expect(values).toMatchObject({
+      retention_days: 730,
+      results_publication_delay_minutes: 60,
+      schedule_change: 'before_opening',
+      admin_can_view_credentials: false,
+    });
 
     const events = (await op().get('/v1/tenants/cse-acme/audit?limit=100').expect(200)).body.items.reverse();
     expect(events.map((e: { action: string }) => e.action)).toEqual([
@@ -36,12 +46,22 @@ describe('onboarding presets', () => {
       'change_request.created',
     ]);
     expect(events[0].after.preset).toEqual({ name: 'union-level-2', version: 1 });
-    expect(events[1]).toMatchObject({ option: 'results_publication_delay_minutes', before: 0, after: 60, reason: 'preset union-level-2 v1' });
-    expect(events.filter((e: { action: string }) => e.action === 'preset.applied').map((e: { option: string }) => e.option)).toEqual(res.body.preset.applied);
+    expect(events[1]).toMatchObject({
+      option: 'results_publication_delay_minutes',
+      before: 0,
+      after: 60,
+      reason: 'preset union-level-2 v1',
+    });
+    expect(events.filter((e: { action: string }) => e.action === 'preset.applied').map((e: { option: string }) => e.option)).toEqual(
+      res.body.preset.applied,
+    );
   });
 
   it('a risk level 3 tenant gets every preset value as a pending change request', async () => {
-    const res = await op().post('/v1/tenants').send({ slug: 'congress', name: 'Congress', riskLevel: 3, preset: 'congress-level-3' }).expect(201);
+    const res = await op()
+      .post('/v1/tenants')
+      .send({ slug: 'congress', name: 'Congress', riskLevel: 3, preset: 'congress-level-3' })
+      .expect(201);
     expect(res.body.preset.applied).toEqual([]);
     expect(res.body.preset.pending.map((p: { option: string }) => p.option)).toEqual(['retention_days', 'vote_weights']);
     expect((await options('congress')).vote_weights).toBe(false);
@@ -49,7 +69,11 @@ describe('onboarding presets', () => {
     const req = res.body.preset.pending[1].request;
     const op2 = OPERATOR_TOKEN_2;
     // The change needs no client consent: a client admin's approval would decide nothing and is refused.
-    const unneeded = await t.as(clientAdmin).post(`/v1/tenants/congress/change-requests/${req.id}/approve`).send({ contentHash: req.contentHash }).expect(409);
+    const unneeded = await t
+      .as(clientAdmin)
+      .post(`/v1/tenants/congress/change-requests/${req.id}/approve`)
+      .send({ contentHash: req.contentHash })
+      .expect(409);
     expect(unneeded.body.details[0].rule).toBe('approval_not_needed');
     expect((await options('congress')).vote_weights).toBe(false);
     await t.as(op2).post(`/v1/tenants/congress/change-requests/${req.id}/approve`).send({ contentHash: req.contentHash }).expect(200);
@@ -60,7 +84,10 @@ describe('onboarding presets', () => {
     const before = await t.snapshot();
     const unknown = await op().post('/v1/tenants').send({ slug: 'x1', name: 'X', riskLevel: 1, preset: 'no-such-preset' }).expect(422);
     expect(unknown.body.details[0]).toMatchObject({ pointer: '/preset', rule: 'exists' });
-    const stale = await op().post('/v1/tenants').send({ slug: 'x2', name: 'X', riskLevel: 1, preset: 'union-level-2', presetVersion: 7 }).expect(409);
+    const stale = await op()
+      .post('/v1/tenants')
+      .send({ slug: 'x2', name: 'X', riskLevel: 1, preset: 'union-level-2', presetVersion: 7 })
+      .expect(409);
     expect(stale.body.details[0]).toMatchObject({ pointer: '/presetVersion', rule: 'preset_version' });
     const copy = await op().post('/v1/tenants').send({ slug: 'x3', name: 'X', riskLevel: 1, copyFrom: 'existing' }).expect(400);
     expect(copy.body.details[0]).toMatchObject({ pointer: '/copyFrom', rule: 'additionalProperties' });

@@ -70,7 +70,7 @@ describe('REST option routes: fewer round trips, same checks', () => {
     await t?.stop();
   });
 
-  it('a warm GET of an option needs no statement, a cold one reads all the tenant\'s rows in one, a direct PUT two plus the shared audit link', async () => {
+  it("a warm GET of an option needs no statement, a cold one reads all the tenant's rows in one, a direct PUT two plus the shared audit link", async () => {
     const path = '/v1/tenants/hot-a/options/retention_days';
     // Embedded mode drops every cache on the first poll after a change (200 ms, later on a busy
     // machine): counted again until that has passed.
@@ -91,7 +91,9 @@ describe('REST option routes: fewer round trips, same checks', () => {
     const write = await traffic(t.database.pool, () => t.as(OPERATOR_TOKEN).put(path).send({ value: 401, reason: 'hot path' }).expect(200));
     // The third, the global audit link, is shared by every change committed while the previous link ran.
     expect(write.statements).toEqual([
-      expect.stringContaining('cloison_option_write_state'), expect.stringContaining('cloison_apply_option_unlinked'), expect.stringContaining('cloison_audit_link()'),
+      expect.stringContaining('cloison_option_write_state'),
+      expect.stringContaining('cloison_apply_option_unlinked'),
+      expect.stringContaining('cloison_audit_link()'),
     ]);
     expect(write.transactions).toBe(0);
     // The writing instance dropped the tenant's rows before answering: the next read sees the write.
@@ -109,7 +111,9 @@ describe('REST option routes: fewer round trips, same checks', () => {
   it('cold reads of one tenant at once share one statement, but never one that started before an invalidation', async () => {
     const rows = t.app.get(OptionRowsCache);
     rows.forgetTenant(tenantA.id);
-    const together = await traffic(t.database.pool, () => Promise.all([rows.load(tenantA.id), rows.load(tenantA.id), rows.load(tenantA.id)]));
+    const together = await traffic(t.database.pool, () =>
+      Promise.all([rows.load(tenantA.id), rows.load(tenantA.id), rows.load(tenantA.id)]),
+    );
     expect(together.statements).toHaveLength(1);
     rows.forgetTenant(tenantA.id);
     const apart = await traffic(t.database.pool, async () => {
@@ -124,7 +128,11 @@ describe('REST option routes: fewer round trips, same checks', () => {
     const path = '/v1/tenants/hot-a/options/max_proxies';
     for (let i = 1; i <= 5; i++) {
       await t.as(OPERATOR_TOKEN).get(path).expect(200);
-      await t.as(OPERATOR_TOKEN).put(path).send({ value: i, reason: `write ${i}` }).expect(200);
+      await t
+        .as(OPERATOR_TOKEN)
+        .put(path)
+        .send({ value: i, reason: `write ${i}` })
+        .expect(200);
       const [mine, theirs] = await Promise.all([t.as(OPERATOR_TOKEN).get(path).expect(200), t.as(adminA).get(path).expect(200)]);
       expect([mine.body.value, theirs.body.value]).toEqual([i, i]);
       expect(mine.headers.etag).toBe(`"${i}"`);
@@ -216,7 +224,9 @@ withServer('REST option rows cached per instance, kept in step through the datab
     expect(rows.lookup(tenant.id)).toBeDefined();
     // Cut B's listening session: its caches go off until it has listened again (500 ms later).
     await a.superuser((c) =>
-      c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %' AND pid <> pg_backend_pid()`),
+      c.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %' AND pid <> pg_backend_pid()`,
+      ),
     );
     await eventually(async () => expect(rows.live).toBe(false), 1_000);
     expect(rows.lookup(tenant.id)).toBeUndefined();
@@ -225,7 +235,10 @@ withServer('REST option rows cached per instance, kept in step through the datab
       await onB().get(path).set(auth).expect(200);
     });
     // Principals and tenants are not kept either: only the option reads are counted here.
-    expect(off.statements.filter((s) => s.includes('cloison_read_option'))).toEqual([expect.stringContaining('cloison_read_option('), expect.stringContaining('cloison_read_option(')]);
+    expect(off.statements.filter((s) => s.includes('cloison_read_option'))).toEqual([
+      expect.stringContaining('cloison_read_option('),
+      expect.stringContaining('cloison_read_option('),
+    ]);
     expect(rows.size).toBe(0);
     await eventually(async () => expect(rows.live).toBe(true), 5_000);
   });

@@ -50,7 +50,15 @@ describe('row-level security without the application filter', () => {
   });
 
   it('sees nothing at all when no tenant is set', async () => {
-    const counts = await asAppInTenant(null, async (c) => (await c.query('SELECT (SELECT count(*) FROM option_values)::int AS o, (SELECT count(*) FROM tenants)::int AS t, (SELECT count(*) FROM audit_events)::int AS e')).rows[0]);
+    const counts = await asAppInTenant(
+      null,
+      async (c) =>
+        (
+          await c.query(
+            'SELECT (SELECT count(*) FROM option_values)::int AS o, (SELECT count(*) FROM tenants)::int AS t, (SELECT count(*) FROM audit_events)::int AS e',
+          )
+        ).rows[0],
+    );
     expect(counts).toEqual({ o: 0, t: 0, e: 0 });
   });
 
@@ -59,7 +67,10 @@ describe('row-level security without the application filter', () => {
       expect((await c.query("UPDATE option_values SET value = '3650' WHERE tenant_id = $1", [b.id])).rowCount).toBe(0);
       expect((await c.query('DELETE FROM option_values WHERE tenant_id = $1', [b.id])).rowCount).toBe(0);
       await expect(
-        c.query("INSERT INTO option_values (tenant_id, option_key, is_set, value, version, updated_at, updated_by_id, updated_by) VALUES ($1, 'revote', true, 'true', 1, now(), 'x', 'x')", [b.id]),
+        c.query(
+          "INSERT INTO option_values (tenant_id, option_key, is_set, value, version, updated_at, updated_by_id, updated_by) VALUES ($1, 'revote', true, 'true', 1, now(), 'x', 'x')",
+          [b.id],
+        ),
       ).rejects.toMatchObject({ code: '42501' });
     });
     const bValue = await t.as(OPERATOR_TOKEN).get('/v1/tenants/beta/options/retention_days').expect(200);

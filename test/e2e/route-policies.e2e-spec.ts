@@ -12,7 +12,11 @@ interface Route {
 
 /** Every route handler of every controller the running application registered. */
 function allRoutes(t: TestApp): Route[] {
-  return registeredRoutes(t.app).map((r) => ({ name: `${r.controller.name}.${r.name} (${r.paths.join(', ')})`, handler: r.handler, controller: r.controller }));
+  return registeredRoutes(t.app).map((r) => ({
+    name: `${r.controller.name}.${r.name} (${r.paths.join(', ')})`,
+    handler: r.handler,
+    controller: r.controller,
+  }));
 }
 
 describe('deny by default', () => {
@@ -37,8 +41,14 @@ describe('deny by default', () => {
   });
 
   it('only the health check is public', () => {
-    const publicRoutes = allRoutes(t).filter((r) => Reflect.getMetadata(PUBLIC_KEY, r.handler) === true || Reflect.getMetadata(PUBLIC_KEY, r.controller) === true);
-    expect(publicRoutes.map((r) => r.name).filter((n) => !/health|public-key|openapi|docs|ready|metrics|InvitationsController.redeem|ConsoleRootController.root/i.test(n))).toEqual([]);
+    const publicRoutes = allRoutes(t).filter(
+      (r) => Reflect.getMetadata(PUBLIC_KEY, r.handler) === true || Reflect.getMetadata(PUBLIC_KEY, r.controller) === true,
+    );
+    expect(
+      publicRoutes
+        .map((r) => r.name)
+        .filter((n) => !/health|public-key|openapi|docs|ready|metrics|InvitationsController.redeem|ConsoleRootController.root/i.test(n)),
+    ).toEqual([]);
   });
 
   it('the root address leads to the console (302), without a token and without data', async () => {

@@ -4,7 +4,16 @@ import { createApp, type CloisonApp } from '#api/app.factory';
 import { migrateDatabase } from '#persistence';
 import { TenantScopeService } from '#tenancy';
 import request from 'supertest';
-import { OPERATOR_TOKEN, createPrincipal, createTenant, freshDatabase, startTestApp, testConfig, type TestApp, type TestDatabase } from '../support/test-app.js';
+import {
+  OPERATOR_TOKEN,
+  createPrincipal,
+  createTenant,
+  freshDatabase,
+  startTestApp,
+  testConfig,
+  type TestApp,
+  type TestDatabase,
+} from '../support/test-app.js';
 
 const auth = { authorization: `Bearer ${OPERATOR_TOKEN}` };
 
@@ -25,7 +34,10 @@ describe('read-only transactions', () => {
     const scopes = a.app.get(TenantScopeService);
     const tenantId = randomUUID();
     await expect(
-      scopes.runRead({ tenantId }, (tx) => tx.$executeRaw`INSERT INTO tenants (id, slug, name, risk_level) VALUES (${tenantId}::uuid, 'ro', 'ro', 1)`),
+      scopes.runRead(
+        { tenantId },
+        (tx) => tx.$executeRaw`INSERT INTO tenants (id, slug, name, risk_level) VALUES (${tenantId}::uuid, 'ro', 'ro', 1)`,
+      ),
     ).rejects.toThrow(/read-only/);
   });
 });
@@ -82,7 +94,6 @@ withServer('several stateless instances on one database', () => {
   });
 });
 
-
 withServer('reads from a replica (DATABASE_REPLICA_URL)', () => {
   let t: TestApp;
   let replica: TestDatabase;
@@ -98,7 +109,10 @@ withServer('reads from a replica (DATABASE_REPLICA_URL)', () => {
     r1 = await createTenant(t, 'r1');
     admin = new pg.Client({ connectionString: replica.url });
     await admin.connect();
-    await admin.query(`INSERT INTO tenants (id, slug, name, risk_level) VALUES ($1, 'r1', 'R1 (replica copy)', 1), ($2, 'r2', 'R2', 1)`, [r1.id, randomUUID()]);
+    await admin.query(`INSERT INTO tenants (id, slug, name, risk_level) VALUES ($1, 'r1', 'R1 (replica copy)', 1), ($2, 'r2', 'R2', 1)`, [
+      r1.id,
+      randomUUID(),
+    ]);
   });
   afterAll(async () => {
     await admin?.end();

@@ -18,7 +18,9 @@ describe('election seals', () => {
     clientA = await createPrincipal(t, 'client_admin', 'seal-a', 'polling office A');
     clientB = await createPrincipal(t, 'client_admin', 'seal-b');
     await op().put('/v1/tenants/seal-a/options/retention_days').send({ value: 900, reason: 'statutes' }).expect(200);
-    const live = (await op().put('/v1/tenants/seal-a/options/admin_results_during_vote').send({ value: true, reason: 'rehearsal' }).expect(202)).body;
+    const live = (
+      await op().put('/v1/tenants/seal-a/options/admin_results_during_vote').send({ value: true, reason: 'rehearsal' }).expect(202)
+    ).body;
     await t.as(op2).post(`/v1/tenants/seal-a/change-requests/${live.id}/approve`).send({ contentHash: live.contentHash }).expect(200);
   }, 180_000);
   afterAll(async () => {
@@ -29,7 +31,9 @@ describe('election seals', () => {
   let pendingRequest: { id: string; contentHash: string };
 
   it('a proposed seal with 1 of 2 approvals is not active; the proposer cannot approve', async () => {
-    pendingRequest = (await op().put('/v1/tenants/seal-a/options/voter_list_export').send({ value: true, reason: 'export before sealing' }).expect(202)).body;
+    pendingRequest = (
+      await op().put('/v1/tenants/seal-a/options/voter_list_export').send({ value: true, reason: 'export before sealing' }).expect(202)
+    ).body;
     const proposed = await op().post('/v1/tenants/seal-a/seals').send({ label: 'Congress 2023 — round 1' }).expect(201);
     sealId = proposed.body.id;
     expect(proposed.body).toMatchObject({ status: 'proposed', requiredApprovals: 2, label: 'Congress 2023 — round 1' });
@@ -55,7 +59,10 @@ describe('election seals', () => {
     expect(verifySealDocument(doc)).toEqual({ signatureValid: true, fingerprintValid: true, keyIdValid: true, valid: true });
     // Signed with the key that signs audit checkpoints: one published key to trust.
     const published = (await t.http.get('/v1/audit/public-key').expect(200)).body as { fingerprint: string; publicKeyBase64: string };
-    expect({ keyId: `sha256:${doc.keyId}`, publicKey: doc.publicKey }).toEqual({ keyId: published.fingerprint, publicKey: published.publicKeyBase64 });
+    expect({ keyId: `sha256:${doc.keyId}`, publicKey: doc.publicKey }).toEqual({
+      keyId: published.fingerprint,
+      publicKey: published.publicKeyBase64,
+    });
     const forged = { ...doc, state: { ...doc.state, configuration: { ...doc.state.configuration, admin_can_view_credentials: true } } };
     expect(verifySealDocument(forged).valid).toBe(false);
     expect(verifySealDocument({ ...forged, fingerprint: active.body.fingerprint.replace(/^./, '0') }).valid).toBe(false);
@@ -72,7 +79,9 @@ describe('election seals', () => {
       op().put('/v1/tenants/seal-a/options/ui_language').send({ value: 'de', reason: 'after seal' }),
       op().put('/v1/tenants/seal-a/options/admin_can_view_credentials').send({ value: true, reason: 'after seal' }),
       op().delete('/v1/tenants/seal-a/options/retention_days').send({ reason: 'after seal' }),
-      op().post('/v1/tenants/seal-a/change-requests').send({ option: 'voter_list_export', operation: 'set', value: true, reason: 'after seal' }),
+      op()
+        .post('/v1/tenants/seal-a/change-requests')
+        .send({ option: 'voter_list_export', operation: 'set', value: true, reason: 'after seal' }),
       t.as(op2).post(`/v1/tenants/seal-a/change-requests/${pendingRequest.id}/approve`).send({ contentHash: pendingRequest.contentHash }),
     ];
     for (const attempt of attempts) {
@@ -83,19 +92,48 @@ describe('election seals', () => {
       expect(res.body.message).toContain('tenant "seal-a" is sealed');
       expect(res.body.details[0]).toMatchObject({ rule: 'sealed', message: sealId });
     }
-    const plan = (await op().post('/v1/bulk-changes').send({ option: 'ui_language', operation: 'set', value: 'es', tenants: ['seal-a', 'seal-b'], reason: 'bulk after seal', dryRun: true }).expect(200)).body;
-    const bulk = await op().post('/v1/bulk-changes').send({ option: 'ui_language', operation: 'set', value: 'es', tenants: ['seal-a', 'seal-b'], reason: 'bulk after seal', planHash: plan.planHash });
+    const plan = (
+      await op()
+        .post('/v1/bulk-changes')
+        .send({
+          option: 'ui_language',
+          operation: 'set',
+          value: 'es',
+          tenants: ['seal-a', 'seal-b'],
+          reason: 'bulk after seal',
+          dryRun: true,
+        })
+        .expect(200)
+    ).body;
+    const bulk = await op()
+      .post('/v1/bulk-changes')
+      .send({
+        option: 'ui_language',
+        operation: 'set',
+        value: 'es',
+        tenants: ['seal-a', 'seal-b'],
+        reason: 'bulk after seal',
+        planHash: plan.planHash,
+      });
     expect(bulk.status).toBe(423);
     expect(await t.snapshot()).toEqual(before);
     await op().put('/v1/tenants/seal-b/options/ui_language').send({ value: 'de', reason: 'not sealed' }).expect(200);
   });
 
   it('verification fails after a direct database change', async () => {
-    await t.superuser((c) => c.query(`UPDATE option_values SET value = '30'::jsonb WHERE option_key = 'retention_days' AND tenant_id = (SELECT id FROM tenants WHERE slug = 'seal-a')`));
+    await t.superuser((c) =>
+      c.query(
+        `UPDATE option_values SET value = '30'::jsonb WHERE option_key = 'retention_days' AND tenant_id = (SELECT id FROM tenants WHERE slug = 'seal-a')`,
+      ),
+    );
     const res = await op().get(`/v1/tenants/seal-a/seals/${sealId}/verify`).expect(200);
     expect(res.body).toMatchObject({ matches: false, valid: false, document: { valid: true } });
     expect(res.body.currentFingerprint).not.toBe(res.body.fingerprint);
-    await t.superuser((c) => c.query(`UPDATE option_values SET value = '900'::jsonb WHERE option_key = 'retention_days' AND tenant_id = (SELECT id FROM tenants WHERE slug = 'seal-a')`));
+    await t.superuser((c) =>
+      c.query(
+        `UPDATE option_values SET value = '900'::jsonb WHERE option_key = 'retention_days' AND tenant_id = (SELECT id FROM tenants WHERE slug = 'seal-a')`,
+      ),
+    );
     expect((await op().get(`/v1/tenants/seal-a/seals/${sealId}/verify`).expect(200)).body.valid).toBe(true);
   });
 
@@ -107,30 +145,46 @@ describe('election seals', () => {
     expect(other.body.details[0]).toMatchObject({ rule: 'secrecy_option' });
     await t.as(clientA).post(path).send({ option: 'admin_results_during_vote', value: false, reason: 'hide interim results' }).expect(403);
 
-    const req = (await op().post(path).send({ option: 'admin_results_during_vote', value: false, reason: 'hide interim results' }).expect(201)).body;
+    const req = (
+      await op().post(path).send({ option: 'admin_results_during_vote', value: false, reason: 'hide interim results' }).expect(201)
+    ).body;
     expect(req).toMatchObject({ status: 'pending', breakGlassSeal: sealId, required: { operator: true, clientAdmin: false } });
     await op().put('/v1/tenants/seal-a/options/admin_results_during_vote').send({ value: false, reason: 'regular path' }).expect(423);
     await op().post(`/v1/tenants/seal-a/change-requests/${req.id}/approve`).send({ contentHash: req.contentHash }).expect(403);
-    const applied = await t.as(op2).post(`/v1/tenants/seal-a/change-requests/${req.id}/approve`).send({ contentHash: req.contentHash }).expect(200);
+    const applied = await t
+      .as(op2)
+      .post(`/v1/tenants/seal-a/change-requests/${req.id}/approve`)
+      .send({ contentHash: req.contentHash })
+      .expect(200);
     expect(applied.body.status).toBe('applied');
     expect((await op().get('/v1/tenants/seal-a/options/admin_results_during_vote').expect(200)).body.value).toBe(false);
     expect((await op().get(`/v1/tenants/seal-a/seals/${sealId}`).expect(200)).body.status).toBe('active');
     const [event] = (await op().get('/v1/tenants/seal-a/audit?action=change_request.applied').expect(200)).body.items;
     expect(event.after).toMatchObject({ id: req.id, breakGlassSeal: sealId });
     // The sealed fingerprint no longer matches: the break-glass change is visible to scrutineers.
-    expect((await op().get(`/v1/tenants/seal-a/seals/${sealId}/verify`).expect(200)).body).toMatchObject({ matches: false, document: { valid: true } });
+    expect((await op().get(`/v1/tenants/seal-a/seals/${sealId}/verify`).expect(200)).body).toMatchObject({
+      matches: false,
+      document: { valid: true },
+    });
   });
 
   it('lifting needs k approvals including the client admin; break-glass needs two operators and is recorded', async () => {
     const lift = await t.as(op2).post(`/v1/tenants/seal-a/seals/${sealId}/lift`).send({ reason: 'round 1 closed' }).expect(200);
     expect(lift.body.status).toBe('active');
-    const glass = await op().post(`/v1/tenants/seal-a/seals/${sealId}/break-glass`).send({ reason: 'results server down, must reopen' }).expect(200);
+    const glass = await op()
+      .post(`/v1/tenants/seal-a/seals/${sealId}/break-glass`)
+      .send({ reason: 'results server down, must reopen' })
+      .expect(200);
     expect(glass.body.status).toBe('active');
     await t.as(clientA).post(`/v1/tenants/seal-a/seals/${sealId}/break-glass`).send({ reason: 'client cannot break glass' }).expect(403);
     // An operator the first one requested is the same person: it does not make two.
     const puppet = await t.as(op3).post(`/v1/tenants/seal-a/seals/${sealId}/break-glass`).send({ reason: 'me again' }).expect(403);
     expect(puppet.body.details[0].rule).toBe('lineage_differs_from_approvers');
-    const broken = await t.as(op2).post(`/v1/tenants/seal-a/seals/${sealId}/break-glass`).send({ reason: 'confirmed with the polling office' }).expect(200);
+    const broken = await t
+      .as(op2)
+      .post(`/v1/tenants/seal-a/seals/${sealId}/break-glass`)
+      .send({ reason: 'confirmed with the polling office' })
+      .expect(200);
     expect(broken.body).toMatchObject({ status: 'lifted', breakGlass: true, liftReason: 'confirmed with the polling office' });
     const events = (await op().get('/v1/tenants/seal-a/audit?action=seal.lifted').expect(200)).body.items;
     expect(events[0].after).toEqual({ id: sealId, breakGlass: true });

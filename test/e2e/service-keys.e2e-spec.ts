@@ -2,7 +2,19 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createApp } from '#api/app.factory';
 import { derivePublicKey, parsePrivateKey, publicKeyFingerprint } from '#audit-format';
 import { checkpointNow, exportText, publicKeyOf, setOption, verifyOffline, verifyOnline } from '../support/audit-helpers.js';
-import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, TEST_SIGNING_KEY, inviteClientAdmin, createTenant, freshDatabase, startTestApp, tempDir, testConfig, type TestApp, type TestDatabase } from '../support/test-app.js';
+import {
+  OPERATOR_TOKEN,
+  OPERATOR_TOKEN_2,
+  TEST_SIGNING_KEY,
+  inviteClientAdmin,
+  createTenant,
+  freshDatabase,
+  startTestApp,
+  tempDir,
+  testConfig,
+  type TestApp,
+  type TestDatabase,
+} from '../support/test-app.js';
 
 const newKey = (): string => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const fingerprintOf = (pem: string): string => publicKeyFingerprint(derivePublicKey(parsePrivateKey(pem)));
@@ -24,11 +36,15 @@ describe('one signing key per installation', () => {
 
   it('publishes its public key at first start, with an audit event, and serves it', async () => {
     const rows = await t.superuser((c) => c.query('SELECT seq, fingerprint, public_key, rotation FROM service_keys'));
-    expect(rows.rows).toEqual([{ seq: 1, fingerprint: fingerprintOf(TEST_SIGNING_KEY), public_key: spkiOf(TEST_SIGNING_KEY), rotation: null }]);
+    expect(rows.rows).toEqual([
+      { seq: 1, fingerprint: fingerprintOf(TEST_SIGNING_KEY), public_key: spkiOf(TEST_SIGNING_KEY), rotation: null },
+    ]);
     const key = await t.http.get('/v1/audit/public-key').expect(200);
     expect(key.body.fingerprint).toBe(fingerprintOf(TEST_SIGNING_KEY));
     const events = await t.superuser((c) => c.query("SELECT actor_id, after FROM audit_events WHERE action = 'audit.key_published'"));
-    expect(events.rows).toEqual([{ actor_id: 'system', after: { fingerprint: fingerprintOf(TEST_SIGNING_KEY), publicKey: spkiOf(TEST_SIGNING_KEY) } }]);
+    expect(events.rows).toEqual([
+      { actor_id: 'system', after: { fingerprint: fingerprintOf(TEST_SIGNING_KEY), publicKey: spkiOf(TEST_SIGNING_KEY) } },
+    ]);
     // Append-only, owners included.
     await expect(t.superuser((c) => c.query('DELETE FROM service_keys'))).rejects.toThrow(/append-only/);
   });
@@ -49,7 +65,9 @@ describe('one signing key per installation', () => {
 
   it('two instances on one PostgreSQL database with their own data folders: the second refuses', async () => {
     if (!t.config.databaseUrl) return; // embedded: one data folder is the database
-    const second = createApp(testConfig({ databaseUrl: t.config.databaseUrl, auditSigningKey: undefined, dataDir: tempDir('cloison-keys-') }));
+    const second = createApp(
+      testConfig({ databaseUrl: t.config.databaseUrl, auditSigningKey: undefined, dataDir: tempDir('cloison-keys-') }),
+    );
     await expect(second).rejects.toThrow(/differs from the key published in the database/);
   });
 
@@ -74,14 +92,20 @@ describe('one signing key per installation', () => {
       // A reviewer who kept the old key, one who took the new one: both verify; a stranger's key does not.
       expect(await verifyOffline(text, oldKey)).toMatchObject({ ok: true });
       expect(await verifyOffline(text, key.body.publicKeyBase64)).toMatchObject({ ok: true });
-      expect(await verifyOffline(text, spkiOf(newKey()))).toMatchObject({ ok: false, reason: expect.stringContaining('not with the given public key') });
+      expect(await verifyOffline(text, spkiOf(newKey()))).toMatchObject({
+        ok: false,
+        reason: expect.stringContaining('not with the given public key'),
+      });
     }
 
     // The old key is no longer current; the new one restarts without rotating again.
     await expect(t.reboot({ auditSigningKey: TEST_SIGNING_KEY, auditPreviousSigningKey: undefined })).rejects.toThrow(fingerprintOf(next));
     t = await t.reboot({ auditSigningKey: next });
     const rows = await t.superuser((c) => c.query('SELECT seq, fingerprint FROM service_keys ORDER BY seq'));
-    expect(rows.rows).toEqual([{ seq: 1, fingerprint: fingerprintOf(TEST_SIGNING_KEY) }, { seq: 2, fingerprint: fingerprintOf(next) }]);
+    expect(rows.rows).toEqual([
+      { seq: 1, fingerprint: fingerprintOf(TEST_SIGNING_KEY) },
+      { seq: 2, fingerprint: fingerprintOf(next) },
+    ]);
     await t.as(OPERATOR_TOKEN).get('/v1/tenants').expect(200);
   });
 

@@ -5,7 +5,15 @@ import { auditVerifyCommand } from '#cli/commands/audit-verify.command';
 import type { CliIo } from '#cli/cli.io';
 import { AuditRecorder, auditPlaceholders } from '#audit';
 import { sealContentHash, type ApprovalStatement } from '#audit-format';
-import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createTenant, inviteClientAdmin, startTestApp, tempDir, type TestApp } from '../support/test-app.js';
+import {
+  OPERATOR_TOKEN,
+  OPERATOR_TOKEN_2,
+  createTenant,
+  inviteClientAdmin,
+  startTestApp,
+  tempDir,
+  type TestApp,
+} from '../support/test-app.js';
 import { checkpointNow, exportText, publicKeyOf, setOption, verifyOffline, verifyOnline } from '../support/audit-helpers.js';
 import { SoftPasskey, ed25519Key } from '../support/approval-keys.js';
 import type { ApprovalFinding } from '#audit-format';
@@ -50,39 +58,90 @@ describe('signed approvals', () => {
     return res.body as { id: string; contentHash: string };
   };
   const statement = (subject: string, contentHash: string, approver: string, over: Partial<ApprovalStatement> = {}): ApprovalStatement => ({
-    action: 'change_request.approve', tenant: acme.id, subject, contentHash, approver, at: new Date().toISOString(), ...over,
+    action: 'change_request.approve',
+    tenant: acme.id,
+    subject,
+    contentHash,
+    approver,
+    at: new Date().toISOString(),
+    ...over,
   });
   const approve = (token: string, id: string, contentHash: string, signature?: unknown) =>
-    t.as(token).post(`/v1/tenants/acme/change-requests/${id}/approve`).send({ contentHash, ...(signature ? { signature } : {}) });
+    t
+      .as(token)
+      .post(`/v1/tenants/acme/change-requests/${id}/approve`)
+      .send({ contentHash, ...(signature ? { signature } : {}) });
 
   it('a client admin enrols a passkey and an operator an Ed25519 key; both are audited with the public key', async () => {
     const options = (await t.as(clientAcme).post('/v1/me/credentials/registration-options').send({}).expect(200)).body;
     expect(options.rp.id).toBe('localhost');
-    const enrolled = await t.as(clientAcme).post('/v1/me/credentials').send({ kind: 'webauthn', label: 'laptop', response: passkey.register(options.challenge) });
+    const enrolled = await t
+      .as(clientAcme)
+      .post('/v1/me/credentials')
+      .send({ kind: 'webauthn', label: 'laptop', response: passkey.register(options.challenge) });
     expect(enrolled.status).toBe(201);
     expect(enrolled.body).toMatchObject({ fingerprint: passkey.fingerprint, kind: 'webauthn' });
     // A registration answering a challenge made for someone else is refused.
     const foreign = (await t.as(clientOther).post('/v1/me/credentials/registration-options').send({}).expect(200)).body;
-    const stolen = await t.as(clientAcme).post('/v1/me/credentials').send({ kind: 'webauthn', label: 'x', response: new SoftPasskey().register(foreign.challenge) });
+    const stolen = await t
+      .as(clientAcme)
+      .post('/v1/me/credentials')
+      .send({ kind: 'webauthn', label: 'x', response: new SoftPasskey().register(foreign.challenge) });
     expect(stolen.status).toBe(422);
-    await t.as(OPERATOR_TOKEN_2).post('/v1/me/credentials').send({ kind: 'ed25519', label: 'automation', publicKey: opKey.publicKeyPem }).expect(201);
-    await t.as(clientOther).post('/v1/me/credentials').send({ kind: 'ed25519', label: 'cli', publicKey: otherKey.publicKeyPem }).expect(201);
+    await t
+      .as(OPERATOR_TOKEN_2)
+      .post('/v1/me/credentials')
+      .send({ kind: 'ed25519', label: 'automation', publicKey: opKey.publicKeyPem })
+      .expect(201);
+    await t
+      .as(clientOther)
+      .post('/v1/me/credentials')
+      .send({ kind: 'ed25519', label: 'cli', publicKey: otherKey.publicKeyPem })
+      .expect(201);
     const events = (await t.as(OPERATOR_TOKEN).get('/v1/tenants/acme/audit?limit=100').expect(200)).body.items;
     const enrolment = events.find((e: { action: string }) => e.action === 'credential.enrolled');
-    expect(enrolment.after).toMatchObject({ principal: me.clientAcme, fingerprint: passkey.fingerprint, kind: 'webauthn', publicKeyJwk: { kty: 'EC', crv: 'P-256' }, rpId: 'localhost' });
+    expect(enrolment.after).toMatchObject({
+      principal: me.clientAcme,
+      fingerprint: passkey.fingerprint,
+      kind: 'webauthn',
+      publicKeyJwk: { kty: 'EC', crv: 'P-256' },
+      rpId: 'localhost',
+    });
     const global = (await t.as(OPERATOR_TOKEN).get('/v1/audit?limit=100').expect(200)).body.items;
-    expect(global.some((e: { action: string; after: { fingerprint?: string } }) => e.action === 'credential.enrolled' && e.after.fingerprint === opKey.fingerprint)).toBe(true);
+    expect(
+      global.some(
+        (e: { action: string; after: { fingerprint?: string } }) =>
+          e.action === 'credential.enrolled' && e.after.fingerprint === opKey.fingerprint,
+      ),
+    ).toBe(true);
   });
 
   it('only approving roles enrol keys; a removed key signs nothing more', async () => {
-    const service = (await t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name: 'voting platform', role: 'service', tenant: 'acme' }).expect(201)).body.token;
-    const refused = await t.as(service).post('/v1/me/credentials').send({ kind: 'ed25519', label: 'x', publicKey: ed25519Key().publicKeyPem });
+    const service = (
+      await t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name: 'voting platform', role: 'service', tenant: 'acme' }).expect(201)
+    ).body.token;
+    const refused = await t
+      .as(service)
+      .post('/v1/me/credentials')
+      .send({ kind: 'ed25519', label: 'x', publicKey: ed25519Key().publicKeyPem });
     expect(refused.status).toBe(403);
-    expect((await t.as(clientAcme).post('/v1/me/credentials').send({ kind: 'ed25519', label: 'x', publicKey: 'not a key at all, but long enough to pass the schema' })).status).toBe(422);
+    expect(
+      (
+        await t
+          .as(clientAcme)
+          .post('/v1/me/credentials')
+          .send({ kind: 'ed25519', label: 'x', publicKey: 'not a key at all, but long enough to pass the schema' })
+      ).status,
+    ).toBe(422);
     const spare = ed25519Key();
     await t.as(clientAcme).post('/v1/me/credentials').send({ kind: 'ed25519', label: 'spare', publicKey: spare.publicKeyPem }).expect(201);
-    expect((await t.as(clientAcme).post('/v1/me/credentials').send({ kind: 'ed25519', label: 'again', publicKey: spare.publicKeyPem })).status).toBe(409);
-    expect((await t.as(clientAcme).get('/v1/me/credentials').expect(200)).body.map((c: { fingerprint: string }) => c.fingerprint)).toEqual([passkey.fingerprint, spare.fingerprint]);
+    expect(
+      (await t.as(clientAcme).post('/v1/me/credentials').send({ kind: 'ed25519', label: 'again', publicKey: spare.publicKeyPem })).status,
+    ).toBe(409);
+    expect((await t.as(clientAcme).get('/v1/me/credentials').expect(200)).body.map((c: { fingerprint: string }) => c.fingerprint)).toEqual([
+      passkey.fingerprint,
+      spare.fingerprint,
+    ]);
     // Another principal cannot remove it; its owner can, and the removal is in the tenant's chain.
     expect((await t.as(clientOther).post('/v1/me/credentials/remove').send({ fingerprint: spare.fingerprint })).status).toBe(404);
     await t.as(clientAcme).post('/v1/me/credentials/remove').send({ fingerprint: spare.fingerprint }).expect(200);
@@ -95,7 +154,10 @@ describe('signed approvals', () => {
 
   it('refuses an unsigned approval of a critical option, and signatures made for another request, content, tenant or time', async () => {
     const cr = await request();
-    const sibling = await t.as(OPERATOR_TOKEN).post('/v1/tenants/acme/change-requests').send({ option: 'ballot_secrecy', operation: 'set', value: 'public', reason: 'another request' });
+    const sibling = await t
+      .as(OPERATOR_TOKEN)
+      .post('/v1/tenants/acme/change-requests')
+      .send({ option: 'ballot_secrecy', operation: 'set', value: 'public', reason: 'another request' });
     expect(sibling.status).toBe(201);
     const before = await t.snapshot();
     const refused = async (signature: unknown, rule: string) => {
@@ -107,7 +169,10 @@ describe('signed approvals', () => {
     await refused(passkey.sign(statement(sibling.body.id, sibling.body.contentHash, me.clientAcme)), 'signature_valid');
     await refused(passkey.sign(statement(cr.id, 'f'.repeat(64), me.clientAcme)), 'signature_valid');
     await refused(passkey.sign(statement(cr.id, cr.contentHash, me.clientAcme, { tenant: other.id })), 'signature_valid');
-    await refused(passkey.sign(statement(cr.id, cr.contentHash, me.clientAcme, { at: new Date(Date.now() - 10 * 60_000).toISOString() })), 'signature_valid');
+    await refused(
+      passkey.sign(statement(cr.id, cr.contentHash, me.clientAcme, { at: new Date(Date.now() - 10 * 60_000).toISOString() })),
+      'signature_valid',
+    );
     // Someone else's key, even over the right statement, is not the approver's.
     await refused(otherKey.sign(statement(cr.id, cr.contentHash, me.clientAcme)), 'signature_key');
     expect(await t.snapshot()).toEqual(before);
@@ -126,7 +191,13 @@ describe('signed approvals', () => {
     const approvals = (tenant as unknown as { approvals: ApprovalFinding[] }).approvals;
     expect(approvals).toEqual([
       expect.objectContaining({ status: 'unchecked', key: opKey.fingerprint, approver: expect.objectContaining({ role: 'operator' }) }),
-      expect.objectContaining({ status: 'signed', key: passkey.fingerprint, kind: 'webauthn', label: 'laptop', approver: expect.objectContaining({ id: me.clientAcme }) }),
+      expect.objectContaining({
+        status: 'signed',
+        key: passkey.fingerprint,
+        kind: 'webauthn',
+        label: 'laptop',
+        approver: expect.objectContaining({ id: me.clientAcme }),
+      }),
     ]);
     const global = await verifyOffline(await exportText(t), key);
     expect(global).toMatchObject({ ok: true });
@@ -155,7 +226,10 @@ describe('signed approvals', () => {
     const offline = await verifyOffline(text, key);
     expect(offline).toMatchObject({ ok: false, firstBrokenSeq: seq });
     expect(offline.reason).toMatch(/not signed, and its tenant requires signed approvals/);
-    expect(JSON.parse(text.split('\n')[(offline.line as number) - 1] as string)).toMatchObject({ tenantSeq: seq, action: 'change_request.approved' });
+    expect(JSON.parse(text.split('\n')[(offline.line as number) - 1] as string)).toMatchObject({
+      tenantSeq: seq,
+      action: 'change_request.approved',
+    });
   });
 
   it('cloison keys create writes a 0600 key and enrols it; cloison approve signs; cloison audit verify names the signer', async () => {
@@ -164,7 +238,12 @@ describe('signed approvals', () => {
     const cli = async (argv: string[], token: string) => {
       let out = '';
       let err = '';
-      const io: CliIo = { out: (x) => void (out += x), err: (x) => void (err += x), env: { CLOISON_URL: url, CLOISON_TOKEN: token }, interactive: false };
+      const io: CliIo = {
+        out: (x) => void (out += x),
+        err: (x) => void (err += x),
+        env: { CLOISON_URL: url, CLOISON_TOKEN: token },
+        interactive: false,
+      };
       return { code: await runCli(argv, io), out, err };
     };
     const dir = tempDir();
@@ -173,19 +252,40 @@ describe('signed approvals', () => {
     expect(statSync(join(dir, 'client.pem')).mode & 0o777).toBe(0o600);
     expect((await cli(['keys', 'create', '--key', join(dir, 'client.pem')], clientOther)).code).toBe(2);
     expect((await cli(['keys', 'create', '--key', join(dir, 'op.pem')], OPERATOR_TOKEN_2)).code).toBe(0);
-    const cr = (await t.as(OPERATOR_TOKEN).put(`/v1/tenants/other/options/${CRED}`).send({ value: true, reason: 'the client asked for it' }).expect(202)).body;
+    const cr = (
+      await t
+        .as(OPERATOR_TOKEN)
+        .put(`/v1/tenants/other/options/${CRED}`)
+        .send({ value: true, reason: 'the client asked for it' })
+        .expect(202)
+    ).body;
     expect((await cli(['approve', 'other', cr.id, '--key', join(dir, 'op.pem')], OPERATOR_TOKEN_2)).code).toBe(0);
     const approved = await cli(['approve', 'other', cr.id, '--key', join(dir, 'client.pem')], clientOther);
     expect(approved).toMatchObject({ code: 0, out: expect.stringContaining('status applied') });
     // A seal approval signed with the same key (user verification is demanded of passkeys only): stored and checked offline.
     const seal = (await t.as(OPERATOR_TOKEN).post('/v1/tenants/other/seals').send({ label: 'general assembly 2027' }).expect(201)).body;
     const sealStatement: ApprovalStatement = {
-      action: 'seal.approve', tenant: other.id, subject: seal.id, approver: me.clientOther, at: new Date().toISOString(),
-      contentHash: sealContentHash({ tenantId: other.id, id: seal.id, label: seal.label, requiredApprovals: seal.requiredApprovals }, 'activate', null),
+      action: 'seal.approve',
+      tenant: other.id,
+      subject: seal.id,
+      approver: me.clientOther,
+      at: new Date().toISOString(),
+      contentHash: sealContentHash(
+        { tenantId: other.id, id: seal.id, label: seal.label, requiredApprovals: seal.requiredApprovals },
+        'activate',
+        null,
+      ),
     };
-    const wrongSeal = otherKey.sign({ ...sealStatement, contentHash: sealContentHash({ tenantId: other.id, id: seal.id, label: 'another label', requiredApprovals: 2 }, 'activate', null) });
+    const wrongSeal = otherKey.sign({
+      ...sealStatement,
+      contentHash: sealContentHash({ tenantId: other.id, id: seal.id, label: 'another label', requiredApprovals: 2 }, 'activate', null),
+    });
     expect((await t.as(clientOther).post(`/v1/tenants/other/seals/${seal.id}/approve`).send({ signature: wrongSeal })).status).toBe(403);
-    await t.as(clientOther).post(`/v1/tenants/other/seals/${seal.id}/approve`).send({ signature: otherKey.sign(sealStatement) }).expect(200);
+    await t
+      .as(clientOther)
+      .post(`/v1/tenants/other/seals/${seal.id}/approve`)
+      .send({ signature: otherKey.sign(sealStatement) })
+      .expect(200);
     await checkpointNow(t);
     const verify = async (file: string) => {
       const run = { code: 0, out: '' };
@@ -196,15 +296,21 @@ describe('signed approvals', () => {
     expect((await cli(['audit', 'export', '--tenant', 'other', '--out', tenantFile], clientOther)).code).toBe(0);
     const tenant = await verify(tenantFile);
     expect(tenant.code).toBe(0);
-    expect(tenant.out).toMatch(/sequence number \d+\): signed by client admin other \(client_admin, [0-9a-f-]+\) with ed25519 key sha256:[0-9a-f]{64} "treasurer laptop"/);
+    expect(tenant.out).toMatch(
+      /sequence number \d+\): signed by client admin other \(client_admin, [0-9a-f-]+\) with ed25519 key sha256:[0-9a-f]{64} "treasurer laptop"/,
+    );
     expect(tenant.out).toMatch(/signed by second bootstrap operator .* enrolled in the global chain \(not in this export\): not checked/);
-    expect(tenant.out).toMatch(/approval seal.approved [0-9a-f-]+ \(line \d+, sequence number \d+\): signed by client admin other .* with ed25519 key/);
+    expect(tenant.out).toMatch(
+      /approval seal.approved [0-9a-f-]+ \(line \d+, sequence number \d+\): signed by client admin other .* with ed25519 key/,
+    );
     expect(tenant.out).toMatch(/^OK: .* 2 of 3 approvals carry a verified signature$/m);
     // The global export holds the approval forged in the test above: it fails there, named with its line.
     const globalFile = join(dir, 'global.jsonl');
     expect((await cli(['audit', 'export', '--out', globalFile], OPERATOR_TOKEN)).code).toBe(0);
     const global = await verify(globalFile);
     expect(global.code).toBe(1);
-    expect(global.out).toMatch(/BROKEN at line \d+, sequence number \d+: approval by client admin acme .* is not signed, and its tenant requires signed approvals/);
+    expect(global.out).toMatch(
+      /BROKEN at line \d+, sequence number \d+: approval by client admin acme .* is not signed, and its tenant requires signed approvals/,
+    );
   });
 });

@@ -61,9 +61,12 @@ describe('single-statement option change', () => {
   it('answers sealed and writes nothing when a seal became active after the read', async () => {
     const sealId = '5ea10000-0000-4000-8000-000000000001';
     await t.superuser((c) =>
-      c.query(`INSERT INTO seals (id, tenant_id, label, required_approvals, status, proposed_by_id, proposed_by, proposed_by_role, proposed_at,
+      c.query(
+        `INSERT INTO seals (id, tenant_id, label, required_approvals, status, proposed_by_id, proposed_by, proposed_by_role, proposed_at,
                                   activated_at, fingerprint, document)
-               VALUES ($1, $2, 'election', 2, 'active', 'op-1', 'operator', 'operator', now(), now(), repeat('a', 64), '{}')`, [sealId, alpha.id]),
+               VALUES ($1, $2, 'election', 2, 'active', 'op-1', 'operator', 'operator', now(), now(), repeat('a', 64), '{}')`,
+        [sealId, alpha.id],
+      ),
     );
     try {
       const before = await t.snapshot();
@@ -75,7 +78,10 @@ describe('single-statement option change', () => {
   });
 
   it('applies a change read at the current version, with exactly one event, chains intact', async () => {
-    const events = () => t.superuser(async (c) => (await c.query('SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1', [alpha.id])).rows[0].n as number);
+    const events = () =>
+      t.superuser(
+        async (c) => (await c.query('SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1', [alpha.id])).rows[0].n as number,
+      );
     const n = await events();
     expect(await apply(1, 3)).toMatchObject({ outcome: 'applied', current_version: 2 });
     expect(await events()).toBe(n + 1);

@@ -34,7 +34,12 @@ describe('tenant isolation story', () => {
   it('starts every tenant at the registry defaults, critical options at their safe value', async () => {
     const registry = (await op().get('/v1/registry').expect(200)).body as { key: string; default: unknown; safe?: unknown; risk: string }[];
     expect(registry.length).toBeGreaterThanOrEqual(15);
-    const options = (await op().get('/v1/tenants/teachers-union/options').expect(200)).body as { key: string; value: unknown; source: string; version: number }[];
+    const options = (await op().get('/v1/tenants/teachers-union/options').expect(200)).body as {
+      key: string;
+      value: unknown;
+      source: string;
+      version: number;
+    }[];
     expect(options.map((o) => o.key).sort()).toEqual(registry.map((r) => r.key).sort());
     for (const o of options) {
       const def = registry.find((r) => r.key === o.key)!;
@@ -64,7 +69,8 @@ describe('tenant isolation story', () => {
   });
 
   it('records every change once with who, when, which tenant, before, after and reason', async () => {
-    const events = (await op().get('/v1/tenants/federation-abroad/audit?option=admin_can_view_credentials&action=option.set').expect(200)).body.items;
+    const events = (await op().get('/v1/tenants/federation-abroad/audit?option=admin_can_view_credentials&action=option.set').expect(200))
+      .body.items;
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
       tenant: 'federation-abroad',
@@ -138,8 +144,9 @@ describe('tenant isolation story', () => {
     await approveCritical('federation-abroad', res.body);
     const now = await op().get('/v1/tenants/federation-abroad/options/admin_can_view_credentials').expect(200);
     expect(now.body).toMatchObject({ value: false, source: 'default', version: 2 });
-    const events = (await op().get('/v1/tenants/federation-abroad/audit?option=admin_can_view_credentials').expect(200)).body.items
-      .filter((e: { action: string }) => e.action.startsWith('option.'));
+    const events = (await op().get('/v1/tenants/federation-abroad/audit?option=admin_can_view_credentials').expect(200)).body.items.filter(
+      (e: { action: string }) => e.action.startsWith('option.'),
+    );
     expect(events.map((e: { action: string }) => e.action)).toEqual(['option.reset', 'option.set']);
     expect(events[0]).toMatchObject({ before: true, after: false, reason: expect.stringMatching(/^check finished \(change request /) });
   });

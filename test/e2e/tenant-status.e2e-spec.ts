@@ -1,4 +1,12 @@
-import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, inviteClientAdmin, startTestApp, type TestApp } from '../support/test-app.js';
+import {
+  OPERATOR_TOKEN,
+  OPERATOR_TOKEN_2,
+  createPrincipal,
+  createTenant,
+  inviteClientAdmin,
+  startTestApp,
+  type TestApp,
+} from '../support/test-app.js';
 
 /** GET /v1/reports/tenant-status: each tenant's seal and the number of changes waiting for approval. */
 describe('tenant status report', () => {

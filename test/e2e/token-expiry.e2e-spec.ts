@@ -11,7 +11,11 @@ describe('token expiry', () => {
     await t?.stop();
   });
 
-  const create = (body: object) => t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name: 'voting platform', role: 'service', tenant: 'acme', ...body });
+  const create = (body: object) =>
+    t
+      .as(OPERATOR_TOKEN)
+      .post('/v1/principals')
+      .send({ name: 'voting platform', role: 'service', tenant: 'acme', ...body });
 
   it('a token works until its end, then answers 401 (also once it was cached)', async () => {
     const end = new Date(Date.now() + 2500);
@@ -20,7 +24,9 @@ describe('token expiry', () => {
     expect(res.body.tokenExpiresAt).toBe(end.toISOString());
     const token = res.body.token as string;
     for (let i = 0; i < 3; i++) await t.as(token).get('/v1/tenants/acme/options/retention_days').expect(200);
-    const created = (await t.as(OPERATOR_TOKEN).get('/v1/tenants/acme/audit?limit=20').expect(200)).body.items.find((e: { action: string }) => e.action === 'principal.created');
+    const created = (await t.as(OPERATOR_TOKEN).get('/v1/tenants/acme/audit?limit=20').expect(200)).body.items.find(
+      (e: { action: string }) => e.action === 'principal.created',
+    );
     expect(created.after.tokenExpiresAt).toBe(end.toISOString());
     await new Promise((r) => setTimeout(r, end.getTime() - Date.now() + 50));
     await t.as(token).get('/v1/tenants/acme/options/retention_days').expect(401);

@@ -33,14 +33,22 @@ describe('audit write failure', () => {
       const attempts = [
         op().put('/v1/tenants/alpha/options/max_proxies').send({ value: 5, reason: 'audit is down' }),
         op().delete('/v1/tenants/alpha/options/max_proxies').send({ reason: 'audit is down' }),
-        op().put('/v1/tenants/alpha/options/admin_can_view_credentials').set('if-match', '"0"').send({ value: true, reason: 'audit is down' }),
+        op()
+          .put('/v1/tenants/alpha/options/admin_can_view_credentials')
+          .set('if-match', '"0"')
+          .send({ value: true, reason: 'audit is down' }),
         op().post('/v1/tenants').send({ slug: 'gamma', name: 'Gamma', riskLevel: 1 }),
         op().post('/v1/principals').send({ name: 'auditor', role: 'compliance' }),
       ];
       for (const attempt of attempts) {
         const res = await attempt;
         expect(res.status).toBe(500);
-        expect(res.body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'internal error', requestId: expect.any(String) });
+        expect(res.body).toEqual({
+          statusCode: 500,
+          error: 'Internal Server Error',
+          message: 'internal error',
+          requestId: expect.any(String),
+        });
         expect(res.text).not.toMatch(/audit_events|INSERT|trigger|plpgsql|\bat .+:\d+/i);
       }
       expect(await t.snapshot()).toEqual(before);

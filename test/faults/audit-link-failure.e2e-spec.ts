@@ -14,10 +14,13 @@ describe('global audit link failure', () => {
   let alpha: { id: string; slug: string };
   const op = () => t.as(OPERATOR_TOKEN);
   const events = () =>
-    t.superuser(async (c) =>
-      (await c.query<{ seq: string | null; tenant_id: string | null; tenant_seq: string | null; after: unknown }>(
-        'SELECT seq, tenant_id, tenant_seq, after FROM audit_events ORDER BY id',
-      )).rows,
+    t.superuser(
+      async (c) =>
+        (
+          await c.query<{ seq: string | null; tenant_id: string | null; tenant_seq: string | null; after: unknown }>(
+            'SELECT seq, tenant_id, tenant_seq, after FROM audit_events ORDER BY id',
+          )
+        ).rows,
     );
   const unlinked = async () => (await events()).filter((e) => e.seq === null);
 
@@ -49,7 +52,12 @@ describe('global audit link failure', () => {
     try {
       const res = await op().put('/v1/tenants/alpha/options/max_proxies').send({ value: 3, reason: 'link is down' });
       expect(res.status).toBe(500);
-      expect(res.body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'internal error', requestId: expect.any(String) });
+      expect(res.body).toEqual({
+        statusCode: 500,
+        error: 'Internal Server Error',
+        message: 'internal error',
+        requestId: expect.any(String),
+      });
       // Committed with its event, in the tenant's chain; not (yet) in the global chain.
       expect(await unlinked()).toEqual([expect.objectContaining({ tenant_id: alpha.id, tenant_seq: '3', after: 3 })]);
       expect((await op().get('/v1/tenants/alpha/options/max_proxies').expect(200)).body).toMatchObject({ value: 3, version: 2 });
@@ -72,8 +80,13 @@ describe('global audit link failure', () => {
   it('links at the next start a change committed by a process that died before linking it', async () => {
     // The statement a direct change commits first, sent as the service sends it; no link follows.
     const event = new AuditRecorder().prepare({
-      actor: { id: 'op-1', name: 'operator', role: 'operator' }, action: 'option.set', tenantId: alpha.id,
-      optionKey: 'max_proxies', before: 3, after: 4, reason: 'crashed before its link',
+      actor: { id: 'op-1', name: 'operator', role: 'operator' },
+      action: 'option.set',
+      tenantId: alpha.id,
+      optionKey: 'max_proxies',
+      before: 3,
+      after: 4,
+      reason: 'crashed before its link',
     });
     await t.superuser(async (c: pg.PoolClient) => {
       await c.query(`SET LOCAL ROLE ${t.database.role.role}`);

@@ -43,7 +43,9 @@ const STATE = `SELECT json_build_object(
 
 async function readState(m: AdvModel, w: World): Promise<State> {
   const held = [...m.principals.map((p) => p.id), m.honest.operator2];
-  return w.t.superuser(async (c) => (await c.query<{ state: State }>(STATE, [m.tenants.map((t) => t.id), held, w.chain.seq])).rows[0]?.state as State);
+  return w.t.superuser(
+    async (c) => (await c.query<{ state: State }>(STATE, [m.tenants.map((t) => t.id), held, w.chain.seq])).rows[0]?.state as State,
+  );
 }
 
 /** Audit events written since the last look, chained and verified as they appear; dense sequence numbers. */
@@ -101,26 +103,33 @@ export async function checkAdversaryWorld(run: AdversaryRun, w: World, last: Rep
       const risk = w.risks.get(key);
       const guarded = risk === 'high' || risk === 'critical' || t.riskLevel === 3;
       if (guarded && !isDeepStrictEqual(effective(is, key), effective(was, key))) {
-        problems.push(`${t.slug} (risk level ${t.riskLevel}): ${risk} option ${key} is ${JSON.stringify(effective(is, key))}, honest people left ${JSON.stringify(effective(was, key))}`);
+        problems.push(
+          `${t.slug} (risk level ${t.riskLevel}): ${risk} option ${key} is ${JSON.stringify(effective(is, key))}, honest people left ${JSON.stringify(effective(was, key))}`,
+        );
       }
-      if (t.sealed && !isDeepStrictEqual(is, was)) problems.push(`sealed ${t.slug}: ${key} stored ${JSON.stringify(is ?? null)}, sealed as ${JSON.stringify(was ?? null)}`);
+      if (t.sealed && !isDeepStrictEqual(is, was))
+        problems.push(`sealed ${t.slug}: ${key} stored ${JSON.stringify(is ?? null)}, sealed as ${JSON.stringify(was ?? null)}`);
     }
   }
   for (const x of s.seals) {
     const was = b.seals.get(x.id);
-    if (was && (x.status !== was.status || x.break_glass !== was.break_glass)) problems.push(`seal ${x.id}: ${was.status} became ${x.status}${x.break_glass ? ' (break-glass)' : ''}`);
+    if (was && (x.status !== was.status || x.break_glass !== was.break_glass))
+      problems.push(`seal ${x.id}: ${was.status} became ${x.status}${x.break_glass ? ' (break-glass)' : ''}`);
     if (!was && x.status !== 'proposed') problems.push(`the adversary's seal ${x.id} is ${x.status}`);
   }
   if (s.operators !== b.operators) problems.push(`${s.operators} operator principals, ${b.operators} before the adversary acted`);
   const admins = byTenant(s.admins);
   for (const [tenant, was] of b.admins) {
     const is = admins.get(tenant) ?? [];
-    if (!isDeepStrictEqual(is, was)) problems.push(`client admins of ${tenant}: [${is.join(', ')}], honest people left [${was.join(', ')}]`);
+    if (!isDeepStrictEqual(is, was))
+      problems.push(`client admins of ${tenant}: [${is.join(', ')}], honest people left [${was.join(', ')}]`);
   }
   for (const p of s.held) {
     if (p.id === m.honest.operator2) {
-      if (p.revoked_at) problems.push('the other person\'s operator was revoked');
-    } else if (p.lineage_id !== m.lineage) problems.push(`the adversary holds principal ${p.id} of another person (lineage ${p.lineage_id})`);
+      if (p.revoked_at) problems.push("the other person's operator was revoked");
+    } else if (p.lineage_id !== m.lineage)
+      problems.push(`the adversary holds principal ${p.id} of another person (lineage ${p.lineage_id})`);
   }
-  if (problems.length) throw new ModelMismatch(`the adversary reached what one person must not:\n  ${problems.join('\n  ')}\n  after ${last.describe}`);
+  if (problems.length)
+    throw new ModelMismatch(`the adversary reached what one person must not:\n  ${problems.join('\n  ')}\n  after ${last.describe}`);
 }

@@ -15,13 +15,30 @@ export async function openingMoves(s: AdversaryRun, w: World): Promise<void> {
   const as = (actor: AdvPrincipal, sent: Sent, move: string) => send(s, w, actor, sent, `opening:${move}`, null);
   for (const t of m.tenants) {
     if (m.honest.admins.get(t.id)?.length) continue;
-    await as(op1, { method: 'post', path: '/v1/principals', body: { name: `my client admin at ${t.slug}`, role: 'client_admin', tenant: t.slug } }, 'client_admin');
+    await as(
+      op1,
+      { method: 'post', path: '/v1/principals', body: { name: `my client admin at ${t.slug}`, role: 'client_admin', tenant: t.slug } },
+      'client_admin',
+    );
   }
   await as(op1, { method: 'post', path: '/v1/principals', body: { name: 'my compliance', role: 'compliance' } }, 'compliance');
-  await as(op1, { method: 'post', path: '/v1/principals', body: { name: 'my service', role: 'service', tenant: m.tenants[0]?.slug } }, 'service');
+  await as(
+    op1,
+    { method: 'post', path: '/v1/principals', body: { name: 'my service', role: 'service', tenant: m.tenants[0]?.slug } },
+    'service',
+  );
   await as(op1, { method: 'post', path: '/v1/principals', body: { name: 'my second login', role: 'operator' } }, 'operator');
   for (const t of m.tenants.filter((x) => !x.sealed)) {
-    await as(op1, { method: 'put', path: `/v1/tenants/${t.slug}/options/admin_can_view_credentials`, body: { value: true, reason: 'the client wants it' }, tenant: t }, 'critical');
+    await as(
+      op1,
+      {
+        method: 'put',
+        path: `/v1/tenants/${t.slug}/options/admin_can_view_credentials`,
+        body: { value: true, reason: 'the client wants it' },
+        tenant: t,
+      },
+      'critical',
+    );
   }
   for (const req of [...m.requests]) {
     const mine = m.principals.find((p) => p.role === 'client_admin' && p.tenantId === req.tenant?.id);

@@ -64,7 +64,8 @@ export class AdversaryStep implements fc.AsyncCommand<AdversaryRun, World> {
   private actorFor(m: AdvModel, sent: Sent): AdvPrincipal {
     const near = sent.tenant ? m.principals.filter((x) => x.tenantId === sent.tenant?.id && x.role !== null) : [];
     const operators = m.principals.filter((x) => x.role === 'operator');
-    const pool = this.p.actor % 4 === 0 ? m.principals : near.length && this.p.actor % 4 !== 1 ? near : operators.length ? operators : m.principals;
+    const pool =
+      this.p.actor % 4 === 0 ? m.principals : near.length && this.p.actor % 4 !== 1 ? near : operators.length ? operators : m.principals;
     return pool[this.p.actor % pool.length] as AdvPrincipal;
   }
 
@@ -89,7 +90,12 @@ export class AdversaryStep implements fc.AsyncCommand<AdversaryRun, World> {
       case 'delete':
         return { method: 'delete', path: opt, body: { reason }, tenant: t };
       case 'request':
-        return { method: 'post', path: `/v1/tenants/${t.slug}/change-requests`, body: { option: key, operation: p.flag ? 'reset' : 'set', ...(p.flag ? {} : { value }), reason }, tenant: t };
+        return {
+          method: 'post',
+          path: `/v1/tenants/${t.slug}/change-requests`,
+          body: { option: key, operation: p.flag ? 'reset' : 'set', ...(p.flag ? {} : { value }), reason },
+          tenant: t,
+        };
       case 'edit':
       case 'approve':
       case 'reject':
@@ -101,38 +107,76 @@ export class AdversaryStep implements fc.AsyncCommand<AdversaryRun, World> {
         if (p.move !== 'approve') return { method: 'post', path: `${path}/${p.move}`, body: { reason }, tenant: at };
         const other = m.requests[(p.object + 1) % Math.max(m.requests.length, 1)];
         const contentHash = p.hash === 'current' ? o?.contentHash : p.hash === 'other' ? other?.contentHash : undefined;
-        return { method: 'post', path: `${path}/approve`, body: { contentHash: contentHash ?? randomBytes(32).toString('hex') }, tenant: at };
+        return {
+          method: 'post',
+          path: `${path}/approve`,
+          body: { contentHash: contentHash ?? randomBytes(32).toString('hex') },
+          tenant: at,
+        };
       }
       case 'bulk': {
-        const tenants = [...new Set([0, 1, 2].slice(0, 1 + (p.object % 3)).map((k) => (m.tenants[(p.tenant + k) % m.tenants.length] as AdvTenant).slug))];
-        const body = { option: key, operation: p.hash === 'other' ? 'reset' : 'set', ...(p.hash === 'other' ? {} : { value }), tenants, reason, dryRun: true };
+        const tenants = [
+          ...new Set([0, 1, 2].slice(0, 1 + (p.object % 3)).map((k) => (m.tenants[(p.tenant + k) % m.tenants.length] as AdvTenant).slug)),
+        ];
+        const body = {
+          option: key,
+          operation: p.hash === 'other' ? 'reset' : 'set',
+          ...(p.hash === 'other' ? {} : { value }),
+          tenants,
+          reason,
+          dryRun: true,
+        };
         return { method: 'post', path: '/v1/bulk-changes', body };
       }
       case 'createTenant': {
         const id = newTenantIdentity();
         m.counter++;
         const preset = p.flag ? { preset: PRESET_NAMES[p.value % PRESET_NAMES.length] } : {};
-        return { method: 'post', path: '/v1/tenants', body: { slug: id.slug, name: id.name, riskLevel: 1 + (p.value % 3), ...preset }, created: id };
+        return {
+          method: 'post',
+          path: '/v1/tenants',
+          body: { slug: id.slug, name: id.name, riskLevel: 1 + (p.value % 3), ...preset },
+          created: id,
+        };
       }
       case 'createPrincipal': {
         const role = (['operator', 'compliance', 'client_admin', 'service', 'client_admin'] as const)[p.value % 5];
         const bound = role === 'client_admin' || role === 'service';
-        return { method: 'post', path: '/v1/principals', body: { name: `${role} ${m.counter++}`, role, ...(bound ? { tenant: t.slug } : {}) } };
+        return {
+          method: 'post',
+          path: '/v1/principals',
+          body: { name: `${role} ${m.counter++}`, role, ...(bound ? { tenant: t.slug } : {}) },
+        };
       }
       case 'approveOperator':
       case 'collectToken': {
         const o = pick(m.principalRequests);
-        return { method: 'post', path: `/v1/principal-requests/${o?.id ?? nil(p.object)}/${p.move === 'collectToken' ? 'token' : 'approve'}`, body: {} };
+        return {
+          method: 'post',
+          path: `/v1/principal-requests/${o?.id ?? nil(p.object)}/${p.move === 'collectToken' ? 'token' : 'approve'}`,
+          body: {},
+        };
       }
       case 'approveTenantRequest': {
         const o = pick(m.principalRequests.filter((x) => x.tenant));
         const at = under(o);
-        return { method: 'post', path: `/v1/tenants/${at.slug}/principal-requests/${o?.id ?? nil(p.object)}/approve`, body: {}, tenant: at };
+        return {
+          method: 'post',
+          path: `/v1/tenants/${at.slug}/principal-requests/${o?.id ?? nil(p.object)}/approve`,
+          body: {},
+          tenant: at,
+        };
       }
       case 'invite':
-        return { method: 'post', path: `/v1/tenants/${t.slug}/invitations`, body: { email: `friend-${m.counter++}@attacker.example.net`, name: 'a friend of the operator' }, tenant: t };
+        return {
+          method: 'post',
+          path: `/v1/tenants/${t.slug}/invitations`,
+          body: { email: `friend-${m.counter++}@attacker.example.net`, name: 'a friend of the operator' },
+          tenant: t,
+        };
       case 'redeem': {
-        const code = p.flag && m.codes.length ? m.codes[p.object % m.codes.length] : `inv_${randomBytes(32).toString('base64url').slice(0, 43)}`;
+        const code =
+          p.flag && m.codes.length ? m.codes[p.object % m.codes.length] : `inv_${randomBytes(32).toString('base64url').slice(0, 43)}`;
         return { method: 'post', path: '/v1/invitations/redeem', body: { code } };
       }
       case 'revoke': {
@@ -144,7 +188,12 @@ export class AdversaryStep implements fc.AsyncCommand<AdversaryRun, World> {
         return { method: 'post', path: `/v1/principals/${victim.id}/revoke`, tenant: target, owner: victim.tenantId };
       }
       case 'sealPropose':
-        return { method: 'post', path: `/v1/tenants/${t.slug}/seals`, body: { label: `Adversary ${m.counter++}`, requiredApprovals: 2 + (p.value % 2) }, tenant: t };
+        return {
+          method: 'post',
+          path: `/v1/tenants/${t.slug}/seals`,
+          body: { label: `Adversary ${m.counter++}`, requiredApprovals: 2 + (p.value % 2) },
+          tenant: t,
+        };
       case 'sealApprove':
       case 'sealLift':
       case 'breakGlass':
@@ -162,13 +211,19 @@ export class AdversaryStep implements fc.AsyncCommand<AdversaryRun, World> {
       case 'people':
         return { method: 'get', path: `/v1/tenants/${t.slug}/principals`, tenant: t };
       case 'requestsList':
-        return p.flag ? { method: 'get', path: '/v1/principal-requests' } : { method: 'get', path: `/v1/tenants/${t.slug}/principal-requests`, tenant: t };
+        return p.flag
+          ? { method: 'get', path: '/v1/principal-requests' }
+          : { method: 'get', path: `/v1/tenants/${t.slug}/principal-requests`, tenant: t };
       case 'read': {
         const reads = ['options', 'change-requests', 'seals', 'audit?limit=20', 'reports/exposure', 'principals'];
         return { method: 'get', path: `/v1/tenants/${t.slug}/${reads[p.value % reads.length]}`, tenant: t };
       }
       case 'evaluate':
-        return { method: 'post', path: '/ofrep/v1/evaluate/flags', body: { context: { targetingKey: 'voter-1', ...(p.flag ? { tenant: t.slug } : {}) } } };
+        return {
+          method: 'post',
+          path: '/ofrep/v1/evaluate/flags',
+          body: { context: { targetingKey: 'voter-1', ...(p.flag ? { tenant: t.slug } : {}) } },
+        };
     }
   }
 }
@@ -178,13 +233,24 @@ export class AdversaryStep implements fc.AsyncCommand<AdversaryRun, World> {
  * dry run is then applied with its plan hash, or, for `hash` 'random', a made-up one), then
  * checks the world: nothing one person may not reach, nothing recorded for a refusal.
  */
-export async function send(s: AdversaryRun, w: World, actor: AdvPrincipal, sent: Sent, move: string, hash: HashKind | null): Promise<Reply> {
+export async function send(
+  s: AdversaryRun,
+  w: World,
+  actor: AdvPrincipal,
+  sent: Sent,
+  move: string,
+  hash: HashKind | null,
+): Promise<Reply> {
   const r = await call(w, actor, sent.method, sent.path, sent.body);
   w.stats.commands++;
   w.stats.kinds[`adversary:${move}`] = (w.stats.kinds[`adversary:${move}`] ?? 0) + 1;
   expectIsolated(w, actor, sent, r);
   // The rule refused, or the message without the names it quotes: outcomes add up across moves.
-  const rule = (r.body?.details?.[0]?.rule as string | undefined) ?? String(r.body?.message).replace(/"[^"]*"|[0-9a-f-]{36}/g, '…').slice(0, 60);
+  const rule =
+    (r.body?.details?.[0]?.rule as string | undefined) ??
+    String(r.body?.message)
+      .replace(/"[^"]*"|[0-9a-f-]{36}/g, '…')
+      .slice(0, 60);
   bump(s.tally, r.status >= 400 ? `${r.status} ${rule}` : `${r.status} ${move}`);
   if (r.status < 300) learn(s.model, w, actor, sent, r);
   if (sent.path === '/v1/bulk-changes' && hash !== null && r.status === 200 && typeof r.body?.planHash === 'string') {
@@ -203,11 +269,13 @@ export async function send(s: AdversaryRun, w: World, actor: AdvPrincipal, sent:
 /** The usual isolation rules, for whichever principal the adversary used. */
 function expectIsolated(w: World, actor: AdvPrincipal, sent: Sent, r: Reply): void {
   if (r.status >= 500) fail('the service failed (5xx)', r);
-  if (r.status >= 400 && (r.body?.statusCode !== r.status || typeof r.body?.message !== 'string')) fail('error without the JSON error body', r);
+  if (r.status >= 400 && (r.body?.statusCode !== r.status || typeof r.body?.message !== 'string'))
+    fail('error without the JSON error body', r);
   if (actor.role === null && sent.path !== '/v1/invitations/redeem' && r.status !== 401) fail('a revoked token must get 401', r);
   const bound = actor.role !== null && actor.tenantId !== null;
   const owner = sent.owner !== undefined ? sent.owner : sent.tenant?.id;
-  if (bound && owner !== undefined && owner !== actor.tenantId && r.status !== 404) fail(`what belongs to ${owner ?? 'no tenant'} must answer 404 to a principal of tenant ${actor.tenantId}`, r);
+  if (bound && owner !== undefined && owner !== actor.tenantId && r.status !== 404)
+    fail(`what belongs to ${owner ?? 'no tenant'} must answer 404 to a principal of tenant ${actor.tenantId}`, r);
   const allowed = bound ? [actor.tenantId as string] : sent.tenant ? [sent.tenant.id] : null;
   if (allowed) expectNoForeignData(w, r, new Set(allowed));
 }
@@ -229,7 +297,12 @@ function learn(m: AdvModel, w: World, actor: AdvPrincipal, sent: Sent, r: Reply)
   }
   for (const code of r.text.matchAll(/inv_[A-Za-z0-9_-]{43}/g)) m.codes.push(code[0]);
   // Revoked at once, or when a client admin approved the revocation: the token gets 401 from then on.
-  const revoked = sent.path.endsWith('/revoke') && r.status === 200 ? r.body.id : r.body?.kind === 'revocation' && r.body.status === 'delivered' ? r.body.target : null;
+  const revoked =
+    sent.path.endsWith('/revoke') && r.status === 200
+      ? r.body.id
+      : r.body?.kind === 'revocation' && r.body.status === 'delivered'
+        ? r.body.target
+        : null;
   const held = revoked ? m.principals.find((x) => x.id === revoked) : undefined;
   if (held) held.role = null;
   const bySlug = (slug: unknown) => m.tenants.find((x) => x.slug === slug) ?? m.foreign.find((x) => x.slug === slug) ?? null;
@@ -242,7 +315,14 @@ function learn(m: AdvModel, w: World, actor: AdvPrincipal, sent: Sent, r: Reply)
     // Only objects that name their tenant (or seals, under their tenant's path) are that tenant's.
     if (id && own && (typeof x.tenant === 'string' || typeof x.requiredApprovals === 'number')) w.owners.set(id, own.id);
     if (id && typeof x.token === 'string' && typeof x.role === 'string') {
-      const p: AdvPrincipal = { label: `${x.role} #${m.principals.length} of the adversary`, authorization: `Bearer ${x.token}`, role: x.role as AdvPrincipal['role'], tenant: null, id, tenantId: own?.id ?? null };
+      const p: AdvPrincipal = {
+        label: `${x.role} #${m.principals.length} of the adversary`,
+        authorization: `Bearer ${x.token}`,
+        role: x.role as AdvPrincipal['role'],
+        tenant: null,
+        id,
+        tenantId: own?.id ?? null,
+      };
       m.principals.push(p);
       m.known.push(p);
     } else if (id && typeof x.contentHash === 'string' && typeof x.option === 'string' && own) {
@@ -254,5 +334,5 @@ function learn(m: AdvModel, w: World, actor: AdvPrincipal, sent: Sent, r: Reply)
     }
     for (const v of Object.values(x)) if (v && typeof v === 'object') walk(v, own);
   };
-  walk(r.body, sent.tenant ?? (actor.tenantId ? m.tenants.find((x) => x.id === actor.tenantId) ?? null : null));
+  walk(r.body, sent.tenant ?? (actor.tenantId ? (m.tenants.find((x) => x.id === actor.tenantId) ?? null) : null));
 }

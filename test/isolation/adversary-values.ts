@@ -39,10 +39,31 @@ export function advValue(i: number): { key: string; value: unknown } {
 
 /** Every route an operator and the principals it can make may call, weighted towards the ones that decide. */
 export const MOVES = {
-  put: 4, delete: 2, request: 3, edit: 2, approve: 12, reject: 1, withdraw: 1, bulk: 3,
-  createTenant: 1, createPrincipal: 4, approveOperator: 3, collectToken: 3, approveTenantRequest: 4,
-  invite: 3, redeem: 2, revoke: 3, sealPropose: 2, sealApprove: 5, sealLift: 5, breakGlass: 4,
-  breakGlassChange: 3, people: 1, requestsList: 1, read: 3, evaluate: 1,
+  put: 4,
+  delete: 2,
+  request: 3,
+  edit: 2,
+  approve: 12,
+  reject: 1,
+  withdraw: 1,
+  bulk: 3,
+  createTenant: 1,
+  createPrincipal: 4,
+  approveOperator: 3,
+  collectToken: 3,
+  approveTenantRequest: 4,
+  invite: 3,
+  redeem: 2,
+  revoke: 3,
+  sealPropose: 2,
+  sealApprove: 5,
+  sealLift: 5,
+  breakGlass: 4,
+  breakGlassChange: 3,
+  people: 1,
+  requestsList: 1,
+  read: 3,
+  evaluate: 1,
 } as const;
 export type Move = keyof typeof MOVES;
 
@@ -73,6 +94,10 @@ export const advPick: fc.Arbitrary<AdvPick> = fc.record({
   foreign: fc.oneof({ arbitrary: fc.constant(false), weight: 9 }, { arbitrary: fc.constant(true), weight: 1 }),
   object: n,
   value: n,
-  hash: fc.oneof({ arbitrary: fc.constant<HashKind>('current'), weight: 8 }, { arbitrary: fc.constant<HashKind>('other'), weight: 1 }, { arbitrary: fc.constant<HashKind>('random'), weight: 1 }),
+  hash: fc.oneof(
+    { arbitrary: fc.constant<HashKind>('current'), weight: 8 },
+    { arbitrary: fc.constant<HashKind>('other'), weight: 1 },
+    { arbitrary: fc.constant<HashKind>('random'), weight: 1 },
+  ),
   flag: fc.boolean(),
 });

@@ -67,8 +67,18 @@ const PROFILES = [
   { risk: 3, admins: 2, sealed: true },
 ] as const;
 
-const op1: ActorState = { label: 'adversary (first bootstrap operator)', authorization: `Bearer ${OPERATOR_TOKEN}`, role: 'operator', tenant: null };
-const op2: ActorState = { label: 'second bootstrap operator (honest)', authorization: `Bearer ${OPERATOR_TOKEN_2}`, role: 'operator', tenant: null };
+const op1: ActorState = {
+  label: 'adversary (first bootstrap operator)',
+  authorization: `Bearer ${OPERATOR_TOKEN}`,
+  role: 'operator',
+  tenant: null,
+};
+const op2: ActorState = {
+  label: 'second bootstrap operator (honest)',
+  authorization: `Bearer ${OPERATOR_TOKEN_2}`,
+  role: 'operator',
+  tenant: null,
+};
 const invitee: ActorState = { label: 'invitee', role: null, tenant: null };
 
 function ok(r: Reply, status: number): Reply {
@@ -87,7 +97,13 @@ async function inviteHonestAdmin(w: World, t: AdvTenant, n: number, earlier: Act
   } else ok(inv, 201);
   const r = ok(await call(w, invitee, 'post', '/v1/invitations/redeem', { code: outboxCode(w.t, email) }), 201);
   w.owners.set(r.body.id, t.id);
-  return { label: `honest client admin ${n} of ${t.slug}`, authorization: `Bearer ${r.body.token}`, role: 'client_admin', tenant: null, id: r.body.id };
+  return {
+    label: `honest client admin ${n} of ${t.slug}`,
+    authorization: `Bearer ${r.body.token}`,
+    role: 'client_admin',
+    tenant: null,
+    id: r.body.id,
+  };
 }
 
 /**
@@ -97,7 +113,8 @@ async function inviteHonestAdmin(w: World, t: AdvTenant, n: number, earlier: Act
 async function honestChange(w: World, t: AdvTenant, key: string, value: unknown, admin: ActorState | undefined): Promise<void> {
   const r = ok(await call(w, op2, 'put', `/v1/tenants/${t.slug}/options/${key}`, { value, reason: 'agreed with the client' }), 202);
   w.owners.set(r.body.id, t.id);
-  const approve = (who: ActorState) => call(w, who, 'post', `/v1/tenants/${t.slug}/change-requests/${r.body.id}/approve`, { contentHash: r.body.contentHash });
+  const approve = (who: ActorState) =>
+    call(w, who, 'post', `/v1/tenants/${t.slug}/change-requests/${r.body.id}/approve`, { contentHash: r.body.contentHash });
   ok(await approve(op1), 200);
   if (r.body.required?.clientAdmin) ok(await approve(admin as ActorState), 200);
 }
@@ -115,11 +132,22 @@ export async function prepareHonestWorld(w: World, foreign: AdvTenant[]): Promis
   const run = ++w.runs;
   const me = ok(await call(w, op1, 'get', '/v1/me'), 200);
   const you = ok(await call(w, op2, 'get', '/v1/me'), 200);
-  const lineage = await w.t.superuser(async (c) => (await c.query<{ l: string }>('SELECT lineage_id AS l FROM principals WHERE id = $1', [me.body.id])).rows[0]?.l as string);
+  const lineage = await w.t.superuser(
+    async (c) => (await c.query<{ l: string }>('SELECT lineage_id AS l FROM principals WHERE id = $1', [me.body.id])).rows[0]?.l as string,
+  );
   const m: AdvModel = {
-    run, tenants: [], foreign, principals: [{ ...op1, id: me.body.id, tenantId: null }],
-    honest: { operator2: you.body.id, admins: new Map() }, known: [{ ...op2, authorization: undefined, id: you.body.id, tenantId: null }],
-    requests: [], seals: [], principalRequests: [], codes: [], lineage, counter: 0,
+    run,
+    tenants: [],
+    foreign,
+    principals: [{ ...op1, id: me.body.id, tenantId: null }],
+    honest: { operator2: you.body.id, admins: new Map() },
+    known: [{ ...op2, authorization: undefined, id: you.body.id, tenantId: null }],
+    requests: [],
+    seals: [],
+    principalRequests: [],
+    codes: [],
+    lineage,
+    counter: 0,
   };
   m.known.unshift(m.principals[0] as AdvPrincipal);
   for (let k = 0; k < RUN_TENANTS; k++) {
@@ -131,7 +159,10 @@ export async function prepareHonestWorld(w: World, foreign: AdvTenant[]): Promis
     m.tenants.push(t);
     const admins: (ActorState & { id: string })[] = [];
     for (let n = 0; n < p.admins; n++) admins.push(await inviteHonestAdmin(w, t, n, admins[0]));
-    m.honest.admins.set(t.id, admins.map((a) => a.id));
+    m.honest.admins.set(
+      t.id,
+      admins.map((a) => a.id),
+    );
     for (const a of admins) m.known.push({ ...a, authorization: undefined, id: a.id, tenantId: t.id });
     if (admins.length) {
       await honestChange(w, t, 'ballot_secrecy', 'admin_visible', admins[0]);
@@ -146,12 +177,30 @@ export async function prepareHonestWorld(w: World, foreign: AdvTenant[]): Promis
       continue;
     }
     // A critical change op2 wants: op1 may give the operator's approval (or has), never the client's consent.
-    const c = ok(await call(w, op2, 'post', `/v1/tenants/${t.slug}/change-requests`, { option: 'admin_can_view_credentials', operation: 'set', value: true, reason: 'requested by the client' }), 201);
+    const c = ok(
+      await call(w, op2, 'post', `/v1/tenants/${t.slug}/change-requests`, {
+        option: 'admin_can_view_credentials',
+        operation: 'set',
+        value: true,
+        reason: 'requested by the client',
+      }),
+      201,
+    );
     w.owners.set(c.body.id, t.id);
     m.requests.push({ id: c.body.id, tenant: t, contentHash: c.body.contentHash, status: 'pending' });
-    if (k % 2) ok(await call(w, op1, 'post', `/v1/tenants/${t.slug}/change-requests/${c.body.id}/approve`, { contentHash: c.body.contentHash }), 200);
+    if (k % 2)
+      ok(
+        await call(w, op1, 'post', `/v1/tenants/${t.slug}/change-requests/${c.body.id}/approve`, { contentHash: c.body.contentHash }),
+        200,
+      );
     if (admins.length) {
-      const inv = ok(await call(w, op2, 'post', `/v1/tenants/${t.slug}/invitations`, { email: `pending-${run}@${t.slug}.example`, name: 'invited by op2' }), 202);
+      const inv = ok(
+        await call(w, op2, 'post', `/v1/tenants/${t.slug}/invitations`, {
+          email: `pending-${run}@${t.slug}.example`,
+          name: 'invited by op2',
+        }),
+        202,
+      );
       w.owners.set(inv.body.id, t.id);
       m.principalRequests.push({ id: inv.body.id, tenant: t });
     }
@@ -162,7 +211,14 @@ export async function prepareHonestWorld(w: World, foreign: AdvTenant[]): Promis
   const login = ok(await call(w, op1, 'post', '/v1/principals', { name: `second login of op1 (${run})`, role: 'operator' }), 202);
   ok(await call(w, op2, 'post', `/v1/principal-requests/${login.body.id}/approve`, {}), 200);
   const token = ok(await call(w, op1, 'post', `/v1/principal-requests/${login.body.id}/token`, {}), 201);
-  const second: AdvPrincipal = { label: 'second login of the adversary', authorization: `Bearer ${token.body.token}`, role: 'operator', tenant: null, id: token.body.id, tenantId: null };
+  const second: AdvPrincipal = {
+    label: 'second login of the adversary',
+    authorization: `Bearer ${token.body.token}`,
+    role: 'operator',
+    tenant: null,
+    id: token.body.id,
+    tenantId: null,
+  };
   m.principals.push(second);
   m.known.push(second);
   return m;

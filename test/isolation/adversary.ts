@@ -27,17 +27,20 @@ export async function runAdversary(w: World, o: AdversaryOptions): Promise<{ run
   let k = 0;
   while (w.stats.commands - first < o.minSteps) {
     await fc.assert(
-      fc.asyncProperty(fc.commands([advPick.map((p) => new AdversaryStep(p))], { maxCommands: o.stepsPerRun, size: 'max' }), async (cmds) => {
-        await fc.asyncModelRun(async () => {
-          const known = new Set(w.tenants.map((t) => t.id));
-          const model = await prepareHonestWorld(w, []);
-          // Tenants outside this run (earlier runs, the honest model's): a tenant-bound principal gets 404 there.
-          model.foreign = w.tenants.filter((t) => known.has(t.id)).map((t): AdvTenant => ({ ...t, riskLevel: 0, sealed: false }));
-          const run: AdversaryRun = { model, baseline: await captureBaseline(model, w), tally };
-          await openingMoves(run, w);
-          return { model: run, real: w };
-        }, cmds);
-      }),
+      fc.asyncProperty(
+        fc.commands([advPick.map((p) => new AdversaryStep(p))], { maxCommands: o.stepsPerRun, size: 'max' }),
+        async (cmds) => {
+          await fc.asyncModelRun(async () => {
+            const known = new Set(w.tenants.map((t) => t.id));
+            const model = await prepareHonestWorld(w, []);
+            // Tenants outside this run (earlier runs, the honest model's): a tenant-bound principal gets 404 there.
+            model.foreign = w.tenants.filter((t) => known.has(t.id)).map((t): AdvTenant => ({ ...t, riskLevel: 0, sealed: false }));
+            const run: AdversaryRun = { model, baseline: await captureBaseline(model, w), tally };
+            await openingMoves(run, w);
+            return { model: run, real: w };
+          }, cmds);
+        },
+      ),
       { seed: o.seed + k, numRuns: 1, endOnFailure: false, interruptAfterTimeLimit: o.runBudgetMs, markInterruptAsFailure: true },
     );
     k++;

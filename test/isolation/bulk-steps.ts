@@ -2,7 +2,18 @@ import { isDeepStrictEqual } from 'node:util';
 // The plan's shape only: what each tenant's entry should say is worked out by the model.
 import type { PlannedTenant as Planned } from '#change-control/bulk-changes.service';
 import { call, expectStatus, fail, scan, type Reply } from './http.js';
-import { applyChange, effectiveValue, gate, isNoop, isSealed, needOf, optionState, type Model, type TenantState, type World } from './model.js';
+import {
+  applyChange,
+  effectiveValue,
+  gate,
+  isNoop,
+  isSealed,
+  needOf,
+  optionState,
+  type Model,
+  type TenantState,
+  type World,
+} from './model.js';
 import { resolveActor, resolveTenant, showActor, showTenant, type ActorPick, type TenantPick } from './picks.js';
 import { expectFiled } from './request-steps.js';
 import { Step } from './step.js';
@@ -11,13 +22,18 @@ import { VALUE_CASES, type ValueCase } from './values.js';
 /** 'dry-run' only; 'apply' echoes the dry run's hash; 'stale' echoes a hash of no dry run. */
 export type BulkMode = 'dry-run' | 'apply' | 'stale';
 
-
 /**
  * POST /v1/bulk-changes over tenants named one by one: the dry run shows each named tenant and
  * only those; applying passes each through the change gate. Critical options never go in bulk.
  */
 export class BulkChange extends Step {
-  constructor(readonly actor: ActorPick, readonly tenants: TenantPick[], readonly valueIndex: number, readonly reset: boolean, readonly mode: BulkMode) {
+  constructor(
+    readonly actor: ActorPick,
+    readonly tenants: TenantPick[],
+    readonly valueIndex: number,
+    readonly reset: boolean,
+    readonly mode: BulkMode,
+  ) {
     super();
   }
   private valueCase(): ValueCase {
@@ -36,10 +52,23 @@ export class BulkChange extends Step {
     // One value for every named tenant: it carries no tenant's marker (this one names none).
     const value = vc.make({ marker: 'm000000000000' });
     const change = this.reset ? { isSet: false } : { isSet: true, value };
-    const body = { option: vc.key, operation: this.reset ? 'reset' : 'set', ...(this.reset ? {} : { value }), tenants: slugs, reason: 'harmonise the offices' };
+    const body = {
+      option: vc.key,
+      operation: this.reset ? 'reset' : 'set',
+      ...(this.reset ? {} : { value }),
+      tenants: slugs,
+      reason: 'harmonise the offices',
+    };
     const dry = await call(w, actor, 'post', '/v1/bulk-changes', { ...body, dryRun: true });
     scan(w, dry, actor);
-    const status = gate('bulk_changes.run', actor) ?? this.refusal(w, vc, named.map((x) => x.state), slugs);
+    const status =
+      gate('bulk_changes.run', actor) ??
+      this.refusal(
+        w,
+        vc,
+        named.map((x) => x.state),
+        slugs,
+      );
     expectStatus(dry, status);
     const tenants = named.map((x) => x.state as TenantState);
     if (status === 200) expectPlan(w, dry, tenants, vc.key, change);
@@ -53,7 +82,13 @@ export class BulkChange extends Step {
     if (tenants.some(isSealed)) return expectStatus(r, 423);
     expectStatus(r, 200);
     const results = r.body.results as { tenant: string; outcome: string }[];
-    if (results.map((x) => x.tenant).sort().join() !== slugs.slice().sort().join()) fail('bulk results name other tenants than the request', r);
+    if (
+      results
+        .map((x) => x.tenant)
+        .sort()
+        .join() !== slugs.slice().sort().join()
+    )
+      fail('bulk results name other tenants than the request', r);
     for (const t of tenants) {
       const res = results.find((x) => x.tenant === t.slug) as { outcome: string; request?: { id: string } };
       const outcome = isNoop(w, t, vc.key, change) ? 'unchanged' : needOf(w, vc.key, t.riskLevel) ? 'pending' : 'applied';

@@ -19,7 +19,14 @@ import { actorPick, deciderPick, objectPick, tenantPick } from './picks.js';
 import { Invite, OperatorRequests, RedeemUnknown, TenantPeople } from './people-steps.js';
 import { RevokePrincipal, type RevokeKind } from './principal-steps.js';
 import { Exposure, Me, Presets, PRESET_NAMES } from './read-steps.js';
-import { ChangeRequestStep, EditRequest, RequestChange, type EditBodyKind, type RequestAction, type RequestBodyKind } from './request-steps.js';
+import {
+  ChangeRequestStep,
+  EditRequest,
+  RequestChange,
+  type EditBodyKind,
+  type RequestAction,
+  type RequestBodyKind,
+} from './request-steps.js';
 import { BreakGlass, SealStep, type SealAction } from './seal-steps.js';
 import { Step } from './step.js';
 import { BOGUS_KEYS, MODEL_KEYS, VALUE_CASES } from './values.js';
@@ -60,9 +67,8 @@ export class Concurrently extends Step {
   }
 }
 
-const concurrentWrites = fc
-  .tuple(n, fc.array(fc.tuple(writeSpec, fc.boolean()), { minLength: 2, maxLength: 5 }))
-  .map(([base, specs]) =>
+const concurrentWrites = fc.tuple(n, fc.array(fc.tuple(writeSpec, fc.boolean()), { minLength: 2, maxLength: 5 })).map(
+  ([base, specs]) =>
     new Concurrently(
       specs.map(([s, put], k) => {
         // Distinct tenants by construction: consecutive run tenants.
@@ -70,7 +76,7 @@ const concurrentWrites = fc
         return new WriteOption(put ? 'put' : 'delete', spec);
       }),
     ),
-  );
+);
 
 const roles: Role[] = ['operator', 'compliance', 'client_admin', 'service'];
 const valueIndex = fc.nat({ max: VALUE_CASES.length - 1 });
@@ -93,7 +99,13 @@ export const COMMANDS: fc.Arbitrary<Step>[] = [
   fc.tuple(actorPick, tenantPick).map(([a, t]) => new GetTenant(a, t)),
   actorPick.map((a) => new ListTenants(a)),
   fc
-    .tuple(actorPick, fc.oneof({ arbitrary: fc.constant<TenantBodyKind>('valid'), weight: 3 }, fc.constantFrom<TenantBodyKind>('duplicate', 'bad-slug', 'risk-4', 'risk-string', 'no-name', 'extra-field')))
+    .tuple(
+      actorPick,
+      fc.oneof(
+        { arbitrary: fc.constant<TenantBodyKind>('valid'), weight: 3 },
+        fc.constantFrom<TenantBodyKind>('duplicate', 'bad-slug', 'risk-4', 'risk-string', 'no-name', 'extra-field'),
+      ),
+    )
     .map(([a, b]) => new CreateTenant(a, b)),
   fc
     .tuple(actorPick, fc.constantFrom(...roles), fc.constantFrom<PrincipalTenantKind>('none', 'run', 'run', 'missing', 'malformed'), n)
@@ -101,13 +113,18 @@ export const COMMANDS: fc.Arbitrary<Step>[] = [
   fc.tuple(actorPick, tenantPick, fc.integer({ min: 1, max: 30 })).map(([a, t, l]) => new TenantAudit(a, t, l)),
   fc.tuple(actorPick, tenantPick, fc.integer({ min: 1, max: 30 })).map(([a, t, l]) => new TenantAudit(a, t, l)),
   fc.tuple(actorPick, fc.option(tenantPick, { nil: null })).map(([a, f]) => new GlobalAudit(a, f)),
-  fc.tuple(actorPick, fc.option(fc.constantFrom(...MODEL_KEYS, ...BOGUS_KEYS.slice(0, 2)), { nil: null })).map(([a, k]) => new Registry(a, k)),
+  fc
+    .tuple(actorPick, fc.option(fc.constantFrom(...MODEL_KEYS, ...BOGUS_KEYS.slice(0, 2)), { nil: null }))
+    .map(([a, k]) => new Registry(a, k)),
   concurrentWrites,
   ...[0, 1].map(() =>
     fc
       .tuple(
         actorPick,
-        fc.oneof({ arbitrary: fc.constant<ContextTenant>('absent'), weight: 4 }, fc.constantFrom<ContextTenant>('own-slug', 'own-id', 'foreign-slug', 'foreign-id', 'missing')),
+        fc.oneof(
+          { arbitrary: fc.constant<ContextTenant>('absent'), weight: 4 },
+          fc.constantFrom<ContextTenant>('own-slug', 'own-id', 'foreign-slug', 'foreign-id', 'missing'),
+        ),
         fc.nat({ max: 1000 }),
         fc.option(fc.constantFrom(...OFREP_KEYS), { nil: null }),
       )
@@ -119,13 +136,23 @@ export const COMMANDS: fc.Arbitrary<Step>[] = [
     .map(([a, t, v, reset, b]) => new RequestChange(a, t, v, reset, b)),
   ...[0, 1].map(() => fc.tuple(deciderPick, requestAction, objectPick).map(([a, x, o]) => new ChangeRequestStep(a, x, o))),
   fc
-    .tuple(actorPick, fc.array(tenantPick, { minLength: 1, maxLength: 4 }), valueIndex, fc.boolean(), weighted<BulkMode>(['apply', 3], ['dry-run', 1], ['stale', 1]))
+    .tuple(
+      actorPick,
+      fc.array(tenantPick, { minLength: 1, maxLength: 4 }),
+      valueIndex,
+      fc.boolean(),
+      weighted<BulkMode>(['apply', 3], ['dry-run', 1], ['stale', 1]),
+    )
     .map(([a, t, v, reset, mode]) => new BulkChange(a, t, v, reset, mode)),
-  ...[0, 1, 2].map(() => fc.tuple(deciderPick, sealAction, objectPick, fc.constantFrom(2, 2, 3)).map(([a, x, o, k]) => new SealStep(a, x, o, k))),
+  ...[0, 1, 2].map(() =>
+    fc.tuple(deciderPick, sealAction, objectPick, fc.constantFrom(2, 2, 3)).map(([a, x, o, k]) => new SealStep(a, x, o, k)),
+  ),
   // The whole log (no tenant) is read by one in five: it grows with every run.
   fc.tuple(actorPick, chainAction, fc.option(tenantPick, { nil: null, freq: 5 })).map(([a, x, t]) => new AuditChain(a, x, t)),
   fc.tuple(actorPick, revokeKind, n).map(([a, k, i]) => new RevokePrincipal(a, k, i)),
-  fc.tuple(deciderPick, objectPick, valueIndex, weighted<EditBodyKind>(['ok', 4], ['invalid', 1])).map(([a, o, v, b]) => new EditRequest(a, o, v, b)),
+  fc
+    .tuple(deciderPick, objectPick, valueIndex, weighted<EditBodyKind>(['ok', 4], ['invalid', 1]))
+    .map(([a, o, v, b]) => new EditRequest(a, o, v, b)),
   fc.tuple(deciderPick, objectPick, fc.boolean()).map(([a, o, c]) => new BreakGlass(a, o, c)),
   // The whole report (no tenant) is read by one in five: it grows with every run.
   fc.tuple(actorPick, fc.option(tenantPick, { nil: null, freq: 5 })).map(([a, t]) => new Exposure(a, t)),
@@ -134,6 +161,8 @@ export const COMMANDS: fc.Arbitrary<Step>[] = [
   // People: who belongs to a tenant, invitations (redeemed by the invitee from its mailbox), requests.
   fc.tuple(actorPick, tenantPick, fc.boolean()).map(([a, t, r]) => new TenantPeople(a, t, r)),
   actorPick.map((a) => new OperatorRequests(a)),
-  fc.tuple(actorPick, tenantPick, weighted<'admin' | 'operator' | 'none'>(['admin', 3], ['operator', 1], ['none', 1])).map(([a, t, x]) => new Invite(a, t, x)),
+  fc
+    .tuple(actorPick, tenantPick, weighted<'admin' | 'operator' | 'none'>(['admin', 3], ['operator', 1], ['none', 1]))
+    .map(([a, t, x]) => new Invite(a, t, x)),
   fc.constant(null).map(() => new RedeemUnknown()),
 ];

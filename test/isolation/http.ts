@@ -68,7 +68,8 @@ export function expectNoForeignData(w: World, r: Reply, allowed: ReadonlySet<str
   const hay = `${r.text}\n${JSON.stringify(r.headers)}`;
   for (const [token] of hay.matchAll(OWNED_TOKEN)) {
     const owner = w.owners.get(token);
-    if (owner !== undefined && !allowed.has(owner) && !r.echo.includes(token)) fail(`response leaks "${token}", which belongs to tenant ${owner}`, r);
+    if (owner !== undefined && !allowed.has(owner) && !r.echo.includes(token))
+      fail(`response leaks "${token}", which belongs to tenant ${owner}`, r);
   }
 }
 

@@ -81,13 +81,16 @@ export async function checkInvariants(m: Model, w: World): Promise<void> {
   const ids = m.tenants.map((t) => t.id);
   // One statement: it runs after every command. Events are read from the last one the chain
   // verifier saw, so that the run's set-up events are chained too.
-  const { values, fresh, heads, tenants } = await w.t.superuser(async (c) => (await c.query<{ snapshot: Snapshot }>(SNAPSHOT, [ids, w.chain.seq])).rows[0]?.snapshot as Snapshot);
+  const { values, fresh, heads, tenants } = await w.t.superuser(
+    async (c) => (await c.query<{ snapshot: Snapshot }>(SNAPSHOT, [ids, w.chain.seq])).rows[0]?.snapshot as Snapshot,
+  );
 
   const problems: string[] = [];
   for (const e of fresh) {
     w.chain.verifier.event(chained(e));
     w.chain.seq = e.seq;
-    if (e.option_key && w.risks.get(e.option_key) === 'critical' && e.reason?.includes('(bulk change ')) problems.push(`critical option ${e.option_key} changed in bulk (event ${e.seq})`);
+    if (e.option_key && w.risks.get(e.option_key) === 'critical' && e.reason?.includes('(bulk change '))
+      problems.push(`critical option ${e.option_key} changed in bulk (event ${e.seq})`);
   }
   if (w.chain.verifier.broken) problems.push(`audit chain broken: ${JSON.stringify(w.chain.verifier.finish())}`);
   const events = fresh.filter((e) => e.seq > m.checkedSeq);
@@ -116,9 +119,11 @@ export async function checkInvariants(m: Model, w: World): Promise<void> {
     const got = byTenant.get(id) ?? [];
     byTenant.delete(id);
     const want = expected.slice(done);
-    if (!sameEvents(got, want)) problems.push(`audit of ${label} after its first ${done} events: stored [${show(got)}], model [${show(want)}]`);
+    if (!sameEvents(got, want))
+      problems.push(`audit of ${label} after its first ${done} events: stored [${show(got)}], model [${show(want)}]`);
     got.forEach((e, i) => {
-      if (id !== null && e.tenant_seq !== initial + done + i + 1) problems.push(`audit of ${label}: tenant_seq ${e.tenant_seq} is not dense`);
+      if (id !== null && e.tenant_seq !== initial + done + i + 1)
+        problems.push(`audit of ${label}: tenant_seq ${e.tenant_seq} is not dense`);
     });
     m.checked.set(id, expected.length);
   }
@@ -130,7 +135,8 @@ export async function checkInvariants(m: Model, w: World): Promise<void> {
   }
   m.checkedSeq = expectedTotal;
   const known = new Set(w.tenants.map((t) => t.id));
-  if (tenants.length !== known.size || tenants.some((id) => !known.has(id))) problems.push(`${tenants.length} tenants stored, the model knows ${known.size}`);
+  if (tenants.length !== known.size || tenants.some((id) => !known.has(id)))
+    problems.push(`${tenants.length} tenants stored, the model knows ${known.size}`);
 
   if (problems.length) throw new ModelMismatch(`database differs from the model:\n  ${problems.join('\n  ')}`);
 }

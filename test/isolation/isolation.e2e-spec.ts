@@ -26,7 +26,12 @@ describe('isolation model', () => {
     const seed = Number(process.env.ISOLATION_SEED ?? 20261204);
     const w = await newWorld(t, Number(process.env.ISOLATION_CHECK_EVERY ?? 1));
     const minCommands = Number(process.env.ISOLATION_COMMANDS ?? 500);
-    const { runs } = await runIsolationModel(w, { minCommands, commandsPerRun: 800, seed, runBudgetMs: Number(process.env.ISOLATION_RUN_BUDGET_MS ?? 150_000) });
+    const { runs } = await runIsolationModel(w, {
+      minCommands,
+      commandsPerRun: 800,
+      seed,
+      runBudgetMs: Number(process.env.ISOLATION_RUN_BUDGET_MS ?? 150_000),
+    });
     process.stdout.write(`isolation model: seed ${seed}, ${runs} runs\n  ${(await summary(w)).join('\n  ')}\n`);
     expect(w.stats.commands).toBeGreaterThanOrEqual(minCommands);
   }, 240_000);
@@ -36,8 +41,15 @@ describe('isolation model', () => {
     const seed = Number(process.env.ISOLATION_ADVERSARY_SEED ?? 20261204);
     const minSteps = Number(process.env.ISOLATION_ADVERSARY_STEPS ?? 300);
     const w = await newWorld(t, 1);
-    const { runs, tally } = await runAdversary(w, { minSteps, stepsPerRun: 400, seed, runBudgetMs: Number(process.env.ISOLATION_RUN_BUDGET_MS ?? 150_000) });
-    process.stdout.write(`adversary: seed ${seed}, ${runs} runs\n  ${(await summary(w)).join('\n  ')}\n  outcomes: ${JSON.stringify(tally)}\n`);
+    const { runs, tally } = await runAdversary(w, {
+      minSteps,
+      stepsPerRun: 400,
+      seed,
+      runBudgetMs: Number(process.env.ISOLATION_RUN_BUDGET_MS ?? 150_000),
+    });
+    process.stdout.write(
+      `adversary: seed ${seed}, ${runs} runs\n  ${(await summary(w)).join('\n  ')}\n  outcomes: ${JSON.stringify(tally)}\n`,
+    );
     expect(w.stats.commands).toBeGreaterThanOrEqual(minSteps);
     // The moves reached the rules that stop one person: approvals by its own lineage were tried and refused.
     expect(tally['403 lineage_differs_from_requester']).toBeGreaterThan(0);

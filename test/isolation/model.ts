@@ -143,57 +143,62 @@ export interface Model {
  * A new route is one line here plus one command.
  */
 export type Access = 'any' | 'own' | 'none';
-const roles = (operator: Access, compliance: Access, client_admin: Access, service: Access) => ({ operator, compliance, client_admin, service });
+const roles = (operator: Access, compliance: Access, client_admin: Access, service: Access) => ({
+  operator,
+  compliance,
+  client_admin,
+  service,
+});
 export const ACCESS = {
   //                                operator   compliance  client_admin  service
-  'tenants.create':           roles('any',     'none',     'none',       'none'),
-  'tenants.list':             roles('any',     'any',      'none',       'none'),
-  'tenants.get':              roles('any',     'any',      'own',        'none'),
-  'options.list':             roles('any',     'any',      'own',        'own'),
-  'options.get':              roles('any',     'any',      'own',        'own'),
-  'options.put':              roles('any',     'none',     'none',       'none'),
-  'options.delete':           roles('any',     'none',     'none',       'none'),
-  'principals.create':        roles('any',     'none',     'none',       'none'),
-  'principals.revoke':        roles('any',     'none',     'none',       'none'),
-  'principals.people':        roles('any',     'none',     'own',        'none'),
-  'invitations.create':       roles('any',     'none',     'own',        'none'),
-  'invitations.redeem':       'public',
-  'principal_requests.list':  roles('any',     'none',     'none',       'none'),
-  'principal_requests.tenant_list': roles('any', 'none',   'own',        'none'),
-  'change_requests.create':   roles('any',     'none',     'none',       'none'),
-  'change_requests.list':     roles('any',     'any',      'own',        'none'),
-  'change_requests.get':      roles('any',     'any',      'own',        'none'),
-  'change_requests.approve':  roles('any',     'none',     'own',        'none'),
-  'change_requests.reject':   roles('any',     'none',     'own',        'none'),
-  'change_requests.withdraw': roles('any',     'none',     'none',       'none'),
-  'change_requests.edit':     roles('any',     'none',     'none',       'none'),
-  'bulk_changes.run':         roles('any',     'none',     'none',       'none'),
-  'seals.propose':            roles('any',     'none',     'own',        'none'),
-  'seals.list':               roles('any',     'any',      'own',        'none'),
-  'seals.get':                roles('any',     'any',      'own',        'none'),
-  'seals.approve':            roles('any',     'none',     'own',        'none'),
-  'seals.lift':               roles('any',     'none',     'own',        'none'),
-  'seals.verify':             roles('any',     'any',      'own',        'none'),
-  'seals.break_glass':        roles('any',     'none',     'none',       'none'),
-  'seals.break_glass_change': roles('any',     'none',     'none',       'none'),
-  'reports.exposure':         roles('any',     'any',      'none',       'none'),
-  'reports.tenant_exposure':  roles('any',     'any',      'own',        'none'),
-  'audit.tenant':             roles('any',     'any',      'own',        'none'),
-  'audit.global':             roles('any',     'any',      'none',       'none'),
-  'audit.verify':             roles('any',     'any',      'none',       'none'),
-  'audit.tenant_verify':      roles('any',     'any',      'own',        'none'),
-  'audit.export':             roles('any',     'any',      'none',       'none'),
-  'audit.tenant_export':      roles('any',     'any',      'own',        'none'),
-  'audit.checkpoints':        roles('any',     'any',      'none',       'none'),
-  'audit.public_key':         'public',
-  'registry.list':            roles('any',     'any',      'any',        'any'),
-  'registry.get':             roles('any',     'any',      'any',        'any'),
-  'presets.list':             roles('any',     'any',      'any',        'any'),
-  'presets.get':              roles('any',     'any',      'any',        'any'),
-  'me':                       roles('any',     'any',      'any',        'any'),
+  'tenants.create': roles('any', 'none', 'none', 'none'),
+  'tenants.list': roles('any', 'any', 'none', 'none'),
+  'tenants.get': roles('any', 'any', 'own', 'none'),
+  'options.list': roles('any', 'any', 'own', 'own'),
+  'options.get': roles('any', 'any', 'own', 'own'),
+  'options.put': roles('any', 'none', 'none', 'none'),
+  'options.delete': roles('any', 'none', 'none', 'none'),
+  'principals.create': roles('any', 'none', 'none', 'none'),
+  'principals.revoke': roles('any', 'none', 'none', 'none'),
+  'principals.people': roles('any', 'none', 'own', 'none'),
+  'invitations.create': roles('any', 'none', 'own', 'none'),
+  'invitations.redeem': 'public',
+  'principal_requests.list': roles('any', 'none', 'none', 'none'),
+  'principal_requests.tenant_list': roles('any', 'none', 'own', 'none'),
+  'change_requests.create': roles('any', 'none', 'none', 'none'),
+  'change_requests.list': roles('any', 'any', 'own', 'none'),
+  'change_requests.get': roles('any', 'any', 'own', 'none'),
+  'change_requests.approve': roles('any', 'none', 'own', 'none'),
+  'change_requests.reject': roles('any', 'none', 'own', 'none'),
+  'change_requests.withdraw': roles('any', 'none', 'none', 'none'),
+  'change_requests.edit': roles('any', 'none', 'none', 'none'),
+  'bulk_changes.run': roles('any', 'none', 'none', 'none'),
+  'seals.propose': roles('any', 'none', 'own', 'none'),
+  'seals.list': roles('any', 'any', 'own', 'none'),
+  'seals.get': roles('any', 'any', 'own', 'none'),
+  'seals.approve': roles('any', 'none', 'own', 'none'),
+  'seals.lift': roles('any', 'none', 'own', 'none'),
+  'seals.verify': roles('any', 'any', 'own', 'none'),
+  'seals.break_glass': roles('any', 'none', 'none', 'none'),
+  'seals.break_glass_change': roles('any', 'none', 'none', 'none'),
+  'reports.exposure': roles('any', 'any', 'none', 'none'),
+  'reports.tenant_exposure': roles('any', 'any', 'own', 'none'),
+  'audit.tenant': roles('any', 'any', 'own', 'none'),
+  'audit.global': roles('any', 'any', 'none', 'none'),
+  'audit.verify': roles('any', 'any', 'none', 'none'),
+  'audit.tenant_verify': roles('any', 'any', 'own', 'none'),
+  'audit.export': roles('any', 'any', 'none', 'none'),
+  'audit.tenant_export': roles('any', 'any', 'own', 'none'),
+  'audit.checkpoints': roles('any', 'any', 'none', 'none'),
+  'audit.public_key': 'public',
+  'registry.list': roles('any', 'any', 'any', 'any'),
+  'registry.get': roles('any', 'any', 'any', 'any'),
+  'presets.list': roles('any', 'any', 'any', 'any'),
+  'presets.get': roles('any', 'any', 'any', 'any'),
+  me: roles('any', 'any', 'any', 'any'),
   // OFREP evaluation: no tenant in the path, the token's own tenant is the target.
-  'ofrep.bulk':               roles('none',    'none',     'own',        'own'),
-  'ofrep.flag':               roles('none',    'none',     'own',        'own'),
+  'ofrep.bulk': roles('none', 'none', 'own', 'own'),
+  'ofrep.flag': roles('none', 'none', 'own', 'own'),
 } satisfies Record<string, Record<Role, Access> | 'public'>;
 export type RouteName = keyof typeof ACCESS;
 
@@ -261,7 +266,12 @@ export function applyChange(w: World, t: TenantState, key: string, change: { isS
 }
 
 /** A change request the service filed (from its view), with the audit event of its creation. */
-export function fileRequest(w: World, t: TenantState, view: { id: string; contentHash: string; option: string; operation: string; value?: unknown; baseVersion: number }, requester: ActorState): RequestState {
+export function fileRequest(
+  w: World,
+  t: TenantState,
+  view: { id: string; contentHash: string; option: string; operation: string; value?: unknown; baseVersion: number },
+  requester: ActorState,
+): RequestState {
   const r: RequestState = {
     id: view.id,
     key: view.option,
@@ -282,7 +292,8 @@ export function fileRequest(w: World, t: TenantState, view: { id: string; conten
 /** A tenant the service now holds: it and its names are foreign to every other tenant. */
 export function knowTenant(w: World, t: KnownTenant): void {
   // The leak scan finds names by their shape (OWNED_TOKEN): a name of another shape would go unseen.
-  if (!/^t[0-9a-f]{10}$/.test(t.slug) || !/^m[0-9a-f]{12}$/.test(t.marker)) throw new Error(`tenant names of an unexpected shape: ${t.slug}, ${t.marker}`);
+  if (!/^t[0-9a-f]{10}$/.test(t.slug) || !/^m[0-9a-f]{12}$/.test(t.marker))
+    throw new Error(`tenant names of an unexpected shape: ${t.slug}, ${t.marker}`);
   w.tenants.push(t);
   for (const name of [t.id, t.slug, t.marker]) w.owners.set(name, t.id);
 }

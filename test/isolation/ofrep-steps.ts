@@ -15,7 +15,12 @@ const STALE_WINDOW_MS = 1000;
  * never another's; naming another tenant in the context is refused like naming none that exists.
  */
 export class Evaluate extends Step {
-  constructor(readonly actor: ActorPick, readonly context: ContextTenant, readonly i: number, readonly key: string | null) {
+  constructor(
+    readonly actor: ActorPick,
+    readonly context: ContextTenant,
+    readonly i: number,
+    readonly key: string | null,
+  ) {
     super();
   }
   toString() {
@@ -34,11 +39,18 @@ export class Evaluate extends Step {
       'foreign-id': foreign.id,
       missing: `missing-${m.run}-${this.i}`,
     }[this.context];
-    const body = named === undefined ? { context: { targetingKey: `voter-${this.i}` } } : { context: { targetingKey: `voter-${this.i}`, tenant: named } };
+    const body =
+      named === undefined
+        ? { context: { targetingKey: `voter-${this.i}` } }
+        : { context: { targetingKey: `voter-${this.i}`, tenant: named } };
     const r = await call(w, actor, 'post', `/ofrep/v1/evaluate/flags${this.key ? `/${this.key}` : ''}`, body);
     scan(w, r, actor);
 
-    const denied = gate(this.key ? 'ofrep.flag' : 'ofrep.bulk', actor, own ? { label: own.slug, segment: own.slug, state: own } : undefined);
+    const denied = gate(
+      this.key ? 'ofrep.flag' : 'ofrep.bulk',
+      actor,
+      own ? { label: own.slug, segment: own.slug, state: own } : undefined,
+    );
     const namesOwn = named === undefined || named === own?.slug || named === own?.id;
     // A single flag with no value to give (empty, with an empty default) is an OFREP failure: 400.
     const empty = own && this.key && w.defaults.has(this.key) && ofrepValue(w, this.key, effectiveValue(w, own, this.key)) === undefined;
@@ -46,11 +58,17 @@ export class Evaluate extends Step {
     expectStatus(r, status);
     if (status !== 200 || !own) return;
     const flags = this.key ? [r.body] : (r.body as { flags: unknown[] }).flags;
-    if (!this.key && flags.length !== w.defaults.size) fail(`bulk evaluation holds ${flags.length} flags, the registry ${w.defaults.size}`, r);
+    if (!this.key && flags.length !== w.defaults.size)
+      fail(`bulk evaluation holds ${flags.length} flags, the registry ${w.defaults.size}`, r);
     const fresh = Date.now() - own.changedAt > STALE_WINDOW_MS;
     for (const f of flags as { key: string; value?: unknown; variant?: string; errorCode?: string }[]) {
       const want = ofrepValue(w, f.key, effectiveValue(w, own, f.key));
-      if (want === undefined ? f.errorCode === 'GENERAL' && !('value' in f) : isDeepStrictEqual(f.value, want) && f.variant === (optionState(own, f.key).isSet ? 'tenant' : 'default')) continue;
+      if (
+        want === undefined
+          ? f.errorCode === 'GENERAL' && !('value' in f)
+          : isDeepStrictEqual(f.value, want) && f.variant === (optionState(own, f.key).isSet ? 'tenant' : 'default')
+      )
+        continue;
       const past = [...(own.past.get(f.key) ?? [])].map((j) => ofrepValue(w, f.key, JSON.parse(j)));
       const recent = !fresh && past.some((v) => isDeepStrictEqual(v, f.value));
       if (!recent) fail(`flag ${f.key} evaluates to ${JSON.stringify(f.value)} (${f.variant}), the model says ${JSON.stringify(want)}`, r);

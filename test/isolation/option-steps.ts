@@ -1,6 +1,17 @@
 import { isDeepStrictEqual } from 'node:util';
 import { call, expectStatus, fail, scan, type Reply } from './http.js';
-import { applyChange, effectiveValue, gate, isNoop, isSealed, needOf, optionState, type Model, type TenantState, type World } from './model.js';
+import {
+  applyChange,
+  effectiveValue,
+  gate,
+  isNoop,
+  isSealed,
+  needOf,
+  optionState,
+  type Model,
+  type TenantState,
+  type World,
+} from './model.js';
 import { resolveActor, resolveTenant, showActor, showTenant, type ActorPick, type TenantPick } from './picks.js';
 import { Step } from './step.js';
 import { expectFiled } from './request-steps.js';
@@ -36,13 +47,17 @@ export function keyOf(keyIndex: number, bogus: boolean): string {
 function expectView(w: World, r: Reply, t: TenantState, key: string): void {
   const s = optionState(t, key);
   const b = r.body as { key: string; value: unknown; source: string; version: number };
-  if (b.key !== key || b.version !== s.version || b.source !== (s.isSet ? 'tenant' : 'default')) fail(`view of ${key} differs from the model (version ${s.version}, set ${s.isSet})`, r);
+  if (b.key !== key || b.version !== s.version || b.source !== (s.isSet ? 'tenant' : 'default'))
+    fail(`view of ${key} differs from the model (version ${s.version}, set ${s.isSet})`, r);
   if (!isDeepStrictEqual(b.value, effectiveValue(w, t, key))) fail(`value of ${key} differs from the model`, r);
   if (r.headers.etag !== undefined && r.headers.etag !== `"${s.version}"`) fail(`ETag is not "${s.version}"`, r);
 }
 
 export class ListOptions extends Step {
-  constructor(readonly actor: ActorPick, readonly tenant: TenantPick) {
+  constructor(
+    readonly actor: ActorPick,
+    readonly tenant: TenantPick,
+  ) {
     super();
   }
   toString() {
@@ -64,7 +79,12 @@ export class ListOptions extends Step {
 }
 
 export class GetOption extends Step {
-  constructor(readonly actor: ActorPick, readonly tenant: TenantPick, readonly keyIndex: number, readonly bogusKey: boolean) {
+  constructor(
+    readonly actor: ActorPick,
+    readonly tenant: TenantPick,
+    readonly keyIndex: number,
+    readonly bogusKey: boolean,
+  ) {
     super();
   }
   toString() {
@@ -94,7 +114,10 @@ export interface WriteSpec {
 
 /** PUT (set) or DELETE (reset to default) of one option, in the order the service must judge it. */
 export class WriteOption extends Step {
-  constructor(readonly kind: 'put' | 'delete', readonly s: WriteSpec) {
+  constructor(
+    readonly kind: 'put' | 'delete',
+    readonly s: WriteSpec,
+  ) {
     super();
   }
 
@@ -115,12 +138,20 @@ export class WriteOption extends Step {
     const key = keyOf(this.s.valueIndex, this.s.bogusKey);
     const t = target.state;
     const before = t ? optionState(t, key) : { isSet: false, value: undefined, version: 0 };
-    const value = this.kind === 'put' && t ? this.valueCase().make(t) : this.kind === 'put' ? this.valueCase().make({ marker: 'none' }) : undefined;
+    const value =
+      this.kind === 'put' && t ? this.valueCase().make(t) : this.kind === 'put' ? this.valueCase().make({ marker: 'none' }) : undefined;
     const body: Record<string, unknown> = {};
     if (this.kind === 'put') body.value = value;
     if (REASONS[this.s.reason] !== undefined) body.reason = REASONS[this.s.reason];
     if (this.s.extraField) body.tenantId = m.tenants[0]?.id;
-    const r = await call(w, actor, this.kind, `/v1/tenants/${target.segment}/options/${key}`, body, ifMatchHeader(this.s.ifMatch, before.version));
+    const r = await call(
+      w,
+      actor,
+      this.kind,
+      `/v1/tenants/${target.segment}/options/${key}`,
+      body,
+      ifMatchHeader(this.s.ifMatch, before.version),
+    );
     scan(w, r, actor, t);
 
     const expected = this.expected(w, actor, target, key, value);
@@ -132,7 +163,13 @@ export class WriteOption extends Step {
     expectView(w, r, t, key);
   }
 
-  private expected(w: World, actor: ReturnType<typeof resolveActor>, target: ReturnType<typeof resolveTenant>, key: string, value: unknown) {
+  private expected(
+    w: World,
+    actor: ReturnType<typeof resolveActor>,
+    target: ReturnType<typeof resolveTenant>,
+    key: string,
+    value: unknown,
+  ) {
     const denied = gate(this.kind === 'put' ? 'options.put' : 'options.delete', actor, target);
     if (denied) return { status: denied };
     if (this.s.reason !== 'ok' || this.s.extraField) return { status: 400 };

@@ -12,8 +12,23 @@ export function newTenantIdentity(): { slug: string; marker: string; name: strin
   return { slug: `t${hex(5)}`, marker, name: `Org ${marker}` };
 }
 
-export function tenantState(view: { id: string; slug: string; name: string; riskLevel: number }, marker: string, initialEvents: number): TenantState {
-  return { ...view, marker, options: new Map(), initialEvents, events: [], past: new Map(), changedAt: 0, requests: [], seals: [], hasAdmin: false };
+export function tenantState(
+  view: { id: string; slug: string; name: string; riskLevel: number },
+  marker: string,
+  initialEvents: number,
+): TenantState {
+  return {
+    ...view,
+    marker,
+    options: new Map(),
+    initialEvents,
+    events: [],
+    past: new Map(),
+    changedAt: 0,
+    requests: [],
+    seals: [],
+    hasAdmin: false,
+  };
 }
 
 export class ListTenants extends Step {
@@ -36,7 +51,10 @@ export class ListTenants extends Step {
 }
 
 export class GetTenant extends Step {
-  constructor(readonly actor: ActorPick, readonly tenant: TenantPick) {
+  constructor(
+    readonly actor: ActorPick,
+    readonly tenant: TenantPick,
+  ) {
     super();
   }
   toString() {
@@ -53,7 +71,11 @@ export class GetTenant extends Step {
       fail('a foreign tenant must answer exactly like a missing one', r);
     }
     const t = target.state;
-    if (status === 200 && t && (r.body.id !== t.id || r.body.slug !== t.slug || r.body.name !== t.name || r.body.riskLevel !== t.riskLevel)) {
+    if (
+      status === 200 &&
+      t &&
+      (r.body.id !== t.id || r.body.slug !== t.slug || r.body.name !== t.name || r.body.riskLevel !== t.riskLevel)
+    ) {
       fail('tenant view differs from the model', r);
     }
   }
@@ -62,7 +84,10 @@ export class GetTenant extends Step {
 export type TenantBodyKind = 'valid' | 'duplicate' | 'bad-slug' | 'risk-4' | 'risk-string' | 'no-name' | 'extra-field';
 
 export class CreateTenant extends Step {
-  constructor(readonly actor: ActorPick, readonly body: TenantBodyKind) {
+  constructor(
+    readonly actor: ActorPick,
+    readonly body: TenantBodyKind,
+  ) {
     super();
   }
   toString() {
@@ -96,7 +121,12 @@ export class CreateTenant extends Step {
 export type PrincipalTenantKind = 'none' | 'run' | 'missing' | 'malformed';
 
 export class CreatePrincipal extends Step {
-  constructor(readonly actor: ActorPick, readonly role: Role, readonly tenant: PrincipalTenantKind, readonly i: number) {
+  constructor(
+    readonly actor: ActorPick,
+    readonly role: Role,
+    readonly tenant: PrincipalTenantKind,
+    readonly i: number,
+  ) {
     super();
   }
   toString() {
@@ -106,7 +136,8 @@ export class CreatePrincipal extends Step {
   async exec(m: Model, w: World) {
     const actor = resolveActor(m, this.actor);
     const t = this.tenant === 'run' ? (m.tenants[this.i % m.tenants.length] as TenantState) : null;
-    const slug = t?.slug ?? (this.tenant === 'missing' ? `missing-${m.run}-${this.i}` : this.tenant === 'malformed' ? 'Bad Slug' : undefined);
+    const slug =
+      t?.slug ?? (this.tenant === 'missing' ? `missing-${m.run}-${this.i}` : this.tenant === 'malformed' ? 'Bad Slug' : undefined);
     const name = `principal ${m.counter++} of ${t?.slug ?? 'all'}`;
     const r = await call(w, actor, 'post', '/v1/principals', { name, role: this.role, ...(slug === undefined ? {} : { tenant: slug }) });
     scan(w, r, actor, slug === undefined ? undefined : t);
@@ -116,11 +147,20 @@ export class CreatePrincipal extends Step {
     // made here, any other must be invited (409).
     const status =
       denied ??
-      (bound !== (slug !== undefined) || this.tenant === 'malformed' ? 400 : this.tenant === 'missing' ? 404 : this.role === 'operator' ? 202 : this.role === 'client_admin' && t?.hasAdmin ? 409 : 201);
+      (bound !== (slug !== undefined) || this.tenant === 'malformed'
+        ? 400
+        : this.tenant === 'missing'
+          ? 404
+          : this.role === 'operator'
+            ? 202
+            : this.role === 'client_admin' && t?.hasAdmin
+              ? 409
+              : 201);
     expectStatus(r, status);
     if (status === 202) m.globalEvents.push({ action: 'principal.requested', optionKey: null });
     if (status !== 201) return;
-    if (typeof r.body.token !== 'string' || r.body.role !== this.role || r.body.tenant !== (t?.slug ?? null)) fail('issued principal view is wrong', r);
+    if (typeof r.body.token !== 'string' || r.body.role !== this.role || r.body.tenant !== (t?.slug ?? null))
+      fail('issued principal view is wrong', r);
     const event = { action: 'principal.created', optionKey: null };
     if (t && this.role === 'client_admin') {
       // The operator's own person (lineage): the model's approvals assume distinct people, so it does not act.
@@ -128,7 +168,13 @@ export class CreatePrincipal extends Step {
       w.owners.set(r.body.id, t.id);
       return void t.events.push(event);
     }
-    const issued: ActorState = { label: `${this.role}@${t?.slug ?? 'all'}#issued`, authorization: `Bearer ${r.body.token}`, role: this.role, tenant: t, principalId: r.body.id };
+    const issued: ActorState = {
+      label: `${this.role}@${t?.slug ?? 'all'}#issued`,
+      authorization: `Bearer ${r.body.token}`,
+      role: this.role,
+      tenant: t,
+      principalId: r.body.id,
+    };
     m.issued.push(issued);
     if (t) w.owners.set(r.body.id, t.id);
     if (t) t.events.push(event);
@@ -137,7 +183,11 @@ export class CreatePrincipal extends Step {
 }
 
 export class TenantAudit extends Step {
-  constructor(readonly actor: ActorPick, readonly tenant: TenantPick, readonly limit: number) {
+  constructor(
+    readonly actor: ActorPick,
+    readonly tenant: TenantPick,
+    readonly limit: number,
+  ) {
     super();
   }
   toString() {
@@ -157,12 +207,15 @@ function expectAuditPage(r: Awaited<ReturnType<typeof call>>, t: TenantState, li
   const items = (r.body as { items: { tenant: string; tenantSeq: number }[] }).items;
   const total = t.initialEvents + t.events.length;
   if (items.length !== Math.min(limit, total)) fail(`audit page holds ${items.length} events, the model ${Math.min(limit, total)}`, r);
-  if (items.some((e) => e.tenant !== t.slug)) fail('audit page holds another tenant\'s events', r);
+  if (items.some((e) => e.tenant !== t.slug)) fail("audit page holds another tenant's events", r);
   if (items[0] && items[0].tenantSeq !== total) fail(`newest tenant event is #${items[0].tenantSeq}, the model #${total}`, r);
 }
 
 export class GlobalAudit extends Step {
-  constructor(readonly actor: ActorPick, readonly filter: TenantPick | null) {
+  constructor(
+    readonly actor: ActorPick,
+    readonly filter: TenantPick | null,
+  ) {
     super();
   }
   toString() {
@@ -186,7 +239,10 @@ export class GlobalAudit extends Step {
 }
 
 export class Registry extends Step {
-  constructor(readonly actor: ActorPick, readonly key: string | null) {
+  constructor(
+    readonly actor: ActorPick,
+    readonly key: string | null,
+  ) {
     super();
   }
   toString() {

@@ -8,7 +8,11 @@ const invitee: ActorState = { label: 'invitee', role: null, tenant: null };
 
 /** GET /v1/tenants/:tenant/principals and …/principal-requests: the tenant's own people and requests only. */
 export class TenantPeople extends Step {
-  constructor(readonly actor: ActorPick, readonly tenant: TenantPick, readonly requests: boolean) {
+  constructor(
+    readonly actor: ActorPick,
+    readonly tenant: TenantPick,
+    readonly requests: boolean,
+  ) {
     super();
   }
   toString() {
@@ -23,7 +27,8 @@ export class TenantPeople extends Step {
     const t = target.state;
     if (r.status !== 200 || !t) return;
     const items = r.body as { id: string; tenant?: string | null }[];
-    if (items.some((x) => (this.requests ? x.tenant !== t.slug : w.owners.get(x.id) !== undefined && w.owners.get(x.id) !== t.id))) fail(`${t.slug}'s list names another tenant's`, r);
+    if (items.some((x) => (this.requests ? x.tenant !== t.slug : w.owners.get(x.id) !== undefined && w.owners.get(x.id) !== t.id)))
+      fail(`${t.slug}'s list names another tenant's`, r);
     const admin = adminOf(m, t);
     if (!this.requests && admin && !items.some((x) => x.id === admin.principalId)) fail(`${t.slug}'s people lack its client admin`, r);
   }
@@ -42,7 +47,8 @@ export class OperatorRequests extends Step {
     const r = await call(w, actor, 'get', '/v1/principal-requests');
     scan(w, r, actor);
     expectStatus(r, gate('principal_requests.list', actor) ?? 200);
-    if (r.status === 200 && (r.body as { kind: string; tenant: unknown }[]).some((x) => x.kind !== 'operator' || x.tenant !== null)) fail('operator requests list a tenant\'s request', r);
+    if (r.status === 200 && (r.body as { kind: string; tenant: unknown }[]).some((x) => x.kind !== 'operator' || x.tenant !== null))
+      fail("operator requests list a tenant's request", r);
   }
 }
 
@@ -53,7 +59,11 @@ export class OperatorRequests extends Step {
  * refused with 403, the operator) approve it, then the invitee redeems.
  */
 export class Invite extends Step {
-  constructor(readonly actor: ActorPick, readonly tenant: TenantPick, readonly approve: 'admin' | 'operator' | 'none') {
+  constructor(
+    readonly actor: ActorPick,
+    readonly tenant: TenantPick,
+    readonly approve: 'admin' | 'operator' | 'none',
+  ) {
     super();
   }
   toString() {
@@ -111,4 +121,3 @@ export class RedeemUnknown extends Step {
     expectStatus(r, 404);
   }
 }
-

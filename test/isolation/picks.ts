@@ -174,7 +174,12 @@ function objectsOf<T>(m: Model, list: (t: TenantState) => T[]): { t: TenantState
 }
 
 /** Resolves the object first; the path's tenant (which may depend on the caller) comes after. */
-export function resolveObject<T extends { id: string }>(m: Model, p: ObjectPick, list: (t: TenantState) => T[], live: (o: T) => boolean): ObjectTarget<T> {
+export function resolveObject<T extends { id: string }>(
+  m: Model,
+  p: ObjectPick,
+  list: (t: TenantState) => T[],
+  live: (o: T) => boolean,
+): ObjectTarget<T> {
   const all = objectsOf(m, list);
   const alive = all.filter((x) => live(x.o));
   const pool = p.kind === 'live' && alive.length ? alive : p.kind === 'live' || p.kind === 'any' ? all : [];
@@ -189,7 +194,13 @@ export function resolveObject<T extends { id: string }>(m: Model, p: ObjectPick,
  * The tenant in the path: the object's own; else the caller's own tenant (or run tenant i for
  * callers bound to none). A 'foreign' pick then takes an object of another tenant than that one.
  */
-export function objectPath<T extends { id: string }>(m: Model, p: ObjectPick, actor: ActorState, target: ObjectTarget<T>, list: (t: TenantState) => T[]): { tenant: TenantTarget; target: ObjectTarget<T> } {
+export function objectPath<T extends { id: string }>(
+  m: Model,
+  p: ObjectPick,
+  actor: ActorState,
+  target: ObjectTarget<T>,
+  list: (t: TenantState) => T[],
+): { tenant: TenantTarget; target: ObjectTarget<T> } {
   const path = target.owner ?? actor.tenant ?? (m.tenants[p.i % m.tenants.length] as TenantState);
   const tenant = { label: path.slug, segment: path.slug, state: path };
   if (p.kind !== 'foreign') return { tenant, target };

@@ -14,7 +14,11 @@ const anyone: ActorState = { label: 'anyone', role: null, tenant: null };
  * token is refused with 401 from then on, on every route.
  */
 export class RevokePrincipal extends Step {
-  constructor(readonly actor: ActorPick, readonly kind: RevokeKind, readonly i: number) {
+  constructor(
+    readonly actor: ActorPick,
+    readonly kind: RevokeKind,
+    readonly i: number,
+  ) {
     super();
   }
   toString() {
@@ -23,7 +27,9 @@ export class RevokePrincipal extends Step {
   async exec(m: Model, w: World) {
     const actor = resolveActor(m, this.actor);
     const victim = this.victim(m, actor);
-    const id = victim?.principalId ?? (this.kind === 'malformed' ? 'not-a-principal' : `00000000-0000-4000-8000-${String(this.i).padStart(12, '0')}`);
+    const id =
+      victim?.principalId ??
+      (this.kind === 'malformed' ? 'not-a-principal' : `00000000-0000-4000-8000-${String(this.i).padStart(12, '0')}`);
     const r = await call(w, actor, 'post', `/v1/principals/${id}/revoke`);
     scan(w, r, actor, victim ? victim.tenant : undefined);
     const status = this.expected(actor, victim);
@@ -42,7 +48,10 @@ export class RevokePrincipal extends Step {
     if (victim.tenant) victim.tenant.events.push(event);
     else m.globalEvents.push(event);
     // At once, on a route that reads the principal afresh and one served from its cache.
-    for (const [method, path] of [['get', '/v1/registry'], ['post', '/ofrep/v1/evaluate/flags']] as const) {
+    for (const [method, path] of [
+      ['get', '/v1/registry'],
+      ['post', '/ofrep/v1/evaluate/flags'],
+    ] as const) {
       const after = await call(w, victim, method, path, method === 'post' ? {} : undefined);
       scan(w, after, anyone);
       expectStatus(after, 401);

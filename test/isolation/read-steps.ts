@@ -9,7 +9,10 @@ export const PRESET_NAMES = ['association-level-1', 'union-level-2', 'congress-l
 
 /** GET /v1/presets and /v1/presets/:name: catalog data, for every valid token. */
 export class Presets extends Step {
-  constructor(readonly actor: ActorPick, readonly name: string | null) {
+  constructor(
+    readonly actor: ActorPick,
+    readonly name: string | null,
+  ) {
     super();
   }
   toString() {
@@ -43,7 +46,8 @@ export class Me extends Step {
     expectStatus(r, gate('me', actor) ?? 200);
     if (r.status !== 200) return;
     const b = r.body as { id: string; role: string; tenant: string | null };
-    if (b.id !== actor.principalId || b.role !== actor.role || b.tenant !== (actor.tenant?.slug ?? null)) fail(`/v1/me does not describe ${actor.label}`, r);
+    if (b.id !== actor.principalId || b.role !== actor.role || b.tenant !== (actor.tenant?.slug ?? null))
+      fail(`/v1/me does not describe ${actor.label}`, r);
   }
 }
 
@@ -60,7 +64,10 @@ interface ExposureItem {
  * options the model writes, each item holds the model's effective value.
  */
 export class Exposure extends Step {
-  constructor(readonly actor: ActorPick, readonly tenant: TenantPick | null) {
+  constructor(
+    readonly actor: ActorPick,
+    readonly tenant: TenantPick | null,
+  ) {
     super();
   }
   toString() {
@@ -74,16 +81,26 @@ export class Exposure extends Step {
     expectStatus(r, gate(target ? 'reports.tenant_exposure' : 'reports.exposure', actor, target) ?? 200);
     if (r.status !== 200) return;
     const items = r.body.items as ExposureItem[];
-    if (target?.state && items.some((x) => x.tenant !== target.state?.slug)) fail(`the report of ${target.state.slug} names another tenant`, r);
+    if (target?.state && items.some((x) => x.tenant !== target.state?.slug))
+      fail(`the report of ${target.state.slug} names another tenant`, r);
     // The whole report covers every tenant ever created; the run's tenants are the ones to compare.
-    for (const t of target?.state ? [target.state] : m.tenants) expectExposure(w, r, t, items.filter((x) => x.tenant === t.slug));
+    for (const t of target?.state ? [target.state] : m.tenants)
+      expectExposure(
+        w,
+        r,
+        t,
+        items.filter((x) => x.tenant === t.slug),
+      );
   }
 }
 
 function expectExposure(w: World, r: Reply, t: TenantState, items: ExposureItem[]): void {
   for (const x of items) {
     if (w.defaults.has(x.option) && !isDeepStrictEqual(x.value, effectiveValue(w, t, x.option))) {
-      fail(`exposure of ${t.slug} shows ${x.option} = ${JSON.stringify(x.value)}, the model ${JSON.stringify(effectiveValue(w, t, x.option))}`, r);
+      fail(
+        `exposure of ${t.slug} shows ${x.option} = ${JSON.stringify(x.value)}, the model ${JSON.stringify(effectiveValue(w, t, x.option))}`,
+        r,
+      );
     }
     if (isDeepStrictEqual(x.value, x.safe)) fail(`exposure of ${t.slug} lists ${x.option} at its safe value`, r);
   }

@@ -14,14 +14,29 @@ import {
   type TenantState,
   type World,
 } from './model.js';
-import { adminOf, objectPath, resolveActor, resolveActorNear, resolveObject, resolveTenant, showActor, showActorNear, showObject, showTenant, type ActorPick, type ObjectPick, type TenantPick } from './picks.js';
+import {
+  adminOf,
+  objectPath,
+  resolveActor,
+  resolveActorNear,
+  resolveObject,
+  resolveTenant,
+  showActor,
+  showActorNear,
+  showObject,
+  showTenant,
+  type ActorPick,
+  type ObjectPick,
+  type TenantPick,
+} from './picks.js';
 import { Step } from './step.js';
 import { VALUE_CASES, type ValueCase } from './values.js';
 
 /** Records a request the service filed (202 or 201), checking the approvals it says it needs. */
 export function expectFiled(w: World, r: Reply, t: TenantState, requester: ActorState): RequestState {
   const req = fileRequest(w, t, r.body, requester);
-  if (r.body.status !== 'pending' || !isDeepStrictEqual(r.body.required, req.need)) fail(`filed request needs ${JSON.stringify(req.need)} by the model`, r);
+  if (r.body.status !== 'pending' || !isDeepStrictEqual(r.body.required, req.need))
+    fail(`filed request needs ${JSON.stringify(req.need)} by the model`, r);
   return req;
 }
 
@@ -29,7 +44,13 @@ export type RequestBodyKind = 'ok' | 'other-tenant' | 'invalid';
 
 /** POST …/change-requests: a change that needs approvals, filed without applying anything. */
 export class RequestChange extends Step {
-  constructor(readonly actor: ActorPick, readonly tenant: TenantPick, readonly valueIndex: number, readonly reset: boolean, readonly body: RequestBodyKind) {
+  constructor(
+    readonly actor: ActorPick,
+    readonly tenant: TenantPick,
+    readonly valueIndex: number,
+    readonly reset: boolean,
+    readonly body: RequestBodyKind,
+  ) {
     super();
   }
   private valueCase(): ValueCase {
@@ -58,7 +79,11 @@ export class RequestChange extends Step {
     const change = this.reset ? { isSet: false } : { isSet: true, value };
     const status =
       gate('change_requests.create', actor, target) ??
-      (this.body === 'other-tenant' ? 409 : !this.reset && (this.body === 'invalid' || !vc.valid) ? 400 : expectedFiling(w, t as TenantState, vc.key, change));
+      (this.body === 'other-tenant'
+        ? 409
+        : !this.reset && (this.body === 'invalid' || !vc.valid)
+          ? 400
+          : expectedFiling(w, t as TenantState, vc.key, change));
     expectStatus(r, status);
     if (status === 201) expectFiled(w, r, t as TenantState, actor);
   }
@@ -81,7 +106,11 @@ const pending = (r: RequestState) => r.status === 'pending';
  * approvals that apply the change once complete, rejection, withdrawal by the requester only.
  */
 export class ChangeRequestStep extends Step {
-  constructor(readonly actor: ActorPick, readonly action: RequestAction, readonly pick: ObjectPick) {
+  constructor(
+    readonly actor: ActorPick,
+    readonly action: RequestAction,
+    readonly pick: ObjectPick,
+  ) {
     super();
   }
   /** Deciding on a pending request waits until there is one (the command is skipped until then). */
@@ -89,7 +118,10 @@ export class ChangeRequestStep extends Step {
     return this.pick.kind !== 'live' || this.action === 'list' || this.action === 'get' || m.tenants.some((t) => t.requests.some(pending));
   }
   toString() {
-    const where = this.action === 'list' ? `change-requests of the tenant of ${showObject('CR', this.pick)}` : `${this.action} ${showObject('CR', this.pick)}`;
+    const where =
+      this.action === 'list'
+        ? `change-requests of the tenant of ${showObject('CR', this.pick)}`
+        : `${this.action} ${showObject('CR', this.pick)}`;
     return `${where} as ${showActorNear(this.actor)}`;
   }
   async exec(m: Model, w: World) {
@@ -104,7 +136,13 @@ export class ChangeRequestStep extends Step {
         ? await call(w, actor, 'get', base)
         : this.action === 'get'
           ? await call(w, actor, 'get', `${base}/${target.id}`)
-          : await call(w, actor, 'post', `${base}/${target.id}/${this.action}`, this.action === 'approve' ? { contentHash: req?.contentHash ?? 'a'.repeat(64) } : { reason: `${this.action} as asked` });
+          : await call(
+              w,
+              actor,
+              'post',
+              `${base}/${target.id}/${this.action}`,
+              this.action === 'approve' ? { contentHash: req?.contentHash ?? 'a'.repeat(64) } : { reason: `${this.action} as asked` },
+            );
     scan(w, r, actor, t);
     const denied = gate(`change_requests.${this.action}`, actor, tenant);
     if (denied || this.action === 'list') {
@@ -166,7 +204,8 @@ export class ChangeRequestStep extends Step {
 function approversOf(m: Model, t: TenantState | undefined, req: RequestState | null): ActorState[] {
   if (!req) return [];
   return [adminOf(m, t), m.operator, m.operator2].filter(
-    (a): a is ActorState => a !== undefined && a.role !== null && a.principalId !== req.requester && !req.approvals.some((x) => x.principal === a.principalId),
+    (a): a is ActorState =>
+      a !== undefined && a.role !== null && a.principalId !== req.requester && !req.approvals.some((x) => x.principal === a.principalId),
   );
 }
 
@@ -190,7 +229,12 @@ export type EditBodyKind = 'ok' | 'invalid';
  * new hash, so approvals given before stop counting and an approval naming the old hash is refused.
  */
 export class EditRequest extends Step {
-  constructor(readonly actor: ActorPick, readonly pick: ObjectPick, readonly valueIndex: number, readonly body: EditBodyKind) {
+  constructor(
+    readonly actor: ActorPick,
+    readonly pick: ObjectPick,
+    readonly valueIndex: number,
+    readonly body: EditBodyKind,
+  ) {
     super();
   }
   override check(m: Readonly<Model>) {
@@ -210,12 +254,24 @@ export class EditRequest extends Step {
     const vc = valid[this.valueIndex % Math.max(valid.length, 1)];
     const value = this.body === 'invalid' ? { nested: ['not', 'a', 'value'] } : req?.change.isSet ? vc?.make(t) : undefined;
     const reason = `edited as asked #${m.counter++}`;
-    const r = await call(w, actor, 'patch', `/v1/tenants/${tenant.segment}/change-requests/${target.id}`, { ...(value === undefined ? {} : { value }), reason });
+    const r = await call(w, actor, 'patch', `/v1/tenants/${tenant.segment}/change-requests/${target.id}`, {
+      ...(value === undefined ? {} : { value }),
+      reason,
+    });
     scan(w, r, actor, t);
     const denied = gate('change_requests.edit', actor, tenant);
     if (denied) return expectStatus(r, denied);
     if (!req) return expectStatus(r, 404);
-    const status = req.status !== 'pending' ? 409 : req.requester !== actor.principalId ? 403 : this.body === 'invalid' ? (req.change.isSet ? 400 : 409) : 200;
+    const status =
+      req.status !== 'pending'
+        ? 409
+        : req.requester !== actor.principalId
+          ? 403
+          : this.body === 'invalid'
+            ? req.change.isSet
+              ? 400
+              : 409
+            : 200;
     expectStatus(r, status);
     if (status !== 200) return;
     const old = req.contentHash;

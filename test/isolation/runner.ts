@@ -41,7 +41,12 @@ export async function newWorld(t: TestApp, checkEvery = 1): Promise<World> {
 
 const bootstrap: ActorState = { label: 'bootstrap operator', authorization: `Bearer ${OPERATOR_TOKEN}`, role: 'operator', tenant: null };
 
-const bootstrap2: ActorState = { label: 'second bootstrap operator', authorization: `Bearer ${OPERATOR_TOKEN_2}`, role: 'operator', tenant: null };
+const bootstrap2: ActorState = {
+  label: 'second bootstrap operator',
+  authorization: `Bearer ${OPERATOR_TOKEN_2}`,
+  role: 'operator',
+  tenant: null,
+};
 
 /**
  * A principal the way people get one: a client admin by invitation (its own person), an
@@ -53,7 +58,9 @@ async function issue(w: World, role: Role, t: TenantState | null): Promise<Actor
     const email = `admin-${w.runs}@${t.slug}.example`;
     const inv = await call(w, bootstrap, 'post', `/v1/tenants/${t.slug}/invitations`, { email, name: `${role} of ${t.slug}` });
     if (inv.status !== 201) throw new Error(`setting up: ${inv.describe}`);
-    const r = await call(w, { label: 'invitee', role: null, tenant: null }, 'post', '/v1/invitations/redeem', { code: outboxCode(w.t, email) });
+    const r = await call(w, { label: 'invitee', role: null, tenant: null }, 'post', '/v1/invitations/redeem', {
+      code: outboxCode(w.t, email),
+    });
     if (r.status !== 201) throw new Error(`setting up: ${r.describe}`);
     w.owners.set(r.body.id, t.id);
     return { label, authorization: `Bearer ${r.body.token}`, role, tenant: t, principalId: r.body.id };
@@ -65,7 +72,11 @@ async function issue(w: World, role: Role, t: TenantState | null): Promise<Actor
     if (req.status !== 202 || ok.status !== 200 || r.status !== 201) throw new Error(`setting up: ${r.describe}`);
     return { label, authorization: `Bearer ${r.body.token}`, role, tenant: t, principalId: r.body.id };
   }
-  const r = await call(w, bootstrap, 'post', '/v1/principals', { name: `${role} of ${t?.slug ?? 'all'}`, role, ...(t ? { tenant: t.slug } : {}) });
+  const r = await call(w, bootstrap, 'post', '/v1/principals', {
+    name: `${role} of ${t?.slug ?? 'all'}`,
+    role,
+    ...(t ? { tenant: t.slug } : {}),
+  });
   if (r.status !== 201) throw new Error(`setting up: ${r.describe}`);
   if (t) w.owners.set(r.body.id, t.id);
   return { label, authorization: `Bearer ${r.body.token}`, role, tenant: t, principalId: r.body.id };
@@ -95,7 +106,11 @@ export async function setupRun(w: World): Promise<{ model: Model; real: World }>
     }),
   );
   for (const t of tenants) knowTenant(w, t);
-  const [operator, operator2, compliance] = await Promise.all([issue(w, 'operator', null), secondOperator(w), issue(w, 'compliance', null)]);
+  const [operator, operator2, compliance] = await Promise.all([
+    issue(w, 'operator', null),
+    secondOperator(w),
+    issue(w, 'compliance', null),
+  ]);
   const admins = await Promise.all(tenants.map((t) => issue(w, 'client_admin', t)));
   for (const t of tenants) t.hasAdmin = true;
   const services = await Promise.all(tenants.map((t) => issue(w, 'service', t)));
@@ -167,7 +182,10 @@ export async function runIsolationModel(w: World, o: ModelRunOptions): Promise<{
 
 /** What a run exercised: counts of commands, requests, statuses, and of what the service recorded. */
 export async function summary(w: World): Promise<string[]> {
-  const recorded = await w.t.superuser(async (c) => (await c.query<{ action: string; n: string }>('SELECT action, count(*) AS n FROM audit_events GROUP BY action ORDER BY action')).rows);
+  const recorded = await w.t.superuser(
+    async (c) =>
+      (await c.query<{ action: string; n: string }>('SELECT action, count(*) AS n FROM audit_events GROUP BY action ORDER BY action')).rows,
+  );
   return [
     `commands executed: ${w.stats.commands}`,
     `requests sent: ${w.stats.requests}`,

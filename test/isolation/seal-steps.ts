@@ -1,7 +1,16 @@
 import { isDeepStrictEqual } from 'node:util';
 import { call, expectStatus, fail, scan, type Reply } from './http.js';
 import { effectiveValue, gate, type ActorState, type Model, type SealState, type TenantState, type World } from './model.js';
-import { adminOf, objectPath, resolveActorNear, resolveObject, showActorNear, showObject, type ActorPick, type ObjectPick } from './picks.js';
+import {
+  adminOf,
+  objectPath,
+  resolveActorNear,
+  resolveObject,
+  showActorNear,
+  showObject,
+  type ActorPick,
+  type ObjectPick,
+} from './picks.js';
 import { Step } from './step.js';
 
 export type SealAction = 'propose' | 'list' | 'get' | 'verify' | 'approve' | 'lift';
@@ -25,21 +34,39 @@ const LIVE: Record<SealAction, (s: SealState) => boolean> = {
  * tenant's client admin), then every write to the tenant answers 423 until k approvals lift it.
  */
 export class SealStep extends Step {
-  constructor(readonly actor: ActorPick, readonly action: SealAction, readonly pick: ObjectPick, readonly k: number) {
+  constructor(
+    readonly actor: ActorPick,
+    readonly action: SealAction,
+    readonly pick: ObjectPick,
+    readonly k: number,
+  ) {
     super();
   }
   /** Approving or lifting a live seal waits until there is one (the command is skipped until then). */
   override check(m: Readonly<Model>) {
-    return this.pick.kind !== 'live' || (this.action !== 'approve' && this.action !== 'lift') || m.tenants.some((t) => t.seals.some(LIVE[this.action]));
+    return (
+      this.pick.kind !== 'live' ||
+      (this.action !== 'approve' && this.action !== 'lift') ||
+      m.tenants.some((t) => t.seals.some(LIVE[this.action]))
+    );
   }
   toString() {
     const what =
-      this.action === 'propose' ? `propose a seal (k=${this.k}) near ${showObject('seal', this.pick)}` : this.action === 'list' ? `list the seals of the tenant of ${showObject('seal', this.pick)}` : `${this.action} ${showObject('seal', this.pick)}`;
+      this.action === 'propose'
+        ? `propose a seal (k=${this.k}) near ${showObject('seal', this.pick)}`
+        : this.action === 'list'
+          ? `list the seals of the tenant of ${showObject('seal', this.pick)}`
+          : `${this.action} ${showObject('seal', this.pick)}`;
     return `${what} as ${showActorNear(this.actor)}`;
   }
   async exec(m: Model, w: World) {
     const picked = resolveObject(m, this.pick, sealsOf, LIVE[this.action]);
-    const actor = resolveActorNear(m, this.actor, picked.owner, approversOf(m, picked.owner, picked.object, this.action === 'lift' ? 'lift' : 'activate'));
+    const actor = resolveActorNear(
+      m,
+      this.actor,
+      picked.owner,
+      approversOf(m, picked.owner, picked.object, this.action === 'lift' ? 'lift' : 'activate'),
+    );
     const { tenant, target } = objectPath(m, this.pick, actor, picked, sealsOf);
     const t = tenant.state as TenantState;
     const base = `/v1/tenants/${tenant.segment}/seals`;
@@ -52,13 +79,26 @@ export class SealStep extends Step {
           ? await call(w, actor, 'get', base)
           : this.action === 'get' || this.action === 'verify'
             ? await call(w, actor, 'get', `${base}/${target.id}${this.action === 'verify' ? '/verify' : ''}`)
-            : await call(w, actor, 'post', `${base}/${target.id}/${this.action}`, this.action === 'lift' ? { reason: 'the election is over' } : undefined);
+            : await call(
+                w,
+                actor,
+                'post',
+                `${base}/${target.id}/${this.action}`,
+                this.action === 'lift' ? { reason: 'the election is over' } : undefined,
+              );
     scan(w, r, actor, t);
     const denied = gate(`seals.${this.action}`, actor, tenant);
     if (denied) return expectStatus(r, denied);
     if (this.action === 'propose') {
       expectStatus(r, 201);
-      const s: SealState = { id: r.body.id, status: 'proposed', k: this.k, proposer: actor.principalId ?? '', proposerRole: actor.role, approvals: [] };
+      const s: SealState = {
+        id: r.body.id,
+        status: 'proposed',
+        k: this.k,
+        proposer: actor.principalId ?? '',
+        proposerRole: actor.role,
+        approvals: [],
+      };
       t.seals.push(s);
       w.owners.set(s.id, t.id);
       t.events.push({ action: 'seal.proposed', optionKey: null, after: { id: s.id, label, requiredApprovals: this.k } });
@@ -80,7 +120,10 @@ export class SealStep extends Step {
     if (this.action === 'approve' && seal.status === 'active') {
       expectSealedState(w, r, t);
       // From now on the tenant's configuration is frozen: a write answers 423 and changes nothing.
-      const write = await call(w, m.operator, 'put', `/v1/tenants/${t.slug}/options/ui_language`, { value: 'de', reason: 'after the seal' });
+      const write = await call(w, m.operator, 'put', `/v1/tenants/${t.slug}/options/ui_language`, {
+        value: 'de',
+        reason: 'after the seal',
+      });
       scan(w, write, m.operator, t);
       expectStatus(write, 423);
     }
@@ -96,7 +139,10 @@ export class SealStep extends Step {
     const before = seal.approvals.filter((a) => a.purpose === purpose);
     // The quorum's last approval must be a client admin's when none has approved: another decides nothing.
     if (actor.role !== 'client_admin' && !before.some((a) => a.role === 'client_admin') && before.length >= seal.k - 1) return 409;
-    const approvals = [...seal.approvals, { principal: me, role: actor.role as NonNullable<ActorState['role']>, purpose }] as SealState['approvals'];
+    const approvals = [
+      ...seal.approvals,
+      { principal: me, role: actor.role as NonNullable<ActorState['role']>, purpose },
+    ] as SealState['approvals'];
     const mine = approvals.filter((a) => a.purpose === purpose);
     const quorum = mine.length >= seal.k && mine.some((a) => a.role === 'client_admin');
     // Activation beside another active seal is refused whole, the approval included.
@@ -118,8 +164,10 @@ export class SealStep extends Step {
 function expectVerified(r: Reply, s: SealState): void {
   expectStatus(r, s.status === 'proposed' ? 409 : 200);
   if (r.status !== 200) return;
-  if (r.body.sealId !== s.id || r.body.status !== s.status) fail(`seal verification names another seal or status than ${s.id} (${s.status})`, r);
-  if (s.status === 'active' && (r.body.valid !== true || r.body.matches !== true)) fail('an active seal no longer verifies against its tenant', r);
+  if (r.body.sealId !== s.id || r.body.status !== s.status)
+    fail(`seal verification names another seal or status than ${s.id} (${s.status})`, r);
+  if (s.status === 'active' && (r.body.valid !== true || r.body.matches !== true))
+    fail('an active seal no longer verifies against its tenant', r);
 }
 
 /** Who may still approve `seal` for `purpose`: the tenant's client admin first (a quorum needs one), then operators. */
@@ -127,7 +175,8 @@ function approversOf(m: Model, t: TenantState | undefined, seal: SealState | nul
   if (!seal) return [];
   const done = new Set(seal.approvals.filter((a) => a.purpose === purpose).map((a) => a.principal));
   return [adminOf(m, t), m.operator, m.operator2].filter(
-    (a): a is ActorState => a !== undefined && a.role !== null && !done.has(a.principalId ?? '') && !(purpose === 'activate' && a.principalId === seal.proposer),
+    (a): a is ActorState =>
+      a !== undefined && a.role !== null && !done.has(a.principalId ?? '') && !(purpose === 'activate' && a.principalId === seal.proposer),
   );
 }
 
@@ -143,7 +192,8 @@ function expectSealedState(w: World, r: Reply, t: TenantState): void {
   const doc = r.body.document as { state: { tenant: { id: string }; configuration: Record<string, unknown> } };
   if (doc.state.tenant.id !== t.id) fail('seal document names another tenant', r);
   for (const key of w.defaults.keys()) {
-    if (!isDeepStrictEqual(doc.state.configuration[key], effectiveValue(w, t, key))) fail(`sealed ${key} is ${JSON.stringify(doc.state.configuration[key])}, the model ${JSON.stringify(effectiveValue(w, t, key))}`, r);
+    if (!isDeepStrictEqual(doc.state.configuration[key], effectiveValue(w, t, key)))
+      fail(`sealed ${key} is ${JSON.stringify(doc.state.configuration[key])}, the model ${JSON.stringify(effectiveValue(w, t, key))}`, r);
   }
 }
 
@@ -153,7 +203,11 @@ function expectSealedState(w: World, r: Reply, t: TenantState): void {
  * exist (404). Everyone else is refused by the policy layer, and nothing changes (invariants).
  */
 export class BreakGlass extends Step {
-  constructor(readonly actor: ActorPick, readonly pick: ObjectPick, readonly changes: boolean) {
+  constructor(
+    readonly actor: ActorPick,
+    readonly pick: ObjectPick,
+    readonly changes: boolean,
+  ) {
     super();
   }
   toString() {
@@ -166,8 +220,16 @@ export class BreakGlass extends Step {
     const route = this.changes ? 'seals.break_glass_change' : 'seals.break_glass';
     const denied = gate(route, actor, tenant);
     const id = !denied && target.object ? `00000000-0000-4000-8000-${String(m.counter++).padStart(12, '0')}` : target.id;
-    const body = this.changes ? { option: 'ui_language', value: 'de', reason: 'secrecy needs it now' } : { reason: 'the polling office cannot be reached' };
-    const r = await call(w, actor, 'post', `/v1/tenants/${tenant.segment}/seals/${id}/${this.changes ? 'break-glass-changes' : 'break-glass'}`, body);
+    const body = this.changes
+      ? { option: 'ui_language', value: 'de', reason: 'secrecy needs it now' }
+      : { reason: 'the polling office cannot be reached' };
+    const r = await call(
+      w,
+      actor,
+      'post',
+      `/v1/tenants/${tenant.segment}/seals/${id}/${this.changes ? 'break-glass-changes' : 'break-glass'}`,
+      body,
+    );
     scan(w, r, actor, tenant.state);
     expectStatus(r, denied ?? 404);
   }

@@ -52,7 +52,10 @@ export const VALUE_CASES: ValueCase[] = [
   c('admin_mfa', true, true),
   c('admin_mfa', false, false),
   c('sso', true, { enabled: false }),
-  v('sso', '{enabled:true, issuer:https://<marker>.idp.example}', true, (t) => ({ enabled: true, issuer: `https://${t.marker}.idp.example` })),
+  v('sso', '{enabled:true, issuer:https://<marker>.idp.example}', true, (t) => ({
+    enabled: true,
+    issuer: `https://${t.marker}.idp.example`,
+  })),
   c('sso', false, { enabled: true }),
   c('sso', false, { enabled: false, extra: 1 }),
   c('retention_days', true, 30),

@@ -11,7 +11,9 @@ describe('restricted role check', () => {
     expect(() => assertRestrictedRole({ role: 'app', superuser: false, bypassRls: false, ownsTables: [] })).not.toThrow();
     expect(() => assertRestrictedRole({ role: 'app', superuser: true, bypassRls: false, ownsTables: [] })).toThrow(/superuser/);
     expect(() => assertRestrictedRole({ role: 'app', superuser: false, bypassRls: true, ownsTables: [] })).toThrow(/BYPASSRLS/);
-    expect(() => assertRestrictedRole({ role: 'app', superuser: false, bypassRls: false, ownsTables: ['tenants'] })).toThrow(/owns tables \(tenants\)/);
+    expect(() => assertRestrictedRole({ role: 'app', superuser: false, bypassRls: false, ownsTables: ['tenants'] })).toThrow(
+      /owns tables \(tenants\)/,
+    );
   });
 });
 
@@ -54,7 +56,9 @@ onServer('database role at startup (PostgreSQL)', () => {
   });
 
   it('refuses to start in the hardened set-up when the app would work as a superuser', async () => {
-    await expect(createApp(testConfig({ databaseUrl: db.url, migrationUrl: db.url }))).rejects.toThrow(/refusing to start: .* is a superuser/);
+    await expect(createApp(testConfig({ databaseUrl: db.url, migrationUrl: db.url }))).rejects.toThrow(
+      /refusing to start: .* is a superuser/,
+    );
   });
 
   it('refuses to start in the hardened set-up when the app role has BYPASSRLS', async () => {
@@ -81,7 +85,9 @@ onServer('database role at startup (PostgreSQL)', () => {
       const clients = await Promise.all([1, 2, 3, 4].map(() => app.database.pool.connect()));
       try {
         for (const c of clients) {
-          const { rows } = await c.query('SELECT current_user AS role, session_user AS login, (SELECT count(*) FROM audit_events)::int AS visible');
+          const { rows } = await c.query(
+            'SELECT current_user AS role, session_user AS login, (SELECT count(*) FROM audit_events)::int AS visible',
+          );
           // Logged in as the superuser, yet working as cloison_app: RLS hides every audit row.
           expect(rows[0]).toEqual({ role: 'cloison_app', login: 'postgres', visible: 0 });
         }

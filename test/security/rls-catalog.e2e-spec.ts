@@ -53,7 +53,9 @@ describe('row-level security in the catalogue', () => {
   it('every table with a tenant_id column has row-level security enabled and forced', async () => {
     const tables = await rolledBack(tenantTables);
     // Not vacuous: the tenant-scoped tables are found.
-    expect(tables.map((x) => x.table)).toEqual(expect.arrayContaining(['option_values', 'audit_events', 'change_requests', 'seals', 'principals']));
+    expect(tables.map((x) => x.table)).toEqual(
+      expect.arrayContaining(['option_values', 'audit_events', 'change_requests', 'seals', 'principals']),
+    );
     expect(unprotected(tables)).toEqual([]);
   });
 

@@ -34,9 +34,14 @@ describe('security basics', () => {
     await t.as(adminToken).get('/v1/tenants/alpha/options').expect(200);
   });
 
-  it('answers a client admin revoking another tenant\'s principal like an unknown one (404), its own 403', async () => {
+  it("answers a client admin revoking another tenant's principal like an unknown one (404), its own 403", async () => {
     await createTenant(t, 'beta');
-    const issue = (tenant: string) => t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name: `service of ${tenant}`, role: 'service', tenant }).expect(201);
+    const issue = (tenant: string) =>
+      t
+        .as(OPERATOR_TOKEN)
+        .post('/v1/principals')
+        .send({ name: `service of ${tenant}`, role: 'service', tenant })
+        .expect(201);
     const [own, foreign] = [(await issue('alpha')).body.id, (await issue('beta')).body.id];
     const before = await t.snapshot();
     const res = await t.as(adminToken).post(`/v1/principals/${foreign}/revoke`).expect(404);

@@ -56,7 +56,11 @@ describe('a session switched under the service', () => {
       await t.as(adminToken).get('/v1/tenants/beta/options').expect(503);
       await t.as(adminToken).get('/v1/tenants/alpha/options').expect(503);
       await t.as(adminToken).get('/v1/tenants/alpha/options/retention_days').expect(503);
-      await t.as(OPERATOR_TOKEN).put('/v1/tenants/alpha/options/retention_days').send({ value: 401, reason: 'unchecked session' }).expect(503);
+      await t
+        .as(OPERATOR_TOKEN)
+        .put('/v1/tenants/alpha/options/retention_days')
+        .send({ value: 401, reason: 'unchecked session' })
+        .expect(503);
       await t.as(adminToken).put('/v1/tenants/beta/options/retention_days').send({ value: 400, reason: 'cross-tenant write' }).expect(503);
       await t.as(OPERATOR_TOKEN).get('/v1/tenants').expect(503);
       expect(logLines.some((l) => l.level >= 50 && /expected "[a-z_]+" with row security on/.test(String(l.err)))).toBe(true);

@@ -28,7 +28,11 @@ export class SoftPasskey {
   private counter = 0;
   fingerprint = '';
 
-  constructor(readonly rpId = 'localhost', readonly origin = 'http://localhost:3000', private readonly verifiesUser = true) {
+  constructor(
+    readonly rpId = 'localhost',
+    readonly origin = 'http://localhost:3000',
+    private readonly verifiesUser = true,
+  ) {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     this.key = privateKey;
     this.jwk = publicKey.export({ format: 'jwk' }) as { x: string; y: string };
@@ -40,14 +44,39 @@ export class SoftPasskey {
   }
 
   register(challenge: string) {
-    const cose = isoCBOR.encode(new Map<number, number | Uint8Array>([[1, 2], [3, -7], [-1, 1], [-2, Buffer.from(this.jwk.x, 'base64url')], [-3, Buffer.from(this.jwk.y, 'base64url')]]));
+    const cose = isoCBOR.encode(
+      new Map<number, number | Uint8Array>([
+        [1, 2],
+        [3, -7],
+        [-1, 1],
+        [-2, Buffer.from(this.jwk.x, 'base64url')],
+        [-3, Buffer.from(this.jwk.y, 'base64url')],
+      ]),
+    );
     const idLen = Buffer.alloc(2);
     idLen.writeUInt16BE(this.credentialId.length);
-    const authData = Buffer.concat([sha256(this.rpId), Buffer.from([this.flags(0x40)]), Buffer.alloc(4), Buffer.alloc(16), idLen, this.credentialId, Buffer.from(cose)]);
-    const attestationObject = isoCBOR.encode(new Map<string, unknown>([['fmt', 'none'], ['attStmt', new Map()], ['authData', authData]]) as never);
+    const authData = Buffer.concat([
+      sha256(this.rpId),
+      Buffer.from([this.flags(0x40)]),
+      Buffer.alloc(4),
+      Buffer.alloc(16),
+      idLen,
+      this.credentialId,
+      Buffer.from(cose),
+    ]);
+    const attestationObject = isoCBOR.encode(
+      new Map<string, unknown>([
+        ['fmt', 'none'],
+        ['attStmt', new Map()],
+        ['authData', authData],
+      ]) as never,
+    );
     const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.create', challenge, origin: this.origin, crossOrigin: false }));
     return {
-      id: b64u(this.credentialId), rawId: b64u(this.credentialId), type: 'public-key', clientExtensionResults: {},
+      id: b64u(this.credentialId),
+      rawId: b64u(this.credentialId),
+      type: 'public-key',
+      clientExtensionResults: {},
       response: { clientDataJSON: b64u(clientDataJSON), attestationObject: b64u(attestationObject), transports: ['internal'] },
     };
   }
@@ -57,11 +86,18 @@ export class SoftPasskey {
     const counter = Buffer.alloc(4);
     counter.writeUInt32BE(++this.counter);
     const authData = Buffer.concat([sha256(this.rpId), Buffer.from([this.flags()]), counter]);
-    const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge: b64u(statementHash(s)), origin: this.origin, crossOrigin: false }));
+    const clientDataJSON = Buffer.from(
+      JSON.stringify({ type: 'webauthn.get', challenge: b64u(statementHash(s)), origin: this.origin, crossOrigin: false }),
+    );
     const signature = sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), { key: this.key, dsaEncoding: 'der' });
     return {
-      kind: 'webauthn', key: this.fingerprint, at: s.at, credentialId: b64u(this.credentialId),
-      authenticatorData: b64u(authData), clientDataJSON: b64u(clientDataJSON), signature: b64u(signature),
+      kind: 'webauthn',
+      key: this.fingerprint,
+      at: s.at,
+      credentialId: b64u(this.credentialId),
+      authenticatorData: b64u(authData),
+      clientDataJSON: b64u(clientDataJSON),
+      signature: b64u(signature),
     };
   }
 }

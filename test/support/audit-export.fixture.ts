@@ -20,16 +20,37 @@ export const tenantIdOf = (i: number): string => `00000000-0000-4000-8000-${Stri
 function contentOf(seq: number, tenantId: string | null, varied: boolean, t0: number): AuditContent {
   const before = 300 + (seq % 7);
   const c: AuditContent = {
-    tenantId, at: new Date(t0 + seq).toISOString(), actor: { id: 'c0ffee00-0000-4000-8000-000000000001', name: 'operator', role: 'operator' },
-    action: 'option.set', option: 'retention_days', before, after: before + 1, diff: [{ op: 'replace', path: '', value: before + 1 }],
-    reason: 'retention aligned with the electoral code', requestId: `req-${seq}`,
+    tenantId,
+    at: new Date(t0 + seq).toISOString(),
+    actor: { id: 'c0ffee00-0000-4000-8000-000000000001', name: 'operator', role: 'operator' },
+    action: 'option.set',
+    option: 'retention_days',
+    before,
+    after: before + 1,
+    diff: [{ op: 'replace', path: '', value: before + 1 }],
+    reason: 'retention aligned with the electoral code',
+    requestId: `req-${seq}`,
   };
   if (!varied) return c;
   switch (seq % 6) {
     case 1:
-      return { ...c, before: { zeta: [1, 2.5, -0, 1e21], alpha: { '10': true, '9': null } }, after: { alpha: 'é 𝄞 "quoted"\n' }, reason: 'tab\there \u0001' };
+      return {
+        ...c,
+        before: { zeta: [1, 2.5, -0, 1e21], alpha: { '10': true, '9': null } },
+        after: { alpha: 'é 𝄞 "quoted"\n' },
+        reason: 'tab\there \u0001',
+      };
     case 2:
-      return { ...c, option: null, before: null, after: null, diff: null, requestId: null, reason: null, actor: { ...c.actor, name: 'Zoë Ünal' } };
+      return {
+        ...c,
+        option: null,
+        before: null,
+        after: null,
+        diff: null,
+        requestId: null,
+        reason: null,
+        actor: { ...c.actor, name: 'Zoë Ünal' },
+      };
     case 3:
       return { ...c, after: [{ b: 1, a: [] }, 'x'], diff: [{ op: 'add', path: '/0', value: { b: 1, a: [] } }] };
     default:
@@ -78,7 +99,10 @@ export function* syntheticExport(opts: SyntheticExportOptions & { privateKey: Ke
     const at = only ? (tenantSeq as number) : seq;
     if (at % every === 0 || seq === lastOfChain) {
       checkpoints++;
-      const signed = signCheckpoint({ chain, seq: at, head: only ? (tenantHash as string) : head, at: new Date(t0).toISOString(), key }, opts.privateKey);
+      const signed = signCheckpoint(
+        { chain, seq: at, head: only ? (tenantHash as string) : head, at: new Date(t0).toISOString(), key },
+        opts.privateKey,
+      );
       yield checkpointLine(signed);
     }
   }
@@ -130,7 +154,11 @@ export const TAMPERINGS: Record<string, (lines: string[], i: number) => void> = 
     e.contentHash = contentHash(e as never);
   }),
   relinked: (lines, i) => {
-    const prev = lines.slice(0, i).reverse().map((l) => JSON.parse(l) as Line).find((l) => l.type === 'event');
+    const prev = lines
+      .slice(0, i)
+      .reverse()
+      .map((l) => JSON.parse(l) as Line)
+      .find((l) => l.type === 'event');
     edit((e) => {
       e.after = 'forged';
       e.contentHash = contentHash(e as never);

@@ -17,12 +17,16 @@ export async function publicKeyOf(t: TestApp): Promise<string> {
 /** Export text (JSON Lines) of the global chain or of one tenant's. */
 export async function exportText(t: TestApp, tenant?: string, token = OPERATOR_TOKEN): Promise<string> {
   const path = tenant ? `/v1/tenants/${tenant}/audit/export` : '/v1/audit/export';
-  const res = await t.as(token).get(path).buffer(true).parse((r, cb) => {
-    let text = '';
-    r.setEncoding('utf8');
-    r.on('data', (chunk: string) => (text += chunk));
-    r.on('end', () => cb(null, text));
-  });
+  const res = await t
+    .as(token)
+    .get(path)
+    .buffer(true)
+    .parse((r, cb) => {
+      let text = '';
+      r.setEncoding('utf8');
+      r.on('data', (chunk: string) => (text += chunk));
+      r.on('end', () => cb(null, text));
+    });
   if (res.status !== 200) throw new Error(`export ${path}: ${res.status}`);
   return res.body as string;
 }

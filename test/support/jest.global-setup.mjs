@@ -8,10 +8,14 @@ import { promisify } from 'node:util';
  */
 export default async function globalSetup() {
   if (process.env.CLOISON_TEST_PGLITE_TEMPLATE) return; // another project's set-up made it
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', './test/support/ts-register.mjs', 'test/support/build-template.ts'], {
-    env: { ...process.env, NODE_OPTIONS: '' },
-    maxBuffer: 1 << 20,
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', './test/support/ts-register.mjs', 'test/support/build-template.ts'],
+    {
+      env: { ...process.env, NODE_OPTIONS: '' },
+      maxBuffer: 1 << 20,
+    },
+  );
   const built = JSON.parse(stdout.trim().split('\n').at(-1));
   if (built.pglite) process.env.CLOISON_TEST_PGLITE_TEMPLATE = built.pglite;
 }

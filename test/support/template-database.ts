@@ -69,7 +69,10 @@ export async function ensurePostgresTemplate(base: string): Promise<string> {
   const building = `cloison_tbuild_${randomBytes(6).toString('hex')}`;
   await withAdmin(base, (c) => c.query(`CREATE DATABASE ${building}`));
   try {
-    await migrateDatabase({ databaseUrl: databaseUrl(base, building), appRole: DEFAULT_APP_ROLE, migrationsDir: MIGRATIONS_DIR, poolSize: 1 }, { apply: true });
+    await migrateDatabase(
+      { databaseUrl: databaseUrl(base, building), appRole: DEFAULT_APP_ROLE, migrationsDir: MIGRATIONS_DIR, poolSize: 1 },
+      { apply: true },
+    );
     await withAdmin(base, async (c) => {
       await c.query(`ALTER DATABASE ${building} WITH ALLOW_CONNECTIONS false`);
       await c.query(`COMMENT ON DATABASE ${building} IS '${Date.now()}'`);

@@ -187,7 +187,10 @@ async function bootOn(db: TestDatabase, config: CloisonConfig, dropOnFailure: bo
 
 /** Creates a tenant as the bootstrap operator and returns its view. */
 export async function createTenant(t: TestApp, slug: string, riskLevel = 2): Promise<{ id: string; slug: string }> {
-  const res = await t.as(OPERATOR_TOKEN).post('/v1/tenants').send({ slug, name: `Tenant ${slug}`, riskLevel });
+  const res = await t
+    .as(OPERATOR_TOKEN)
+    .post('/v1/tenants')
+    .send({ slug, name: `Tenant ${slug}`, riskLevel });
   if (res.status !== 201) throw new Error(`creating tenant ${slug}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
@@ -200,7 +203,10 @@ export async function createTenant(t: TestApp, slug: string, riskLevel = 2): Pro
 export async function createPrincipal(t: TestApp, role: string, tenant?: string, name = `${role} ${tenant ?? 'all'}`): Promise<string> {
   if (role === 'client_admin' && tenant) return inviteClientAdmin(t, tenant, name);
   if (role === 'operator') return requestOperator(t, name);
-  const res = await t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name, role, ...(tenant ? { tenant } : {}) });
+  const res = await t
+    .as(OPERATOR_TOKEN)
+    .post('/v1/principals')
+    .send({ name, role, ...(tenant ? { tenant } : {}) });
   if (res.status !== 201) throw new Error(`creating ${role}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.token;
 }
@@ -223,7 +229,9 @@ let invitations = 0;
 /** The code of the newest mail to `email` in the development outbox. */
 export function outboxCode(t: TestApp, email: string): string {
   const dir = t.config.mail.outboxDir as string;
-  const mails = readdirSync(dir).filter((f) => f.endsWith(`-${email}.eml`)).sort();
+  const mails = readdirSync(dir)
+    .filter((f) => f.endsWith(`-${email}.eml`))
+    .sort();
   const last = mails.at(-1);
   if (!last) throw new Error(`no mail to ${email} in ${dir}`);
   const code = /inv_[A-Za-z0-9_-]{43}/.exec(readFileSync(join(dir, last), 'utf8'));

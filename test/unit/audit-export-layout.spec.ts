@@ -11,22 +11,48 @@ import { toChained } from '#audit/audit-chain.reader';
  */
 describe('exported event lines keep the layout the verifier reads fastest', () => {
   const content: AuditContent = {
-    tenantId: '00000000-0000-4000-8000-000000000001', at: '2026-11-26T10:00:00.000Z', actor: { id: 'a1', name: 'Ann', role: 'operator' },
-    action: 'option.set', option: 'retention_days', before: 365, after: 400, diff: [{ op: 'replace', path: '', value: 400 }],
-    reason: 'longer retention', requestId: 'r1',
+    tenantId: '00000000-0000-4000-8000-000000000001',
+    at: '2026-11-26T10:00:00.000Z',
+    actor: { id: 'a1', name: 'Ann', role: 'operator' },
+    action: 'option.set',
+    option: 'retention_days',
+    before: 365,
+    after: 400,
+    diff: [{ op: 'replace', path: '', value: 400 }],
+    reason: 'longer retention',
+    requestId: 'r1',
   };
   const h = contentHash(content);
   const row = {
-    seq: 7n, tenantId: content.tenantId, tenantSeq: 3n, occurredAt: new Date(content.at), actorId: 'a1', actorName: 'Ann', actorRole: 'operator',
-    action: content.action, optionKey: content.option, before: 365, after: 400, reason: content.reason, requestId: content.requestId,
-    diff: content.diff, contentHash: h, hash: linkHash(GENESIS_HASH, h), tenantHash: linkHash(GENESIS_HASH, h),
+    seq: 7n,
+    tenantId: content.tenantId,
+    tenantSeq: 3n,
+    occurredAt: new Date(content.at),
+    actorId: 'a1',
+    actorName: 'Ann',
+    actorRole: 'operator',
+    action: content.action,
+    optionKey: content.option,
+    before: 365,
+    after: 400,
+    reason: content.reason,
+    requestId: content.requestId,
+    diff: content.diff,
+    contentHash: h,
+    hash: linkHash(GENESIS_HASH, h),
+    tenantHash: linkHash(GENESIS_HASH, h),
   } as unknown as AuditEvent;
 
   it.each(['global', 'tenant'] as const)('%s export', (scope) => {
     const plain = readPlainEvent(eventLine(toChained(row), scope).trimEnd());
     expect(plain).toEqual({
-      seq: scope === 'global' ? 7 : NaN, tenantSeq: 3, tenantId: content.tenantId, canonical: canonicalContent(content), contentHash: h,
-      hash: scope === 'global' ? row.hash : undefined, tenantHash: row.tenantHash,
+      seq: scope === 'global' ? 7 : NaN,
+      tenantSeq: 3,
+      tenantId: content.tenantId,
+      canonical: canonicalContent(content),
+      contentHash: h,
+      hash: scope === 'global' ? row.hash : undefined,
+      tenantHash: row.tenantHash,
     });
   });
 });

@@ -4,7 +4,13 @@ import type { Change, OptionView } from '#change-control';
 import type { JsonValue, OptionDefinition } from '#registry';
 
 const view = (value: unknown, source: OptionView['source'] = 'tenant'): OptionView => ({
-  key: 'k', value, source, version: 1, risk: 'low', updatedAt: null, updatedBy: null,
+  key: 'k',
+  value,
+  source,
+  version: 1,
+  risk: 'low',
+  updatedAt: null,
+  updatedBy: null,
 });
 const set = (value: JsonValue): Change => ({ isSet: true, value });
 const reset: Change = { isSet: false };
@@ -36,7 +42,11 @@ describe('no-op detection', () => {
 
 describe('secrecy rule under a seal', () => {
   // Most secret first.
-  const def = { key: 'results_visibility', default: 'after_close', secrecy: ['never', 'after_close', 'live'] } as unknown as OptionDefinition;
+  const def = {
+    key: 'results_visibility',
+    default: 'after_close',
+    secrecy: ['never', 'after_close', 'live'],
+  } as unknown as OptionDefinition;
   const plain = { key: 'retention_days', default: 365 } as unknown as OptionDefinition;
   const gate = new ChangeGate(undefined as never, undefined as never, undefined as never, undefined as never);
   // The rule is private to the gate (only the break-glass path applies it); called directly here.

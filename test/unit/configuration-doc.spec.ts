@@ -59,7 +59,9 @@ function sectionOf(doc: string, heading: string): string {
 
 /** The schema of the service's variables, wherever its file lives. */
 async function serviceSchema(): Promise<Set<string>> {
-  const file = PRODUCT.flatMap(sources).find((f) => f.endsWith('.ts') && /export const ENV_SCHEMA\b/.test(readFileSync(join(ROOT, f), 'utf8')));
+  const file = PRODUCT.flatMap(sources).find(
+    (f) => f.endsWith('.ts') && /export const ENV_SCHEMA\b/.test(readFileSync(join(ROOT, f), 'utf8')),
+  );
   if (!file) throw new Error('no ENV_SCHEMA found under apps/ or libs/');
   const mod = (await import(pathToFileURL(join(ROOT, file)).href)) as { ENV_SCHEMA: { properties: Record<string, unknown> } };
   return new Set(Object.keys(mod.ENV_SCHEMA.properties));

@@ -8,7 +8,14 @@ import { GENESIS_HASH, canonicalContent, contentHash, linkHash, type AuditConten
 const TENANT = '11111111-1111-4111-8111-111111111111';
 
 describe('change request content hash', () => {
-  const set = { tenantId: TENANT, optionKey: 'retention_days', operation: 'set' as const, value: { b: [1, 2], a: 'é' }, reason: 'longer retention', baseVersion: 3 };
+  const set = {
+    tenantId: TENANT,
+    optionKey: 'retention_days',
+    operation: 'set' as const,
+    value: { b: [1, 2], a: 'é' },
+    reason: 'longer retention',
+    baseVersion: 3,
+  };
 
   it('is the SHA-256 of the RFC 8785 form of what approvers approve', () => {
     // {"baseVersion":3,"operation":"set","optionKey":"retention_days","reason":"longer retention","tenantId":"1111…","value":{"a":"é","b":[1,2]}}
@@ -16,14 +23,28 @@ describe('change request content hash', () => {
   });
 
   it('hashes a reset with a null value, whatever value the request carried', () => {
-    const reset = { tenantId: TENANT, optionKey: 'retention_days', operation: 'reset' as const, value: 400, reason: 'back to default', baseVersion: 0 };
+    const reset = {
+      tenantId: TENANT,
+      optionKey: 'retention_days',
+      operation: 'reset' as const,
+      value: 400,
+      reason: 'back to default',
+      baseVersion: 0,
+    };
     expect(contentHashOf(reset)).toBe('6e150dd6f6e3016da17b4d9e5ed2a56088872e3e4b9a513bba25a5b58adf03ee');
     expect(contentHashOf({ ...reset, value: { anything: true } })).toBe(contentHashOf(reset));
   });
 
   it('changes with every approved field and not with key order', () => {
     const base = contentHashOf(set);
-    for (const edit of [{ tenantId: '22222222-2222-4222-8222-222222222222' }, { optionKey: 'other' }, { operation: 'reset' as const }, { value: { a: 'é', b: [2, 1] } }, { reason: 'longer retention.' }, { baseVersion: 4 }]) {
+    for (const edit of [
+      { tenantId: '22222222-2222-4222-8222-222222222222' },
+      { optionKey: 'other' },
+      { operation: 'reset' as const },
+      { value: { a: 'é', b: [2, 1] } },
+      { reason: 'longer retention.' },
+      { baseVersion: 4 },
+    ]) {
       expect(contentHashOf({ ...set, ...edit })).not.toBe(base);
     }
     expect(contentHashOf({ ...set, value: { a: 'é', b: [1, 2] } })).toBe(base);
@@ -36,15 +57,31 @@ describe('change request content hash', () => {
 
 describe('audit event content hash and chain link', () => {
   const content: AuditContent = {
-    tenantId: TENANT, at: '2026-11-26T10:00:00.000Z', actor: { id: 'a1', name: 'Ann', role: 'operator' }, action: 'option.set',
-    option: 'retention_days', before: 365, after: 400, diff: [{ op: 'replace', path: '', value: 400 }], reason: 'longer retention, é', requestId: 'r1',
+    tenantId: TENANT,
+    at: '2026-11-26T10:00:00.000Z',
+    actor: { id: 'a1', name: 'Ann', role: 'operator' },
+    action: 'option.set',
+    option: 'retention_days',
+    before: 365,
+    after: 400,
+    diff: [{ op: 'replace', path: '', value: 400 }],
+    reason: 'longer retention, é',
+    requestId: 'r1',
   };
 
   it('matches fixed vectors on the fast path', () => {
     expect(contentHash(content)).toBe('29c47b2d7bbe43995cf68e592c33c08cba17dc87d12007bf4c9bd1398d21df38');
     const created: AuditContent = {
-      tenantId: null, at: '2026-12-04T00:00:00.000Z', actor: { id: 'system', name: 'Cloison', role: 'system' }, action: 'tenant.created',
-      option: null, before: null, after: { slug: 'alpha', name: 'Tenant "A"', riskLevel: 2 }, diff: null, reason: null, requestId: null,
+      tenantId: null,
+      at: '2026-12-04T00:00:00.000Z',
+      actor: { id: 'system', name: 'Cloison', role: 'system' },
+      action: 'tenant.created',
+      option: null,
+      before: null,
+      after: { slug: 'alpha', name: 'Tenant "A"', riskLevel: 2 },
+      diff: null,
+      reason: null,
+      requestId: null,
     };
     expect(contentHash(created)).toBe('e740a3c1acd6c0fdc0ec49de63043cfb6f266a26c784ecd7163f4e8bd0d5a694');
   });

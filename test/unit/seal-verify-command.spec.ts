@@ -40,7 +40,10 @@ describe('cloison seal verify', () => {
   it('refuses a changed configuration, an untrusted key, and an unreadable document', async () => {
     const tampered = { ...doc, state: { ...state, configuration: { ...state.configuration, admin_can_view_credentials: true } } };
     expect(await run(tampered)).toMatchObject({ code: 1, out: { valid: false, fingerprintValid: false } });
-    expect(await run(doc, '--key-id', '0'.repeat(64))).toMatchObject({ code: 1, out: { valid: false, signatureValid: true, trusted: false } });
+    expect(await run(doc, '--key-id', '0'.repeat(64))).toMatchObject({
+      code: 1,
+      out: { valid: false, signatureValid: true, trusted: false },
+    });
     expect(await run('not json')).toMatchObject({ code: 2, out: {} });
     expect(await run({ hello: 'world' })).toMatchObject({ code: 2, out: {} });
   });

@@ -22,6 +22,8 @@ describe('secrecy order lint', () => {
     const def = JSON.parse(readFileSync(file, 'utf8'));
     writeFileSync(file, JSON.stringify({ ...def, secrecy: ['public', 'secret', 'nobody'] }));
     const problems = lintCatalog(dir).problems.map((p) => p.problem);
-    expect(problems).toEqual(expect.arrayContaining([expect.stringContaining('secrecy /secrecy/2'), 'secrecy order must start with the safe value']));
+    expect(problems).toEqual(
+      expect.arrayContaining([expect.stringContaining('secrecy /secrecy/2'), 'secrecy order must start with the safe value']),
+    );
   });
 });

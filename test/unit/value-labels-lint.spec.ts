@@ -34,19 +34,33 @@ describe('value labels lint', () => {
   it('refuses a list value without a label, a label for no value and a label missing a language', () => {
     const dir = copyWith('scrutineer_scope', (def) => ({
       ...def,
-      schema: { ...(def.schema as object), items: { type: 'string', enum: ['turnout', 'event_log', 'emargement', 'electors_readonly', 'results'] } },
+      schema: {
+        ...(def.schema as object),
+        items: { type: 'string', enum: ['turnout', 'event_log', 'emargement', 'electors_readonly', 'results'] },
+      },
       valueLabels: { ...(def.valueLabels as object), nobody: { en: 'Nobody', fr: 'Personne' } },
     }));
     const problems = lintCatalog(dir).problems.map((p) => p.problem);
     expect(problems).toEqual(
-      expect.arrayContaining(['value "results" has no label in "valueLabels"', '"valueLabels" names "nobody", which is not a value of the schema']),
+      expect.arrayContaining([
+        'value "results" has no label in "valueLabels"',
+        '"valueLabels" names "nobody", which is not a value of the schema',
+      ]),
     );
-    const noFrench = copyWith('voter_receipt', (def) => ({ ...def, valueLabels: { ...(def.valueLabels as object), none: { en: 'No receipt' } } }));
-    expect(lintCatalog(noFrench).problems.map((p) => p.problem)).toContain("definition /valueLabels/none/fr must have required property 'fr' (required)");
+    const noFrench = copyWith('voter_receipt', (def) => ({
+      ...def,
+      valueLabels: { ...(def.valueLabels as object), none: { en: 'No receipt' } },
+    }));
+    expect(lintCatalog(noFrench).problems.map((p) => p.problem)).toContain(
+      "definition /valueLabels/none/fr must have required property 'fr' (required)",
+    );
   });
 
   it('accepts labels of its own for a boolean option', () => {
-    const dir = copyWith('revote', (def) => ({ ...def, valueLabels: { true: { en: 'Allowed', fr: 'Autorisé' }, false: { en: 'Not allowed', fr: 'Interdit' } } }));
+    const dir = copyWith('revote', (def) => ({
+      ...def,
+      valueLabels: { true: { en: 'Allowed', fr: 'Autorisé' }, false: { en: 'Not allowed', fr: 'Interdit' } },
+    }));
     expect(lintCatalog(dir).problems).toEqual([]);
   });
 });

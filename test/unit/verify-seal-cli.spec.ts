@@ -44,9 +44,15 @@ describe('offline seal verification (bin/verify-seal.js)', () => {
     const tampered = { ...doc, state: { ...state, configuration: { ...state.configuration, admin_can_view_credentials: true } } };
     expect(run(tampered)).toEqual({ code: 1, out: expect.objectContaining({ valid: false, fingerprintValid: false }) });
     const refingerprinted = { ...tampered, fingerprint: fingerprintOf(tampered.state) };
-    expect(run(refingerprinted)).toEqual({ code: 1, out: expect.objectContaining({ valid: false, signatureValid: false, fingerprintValid: true }) });
+    expect(run(refingerprinted)).toEqual({
+      code: 1,
+      out: expect.objectContaining({ valid: false, signatureValid: false, fingerprintValid: true }),
+    });
     const { signature: _s, publicKey: _p, keyId: _k, ...content } = refingerprinted;
     const other = new SealSigner(generateKeyPairSync('ed25519').privateKey).sign(content);
-    expect(run(other, '--key-id', signer.keyId)).toEqual({ code: 1, out: expect.objectContaining({ signatureValid: true, trusted: false, valid: false }) });
+    expect(run(other, '--key-id', signer.keyId)).toEqual({
+      code: 1,
+      out: expect.objectContaining({ signatureValid: true, trusted: false, valid: false }),
+    });
   });
 });

@@ -60,7 +60,10 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
     // asynchronously: no write system call per line on the request's path, lines written while a
     // write is under way go out together, and what is pending is flushed when the process exits.
     // (Log lines are diagnostics: what must not be lost is in the audit log, committed first.)
-    const logger = pino({ level: config.logLevel, base: { service: 'cloison' } }, options.logStream ?? pino.destination({ dest: 1, sync: false }));
+    const logger = pino(
+      { level: config.logLevel, base: { service: 'cloison' } },
+      options.logStream ?? pino.destination({ dest: 1, sync: false }),
+    );
     const adapter = new FastifyAdapter({
       loggerInstance: logger,
       // Evaluation requests are counted (onResponse below), not logged, unless refused, failed or slow.
@@ -76,7 +79,11 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
       childLoggerFactory: (parent: FastifyBaseLogger, bindings: Record<string, unknown>, opts: object, raw: IncomingMessage) => {
         const given = raw.headers['x-request-id'];
         // Made on the request's first log line: most evaluations write none.
-        return new LazyChildLogger(parent, typeof given === 'string' && REQUEST_ID.test(given) ? { ...bindings, clientRequestId: given } : bindings, opts);
+        return new LazyChildLogger(
+          parent,
+          typeof given === 'string' && REQUEST_ID.test(given) ? { ...bindings, clientRequestId: given } : bindings,
+          opts,
+        );
       },
     });
     const routes: ServedRoute[] = [];

@@ -30,7 +30,13 @@ export class AppModule {
       imports: [
         // The environment was validated against ENV_SCHEMA before boot (loadConfig); Nest's
         // ConfigService serves that validated result, never raw process.env.
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, cache: true, load: [() => ({ cloison: config })] }),
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          skipProcessEnv: true,
+          cache: true,
+          load: [() => ({ cloison: config })],
+        }),
         CoreModule.forRoot(config, database, registry),
         DiscoveryModule,
         ObservabilityModule,

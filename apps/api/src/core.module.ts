@@ -1,6 +1,15 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { AuditCheckpointer, AuditLinker, AuditRecorder, AuditSigner, AuditWitness, ServiceKeys, loadSigningKey, parsePrivateKey } from '#audit';
+import {
+  AuditCheckpointer,
+  AuditLinker,
+  AuditRecorder,
+  AuditSigner,
+  AuditWitness,
+  ServiceKeys,
+  loadSigningKey,
+  parsePrivateKey,
+} from '#audit';
 import { Authenticator, LineageReader, OIDC_SETTINGS, PrincipalIssuer, PrincipalRevoker } from '#identity';
 import { PrismaService, ReadPrismaService, type Database } from '#persistence';
 import { AUTH_FAILURE_LIMIT, PolicyGuard } from '#policy';
@@ -17,8 +26,24 @@ export class CoreModule {
     const { key } = loadSigningKey({ configured: config.auditSigningKey, dataDir: config.dataDir });
     const signer = new AuditSigner(key);
     const shared = [
-      PrismaService, ReadPrismaService, TenantScopeService, TenantDirectory, OptionRowsCache, Authenticator, PrincipalIssuer, PrincipalRevoker, LineageReader,
-      AuditRecorder, AuditLinker, AuditWitness, AuditSigner, AuditCheckpointer, ServiceKeys, Registry, CLOISON_CONFIG, SERVICE_SIGNING_KEY,
+      PrismaService,
+      ReadPrismaService,
+      TenantScopeService,
+      TenantDirectory,
+      OptionRowsCache,
+      Authenticator,
+      PrincipalIssuer,
+      PrincipalRevoker,
+      LineageReader,
+      AuditRecorder,
+      AuditLinker,
+      AuditWitness,
+      AuditSigner,
+      AuditCheckpointer,
+      ServiceKeys,
+      Registry,
+      CLOISON_CONFIG,
+      SERVICE_SIGNING_KEY,
     ];
     return {
       module: CoreModule,
@@ -55,7 +80,13 @@ export class CoreModule {
           provide: ServiceKeys,
           inject: [TenantScopeService, AuditRecorder],
           useFactory: (scopes: TenantScopeService, audit: AuditRecorder) =>
-            new ServiceKeys(scopes, audit, signer, key, config.auditPreviousSigningKey ? parsePrivateKey(config.auditPreviousSigningKey) : undefined),
+            new ServiceKeys(
+              scopes,
+              audit,
+              signer,
+              key,
+              config.auditPreviousSigningKey ? parsePrivateKey(config.auditPreviousSigningKey) : undefined,
+            ),
         },
         // One instance, global guard of Nest's pipeline and authoriser of the routes served directly.
         PolicyGuard,

@@ -37,7 +37,9 @@ async function main(): Promise<void> {
     await cloison.close().catch(() => undefined);
     throw isAddressInUse(err) ? new PortInUseError(config.port, config.host) : err;
   }
-  process.stdout.write(`Cloison listening on http://${config.host}:${config.port} (database: ${config.databaseUrl ? 'PostgreSQL' : `embedded, ${config.dataDir}`})\n`);
+  process.stdout.write(
+    `Cloison listening on http://${config.host}:${config.port} (database: ${config.databaseUrl ? 'PostgreSQL' : `embedded, ${config.dataDir}`})\n`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -42,7 +42,12 @@ type Values<O extends Options> = { [K in keyof O]?: O[K]['type'] extends 'string
 
 export function parse<O extends Options>(argv: string[], options: O, positionals = 0): { values: Values<O>; positionals: string[] } {
   try {
-    const parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const parsed = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
     const values = parsed.values as Values<O>;
     if (!values.help && parsed.positionals.length !== positionals) {
       throw new Error(`expected ${positionals} argument(s), got ${parsed.positionals.length}`);

@@ -66,7 +66,17 @@ const COMMANDS: Record<string, Handler> = {
   },
 };
 
-export const HELP_TEXTS = [MAIN_HELP, PRINCIPALS_HELP, TENANTS_HELP, CATALOG_LINT_HELP, AUDIT_EXPORT_HELP, MIGRATE_HELP, OPERATOR_HELP, KEYS_HELP, APPROVE_HELP];
+export const HELP_TEXTS = [
+  MAIN_HELP,
+  PRINCIPALS_HELP,
+  TENANTS_HELP,
+  CATALOG_LINT_HELP,
+  AUDIT_EXPORT_HELP,
+  MIGRATE_HELP,
+  OPERATOR_HELP,
+  KEYS_HELP,
+  APPROVE_HELP,
+];
 
 /** Runs one command line; never throws, always resolves to an exit code. */
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {

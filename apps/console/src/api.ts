@@ -1,4 +1,22 @@
-import type { ExposureItem, BulkPlan, BulkResult, Person, Preset, TenantStatus, AuditActor, AuditFilters, AuditPage, ChangeRequest, Inbox, Me, OptionDefinition, OptionView, SealSummary, Tenant, VerifyResult } from './types.js';
+import type {
+  ExposureItem,
+  BulkPlan,
+  BulkResult,
+  Person,
+  Preset,
+  TenantStatus,
+  AuditActor,
+  AuditFilters,
+  AuditPage,
+  ChangeRequest,
+  Inbox,
+  Me,
+  OptionDefinition,
+  OptionView,
+  SealSummary,
+  Tenant,
+  VerifyResult,
+} from './types.js';
 
 export interface ApiIssue {
   pointer: string;
@@ -108,7 +126,12 @@ export class Api {
     if (!res.ok) {
       if (res.status === 401) this.onUnauthorized?.();
       const b = (await res.json().catch(() => ({}))) as Partial<ApiErrorBody>;
-      throw new ApiError({ statusCode: res.status, error: b.error ?? res.statusText, message: b.message ?? res.statusText, details: b.details });
+      throw new ApiError({
+        statusCode: res.status,
+        error: b.error ?? res.statusText,
+        message: b.message ?? res.statusText,
+        details: b.details,
+      });
     }
     return res.blob();
   }
@@ -149,7 +172,10 @@ export class Api {
   changeRequests = (slug: string) => this.get<ChangeRequest[]>(`/v1/tenants/${seg(slug)}/change-requests?status=pending`);
 
   approve = (r: ChangeRequest, signature?: object) =>
-    this.send<ChangeRequest>('POST', `/v1/tenants/${seg(r.tenant)}/change-requests/${seg(r.id)}/approve`, { contentHash: r.contentHash, ...(signature ? { signature } : {}) });
+    this.send<ChangeRequest>('POST', `/v1/tenants/${seg(r.tenant)}/change-requests/${seg(r.id)}/approve`, {
+      contentHash: r.contentHash,
+      ...(signature ? { signature } : {}),
+    });
 
   reject = (r: ChangeRequest, reason: string) =>
     this.send<ChangeRequest>('POST', `/v1/tenants/${seg(r.tenant)}/change-requests/${seg(r.id)}/reject`, { reason });
@@ -165,12 +191,14 @@ export class Api {
 
   exposure = () => this.get<{ generatedAt: string; items: ExposureItem[] }>('/v1/reports/exposure');
 
-  createTenant = (body: { slug: string; name: string; riskLevel: number; preset?: string }) => this.send<Tenant>('POST', '/v1/tenants', body);
+  createTenant = (body: { slug: string; name: string; riskLevel: number; preset?: string }) =>
+    this.send<Tenant>('POST', '/v1/tenants', body);
 
   people = (slug: string) => this.get<Person[]>(`/v1/tenants/${seg(slug)}/principals`);
 
   /** 201: the invitation is on its way; 202: a client admin of the tenant approves it first. */
-  invite = (slug: string, body: { name: string; email: string }) => this.send<unknown>('POST', `/v1/tenants/${seg(slug)}/invitations`, body);
+  invite = (slug: string, body: { name: string; email: string }) =>
+    this.send<unknown>('POST', `/v1/tenants/${seg(slug)}/invitations`, body);
 
   /** 200: revoked; 202: someone else must approve the revocation. */
   revoke = (id: string) => this.send<unknown>('POST', `/v1/principals/${seg(id)}/revoke`);

@@ -78,7 +78,13 @@ export function errorBox(err: unknown, form?: HTMLElement): HTMLElement {
     'div',
     { class: 'error', role: 'alert', id, tabindex: -1, 'data-status': body.statusCode },
     h('p', { class: 'error-title' }, t(STATUS[body.statusCode] ?? (body.statusCode >= 500 ? 'err500' : 'errOther'))),
-    details.length ? h('ul', { class: 'error-details' }, details.map((d) => h('li', { 'data-pointer': d.pointer, 'data-rule': d.rule }, issueText(d)))) : null,
+    details.length
+      ? h(
+          'ul',
+          { class: 'error-details' },
+          details.map((d) => h('li', { 'data-pointer': d.pointer, 'data-rule': d.rule }, issueText(d))),
+        )
+      : null,
     h(
       'details',
       { class: 'error-technical' },

@@ -32,23 +32,54 @@ const status = h('div', { id: 'status', class: 'status', role: 'status', 'aria-l
 
 const HOME: Record<Me['role'], string> = { operator: '#/tenants', compliance: '#/audit', client_admin: '#/org', service: '#/none' };
 const NAV: Record<Me['role'], [string, TextKey][]> = {
-  operator: [['#/inbox', 'navInbox'], ['#/tenants', 'navTenants'], ['#/exposure', 'navExposure'], ['#/bulk', 'navBulk'], ['#/audit', 'navAudit']],
-  compliance: [['#/audit', 'navAudit'], ['#/tenants', 'navTenants'], ['#/exposure', 'navExposure']],
-  client_admin: [['#/org', 'navOrganisation'], ['#/inbox', 'navInbox'], ['#/audit', 'navHistory']],
+  operator: [
+    ['#/inbox', 'navInbox'],
+    ['#/tenants', 'navTenants'],
+    ['#/exposure', 'navExposure'],
+    ['#/bulk', 'navBulk'],
+    ['#/audit', 'navAudit'],
+  ],
+  compliance: [
+    ['#/audit', 'navAudit'],
+    ['#/tenants', 'navTenants'],
+    ['#/exposure', 'navExposure'],
+  ],
+  client_admin: [
+    ['#/org', 'navOrganisation'],
+    ['#/inbox', 'navInbox'],
+    ['#/audit', 'navHistory'],
+  ],
   service: [],
 };
 
 function shell(): void {
   const langSelect = h(
     'select',
-    { id: 'lang', onchange: (e: Event) => (setLang((e.target as HTMLSelectElement).value as Lang), shell(), session ? void route(false) : drawSignIn()) },
+    {
+      id: 'lang',
+      onchange: (e: Event) => (setLang((e.target as HTMLSelectElement).value as Lang), shell(), session ? void route(false) : drawSignIn()),
+    },
     h('option', { value: 'en', selected: lang() === 'en', lang: 'en' }, 'English'),
     h('option', { value: 'fr', selected: lang() === 'fr', lang: 'fr' }, 'Français'),
   );
   const skip = h('a', { class: 'skip', href: '#main', onclick: (e: Event) => (e.preventDefault(), main.focus()) }, t('skip'));
   const current = location.hash.split('?')[0];
   const nav = session
-    ? h('nav', { 'aria-label': t('appTitle') }, h('ul', {}, NAV[session.me.role].map(([href, key]) => h('li', {}, h('a', { href, 'aria-current': current?.startsWith(href) ? 'page' : null }, t(key), key === 'navInbox' ? inboxCount : null)))))
+    ? h(
+        'nav',
+        { 'aria-label': t('appTitle') },
+        h(
+          'ul',
+          {},
+          NAV[session.me.role].map(([href, key]) =>
+            h(
+              'li',
+              {},
+              h('a', { href, 'aria-current': current?.startsWith(href) ? 'page' : null }, t(key), key === 'navInbox' ? inboxCount : null),
+            ),
+          ),
+        ),
+      )
     : null;
   const who = session
     ? [
@@ -59,7 +90,13 @@ function shell(): void {
   replace(
     root,
     skip,
-    h('header', { class: 'top' }, h('p', { class: 'brand' }, 'Cloison'), nav, h('div', { class: 'session' }, h('label', { for: 'lang' }, t('language')), langSelect, who)),
+    h(
+      'header',
+      { class: 'top' },
+      h('p', { class: 'brand' }, 'Cloison'),
+      nav,
+      h('div', { class: 'session' }, h('label', { for: 'lang' }, t('language')), langSelect, who),
+    ),
     status,
     main,
   );
@@ -73,7 +110,12 @@ async function updateInboxCount(s: Session): Promise<void> {
   try {
     const { count } = await s.api.inbox();
     inboxCount.dataset.inboxCount = String(count);
-    replace(inboxCount, count ? [h('span', { 'aria-hidden': 'true' }, String(count)), h('span', { class: 'sr-only' }, ` (${t('inboxBadge', { n: count })})`)] : []);
+    replace(
+      inboxCount,
+      count
+        ? [h('span', { 'aria-hidden': 'true' }, String(count)), h('span', { class: 'sr-only' }, ` (${t('inboxBadge', { n: count })})`)]
+        : [],
+    );
     inboxCount.hidden = count === 0;
   } catch {
     inboxCount.hidden = true;
@@ -144,7 +186,8 @@ async function route(moved: boolean): Promise<void> {
     else if (parts[0] === 'bulk' && session.me.role === 'operator') await bulkView(ctx, main);
     else if (parts[0] === 'exposure') await exposureView(ctx, main);
     else if (parts[0] === 'tenants' && parts[1] && parts[2] === 'options' && parts[3]) await optionPage(ctx, main, parts[1], parts[3]);
-    else if (parts[0] === 'org' && parts[1] === 'options' && parts[2] && session.me.tenant) await optionPage(ctx, main, session.me.tenant, parts[2]);
+    else if (parts[0] === 'org' && parts[1] === 'options' && parts[2] && session.me.tenant)
+      await optionPage(ctx, main, session.me.tenant, parts[2]);
     else if (parts[0] === 'tenants' && parts[1]) await tenantView(ctx, main, parts[1]);
     else if (parts[0] === 'tenants') await tenantsView(ctx, main);
     else if (parts[0] === 'org' && session.me.tenant) await organisationView(ctx, main, session.me.tenant);

@@ -22,8 +22,13 @@ interface Credential {
   credentialId: string | null;
 }
 
-const b64u = (b: ArrayBuffer): string => btoa(String.fromCharCode(...new Uint8Array(b))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-const bytes = (s: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+const b64u = (b: ArrayBuffer): string =>
+  btoa(String.fromCharCode(...new Uint8Array(b)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+const bytes = (s: string): Uint8Array<ArrayBuffer> =>
+  Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
 
 export const passkeysSupported = (): boolean => typeof PublicKeyCredential !== 'undefined' && window.isSecureContext;
 
@@ -31,9 +36,15 @@ export const credentials = (api: Api) => api.get<Credential[]>('/v1/me/credentia
 
 /** Registers a new passkey with the browser and enrols it (audited in the tenant's chain with its public key). */
 export async function enrolPasskey(api: Api, label: string): Promise<void> {
-  const o = (await api.send<{ challenge: string; rp: { id: string; name: string }; user: { id: string; name: string; displayName: string }; pubKeyCredParams: PublicKeyCredentialParameters[]; excludeCredentials?: { id: string }[] }>(
-    'POST', '/v1/me/credentials/registration-options', {},
-  )).body;
+  const o = (
+    await api.send<{
+      challenge: string;
+      rp: { id: string; name: string };
+      user: { id: string; name: string; displayName: string };
+      pubKeyCredParams: PublicKeyCredentialParameters[];
+      excludeCredentials?: { id: string }[];
+    }>('POST', '/v1/me/credentials/registration-options', {})
+  ).body;
   const created = (await navigator.credentials.create({
     publicKey: {
       challenge: bytes(o.challenge),
@@ -47,8 +58,15 @@ export async function enrolPasskey(api: Api, label: string): Promise<void> {
   })) as PublicKeyCredential;
   const r = created.response as AuthenticatorAttestationResponse;
   const response = {
-    id: created.id, rawId: b64u(created.rawId), type: 'public-key', clientExtensionResults: {},
-    response: { clientDataJSON: b64u(r.clientDataJSON), attestationObject: b64u(r.attestationObject), transports: r.getTransports?.() ?? [] },
+    id: created.id,
+    rawId: b64u(created.rawId),
+    type: 'public-key',
+    clientExtensionResults: {},
+    response: {
+      clientDataJSON: b64u(r.clientDataJSON),
+      attestationObject: b64u(r.attestationObject),
+      transports: r.getTransports?.() ?? [],
+    },
   };
   await api.send('POST', '/v1/me/credentials', { kind: 'webauthn', label, response });
 }
@@ -65,16 +83,33 @@ export async function signApproval(api: Api, me: Me, r: ChangeRequest): Promise<
   const tenant = await api.tenant(r.tenant);
   const at = new Date().toISOString();
   // Every value is a string: JSON.stringify with the keys in sorted order is the RFC 8785 form.
-  const statement = JSON.stringify({ action: 'change_request.approve', approver: me.id, at, contentHash: r.contentHash, subject: r.id, tenant: tenant.id, type: 'cloison.approval/v1' });
+  const statement = JSON.stringify({
+    action: 'change_request.approve',
+    approver: me.id,
+    at,
+    contentHash: r.contentHash,
+    subject: r.id,
+    tenant: tenant.id,
+    type: 'cloison.approval/v1',
+  });
   const challenge = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(statement));
   const got = (await navigator.credentials.get({
-    publicKey: { challenge, allowCredentials: keys.map((k) => ({ id: bytes(k.credentialId as string), type: 'public-key' as const })), userVerification: 'required' },
+    publicKey: {
+      challenge,
+      allowCredentials: keys.map((k) => ({ id: bytes(k.credentialId as string), type: 'public-key' as const })),
+      userVerification: 'required',
+    },
   })) as PublicKeyCredential;
   const a = got.response as AuthenticatorAssertionResponse;
   const used = keys.find((k) => k.credentialId === got.id) ?? keys[0];
   return {
-    kind: 'webauthn', key: (used as Credential).fingerprint, at, credentialId: got.id,
-    authenticatorData: b64u(a.authenticatorData), clientDataJSON: b64u(a.clientDataJSON), signature: b64u(a.signature),
+    kind: 'webauthn',
+    key: (used as Credential).fingerprint,
+    at,
+    credentialId: got.id,
+    authenticatorData: b64u(a.authenticatorData),
+    clientDataJSON: b64u(a.clientDataJSON),
+    signature: b64u(a.signature),
   };
 }
 
@@ -98,9 +133,15 @@ export async function passkeysPanel(api: Api, panel: HTMLElement): Promise<void>
     h('h2', { id: 'passkeys-title' }, t('passkeysTitle')),
     h('p', {}, t('passkeysIntro')),
     list.length
-      ? h('ul', { 'data-list': 'passkeys' }, list.map((c) => h('li', { 'data-fingerprint': c.fingerprint }, c.label, ' ', h('code', {}, c.fingerprint.slice(0, 19)))))
+      ? h(
+          'ul',
+          { 'data-list': 'passkeys' },
+          list.map((c) => h('li', { 'data-fingerprint': c.fingerprint }, c.label, ' ', h('code', {}, c.fingerprint.slice(0, 19)))),
+        )
       : h('p', { class: 'muted' }, t('passkeysNone')),
-    passkeysSupported() ? h('div', { class: 'field' }, h('label', { for: 'passkey-label' }, t('passkeyLabel')), label, add) : h('p', { class: 'muted' }, t('passkeysUnsupported')),
+    passkeysSupported()
+      ? h('div', { class: 'field' }, h('label', { for: 'passkey-label' }, t('passkeyLabel')), label, add)
+      : h('p', { class: 'muted' }, t('passkeysUnsupported')),
     feedback,
   );
 }

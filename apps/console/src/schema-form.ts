@@ -32,12 +32,19 @@ export function controlFor(schema: JsonSchema, value: unknown, label: string, la
   const ty = types(schema);
 
   if ('const' in schema) {
-    return { element: h('p', { class: 'field' }, `${label}: `, h('strong', {}, plain(schema.const, labels)), ` (${t('fixed')})`), read: () => ({ ok: true, value: schema.const }) };
+    return {
+      element: h('p', { class: 'field' }, `${label}: `, h('strong', {}, plain(schema.const, labels)), ` (${t('fixed')})`),
+      read: () => ({ ok: true, value: schema.const }),
+    };
   }
 
   if (Array.isArray(schema.enum)) {
     const choices = schema.enum as unknown[];
-    const select = h('select', { id, name: 'value' }, choices.map((c, i) => h('option', { value: String(i), selected: JSON.stringify(c) === JSON.stringify(value) }, plain(c, labels))));
+    const select = h(
+      'select',
+      { id, name: 'value' },
+      choices.map((c, i) => h('option', { value: String(i), selected: JSON.stringify(c) === JSON.stringify(value) }, plain(c, labels))),
+    );
     return { element: labelled(id, label, select), read: () => ({ ok: true, value: choices[Number(select.value)] }) };
   }
 
@@ -54,11 +61,23 @@ export function controlFor(schema: JsonSchema, value: unknown, label: string, la
   if (ty.length === 1 && (ty[0] === 'integer' || ty[0] === 'number')) {
     const min = schema.minimum as number | undefined;
     const max = schema.maximum as number | undefined;
-    const input = h('input', { id, name: 'value', type: 'number', inputmode: 'numeric', min, max, step: ty[0] === 'integer' ? 1 : 'any', value: typeof value === 'number' ? value : '' });
+    const input = h('input', {
+      id,
+      name: 'value',
+      type: 'number',
+      inputmode: 'numeric',
+      min,
+      max,
+      step: ty[0] === 'integer' ? 1 : 'any',
+      value: typeof value === 'number' ? value : '',
+    });
     const hint = min !== undefined && max !== undefined ? t('between', { min, max }) : undefined;
     return {
       element: labelled(id, label, input, hint),
-      read: () => (input.value.trim() === '' || Number.isNaN(Number(input.value)) ? { ok: false, message: t('notANumber') } : { ok: true, value: Number(input.value) }),
+      read: () =>
+        input.value.trim() === '' || Number.isNaN(Number(input.value))
+          ? { ok: false, message: t('notANumber') }
+          : { ok: true, value: Number(input.value) },
     };
   }
 
@@ -72,14 +91,25 @@ export function controlFor(schema: JsonSchema, value: unknown, label: string, la
       return { c, box, element: h('div', { class: 'choice' }, box, h('label', { for: boxId }, plain(c, labels))) };
     });
     return {
-      element: h('fieldset', { class: 'field' }, h('legend', {}, label), boxes.map((b) => b.element)),
+      element: h(
+        'fieldset',
+        { class: 'field' },
+        h('legend', {}, label),
+        boxes.map((b) => b.element),
+      ),
       read: () => ({ ok: true, value: boxes.filter((b) => b.box.checked).map((b) => b.c) }),
     };
   }
 
   if (ty.length >= 1 && ty.every((x) => x === 'string' || x === 'null') && ty.includes('string')) {
     const nullable = ty.includes('null');
-    const input = h('input', { id, name: 'value', type: 'text', value: typeof value === 'string' ? value : '', maxlength: schema.maxLength as number | undefined });
+    const input = h('input', {
+      id,
+      name: 'value',
+      type: 'text',
+      value: typeof value === 'string' ? value : '',
+      maxlength: schema.maxLength as number | undefined,
+    });
     return { element: labelled(id, label, input), read: () => ({ ok: true, value: nullable && input.value === '' ? null : input.value }) };
   }
 

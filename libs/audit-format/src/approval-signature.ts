@@ -38,7 +38,15 @@ export const STATEMENT_TYPE = 'cloison.approval/v1';
 
 /** RFC 8785 canonical JSON of the statement. */
 export function statementText(s: ApprovalStatement): string {
-  return jcs({ type: STATEMENT_TYPE, action: s.action, tenant: s.tenant, subject: s.subject, contentHash: s.contentHash, approver: s.approver, at: s.at });
+  return jcs({
+    type: STATEMENT_TYPE,
+    action: s.action,
+    tenant: s.tenant,
+    subject: s.subject,
+    contentHash: s.contentHash,
+    approver: s.approver,
+    at: s.at,
+  });
 }
 
 /** SHA-256 of the canonical statement: the bytes an Ed25519 key signs and a passkey's challenge. */
@@ -47,7 +55,11 @@ export function statementHash(s: ApprovalStatement): Buffer {
 }
 
 /** What a seal approval approves: the seal as proposed, the purpose, and the reason given. */
-export function sealContentHash(seal: { tenantId: string; id: string; label: string; requiredApprovals: number }, purpose: 'activate' | 'lift' | 'break_glass', reason: string | null): string {
+export function sealContentHash(
+  seal: { tenantId: string; id: string; label: string; requiredApprovals: number },
+  purpose: 'activate' | 'lift' | 'break_glass',
+  reason: string | null,
+): string {
   const text = jcs({ tenant: seal.tenantId, seal: seal.id, label: seal.label, requiredApprovals: seal.requiredApprovals, purpose, reason });
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
@@ -86,7 +98,12 @@ export interface EnrolledKey {
 
 /** Signs the statement with a local Ed25519 key (`cloison approve`, automation). */
 export function signStatement(statement: ApprovalStatement, privateKey: KeyObject): Ed25519Proof {
-  return { kind: 'ed25519', key: publicKeyFingerprint(createPublicKey(privateKey)), at: statement.at, signature: sign(null, statementHash(statement), privateKey).toString('base64url') };
+  return {
+    kind: 'ed25519',
+    key: publicKeyFingerprint(createPublicKey(privateKey)),
+    at: statement.at,
+    signature: sign(null, statementHash(statement), privateKey).toString('base64url'),
+  };
 }
 
 const b64u = (s: string): Buffer => Buffer.from(s, 'base64url');
@@ -143,7 +160,13 @@ export function proofRefusal(statement: ApprovalStatement, proof: ApprovalProof,
 }
 
 /** WebAuthn §7.2 steps that bind an assertion to the statement, then the signature itself. */
-function webAuthnRefusal(hash: Buffer, proof: WebAuthnProof, key: EnrolledKey, publicKey: KeyObject, userVerification: boolean): string | null {
+function webAuthnRefusal(
+  hash: Buffer,
+  proof: WebAuthnProof,
+  key: EnrolledKey,
+  publicKey: KeyObject,
+  userVerification: boolean,
+): string | null {
   if (key.credentialId !== undefined && proof.credentialId !== key.credentialId) return 'the assertion names another credential';
   const clientDataBytes = b64u(proof.clientDataJSON);
   const clientData = JSON.parse(clientDataBytes.toString('utf8')) as { type?: unknown; challenge?: unknown };
@@ -158,10 +181,11 @@ function webAuthnRefusal(hash: Buffer, proof: WebAuthnProof, key: EnrolledKey, p
   const signed = Buffer.concat([authData, sha256(clientDataBytes)]);
   const signature = b64u(proof.signature);
   const jwk = key.publicKeyJwk;
-  const ok = jwk.kty === 'EC'
-    ? verify('sha256', signed, { key: publicKey, dsaEncoding: 'der' }, signature)
-    : jwk.kty === 'OKP'
-      ? verify(null, signed, publicKey, signature)
-      : verify('sha256', signed, publicKey, signature);
+  const ok =
+    jwk.kty === 'EC'
+      ? verify('sha256', signed, { key: publicKey, dsaEncoding: 'der' }, signature)
+      : jwk.kty === 'OKP'
+        ? verify(null, signed, publicKey, signature)
+        : verify('sha256', signed, publicKey, signature);
   return ok ? null : 'the passkey signature does not match';
 }

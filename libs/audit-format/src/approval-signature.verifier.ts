@@ -1,8 +1,13 @@
 import type { JsonWebKey } from 'node:crypto';
 import type { ChainedEvent } from './audit.chain.js';
 import {
-  SIGNED_EVENT_ACTIONS, jwkFingerprint, proofRefusal, sealContentHash,
-  type ApprovalProof, type ApprovalStatement, type EnrolledKey,
+  SIGNED_EVENT_ACTIONS,
+  jwkFingerprint,
+  proofRefusal,
+  sealContentHash,
+  type ApprovalProof,
+  type ApprovalStatement,
+  type EnrolledKey,
 } from './approval-signature.js';
 
 /** One approval in the export and what its signature proved. */
@@ -20,7 +25,8 @@ export interface ApprovalFinding {
 }
 
 const ACTION_KEY = '"action":"';
-const CONSENT_ACTION = /(?:tenant\.created|credential\.(?:enrolled|removed)|change_request\.(?:created|edited|approved)|seal\.(?:proposed|approved|lift_approved|break_glass_approved))"/y;
+const CONSENT_ACTION =
+  /(?:tenant\.created|credential\.(?:enrolled|removed)|change_request\.(?:created|edited|approved)|seal\.(?:proposed|approved|lift_approved|break_glass_approved))"/y;
 
 /**
  * Whether an export line is an event the consent check reads (the others take the fast path):
@@ -85,7 +91,13 @@ export class ApprovalSignatureVerifier {
         return null;
       }
       case 'seal.proposed':
-        if (e.tenantId) this.seals.set(id, { tenantId: e.tenantId, id, label: String(after?.label), requiredApprovals: Number(after?.requiredApprovals) });
+        if (e.tenantId)
+          this.seals.set(id, {
+            tenantId: e.tenantId,
+            id,
+            label: String(after?.label),
+            requiredApprovals: Number(after?.requiredApprovals),
+          });
         return null;
     }
     const action = SIGNED_EVENT_ACTIONS[e.action];
@@ -94,8 +106,17 @@ export class ApprovalSignatureVerifier {
   }
 
   private enrolled(e: ChainedEvent, after: After): string | null {
-    const c = after as { principal?: unknown; fingerprint?: unknown; kind?: unknown; publicKeyJwk?: unknown; rpId?: unknown; credentialId?: unknown; label?: unknown } | null;
-    if (!c || typeof c.fingerprint !== 'string' || (c.kind !== 'ed25519' && c.kind !== 'webauthn')) return 'the credential enrolment is malformed';
+    const c = after as {
+      principal?: unknown;
+      fingerprint?: unknown;
+      kind?: unknown;
+      publicKeyJwk?: unknown;
+      rpId?: unknown;
+      credentialId?: unknown;
+      label?: unknown;
+    } | null;
+    if (!c || typeof c.fingerprint !== 'string' || (c.kind !== 'ed25519' && c.kind !== 'webauthn'))
+      return 'the credential enrolment is malformed';
     let fingerprint: string;
     try {
       fingerprint = jwkFingerprint(c.publicKeyJwk as JsonWebKey);
@@ -105,7 +126,9 @@ export class ApprovalSignatureVerifier {
     if (fingerprint !== c.fingerprint) return `the enrolled key's fingerprint is ${fingerprint}, not the recorded ${c.fingerprint}`;
     if (c.principal !== e.actor.id) return 'a credential was enrolled for someone other than the one enrolling it';
     const key: EnrolledKey = {
-      fingerprint, kind: c.kind, publicKeyJwk: c.publicKeyJwk as JsonWebKey,
+      fingerprint,
+      kind: c.kind,
+      publicKeyJwk: c.publicKeyJwk as JsonWebKey,
       ...(typeof c.rpId === 'string' ? { rpId: c.rpId } : {}),
       ...(typeof c.credentialId === 'string' ? { credentialId: c.credentialId } : {}),
     };
@@ -113,16 +136,31 @@ export class ApprovalSignatureVerifier {
     return null;
   }
 
-  private approval(e: ChainedEvent, after: After, id: string, action: ApprovalStatement['action'], seq: number, line?: number): string | null {
+  private approval(
+    e: ChainedEvent,
+    after: After,
+    id: string,
+    action: ApprovalStatement['action'],
+    seq: number,
+    line?: number,
+  ): string | null {
     const tenant = e.tenantId as string;
-    const finding: ApprovalFinding = { seq, ...(line !== undefined ? { line } : {}), action: e.action, subject: id, approver: e.actor, status: 'unsigned' };
+    const finding: ApprovalFinding = {
+      seq,
+      ...(line !== undefined ? { line } : {}),
+      action: e.action,
+      subject: id,
+      approver: e.actor,
+      status: 'unsigned',
+    };
     this.findings.push(finding);
     let contentHash: string;
     let critical: boolean;
     if (action === 'change_request.approve') {
       const request = this.requests.get(id);
       if (!request) return `approval of change request ${id}, which was not filed earlier in this chain`;
-      if (after?.contentHash !== request.contentHash) return `approval of change request ${id} for content ${String(after?.contentHash)}, not its current content ${request.contentHash}`;
+      if (after?.contentHash !== request.contentHash)
+        return `approval of change request ${id} for content ${String(after?.contentHash)}, not its current content ${request.contentHash}`;
       contentHash = request.contentHash;
       critical = request.critical;
     } else {
@@ -135,13 +173,15 @@ export class ApprovalSignatureVerifier {
     const proof = after?.signature as ApprovalProof | undefined;
     if (!proof) {
       const required = action === 'change_request.approve' && critical && this.signedTenants.has(tenant);
-      return required ? `approval by ${e.actor.name} (${e.actor.id}) of critical change request ${id} is not signed, and its tenant requires signed approvals` : null;
+      return required
+        ? `approval by ${e.actor.name} (${e.actor.id}) of critical change request ${id} is not signed, and its tenant requires signed approvals`
+        : null;
     }
     finding.key = String(proof.key);
     finding.kind = String(proof.kind);
     const known = this.keys.get(proof.key);
     if (!known) {
-      if (this.mode === 'tenant' && e.actor.role === 'operator') return (finding.status = 'unchecked'), null;
+      if (this.mode === 'tenant' && e.actor.role === 'operator') return ((finding.status = 'unchecked'), null);
       return `approval signed with key ${proof.key}, which was not enrolled earlier in this chain`;
     }
     if (known.principal !== e.actor.id) return `approval by ${e.actor.id} signed with the key of ${known.principal}`;

@@ -30,7 +30,10 @@ describe('audit hashing (format 1)', () => {
   });
 
   it('serialises any JSON value exactly as the canonicalize package (RFC 8785 reference)', () => {
-    fc.assert(fc.property(fc.jsonValue(), (v) => jcs(v) === canonicalize(v)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => jcs(v) === canonicalize(v)),
+      { numRuns: 2000 },
+    );
     fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (v) => jcs(v) === canonicalize(v)));
     expect(canonicalContent(content)).toBe(canonicalize({ ...content, v: 1 }));
   });
@@ -43,20 +46,59 @@ describe('audit hashing (format 1)', () => {
     );
     const text = fc.string({ unit, maxLength: 6 });
     const key = fc.oneof(text, fc.constantFrom('10', '9', '0', '-1', '1.5', '__proto__', 'toJSON', ''));
-    const odd = fc.constantFrom<unknown>(undefined, new Date(0), Object.create(null), Number.NaN, Number.POSITIVE_INFINITY, -0, 1e21, 5e-324, [1, , 3], [undefined]);
+    const odd = fc.constantFrom<unknown>(
+      undefined,
+      new Date(0),
+      Object.create(null),
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      -0,
+      1e21,
+      5e-324,
+      [1, , 3],
+      [undefined],
+    );
     const value = fc.letrec((tie) => ({
-      v: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ stringUnit: unit }), odd, fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(key, tie('v'), { maxKeys: 4 })),
+      v: fc.oneof(
+        { depthSize: 'small' },
+        fc.jsonValue({ stringUnit: unit }),
+        odd,
+        fc.array(tie('v'), { maxLength: 3 }),
+        fc.dictionary(key, tie('v'), { maxKeys: 4 }),
+      ),
     })).v;
     const nullable = fc.oneof(fc.constant(null), text);
-    const wellFormed = fc.record({
-      tenantId: nullable, at: text, actor: fc.record({ id: text, name: text, role: text }), action: text,
-      option: nullable, before: value, after: value, diff: value, reason: nullable, requestId: nullable,
-    }, { requiredKeys: ['tenantId', 'at', 'actor', 'action', 'option', 'reason', 'requestId'] });
+    const wellFormed = fc.record(
+      {
+        tenantId: nullable,
+        at: text,
+        actor: fc.record({ id: text, name: text, role: text }),
+        action: text,
+        option: nullable,
+        before: value,
+        after: value,
+        diff: value,
+        reason: nullable,
+        requestId: nullable,
+      },
+      { requiredKeys: ['tenantId', 'at', 'actor', 'action', 'option', 'reason', 'requestId'] },
+    );
     const anything = fc.oneof(nullable, value);
-    const illFormed = fc.record({
-      tenantId: anything, at: anything, actor: fc.oneof(fc.record({ id: anything, name: text, role: text }), anything),
-      action: anything, option: anything, before: value, after: value, diff: value, reason: anything, requestId: anything,
-    }, { requiredKeys: [] });
+    const illFormed = fc.record(
+      {
+        tenantId: anything,
+        at: anything,
+        actor: fc.oneof(fc.record({ id: anything, name: text, role: text }), anything),
+        action: anything,
+        option: anything,
+        before: value,
+        after: value,
+        diff: value,
+        reason: anything,
+        requestId: anything,
+      },
+      { requiredKeys: [] },
+    );
     const content = fc.oneof({ weight: 4, arbitrary: wellFormed }, { weight: 1, arbitrary: illFormed }) as fc.Arbitrary<AuditContent>;
     const outcome = (f: () => string) => {
       try {
@@ -68,8 +110,17 @@ describe('audit hashing (format 1)', () => {
     // The reference: every field through jcs, keys given in no particular order.
     const reference = (c: AuditContent) =>
       jcs({
-        v: 1, tenantId: c.tenantId, requestId: c.requestId, reason: c.reason, option: c.option, diff: c.diff ?? null, before: c.before ?? null,
-        at: c.at, after: c.after ?? null, actor: { role: c.actor.role, name: c.actor.name, id: c.actor.id }, action: c.action,
+        v: 1,
+        tenantId: c.tenantId,
+        requestId: c.requestId,
+        reason: c.reason,
+        option: c.option,
+        diff: c.diff ?? null,
+        before: c.before ?? null,
+        at: c.at,
+        after: c.after ?? null,
+        actor: { role: c.actor.role, name: c.actor.name, id: c.actor.id },
+        action: c.action,
       });
     const isWellFormed = (c: AuditContent) =>
       [c.action, c.at, c.actor?.id, c.actor?.name, c.actor?.role].every((x) => typeof x === 'string') &&
@@ -87,7 +138,11 @@ describe('audit hashing (format 1)', () => {
 
   it('links as sha256 of the previous link hash and the content hash, as hex text', () => {
     const h = contentHash(content);
-    expect(linkHash(GENESIS_HASH, h)).toBe(createHash('sha256').update(GENESIS_HASH + h).digest('hex'));
+    expect(linkHash(GENESIS_HASH, h)).toBe(
+      createHash('sha256')
+        .update(GENESIS_HASH + h)
+        .digest('hex'),
+    );
   });
 
   it('diffs containers field by field and replaces scalars whole', () => {

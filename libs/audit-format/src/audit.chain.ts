@@ -148,7 +148,14 @@ const isStrOrNull = (v: unknown): v is string | null => v === null || typeof v =
 function fastContent(c: AuditContent): string | null {
   const a = c.actor as Partial<AuditContent['actor']> | null | undefined;
   if (typeof a !== 'object' || a === null || !isStr(a.id) || !isStr(a.name) || !isStr(a.role)) return null;
-  if (!isStr(c.action) || !isStr(c.at) || !isStrOrNull(c.option) || !isStrOrNull(c.reason) || !isStrOrNull(c.requestId) || !isStrOrNull(c.tenantId)) {
+  if (
+    !isStr(c.action) ||
+    !isStr(c.at) ||
+    !isStrOrNull(c.option) ||
+    !isStrOrNull(c.reason) ||
+    !isStrOrNull(c.requestId) ||
+    !isStrOrNull(c.tenantId)
+  ) {
     return null;
   }
   const after = c.after ?? null;
@@ -156,8 +163,17 @@ function fastContent(c: AuditContent): string | null {
   const diff = c.diff ?? null;
   if (!stringifiesCanonically(after) || !stringifiesCanonically(before) || !stringifiesCanonically(diff)) return null;
   const text = JSON.stringify({
-    action: c.action, actor: { id: a.id, name: a.name, role: a.role }, after, at: c.at, before, diff,
-    option: c.option, reason: c.reason, requestId: c.requestId, tenantId: c.tenantId, v: AUDIT_FORMAT_VERSION,
+    action: c.action,
+    actor: { id: a.id, name: a.name, role: a.role },
+    after,
+    at: c.at,
+    before,
+    diff,
+    option: c.option,
+    reason: c.reason,
+    requestId: c.requestId,
+    tenantId: c.tenantId,
+    v: AUDIT_FORMAT_VERSION,
   });
   return text.includes('\\u') ? null : text;
 }

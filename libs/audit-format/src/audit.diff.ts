@@ -1,8 +1,6 @@
 import jsonPatch from 'fast-json-patch';
 
-export type JsonPatchOperation =
-  | { op: 'add' | 'replace'; path: string; value: unknown }
-  | { op: 'remove'; path: string };
+export type JsonPatchOperation = { op: 'add' | 'replace'; path: string; value: unknown } | { op: 'remove'; path: string };
 
 const container = (v: unknown): 'array' | 'object' | null =>
   Array.isArray(v) ? 'array' : v !== null && typeof v === 'object' ? 'object' : null;

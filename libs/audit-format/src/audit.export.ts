@@ -61,8 +61,25 @@ export function endLine(events: number, checkpoints: number): string {
 }
 
 export const CSV_COLUMNS = [
-  'type', 'seq', 'tenant_seq', 'tenant_id', 'at', 'actor_id', 'actor_name', 'actor_role', 'action', 'option',
-  'before', 'after', 'diff', 'reason', 'request_id', 'content_hash', 'hash', 'tenant_hash', 'signature',
+  'type',
+  'seq',
+  'tenant_seq',
+  'tenant_id',
+  'at',
+  'actor_id',
+  'actor_name',
+  'actor_role',
+  'action',
+  'option',
+  'before',
+  'after',
+  'diff',
+  'reason',
+  'request_id',
+  'content_hash',
+  'hash',
+  'tenant_hash',
+  'signature',
 ] as const;
 
 const FORMULA_START = /^[=+\-@\t\r\n]/;
@@ -82,15 +99,39 @@ export function csvHeader(): string {
 
 export function csvEventRow(e: ChainedEvent, scope: 'global' | 'tenant'): string {
   const global = scope === 'global';
-  return [
-    'event', global ? e.seq : '', e.tenantSeq, e.tenantId, e.at, e.actor.id, e.actor.name, e.actor.role, e.action, e.option,
-    e.before, e.after, e.diff, e.reason, e.requestId, e.contentHash, global ? e.hash : '', e.tenantHash, '',
-  ].map(cell).join(',') + '\r\n';
+  return (
+    [
+      'event',
+      global ? e.seq : '',
+      e.tenantSeq,
+      e.tenantId,
+      e.at,
+      e.actor.id,
+      e.actor.name,
+      e.actor.role,
+      e.action,
+      e.option,
+      e.before,
+      e.after,
+      e.diff,
+      e.reason,
+      e.requestId,
+      e.contentHash,
+      global ? e.hash : '',
+      e.tenantHash,
+      '',
+    ]
+      .map(cell)
+      .join(',') + '\r\n'
+  );
 }
 
 export function csvCheckpointRow(c: Checkpoint, scope: 'global' | 'tenant'): string {
   const seqs = scope === 'global' ? [c.seq, ''] : ['', c.seq];
   const hashes = scope === 'global' ? [c.head, ''] : ['', c.head];
-  return ['checkpoint', ...seqs, scope === 'tenant' ? c.chain : '', c.at, '', '', '', '', '', '', '', '', '', '', '', ...hashes, c.signature]
-    .map(cell).join(',') + '\r\n';
+  return (
+    ['checkpoint', ...seqs, scope === 'tenant' ? c.chain : '', c.at, '', '', '', '', '', '', '', '', '', '', '', ...hashes, c.signature]
+      .map(cell)
+      .join(',') + '\r\n'
+  );
 }

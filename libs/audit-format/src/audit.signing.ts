@@ -48,7 +48,9 @@ export function checkpointSignatureValid(c: Checkpoint, publicKey: KeyObject): b
 
 /** "sha256:" + hex sha256 of the DER (SPKI) public key. */
 export function publicKeyFingerprint(publicKey: KeyObject): string {
-  return `sha256:${createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')}`;
 }
 
 export function publicKeyPem(publicKey: KeyObject): string {

@@ -119,7 +119,13 @@ export function digestBatch(bytes: Uint8Array): DigestBatch {
     }
   };
 
-  const event = (seq: unknown, tenantSeq: number | null, tenantId: string | null, h: string, stored: { contentHash?: unknown; hash?: unknown; tenantHash?: unknown }) => {
+  const event = (
+    seq: unknown,
+    tenantSeq: number | null,
+    tenantId: string | null,
+    h: string,
+    stored: { contentHash?: unknown; hash?: unknown; tenantHash?: unknown },
+  ) => {
     const { hash, tenantHash } = stored;
     let f = h === stored.contentHash ? CONTENT_MATCHES : 0;
     if (tenantSeq === null) f |= TENANT_SEQ_NULL;
@@ -167,7 +173,8 @@ export function digestBatch(bytes: Uint8Array): DigestBatch {
     }
     if (typeof e !== 'object' || e === null || e.type !== 'event') return text_(raw, e?.type === 'checkpoint');
     const { seq, tenantSeq, tenantId } = e;
-    if (!(typeof tenantSeq === 'number' || tenantSeq === null) || !(typeof tenantId === 'string' || tenantId === null)) return text_(raw, false);
+    if (!(typeof tenantSeq === 'number' || tenantSeq === null) || !(typeof tenantId === 'string' || tenantId === null))
+      return text_(raw, false);
     let h: string;
     try {
       h = contentHash(e as never);

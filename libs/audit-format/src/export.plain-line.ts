@@ -39,8 +39,27 @@ export interface PlainEvent {
 export function readPlainEvent(raw: string): PlainEvent | null {
   const m = PLAIN_EVENT.exec(raw);
   if (!m) return null;
-  const [, seq, tenantSeq, tenantId, at, id, name, role, action, option, before, after, diff, reason, requestId, contentHash, tenantHashOrNull, tenantHash, hash] =
-    m as unknown as (string | undefined)[];
+  const [
+    ,
+    seq,
+    tenantSeq,
+    tenantId,
+    at,
+    id,
+    name,
+    role,
+    action,
+    option,
+    before,
+    after,
+    diff,
+    reason,
+    requestId,
+    contentHash,
+    tenantHashOrNull,
+    tenantHash,
+    hash,
+  ] = m as unknown as (string | undefined)[];
   return {
     seq: seq === undefined ? NaN : Number(seq),
     tenantSeq: tenantSeq === 'null' ? null : Number(tenantSeq),

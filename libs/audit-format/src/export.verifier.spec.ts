@@ -22,7 +22,9 @@ describe('export verification in batches', () => {
       const expected = await verifyExportStream([x.text], x.publicKey);
       expect(expected).toMatchObject({ ok: true });
       for (const batchBytes of [64, 700, 5000, 1 << 20]) {
-        expect(await verifyExportBytes(chunked(Buffer.from(x.text), [13, 4000]), x.publicKey, { workers: 0, batchBytes })).toEqual(expected);
+        expect(await verifyExportBytes(chunked(Buffer.from(x.text), [13, 4000]), x.publicKey, { workers: 0, batchBytes })).toEqual(
+          expected,
+        );
       }
     }
   });
@@ -86,7 +88,12 @@ describe('export verification in batches', () => {
     const bytes = Buffer.from(lines.join('\n'));
     for (const batchBytes of [100, 3000, 1 << 20]) {
       expect(await verifyExportBytes(chunked(bytes, []), global.publicKey, { workers: 0, batchBytes })).toEqual({
-        ok: false, checked: 12, firstBrokenSeq: 12, line: lineOf(12) + 1, reason: 'event 12 does not match its content hash: its content was altered', approvals: [],
+        ok: false,
+        checked: 12,
+        firstBrokenSeq: 12,
+        line: lineOf(12) + 1,
+        reason: 'event 12 does not match its content hash: its content was altered',
+        approvals: [],
       });
     }
   });

@@ -100,7 +100,9 @@ export class ExportVerifier {
     const rotations = Array.isArray(line.keyRotations) ? line.keyRotations : [];
     // The header's rotations are not trusted as such: each is signed by both keys it links.
     if (!trustedKeys(this.publicKey, rotations).has(line.keyFingerprint)) {
-      return this.broken(`the export was signed with key ${line.keyFingerprint}, not with the given public key ${given} or a key it rotated to`);
+      return this.broken(
+        `the export was signed with key ${line.keyFingerprint}, not with the given public key ${given} or a key it rotated to`,
+      );
     }
     const mode = line.scope === 'tenant' ? 'tenant' : 'global';
     this.verifier = new ChainVerifier({ mode, chain: line.chain, publicKey: this.publicKey, rotations });
@@ -125,7 +127,9 @@ export class ExportVerifier {
     if (!outcome.ok) return (this.result = outcome);
     if (!this.end) return (this.broken('the export ends without its end line (file truncated)'), this.chainResult());
     if (this.end.events !== this.events || this.end.checkpoints !== this.checkpoints) {
-      this.broken(`the end line announces ${this.end.events} events and ${this.end.checkpoints} checkpoints, the file has ${this.events} and ${this.checkpoints}`);
+      this.broken(
+        `the end line announces ${this.end.events} events and ${this.end.checkpoints} checkpoints, the file has ${this.events} and ${this.checkpoints}`,
+      );
       return this.chainResult();
     }
     return (this.result = outcome);
@@ -161,7 +165,11 @@ interface Pending {
  * earliest one, with its line number. A bounded number of batches is pending at any time:
  * reading waits for the walk (backpressure).
  */
-export async function verifyExportBytes(chunks: AsyncIterable<Uint8Array>, publicKey: KeyObject, opts: VerifyBytesOptions = {}): Promise<ExportVerifyResult> {
+export async function verifyExportBytes(
+  chunks: AsyncIterable<Uint8Array>,
+  publicKey: KeyObject,
+  opts: VerifyBytesOptions = {},
+): Promise<ExportVerifyResult> {
   const verifier = new ExportVerifier(publicKey);
   const workers = opts.workers ?? defaultWorkers();
   const parallelFrom = opts.parallelFrom ?? 4 * MiB;
@@ -176,7 +184,10 @@ export async function verifyExportBytes(chunks: AsyncIterable<Uint8Array>, publi
       if (!pool && workers > 0 && read >= parallelFrom) pool = new WorkerDigester(workers);
       if (pool?.hasRoom(PER_WORKER)) {
         const p: Pending = { wait: pool.submit(batch) };
-        p.wait?.then((d) => (p.done = d), () => {});
+        p.wait?.then(
+          (d) => (p.done = d),
+          () => {},
+        );
         pending.push(p);
       } else {
         pending.push({ done: digestBatch(batch) });
@@ -229,7 +240,10 @@ export async function* lineBatches(chunks: AsyncIterable<Uint8Array>, size: numb
 }
 
 /** Verifies an export given as text chunks (e.g. a file stream with utf8 encoding), in constant memory. */
-export async function verifyExportStream(chunks: AsyncIterable<string> | Iterable<string>, publicKey: KeyObject): Promise<ExportVerifyResult> {
+export async function verifyExportStream(
+  chunks: AsyncIterable<string> | Iterable<string>,
+  publicKey: KeyObject,
+): Promise<ExportVerifyResult> {
   const verifier = new ExportVerifier(publicKey);
   let rest = '';
   outer: for await (const chunk of chunks) {

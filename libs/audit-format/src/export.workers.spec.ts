@@ -19,7 +19,10 @@ describe('export verification with worker threads', () => {
     dir = mkdtempSync(join(tmpdir(), 'cloison-verifier-'));
     const src = dirname(fileURLToPath(import.meta.url));
     for (const f of readdirSync(src).filter((n) => n.endsWith('.ts') && !n.endsWith('.spec.ts'))) {
-      const { code } = swc.transformFileSync(join(src, f), { jsc: { parser: { syntax: 'typescript', decorators: true }, target: 'es2022' }, module: { type: 'es6' } });
+      const { code } = swc.transformFileSync(join(src, f), {
+        jsc: { parser: { syntax: 'typescript', decorators: true }, target: 'es2022' },
+        module: { type: 'es6' },
+      });
       writeFileSync(join(dir, f.replace(/\.ts$/, '.js')), code);
     }
     writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
@@ -50,7 +53,10 @@ describe('export verification with worker threads', () => {
       [],
       [['reason', lineOf(1500)]],
       // Two failures far apart: the later batch may well be digested first.
-      [['reason', lineOf(1800)], ['rehashed', lineOf(700)]],
+      [
+        ['reason', lineOf(1800)],
+        ['rehashed', lineOf(700)],
+      ],
       [['rewritten', lineOf(1234)]],
       [['rewrittenOddTenant', lineOf(999)]],
       [['deleted', lineOf(1000)]],

@@ -42,7 +42,11 @@ export function signRotation(oldKey: KeyObject, newKey: KeyObject, at = new Date
     at: at.toISOString(),
   };
   const payload = rotationPayload(body);
-  return { ...body, signature: sign(null, payload, oldKey).toString('base64'), successorSignature: sign(null, payload, newKey).toString('base64') };
+  return {
+    ...body,
+    signature: sign(null, payload, oldKey).toString('base64'),
+    successorSignature: sign(null, payload, newKey).toString('base64'),
+  };
 }
 
 /** Both keys as named by their fingerprints, both signatures valid; else null. */
@@ -52,7 +56,9 @@ function checkedKeys(r: KeyRotation): { from: KeyObject; to: KeyObject } | null 
     const to = parsePublicKey(r.toKey);
     if (publicKeyFingerprint(from) !== r.from || publicKeyFingerprint(to) !== r.to) return null;
     const payload = rotationPayload(r);
-    const ok = verify(null, payload, from, Buffer.from(r.signature, 'base64')) && verify(null, payload, to, Buffer.from(r.successorSignature, 'base64'));
+    const ok =
+      verify(null, payload, from, Buffer.from(r.signature, 'base64')) &&
+      verify(null, payload, to, Buffer.from(r.successorSignature, 'base64'));
     return ok ? { from, to } : null;
   } catch {
     return null;

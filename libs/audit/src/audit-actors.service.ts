@@ -31,7 +31,11 @@ export class AuditActorsService {
   async across(ctx: PolicyContext, slug?: string): Promise<AuditActor[]> {
     if (slug === undefined) return this.list(ctx, this.scopes.readScopeOf(ctx.principal), undefined);
     const tenant = await this.tenants.resolve(ctx.principal, slug);
-    if (!tenant) throw new NotFoundException({ message: `tenant "${slug}" not found`, details: [{ pointer: '/tenant', rule: 'exists', message: 'no such tenant' }] });
+    if (!tenant)
+      throw new NotFoundException({
+        message: `tenant "${slug}" not found`,
+        details: [{ pointer: '/tenant', rule: 'exists', message: 'no such tenant' }],
+      });
     return this.list(ctx, { tenantId: tenant.id }, tenant.id);
   }
 
@@ -44,6 +48,8 @@ export class AuditActorsService {
         orderBy: { actorId: 'asc' },
       }),
     );
-    return rows.map((r) => ({ id: r.actorId, name: r.actorName, role: r.actorRole })).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    return rows
+      .map((r) => ({ id: r.actorId, name: r.actorName, role: r.actorRole }))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   }
 }

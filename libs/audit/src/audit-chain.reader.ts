@@ -42,10 +42,17 @@ export async function* readChain(scopes: TenantScopeService, ref: ChainRef, upTo
   for (;;) {
     const { events, checkpoints } = await scopes.run(scope, async (tx) => {
       const events = tenantId
-        ? await tx.auditEvent.findMany({ where: { tenantId, tenantSeq: { gt: after, lte: limit } }, orderBy: { tenantSeq: 'asc' }, take: BATCH })
+        ? await tx.auditEvent.findMany({
+            where: { tenantId, tenantSeq: { gt: after, lte: limit } },
+            orderBy: { tenantSeq: 'asc' },
+            take: BATCH,
+          })
         : await tx.auditEvent.findMany({ where: { seq: { gt: after, lte: limit } }, orderBy: { seq: 'asc' }, take: BATCH });
       const last = events.length === BATCH ? seqOf(events[events.length - 1] as AuditEvent, tenantId) : limit;
-      const checkpoints = await tx.auditCheckpoint.findMany({ where: { chain: ref.chain, seq: { gt: after, lte: last } }, orderBy: { seq: 'asc' } });
+      const checkpoints = await tx.auditCheckpoint.findMany({
+        where: { chain: ref.chain, seq: { gt: after, lte: last } },
+        orderBy: { seq: 'asc' },
+      });
       return { events, checkpoints };
     });
     let i = 0;
@@ -65,11 +72,20 @@ function seqOf(e: AuditEvent, tenantId: string | null): bigint {
   return (tenantId ? e.tenantSeq : e.seq) as bigint;
 }
 
-function cp(row: { chain: string; seq: bigint; head: string; signedAt: Date; keyFingerprint: string; signature: string } | undefined): ChainItem {
+function cp(
+  row: { chain: string; seq: bigint; head: string; signedAt: Date; keyFingerprint: string; signature: string } | undefined,
+): ChainItem {
   if (!row) throw new Error('checkpoint index out of range');
   return {
     kind: 'checkpoint',
-    checkpoint: { chain: row.chain, seq: Number(row.seq), head: row.head, at: row.signedAt.toISOString(), key: row.keyFingerprint, signature: row.signature },
+    checkpoint: {
+      chain: row.chain,
+      seq: Number(row.seq),
+      head: row.head,
+      at: row.signedAt.toISOString(),
+      key: row.keyFingerprint,
+      signature: row.signature,
+    },
   };
 }
 

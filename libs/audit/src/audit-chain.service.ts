@@ -1,6 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { CHECKPOINT_SCHEMA, ChainVerifier, GLOBAL_CHAIN, checkpointLine, csvCheckpointRow, csvEventRow, csvHeader, endLine, eventLine, exportHeader, type Checkpoint, type VerifyResult } from '#audit-format';
+import {
+  CHECKPOINT_SCHEMA,
+  ChainVerifier,
+  GLOBAL_CHAIN,
+  checkpointLine,
+  csvCheckpointRow,
+  csvEventRow,
+  csvHeader,
+  endLine,
+  eventLine,
+  exportHeader,
+  type Checkpoint,
+  type VerifyResult,
+} from '#audit-format';
 import { AuditCheckpointer } from './audit.checkpointer.js';
 import { AuditSigner } from './audit.signer.js';
 import { ServiceKeys } from './service-keys.js';
@@ -18,7 +31,12 @@ export interface PublicKeyView {
   fingerprint: string;
 }
 
-export const PUBLIC_KEY_VIEW_SCHEMA = objectOf({ algorithm: oneOfStrings(['Ed25519']), publicKey: STRING, publicKeyBase64: STRING, fingerprint: STRING });
+export const PUBLIC_KEY_VIEW_SCHEMA = objectOf({
+  algorithm: oneOfStrings(['Ed25519']),
+  publicKey: STRING,
+  publicKeyBase64: STRING,
+  fingerprint: STRING,
+});
 
 export const CHECKPOINTS_SCHEMA = objectOf({ checkpoints: arrayOf(CHECKPOINT_SCHEMA) });
 

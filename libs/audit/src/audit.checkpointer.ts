@@ -85,15 +85,17 @@ export class AuditCheckpointer implements OnModuleInit, OnModuleDestroy {
   private async store(tx: PrismaTx, head: WitnessedHead): Promise<Checkpoint> {
     const cp = this.signer.sign({ chain: head.chain, seq: head.seq, head: head.hash, at: new Date().toISOString() });
     await tx.auditCheckpoint.createMany({
-      data: [{
-        chain: cp.chain,
-        seq: BigInt(cp.seq),
-        tenantId: cp.chain === GLOBAL_CHAIN ? null : cp.chain,
-        head: cp.head,
-        signedAt: new Date(cp.at),
-        keyFingerprint: cp.key,
-        signature: cp.signature,
-      }],
+      data: [
+        {
+          chain: cp.chain,
+          seq: BigInt(cp.seq),
+          tenantId: cp.chain === GLOBAL_CHAIN ? null : cp.chain,
+          head: cp.head,
+          signedAt: new Date(cp.at),
+          keyFingerprint: cp.key,
+          signature: cp.signature,
+        },
+      ],
       skipDuplicates: true,
     });
     return cp;
@@ -102,8 +104,9 @@ export class AuditCheckpointer implements OnModuleInit, OnModuleDestroy {
 
 async function committed(tx: PrismaTx, head: WitnessedHead): Promise<boolean> {
   const seq = BigInt(head.seq);
-  const found = head.chain === GLOBAL_CHAIN
-    ? await tx.auditEvent.count({ where: { seq, hash: head.hash } })
-    : await tx.auditEvent.count({ where: { tenantId: head.chain, tenantSeq: seq, tenantHash: head.hash } });
+  const found =
+    head.chain === GLOBAL_CHAIN
+      ? await tx.auditEvent.count({ where: { seq, hash: head.hash } })
+      : await tx.auditEvent.count({ where: { tenantId: head.chain, tenantSeq: seq, tenantHash: head.hash } });
   return found > 0;
 }

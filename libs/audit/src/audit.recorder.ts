@@ -126,8 +126,19 @@ export class AuditRecorder {
     };
     const hash = contentHash(content);
     const args = [
-      content.tenantId, at, content.actor.id, content.actor.name, content.actor.role, content.action, content.option,
-      json(entry.before), json(entry.after), json(content.diff ?? undefined), content.reason, content.requestId, hash,
+      content.tenantId,
+      at,
+      content.actor.id,
+      content.actor.name,
+      content.actor.role,
+      content.action,
+      content.option,
+      json(entry.before),
+      json(entry.after),
+      json(content.diff ?? undefined),
+      content.reason,
+      content.requestId,
+      hash,
     ];
     return { content, contentHash: hash, args };
   }
@@ -138,7 +149,8 @@ export class AuditRecorder {
    */
   appendedUnlinked(event: PreparedEvent, row: UnlinkedEvent): void {
     const tenant = event.content.tenantId;
-    if (!tenant || row.event_tenant_seq === null || row.event_tenant_hash === null) throw new Error('audit event without its tenant chain position');
+    if (!tenant || row.event_tenant_seq === null || row.event_tenant_hash === null)
+      throw new Error('audit event without its tenant chain position');
     this.witness?.saw([{ chain: tenant, seq: Number(row.event_tenant_seq), hash: row.event_tenant_hash }]);
     recordAuditAppend(event.content.action as AuditAction);
   }

@@ -35,10 +35,12 @@ export function countedApprovals<A extends Approval>(approvals: readonly A[], re
  * not recorded, so that the record never suggests a consent that decided nothing.
  */
 export function unneededApproval(need: ApprovalRequirement, counted: readonly Approval[], role: string): string | null {
-  if (role === 'client_admin' && !need.clientAdmin) return 'this change needs no client consent: a client admin approval would decide nothing';
+  if (role === 'client_admin' && !need.clientAdmin)
+    return 'this change needs no client consent: a client admin approval would decide nothing';
   if (role === 'client_admin' && counted.some((a) => a.role === 'client_admin')) return 'the client has already consented to this change';
   if (role === 'operator' && !need.operator) return 'this change needs no operator approval';
-  if (role === 'operator' && counted.some((a) => a.role === 'operator')) return 'an operator has already approved this change; it waits for other approvals';
+  if (role === 'operator' && counted.some((a) => a.role === 'operator'))
+    return 'an operator has already approved this change; it waits for other approvals';
   return null;
 }
 

@@ -18,7 +18,11 @@ export const BULK_CHANGE_BODY = {
   },
   allOf: [
     { if: { properties: { operation: { const: 'set' } } }, then: { required: ['value'] }, else: { not: { required: ['value'] } } },
-    { if: { properties: { dryRun: { const: true } }, required: ['dryRun'] }, then: { not: { required: ['planHash'] } }, else: { required: ['planHash'] } },
+    {
+      if: { properties: { dryRun: { const: true } }, required: ['dryRun'] },
+      then: { not: { required: ['planHash'] } },
+      else: { required: ['planHash'] },
+    },
   ],
 } as const;
 

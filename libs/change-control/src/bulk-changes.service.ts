@@ -9,7 +9,18 @@ import { sha256Canonical } from './content-hash.js';
 import { ChangeListener } from '#evaluation';
 import type { PrismaTx } from '#persistence';
 import type { PolicyContext } from '#policy';
-import { ANY_JSON, BOOLEAN, INTEGER, Registry, STRING, arrayOf, objectOf, oneOfStrings, type JsonValue, type OptionDefinition } from '#registry';
+import {
+  ANY_JSON,
+  BOOLEAN,
+  INTEGER,
+  Registry,
+  STRING,
+  arrayOf,
+  objectOf,
+  oneOfStrings,
+  type JsonValue,
+  type OptionDefinition,
+} from '#registry';
 import { TenantDirectory, TenantScopeService, type TenantRef } from '#tenancy';
 import type { BulkChangeBody } from './bulk-changes.schemas.js';
 
@@ -44,7 +55,9 @@ export const BULK_PLAN_SCHEMA = objectOf(
     operation: oneOfStrings(['set', 'reset']),
     value: ANY_JSON,
     reason: STRING,
-    tenants: arrayOf(objectOf({ tenant: STRING, version: INTEGER, before: ANY_JSON, after: ANY_JSON, changes: BOOLEAN, needsApproval: BOOLEAN })),
+    tenants: arrayOf(
+      objectOf({ tenant: STRING, version: INTEGER, before: ANY_JSON, after: ANY_JSON, changes: BOOLEAN, needsApproval: BOOLEAN }),
+    ),
     planHash: STRING,
   },
   ['value'],
@@ -54,7 +67,15 @@ export const BULK_RESULT_SCHEMA = objectOf({
   bulkId: STRING,
   planHash: STRING,
   results: arrayOf(
-    objectOf({ tenant: STRING, outcome: oneOfStrings(['applied', 'pending', 'unchanged']), option: OPTION_VIEW_SCHEMA, request: CHANGE_REQUEST_VIEW_SCHEMA }, ['option', 'request']),
+    objectOf(
+      {
+        tenant: STRING,
+        outcome: oneOfStrings(['applied', 'pending', 'unchanged']),
+        option: OPTION_VIEW_SCHEMA,
+        request: CHANGE_REQUEST_VIEW_SCHEMA,
+      },
+      ['option', 'request'],
+    ),
   ),
 });
 
@@ -75,38 +96,52 @@ export class BulkChangesService {
 
   async plan(ctx: PolicyContext, body: BulkChangeBody): Promise<BulkPlan> {
     const { def, change, tenants } = await this.prepare(ctx, body);
-    return this.scopes.runAcross(tenants.map((t) => t.id), (tx, enter) => this.planIn(tx, enter, body, def, change, tenants));
+    return this.scopes.runAcross(
+      tenants.map((t) => t.id),
+      (tx, enter) => this.planIn(tx, enter, body, def, change, tenants),
+    );
   }
 
   async apply(ctx: PolicyContext, body: BulkChangeBody): Promise<BulkResult> {
     const { def, change, tenants } = await this.prepare(ctx, body);
     const bulkId = randomUUID();
     const actor = { id: ctx.principal.id, name: ctx.principal.name, role: ctx.principal.role };
-    const result = await this.scopes.runAcross(tenants.map((t) => t.id), async (tx, enter) => {
-      const plan = await this.planIn(tx, enter, body, def, change, tenants);
-      if (plan.planHash !== body.planHash) {
-        throw new RuleConflict('the tenants\' values changed since the dry run (or the request differs from it); run the dry run again', 'plan_hash', '/planHash');
-      }
-      const results: BulkResult['results'] = [];
-      for (const tenant of tenants) {
-        await enter(tenant.id);
-        const origin = { actor, reason: `${body.reason} (bulk change ${bulkId})`, requestId: ctx.requestId };
-        const out = await this.gate.submit(tx, tenant, def, change, origin);
-        results.push(
-          out.kind === 'pending'
-            ? { tenant: tenant.slug, outcome: 'pending', request: out.request }
-            : { tenant: tenant.slug, outcome: out.kind, option: out.option },
-        );
-      }
-      return { bulkId, planHash: plan.planHash, results };
-    });
+    const result = await this.scopes.runAcross(
+      tenants.map((t) => t.id),
+      async (tx, enter) => {
+        const plan = await this.planIn(tx, enter, body, def, change, tenants);
+        if (plan.planHash !== body.planHash) {
+          throw new RuleConflict(
+            "the tenants' values changed since the dry run (or the request differs from it); run the dry run again",
+            'plan_hash',
+            '/planHash',
+          );
+        }
+        const results: BulkResult['results'] = [];
+        for (const tenant of tenants) {
+          await enter(tenant.id);
+          const origin = { actor, reason: `${body.reason} (bulk change ${bulkId})`, requestId: ctx.requestId };
+          const out = await this.gate.submit(tx, tenant, def, change, origin);
+          results.push(
+            out.kind === 'pending'
+              ? { tenant: tenant.slug, outcome: 'pending', request: out.request }
+              : { tenant: tenant.slug, outcome: out.kind, option: out.option },
+          );
+        }
+        return { bulkId, planHash: plan.planHash, results };
+      },
+    );
     for (const t of tenants) this.changes.valuesWritten(t.id);
     return result;
   }
 
   private async prepare(ctx: PolicyContext, body: BulkChangeBody) {
     const def = this.registry.find(body.option);
-    if (!def) throw new NotFoundException({ message: `unknown option "${body.option}"`, details: [{ pointer: '/option', rule: 'exists', message: 'no such option' }] });
+    if (!def)
+      throw new NotFoundException({
+        message: `unknown option "${body.option}"`,
+        details: [{ pointer: '/option', rule: 'exists', message: 'no such option' }],
+      });
     if (def.risk === 'critical') {
       const message = `option "${def.key}" is critical: it is changed one tenant at a time, never in bulk`;
       throw new BadRequestException({ message, details: [{ pointer: '/option', rule: 'critical_not_bulk', message }] });
@@ -117,7 +152,10 @@ export class BulkChangesService {
     for (const [i, slug] of body.tenants.entries()) {
       const tenant = await this.directory.resolve(ctx.principal, slug);
       if (!tenant) {
-        throw new NotFoundException({ message: `tenant "${slug}" not found`, details: [{ pointer: `/tenants/${i}`, rule: 'exists', message: 'no such tenant' }] });
+        throw new NotFoundException({
+          message: `tenant "${slug}" not found`,
+          details: [{ pointer: `/tenants/${i}`, rule: 'exists', message: 'no such tenant' }],
+        });
       }
       tenants.push(tenant);
     }

@@ -30,7 +30,12 @@ export class DefaultChangeRefused extends Error {
   constructor(readonly changes: DefaultChange[]) {
     super(
       'catalog changes defaults that sealed tenants, or tenants for whom the option needs approval, rely on (CLOISON_DEFAULT_CHANGES=refuse):\n' +
-        changes.map((c) => `  ${c.option}: ${JSON.stringify(c.before?.default)} -> ${JSON.stringify(c.after.default)}; tenants: ${c.pinned.join(', ')}`).join('\n'),
+        changes
+          .map(
+            (c) =>
+              `  ${c.option}: ${JSON.stringify(c.before?.default)} -> ${JSON.stringify(c.after.default)}; tenants: ${c.pinned.join(', ')}`,
+          )
+          .join('\n'),
     );
     this.name = 'DefaultChangeRefused';
   }
@@ -63,7 +68,9 @@ export class CatalogDefaultsReconciler implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const changes = await this.reconcile();
     for (const c of changes.filter((x) => x.before)) {
-      this.logger.log(`default of ${c.option} changed ${JSON.stringify(c.before?.default)} -> ${JSON.stringify(c.after.default)}; tenants affected: ${c.impact.length}, pinned: ${c.pinned.length}`);
+      this.logger.log(
+        `default of ${c.option} changed ${JSON.stringify(c.before?.default)} -> ${JSON.stringify(c.after.default)}; tenants affected: ${c.impact.length}, pinned: ${c.pinned.length}`,
+      );
     }
   }
 
@@ -77,7 +84,10 @@ export class CatalogDefaultsReconciler implements OnApplicationBootstrap {
         if (prev && isDeepStrictEqual(prev.defaultValue, def.default)) continue;
         const relying = prev ? await this.relyingOnDefault(tx, def.key) : [];
         // A tenant keeps its value when following the default would bypass what a direct change needs.
-        const held = (t: Relying) => t.sealed || !!approvalRequirement(def, t.riskLevel) || !!approvalRequirement({ risk: prev?.risk as OptionDefinition['risk'] }, t.riskLevel);
+        const held = (t: Relying) =>
+          t.sealed ||
+          !!approvalRequirement(def, t.riskLevel) ||
+          !!approvalRequirement({ risk: prev?.risk as OptionDefinition['risk'] }, t.riskLevel);
         const keep = relying.filter(held);
         plans.push({
           def,
@@ -100,9 +110,20 @@ export class CatalogDefaultsReconciler implements OnApplicationBootstrap {
         const prev = stored.get(def.key);
         if (!prev) {
           // A first record (new database or new option) changes no tenant's value: not audited.
-          await tx.catalogDefault.create({ data: { optionKey: def.key, version: def.version, risk: def.risk, defaultValue: jsonInput(def.default) as never, appliedAt: now } });
+          await tx.catalogDefault.create({
+            data: {
+              optionKey: def.key,
+              version: def.version,
+              risk: def.risk,
+              defaultValue: jsonInput(def.default) as never,
+              appliedAt: now,
+            },
+          });
         } else if (prev.version !== def.version || prev.risk !== def.risk || !isDeepStrictEqual(prev.defaultValue, def.default)) {
-          await tx.catalogDefault.update({ where: { optionKey: def.key }, data: { version: def.version, risk: def.risk, defaultValue: jsonInput(def.default) as never, appliedAt: now } });
+          await tx.catalogDefault.update({
+            where: { optionKey: def.key },
+            data: { version: def.version, risk: def.risk, defaultValue: jsonInput(def.default) as never, appliedAt: now },
+          });
         }
       }
       for (const plan of plans) if (plan.before) await this.apply(tx, enter, plan, plan.before.default);
@@ -120,7 +141,9 @@ export class CatalogDefaultsReconciler implements OnApplicationBootstrap {
       optionKey: def.key,
       before: plan.before,
       after: { ...plan.after, impact: plan.impact, pinned: plan.pinned },
-      reason: plan.pinned.length ? 'catalog default changed; sealed tenants and tenants for whom the option needs approval pinned to their current value' : 'catalog default changed',
+      reason: plan.pinned.length
+        ? 'catalog default changed; sealed tenants and tenants for whom the option needs approval pinned to their current value'
+        : 'catalog default changed',
     });
     const registryChange = `catalog default of ${def.key} changed to ${JSON.stringify(def.default)} (definition version ${def.version}, registry event ${seq})`;
     for (const tenant of plan.keep) {

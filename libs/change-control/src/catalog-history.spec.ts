@@ -1,7 +1,12 @@
 import { sameRules, type DefinitionVersion } from './catalog-history.js';
 
-const v = (version: number, schemaHash: string | null, risk = 'medium', dflt: unknown = 'a'): DefinitionVersion =>
-  ({ version, risk, default: dflt as never, schemaHash, reconciledAt: '2026-12-04T00:00:00.000Z' });
+const v = (version: number, schemaHash: string | null, risk = 'medium', dflt: unknown = 'a'): DefinitionVersion => ({
+  version,
+  risk,
+  default: dflt as never,
+  schemaHash,
+  reconciledAt: '2026-12-04T00:00:00.000Z',
+});
 
 describe('sameRules (which definition versions a seal still stands for)', () => {
   it('accepts versions that only moved the default', () => {

@@ -29,7 +29,15 @@ export interface DefinitionVersion {
 
 export const schemaHashOf = (def: Pick<OptionDefinition, 'schema'>): string => sha256Canonical(def.schema);
 
-type Row = { id: bigint; optionKey: string; version: number; risk: string; defaultValue: unknown; schemaHash: string | null; reconciledAt: Date };
+type Row = {
+  id: bigint;
+  optionKey: string;
+  version: number;
+  risk: string;
+  defaultValue: unknown;
+  schemaHash: string | null;
+  reconciledAt: Date;
+};
 
 const view = (r: Row): DefinitionVersion => ({
   version: r.version,
@@ -75,7 +83,14 @@ export class CatalogHistory {
       if (last.schemaHash === null || last.schemaHash === schemaHash) return;
     }
     await tx.catalogDefinitionHistory.create({
-      data: { optionKey: def.key, version: def.version, risk: def.risk, defaultValue: jsonInput(def.default) as never, schemaHash, reconciledAt: at },
+      data: {
+        optionKey: def.key,
+        version: def.version,
+        risk: def.risk,
+        defaultValue: jsonInput(def.default) as never,
+        schemaHash,
+        reconciledAt: at,
+      },
     });
   }
 }

@@ -12,7 +12,10 @@ const PROVIDERS = [...CHANGE_CONTROL_PROVIDERS, BulkChangesService];
 @Global()
 @Module({
   controllers: [ChangeRequestsController, BulkChangesController],
-  providers: [{ provide: DEFAULT_CHANGE_POLICY, inject: [CLOISON_CONFIG], useFactory: (config: CloisonConfig) => config.defaultChanges }, ...PROVIDERS],
+  providers: [
+    { provide: DEFAULT_CHANGE_POLICY, inject: [CLOISON_CONFIG], useFactory: (config: CloisonConfig) => config.defaultChanges },
+    ...PROVIDERS,
+  ],
   exports: [DEFAULT_CHANGE_POLICY, ...PROVIDERS],
 })
 export class ChangeControlModule {}

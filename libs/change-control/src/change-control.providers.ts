@@ -6,4 +6,11 @@ import { ChangeRequests } from './change-requests.service.js';
 import { OptionStore } from './option-store.js';
 
 /** Providers of the capability; OptionStore is registered here but exported nowhere else. */
-export const CHANGE_CONTROL_PROVIDERS = [OptionStore, ChangeRequestStore, ChangeGate, ChangeRequests, CatalogHistory, CatalogDefaultsReconciler];
+export const CHANGE_CONTROL_PROVIDERS = [
+  OptionStore,
+  ChangeRequestStore,
+  ChangeGate,
+  ChangeRequests,
+  CatalogHistory,
+  CatalogDefaultsReconciler,
+];

@@ -30,7 +30,10 @@ export class RuleRefused extends UnprocessableEntityException {
 
 /** 423: an active election seal freezes the tenant's configuration. */
 export class TenantSealed extends HttpException {
-  constructor(tenant: string, readonly sealId: string) {
+  constructor(
+    tenant: string,
+    readonly sealId: string,
+  ) {
     const message = `tenant "${tenant}" is sealed (seal ${sealId}): its configuration cannot change until the seal is lifted`;
     super({ message, details: [{ pointer: '/', rule: 'sealed', message: sealId }] }, HttpStatus.LOCKED);
   }

@@ -93,7 +93,14 @@ export class ChangeRequestStore {
     const now = new Date();
     const operation = r.change.isSet ? 'set' : 'reset';
     const value = r.change.isSet ? r.change.value : null;
-    const contentHash = contentHashOf({ tenantId: r.tenant.id, optionKey: r.optionKey, operation, value, reason: r.reason, baseVersion: r.baseVersion });
+    const contentHash = contentHashOf({
+      tenantId: r.tenant.id,
+      optionKey: r.optionKey,
+      operation,
+      value,
+      reason: r.reason,
+      baseVersion: r.baseVersion,
+    });
     const id = randomUUID();
     await tx.changeRequest.create({
       data: {
@@ -125,7 +132,14 @@ export class ChangeRequestStore {
       action: 'change_request.created',
       tenantId: r.tenant.id,
       optionKey: r.optionKey,
-      after: { id, operation, ...(r.change.isSet ? { value } : {}), contentHash, required: r.need, ...(r.breakGlassSealId ? { breakGlassSeal: r.breakGlassSealId } : {}) },
+      after: {
+        id,
+        operation,
+        ...(r.change.isSet ? { value } : {}),
+        contentHash,
+        required: r.need,
+        ...(r.breakGlassSealId ? { breakGlassSeal: r.breakGlassSealId } : {}),
+      },
       reason: r.reason,
       requestId: r.requestId,
       at: now,

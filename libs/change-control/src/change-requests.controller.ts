@@ -48,7 +48,11 @@ export class ChangeRequestsController {
   @Patch(':id')
   @CheckPolicy('update', 'ChangeRequest')
   @Answers({ 200: CHANGE_REQUEST_VIEW_SCHEMA }, CHANGE_REFUSALS)
-  edit(@Caller() ctx: PolicyContext, @Param('id', id()) requestId: string, @Body(new SchemaPipe(EDIT_CHANGE_REQUEST_BODY)) body: RequestEdit) {
+  edit(
+    @Caller() ctx: PolicyContext,
+    @Param('id', id()) requestId: string,
+    @Body(new SchemaPipe(EDIT_CHANGE_REQUEST_BODY)) body: RequestEdit,
+  ) {
     return this.requests.edit(ctx, requestId, body);
   }
 
@@ -56,7 +60,11 @@ export class ChangeRequestsController {
   @HttpCode(200)
   @CheckPolicy('approve', 'ChangeRequest')
   @Answers({ 200: CHANGE_REQUEST_VIEW_SCHEMA }, CHANGE_REFUSALS)
-  approve(@Caller() ctx: PolicyContext, @Param('id', id()) requestId: string, @Body(new SchemaPipe(APPROVE_BODY)) body: { contentHash: string; signature?: ApprovalProof }) {
+  approve(
+    @Caller() ctx: PolicyContext,
+    @Param('id', id()) requestId: string,
+    @Body(new SchemaPipe(APPROVE_BODY)) body: { contentHash: string; signature?: ApprovalProof },
+  ) {
     return this.requests.approve(ctx, requestId, body.contentHash, body.signature);
   }
 
@@ -64,7 +72,11 @@ export class ChangeRequestsController {
   @HttpCode(200)
   @CheckPolicy('reject', 'ChangeRequest')
   @Answers({ 200: CHANGE_REQUEST_VIEW_SCHEMA }, CHANGE_REFUSALS)
-  reject(@Caller() ctx: PolicyContext, @Param('id', id()) requestId: string, @Body(new SchemaPipe(DECISION_BODY)) body: { reason: string }) {
+  reject(
+    @Caller() ctx: PolicyContext,
+    @Param('id', id()) requestId: string,
+    @Body(new SchemaPipe(DECISION_BODY)) body: { reason: string },
+  ) {
     return this.requests.reject(ctx, requestId, body.reason);
   }
 
@@ -72,7 +84,11 @@ export class ChangeRequestsController {
   @HttpCode(200)
   @CheckPolicy('withdraw', 'ChangeRequest')
   @Answers({ 200: CHANGE_REQUEST_VIEW_SCHEMA }, CHANGE_REFUSALS)
-  withdraw(@Caller() ctx: PolicyContext, @Param('id', id()) requestId: string, @Body(new SchemaPipe(DECISION_BODY)) body: { reason: string }) {
+  withdraw(
+    @Caller() ctx: PolicyContext,
+    @Param('id', id()) requestId: string,
+    @Body(new SchemaPipe(DECISION_BODY)) body: { reason: string },
+  ) {
     return this.requests.withdraw(ctx, requestId, body.reason);
   }
 }

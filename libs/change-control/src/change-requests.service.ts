@@ -10,7 +10,14 @@ import { pathTenant, actorOf, SYSTEM_ACTOR, TenantScopeService, type Actor, type
 import { countedApprovals, isSatisfied, unneededApproval } from './approval-policy.js';
 import { ChangeGate } from './change.gate.js';
 import { RuleConflict } from './change-errors.js';
-import { ChangeRequestStore, isExpired, toView, type ChangeRequestRow, type ChangeRequestView, type RequestStatus } from './change-request.store.js';
+import {
+  ChangeRequestStore,
+  isExpired,
+  toView,
+  type ChangeRequestRow,
+  type ChangeRequestView,
+  type RequestStatus,
+} from './change-request.store.js';
 import { contentHashOf } from './content-hash.js';
 import type { Change } from './option-view.js';
 
@@ -25,8 +32,6 @@ export interface RequestEdit {
   value?: unknown;
   reason: string;
 }
-
-
 
 type Outcome<T> = { ok: T } | { expired: string };
 
@@ -49,7 +54,14 @@ export class ChangeRequests {
     const def = this.definition(body.option);
     const change: Change = body.operation === 'set' ? { isSet: true, value: body.value as JsonValue } : { isSet: false };
     const outcome = await this.scopes.run({ tenantId: tenant.id }, (tx) =>
-      this.gate.submit(tx, tenant, def, change, { actor: actorOf(ctx), reason: body.reason, requestId: ctx.requestId }, { mode: 'request' }),
+      this.gate.submit(
+        tx,
+        tenant,
+        def,
+        change,
+        { actor: actorOf(ctx), reason: body.reason, requestId: ctx.requestId },
+        { mode: 'request' },
+      ),
     );
     if (outcome.kind !== 'pending') {
       throw new RuleConflict(`option "${def.key}" already has this value for tenant "${tenant.slug}"`, 'no_change', '/value');
@@ -61,11 +73,22 @@ export class ChangeRequests {
    * Break-glass under an active seal: a change request towards more secrecy only, which a
    * second operator's approval applies while the seal stays.
    */
-  async createBreakGlass(ctx: PolicyContext, sealId: string, body: { option: string; value: unknown; reason: string }): Promise<ChangeRequestView> {
+  async createBreakGlass(
+    ctx: PolicyContext,
+    sealId: string,
+    body: { option: string; value: unknown; reason: string },
+  ): Promise<ChangeRequestView> {
     const tenant = pathTenant(ctx);
     const def = this.definition(body.option);
     const outcome = await this.scopes.run({ tenantId: tenant.id }, (tx) =>
-      this.gate.submit(tx, tenant, def, { isSet: true, value: body.value as JsonValue }, { actor: actorOf(ctx), reason: body.reason, requestId: ctx.requestId }, { breakGlassSealId: sealId }),
+      this.gate.submit(
+        tx,
+        tenant,
+        def,
+        { isSet: true, value: body.value as JsonValue },
+        { actor: actorOf(ctx), reason: body.reason, requestId: ctx.requestId },
+        { breakGlassSealId: sealId },
+      ),
     );
     if (outcome.kind !== 'pending') throw new Error('a break-glass change always waits for a second operator');
     return outcome.request;
@@ -111,7 +134,13 @@ export class ChangeRequests {
       const now = new Date();
       await tx.changeRequest.update({
         where: { id },
-        data: { value: row.operation === 'set' ? jsonInput(value) : undefined, reason: body.reason, contentHash, revision: row.revision + 1, updatedAt: now },
+        data: {
+          value: row.operation === 'set' ? jsonInput(value) : undefined,
+          reason: body.reason,
+          contentHash,
+          revision: row.revision + 1,
+          updatedAt: now,
+        },
       });
       await this.audit.record(tx, {
         actor: actorOf(ctx),
@@ -147,7 +176,12 @@ export class ChangeRequests {
       const counted = countedApprovals(row.approvals, row.requestedById, row.contentHash);
       const unneeded = unneededApproval(need, counted, me.role);
       if (unneeded) throw new RuleConflict(unneeded, 'approval_not_needed');
-      await this.lineages.assertCounts(tx, { approverId: me.id, requesterId: row.requestedById, countedIds: counted.map((a) => a.principalId), filedAt: row.createdAt });
+      await this.lineages.assertCounts(tx, {
+        approverId: me.id,
+        requesterId: row.requestedById,
+        countedIds: counted.map((a) => a.principalId),
+        filedAt: row.createdAt,
+      });
       const critical = this.registry.find(row.optionKey)?.risk === 'critical';
       const settings = await tx.tenant.findUnique({ where: { id: tenant.id }, select: { signedApprovals: true } });
       const signature = await this.signatures.check(
@@ -158,7 +192,15 @@ export class ChangeRequests {
       );
       const now = new Date();
       await tx.changeRequestApproval.create({
-        data: { requestId: id, tenantId: tenant.id, principalId: me.id, principalName: me.name, role: me.role, contentHash, approvedAt: now },
+        data: {
+          requestId: id,
+          tenantId: tenant.id,
+          principalId: me.id,
+          principalName: me.name,
+          role: me.role,
+          contentHash,
+          approvedAt: now,
+        },
       });
       await this.audit.record(tx, {
         actor: actorOf(ctx),
@@ -173,7 +215,12 @@ export class ChangeRequests {
       if (isSatisfied(need, approvals, row.requestedById, row.contentHash)) {
         const option = await this.gate.applyApproved(tx, row, ctx.requestId);
         const breakGlass = row.breakGlassSealId ? { breakGlassSeal: row.breakGlassSealId } : {};
-        await this.decide(tx, row, 'applied', actorOf(ctx), null, ctx.requestId, { id, option: option.key, version: option.version, ...breakGlass });
+        await this.decide(tx, row, 'applied', actorOf(ctx), null, ctx.requestId, {
+          id,
+          option: option.key,
+          version: option.version,
+          ...breakGlass,
+        });
       }
       return this.reload(tx, id, tenant);
     });
@@ -199,7 +246,11 @@ export class ChangeRequests {
 
   private definition(key: string): OptionDefinition {
     const def = this.registry.find(key);
-    if (!def) throw new NotFoundException({ message: `unknown option "${key}"`, details: [{ pointer: '/option', rule: 'exists', message: 'no such option' }] });
+    if (!def)
+      throw new NotFoundException({
+        message: `unknown option "${key}"`,
+        details: [{ pointer: '/option', rule: 'exists', message: 'no such option' }],
+      });
     return def;
   }
 
@@ -207,13 +258,20 @@ export class ChangeRequests {
    * Runs `fn` on a locked, visible, pending request. An expired one is marked so (and audited)
    * in its own transaction, then the call answers 409.
    */
-  private async pending<T>(ctx: PolicyContext, id: string, fn: (tx: PrismaTx, row: ChangeRequestRow, tenant: TenantRef) => Promise<T>): Promise<T> {
+  private async pending<T>(
+    ctx: PolicyContext,
+    id: string,
+    fn: (tx: PrismaTx, row: ChangeRequestRow, tenant: TenantRef) => Promise<T>,
+  ): Promise<T> {
     const tenant = pathTenant(ctx);
     const result: Outcome<T> = await this.scopes.run({ tenantId: tenant.id }, async (tx) => {
       const row = await this.store.lock(tx, id);
       if (!row || row.tenantId !== tenant.id) throw new NotFoundException(`change request "${id}" not found`);
       if (isExpired(row)) {
-        await this.decide(tx, row, 'expired', SYSTEM_ACTOR, 'no decision before expiry', ctx.requestId, { id, expiresAt: row.expiresAt.toISOString() });
+        await this.decide(tx, row, 'expired', SYSTEM_ACTOR, 'no decision before expiry', ctx.requestId, {
+          id,
+          expiresAt: row.expiresAt.toISOString(),
+        });
         return { expired: id };
       }
       if (row.status !== 'pending') {
@@ -225,7 +283,15 @@ export class ChangeRequests {
     return result.ok;
   }
 
-  private async decide(tx: PrismaTx, row: ChangeRequestRow, status: RequestStatus, actor: Actor, reason: string | null, requestId: string | undefined, after: object) {
+  private async decide(
+    tx: PrismaTx,
+    row: ChangeRequestRow,
+    status: RequestStatus,
+    actor: Actor,
+    reason: string | null,
+    requestId: string | undefined,
+    after: object,
+  ) {
     const now = new Date();
     await tx.changeRequest.update({
       where: { id: row.id },

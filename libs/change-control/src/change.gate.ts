@@ -54,7 +54,13 @@ export class ChangeGate {
    * statement (see OptionStore.applyAlone); anything that needs approvals or a seal's break-glass
    * goes through `submit` in a tenant transaction.
    */
-  async submitOne(tenant: TenantRef, def: OptionDefinition, change: Change, origin: GateOrigin, opts: GateOptions = {}): Promise<GateOutcome> {
+  async submitOne(
+    tenant: TenantRef,
+    def: OptionDefinition,
+    change: Change,
+    origin: GateOrigin,
+    opts: GateOptions = {},
+  ): Promise<GateOutcome> {
     if (opts.breakGlassSealId || opts.mode === 'request' || approvalRequirement(def, tenant.riskLevel)) {
       return this.scopes.run({ tenantId: tenant.id }, (tx) => this.submit(tx, tenant, def, change, origin, opts));
     }
@@ -90,13 +96,24 @@ export class ChangeGate {
   }
 
   /** `tx` must be scoped to `tenant`. */
-  async submit(tx: PrismaTx, tenant: TenantRef, def: OptionDefinition, change: Change, origin: GateOrigin, opts: GateOptions = {}): Promise<GateOutcome> {
+  async submit(
+    tx: PrismaTx,
+    tenant: TenantRef,
+    def: OptionDefinition,
+    change: Change,
+    origin: GateOrigin,
+    opts: GateOptions = {},
+  ): Promise<GateOutcome> {
     this.check(def, change);
     if (opts.breakGlassSealId) return this.breakGlass(tx, tenant, def, change, origin, opts.breakGlassSealId);
     await this.assertNotSealed(tx, tenant.id, tenant.slug);
     const need = approvalRequirement(def, tenant.riskLevel);
     if (!need && opts.mode === 'request') {
-      throw new RuleRefused(`option "${def.key}" needs no approval for tenant "${tenant.slug}": change it directly`, 'approval_not_required', '/option');
+      throw new RuleRefused(
+        `option "${def.key}" needs no approval for tenant "${tenant.slug}": change it directly`,
+        'approval_not_required',
+        '/option',
+      );
     }
     const expected = typeof opts.ifMatch === 'number' ? opts.ifMatch : undefined;
     // A first write racing another first write finds the winner's row on the next pass.
@@ -123,7 +140,10 @@ export class ChangeGate {
     const asBefore: OptionDefinition = { ...def, default: previousDefault };
     const before = await this.store.current(tx, tenant.id, asBefore);
     if (before.source !== 'default') throw new Error(`option "${def.key}" of tenant ${tenant.slug} has its own value; nothing to pin`);
-    return this.store.write(tx, tenant.id, asBefore, { isSet: true, value: previousDefault }, before.version, { ...origin, action: 'option.pinned' });
+    return this.store.write(tx, tenant.id, asBefore, { isSet: true, value: previousDefault }, before.version, {
+      ...origin,
+      action: 'option.pinned',
+    });
   }
 
   /**
@@ -179,7 +199,14 @@ export class ChangeGate {
   }
 
   /** Under an active seal: a change request towards more secrecy, approved by a second operator. */
-  private async breakGlass(tx: PrismaTx, tenant: TenantRef, def: OptionDefinition, change: Change, origin: GateOrigin, sealId: string): Promise<GateOutcome> {
+  private async breakGlass(
+    tx: PrismaTx,
+    tenant: TenantRef,
+    def: OptionDefinition,
+    change: Change,
+    origin: GateOrigin,
+    sealId: string,
+  ): Promise<GateOutcome> {
     const active = await this.activeSeal(tx, tenant.id);
     if (active !== sealId) {
       // Like every route about one seal: an id naming none of this tenant's seals is not found.
@@ -194,8 +221,14 @@ export class ChangeGate {
 
   /** Files the change as a pending request made at `before`'s version. */
   private async file(
-    tx: PrismaTx, tenant: TenantRef, def: OptionDefinition, change: Change, origin: GateOrigin, before: OptionView,
-    need: ApprovalRequirement, breakGlassSealId?: string,
+    tx: PrismaTx,
+    tenant: TenantRef,
+    def: OptionDefinition,
+    change: Change,
+    origin: GateOrigin,
+    before: OptionView,
+    need: ApprovalRequirement,
+    breakGlassSealId?: string,
   ): Promise<GateOutcome> {
     const request = await this.requests.create(tx, {
       tenant,
@@ -213,11 +246,18 @@ export class ChangeGate {
 
   private assertMoreSecret(def: OptionDefinition, before: OptionView, change: Change): void {
     const order = def.secrecy;
-    if (!order) throw new RuleRefused(`option "${def.key}" is not a secrecy option: it stays frozen under the seal`, 'secrecy_option', '/option');
-    const to = change.isSet ? order.findIndex((v) => isDeepStrictEqual(v, change.value)) : order.findIndex((v) => isDeepStrictEqual(v, def.default));
+    if (!order)
+      throw new RuleRefused(`option "${def.key}" is not a secrecy option: it stays frozen under the seal`, 'secrecy_option', '/option');
+    const to = change.isSet
+      ? order.findIndex((v) => isDeepStrictEqual(v, change.value))
+      : order.findIndex((v) => isDeepStrictEqual(v, def.default));
     const from = order.findIndex((v) => isDeepStrictEqual(v, before.value));
     if (to < 0 || from < 0 || to >= from) {
-      throw new RuleRefused(`under a seal, option "${def.key}" may only move towards more secrecy (${JSON.stringify(order)})`, 'secrecy_only_increases', '/value');
+      throw new RuleRefused(
+        `under a seal, option "${def.key}" may only move towards more secrecy (${JSON.stringify(order)})`,
+        'secrecy_only_increases',
+        '/value',
+      );
     }
   }
 

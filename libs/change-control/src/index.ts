@@ -1,12 +1,26 @@
 export { approvalRequirement, isSatisfied, type Approval, type ApprovalRequirement } from './approval-policy.js';
 export { InvalidValue, RuleConflict, RuleRefused, StaleVersion, TenantSealed } from './change-errors.js';
 export { ChangeGate, type GateOptions, type GateOrigin, type GateOutcome } from './change.gate.js';
-export { CHANGE_REQUEST_VIEW_SCHEMA, CHANGE_REQUEST_TTL_MS, REQUEST_STATUSES, isExpired, toView as changeRequestView, type ChangeRequestView, type RequestStatus } from './change-request.store.js';
+export {
+  CHANGE_REQUEST_VIEW_SCHEMA,
+  CHANGE_REQUEST_TTL_MS,
+  REQUEST_STATUSES,
+  isExpired,
+  toView as changeRequestView,
+  type ChangeRequestView,
+  type RequestStatus,
+} from './change-request.store.js';
 export { ChangeRequests, type NewChangeRequest, type RequestEdit } from './change-requests.service.js';
 export { contentHashOf, sha256Canonical } from './content-hash.js';
 export { OPTION_VIEW_SCHEMA, optionView, type Change, type OptionView } from './option-view.js';
 export { CHANGE_CONTROL_PROVIDERS } from './change-control.providers.js';
-export { CatalogDefaultsReconciler, DEFAULT_CHANGE_POLICY, DefaultChangeRefused, type DefaultChange, type DefaultChangePolicy } from './catalog-defaults.reconciler.js';
+export {
+  CatalogDefaultsReconciler,
+  DEFAULT_CHANGE_POLICY,
+  DefaultChangeRefused,
+  type DefaultChange,
+  type DefaultChangePolicy,
+} from './catalog-defaults.reconciler.js';
 export { DEFINITION_VERSION_SCHEMA, CatalogHistory, sameRules, schemaHashOf, type DefinitionVersion } from './catalog-history.js';
 export { assertSameTenant } from './blast-radius.js';
 export { replyWithOutcome } from './outcome.js';

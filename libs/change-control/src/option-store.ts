@@ -16,7 +16,10 @@ export interface WriteOrigin {
 
 /** The write is refused because the stored version moved under the caller. */
 export class VersionConflict extends Error {
-  constructor(readonly key: string, readonly current: number) {
+  constructor(
+    readonly key: string,
+    readonly current: number,
+  ) {
     super(`option "${key}" is at version ${current}`);
   }
 }
@@ -28,7 +31,18 @@ export type AloneOutcome =
   | { outcome: 'conflict' }
   | { outcome: 'no_tenant' };
 
-type StateRow = { session_role: string; session_rls: boolean; risk_level: number; seal_id: string | null; is_set: boolean | null; value: JsonValue; version: number | null; updated_at: Date | null; updated_by_id: string | null; updated_by: string | null };
+type StateRow = {
+  session_role: string;
+  session_rls: boolean;
+  risk_level: number;
+  seal_id: string | null;
+  is_set: boolean | null;
+  value: JsonValue;
+  version: number | null;
+  updated_at: Date | null;
+  updated_by_id: string | null;
+  updated_by: string | null;
+};
 type ApplyRow = UnlinkedEvent & { outcome: AloneOutcome['outcome']; current_version: number | null; active_seal: string | null };
 
 /**
@@ -57,7 +71,14 @@ export class OptionStore {
    * Writes `next` if the stored version is still `expectedVersion` and records the audit event
    * in the same transaction. Returns the option as it is after the write.
    */
-  async write(tx: PrismaTx, tenantId: string, def: OptionDefinition, next: Change, expectedVersion: number, origin: WriteOrigin): Promise<OptionView> {
+  async write(
+    tx: PrismaTx,
+    tenantId: string,
+    def: OptionDefinition,
+    next: Change,
+    expectedVersion: number,
+    origin: WriteOrigin,
+  ): Promise<OptionView> {
     const before = await this.current(tx, tenantId, def);
     if (before.version !== expectedVersion) throw new VersionConflict(def.key, before.version);
     const { row, entry } = planWrite(tenantId, def, next, before, origin);
@@ -71,13 +92,24 @@ export class OptionStore {
    * tenant does not exist. One statement, no lock: `applyAlone` checks that nothing moved since.
    */
   async peek(tenantId: string, def: OptionDefinition): Promise<{ sealId: string | null; riskLevel: number; option: OptionView } | null> {
-    const { rows } = await this.db.database.pool.query<StateRow>('SELECT * FROM cloison_option_write_state($1::uuid, $2::text)', [tenantId, def.key]);
+    const { rows } = await this.db.database.pool.query<StateRow>('SELECT * FROM cloison_option_write_state($1::uuid, $2::text)', [
+      tenantId,
+      def.key,
+    ]);
     const r = rows[0];
     if (!r) return null;
     assertSessionRole(this.db.database.role.role, { role: r.session_role, rls: r.session_rls });
-    const stored: StoredRow | null = r.version === null
-      ? null
-      : { isSet: r.is_set === true, value: r.value, version: r.version, updatedAt: r.updated_at as Date, updatedById: r.updated_by_id ?? '', updatedBy: r.updated_by ?? '' };
+    const stored: StoredRow | null =
+      r.version === null
+        ? null
+        : {
+            isSet: r.is_set === true,
+            value: r.value,
+            version: r.version,
+            updatedAt: r.updated_at as Date,
+            updatedById: r.updated_by_id ?? '',
+            updatedBy: r.updated_by ?? '',
+          };
     return { sealId: r.seal_id, riskLevel: r.risk_level, option: optionView(def, stored) };
   }
 
@@ -112,7 +144,14 @@ export class OptionStore {
        WHERE tenant_id = ${tenantId}::uuid AND option_key = ${key} FOR UPDATE`;
     const r = rows[0];
     return r
-      ? { isSet: r.is_set, value: r.value, version: r.version, updatedAt: r.updated_at, updatedById: r.updated_by_id, updatedBy: r.updated_by }
+      ? {
+          isSet: r.is_set,
+          value: r.value,
+          version: r.version,
+          updatedAt: r.updated_at,
+          updatedById: r.updated_by_id,
+          updatedBy: r.updated_by,
+        }
       : null;
   }
 
@@ -131,7 +170,13 @@ export class OptionStore {
 }
 
 /** The row a change writes over `before`, and its audit event (before → after, same instant). */
-function planWrite(tenantId: string, def: OptionDefinition, next: Change, before: OptionView, origin: WriteOrigin): { row: StoredRow; entry: AuditEntry } {
+function planWrite(
+  tenantId: string,
+  def: OptionDefinition,
+  next: Change,
+  before: OptionView,
+  origin: WriteOrigin,
+): { row: StoredRow; entry: AuditEntry } {
   const value = next.isSet ? next.value : def.default;
   const row: StoredRow = {
     isSet: next.isSet,

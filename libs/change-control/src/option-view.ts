@@ -1,5 +1,16 @@
 import type { OptionValue } from '#persistence';
-import { ANY_JSON, DATE_TIME, INTEGER, REF, RISKS, nullable, objectOf, oneOfStrings, type JsonValue, type OptionDefinition } from '#registry';
+import {
+  ANY_JSON,
+  DATE_TIME,
+  INTEGER,
+  REF,
+  RISKS,
+  nullable,
+  objectOf,
+  oneOfStrings,
+  type JsonValue,
+  type OptionDefinition,
+} from '#registry';
 
 export interface OptionView {
   key: string;

@@ -31,10 +31,18 @@ describe('configuration', () => {
   });
 
   it('coerces and accepts valid values; an empty value counts as unset', () => {
-    const c = loadConfig({ PORT: '8080', CLOISON_DB_POOL_SIZE: '', OIDC_ISSUER: 'https://id.example.org/', OIDC_AUDIENCE: 'cloison' }, '/srv');
+    const c = loadConfig(
+      { PORT: '8080', CLOISON_DB_POOL_SIZE: '', OIDC_ISSUER: 'https://id.example.org/', OIDC_AUDIENCE: 'cloison' },
+      '/srv',
+    );
     expect(c.port).toBe(8080);
     expect(c.poolSize).toBe(10);
-    expect(c.oidc).toMatchObject({ issuer: 'https://id.example.org/', audience: 'cloison', roleClaim: 'cloison_role', algorithms: ['RS256', 'ES256', 'EdDSA'] });
+    expect(c.oidc).toMatchObject({
+      issuer: 'https://id.example.org/',
+      audience: 'cloison',
+      roleClaim: 'cloison_role',
+      algorithms: ['RS256', 'ES256', 'EdDSA'],
+    });
   });
 
   it('refuses bad values, naming every faulty variable at once and never echoing secrets', () => {
@@ -58,7 +66,9 @@ describe('configuration', () => {
   });
 
   it('refuses settings that need another one', () => {
-    expect(problems({ DATABASE_MIGRATION_URL: 'postgresql://a@b/c' })).toEqual(['DATABASE_MIGRATION_URL requires DATABASE_URL to be set too']);
+    expect(problems({ DATABASE_MIGRATION_URL: 'postgresql://a@b/c' })).toEqual([
+      'DATABASE_MIGRATION_URL requires DATABASE_URL to be set too',
+    ]);
     expect(problems({ DATABASE_REPLICA_URL: 'postgresql://a@b/c' })).toEqual(['DATABASE_REPLICA_URL requires DATABASE_URL to be set too']);
     expect(problems({ OIDC_ISSUER: 'https://id.example.org' })).toEqual(['OIDC_ISSUER requires OIDC_AUDIENCE to be set too']);
     expect(problems({ OIDC_ISSUER: 'not a url', OIDC_AUDIENCE: 'x' })).toEqual(['OIDC_ISSUER must match format "uri" (got "not a url")']);

@@ -29,8 +29,19 @@ export const ENV_SCHEMA = {
       description: 'read replica for GET routes (same roles as DATABASE_URL); unset = reads go to DATABASE_URL',
     },
     CLOISON_DATA_DIR: { type: 'string', minLength: 1, default: 'data', description: 'embedded database folder' },
-    CLOISON_DB_ROLE: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$', default: DEFAULT_APP_ROLE, description: 'restricted role the service works as' },
-    CLOISON_DB_POOL_SIZE: { type: 'integer', minimum: 1, maximum: 200, default: 10, description: 'connections per pool (primary and replica each)' },
+    CLOISON_DB_ROLE: {
+      type: 'string',
+      pattern: '^[a-z_][a-z0-9_]{0,62}$',
+      default: DEFAULT_APP_ROLE,
+      description: 'restricted role the service works as',
+    },
+    CLOISON_DB_POOL_SIZE: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 200,
+      default: 10,
+      description: 'connections per pool (primary and replica each)',
+    },
     CLOISON_BOOTSTRAP_TOKEN: {
       type: 'string',
       pattern: SECRET,
@@ -41,13 +52,25 @@ export const ENV_SCHEMA = {
       pattern: SECRET,
       description: 'token of the second initial operator, created on first start; unset = a random one printed once',
     },
-    CLOISON_SMTP_URL: { type: 'string', pattern: '^smtps?://', description: 'SMTP server for invitation mails (smtp://user:pass@host:port); unset = development outbox' },
+    CLOISON_SMTP_URL: {
+      type: 'string',
+      pattern: '^smtps?://',
+      description: 'SMTP server for invitation mails (smtp://user:pass@host:port); unset = development outbox',
+    },
     CLOISON_MAIL_FROM: { type: 'string', minLength: 3, default: 'cloison@localhost', description: 'sender address of invitation mails' },
-    CLOISON_OUTBOX_DIR: { type: 'string', minLength: 1, description: 'folder for invitation mails when no SMTP server is set; unset = <CLOISON_DATA_DIR>/outbox' },
+    CLOISON_OUTBOX_DIR: {
+      type: 'string',
+      minLength: 1,
+      description: 'folder for invitation mails when no SMTP server is set; unset = <CLOISON_DATA_DIR>/outbox',
+    },
     CLOISON_CATALOG_DIR: { type: 'string', minLength: 1, default: 'catalog', description: 'option catalog folder' },
     LOG_LEVEL: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', description: 'JSON log level' },
     CLOISON_BODY_LIMIT: { type: 'integer', minimum: 1024, maximum: 16777216, default: 262144, description: 'largest request body, bytes' },
-    CLOISON_METRICS_TOKEN: { type: 'string', pattern: SECRET, description: 'bearer token Prometheus sends to /metrics; unset = /metrics is off' },
+    CLOISON_METRICS_TOKEN: {
+      type: 'string',
+      pattern: SECRET,
+      description: 'bearer token Prometheus sends to /metrics; unset = /metrics is off',
+    },
     CLOISON_SHUTDOWN_GRACE_MS: {
       type: 'integer',
       minimum: 0,
@@ -58,19 +81,33 @@ export const ENV_SCHEMA = {
     CLOISON_AUDIT_SIGNING_KEY: {
       type: 'string',
       minLength: 32,
-      description: 'Ed25519 PKCS#8 key (PEM or base64 DER) signing audit checkpoints and seal documents; unset = a key kept in CLOISON_DATA_DIR',
+      description:
+        'Ed25519 PKCS#8 key (PEM or base64 DER) signing audit checkpoints and seal documents; unset = a key kept in CLOISON_DATA_DIR',
     },
     CLOISON_AUDIT_PREVIOUS_SIGNING_KEY: {
       type: 'string',
       minLength: 32,
       description: 'the published signing key (same forms) when rotating to CLOISON_AUDIT_SIGNING_KEY; unset = no rotation',
     },
-    CLOISON_AUDIT_CHECKPOINT_EVERY: { type: 'integer', minimum: 1, maximum: 1000000, default: 1000, description: 'sign an audit checkpoint every N events' },
-    CLOISON_AUDIT_CHECKPOINT_SECONDS: { type: 'integer', minimum: 1, maximum: 86400, default: 10, description: '… or at least this often while events arrive' },
+    CLOISON_AUDIT_CHECKPOINT_EVERY: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000000,
+      default: 1000,
+      description: 'sign an audit checkpoint every N events',
+    },
+    CLOISON_AUDIT_CHECKPOINT_SECONDS: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 86400,
+      default: 10,
+      description: '… or at least this often while events arrive',
+    },
     CLOISON_DEFAULT_CHANGES: {
       enum: ['pin', 'refuse'],
       default: 'pin',
-      description: 'when a default changes under sealed tenants or tenants for whom the option needs approval: pin them to the old value, or refuse to boot',
+      description:
+        'when a default changes under sealed tenants or tenants for whom the option needs approval: pin them to the old value, or refuse to boot',
     },
     CLOISON_RATE_LIMIT_MAX: {
       type: 'integer',
@@ -79,7 +116,13 @@ export const ENV_SCHEMA = {
       default: 1200,
       description: 'requests per client (bearer token, else address) and window; 0 turns the limit off',
     },
-    CLOISON_RATE_LIMIT_WINDOW_MS: { type: 'integer', minimum: 1000, maximum: 3600000, default: 60000, description: 'rate-limit window, ms' },
+    CLOISON_RATE_LIMIT_WINDOW_MS: {
+      type: 'integer',
+      minimum: 1000,
+      maximum: 3600000,
+      default: 60000,
+      description: 'rate-limit window, ms',
+    },
     CLOISON_AUTH_FAILURE_MAX: {
       type: 'integer',
       minimum: 0,
@@ -101,12 +144,17 @@ export const ENV_SCHEMA = {
       default: 5000,
       description: 'how long a request waits for a database connection before failing with 503',
     },
-    CLOISON_WEBAUTHN_RP_ID: { type: 'string', pattern: '^[a-z0-9.-]{1,253}$', default: 'localhost', description: 'relying party id of passkeys (the console\'s host name)' },
+    CLOISON_WEBAUTHN_RP_ID: {
+      type: 'string',
+      pattern: '^[a-z0-9.-]{1,253}$',
+      default: 'localhost',
+      description: "relying party id of passkeys (the console's host name)",
+    },
     CLOISON_WEBAUTHN_ORIGINS: {
       type: 'string',
       pattern: '^https?://[^,\\s]+(,https?://[^,\\s]+)*$',
       default: 'http://localhost:3000',
-      description: 'comma-separated origins a passkey ceremony may come from (the console\'s)',
+      description: "comma-separated origins a passkey ceremony may come from (the console's)",
     },
     CLOISON_SIGNED_APPROVALS_FROM_RISK: {
       type: 'integer',
@@ -115,9 +163,17 @@ export const ENV_SCHEMA = {
       default: 2,
       description: 'new tenants of this risk level or above refuse unsigned approvals of critical options (4 = none by default)',
     },
-    OIDC_ISSUER: { type: 'string', format: 'uri', description: 'staff sign-in: issuer whose JWTs are accepted (exact `iss`); unset = JWTs refused' },
+    OIDC_ISSUER: {
+      type: 'string',
+      format: 'uri',
+      description: 'staff sign-in: issuer whose JWTs are accepted (exact `iss`); unset = JWTs refused',
+    },
     OIDC_AUDIENCE: { type: 'string', minLength: 1, description: 'required `aud` of those JWTs' },
-    OIDC_JWKS_URL: { type: 'string', format: 'uri', description: "issuer's key set; unset = jwks_uri from the issuer's discovery document" },
+    OIDC_JWKS_URL: {
+      type: 'string',
+      format: 'uri',
+      description: "issuer's key set; unset = jwks_uri from the issuer's discovery document",
+    },
     OIDC_ROLE_CLAIM: {
       type: 'string',
       minLength: 1,
@@ -144,7 +200,13 @@ export const ENV_SCHEMA = {
       default: 3600,
       description: 'oldest accepted iat (now − iat) and longest accepted lifetime (exp − iat)',
     },
-    OIDC_JWKS_CACHE_SECONDS: { type: 'integer', minimum: 1, maximum: 900, default: 300, description: "how long the issuer's key set is trusted before it is fetched again" },
+    OIDC_JWKS_CACHE_SECONDS: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 900,
+      default: 300,
+      description: "how long the issuer's key set is trusted before it is fetched again",
+    },
   },
   dependentRequired: {
     DATABASE_MIGRATION_URL: ['DATABASE_URL'],

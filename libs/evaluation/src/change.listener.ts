@@ -156,7 +156,9 @@ export class ChangeListener implements OnModuleInit, OnModuleDestroy {
   private async poll(): Promise<void> {
     if (this.stopped) return;
     try {
-      const { rows } = await this.prisma.database.pool.query<{ seq: string }>('SELECT seq::text AS seq FROM evaluation_changes WHERE id = 1');
+      const { rows } = await this.prisma.database.pool.query<{ seq: string }>(
+        'SELECT seq::text AS seq FROM evaluation_changes WHERE id = 1',
+      );
       const seq = rows[0]?.seq;
       if (seq === undefined) throw new Error('change counter missing');
       if (this.lastSeq === undefined) this.setLive(true);

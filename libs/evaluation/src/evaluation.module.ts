@@ -6,5 +6,9 @@ import { SnapshotCache } from './snapshot.cache.js';
 
 /** OFREP evaluation from per-tenant snapshots, invalidated across instances. */
 @Global()
-@Module({ controllers: [OfrepController], providers: [SnapshotCache, ChangeListener, OfrepService], exports: [SnapshotCache, ChangeListener, OfrepService] })
+@Module({
+  controllers: [OfrepController],
+  providers: [SnapshotCache, ChangeListener, OfrepService],
+  exports: [SnapshotCache, ChangeListener, OfrepService],
+})
 export class EvaluationModule {}

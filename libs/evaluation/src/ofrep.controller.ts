@@ -59,7 +59,7 @@ export class OfrepController {
   @OwnTenantRoute()
   @Answers(
     { 200: FLAG_EVALUATION_SCHEMA },
-    { 400: 'PARSE_ERROR or INVALID_CONTEXT; GENERAL for an option without a value (the caller\'s default applies)', 404: 'FLAG_NOT_FOUND' },
+    { 400: "PARSE_ERROR or INVALID_CONTEXT; GENERAL for an option without a value (the caller's default applies)", 404: 'FLAG_NOT_FOUND' },
     OFREP_ERROR_SCHEMA,
   )
   single(

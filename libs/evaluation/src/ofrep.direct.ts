@@ -29,7 +29,9 @@ function differences(kind: string, actual: GlobalEnhancers, expected: GlobalEnha
 export function unreproducedEnhancers(app: Pick<NestFastifyApplication, 'get'>): string[] {
   return [
     ...differences('global', globalEnhancers(app), REPRODUCED.global),
-    ...(['bulk', 'single'] as const).flatMap((m) => differences(`OfrepController.${m}`, routeEnhancers(routeOf(OfrepController, m)), REPRODUCED.route)),
+    ...(['bulk', 'single'] as const).flatMap((m) =>
+      differences(`OfrepController.${m}`, routeEnhancers(routeOf(OfrepController, m)), REPRODUCED.route),
+    ),
   ];
 }
 
@@ -67,7 +69,10 @@ export function serveOfrepDirectly(app: NestFastifyApplication, limit: OfrepLimi
   // by principal id: a number per token, no hashing on the hot path.
   const within = (ctx: PolicyContext): PolicyContext => {
     if (counter && counter.add(ctx.principal.id) > limit.max) {
-      throw new TooManyRequests(`evaluation rate limit of ${limit.max} per ${limit.windowMs} ms exceeded for this token`, counter.retryAfterSeconds());
+      throw new TooManyRequests(
+        `evaluation rate limit of ${limit.max} per ${limit.windowMs} ms exceeded for this token`,
+        counter.retryAfterSeconds(),
+      );
     }
     return ctx;
   };

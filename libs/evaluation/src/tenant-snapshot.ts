@@ -100,7 +100,12 @@ export function evaluateTenant(definitions: readonly OptionDefinition[], rows: r
     const row = byKey.get(def.key);
     const own = row?.isSet === true;
     const value = ofrepValue(own ? (row.value as JsonValue) : def.default, def.default);
-    if (value === undefined) return { key: def.key, errorCode: 'GENERAL', errorDetails: `option "${def.key}" has no value (null) for this tenant: use the code default` };
+    if (value === undefined)
+      return {
+        key: def.key,
+        errorCode: 'GENERAL',
+        errorDetails: `option "${def.key}" has no value (null) for this tenant: use the code default`,
+      };
     return {
       key: def.key,
       value,

@@ -3,17 +3,25 @@ import { classifyDatabaseError } from './database-errors.js';
 import { toErrorBody } from './http-error.filter.js';
 
 // Shapes recorded from PostgreSQL stopped under load (npm run faults) and from a black-holed port.
-const prismaUnreachable = Object.assign(new Error("Raw query failed. Code: `N/A`. Message: `Can't reach database server at 127.0.0.1:5432`"), {
-  code: 'P2010',
-  meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { kind: 'DatabaseNotReachable', host: '127.0.0.1', port: 5432 } } },
-});
+const prismaUnreachable = Object.assign(
+  new Error("Raw query failed. Code: `N/A`. Message: `Can't reach database server at 127.0.0.1:5432`"),
+  {
+    code: 'P2010',
+    meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { kind: 'DatabaseNotReachable', host: '127.0.0.1', port: 5432 } } },
+  },
+);
 const adminShutdown = Object.assign(new Error('Raw query failed. Code: `57P01`.'), {
   code: 'P2010',
   meta: { driverAdapterError: { cause: { kind: 'postgres', code: '57P01', originalCode: '57P01' } } },
 });
-const poolTimeout = new Error('Connection terminated due to connection timeout', { cause: new Error('Connection terminated unexpectedly') });
+const poolTimeout = new Error('Connection terminated due to connection timeout', {
+  cause: new Error('Connection terminated unexpectedly'),
+});
 const brokenClient = new Error('Client has encountered a connection error and is not queryable');
-const nulByte = Object.assign(new Error('Raw query failed.'), { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'postgres', originalCode: '22021' } } } });
+const nulByte = Object.assign(new Error('Raw query failed.'), {
+  code: 'P2010',
+  meta: { driverAdapterError: { cause: { kind: 'postgres', originalCode: '22021' } } },
+});
 const uniqueViolation = Object.assign(new Error('Unique constraint failed'), { code: 'P2002' });
 
 describe('classifyDatabaseError', () => {

@@ -6,13 +6,35 @@
 
 /** Database unreachable, restarting or overloaded: the client may retry; nothing was written. */
 const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
   // admin/crash shutdown, cannot connect now, too many connections, out of memory/disk
-  '57P01', '57P02', '57P03', '53300', '53200', '53100',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '53200',
+  '53100',
   // Prisma: unreachable, timed out, connection closed, pool timeout, transaction expired
-  'P1001', 'P1002', 'P1017', 'P2024', 'P2028',
+  'P1001',
+  'P1002',
+  'P1017',
+  'P2024',
+  'P2028',
 ]);
-const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'TransactionAlreadyClosed']);
+const UNAVAILABLE_KINDS = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+  'TransactionAlreadyClosed',
+]);
 // node-postgres raises these as plain Errors without a code.
 const UNAVAILABLE_MESSAGES =
   /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Can't reach database server|Server has closed the connection|the database system is (starting up|shutting down|in recovery mode)/;

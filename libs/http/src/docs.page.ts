@@ -16,7 +16,10 @@ function renderOperation(doc: OpenApiDocument, path: string, method: string, op:
   const policy = op['x-cloison-policy'] === 'public' ? 'public' : `${op['x-cloison-policy'].action} ${op['x-cloison-policy'].subject}`;
   const params = op.parameters.length
     ? `<h4>Parameters</h4><table><tr><th>name</th><th>in</th><th>required</th><th>schema</th></tr>${op.parameters
-        .map((p) => `<tr><td>${escape(p.name)}</td><td>${p.in}</td><td>${p.required ? 'yes' : 'no'}</td><td><code>${escape(JSON.stringify(p.schema))}</code></td></tr>`)
+        .map(
+          (p) =>
+            `<tr><td>${escape(p.name)}</td><td>${p.in}</td><td>${p.required ? 'yes' : 'no'}</td><td><code>${escape(JSON.stringify(p.schema))}</code></td></tr>`,
+        )
         .join('')}</table>`
     : '';
   const body = op.requestBody ? `<h4>Request body (application/json)</h4>${json(op.requestBody.content['application/json'].schema)}` : '';

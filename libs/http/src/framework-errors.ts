@@ -13,7 +13,11 @@ let headers: Readonly<Record<string, string>> | undefined;
  * the security headers and the shared error body; on the evaluation route an over-long key is
  * answered as OFREP says for any unknown flag, 404 FLAG_NOT_FOUND.
  */
-export function answerFrameworkError(error: Error & { code?: string; statusCode?: number }, req: FastifyRequest, reply: FastifyReply): void {
+export function answerFrameworkError(
+  error: Error & { code?: string; statusCode?: number },
+  req: FastifyRequest,
+  reply: FastifyReply,
+): void {
   headers ??= securityHeaders();
   void reply.headers(headers);
   const requestId = String(req.id);
@@ -29,5 +33,8 @@ export function answerFrameworkError(error: Error & { code?: string; statusCode?
   }
   const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
   const message = status === 414 ? 'a path parameter is longer than allowed' : 'the URL is not valid percent-encoding';
-  void reply.status(status).header('content-type', 'application/json; charset=utf-8').send({ statusCode: status, error: STATUS_CODES[status], message, requestId });
+  void reply
+    .status(status)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send({ statusCode: status, error: STATUS_CODES[status], message, requestId });
 }

@@ -68,7 +68,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (classifyDatabaseError(exception) === 'session-role') {
       this.logger.error({ requestId: req.id, err: (exception as Error).message });
     } else if (body.statusCode === 503) {
-      this.logger.warn(`database unavailable (request ${req.id}): ${exception instanceof Error ? exception.message.trim().split('\n').pop() : String(exception)}`);
+      this.logger.warn(
+        `database unavailable (request ${req.id}): ${exception instanceof Error ? exception.message.trim().split('\n').pop() : String(exception)}`,
+      );
     } else if (body.statusCode >= 500) {
       this.logger.error({ requestId: req.id, err: exception instanceof Error ? exception.stack : String(exception) });
     }

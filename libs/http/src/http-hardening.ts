@@ -77,10 +77,13 @@ export function securityHeaders(): Readonly<Record<string, string>> {
 export async function applyHttpHardening(app: NestFastifyApplication, config: CloisonConfig): Promise<void> {
   const headers = securityHeaders();
   // On every request, 404s and errors raised before a handler included; a route may override one.
-  app.getHttpAdapter().getInstance().addHook('onRequest', (_req, reply, done) => {
-    void reply.headers(headers);
-    done();
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (_req, reply, done) => {
+      void reply.headers(headers);
+      done();
+    });
   if (config.rateLimitMax > 0) {
     // Evaluation is the voting platform's hot path (one call per voter request, read-only, served
     // from memory): a per-token budget sized for people would throttle an election. Its routes get
@@ -88,9 +91,12 @@ export async function applyHttpHardening(app: NestFastifyApplication, config: Cl
     // counter per principal of their own, sized for it. Failed authentications are counted per
     // address by the policy guard, for every route: a fresh bogus token per request gets a fresh
     // bucket here, not there.
-    app.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
-      if (route.url.startsWith(UNLIMITED_PREFIX)) route.config = { ...route.config, rateLimit: false } as typeof route.config;
-    });
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addHook('onRoute', (route) => {
+        if (route.url.startsWith(UNLIMITED_PREFIX)) route.config = { ...route.config, rateLimit: false } as typeof route.config;
+      });
     await app.register(rateLimit as never, {
       max: config.rateLimitMax,
       timeWindow: config.rateLimitWindowMs,

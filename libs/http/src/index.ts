@@ -12,8 +12,18 @@ export { buildOpenApi, toOpenApiPath, type OpenApiDocument, type OpenApiOperatio
 export { API_VERSION, OpenApiController } from './openapi.controller.js';
 export { declaredRoutes, type DeclaredRoute } from './route-catalog.js';
 export {
-  controllerRoutes, globalEnhancers, joinPath, registeredControllers, registeredRoutes, routeArguments, routeEnhancers, routeOf,
-  type ControllerClass, type GlobalEnhancers, type RouteArgument, type RouteHandler,
+  controllerRoutes,
+  globalEnhancers,
+  joinPath,
+  registeredControllers,
+  registeredRoutes,
+  routeArguments,
+  routeEnhancers,
+  routeOf,
+  type ControllerClass,
+  type GlobalEnhancers,
+  type RouteArgument,
+  type RouteHandler,
 } from './route-introspector.js';
 export { MAX_DEPTH, SchemaPipe, storableIssue } from './schema.pipe.js';
 export { uuidParam } from './uuid-param.js';

@@ -54,7 +54,9 @@ const errorResponse = (description: string, schema: object = { $ref: '#/componen
 
 /** Answers the framework and the shared guards give on any route, declared once and referenced. */
 const SHARED_RESPONSES = {
-  BadRequest: errorResponse('the request does not satisfy its schema (details name the JSON pointer and rule), or the URL is not valid percent-encoding'),
+  BadRequest: errorResponse(
+    'the request does not satisfy its schema (details name the JSON pointer and rule), or the URL is not valid percent-encoding',
+  ),
   Unauthorized: errorResponse('missing, invalid or revoked credentials'),
   Forbidden: errorResponse('the role may not do this'),
   NotFound: errorResponse('not found, or not visible to the caller'),
@@ -68,7 +70,14 @@ const SHARED_RESPONSES = {
 const shared = (name: keyof typeof SHARED_RESPONSES) => ({ $ref: `#/components/responses/${name}` });
 
 function successResponse(status: number, body: SuccessBody) {
-  const description = status === 202 ? 'accepted: waits for approval' : status === 302 ? 'redirect (Location names the target)' : status === 304 ? 'not modified' : 'success';
+  const description =
+    status === 202
+      ? 'accepted: waits for approval'
+      : status === 302
+        ? 'redirect (Location names the target)'
+        : status === 304
+          ? 'not modified'
+          : 'success';
   if (body === null) return { description };
   const media = 'media' in body ? (body.media as Record<string, object>) : { 'application/json': body };
   return { description, content: Object.fromEntries(Object.entries(media).map(([type, schema]) => [type, { schema }])) };
@@ -102,7 +111,8 @@ function operation(r: DeclaredRoute): OpenApiOperation {
   if (!answers) throw new Error(`${r.controller}.${r.handler} declares no @Answers: its responses would be undocumented`);
   const responses: Record<string, unknown> = {};
   for (const [status, body] of Object.entries(answers.success)) responses[status] = successResponse(Number(status), body);
-  if (!(String(r.status) in responses)) throw new Error(`${r.controller}.${r.handler} answers ${r.status} but @Answers does not declare it`);
+  if (!(String(r.status) in responses))
+    throw new Error(`${r.controller}.${r.handler} answers ${r.status} but @Answers does not declare it`);
   responses['400'] = shared('BadRequest');
   if (!r.isPublic) {
     responses['401'] = shared('Unauthorized');
@@ -122,7 +132,13 @@ function operation(r: DeclaredRoute): OpenApiOperation {
   if (answers.errorBody) {
     // The route's own error shape applies to the shared request errors too.
     for (const status of ['400', '404', '413', '415'] as const) {
-      if (responses[status] && !(status in answers.errors)) responses[status] = errorResponse(SHARED_RESPONSES[status === '400' ? 'BadRequest' : status === '404' ? 'NotFound' : status === '413' ? 'PayloadTooLarge' : 'UnsupportedMediaType'].description, answers.errorBody);
+      if (responses[status] && !(status in answers.errors))
+        responses[status] = errorResponse(
+          SHARED_RESPONSES[
+            status === '400' ? 'BadRequest' : status === '404' ? 'NotFound' : status === '413' ? 'PayloadTooLarge' : 'UnsupportedMediaType'
+          ].description,
+          answers.errorBody,
+        );
     }
   }
   return {

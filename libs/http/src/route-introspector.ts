@@ -1,6 +1,12 @@
 import { RequestMethod, type CanActivate, type ExceptionFilter, type NestInterceptor, type PipeTransform } from '@nestjs/common';
 import {
-  EXCEPTION_FILTERS_METADATA, GUARDS_METADATA, INTERCEPTORS_METADATA, METHOD_METADATA, PATH_METADATA, PIPES_METADATA, ROUTE_ARGS_METADATA,
+  EXCEPTION_FILTERS_METADATA,
+  GUARDS_METADATA,
+  INTERCEPTORS_METADATA,
+  METHOD_METADATA,
+  PATH_METADATA,
+  PIPES_METADATA,
+  ROUTE_ARGS_METADATA,
 } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { ApplicationConfig, ModulesContainer } from '@nestjs/core';
@@ -73,7 +79,10 @@ export function routeOf(controller: ControllerClass, name: string): RouteHandler
 
 /** The parameters of a handler with what they are bound to and the pipes they pass through. */
 export function routeArguments(route: Pick<RouteHandler, 'controller' | 'name'>): RouteArgument[] {
-  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, route.controller, route.name) ?? {}) as Record<string, { data?: unknown; pipes?: unknown[] }>;
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, route.controller, route.name) ?? {}) as Record<
+    string,
+    { data?: unknown; pipes?: unknown[] }
+  >;
   // Keys are "<paramtype>:<index>" (custom decorators use their own prefix).
   return Object.entries(args).map(([key, a]) => ({
     source: SOURCES.get(Number(key.split(':')[0])) ?? 'other',

@@ -8,7 +8,16 @@ const nested = (depth: number): unknown => {
 
 describe('storable input', () => {
   it('accepts ordinary JSON of every kind', () => {
-    for (const ok of [{}, [], 'text', 1, null, true, { context: { targetingKey: 'voter-1', tags: ['a', { b: [1, null] }] } }, nested(MAX_DEPTH)]) {
+    for (const ok of [
+      {},
+      [],
+      'text',
+      1,
+      null,
+      true,
+      { context: { targetingKey: 'voter-1', tags: ['a', { b: [1, null] }] } },
+      nested(MAX_DEPTH),
+    ]) {
       expect(storableIssue(ok)).toBeUndefined();
     }
   });
@@ -21,8 +30,15 @@ describe('storable input', () => {
 
   it('names the pointer of a lone surrogate in a string or a key, rule unicode; accepts paired ones', () => {
     const lone = JSON.parse('{"reason": "ab\\ud800c", "ok": "\\ud83d\\ude00"}');
-    expect(storableIssue(lone)).toEqual({ pointer: '/reason', rule: 'unicode', message: 'must be well-formed Unicode (no lone surrogate)' });
-    expect(storableIssue(JSON.parse('{"context": {"tags": ["ok", "\\udc00"]}}'))).toMatchObject({ pointer: '/context/tags/1', rule: 'unicode' });
+    expect(storableIssue(lone)).toEqual({
+      pointer: '/reason',
+      rule: 'unicode',
+      message: 'must be well-formed Unicode (no lone surrogate)',
+    });
+    expect(storableIssue(JSON.parse('{"context": {"tags": ["ok", "\\udc00"]}}'))).toMatchObject({
+      pointer: '/context/tags/1',
+      rule: 'unicode',
+    });
     expect(storableIssue(JSON.parse('{"context": {"k\\udbff": 1}}'))).toMatchObject({ rule: 'unicode' });
     expect(storableIssue('x\udfff')).toMatchObject({ pointer: '/', rule: 'unicode' });
     expect(storableIssue({ emoji: '\ud83d\ude00 ✅' })).toBeUndefined();

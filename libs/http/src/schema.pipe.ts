@@ -32,7 +32,12 @@ interface Frame {
 function pointerOf(frame: Frame | undefined, lastKey?: string): string {
   const keys = lastKey === undefined ? [] : [lastKey];
   for (let f = frame; f?.parent; f = f.parent) keys.push(f.key);
-  return keys.reverse().map((k) => `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('') || '/';
+  return (
+    keys
+      .reverse()
+      .map((k) => `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`)
+      .join('') || '/'
+  );
 }
 
 type CharacterProblem = Omit<ValidationIssue, 'pointer'>;
@@ -63,7 +68,8 @@ export function storableIssue(input: unknown): ValidationIssue | undefined {
   const stack: Frame[] = [{ value: input, key: '', parent: undefined, depth: 0 }];
   while (stack.length) {
     const frame = stack.pop() as Frame;
-    if (frame.depth >= MAX_DEPTH) return { pointer: pointerOf(frame), rule: 'maxDepth', message: `must not nest deeper than ${MAX_DEPTH} levels` };
+    if (frame.depth >= MAX_DEPTH)
+      return { pointer: pointerOf(frame), rule: 'maxDepth', message: `must not nest deeper than ${MAX_DEPTH} levels` };
     const record = frame.value as Record<string, unknown>;
     for (const k of Object.keys(record)) {
       const v = record[k];

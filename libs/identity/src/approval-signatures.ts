@@ -34,9 +34,15 @@ const refused = (rule: string, message: string) => new ForbiddenException({ mess
 export class ApprovalSignatures {
   constructor(@Inject(CREDENTIAL_SETTINGS) private readonly settings: CredentialSettings) {}
 
-  async check(tx: PrismaTx, statement: Omit<ApprovalStatement, 'at'>, proof: ApprovalProof | undefined, demand: SignatureDemand): Promise<ApprovalProof | null> {
+  async check(
+    tx: PrismaTx,
+    statement: Omit<ApprovalStatement, 'at'>,
+    proof: ApprovalProof | undefined,
+    demand: SignatureDemand,
+  ): Promise<ApprovalProof | null> {
     if (!proof) {
-      if (demand.required) throw refused('signature_required', 'this tenant accepts approvals of its critical options only when signed with an enrolled key');
+      if (demand.required)
+        throw refused('signature_required', 'this tenant accepts approvals of its critical options only when signed with an enrolled key');
       return null;
     }
     const rows = await tx.$queryRaw<CredentialRow[]>`SELECT * FROM cloison_principal_credentials(${statement.approver})`;
@@ -44,29 +50,53 @@ export class ApprovalSignatures {
     if (!row) throw refused('signature_key', `key ${proof.key} is not an enrolled key of the approver`);
     const full: ApprovalStatement = { ...statement, at: proof.at };
     const key: EnrolledKey = {
-      fingerprint: row.fingerprint, kind: row.kind, publicKeyJwk: row.public_key_jwk,
-      ...(row.rp_id ? { rpId: row.rp_id } : {}), ...(row.webauthn_id ? { credentialId: row.webauthn_id } : {}),
+      fingerprint: row.fingerprint,
+      kind: row.kind,
+      publicKeyJwk: row.public_key_jwk,
+      ...(row.rp_id ? { rpId: row.rp_id } : {}),
+      ...(row.webauthn_id ? { credentialId: row.webauthn_id } : {}),
     };
     if (proof.kind === 'webauthn' && row.kind === 'webauthn') await this.assertion(tx, full, proof, row, demand.userVerification);
     const refusal = proofRefusal(full, proof, key, { userVerification: demand.userVerification, recordedAt: new Date() });
     if (refusal) throw refused('signature_valid', `the approval signature is refused: ${refusal}`);
     return proof.kind === 'ed25519'
       ? { kind: proof.kind, key: proof.key, at: proof.at, signature: proof.signature }
-      : { kind: proof.kind, key: proof.key, at: proof.at, credentialId: proof.credentialId, authenticatorData: proof.authenticatorData, clientDataJSON: proof.clientDataJSON, signature: proof.signature };
+      : {
+          kind: proof.kind,
+          key: proof.key,
+          at: proof.at,
+          credentialId: proof.credentialId,
+          authenticatorData: proof.authenticatorData,
+          clientDataJSON: proof.clientDataJSON,
+          signature: proof.signature,
+        };
   }
 
-  private async assertion(tx: PrismaTx, statement: ApprovalStatement, proof: Extract<ApprovalProof, { kind: 'webauthn' }>, row: CredentialRow, userVerification: boolean): Promise<void> {
+  private async assertion(
+    tx: PrismaTx,
+    statement: ApprovalStatement,
+    proof: Extract<ApprovalProof, { kind: 'webauthn' }>,
+    row: CredentialRow,
+    userVerification: boolean,
+  ): Promise<void> {
     let result;
     try {
       result = await verifyAuthenticationResponse({
         response: {
-          id: proof.credentialId, rawId: proof.credentialId, type: 'public-key', clientExtensionResults: {},
+          id: proof.credentialId,
+          rawId: proof.credentialId,
+          type: 'public-key',
+          clientExtensionResults: {},
           response: { authenticatorData: proof.authenticatorData, clientDataJSON: proof.clientDataJSON, signature: proof.signature },
         },
         expectedChallenge: statementHash(statement).toString('base64url'),
         expectedOrigin: this.settings.origins,
         expectedRPID: row.rp_id as string,
-        credential: { id: row.webauthn_id as string, publicKey: Buffer.from(row.cose_key as string, 'base64url'), counter: Number(row.counter) },
+        credential: {
+          id: row.webauthn_id as string,
+          publicKey: Buffer.from(row.cose_key as string, 'base64url'),
+          counter: Number(row.counter),
+        },
         requireUserVerification: userVerification,
       });
     } catch (err) {

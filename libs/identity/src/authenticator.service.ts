@@ -16,7 +16,14 @@ interface PrincipalRow {
 
 const toPrincipal = (row: PrincipalRow | undefined): AuthenticatedPrincipal | null =>
   row && ROLES.includes(row.role as Role)
-    ? { id: row.id, name: row.name, role: row.role as Role, tenantId: row.tenant_id, tenantSlug: row.tenant_slug, ...(row.token_expires_at ? { expiresAt: row.token_expires_at.getTime() } : {}) }
+    ? {
+        id: row.id,
+        name: row.name,
+        role: row.role as Role,
+        tenantId: row.tenant_id,
+        tenantSlug: row.tenant_slug,
+        ...(row.token_expires_at ? { expiresAt: row.token_expires_at.getTime() } : {}),
+      }
     : null;
 
 /** Cache key of a staff link; token hashes are hex, so the two never collide. */
@@ -95,7 +102,9 @@ export class Authenticator {
     const claims = await (this.oidc as OidcVerifier).verify(token);
     if (!claims) return null;
     const key = linkKey(claims);
-    const principal = cached ? (this.cache.lookup(key) ?? (await this.lookUpAndKeep(key, () => this.byLink(claims)))) : await this.byLink(claims);
+    const principal = cached
+      ? (this.cache.lookup(key) ?? (await this.lookUpAndKeep(key, () => this.byLink(claims))))
+      : await this.byLink(claims);
     // Role and tenant claims grant nothing; present, they must agree with the registration.
     if (!principal) return null;
     if (claims.role !== undefined && claims.role !== principal.role) return null;

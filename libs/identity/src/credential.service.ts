@@ -47,7 +47,9 @@ export class Credentials {
   /** Options for navigator.credentials.create(); the challenge is bound to this principal for five minutes. */
   async registrationOptions(me: AuthenticatedPrincipal) {
     this.assertSigner(me);
-    const existing = await this.scopes.runRead(scopeOf(me), (tx) => tx.credential.findMany({ where: { principalId: me.id, removedAt: null, kind: 'webauthn' } }));
+    const existing = await this.scopes.runRead(scopeOf(me), (tx) =>
+      tx.credential.findMany({ where: { principalId: me.id, removedAt: null, kind: 'webauthn' } }),
+    );
     return generateRegistrationOptions({
       rpName: 'Cloison',
       rpID: this.settings.rpId,
@@ -66,13 +68,25 @@ export class Credentials {
     return this.scopes.run(scopeOf(me), async (tx) => {
       if (me.tenantId) await this.assertConsent(tx, me);
       if (await tx.credential.findUnique({ where: { fingerprint: key.fingerprint } })) {
-        throw new ConflictException({ message: 'this key is already enrolled', details: [{ pointer: '/publicKey', rule: 'unique', message: 'already enrolled' }] });
+        throw new ConflictException({
+          message: 'this key is already enrolled',
+          details: [{ pointer: '/publicKey', rule: 'unique', message: 'already enrolled' }],
+        });
       }
       const now = new Date();
       const row = await tx.credential.create({
         data: {
-          fingerprint: key.fingerprint, principalId: me.id, tenantId: me.tenantId, kind: body.kind, label: body.label, publicKeyJwk: key.jwk as object,
-          webauthnId: key.credentialId ?? null, coseKey: key.coseKey ?? null, counter: BigInt(key.counter ?? 0), rpId: key.credentialId ? this.settings.rpId : null, createdAt: now,
+          fingerprint: key.fingerprint,
+          principalId: me.id,
+          tenantId: me.tenantId,
+          kind: body.kind,
+          label: body.label,
+          publicKeyJwk: key.jwk as object,
+          webauthnId: key.credentialId ?? null,
+          coseKey: key.coseKey ?? null,
+          counter: BigInt(key.counter ?? 0),
+          rpId: key.credentialId ? this.settings.rpId : null,
+          createdAt: now,
         },
       });
       await this.audit.record(tx, {
@@ -80,7 +94,11 @@ export class Credentials {
         action: 'credential.enrolled',
         tenantId: me.tenantId,
         after: {
-          principal: me.id, kind: body.kind, label: body.label, fingerprint: key.fingerprint, publicKeyJwk: key.jwk,
+          principal: me.id,
+          kind: body.kind,
+          label: body.label,
+          fingerprint: key.fingerprint,
+          publicKeyJwk: key.jwk,
           ...(key.credentialId ? { credentialId: key.credentialId, rpId: this.settings.rpId } : {}),
         },
         requestId,
@@ -104,14 +122,24 @@ export class Credentials {
       if (me.tenantId) await this.assertConsent(tx, me);
       const now = new Date();
       await tx.credential.update({ where: { fingerprint }, data: { removedAt: now } });
-      await this.audit.record(tx, { actor: actorOf({ principal: me, requestId }), action: 'credential.removed', tenantId: me.tenantId, after: { principal: me.id, fingerprint }, requestId, at: now });
+      await this.audit.record(tx, {
+        actor: actorOf({ principal: me, requestId }),
+        action: 'credential.removed',
+        tenantId: me.tenantId,
+        after: { principal: me.id, fingerprint },
+        requestId,
+        at: now,
+      });
       return view(row);
     });
   }
 
   private assertSigner(me: AuthenticatedPrincipal): void {
     if (!SIGNING_ROLES.includes(me.role)) {
-      throw new ForbiddenException({ message: 'only operators and client admins approve, so only they enrol signing keys', details: [{ pointer: '/', rule: 'signing_role', message: me.role }] });
+      throw new ForbiddenException({
+        message: 'only operators and client admins approve, so only they enrol signing keys',
+        details: [{ pointer: '/', rule: 'signing_role', message: me.role }],
+      });
     }
   }
 
@@ -119,7 +147,10 @@ export class Credentials {
   private async assertConsent(tx: PrismaTx, me: AuthenticatedPrincipal): Promise<void> {
     const hasClientAdmin = (await tx.principal.count({ where: { tenantId: me.tenantId, role: 'client_admin', revokedAt: null } })) > 0;
     if (needsClientConsent(me.role, hasClientAdmin)) {
-      throw new ForbiddenException({ message: 'a key that acts for the tenant is enrolled by its own client admin', details: [{ pointer: '/', rule: 'client_consent', message: me.role }] });
+      throw new ForbiddenException({
+        message: 'a key that acts for the tenant is enrolled by its own client admin',
+        details: [{ pointer: '/', rule: 'client_consent', message: me.role }],
+      });
     }
   }
 
@@ -156,7 +187,13 @@ export class Credentials {
     if (!verified.verified) throw invalidKey('/response', 'the passkey registration does not verify');
     const c = verified.registrationInfo.credential;
     const jwk = coseToJwk(c.publicKey);
-    return { fingerprint: jwkFingerprint(jwk), jwk, credentialId: c.id, coseKey: Buffer.from(c.publicKey).toString('base64url'), counter: c.counter };
+    return {
+      fingerprint: jwkFingerprint(jwk),
+      jwk,
+      credentialId: c.id,
+      coseKey: Buffer.from(c.publicKey).toString('base64url'),
+      counter: c.counter,
+    };
   }
 }
 
@@ -171,7 +208,8 @@ function ed25519Key(text: string): { fingerprint: string; jwk: JsonWebKey; crede
   return { fingerprint: publicKeyFingerprint(key), jwk: key.export({ format: 'jwk' }) };
 }
 
-const invalidKey = (pointer: string, message: string) => new UnprocessableEntityException({ message, details: [{ pointer, rule: 'valid_key', message }] });
+const invalidKey = (pointer: string, message: string) =>
+  new UnprocessableEntityException({ message, details: [{ pointer, rule: 'valid_key', message }] });
 
 export const scopeOf = (me: { tenantId: string | null }): TenantScope => (me.tenantId ? { tenantId: me.tenantId } : 'all-tenants');
 

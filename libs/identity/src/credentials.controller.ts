@@ -4,7 +4,11 @@ import { Caller, CheckPolicy, type PolicyContext } from '#policy';
 import { Credentials, type NewCredential } from './credential.service.js';
 import { CREDENTIAL_VIEW_SCHEMA, ENROL_CREDENTIAL_BODY, REMOVE_CREDENTIAL_BODY } from './credentials.schemas.js';
 
-const REFUSALS = { 403: 'only operators and client admins enrol signing keys', 409: 'the key is already enrolled', 422: 'the key or passkey registration does not verify' };
+const REFUSALS = {
+  403: 'only operators and client admins enrol signing keys',
+  409: 'the key is already enrolled',
+  422: 'the key or passkey registration does not verify',
+};
 
 /**
  * The caller's own signing keys. Any valid token passes the route policy (as for GET /v1/me);

@@ -18,8 +18,13 @@ export const SIGNATURE_SCHEMA = {
       additionalProperties: false,
       required: ['kind', 'key', 'at', 'credentialId', 'authenticatorData', 'clientDataJSON', 'signature'],
       properties: {
-        kind: { const: 'webauthn' }, key: FINGERPRINT, at: { type: 'string', format: 'date-time' },
-        credentialId: B64U, authenticatorData: B64U, clientDataJSON: B64U, signature: B64U,
+        kind: { const: 'webauthn' },
+        key: FINGERPRINT,
+        at: { type: 'string', format: 'date-time' },
+        credentialId: B64U,
+        authenticatorData: B64U,
+        clientDataJSON: B64U,
+        signature: B64U,
       },
     },
   ],
@@ -46,6 +51,17 @@ export const ENROL_CREDENTIAL_BODY = {
   ],
 } as const;
 
-export const REMOVE_CREDENTIAL_BODY = { type: 'object', additionalProperties: false, required: ['fingerprint'], properties: { fingerprint: FINGERPRINT } } as const;
+export const REMOVE_CREDENTIAL_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['fingerprint'],
+  properties: { fingerprint: FINGERPRINT },
+} as const;
 
-export const CREDENTIAL_VIEW_SCHEMA = objectOf({ fingerprint: STRING, kind: STRING, label: STRING, credentialId: nullable(STRING), createdAt: DATE_TIME });
+export const CREDENTIAL_VIEW_SCHEMA = objectOf({
+  fingerprint: STRING,
+  kind: STRING,
+  label: STRING,
+  credentialId: nullable(STRING),
+  createdAt: DATE_TIME,
+});

@@ -19,16 +19,35 @@ const CREDENTIAL_SETTINGS_PROVIDER = {
   // Every instance holds the service key: a challenge one issues, another accepts.
   useFactory: (config: CloisonConfig, key: KeyObject) => ({
     ...config.webauthn,
-    challengeKey: createHash('sha256').update('cloison passkey registration\0').update(key.export({ type: 'pkcs8', format: 'der' })).digest(),
+    challengeKey: createHash('sha256')
+      .update('cloison passkey registration\0')
+      .update(key.export({ type: 'pkcs8', format: 'der' }))
+      .digest(),
   }),
 };
 
-const SERVICES = [PrincipalsService, PrincipalRequestsService, InvitationsService, InvitationMailer, BootstrapOperator, Credentials, ApprovalSignatures];
+const SERVICES = [
+  PrincipalsService,
+  PrincipalRequestsService,
+  InvitationsService,
+  InvitationMailer,
+  BootstrapOperator,
+  Credentials,
+  ApprovalSignatures,
+];
 
 /** People over HTTP: the caller, principals and their requests, client admins by invitation, the first operator. */
 @Global()
 @Module({
-  controllers: [MeController, PrincipalsController, PrincipalRequestsController, TenantPrincipalRequestsController, TenantPeopleController, InvitationsController, CredentialsController],
+  controllers: [
+    MeController,
+    PrincipalsController,
+    PrincipalRequestsController,
+    TenantPrincipalRequestsController,
+    TenantPeopleController,
+    InvitationsController,
+    CredentialsController,
+  ],
   providers: [...SERVICES, CREDENTIAL_SETTINGS_PROVIDER],
   exports: [...SERVICES, CREDENTIAL_SETTINGS],
 })

@@ -9,6 +9,13 @@ export { recoverOperator, type RecoveredOperator } from './operator.recovery.js'
 export { LineageReader, type ApprovalFacts } from './lineage.reader.js';
 export { lineageRefusal, type LineageOf, type LineageRefusal, type LineageRule } from './lineage.rule.js';
 export { needsClientConsent } from './client-consent.rule.js';
-export { CREDENTIAL_SETTINGS, Credentials, scopeOf, type CredentialSettings, type CredentialView, type NewCredential } from './credential.service.js';
+export {
+  CREDENTIAL_SETTINGS,
+  Credentials,
+  scopeOf,
+  type CredentialSettings,
+  type CredentialView,
+  type NewCredential,
+} from './credential.service.js';
 export { ApprovalSignatures, type SignatureDemand } from './approval-signatures.js';
 export { SIGNATURE_SCHEMA, SIGNED_APPROVAL_BODY } from './credentials.schemas.js';

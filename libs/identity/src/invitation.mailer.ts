@@ -54,7 +54,10 @@ export class InvitationMailer {
       const dir = this.config.mail.outboxDir;
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       chmodSync(dir, 0o700);
-      const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}-${mail.to.replace(/[^a-zA-Z0-9@._-]/g, '_')}.eml`);
+      const file = join(
+        dir,
+        `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}-${mail.to.replace(/[^a-zA-Z0-9@._-]/g, '_')}.eml`,
+      );
       writeFileSync(file, `From: ${this.config.mail.from}\nTo: ${mail.to}\nSubject: ${subject}\n\n${text}\n`, { mode: 0o600, flag: 'wx' });
     }
   }

@@ -16,8 +16,15 @@ export class TenantPeopleController {
   @Post('invitations')
   @HttpCode(201)
   @CheckPolicy('create', 'Principal')
-  @Answers({ 201: INVITATION_VIEW_SCHEMA, 202: PRINCIPAL_REQUEST_VIEW_SCHEMA }, { 409: 'the tenant or the invitee refuses this invitation (e.g. already a principal); details name the rule' })
-  async invite(@Caller() ctx: PolicyContext, @Body(new SchemaPipe(INVITE_BODY)) body: InviteBody, @Res({ passthrough: true }) reply: FastifyReply) {
+  @Answers(
+    { 201: INVITATION_VIEW_SCHEMA, 202: PRINCIPAL_REQUEST_VIEW_SCHEMA },
+    { 409: 'the tenant or the invitee refuses this invitation (e.g. already a principal); details name the rule' },
+  )
+  async invite(
+    @Caller() ctx: PolicyContext,
+    @Body(new SchemaPipe(INVITE_BODY)) body: InviteBody,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const outcome = await this.invitations.invite(ctx, body);
     if (outcome.kind === 'sent') return outcome.invitation;
     void reply.status(202).header('location', `/v1/tenants/${outcome.request.tenant}/principal-requests/${outcome.request.id}`);
@@ -40,7 +47,10 @@ export class InvitationsController {
   @Post('redeem')
   @HttpCode(201)
   @Public()
-  @Answers({ 201: ISSUED_PRINCIPAL_SCHEMA }, { 404: 'unknown invitation code', 409: 'the code was redeemed already', 410: 'the code has expired' })
+  @Answers(
+    { 201: ISSUED_PRINCIPAL_SCHEMA },
+    { 404: 'unknown invitation code', 409: 'the code was redeemed already', 410: 'the code has expired' },
+  )
   redeem(@Body(new SchemaPipe(REDEEM_BODY)) body: { code: string }, @Req() req: FastifyRequest) {
     return this.invitations.redeem(body.code, String(req.id));
   }

@@ -28,7 +28,17 @@ export interface InvitationView {
 }
 
 export const INVITATION_VIEW_SCHEMA = objectOf(
-  { id: UUID, tenant: STRING, email: STRING, name: STRING, delivery: STRING, invitedBy: STRING, createdAt: DATE_TIME, expiresAt: DATE_TIME, code: STRING },
+  {
+    id: UUID,
+    tenant: STRING,
+    email: STRING,
+    name: STRING,
+    delivery: STRING,
+    invitedBy: STRING,
+    createdAt: DATE_TIME,
+    expiresAt: DATE_TIME,
+    code: STRING,
+  },
   ['code'],
 );
 
@@ -73,7 +83,13 @@ export class InvitationsService {
     return this.scopes.run({ tenantId: tenant.id }, async (tx) => {
       await tx.$queryRaw`SELECT id FROM tenants WHERE id = ${tenant.id}::uuid FOR NO KEY UPDATE`;
       if (needsClientConsent(ctx.principal.role, await hasClientAdmin(tx, tenant.id))) {
-        const request = await fileRequest(tx, this.audit, { kind: 'invitation', tenant, name: body.name, email: body.email }, actorOf(ctx), ctx.requestId);
+        const request = await fileRequest(
+          tx,
+          this.audit,
+          { kind: 'invitation', tenant, name: body.name, email: body.email },
+          actorOf(ctx),
+          ctx.requestId,
+        );
         return { kind: 'pending', request };
       }
       return { kind: 'sent', invitation: await this.issue(tx, tenant, body, actorOf(ctx), ctx.requestId) };
@@ -81,21 +97,43 @@ export class InvitationsService {
   }
 
   /** Creates the invitation and delivers its code, inside the caller's transaction: a failed delivery records nothing. */
-  async issue(tx: PrismaTx, tenant: { id: string; slug: string }, who: { email: string; name: string }, inviter: Actor, requestId?: string): Promise<InvitationView> {
+  async issue(
+    tx: PrismaTx,
+    tenant: { id: string; slug: string },
+    who: { email: string; name: string },
+    inviter: Actor,
+    requestId?: string,
+  ): Promise<InvitationView> {
     const code = `inv_${randomBytes(32).toString('base64url')}`;
     const now = new Date();
     const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
     const delivery = this.mailer.delivery;
-    const lineageId = delivery === 'shown' ? (await this.lineages.lineages(tx, [inviter.id])).get(inviter.id)?.lineageId ?? inviter.id : null;
+    const lineageId =
+      delivery === 'shown' ? ((await this.lineages.lineages(tx, [inviter.id])).get(inviter.id)?.lineageId ?? inviter.id) : null;
     const row = await tx.invitation.create({
       data: {
-        id: randomUUID(), tenantId: tenant.id, email: who.email, name: who.name, codeHash: codeHash(code), delivery,
-        invitedById: inviter.id, invitedBy: inviter.name, lineageId, createdAt: now, expiresAt,
+        id: randomUUID(),
+        tenantId: tenant.id,
+        email: who.email,
+        name: who.name,
+        codeHash: codeHash(code),
+        delivery,
+        invitedById: inviter.id,
+        invitedBy: inviter.name,
+        lineageId,
+        createdAt: now,
+        expiresAt,
       },
     });
     const view: InvitationView = {
-      id: row.id, tenant: tenant.slug, email: row.email, name: row.name, delivery, invitedBy: row.invitedBy,
-      createdAt: now.toISOString(), expiresAt: expiresAt.toISOString(),
+      id: row.id,
+      tenant: tenant.slug,
+      email: row.email,
+      name: row.name,
+      delivery,
+      invitedBy: row.invitedBy,
+      createdAt: now.toISOString(),
+      expiresAt: expiresAt.toISOString(),
     };
     await this.audit.record(tx, { actor: inviter, action: 'invitation.created', tenantId: tenant.id, after: view, requestId, at: now });
     await this.mailer.send({ to: who.email, name: who.name, tenant: tenant.slug, code, expiresAt }, delivery);
@@ -105,9 +143,16 @@ export class InvitationsService {
   /** Redeems a code once for the invitee's own token; a refused redemption is audited in the tenant's chain. */
   async redeem(code: string, requestId?: string): Promise<IssuedPrincipal> {
     const hash = codeHash(code);
-    const found = await this.scopes.run('all-tenants', (tx) => tx.$queryRaw<{ id: string; tenant_id: string }[]>`SELECT * FROM cloison_invitation_by_code(${hash})`);
+    const found = await this.scopes.run(
+      'all-tenants',
+      (tx) => tx.$queryRaw<{ id: string; tenant_id: string }[]>`SELECT * FROM cloison_invitation_by_code(${hash})`,
+    );
     const hit = found[0];
-    if (!hit) throw new NotFoundException({ message: 'unknown invitation code', details: [{ pointer: '/code', rule: 'exists', message: 'no such invitation' }] });
+    if (!hit)
+      throw new NotFoundException({
+        message: 'unknown invitation code',
+        details: [{ pointer: '/code', rule: 'exists', message: 'no such invitation' }],
+      });
     const result = await this.scopes.run({ tenantId: hit.tenant_id }, async (tx) => {
       await tx.$queryRaw`SELECT id FROM invitations WHERE id = ${hit.id}::uuid FOR UPDATE`;
       const inv = await tx.invitation.findUniqueOrThrow({ where: { id: hit.id } });
@@ -116,17 +161,39 @@ export class InvitationsService {
       const now = new Date();
       const refusal = inv.redeemedAt ? 'already_redeemed' : inv.expiresAt <= now ? 'expired' : null;
       if (refusal) {
-        await this.audit.record(tx, { actor, action: 'invitation.redeem_refused', tenantId: tenant.id, after: { id: inv.id, rule: refusal }, requestId, at: now });
+        await this.audit.record(tx, {
+          actor,
+          action: 'invitation.redeem_refused',
+          tenantId: tenant.id,
+          after: { id: inv.id, rule: refusal },
+          requestId,
+          at: now,
+        });
         return { refused: refusal } as const;
       }
       const issued = await this.issuer.issue(
         tx,
-        { name: inv.name, role: 'client_admin', tenant, lineage: inv.lineageId ?? 'own', email: inv.email, invitedBy: inv.invitedBy, createdById: inv.invitedById },
+        {
+          name: inv.name,
+          role: 'client_admin',
+          tenant,
+          lineage: inv.lineageId ?? 'own',
+          email: inv.email,
+          invitedBy: inv.invitedBy,
+          createdById: inv.invitedById,
+        },
         actor,
         requestId,
       );
       await tx.invitation.update({ where: { id: inv.id }, data: { redeemedAt: now, principalId: issued.id } });
-      await this.audit.record(tx, { actor, action: 'invitation.redeemed', tenantId: tenant.id, after: { id: inv.id, principal: issued.id }, requestId, at: now });
+      await this.audit.record(tx, {
+        actor,
+        action: 'invitation.redeemed',
+        tenantId: tenant.id,
+        after: { id: inv.id, principal: issued.id },
+        requestId,
+        at: now,
+      });
       return { issued } as const;
     });
     if ('refused' in result) {
@@ -143,8 +210,14 @@ export class InvitationsService {
     return this.scopes.runRead({ tenantId: tenant.id }, async (tx) => {
       const rows = await tx.principal.findMany({ where: { tenantId: tenant.id }, orderBy: { createdAt: 'asc' } });
       return rows.map((p) => ({
-        id: p.id, name: p.name, role: p.role, email: p.email, invitedBy: p.invitedBy, createdById: p.createdById,
-        createdAt: p.createdAt.toISOString(), revokedAt: p.revokedAt?.toISOString() ?? null,
+        id: p.id,
+        name: p.name,
+        role: p.role,
+        email: p.email,
+        invitedBy: p.invitedBy,
+        createdById: p.createdById,
+        createdAt: p.createdAt.toISOString(),
+        revokedAt: p.revokedAt?.toISOString() ?? null,
       }));
     });
   }

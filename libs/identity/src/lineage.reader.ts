@@ -16,7 +16,9 @@ export class LineageReader {
   async lineages(tx: PrismaTx, ids: readonly string[]): Promise<Map<string, LineageOf>> {
     const unique = [...new Set(ids)];
     const rows = unique.length
-      ? await tx.$queryRaw<{ id: string; lineage_id: string; created_at: Date }[]>`SELECT * FROM cloison_principal_lineages(${unique}::text[])`
+      ? await tx.$queryRaw<
+          { id: string; lineage_id: string; created_at: Date }[]
+        >`SELECT * FROM cloison_principal_lineages(${unique}::text[])`
       : [];
     const found = new Map(rows.map((r) => [r.id, { principalId: r.id, lineageId: r.lineage_id, createdAt: r.created_at }]));
     // Someone not stored here (identity-provider staff) is their own person.
@@ -27,7 +29,13 @@ export class LineageReader {
   async assertCounts(tx: PrismaTx, facts: ApprovalFacts): Promise<void> {
     const all = await this.lineages(tx, [facts.approverId, ...(facts.requesterId ? [facts.requesterId] : []), ...facts.countedIds]);
     const of = (id: string) => all.get(id) as LineageOf;
-    const refusal = lineageRefusal(of(facts.approverId), facts.requesterId ? of(facts.requesterId) : null, facts.countedIds.map(of), facts.filedAt);
-    if (refusal) throw new ForbiddenException({ message: refusal.message, details: [{ pointer: '/', rule: refusal.rule, message: refusal.message }] });
+    const refusal = lineageRefusal(
+      of(facts.approverId),
+      facts.requesterId ? of(facts.requesterId) : null,
+      facts.countedIds.map(of),
+      facts.filedAt,
+    );
+    if (refusal)
+      throw new ForbiddenException({ message: refusal.message, details: [{ pointer: '/', rule: refusal.rule, message: refusal.message }] });
   }
 }

@@ -1,14 +1,18 @@
 import { lineageRefusal, type LineageOf } from './lineage.rule.js';
 
 const at = (iso: string) => new Date(iso);
-const p = (principalId: string, lineageId: string, createdAt: Date | null = at('2026-01-01T00:00:00Z')): LineageOf => ({ principalId, lineageId, createdAt });
+const p = (principalId: string, lineageId: string, createdAt: Date | null = at('2026-01-01T00:00:00Z')): LineageOf => ({
+  principalId,
+  lineageId,
+  createdAt,
+});
 const filed = at('2026-06-01T00:00:00Z');
 
 describe('lineage rule', () => {
   it('counts an approval from another person who existed before the request', () => {
     expect(lineageRefusal(p('b', 'B'), p('a', 'A'), [p('c', 'C')], filed)).toBeNull();
   });
-  it('refuses a principal of the requester\'s lineage (a sock puppet)', () => {
+  it("refuses a principal of the requester's lineage (a sock puppet)", () => {
     expect(lineageRefusal(p('a2', 'A'), p('a', 'A'), [], filed)?.rule).toBe('lineage_differs_from_requester');
   });
   it('refuses a second approval by the same person', () => {

@@ -70,13 +70,28 @@ export interface NewRequest {
 }
 
 /** Files a pending request and its audit event (in the tenant's chain when it has one). */
-export async function fileRequest(tx: PrismaTx, audit: AuditRecorder, req: NewRequest, actor: Actor, requestId?: string): Promise<PrincipalRequestView> {
+export async function fileRequest(
+  tx: PrismaTx,
+  audit: AuditRecorder,
+  req: NewRequest,
+  actor: Actor,
+  requestId?: string,
+): Promise<PrincipalRequestView> {
   const now = new Date();
   const row = await tx.principalRequest.create({
     data: {
-      id: randomUUID(), kind: req.kind, tenantId: req.tenant?.id ?? null, name: req.name, email: req.email ?? null, targetId: req.targetId ?? null,
-      oidcIssuer: req.oidc?.issuer ?? null, oidcSubject: req.oidc?.subject ?? null,
-      requestedById: actor.id, requestedBy: actor.name, status: 'pending', createdAt: now,
+      id: randomUUID(),
+      kind: req.kind,
+      tenantId: req.tenant?.id ?? null,
+      name: req.name,
+      email: req.email ?? null,
+      targetId: req.targetId ?? null,
+      oidcIssuer: req.oidc?.issuer ?? null,
+      oidcSubject: req.oidc?.subject ?? null,
+      requestedById: actor.id,
+      requestedBy: actor.name,
+      status: 'pending',
+      createdAt: now,
     },
   });
   const view = requestView(row, req.tenant?.slug ?? null);

@@ -60,13 +60,31 @@ export class PrincipalRequestsService {
   async collect(ctx: PolicyContext, id: string): Promise<IssuedPrincipal> {
     return this.scopes.run('all-tenants', async (tx) => {
       const row = await lockRequest(tx, id);
-      if (!row || row.kind !== 'operator' || row.requestedById !== ctx.principal.id) throw new NotFoundException(`principal request "${id}" not found`);
-      if (row.status !== 'approved') throw new RuleConflict(`principal request "${id}" is ${row.status}: only an approved request hands out its token, once`, 'status', '/status');
+      if (!row || row.kind !== 'operator' || row.requestedById !== ctx.principal.id)
+        throw new NotFoundException(`principal request "${id}" not found`);
+      if (row.status !== 'approved')
+        throw new RuleConflict(
+          `principal request "${id}" is ${row.status}: only an approved request hands out its token, once`,
+          'status',
+          '/status',
+        );
       const lineage = (await this.lineages.lineages(tx, [row.requestedById])).get(row.requestedById)?.lineageId ?? row.requestedById;
       const oidc = row.oidcIssuer && row.oidcSubject ? { issuer: row.oidcIssuer, subject: row.oidcSubject } : undefined;
-      const issued = await this.issuer.issue(tx, { name: row.name, role: 'operator', tenant: null, lineage, oidc }, actorOf(ctx), ctx.requestId);
+      const issued = await this.issuer.issue(
+        tx,
+        { name: row.name, role: 'operator', tenant: null, lineage, oidc },
+        actorOf(ctx),
+        ctx.requestId,
+      );
       await tx.principalRequest.update({ where: { id }, data: { status: 'delivered', principalId: issued.id } });
-      await this.audit.record(tx, { actor: actorOf(ctx), action: 'principal.token_delivered', tenantId: null, after: { id, principal: issued.id }, requestId: ctx.requestId, at: new Date() });
+      await this.audit.record(tx, {
+        actor: actorOf(ctx),
+        action: 'principal.token_delivered',
+        tenantId: null,
+        after: { id, principal: issued.id },
+        requestId: ctx.requestId,
+        at: new Date(),
+      });
       return issued;
     });
   }
@@ -75,7 +93,7 @@ export class PrincipalRequestsService {
   async approveInTenant(ctx: PolicyContext, id: string): Promise<PrincipalRequestView> {
     const tenant = pathTenant(ctx);
     if (ctx.principal.role !== 'client_admin') {
-      throw new ForbiddenException('changes to a tenant\'s client admins need the approval of one of its client admins');
+      throw new ForbiddenException("changes to a tenant's client admins need the approval of one of its client admins");
     }
     let revoked: string | null = null;
     const view = await this.scopes.run({ tenantId: tenant.id }, async (tx) => {
@@ -84,12 +102,23 @@ export class PrincipalRequestsService {
       if (row.kind === 'invitation') {
         const requester: Actor = { id: row.requestedById, name: row.requestedBy, role: 'operator' };
         // Without mail the code is shown in this answer; the invitee then counts as the requester.
-        const invitation = await this.invitations.issue(tx, tenant, { email: row.email as string, name: row.name }, requester, ctx.requestId);
+        const invitation = await this.invitations.issue(
+          tx,
+          tenant,
+          { email: row.email as string, name: row.name },
+          requester,
+          ctx.requestId,
+        );
         return this.decide(tx, ctx, row, 'delivered', null, invitation.code ?? null);
       }
       const target = await tx.principal.findUnique({ where: { id: row.targetId as string }, select: { id: true } });
       if (!target) throw new NotFoundException(`principal ${row.targetId} not found`);
-      await this.revoker.revoke(tx, { id: target.id, tenant }, { id: row.requestedById, name: row.requestedBy, role: 'operator' }, ctx.requestId);
+      await this.revoker.revoke(
+        tx,
+        { id: target.id, tenant },
+        { id: row.requestedById, name: row.requestedBy, role: 'operator' },
+        ctx.requestId,
+      );
       revoked = target.id;
       return this.decide(tx, ctx, row, 'delivered', target.id, null);
     });
@@ -100,16 +129,29 @@ export class PrincipalRequestsService {
   private async pending(tx: PrismaTx, id: string, visible: (r: PrincipalRequest) => boolean): Promise<PrincipalRequest> {
     const row = await lockRequest(tx, id);
     if (!row || !visible(row)) throw new NotFoundException(`principal request "${id}" not found`);
-    if (row.status !== 'pending') throw new RuleConflict(`principal request "${id}" is ${row.status}, no longer pending`, 'status', '/status');
+    if (row.status !== 'pending')
+      throw new RuleConflict(`principal request "${id}" is ${row.status}, no longer pending`, 'status', '/status');
     return row;
   }
 
   private async assertCounts(tx: PrismaTx, ctx: PolicyContext, row: PrincipalRequest): Promise<void> {
     if (row.requestedById === ctx.principal.id) throw new ForbiddenException('the requester may not approve their own request');
-    await this.lineages.assertCounts(tx, { approverId: ctx.principal.id, requesterId: row.requestedById, countedIds: [], filedAt: row.createdAt });
+    await this.lineages.assertCounts(tx, {
+      approverId: ctx.principal.id,
+      requesterId: row.requestedById,
+      countedIds: [],
+      filedAt: row.createdAt,
+    });
   }
 
-  private async decide(tx: PrismaTx, ctx: PolicyContext, row: PrincipalRequest, status: 'approved' | 'delivered', principalId: string | null, code: string | null): Promise<PrincipalRequestView & { code?: string }> {
+  private async decide(
+    tx: PrismaTx,
+    ctx: PolicyContext,
+    row: PrincipalRequest,
+    status: 'approved' | 'delivered',
+    principalId: string | null,
+    code: string | null,
+  ): Promise<PrincipalRequestView & { code?: string }> {
     const now = new Date();
     const me = actorOf(ctx);
     const updated = await tx.principalRequest.update({
@@ -117,7 +159,14 @@ export class PrincipalRequestsService {
       data: { status, decidedById: me.id, decidedBy: me.name, decidedAt: now, ...(principalId ? { principalId } : {}) },
     });
     const view = requestView(updated, ctx.tenant?.slug ?? null);
-    await this.audit.record(tx, { actor: me, action: 'principal.request_approved', tenantId: row.tenantId, after: view, requestId: ctx.requestId, at: now });
+    await this.audit.record(tx, {
+      actor: me,
+      action: 'principal.request_approved',
+      tenantId: row.tenantId,
+      after: view,
+      requestId: ctx.requestId,
+      at: now,
+    });
     return code ? { ...view, code } : view;
   }
 }

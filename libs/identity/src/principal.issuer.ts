@@ -68,15 +68,29 @@ export class PrincipalIssuer {
     const lineageId = p.lineage === 'own' ? id : p.lineage;
     const row = await tx.principal.create({
       data: {
-        id, name: p.name, role: p.role, tenantId: p.tenant?.id ?? null, tokenHash: token === undefined ? null : hashToken(token),
-        oidcIssuer: p.oidc?.issuer ?? null, oidcSubject: p.oidc?.subject ?? null,
-        createdById: p.createdById ?? actor.id, lineageId, email: p.email ?? null, invitedBy: p.invitedBy ?? null,
+        id,
+        name: p.name,
+        role: p.role,
+        tenantId: p.tenant?.id ?? null,
+        tokenHash: token === undefined ? null : hashToken(token),
+        oidcIssuer: p.oidc?.issuer ?? null,
+        oidcSubject: p.oidc?.subject ?? null,
+        createdById: p.createdById ?? actor.id,
+        lineageId,
+        email: p.email ?? null,
+        invitedBy: p.invitedBy ?? null,
         tokenExpiresAt: p.tokenExpiresAt ?? null,
       },
     });
     const view = {
-      id: row.id, name: row.name, role: p.role, tenant: p.tenant?.slug ?? null, createdAt: row.createdAt.toISOString(), lineageId,
-      createdById: row.createdById as string, ...(p.email ? { email: p.email } : {}),
+      id: row.id,
+      name: row.name,
+      role: p.role,
+      tenant: p.tenant?.slug ?? null,
+      createdAt: row.createdAt.toISOString(),
+      lineageId,
+      createdById: row.createdById as string,
+      ...(p.email ? { email: p.email } : {}),
       ...(p.oidc ? { oidc: { issuer: p.oidc.issuer, subject: p.oidc.subject } } : {}),
       ...(p.tokenExpiresAt ? { tokenExpiresAt: p.tokenExpiresAt.toISOString() } : {}),
     };
@@ -88,7 +102,16 @@ export class PrincipalIssuer {
       requestId,
       at: row.createdAt,
     });
-    const issued = { id: view.id, name: view.name, role: p.role, tenant: view.tenant, createdAt: view.createdAt, lineageId, ...(view.oidc ? { oidc: view.oidc } : {}), ...(view.tokenExpiresAt ? { tokenExpiresAt: view.tokenExpiresAt } : {}) };
+    const issued = {
+      id: view.id,
+      name: view.name,
+      role: p.role,
+      tenant: view.tenant,
+      createdAt: view.createdAt,
+      lineageId,
+      ...(view.oidc ? { oidc: view.oidc } : {}),
+      ...(view.tokenExpiresAt ? { tokenExpiresAt: view.tokenExpiresAt } : {}),
+    };
     return token === undefined ? issued : { ...issued, token };
   }
 }

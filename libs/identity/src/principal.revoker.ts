@@ -36,7 +36,13 @@ export class PrincipalRevoker {
       RETURNING p.id, p.name, p.role, p.revoked_at, old.revoked_at AS was`;
     const row = rows[0];
     if (!row) return null;
-    const view = { id: row.id, name: row.name, role: row.role, tenant: target.tenant?.slug ?? null, revokedAt: row.revoked_at.toISOString() };
+    const view = {
+      id: row.id,
+      name: row.name,
+      role: row.role,
+      tenant: target.tenant?.slug ?? null,
+      revokedAt: row.revoked_at.toISOString(),
+    };
     if (row.was === null) {
       await this.audit.record(tx, {
         actor,

@@ -25,8 +25,18 @@ export class PrincipalsController {
   @Post()
   @HttpCode(201)
   @CheckPolicy('create', 'Principal')
-  @Answers({ 201: ISSUED_PRINCIPAL_SCHEMA, 202: PRINCIPAL_REQUEST_VIEW_SCHEMA }, { 409: 'a rule refuses the principal (tenant has a client admin, identity already registered); details name the rule', 422: 'staff sign-in is not configured' })
-  async create(@Caller() ctx: PolicyContext, @Body(new SchemaPipe(CREATE_PRINCIPAL_BODY)) body: CreatePrincipalBody, @Res({ passthrough: true }) reply: FastifyReply) {
+  @Answers(
+    { 201: ISSUED_PRINCIPAL_SCHEMA, 202: PRINCIPAL_REQUEST_VIEW_SCHEMA },
+    {
+      409: 'a rule refuses the principal (tenant has a client admin, identity already registered); details name the rule',
+      422: 'staff sign-in is not configured',
+    },
+  )
+  async create(
+    @Caller() ctx: PolicyContext,
+    @Body(new SchemaPipe(CREATE_PRINCIPAL_BODY)) body: CreatePrincipalBody,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const outcome = await this.principals.create(ctx, body);
     return outcome.kind === 'pending' ? pending(reply, outcome.request) : outcome.principal;
   }
@@ -35,8 +45,15 @@ export class PrincipalsController {
   @Post(':id/revoke')
   @HttpCode(200)
   @CheckPolicyOnObject('delete', 'Principal')
-  @Answers({ 200: REVOKED_PRINCIPAL_SCHEMA, 202: PRINCIPAL_REQUEST_VIEW_SCHEMA }, { 409: 'a principal cannot revoke itself, nor the last operator of another person' })
-  async revoke(@Caller() ctx: PolicyContext, @Param('id', uuidParam('principal')) id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  @Answers(
+    { 200: REVOKED_PRINCIPAL_SCHEMA, 202: PRINCIPAL_REQUEST_VIEW_SCHEMA },
+    { 409: 'a principal cannot revoke itself, nor the last operator of another person' },
+  )
+  async revoke(
+    @Caller() ctx: PolicyContext,
+    @Param('id', uuidParam('principal')) id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const outcome = await this.principals.revoke(ctx, id);
     return outcome.kind === 'pending' ? pending(reply, outcome.request) : outcome.principal;
   }

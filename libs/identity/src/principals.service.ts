@@ -56,7 +56,11 @@ export class PrincipalsService {
       throw new RuleRefused('the token would have expired already', 'future', '/tokenExpiresAt');
     }
     if (tokenExpiresAt && body.role === 'operator') {
-      throw new RuleRefused('an operator is approved by another operator and its token collected once: it takes no expiry here', 'operator_request', '/tokenExpiresAt');
+      throw new RuleRefused(
+        'an operator is approved by another operator and its token collected once: it takes no expiry here',
+        'operator_request',
+        '/tokenExpiresAt',
+      );
     }
     if (body.role === 'operator') {
       const request = await this.scopes.run('all-tenants', async (tx) => {
@@ -68,23 +72,34 @@ export class PrincipalsService {
     }
     // A tenant-bound principal is written inside its tenant's scope; others need the cross-tenant one.
     const scope = tenant ? { tenantId: tenant.id } : 'all-tenants';
-    const principal = await this.scopes.run(scope, async (tx) => {
-      if (tenant && body.role === 'client_admin') {
-        await tx.$queryRaw`SELECT id FROM tenants WHERE id = ${tenant.id}::uuid FOR NO KEY UPDATE`;
-        if (await hasClientAdmin(tx, tenant.id)) {
-          throw new RuleConflict(`tenant "${tenant.slug}" has a client admin: further ones join by invitation (POST /v1/tenants/${tenant.slug}/invitations)`, 'client_admin_by_invitation', '/role');
+    const principal = await this.scopes
+      .run(scope, async (tx) => {
+        if (tenant && body.role === 'client_admin') {
+          await tx.$queryRaw`SELECT id FROM tenants WHERE id = ${tenant.id}::uuid FOR NO KEY UPDATE`;
+          if (await hasClientAdmin(tx, tenant.id)) {
+            throw new RuleConflict(
+              `tenant "${tenant.slug}" has a client admin: further ones join by invitation (POST /v1/tenants/${tenant.slug}/invitations)`,
+              'client_admin_by_invitation',
+              '/role',
+            );
+          }
         }
-      }
-      const lineage = (await this.lineages.lineages(tx, [ctx.principal.id])).get(ctx.principal.id)?.lineageId ?? ctx.principal.id;
-      // An account linked by the caller could be the caller's own: it counts as the caller's person.
-      return this.issuer.issue(tx, { name: body.name, role: body.role, tenant, lineage, oidc, tokenExpiresAt }, ctx.principal, ctx.requestId);
-    }).catch((err: unknown) => {
-      // Only the (issuer, subject) pair can collide: token hashes are random.
-      if (oidc && isUniqueViolation(err)) {
-        throw subjectTaken(oidc);
-      }
-      throw err;
-    });
+        const lineage = (await this.lineages.lineages(tx, [ctx.principal.id])).get(ctx.principal.id)?.lineageId ?? ctx.principal.id;
+        // An account linked by the caller could be the caller's own: it counts as the caller's person.
+        return this.issuer.issue(
+          tx,
+          { name: body.name, role: body.role, tenant, lineage, oidc, tokenExpiresAt },
+          ctx.principal,
+          ctx.requestId,
+        );
+      })
+      .catch((err: unknown) => {
+        // Only the (issuer, subject) pair can collide: token hashes are random.
+        if (oidc && isUniqueViolation(err)) {
+          throw subjectTaken(oidc);
+        }
+        throw err;
+      });
     return { kind: 'issued', principal };
   }
 
@@ -96,7 +111,10 @@ export class PrincipalsService {
    */
   async revoke(ctx: PolicyContext, id: string): Promise<RevokeOutcome> {
     const found = await this.scopes.run(this.scopes.readScopeOf(ctx.principal), async (tx) => {
-      const p = await tx.principal.findUnique({ where: { id }, select: { id: true, name: true, role: true, tenantId: true, revokedAt: true } });
+      const p = await tx.principal.findUnique({
+        where: { id },
+        select: { id: true, name: true, role: true, tenantId: true, revokedAt: true },
+      });
       if (!p) return null;
       const tenant = p.tenantId ? await tx.tenant.findUnique({ where: { id: p.tenantId }, select: { id: true, slug: true } }) : null;
       return { id: p.id, name: p.name, role: p.role, revoked: p.revokedAt !== null, tenant };
@@ -116,9 +134,16 @@ export class PrincipalsService {
       if (found.role === 'operator') {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(${OPERATORS_LOCK})`;
         // Four-eyes needs two people: the operators left must still belong to two lineages.
-        const left = await tx.principal.findMany({ where: { role: 'operator', revokedAt: null, id: { not: id } }, select: { lineageId: true }, distinct: ['lineageId'] });
+        const left = await tx.principal.findMany({
+          where: { role: 'operator', revokedAt: null, id: { not: id } },
+          select: { lineageId: true },
+          distinct: ['lineageId'],
+        });
         if (left.length < 2 && !found.revoked) {
-          throw new RuleConflict('the last operator of another person cannot be revoked: operators of at least two people must remain, or nobody could approve anything again', 'last_operator');
+          throw new RuleConflict(
+            'the last operator of another person cannot be revoked: operators of at least two people must remain, or nobody could approve anything again',
+            'last_operator',
+          );
         }
       }
       return this.revoker.revoke(tx, { id: found.id, tenant }, ctx.principal, ctx.requestId);

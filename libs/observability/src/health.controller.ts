@@ -6,7 +6,12 @@ import { CLOISON_CONFIG } from '#config';
 import { Lifecycle } from './lifecycle.service.js';
 import { Answers } from '#http';
 
-const HEALTH_SCHEMA = { type: 'object', additionalProperties: false, required: ['status', 'database'], properties: { status: { const: 'ok' }, database: { type: 'string' } } };
+const HEALTH_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['status', 'database'],
+  properties: { status: { const: 'ok' }, database: { type: 'string' } },
+};
 const READY_SCHEMA = { type: 'object', additionalProperties: false, required: ['status'], properties: { status: { const: 'ready' } } };
 
 @Controller()

@@ -11,8 +11,19 @@ function both(requests: [string, string, number, number][]) {
   const metrics = new HttpMetrics(NAMES, HELP, HTTP_DURATION_BUCKETS);
   for (const m of metrics.metrics()) fast.registerMetric(m as unknown as Parameters<Registry['registerMetric']>[0]);
   const reference = new Registry();
-  const counter = new Counter({ name: NAMES.requests, help: HELP.requests, labelNames: ['method', 'route', 'status'], registers: [reference] });
-  const histogram = new Histogram({ name: NAMES.duration, help: HELP.duration, labelNames: ['method', 'route'], buckets: [...HTTP_DURATION_BUCKETS], registers: [reference] });
+  const counter = new Counter({
+    name: NAMES.requests,
+    help: HELP.requests,
+    labelNames: ['method', 'route', 'status'],
+    registers: [reference],
+  });
+  const histogram = new Histogram({
+    name: NAMES.duration,
+    help: HELP.duration,
+    labelNames: ['method', 'route'],
+    buckets: [...HTTP_DURATION_BUCKETS],
+    registers: [reference],
+  });
   for (const [method, route, status, seconds] of requests) {
     metrics.record(method, route, status, seconds);
     counter.inc({ method, route, status: String(status) });
@@ -36,7 +47,9 @@ describe('HttpMetrics', () => {
     const [a, b] = [await fast.metrics(), await reference.metrics()];
     expect(sortedLines(a)).toEqual(sortedLines(b));
     expect(a).toContain('x_http_request_duration_seconds_bucket{le="0.005",method="POST",route="/ofrep/v1/evaluate/flags"} 2');
-    expect(await fast.getMetricsAsJSON()).toEqual(expect.arrayContaining([expect.objectContaining({ name: NAMES.requests, type: 'counter' })]));
+    expect(await fast.getMetricsAsJSON()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: NAMES.requests, type: 'counter' })]),
+    );
   });
 
   it('exposes nothing per route before a request, and starts again after a reset', async () => {

@@ -51,7 +51,8 @@ export class HttpMetrics {
     let routes = this.byMethod.get(method);
     if (!routes) this.byMethod.set(method, (routes = new Map()));
     let c = routes.get(route);
-    if (!c) routes.set(route, (c = { method, route, statuses: new Map(), buckets: new Float64Array(this.bounds.length + 1), sum: 0, count: 0 }));
+    if (!c)
+      routes.set(route, (c = { method, route, statuses: new Map(), buckets: new Float64Array(this.bounds.length + 1), sum: 0, count: 0 }));
     c.statuses.set(status, (c.statuses.get(status) ?? 0) + 1);
     const bounds = this.bounds;
     let b = 0;
@@ -64,8 +65,22 @@ export class HttpMetrics {
   /** The two metrics, in the shape prom-client's Registry registers and exposes. */
   metrics(): [CustomMetric, CustomMetric] {
     return [
-      { name: this.names.requests, help: this.help.requests, type: 'counter', aggregator: 'sum', get: async () => this.requests(), reset: () => this.byMethod.clear() },
-      { name: this.names.duration, help: this.help.duration, type: 'histogram', aggregator: 'sum', get: async () => this.durations(), reset: () => this.byMethod.clear() },
+      {
+        name: this.names.requests,
+        help: this.help.requests,
+        type: 'counter',
+        aggregator: 'sum',
+        get: async () => this.requests(),
+        reset: () => this.byMethod.clear(),
+      },
+      {
+        name: this.names.duration,
+        help: this.help.duration,
+        type: 'histogram',
+        aggregator: 'sum',
+        get: async () => this.durations(),
+        reset: () => this.byMethod.clear(),
+      },
     ];
   }
 

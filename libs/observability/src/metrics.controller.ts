@@ -20,7 +20,10 @@ export class MetricsController {
 
   @Get('metrics')
   @Public()
-  @Answers({ 200: { media: { 'text/plain': { type: 'string' } } } }, { 401: 'the scrape token is missing or wrong', 404: 'metrics are disabled (CLOISON_METRICS_TOKEN unset)' })
+  @Answers(
+    { 200: { media: { 'text/plain': { type: 'string' } } } },
+    { 401: 'the scrape token is missing or wrong', 404: 'metrics are disabled (CLOISON_METRICS_TOKEN unset)' },
+  )
   async metrics(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const expected = this.config.metricsToken;
     if (!expected) throw new NotFoundException('metrics are disabled (set CLOISON_METRICS_TOKEN)');

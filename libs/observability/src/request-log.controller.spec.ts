@@ -12,7 +12,11 @@ async function serverWith(slowMs?: number) {
       done();
     },
   });
-  const app = Fastify({ loggerInstance: pino({ level: 'info' }, stream), logController: new RequestLogController({}, slowMs), forceCloseConnections: true });
+  const app = Fastify({
+    loggerInstance: pino({ level: 'info' }, stream),
+    logController: new RequestLogController({}, slowMs),
+    forceCloseConnections: true,
+  });
   app.post('/ofrep/v1/evaluate/flags', async (req, reply) => reply.code(Number((req.headers['x-status'] as string) ?? 200)).send({}));
   app.get('/v1/tenants', async () => []);
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -30,7 +30,12 @@ export class RequestLogController extends LogController {
     super.incomingRequest(request, reply, metadata);
   }
 
-  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply, metadata?: Record<string, unknown>): void {
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    metadata?: Record<string, unknown>,
+  ): void {
     if (quiet(request) && !error && reply.statusCode < 500 && !REFUSALS.has(reply.statusCode) && reply.elapsedTime < this.slowMs) return;
     super.requestCompleted(error, request, reply, metadata);
   }

@@ -59,7 +59,14 @@ export class OptionsService {
     if (!r || !visible) return optionView(def, null);
     let view = this.views.get(r);
     if (!view) {
-      view = optionView(def, { isSet: r.is_set, value: r.value as JsonValue, version: r.version, updatedAt: r.updated_at, updatedById: r.updated_by_id, updatedBy: r.updated_by });
+      view = optionView(def, {
+        isSet: r.is_set,
+        value: r.value as JsonValue,
+        version: r.version,
+        updatedAt: r.updated_at,
+        updatedById: r.updated_by_id,
+        updatedBy: r.updated_by,
+      });
       this.views.set(r, Object.freeze(view));
     }
     return view;
@@ -80,7 +87,13 @@ export class OptionsService {
   }
 
   /** Applies directly, or answers with a pending change request, as the gate decides. */
-  private async change(ctx: PolicyContext, key: string, change: Change, body: { reason: string; tenant?: string }, ifMatch: number | '*' | undefined) {
+  private async change(
+    ctx: PolicyContext,
+    key: string,
+    change: Change,
+    body: { reason: string; tenant?: string },
+    ifMatch: number | '*' | undefined,
+  ) {
     const tenant = pathTenant(ctx);
     assertSameTenant(tenant, body.tenant);
     const def = this.definition(key);

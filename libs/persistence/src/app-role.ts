@@ -24,9 +24,7 @@ export async function provisionAppRole(client: Queryable, role: string): Promise
     const code = (err as { code?: string }).code;
     if (code !== '42710' && code !== '23505') throw err;
   }
-  const { rows } = await client.query<{ rolsuper: boolean }>(
-    'SELECT rolsuper FROM pg_roles WHERE rolname = current_user',
-  );
+  const { rows } = await client.query<{ rolsuper: boolean }>('SELECT rolsuper FROM pg_roles WHERE rolname = current_user');
   if (!rows[0]?.rolsuper) await client.query(`GRANT ${quoted} TO CURRENT_USER`);
 }
 

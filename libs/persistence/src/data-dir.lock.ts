@@ -13,9 +13,9 @@ export class DataDirBusyError extends Error {
   ) {
     super(
       message ??
-      (pid === undefined
-        ? `data folder ${dataDir} is being locked by another process right now; retry`
-        : `data folder ${dataDir} is in use by another Cloison process (pid ${pid}); stop it first, or use another CLOISON_DATA_DIR`),
+        (pid === undefined
+          ? `data folder ${dataDir} is being locked by another process right now; retry`
+          : `data folder ${dataDir} is in use by another Cloison process (pid ${pid}); stop it first, or use another CLOISON_DATA_DIR`),
     );
     this.name = 'DataDirBusyError';
   }
@@ -104,11 +104,16 @@ function removeStaleLock(dir: string, stale: Owner): void {
     const holder = readOwner(takeover);
     if (holder === 'missing' || holder === undefined || alive(holder)) throw new DataDirBusyError(dir, undefined);
     // A starter died in the middle of a takeover: refuse rather than guess who else saw it.
-    throw new DataDirBusyError(dir, holder.pid, `data folder ${dir}: a previous start (pid ${holder.pid}) died while taking over its lock; remove ${takeover} and start again`);
+    throw new DataDirBusyError(
+      dir,
+      holder.pid,
+      `data folder ${dir}: a previous start (pid ${holder.pid}) died while taking over its lock; remove ${takeover} and start again`,
+    );
   }
   try {
     const current = readOwner(join(dir, LOCK_FILE));
-    if (typeof current === 'object' && current.pid === stale.pid && current.started === stale.started) unlinkIfPresent(join(dir, LOCK_FILE));
+    if (typeof current === 'object' && current.pid === stale.pid && current.started === stale.started)
+      unlinkIfPresent(join(dir, LOCK_FILE));
   } finally {
     unlinkSync(takeover);
   }

@@ -77,7 +77,10 @@ export async function migrateDatabase(s: DatabaseSettings, opts: { apply: boolea
  * connection works as a role that row-level security applies to (checked, not assumed).
  */
 /** A pool whose every connection works as a role row-level security applies to (checked). */
-async function restrictedPool(url: string, opts: { max: number; role?: string; readOnly: boolean; connectTimeoutMs: number }): Promise<{ pool: pg.Pool; role: RoleCheck }> {
+async function restrictedPool(
+  url: string,
+  opts: { max: number; role?: string; readOnly: boolean; connectTimeoutMs: number },
+): Promise<{ pool: pg.Pool; role: RoleCheck }> {
   // Simple set-up: every connection switches to the restricted role at startup. The replica
   // pool also refuses writes, even where the "replica" is a writable server.
   const settings = [...(opts.role ? [`-c role=${opts.role}`] : []), ...(opts.readOnly ? ['-c default_transaction_read_only=on'] : [])];
@@ -133,7 +136,10 @@ export async function openDatabase(s: DatabaseSettings): Promise<Database> {
       connectTimeoutMs: embedded ? 30_000 : connectTimeoutMs,
     });
     opened.push(primary.pool);
-    const replica = s.replicaUrl && !embedded ? await restrictedPool(s.replicaUrl, { max: s.poolSize, role, readOnly: true, connectTimeoutMs }) : undefined;
+    const replica =
+      s.replicaUrl && !embedded
+        ? await restrictedPool(s.replicaUrl, { max: s.poolSize, role, readOnly: true, connectTimeoutMs })
+        : undefined;
     if (replica) opened.push(replica.pool);
     return {
       mode,

@@ -1,10 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Prisma, PrismaClient } from './generated/client.js';
 import type { Database } from './database.connector.js';
-export type PrismaTx = Omit<
-  PrismaClient,
-  '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'
->;
+export type PrismaTx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
 
 /** The Prisma client over the restricted pool opened by `openDatabase`. */
 export class PrismaService extends PrismaClient {

@@ -12,8 +12,7 @@ export interface RoutePolicy {
 }
 
 /** Declares what a route does; the guard checks it against the caller's abilities. */
-export const CheckPolicy = (action: Action, subject: SubjectName) =>
-  SetMetadata(POLICY_KEY, { action, subject } satisfies RoutePolicy);
+export const CheckPolicy = (action: Action, subject: SubjectName) => SetMetadata(POLICY_KEY, { action, subject } satisfies RoutePolicy);
 
 /**
  * Declares a route about one object named by id, with no tenant in its path (a principal). The

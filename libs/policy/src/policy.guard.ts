@@ -172,7 +172,13 @@ export class PolicyGuard implements CanActivate {
 }
 
 /** 403 unless `ability` allows `action` on the `subject` object with these fields. */
-export function authorizeObject(ability: AppAbility, role: string, action: Action, subject: SubjectName, fields: Record<string, unknown>): void {
+export function authorizeObject(
+  ability: AppAbility,
+  role: string,
+  action: Action,
+  subject: SubjectName,
+  fields: Record<string, unknown>,
+): void {
   if (!ability.can(action, asSubject(subject, fields))) throw new ForbiddenException(`role ${role} may not ${action} ${subject}`);
 }
 

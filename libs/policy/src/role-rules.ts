@@ -8,8 +8,16 @@ export type Action = (typeof ACTIONS)[number];
  * bulk changes (a request over several named tenants) and the exposure report.
  */
 export const SUBJECTS = [
-  'Tenant', 'OptionValue', 'AuditEvent', 'AuditCheckpoint', 'Principal', 'Registry',
-  'ChangeRequest', 'BulkChange', 'Seal', 'ExposureReport',
+  'Tenant',
+  'OptionValue',
+  'AuditEvent',
+  'AuditCheckpoint',
+  'Principal',
+  'Registry',
+  'ChangeRequest',
+  'BulkChange',
+  'Seal',
+  'ExposureReport',
 ] as const;
 export type SubjectName = (typeof SUBJECTS)[number];
 

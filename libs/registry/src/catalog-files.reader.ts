@@ -21,7 +21,13 @@ export interface CatalogFile<T> {
  * The `names` files of `dir` that parse as JSON and pass `shape`, in order; each one that does
  * not is reported (`label` names the document kind in the message) and skipped.
  */
-export function* catalogFiles<T>(dir: string, names: string[], shape: ValidateFunction, label: string, problems: CatalogProblem[]): Generator<CatalogFile<T>> {
+export function* catalogFiles<T>(
+  dir: string,
+  names: string[],
+  shape: ValidateFunction,
+  label: string,
+  problems: CatalogProblem[],
+): Generator<CatalogFile<T>> {
   for (const name of names) {
     const file = join(dir, name);
     const report = (problem: string) => problems.push({ file, problem });

@@ -44,7 +44,9 @@ describe('catalog lint', () => {
 
   it('names the file and the problem for a broken definition', () => {
     expect(problemsOf({ 'revote.json': '{ "key": "revote", ' })).toEqual([expect.stringMatching(/^revote\.json: not valid JSON/)]);
-    expect(problemsOf({ 'revote.json': { ...valid, risk: 'extreme' } })).toEqual([expect.stringMatching(/^revote\.json: definition \/risk .*enum/)]);
+    expect(problemsOf({ 'revote.json': { ...valid, risk: 'extreme' } })).toEqual([
+      expect.stringMatching(/^revote\.json: definition \/risk .*enum/),
+    ]);
     expect(problemsOf({ 'revote.json': { ...valid, description: { en: 'only English' } } })).toEqual([
       expect.stringMatching(/^revote\.json: definition \/description\/fr .*required/),
     ]);
@@ -55,7 +57,9 @@ describe('catalog lint', () => {
   });
 
   it('names the file when a default does not validate against its schema', () => {
-    expect(problemsOf({ 'revote.json': { ...valid, default: 'no' } })).toEqual([expect.stringMatching(/^revote\.json: default \/default must be boolean \(type\)/)]);
+    expect(problemsOf({ 'revote.json': { ...valid, default: 'no' } })).toEqual([
+      expect.stringMatching(/^revote\.json: default \/default must be boolean \(type\)/),
+    ]);
   });
 
   it("names the file when a critical option's default is not its safe value, or no safe value is stated", () => {

@@ -31,13 +31,21 @@ export function lintCatalog(dir: string): { options: LoadedOption[]; presets: Pr
   const options: LoadedOption[] = [];
   let files: string[];
   try {
-    files = readdirSync(optionsDir).filter((f) => f.endsWith('.json')).sort();
+    files = readdirSync(optionsDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
   } catch (err) {
     return { options, presets: [], problems: [{ file: optionsDir, problem: `cannot read folder (${(err as Error).message})` }] };
   }
   if (files.length === 0) problems.push({ file: optionsDir, problem: 'no option definitions found' });
 
-  for (const { file, stem, value: def, report } of catalogFiles<OptionDefinition>(optionsDir, files, checkDefinition, 'definition', problems)) {
+  for (const { file, stem, value: def, report } of catalogFiles<OptionDefinition>(
+    optionsDir,
+    files,
+    checkDefinition,
+    'definition',
+    problems,
+  )) {
     if (stem !== def.key) report(`key "${def.key}" does not match the file name`);
     let validate: ValidateFunction;
     try {
@@ -51,7 +59,9 @@ export function lintCatalog(dir: string): { options: LoadedOption[]; presets: Pr
       for (const i of check(validate, def.safe, '/safe')) report(`safe value ${i.pointer} ${i.message} (${i.rule})`);
     }
     if (def.secrecy !== undefined) {
-      def.secrecy.forEach((v, i) => check(validate, v, `/secrecy/${i}`).forEach((x) => report(`secrecy ${x.pointer} ${x.message} (${x.rule})`)));
+      def.secrecy.forEach((v, i) =>
+        check(validate, v, `/secrecy/${i}`).forEach((x) => report(`secrecy ${x.pointer} ${x.message} (${x.rule})`)),
+      );
       if (def.safe !== undefined && !isDeepStrictEqual(def.secrecy[0], def.safe)) report('secrecy order must start with the safe value');
     }
     valueLabelProblems(def.schema, def.valueLabels).forEach(report);

@@ -43,7 +43,9 @@ export function lintPresets(dir: string, options: LoadedOption[]): { presets: Pr
   if (!existsSync(presetsDir)) return { presets, problems };
   const checkShape = createAjv().compile(PRESET_DEFINITION_SCHEMA);
   const byKey = new Map(options.map((o) => [o.definition.key, o]));
-  const names = readdirSync(presetsDir).filter((f) => f.endsWith('.json')).sort();
+  const names = readdirSync(presetsDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   for (const { stem, value: preset, report } of catalogFiles<PresetDefinition>(presetsDir, names, checkShape, 'preset', problems)) {
     if (stem !== preset.name) report(`name "${preset.name}" does not match the file name`);
     let ok = true;
@@ -59,7 +61,9 @@ export function lintPresets(dir: string, options: LoadedOption[]): { presets: Pr
       if (issues.length) ok = false;
       const def = option.definition;
       if (def.risk === 'critical' && !isDeepStrictEqual(value, def.safe)) {
-        report(`sets critical option "${key}" to ${JSON.stringify(value)}; a preset may only set it to its safe value ${JSON.stringify(def.safe)}`);
+        report(
+          `sets critical option "${key}" to ${JSON.stringify(value)}; a preset may only set it to its safe value ${JSON.stringify(def.safe)}`,
+        );
         ok = false;
       }
     }

@@ -29,7 +29,8 @@ export function valueLabelProblems(schema: unknown, labels: Record<string, Local
   const given = labels ?? {};
   const problems = values.filter((v) => !(v in given)).map((v) => `value "${v}" has no label in "valueLabels"`);
   for (const key of Object.keys(given)) {
-    if (!values.includes(key) && !BOOLEAN_KEYS.includes(key)) problems.push(`"valueLabels" names "${key}", which is not a value of the schema`);
+    if (!values.includes(key) && !BOOLEAN_KEYS.includes(key))
+      problems.push(`"valueLabels" names "${key}", which is not a value of the schema`);
   }
   return problems;
 }

@@ -68,13 +68,24 @@ export class ExposureService {
   }
 
   private async report(ctx: PolicyContext, scope: TenantScope, tenantId: string | undefined): Promise<ExposureReport> {
-    const defs = this.registry.list().filter((d): d is OptionDefinition & { risk: 'high' | 'critical' } => (d.risk === 'high' || d.risk === 'critical') && d.safe !== undefined);
+    const defs = this.registry
+      .list()
+      .filter(
+        (d): d is OptionDefinition & { risk: 'high' | 'critical' } => (d.risk === 'high' || d.risk === 'critical') && d.safe !== undefined,
+      );
     const keys = defs.map((d) => d.key);
     const only = tenantId ? { tenantId } : {};
     const data = await this.scopes.run(scope, async (tx) => ({
-      tenants: await tx.tenant.findMany({ where: { AND: [accessibleBy(ctx.ability, 'read').ofType('Tenant'), tenantId ? { id: tenantId } : {}] }, orderBy: { slug: 'asc' } }),
+      tenants: await tx.tenant.findMany({
+        where: { AND: [accessibleBy(ctx.ability, 'read').ofType('Tenant'), tenantId ? { id: tenantId } : {}] },
+        orderBy: { slug: 'asc' },
+      }),
       rows: await tx.optionValue.findMany({ where: { ...only, optionKey: { in: keys } } }),
-      applied: await tx.changeRequest.findMany({ where: { ...only, optionKey: { in: keys }, status: 'applied' }, include: { approvals: true }, orderBy: { decidedAt: 'desc' } }),
+      applied: await tx.changeRequest.findMany({
+        where: { ...only, optionKey: { in: keys }, status: 'applied' },
+        include: { approvals: true },
+        orderBy: { decidedAt: 'desc' },
+      }),
       seals: await tx.seal.findMany({ where: { ...only, status: 'active' }, select: { id: true, label: true, tenantId: true } }),
     }));
     const items: ExposureItem[] = [];
@@ -87,7 +98,11 @@ export class ExposureService {
         // that is not the safest choice (e.g. schedule_change) would otherwise list every tenant.
         if (isDeepStrictEqual(view.value, def.safe) || isDeepStrictEqual(view.value, def.default)) continue;
         // The request that produced the current value, if it came through approvals.
-        const request = row ? data.applied.find((r) => r.tenantId === tenant.id && r.optionKey === def.key && r.decidedAt && r.decidedAt.getTime() >= row.updatedAt.getTime()) : undefined;
+        const request = row
+          ? data.applied.find(
+              (r) => r.tenantId === tenant.id && r.optionKey === def.key && r.decidedAt && r.decidedAt.getTime() >= row.updatedAt.getTime(),
+            )
+          : undefined;
         items.push({
           tenant: tenant.slug,
           option: def.key,

@@ -50,9 +50,17 @@ export class InboxService {
     const side = me.role === 'operator' ? 'needsOperator' : me.role === 'client_admin' ? 'needsClient' : null;
     if (!side) return { count: 0, items: [] };
     const data = await this.scopes.run(this.scopes.readScopeOf(me), async (tx) => ({
-      tenants: await tx.tenant.findMany({ where: accessibleBy(ctx.ability, 'read').ofType('Tenant'), select: { id: true, slug: true, name: true } }),
+      tenants: await tx.tenant.findMany({
+        where: accessibleBy(ctx.ability, 'read').ofType('Tenant'),
+        select: { id: true, slug: true, name: true },
+      }),
       requests: await tx.changeRequest.findMany({
-        where: { AND: [accessibleBy(ctx.ability, 'approve').ofType('ChangeRequest'), { status: 'pending', [side]: true, requestedById: { not: me.id } }] },
+        where: {
+          AND: [
+            accessibleBy(ctx.ability, 'approve').ofType('ChangeRequest'),
+            { status: 'pending', [side]: true, requestedById: { not: me.id } },
+          ],
+        },
         include: { approvals: { orderBy: { approvedAt: 'asc' } } },
         orderBy: { createdAt: 'asc' },
       }),
@@ -68,7 +76,9 @@ export class InboxService {
     const open = data.requests.filter((r) => !isExpired(r));
     const keys = [...new Set(open.map((r) => r.optionKey))];
     const values = open.length
-      ? await this.scopes.run(this.scopes.readScopeOf(me), (tx) => tx.optionValue.findMany({ where: { tenantId: { in: [...new Set(open.map((r) => r.tenantId))] }, optionKey: { in: keys } } }))
+      ? await this.scopes.run(this.scopes.readScopeOf(me), (tx) =>
+          tx.optionValue.findMany({ where: { tenantId: { in: [...new Set(open.map((r) => r.tenantId))] }, optionKey: { in: keys } } }),
+        )
       : [];
     for (const row of open) {
       const tenant = tenants.get(row.tenantId);
@@ -78,7 +88,12 @@ export class InboxService {
       // The caller's role has approved already (the caller or a colleague): nothing awaits the caller.
       if (counted.some((a) => a.role === me.role || a.principalId === me.id)) continue;
       const current = values.find((v) => v.tenantId === row.tenantId && v.optionKey === row.optionKey) ?? null;
-      items.push({ kind: 'change_request', tenant: { slug: tenant.slug, name: tenant.name }, before: optionView(def, current).value, request: changeRequestView(row, tenant.slug) });
+      items.push({
+        kind: 'change_request',
+        tenant: { slug: tenant.slug, name: tenant.name },
+        before: optionView(def, current).value,
+        request: changeRequestView(row, tenant.slug),
+      });
     }
 
     for (const seal of data.seals) {

@@ -23,7 +23,11 @@ export class TenantStatusService {
   async list(ctx: PolicyContext): Promise<TenantStatus[]> {
     const now = new Date();
     const data = await this.scopes.runRead(this.scopes.readScopeOf(ctx.principal), async (tx) => ({
-      tenants: await tx.tenant.findMany({ where: accessibleBy(ctx.ability, 'read').ofType('Tenant'), select: { id: true, slug: true }, orderBy: { slug: 'asc' } }),
+      tenants: await tx.tenant.findMany({
+        where: accessibleBy(ctx.ability, 'read').ofType('Tenant'),
+        select: { id: true, slug: true },
+        orderBy: { slug: 'asc' },
+      }),
       seals: await tx.seal.findMany({
         where: { AND: [accessibleBy(ctx.ability, 'read').ofType('Seal'), { status: { in: ['active', 'proposed'] } }] },
         select: { id: true, label: true, status: true, tenantId: true },

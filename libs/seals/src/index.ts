@@ -1,4 +1,12 @@
-export { fingerprintOf, keyIdOf, signSealDocument, verifySealDocument, type SealDocument, type SealDocumentCheck, type SealedState } from '#audit-format';
+export {
+  fingerprintOf,
+  keyIdOf,
+  signSealDocument,
+  verifySealDocument,
+  type SealDocument,
+  type SealDocumentCheck,
+  type SealedState,
+} from '#audit-format';
 export { SealSigner } from './seal-signer.js';
 export { DEFAULT_SEAL_APPROVALS, Seals } from './seals.service.js';
 export { SEAL_VERIFICATION_SCHEMA, SEAL_VIEW_SCHEMA, toSealView, type SealView } from './seal.view.js';

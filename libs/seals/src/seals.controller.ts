@@ -48,7 +48,10 @@ export class SealsController {
   @Post()
   @HttpCode(201)
   @CheckPolicy('create', 'Seal')
-  @Answers({ 201: SEAL_VIEW_SCHEMA }, { 409: 'the seal is not in the state this needs (already sealed, not pending, not active, duplicate approval); details name the rule' })
+  @Answers(
+    { 201: SEAL_VIEW_SCHEMA },
+    { 409: 'the seal is not in the state this needs (already sealed, not pending, not active, duplicate approval); details name the rule' },
+  )
   propose(@Caller() ctx: PolicyContext, @Body(new SchemaPipe(PROPOSE_SEAL_BODY)) body: { label: string; requiredApprovals?: number }) {
     return this.seals.propose(ctx, body);
   }
@@ -69,7 +72,10 @@ export class SealsController {
 
   @Get(':id/verify')
   @CheckPolicy('read', 'Seal')
-  @Answers({ 200: SEAL_VERIFICATION_SCHEMA }, { 409: 'the seal is not in the state this needs (already sealed, not pending, not active, duplicate approval); details name the rule' })
+  @Answers(
+    { 200: SEAL_VERIFICATION_SCHEMA },
+    { 409: 'the seal is not in the state this needs (already sealed, not pending, not active, duplicate approval); details name the rule' },
+  )
   verify(@Caller() ctx: PolicyContext, @Param('id', id()) sealId: string) {
     return this.seals.verify(ctx, sealId);
   }
@@ -77,24 +83,45 @@ export class SealsController {
   @Post(':id/approve')
   @HttpCode(200)
   @CheckPolicy('approve', 'Seal')
-  @Answers({ 200: SEAL_VIEW_SCHEMA }, { 409: 'the seal is not in the state this needs (already sealed, not pending, not active, duplicate approval); details name the rule' })
-  approve(@Caller() ctx: PolicyContext, @Param('id', id()) sealId: string, @Body(new SchemaPipe(SIGNED_APPROVAL_BODY, 'body', true)) body: Signed) {
+  @Answers(
+    { 200: SEAL_VIEW_SCHEMA },
+    { 409: 'the seal is not in the state this needs (already sealed, not pending, not active, duplicate approval); details name the rule' },
+  )
+  approve(
+    @Caller() ctx: PolicyContext,
+    @Param('id', id()) sealId: string,
+    @Body(new SchemaPipe(SIGNED_APPROVAL_BODY, 'body', true)) body: Signed,
+  ) {
     return this.seals.approve(ctx, sealId, body.signature);
   }
 
   @Post(':id/lift')
   @HttpCode(200)
   @CheckPolicy('lift', 'Seal')
-  @Answers({ 200: SEAL_VIEW_SCHEMA }, { 409: 'the seal is not in the state this needs (already sealed, not pending, not active, duplicate approval); details name the rule' })
-  lift(@Caller() ctx: PolicyContext, @Param('id', id()) sealId: string, @Body(new SchemaPipe(REASON_BODY)) body: { reason: string } & Signed) {
+  @Answers(
+    { 200: SEAL_VIEW_SCHEMA },
+    { 409: 'the seal is not in the state this needs (already sealed, not pending, not active, duplicate approval); details name the rule' },
+  )
+  lift(
+    @Caller() ctx: PolicyContext,
+    @Param('id', id()) sealId: string,
+    @Body(new SchemaPipe(REASON_BODY)) body: { reason: string } & Signed,
+  ) {
     return this.seals.lift(ctx, sealId, body.reason, body.signature);
   }
 
   @Post(':id/break-glass')
   @HttpCode(200)
   @CheckPolicy('break_glass', 'Seal')
-  @Answers({ 200: SEAL_VIEW_SCHEMA }, { 409: 'the seal is not in the state this needs (already sealed, not pending, not active, duplicate approval); details name the rule' })
-  breakGlass(@Caller() ctx: PolicyContext, @Param('id', id()) sealId: string, @Body(new SchemaPipe(REASON_BODY)) body: { reason: string } & Signed) {
+  @Answers(
+    { 200: SEAL_VIEW_SCHEMA },
+    { 409: 'the seal is not in the state this needs (already sealed, not pending, not active, duplicate approval); details name the rule' },
+  )
+  breakGlass(
+    @Caller() ctx: PolicyContext,
+    @Param('id', id()) sealId: string,
+    @Body(new SchemaPipe(REASON_BODY)) body: { reason: string } & Signed,
+  ) {
     return this.seals.breakGlass(ctx, sealId, body.reason, body.signature);
   }
 

@@ -16,8 +16,6 @@ export const DEFAULT_SEAL_APPROVALS = 2;
 
 type Purpose = 'activate' | 'lift' | 'break_glass';
 
-
-
 /**
  * Election seals. A proposal becomes active after k distinct approvals (not the proposer's),
  * at least one from the tenant's client admin; activation fingerprints the effective
@@ -45,7 +43,17 @@ export class Seals {
       const k = body.requiredApprovals ?? DEFAULT_SEAL_APPROVALS;
       const me = actorOf(ctx);
       await tx.seal.create({
-        data: { id, tenantId: tenant.id, label: body.label, requiredApprovals: k, status: 'proposed', proposedById: me.id, proposedBy: me.name, proposedByRole: me.role, proposedAt: now },
+        data: {
+          id,
+          tenantId: tenant.id,
+          label: body.label,
+          requiredApprovals: k,
+          status: 'proposed',
+          proposedById: me.id,
+          proposedBy: me.name,
+          proposedByRole: me.role,
+          proposedAt: now,
+        },
       });
       await this.record(tx, ctx, 'seal.proposed', tenant, { id, label: body.label, requiredApprovals: k }, undefined, now);
       return this.reload(tx, id, tenant);
@@ -55,7 +63,11 @@ export class Seals {
   async list(ctx: PolicyContext): Promise<SealView[]> {
     const tenant = pathTenant(ctx);
     const rows = await this.scopes.run({ tenantId: tenant.id }, (tx) =>
-      tx.seal.findMany({ where: { AND: [accessibleBy(ctx.ability, 'read').ofType('Seal'), { tenantId: tenant.id }] }, include: { approvals: { orderBy: { approvedAt: 'asc' } } }, orderBy: { proposedAt: 'desc' } }),
+      tx.seal.findMany({
+        where: { AND: [accessibleBy(ctx.ability, 'read').ofType('Seal'), { tenantId: tenant.id }] },
+        include: { approvals: { orderBy: { approvedAt: 'asc' } } },
+        orderBy: { proposedAt: 'desc' },
+      }),
     );
     return rows.map((r) => toSealView(r, tenant.slug));
   }
@@ -79,12 +91,28 @@ export class Seals {
         sealId: row.id,
         label: row.label,
         activatedAt: now.toISOString(),
-        approvals: approvals.map((a) => ({ principal: a.principalId, name: a.principalName, role: a.role, at: a.approvedAt.toISOString() })),
+        approvals: approvals.map((a) => ({
+          principal: a.principalId,
+          name: a.principalName,
+          role: a.role,
+          at: a.approvedAt.toISOString(),
+        })),
         state,
         fingerprint: fingerprintOf(state),
       });
-      await tx.seal.update({ where: { id: row.id }, data: { status: 'active', activatedAt: now, fingerprint: document.fingerprint, document: jsonInput(document) as never } });
-      await this.record(tx, ctx, 'seal.activated', tenant, { id: row.id, fingerprint: document.fingerprint, keyId: document.keyId }, undefined, now);
+      await tx.seal.update({
+        where: { id: row.id },
+        data: { status: 'active', activatedAt: now, fingerprint: document.fingerprint, document: jsonInput(document) as never },
+      });
+      await this.record(
+        tx,
+        ctx,
+        'seal.activated',
+        tenant,
+        { id: row.id, fingerprint: document.fingerprint, keyId: document.keyId },
+        undefined,
+        now,
+      );
     });
   }
 
@@ -113,8 +141,18 @@ export class Seals {
       const matches = current === doc.fingerprint && doc.fingerprint === seal.fingerprint;
       // Any key this installation published (the first one, or one reached by a signed rotation)
       // signed for this service: a seal made before a rotation stays this service's.
-      const signedByThisService = doc.keyId === this.signer.keyId || (await tx.serviceKey.count({ where: { publicKey: doc.publicKey } })) > 0;
-      return { sealId: id, status: seal.status, fingerprint: seal.fingerprint, currentFingerprint: current, matches, document: check, signedByThisService, valid: matches && check.valid && signedByThisService };
+      const signedByThisService =
+        doc.keyId === this.signer.keyId || (await tx.serviceKey.count({ where: { publicKey: doc.publicKey } })) > 0;
+      return {
+        sealId: id,
+        status: seal.status,
+        fingerprint: seal.fingerprint,
+        currentFingerprint: current,
+        matches,
+        document: check,
+        signedByThisService,
+        valid: matches && check.valid && signedByThisService,
+      };
     });
   }
 
@@ -171,12 +209,46 @@ export class Seals {
       // A signed seal approval covers the seal as proposed, the purpose and the reason (user verified).
       const signed: SignedAction = purpose === 'activate' ? 'seal.approve' : purpose === 'lift' ? 'seal.lift' : 'seal.break_glass';
       const contentHash = sealContentHash(row, purpose, reason ?? null);
-      const signature = await this.signatures.check(tx, { action: signed, tenant: tenant.id, subject: id, contentHash, approver: me.id }, proof, { required: false, userVerification: true });
-      await tx.sealApproval.create({ data: { sealId: id, tenantId: tenant.id, principalId: me.id, principalName: me.name, role: me.role, purpose, reason: reason ?? null, approvedAt: now } });
-      const action: AuditAction = purpose === 'activate' ? 'seal.approved' : purpose === 'lift' ? 'seal.lift_approved' : 'seal.break_glass_approved';
+      const signature = await this.signatures.check(
+        tx,
+        { action: signed, tenant: tenant.id, subject: id, contentHash, approver: me.id },
+        proof,
+        { required: false, userVerification: true },
+      );
+      await tx.sealApproval.create({
+        data: {
+          sealId: id,
+          tenantId: tenant.id,
+          principalId: me.id,
+          principalName: me.name,
+          role: me.role,
+          purpose,
+          reason: reason ?? null,
+          approvedAt: now,
+        },
+      });
+      const action: AuditAction =
+        purpose === 'activate' ? 'seal.approved' : purpose === 'lift' ? 'seal.lift_approved' : 'seal.break_glass_approved';
       await this.record(tx, ctx, action, tenant, { id, ...(signature ? { signature } : {}) }, reason, now);
-      const all = [...row.approvals, { sealId: id, tenantId: tenant.id, principalId: me.id, principalName: me.name, role: me.role, purpose, reason: reason ?? null, approvedAt: now }];
-      await next(tx, row, tenant, all.filter((a) => a.purpose === purpose));
+      const all = [
+        ...row.approvals,
+        {
+          sealId: id,
+          tenantId: tenant.id,
+          principalId: me.id,
+          principalName: me.name,
+          role: me.role,
+          purpose,
+          reason: reason ?? null,
+          approvedAt: now,
+        },
+      ];
+      await next(
+        tx,
+        row,
+        tenant,
+        all.filter((a) => a.purpose === purpose),
+      );
       return this.reload(tx, id, tenant);
     });
   }
@@ -222,7 +294,15 @@ export class Seals {
     return toSealView(row, tenant.slug);
   }
 
-  private record(tx: PrismaTx, ctx: PolicyContext, action: AuditAction, tenant: TenantRef, after: object, reason: string | undefined, at: Date) {
+  private record(
+    tx: PrismaTx,
+    ctx: PolicyContext,
+    action: AuditAction,
+    tenant: TenantRef,
+    after: object,
+    reason: string | undefined,
+    at: Date,
+  ) {
     return this.audit.record(tx, { actor: actorOf(ctx), action, tenantId: tenant.id, after, reason, requestId: ctx.requestId, at });
   }
 }

@@ -69,7 +69,12 @@ export class TenantScopeService {
     return this.readOneOn(this.prisma.database.pool, tenantId, fn, args);
   }
 
-  private async readOneOn<R extends ScopedRow>(pool: Database['readPool'], tenantId: string, fn: ScopedReadFunction, args: string[]): Promise<R[]> {
+  private async readOneOn<R extends ScopedRow>(
+    pool: Database['readPool'],
+    tenantId: string,
+    fn: ScopedReadFunction,
+    args: string[],
+  ): Promise<R[]> {
     if (!UUID.test(tenantId ?? '')) throw new Error('tenant scope requires a tenant id');
     const params = args.map((_, i) => `$${i + 2}::text`).join(', ');
     const { rows } = await pool.query<R>(`SELECT * FROM ${fn}($1::uuid${params ? `, ${params}` : ''})`, [tenantId, ...args]);
@@ -78,7 +83,12 @@ export class TenantScopeService {
     return rows;
   }
 
-  private within<T>(client: PrismaService | ReadPrismaService, scope: TenantScope, readOnly: boolean, fn: (tx: PrismaTx) => Promise<T>): Promise<T> {
+  private within<T>(
+    client: PrismaService | ReadPrismaService,
+    scope: TenantScope,
+    readOnly: boolean,
+    fn: (tx: PrismaTx) => Promise<T>,
+  ): Promise<T> {
     if (scope !== 'all-tenants' && !UUID.test(scope.tenantId ?? '')) {
       // Never let an undefined or malformed id fall through to an unscoped query.
       throw new Error('tenant scope requires a tenant id');
@@ -96,7 +106,10 @@ export class TenantScopeService {
    * transaction to that tenant, so each statement still sees and writes exactly one tenant,
    * while the whole set commits or fails together. Only ids listed in `tenantIds` can be entered.
    */
-  async runAcross<T>(tenantIds: readonly string[], fn: (tx: PrismaTx, enter: (tenantId: string) => Promise<void>) => Promise<T>): Promise<T> {
+  async runAcross<T>(
+    tenantIds: readonly string[],
+    fn: (tx: PrismaTx, enter: (tenantId: string) => Promise<void>) => Promise<T>,
+  ): Promise<T> {
     if (tenantIds.length === 0 || tenantIds.some((id) => !UUID.test(id ?? ''))) {
       throw new Error('a multi-tenant unit of work names each tenant by id');
     }

@@ -12,7 +12,10 @@ export class TenantsController {
   @Post()
   @HttpCode(201)
   @CheckPolicy('create', 'Tenant')
-  @Answers({ 201: CREATED_TENANT_SCHEMA }, { ...CHANGE_REFUSALS, 409: 'the slug is taken, or the preset is at another version', 422: 'unknown preset' })
+  @Answers(
+    { 201: CREATED_TENANT_SCHEMA },
+    { ...CHANGE_REFUSALS, 409: 'the slug is taken, or the preset is at another version', 422: 'unknown preset' },
+  )
   create(@Caller() ctx: PolicyContext, @Body(new SchemaPipe(CREATE_TENANT_BODY)) body: CreateTenantBody) {
     return this.tenants.create(ctx, body);
   }

@@ -77,7 +77,9 @@ export class TenantsService {
     try {
       return await this.scopes.run({ tenantId: id }, async (tx) => {
         const signedApprovals = body.riskLevel >= this.config.signedApprovalsFromRisk;
-        const tenant = await tx.tenant.create({ data: { id, slug: body.slug, name: body.name, riskLevel: body.riskLevel, signedApprovals } });
+        const tenant = await tx.tenant.create({
+          data: { id, slug: body.slug, name: body.name, riskLevel: body.riskLevel, signedApprovals },
+        });
         await this.audit.record(tx, {
           actor: ctx.principal,
           action: 'tenant.created',

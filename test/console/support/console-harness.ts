@@ -39,7 +39,9 @@ const CONSOLE_SRC = resolve('apps/console/src');
 function buildConsole(): string {
   const out = tempDir('cloison-console-');
   const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+    );
   for (const file of walk(CONSOLE_SRC)) {
     const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
       compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 },
@@ -61,7 +63,9 @@ export async function startConsole(opts: { passkeys?: boolean; bypassCSP?: boole
   const profile = tempDir('cloison-chromium-');
   // Passkeys need a secure context: the page is opened as localhost, the relying party, on a port known beforehand.
   const fixedPort = opts.passkeys ? await freePort() : 0;
-  const passkeys: Partial<CloisonConfig> = opts.passkeys ? { webauthn: { rpId: 'localhost', origins: [`http://localhost:${fixedPort}`] }, signedApprovalsFromRisk: 2 } : {};
+  const passkeys: Partial<CloisonConfig> = opts.passkeys
+    ? { webauthn: { rpId: 'localhost', origins: [`http://localhost:${fixedPort}`] }, signedApprovalsFromRisk: 2 }
+    : {};
   const t = await startTestApp({ console: { assetsDir: resolve('apps/console/public'), scriptsDir }, ...passkeys });
   let browser: BrowserContext | undefined;
   try {

@@ -28,11 +28,11 @@ Connection: --url / CLOISON_URL, --token / CLOISON_TOKEN.
 export async function keysCommand(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub !== 'create') {
-    if (sub === undefined || sub === '--help' || sub === '-h') return io.out(KEYS_HELP), sub ? EXIT.ok : EXIT.usage;
+    if (sub === undefined || sub === '--help' || sub === '-h') return (io.out(KEYS_HELP), sub ? EXIT.ok : EXIT.usage);
     throw new CliError(EXIT.usage, `unknown subcommand "keys ${sub}"\n\n${KEYS_HELP}`);
   }
   const { values } = parse(rest, { ...CONNECTION_OPTIONS, key: { type: 'string' }, label: { type: 'string' } });
-  if (values.help) return io.out(KEYS_HELP), EXIT.ok;
+  if (values.help) return (io.out(KEYS_HELP), EXIT.ok);
   if (!values.key) throw new CliError(EXIT.usage, 'keys create needs --key <file>');
   const target = apiTarget(values, io);
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -42,7 +42,9 @@ export async function keysCommand(argv: string[], io: CliIo): Promise<number> {
     throw new CliError(EXIT.usage, `cannot write ${values.key}: ${(err as Error).message}`);
   }
   const enrolled = await callApi<{ fingerprint: string }>(target, 'POST', '/v1/me/credentials', {
-    kind: 'ed25519', label: values.label ?? 'cloison CLI', publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    kind: 'ed25519',
+    label: values.label ?? 'cloison CLI',
+    publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
   });
   io.out(`${enrolled.fingerprint}\n`);
   io.err(`private key written to ${values.key}; public key enrolled as ${enrolled.fingerprint}\n`);
@@ -62,7 +64,7 @@ interface RequestView {
 
 export async function approveCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(argv, { ...CONNECTION_OPTIONS, key: { type: 'string' }, json: { type: 'boolean' } }, 2);
-  if (values.help) return io.out(APPROVE_HELP), EXIT.ok;
+  if (values.help) return (io.out(APPROVE_HELP), EXIT.ok);
   if (!values.key) throw new CliError(EXIT.usage, 'approve needs --key <file> (made by cloison keys create)');
   let privateKey;
   try {
@@ -74,15 +76,42 @@ export async function approveCommand(argv: string[], io: CliIo): Promise<number>
   const [slug, id] = positionals as [string, string];
   const target = apiTarget(values, io);
   const tenant = await callApi<{ id: string }>(target, 'GET', `/v1/tenants/${encodeURIComponent(slug)}`);
-  const request = await callApi<RequestView>(target, 'GET', `/v1/tenants/${encodeURIComponent(slug)}/change-requests/${encodeURIComponent(id)}`);
+  const request = await callApi<RequestView>(
+    target,
+    'GET',
+    `/v1/tenants/${encodeURIComponent(slug)}/change-requests/${encodeURIComponent(id)}`,
+  );
   const me = await callApi<{ id: string }>(target, 'GET', '/v1/me');
   // What is signed is what the request says, not what the server claims its hash is.
-  const hash = contentHashOf({ tenantId: tenant.id, optionKey: request.option, operation: request.operation, value: request.value ?? null, reason: request.reason, baseVersion: request.baseVersion });
-  if (hash !== request.contentHash) throw new CliError(EXIT.rejected, `the request's content hashes to ${hash}, but the server gives ${request.contentHash}: not signed`);
-  const statement: ApprovalStatement = { action: 'change_request.approve', tenant: tenant.id, subject: request.id, contentHash: hash, approver: me.id, at: new Date().toISOString() };
-  const approved = await callApi<RequestView>(target, 'POST', `/v1/tenants/${encodeURIComponent(slug)}/change-requests/${encodeURIComponent(id)}/approve`, {
-    contentHash: hash, signature: signStatement(statement, privateKey),
+  const hash = contentHashOf({
+    tenantId: tenant.id,
+    optionKey: request.option,
+    operation: request.operation,
+    value: request.value ?? null,
+    reason: request.reason,
+    baseVersion: request.baseVersion,
   });
-  io.out(values.json ? `${JSON.stringify(approved)}\n` : `approved ${approved.id} (${request.option}), signed; status ${approved.status}\n`);
+  if (hash !== request.contentHash)
+    throw new CliError(EXIT.rejected, `the request's content hashes to ${hash}, but the server gives ${request.contentHash}: not signed`);
+  const statement: ApprovalStatement = {
+    action: 'change_request.approve',
+    tenant: tenant.id,
+    subject: request.id,
+    contentHash: hash,
+    approver: me.id,
+    at: new Date().toISOString(),
+  };
+  const approved = await callApi<RequestView>(
+    target,
+    'POST',
+    `/v1/tenants/${encodeURIComponent(slug)}/change-requests/${encodeURIComponent(id)}/approve`,
+    {
+      contentHash: hash,
+      signature: signStatement(statement, privateKey),
+    },
+  );
+  io.out(
+    values.json ? `${JSON.stringify(approved)}\n` : `approved ${approved.id} (${request.option}), signed; status ${approved.status}\n`,
+  );
   return EXIT.ok;
 }

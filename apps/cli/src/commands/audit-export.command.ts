@@ -17,8 +17,13 @@ client_admin for its own tenant).
 `;
 
 export async function auditExportCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parse(argv, { ...CONNECTION_OPTIONS, tenant: { type: 'string' }, out: { type: 'string', short: 'o' }, csv: { type: 'boolean' } });
-  if (values.help) return io.out(AUDIT_EXPORT_HELP), EXIT.ok;
+  const { values } = parse(argv, {
+    ...CONNECTION_OPTIONS,
+    tenant: { type: 'string' },
+    out: { type: 'string', short: 'o' },
+    csv: { type: 'boolean' },
+  });
+  if (values.help) return (io.out(AUDIT_EXPORT_HELP), EXIT.ok);
   const target = apiTarget(values, io);
   const base = values.tenant ? `/v1/tenants/${encodeURIComponent(values.tenant)}/audit/export` : '/v1/audit/export';
   // Opened before anything is fetched, so that an existing file stops the command at once.
@@ -31,9 +36,8 @@ export async function auditExportCommand(argv: string[], io: CliIo): Promise<num
     }
   }
   const body = await openApiStream(target, `${base}?format=${values.csv ? 'csv' : 'jsonl'}`);
-  const sink: Writable = fd !== undefined
-    ? createWriteStream('', { fd })
-    : new Writable({ write: (chunk, _enc, done) => (io.out(String(chunk)), done()) });
+  const sink: Writable =
+    fd !== undefined ? createWriteStream('', { fd }) : new Writable({ write: (chunk, _enc, done) => (io.out(String(chunk)), done()) });
   const shown = progress(io, 'audit export');
   let lines = 0;
   const reader = body.getReader();

@@ -59,9 +59,12 @@ export async function auditVerifyCommand(argv: string[], io: CommandIo = stdio):
   // Who consented: each approval, with the key that signed it (checked against its enrolment in the chain).
   for (const a of result.approvals) {
     const by = `${a.approver.name} (${a.approver.role}, ${a.approver.id})`;
-    const how = a.status === 'signed' ? `signed by ${by} with ${a.kind} key ${a.key}${a.label ? ` "${a.label}"` : ''}`
-      : a.status === 'unchecked' ? `signed by ${by} with key ${a.key}, enrolled in the global chain (not in this export): not checked`
-      : `approved by ${by}, unsigned`;
+    const how =
+      a.status === 'signed'
+        ? `signed by ${by} with ${a.kind} key ${a.key}${a.label ? ` "${a.label}"` : ''}`
+        : a.status === 'unchecked'
+          ? `signed by ${by} with key ${a.key}, enrolled in the global chain (not in this export): not checked`
+          : `approved by ${by}, unsigned`;
     io.out(`approval ${a.action} ${a.subject} (line ${a.line}, sequence number ${a.seq}): ${how}\n`);
   }
   if (result.ok) {

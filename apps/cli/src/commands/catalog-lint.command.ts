@@ -17,12 +17,14 @@ export async function catalogLintCommand(argv: string[], io: CliIo): Promise<num
     return sub === '--help' || sub === '-h' ? EXIT.ok : EXIT.usage;
   }
   const { values, positionals } = parse(rest, { json: { type: 'boolean' } }, 1);
-  if (values.help) return io.out(CATALOG_LINT_HELP), EXIT.ok;
+  if (values.help) return (io.out(CATALOG_LINT_HELP), EXIT.ok);
   const { options, problems } = lintCatalog(positionals[0] as string);
   if (values.json) io.out(`${JSON.stringify({ options: options.length, problems }, null, 2)}\n`);
   else {
     for (const p of problems) io.out(`${p.file}: ${p.problem}\n`);
-    io.err(problems.length ? `${problems.length} problem(s) in ${options.length} option(s)\n` : `${options.length} option(s), no problems\n`);
+    io.err(
+      problems.length ? `${problems.length} problem(s) in ${options.length} option(s)\n` : `${options.length} option(s), no problems\n`,
+    );
   }
   return problems.length ? EXIT.failed : EXIT.ok;
 }

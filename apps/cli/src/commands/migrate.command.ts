@@ -13,7 +13,7 @@ places at once (advisory lock). --check applies nothing and exits 1 if any is pe
 
 export async function migrateCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parse(argv, { check: { type: 'boolean' } });
-  if (values.help) return io.out(MIGRATE_HELP), EXIT.ok;
+  if (values.help) return (io.out(MIGRATE_HELP), EXIT.ok);
   const config = loadConfig(io.env);
   const result = await migrateDatabase(
     {

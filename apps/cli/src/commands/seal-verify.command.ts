@@ -24,7 +24,13 @@ function readDocument(file: string): SealDocument {
   }
   // The seal as the API returns it (document inside) or the bare document.
   const doc = ((raw as { document?: unknown })?.document ?? raw) as Partial<SealDocument> | null;
-  if (!doc || typeof doc !== 'object' || typeof doc.publicKey !== 'string' || typeof doc.signature !== 'string' || typeof doc.state !== 'object') {
+  if (
+    !doc ||
+    typeof doc !== 'object' ||
+    typeof doc.publicKey !== 'string' ||
+    typeof doc.signature !== 'string' ||
+    typeof doc.state !== 'object'
+  ) {
     throw new UsageError(`${file} is not a seal document`);
   }
   return doc as SealDocument;

@@ -20,11 +20,11 @@ interface TenantView {
 export async function tenantsCommand(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub !== 'list') {
-    if (sub === '--help' || sub === '-h') return io.out(TENANTS_HELP), EXIT.ok;
+    if (sub === '--help' || sub === '-h') return (io.out(TENANTS_HELP), EXIT.ok);
     throw new CliError(EXIT.usage, `${sub ? `unknown subcommand "tenants ${sub}"` : 'missing subcommand'}\n\n${TENANTS_HELP}`);
   }
   const { values } = parse(rest, { ...CONNECTION_OPTIONS, json: { type: 'boolean' } });
-  if (values.help) return io.out(TENANTS_HELP), EXIT.ok;
+  if (values.help) return (io.out(TENANTS_HELP), EXIT.ok);
   const tenants = await callApi<TenantView[]>(apiTarget(values, io), 'GET', '/v1/tenants');
   if (values.json) io.out(`${JSON.stringify(tenants, null, 2)}\n`);
   else for (const t of tenants) io.out(`${t.slug}\t${t.riskLevel}\t${t.id}\t${t.name}\n`);

@@ -68,7 +68,8 @@ export const en = {
   fixed: 'fixed value, cannot be changed',
   jsonHint: 'JSON value',
   orgTitle: 'What is enabled for my organisation',
-  orgIntro: 'Every option of {name}, the most sensitive first. Options marked as your setting were chosen for your organisation; the others are the platform default.',
+  orgIntro:
+    'Every option of {name}, the most sensitive first. Options marked as your setting were chosen for your organisation; the others are the platform default.',
   yourSetting: 'your setting',
   platformDefault: 'platform default',
   sensitive: 'Sensitive',
@@ -145,7 +146,8 @@ export const en = {
   navInbox: 'Awaiting me',
   inboxBadge: '{n} awaiting your approval',
   inboxTitle: 'Awaiting my approval',
-  inboxIntroOperator: 'Every change and seal, in every tenant, that waits for an operator’s approval and that you did not ask for yourself.',
+  inboxIntroOperator:
+    'Every change and seal, in every tenant, that waits for an operator’s approval and that you did not ask for yourself.',
   inboxIntroClient: 'Every change and seal of your organisation that waits for your consent.',
   inboxEmpty: 'Nothing awaits your approval.',
   inboxRequests: 'Changes ({n})',
@@ -193,7 +195,8 @@ export const en = {
   sealShort_proposed: 'Proposed: {label}',
   navBulk: 'Bulk change',
   bulkTitle: 'Change one option for several organisations',
-  bulkIntro: 'First see the plan: each organisation’s value before and after, and which changes wait for approval. Only that plan can then be applied. Critical options are never changed in bulk.',
+  bulkIntro:
+    'First see the plan: each organisation’s value before and after, and which changes wait for approval. Only that plan can then be applied. Critical options are never changed in bulk.',
   bulkTenants: 'Organisations',
   bulkDryRun: 'Show the plan',
   bulkPlanTitle: 'Plan (nothing is changed yet)',
@@ -234,7 +237,8 @@ export const en = {
   invitePending: 'Invitation for {name} recorded: the organisation’s client administrator must approve it first.',
   navExposure: 'Exposure',
   exposureTitle: 'Exposure at a glance',
-  exposureIntro: 'High and critical options that an organisation has set away from both the safe value and the platform default: since when, who asked, who approved.',
+  exposureIntro:
+    'High and critical options that an organisation has set away from both the safe value and the platform default: since when, who asked, who approved.',
   exposureNone: 'No organisation has a high or critical option away from its safe value.',
   exposureChart: 'Organisations exposed, by option',
   exposureCount: '{n} of {total}',

@@ -70,7 +70,8 @@ export const fr: Record<TextKey, string> = {
   fixed: 'valeur fixe, non modifiable',
   jsonHint: 'Valeur JSON',
   orgTitle: 'Ce qui est activé pour mon organisation',
-  orgIntro: 'Toutes les options de {name}, les plus sensibles en premier. Celles marquées « votre réglage » ont été choisies pour votre organisation ; les autres sont le réglage par défaut de la plateforme.',
+  orgIntro:
+    'Toutes les options de {name}, les plus sensibles en premier. Celles marquées « votre réglage » ont été choisies pour votre organisation ; les autres sont le réglage par défaut de la plateforme.',
   yourSetting: 'votre réglage',
   platformDefault: 'défaut de la plateforme',
   sensitive: 'Sensible',
@@ -147,7 +148,8 @@ export const fr: Record<TextKey, string> = {
   navInbox: 'À décider',
   inboxBadge: '{n} en attente de votre approbation',
   inboxTitle: 'En attente de mon approbation',
-  inboxIntroOperator: 'Chaque modification et chaque scellé, chez tous les clients, qui attend l’approbation d’un opérateur et que vous n’avez pas demandé vous-même.',
+  inboxIntroOperator:
+    'Chaque modification et chaque scellé, chez tous les clients, qui attend l’approbation d’un opérateur et que vous n’avez pas demandé vous-même.',
   inboxIntroClient: 'Chaque modification et chaque scellé de votre organisation qui attend votre consentement.',
   inboxEmpty: 'Rien n’attend votre approbation.',
   inboxRequests: 'Modifications ({n})',
@@ -195,7 +197,8 @@ export const fr: Record<TextKey, string> = {
   sealShort_proposed: 'Proposé : {label}',
   navBulk: 'Modification groupée',
   bulkTitle: 'Modifier une option pour plusieurs organisations',
-  bulkIntro: 'Voyez d’abord le plan : la valeur de chaque organisation avant et après, et les modifications qui attendent une approbation. Seul ce plan peut ensuite être appliqué. Les options critiques ne sont jamais modifiées en groupe.',
+  bulkIntro:
+    'Voyez d’abord le plan : la valeur de chaque organisation avant et après, et les modifications qui attendent une approbation. Seul ce plan peut ensuite être appliqué. Les options critiques ne sont jamais modifiées en groupe.',
   bulkTenants: 'Organisations',
   bulkDryRun: 'Voir le plan',
   bulkPlanTitle: 'Plan (rien n’est encore modifié)',
@@ -236,7 +239,8 @@ export const fr: Record<TextKey, string> = {
   invitePending: 'Invitation pour {name} enregistrée : l’administrateur client de l’organisation doit d’abord l’approuver.',
   navExposure: 'Exposition',
   exposureTitle: 'L’exposition en un coup d’œil',
-  exposureIntro: 'Options à risque élevé ou critique qu’une organisation a réglées loin à la fois de la valeur sûre et du défaut de la plateforme : depuis quand, à la demande de qui, approuvées par qui.',
+  exposureIntro:
+    'Options à risque élevé ou critique qu’une organisation a réglées loin à la fois de la valeur sûre et du défaut de la plateforme : depuis quand, à la demande de qui, approuvées par qui.',
   exposureNone: 'Aucune organisation n’a d’option à risque élevé ou critique hors de sa valeur sûre.',
   exposureChart: 'Organisations exposées, par option',
   exposureCount: '{n} sur {total}',
@@ -278,7 +282,8 @@ export const fr: Record<TextKey, string> = {
   ruleOther: 'non accepté',
   tokenRefused: 'Ce jeton d’accès n’est pas accepté : vérifiez qu’il a été collé en entier, ou demandez-en un nouveau.',
   passkeysTitle: 'Mes clés d’accès',
-  passkeysIntro: 'Vos approbations sont signées avec une clé d’accès de cet appareil : quiconque détient l’export du journal peut vérifier que vous les avez données.',
+  passkeysIntro:
+    'Vos approbations sont signées avec une clé d’accès de cet appareil : quiconque détient l’export du journal peut vérifier que vous les avez données.',
   passkeysNone: 'Aucune clé d’accès pour l’instant.',
   passkeysUnsupported: 'Ce navigateur ne peut pas créer de clé d’accès ici.',
   passkeyLabel: 'Nom de la nouvelle clé d’accès',

@@ -28,7 +28,14 @@ export async function bulkView(ctx: ViewContext, main: HTMLElement, chosenKey?: 
     return { slug: tn.slug, box, element: h('div', { class: 'choice' }, box, h('label', { for: id }, tn.name)) };
   });
   const reasonId = uid('bulk-reason');
-  const reason = h('textarea', { id: reasonId, name: 'reason', rows: 2, required: true, minlength: 3, 'aria-describedby': `${reasonId}-hint` });
+  const reason = h('textarea', {
+    id: reasonId,
+    name: 'reason',
+    rows: 2,
+    required: true,
+    minlength: 3,
+    'aria-describedby': `${reasonId}-hint`,
+  });
   const result = h('div', { class: 'bulk-plan', 'aria-live': 'polite' });
 
   const chosen = () => boxes.filter((b) => b.box.checked).map((b) => b.slug);
@@ -40,14 +47,19 @@ export async function bulkView(ctx: ViewContext, main: HTMLElement, chosenKey?: 
         type: 'button',
         class: 'danger',
         onclick: () =>
-          void ctx.api.bulkApply(plan, plan.tenants.map((p) => p.tenant)).then(
-            (res) => {
-              const count = (o: string) => res.body.results.filter((r) => r.outcome === o).length;
-              ctx.notify(t('bulkDone', { applied: count('applied'), pending: count('pending'), unchanged: count('unchanged') }));
-              ctx.refresh();
-            },
-            (err: unknown) => result.append(errorBox(err)),
-          ),
+          void ctx.api
+            .bulkApply(
+              plan,
+              plan.tenants.map((p) => p.tenant),
+            )
+            .then(
+              (res) => {
+                const count = (o: string) => res.body.results.filter((r) => r.outcome === o).length;
+                ctx.notify(t('bulkDone', { applied: count('applied'), pending: count('pending'), unchanged: count('unchanged') }));
+                ctx.refresh();
+              },
+              (err: unknown) => result.append(errorBox(err)),
+            ),
       },
       t('bulkApply'),
     );
@@ -57,7 +69,15 @@ export async function bulkView(ctx: ViewContext, main: HTMLElement, chosenKey?: 
       h(
         'table',
         { class: 'data' },
-        h('thead', {}, h('tr', {}, [t('tenant'), t('change'), t('bulkOutcome')].map((c) => h('th', { scope: 'col' }, c)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            [t('tenant'), t('change'), t('bulkOutcome')].map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
         h(
           'tbody',
           {},
@@ -66,8 +86,18 @@ export async function bulkView(ctx: ViewContext, main: HTMLElement, chosenKey?: 
               'tr',
               { 'data-tenant': p.tenant },
               h('td', { 'data-label': t('tenant') }, names.get(p.tenant) ?? p.tenant),
-              h('td', { 'data-label': t('change') }, p.changes ? [h('del', {}, plain(p.before, def.valueLabels)), ' → ', h('ins', {}, plain(p.after, def.valueLabels))] : plain(p.before, def.valueLabels)),
-              h('td', { 'data-label': t('bulkOutcome') }, t(!p.changes ? 'bulkUnchanged' : p.needsApproval ? 'bulkNeedsApproval' : 'bulkApplies')),
+              h(
+                'td',
+                { 'data-label': t('change') },
+                p.changes
+                  ? [h('del', {}, plain(p.before, def.valueLabels)), ' → ', h('ins', {}, plain(p.after, def.valueLabels))]
+                  : plain(p.before, def.valueLabels),
+              ),
+              h(
+                'td',
+                { 'data-label': t('bulkOutcome') },
+                t(!p.changes ? 'bulkUnchanged' : p.needsApproval ? 'bulkNeedsApproval' : 'bulkApplies'),
+              ),
             ),
           ),
         ),
@@ -95,8 +125,19 @@ export async function bulkView(ctx: ViewContext, main: HTMLElement, chosenKey?: 
     h('div', { class: 'field' }, h('label', { for: optionId }, t('option')), optionSelect),
     h('p', {}, riskBadge(def.risk), ' ', local(def.description)),
     control.element,
-    h('fieldset', { class: 'field' }, h('legend', {}, t('bulkTenants')), boxes.map((b) => b.element)),
-    h('div', { class: 'field' }, h('label', { for: reasonId }, t('reason')), reason, h('p', { class: 'hint', id: `${reasonId}-hint` }, t('reasonRequired'))),
+    h(
+      'fieldset',
+      { class: 'field' },
+      h('legend', {}, t('bulkTenants')),
+      boxes.map((b) => b.element),
+    ),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: reasonId }, t('reason')),
+      reason,
+      h('p', { class: 'hint', id: `${reasonId}-hint` }, t('reasonRequired')),
+    ),
     h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary' }, t('bulkDryRun'))),
   );
   replace(main, h('h1', { tabindex: -1 }, t('bulkTitle')), h('p', { class: 'intro' }, t('bulkIntro')), form, result);

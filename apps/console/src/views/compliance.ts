@@ -37,11 +37,32 @@ export async function complianceView(ctx: ViewContext, main: HTMLElement, filter
     return h('div', { class: 'field' }, h('label', { for: control.id }, label), control);
   };
   const select = (name: string, all: string, choices: [string, string][]) =>
-    h('select', { name }, h('option', { value: '' }, all), choices.map(([value, text]) => h('option', { value, selected: filters[name as keyof AuditFilters] === value }, text)));
-  const tenantSelect = select('tenant', t('allTenants'), tenants.map((tn) => [tn.slug, tn.name]));
-  const optionSelect = select('option', t('allOptions'), [...ctx.registry.values()].map((d) => [d.key, local(d.title)]));
-  const actionSelect = select('action', t('allActions'), EVENT_ACTIONS.map((a) => [a, actionName(a)]));
-  const actorSelect = select('actor', t('allPeople'), actors.map((a) => [a.id, `${a.name} (${roleName(a.role)})`]));
+    h(
+      'select',
+      { name },
+      h('option', { value: '' }, all),
+      choices.map(([value, text]) => h('option', { value, selected: filters[name as keyof AuditFilters] === value }, text)),
+    );
+  const tenantSelect = select(
+    'tenant',
+    t('allTenants'),
+    tenants.map((tn) => [tn.slug, tn.name]),
+  );
+  const optionSelect = select(
+    'option',
+    t('allOptions'),
+    [...ctx.registry.values()].map((d) => [d.key, local(d.title)]),
+  );
+  const actionSelect = select(
+    'action',
+    t('allActions'),
+    EVENT_ACTIONS.map((a) => [a, actionName(a)]),
+  );
+  const actorSelect = select(
+    'actor',
+    t('allPeople'),
+    actors.map((a) => [a.id, `${a.name} (${roleName(a.role)})`]),
+  );
   const input = (name: keyof AuditFilters, type: string) => h('input', { name, type, value: filters[name] ?? '' });
   const text = h('input', { name: 'q', type: 'search', value: filters.q ?? '', maxlength: 100 });
 
@@ -72,12 +93,18 @@ export async function complianceView(ctx: ViewContext, main: HTMLElement, filter
       field(t('searchText'), text),
       field(t('from'), input('from', 'date')),
       field(t('to'), input('to', 'date')),
-      h('div', { class: 'buttons' }, h('a', { href: '#/audit', class: 'button' }, t('clear')), h('button', { type: 'submit', class: 'primary' }, t('apply'))),
+      h(
+        'div',
+        { class: 'buttons' },
+        h('a', { href: '#/audit', class: 'button' }, t('clear')),
+        h('button', { type: 'submit', class: 'primary' }, t('apply')),
+      ),
     ),
   );
 
   const result = h('div', { class: 'verify-result', role: 'status', 'aria-live': 'polite' });
-  const unavailable = (err: unknown, text: string) => (err instanceof ApiError && err.routeMissing ? h('p', { class: 'muted' }, text) : errorBox(err));
+  const unavailable = (err: unknown, text: string) =>
+    err instanceof ApiError && err.routeMissing ? h('p', { class: 'muted' }, text) : errorBox(err);
 
   const verify = async () => {
     replace(result, t('verifying'));
@@ -88,7 +115,9 @@ export async function complianceView(ctx: ViewContext, main: HTMLElement, filter
         h(
           'p',
           { class: r.ok ? 'ok' : 'error' },
-          r.ok ? t('verifyOk', { checked: r.checked }) : t('verifyBroken', { seq: r.firstBrokenSeq ?? '?', reason: r.reason ?? '', checked: r.checked }),
+          r.ok
+            ? t('verifyOk', { checked: r.checked })
+            : t('verifyBroken', { seq: r.firstBrokenSeq ?? '?', reason: r.reason ?? '', checked: r.checked }),
         ),
       );
     } catch (err) {

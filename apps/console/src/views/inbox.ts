@@ -15,7 +15,12 @@ export async function inboxView(ctx: ViewContext, main: HTMLElement): Promise<vo
   const item = (i: InboxItem): HTMLElement =>
     i.kind === 'change_request'
       ? requestItem(ctx, i.request, { value: i.before }, i.tenant.name)
-      : h('li', { class: 'request seal-request', 'data-seal': i.seal.id, 'data-tenant': i.tenant.slug }, sealSummary(i.seal, i.purpose, i.tenant.name), sealAction(ctx, i.seal, i.purpose, done));
+      : h(
+          'li',
+          { class: 'request seal-request', 'data-seal': i.seal.id, 'data-tenant': i.tenant.slug },
+          sealSummary(i.seal, i.purpose, i.tenant.name),
+          sealAction(ctx, i.seal, i.purpose, done),
+        );
   const requests = inbox.items.filter((i) => i.kind === 'change_request');
   const seals = inbox.items.filter((i) => i.kind === 'seal');
   replace(
@@ -24,8 +29,20 @@ export async function inboxView(ctx: ViewContext, main: HTMLElement): Promise<vo
     h('p', { class: 'intro' }, t(ctx.me.role === 'client_admin' ? 'inboxIntroClient' : 'inboxIntroOperator')),
     inbox.count === 0 ? h('p', { class: 'empty', 'data-note': 'inbox-empty' }, t('inboxEmpty')) : null,
     requests.length
-      ? h('section', { 'aria-labelledby': 'inbox-requests' }, h('h2', { id: 'inbox-requests' }, t('inboxRequests', { n: requests.length })), h('ul', { class: 'requests' }, requests.map(item)))
+      ? h(
+          'section',
+          { 'aria-labelledby': 'inbox-requests' },
+          h('h2', { id: 'inbox-requests' }, t('inboxRequests', { n: requests.length })),
+          h('ul', { class: 'requests' }, requests.map(item)),
+        )
       : null,
-    seals.length ? h('section', { 'aria-labelledby': 'inbox-seals' }, h('h2', { id: 'inbox-seals' }, t('inboxSeals', { n: seals.length })), h('ul', { class: 'requests' }, seals.map(item))) : null,
+    seals.length
+      ? h(
+          'section',
+          { 'aria-labelledby': 'inbox-seals' },
+          h('h2', { id: 'inbox-seals' }, t('inboxSeals', { n: seals.length })),
+          h('ul', { class: 'requests' }, seals.map(item)),
+        )
+      : null,
   );
 }

@@ -13,9 +13,20 @@ import { dangerMark, isDangerous } from '../danger.js';
 
 export async function tenantsView(ctx: ViewContext, main: HTMLElement): Promise<void> {
   const operator = ctx.me.role === 'operator';
-  const [tenants, status, presets] = await Promise.all([ctx.api.tenants(), feature(ctx.api.tenantStatus()), operator ? ctx.api.presets().catch(() => []) : Promise.resolve([])]);
+  const [tenants, status, presets] = await Promise.all([
+    ctx.api.tenants(),
+    feature(ctx.api.tenantStatus()),
+    operator ? ctx.api.presets().catch(() => []) : Promise.resolve([]),
+  ]);
   const byTenant = new Map(status === UNAVAILABLE ? [] : status.map((s) => [s.tenant, s]));
-  const heads = [t('slug'), t('name'), t('riskLevel'), status === UNAVAILABLE ? null : t('colSeal'), status === UNAVAILABLE ? null : t('colPending'), t('created')].filter((x): x is string => x !== null);
+  const heads = [
+    t('slug'),
+    t('name'),
+    t('riskLevel'),
+    status === UNAVAILABLE ? null : t('colSeal'),
+    status === UNAVAILABLE ? null : t('colPending'),
+    t('created'),
+  ].filter((x): x is string => x !== null);
   const row = (tn: Tenant) => {
     const st = byTenant.get(tn.slug);
     const cell = (label: string, ...children: Child[]) => h('td', { 'data-label': label }, ...children);
@@ -25,15 +36,46 @@ export async function tenantsView(ctx: ViewContext, main: HTMLElement): Promise<
       cell(t('slug'), h('a', { href: `#/tenants/${encodeURIComponent(tn.slug)}` }, tn.slug)),
       cell(t('name'), tn.name),
       cell(t('riskLevel'), String(tn.riskLevel)),
-      st ? cell(t('colSeal'), st.seal ? h('span', { class: `seal-badge seal-${st.seal.status}`, 'data-seal-status': st.seal.status }, t(`sealShort_${st.seal.status}`, { label: st.seal.label })) : h('span', { class: 'muted' }, t('noSeal'))) : null,
-      st ? cell(t('colPending'), st.pendingRequests ? h('strong', { 'data-pending': st.pendingRequests }, String(st.pendingRequests)) : h('span', { class: 'muted', 'data-pending': 0 }, '0')) : null,
+      st
+        ? cell(
+            t('colSeal'),
+            st.seal
+              ? h(
+                  'span',
+                  { class: `seal-badge seal-${st.seal.status}`, 'data-seal-status': st.seal.status },
+                  t(`sealShort_${st.seal.status}`, { label: st.seal.label }),
+                )
+              : h('span', { class: 'muted' }, t('noSeal')),
+          )
+        : null,
+      st
+        ? cell(
+            t('colPending'),
+            st.pendingRequests
+              ? h('strong', { 'data-pending': st.pendingRequests }, String(st.pendingRequests))
+              : h('span', { class: 'muted', 'data-pending': 0 }, '0'),
+          )
+        : null,
       cell(t('created'), dateTime(tn.createdAt)),
     );
   };
   replace(
     main,
     h('h1', { tabindex: -1 }, t('tenantsTitle')),
-    h('table', { class: 'data tenants-table' }, h('thead', {}, h('tr', {}, heads.map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, tenants.map(row))),
+    h(
+      'table',
+      { class: 'data tenants-table' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          heads.map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
+      h('tbody', {}, tenants.map(row)),
+    ),
     operator ? createTenantForm(ctx, presets) : null,
   );
 }
@@ -58,7 +100,13 @@ export async function tenantView(ctx: ViewContext, main: HTMLElement, slug: stri
     return h(
       'tr',
       { 'data-option': o.key, class: [o.source === 'tenant' ? 'own' : '', danger ? 'dangerous' : ''].join(' ').trim() },
-      h('th', { scope: 'row' }, h('a', { href: `#/tenants/${encodeURIComponent(slug)}/options/${encodeURIComponent(o.key)}` }, title), h('br'), h('code', { class: 'muted' }, o.key)),
+      h(
+        'th',
+        { scope: 'row' },
+        h('a', { href: `#/tenants/${encodeURIComponent(slug)}/options/${encodeURIComponent(o.key)}` }, title),
+        h('br'),
+        h('code', { class: 'muted' }, o.key),
+      ),
       h('td', { class: 'value', 'data-label': t('value') }, plain(o.value, def?.valueLabels), danger ? [h('br'), dangerMark()] : null),
       h('td', { 'data-label': t('source') }, h('span', { class: `source source-${o.source}` }, t(`source_${o.source}`))),
       h('td', { 'data-label': t('version') }, String(o.version)),
@@ -101,21 +149,35 @@ export async function tenantView(ctx: ViewContext, main: HTMLElement, slug: stri
         h(
           'thead',
           {},
-          h('tr', {}, [t('option'), t('value'), t('source'), t('version'), t('lastChange'), canEdit ? t('actions') : null].filter(Boolean).map((c) => h('th', { scope: 'col' }, c as string))),
+          h(
+            'tr',
+            {},
+            [t('option'), t('value'), t('source'), t('version'), t('lastChange'), canEdit ? t('actions') : null]
+              .filter(Boolean)
+              .map((c) => h('th', { scope: 'col' }, c as string)),
+          ),
         ),
         h('tbody', {}, inGroup.map(row)),
       ),
     );
   });
 
-  const requests = h('section', { class: 'panel', 'aria-labelledby': 'requests-title' }, h('h2', { id: 'requests-title' }, t('requestsTitle')));
-  const people = canEdit ? h('section', { class: 'panel', 'aria-labelledby': 'people-title' }, h('h2', { id: 'people-title' }, t('peopleTitle'))) : null;
+  const requests = h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'requests-title' },
+    h('h2', { id: 'requests-title' }, t('requestsTitle')),
+  );
+  const people = canEdit
+    ? h('section', { class: 'panel', 'aria-labelledby': 'people-title' }, h('h2', { id: 'people-title' }, t('peopleTitle')))
+    : null;
   const sealBox = h('section', { class: 'panel', 'aria-labelledby': 'seal-title' }, h('h2', { id: 'seal-title' }, t('sealTitle')));
   sealPanel(ctx, sealBox, slug, seals);
   replace(
     main,
     h('h1', { tabindex: -1 }, t('optionsOf', { name: tenant.name })),
-    sealed ? h('p', { class: 'notice sealed-note', id: 'sealed-note', 'data-note': 'sealed' }, t('sealedNote', { label: sealed.label })) : null,
+    sealed
+      ? h('p', { class: 'notice sealed-note', id: 'sealed-note', 'data-note': 'sealed' }, t('sealedNote', { label: sealed.label }))
+      : null,
     sealBox,
     requests,
     groups,

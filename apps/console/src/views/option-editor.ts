@@ -14,7 +14,13 @@ const needsConfirmation = (def: OptionDefinition) => def.risk === 'high' || def.
  * A modal form for one option of one tenant: value control generated from the schema, a
  * required reason, and for high and critical options a confirmation step showing before → after.
  */
-export function openEditor(ctx: ViewContext, tenant: Tenant, def: OptionDefinition, current: OptionView, onDone: (message: string) => void): void {
+export function openEditor(
+  ctx: ViewContext,
+  tenant: Tenant,
+  def: OptionDefinition,
+  current: OptionView,
+  onDone: (message: string) => void,
+): void {
   const title = local(def.title);
   const headingId = uid('editor-title');
   const dialog = h('dialog', { class: 'editor', 'aria-labelledby': headingId });
@@ -25,7 +31,15 @@ export function openEditor(ctx: ViewContext, tenant: Tenant, def: OptionDefiniti
 
   const control = controlFor(def.schema, current.value, t('newValue'), def.valueLabels);
   const reasonId = uid('reason');
-  const reason = h('textarea', { id: reasonId, name: 'reason', rows: 2, required: true, minlength: 3, maxlength: 1000, 'aria-describedby': `${reasonId}-hint` });
+  const reason = h('textarea', {
+    id: reasonId,
+    name: 'reason',
+    rows: 2,
+    required: true,
+    minlength: 3,
+    maxlength: 1000,
+    'aria-describedby': `${reasonId}-hint`,
+  });
   let form: HTMLFormElement | undefined;
   const feedback = h('div', { 'aria-live': 'polite' });
 
@@ -47,7 +61,12 @@ export function openEditor(ctx: ViewContext, tenant: Tenant, def: OptionDefiniti
 
   const confirmStep = (pending: Pending) => {
     const after = pending.kind === 'set' ? pending.value : def.default;
-    const text = t(pending.kind === 'set' ? 'confirmText' : 'confirmReset', { title, tenant: tenant.name, before: plain(current.value, def.valueLabels), after: plain(after, def.valueLabels) });
+    const text = t(pending.kind === 'set' ? 'confirmText' : 'confirmReset', {
+      title,
+      tenant: tenant.name,
+      before: plain(current.value, def.valueLabels),
+      after: plain(after, def.valueLabels),
+    });
     const confirmButton = h('button', { type: 'button', class: `danger`, onclick: () => void submit(pending) }, t('confirm'));
     replace(
       body,
@@ -77,7 +96,13 @@ export function openEditor(ctx: ViewContext, tenant: Tenant, def: OptionDefiniti
         },
       },
       control.element,
-      h('div', { class: 'field' }, h('label', { for: reasonId }, t('reason')), reason, h('p', { class: 'hint', id: `${reasonId}-hint` }, t('reasonRequired'))),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: reasonId }, t('reason')),
+        reason,
+        h('p', { class: 'hint', id: `${reasonId}-hint` }, t('reasonRequired')),
+      ),
       feedback,
       h(
         'div',
@@ -92,7 +117,15 @@ export function openEditor(ctx: ViewContext, tenant: Tenant, def: OptionDefiniti
       h('h2', { id: headingId }, t('editTitle', { title }), ' ', riskBadge(def.risk)),
       h('p', { class: 'muted' }, h('code', {}, def.key), ' · ', tenant.name),
       h('p', {}, local(def.description)),
-      h('p', {}, t('currentValue', { value: plain(current.value, def.valueLabels), version: current.version, source: t(`source_${current.source}`) })),
+      h(
+        'p',
+        {},
+        t('currentValue', {
+          value: plain(current.value, def.valueLabels),
+          version: current.version,
+          source: t(`source_${current.source}`),
+        }),
+      ),
       form,
     );
   }

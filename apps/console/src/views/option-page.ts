@@ -49,12 +49,25 @@ export async function optionPage(ctx: ViewContext, main: HTMLElement, slug: stri
       { class: `panel option-now${danger ? ' dangerous' : ''}`, 'aria-labelledby': 'option-about' },
       h('h2', { id: 'option-about' }, t('optionPage')),
       h('p', {}, local(def.description)),
-      h('p', { class: 'card-value' }, t('stepLine', { step: t('currentValueIs'), state: plain(o.value, def.valueLabels) }), ' ', h('span', { class: `source source-${o.source}` }, t(`source_${o.source}`))),
+      h(
+        'p',
+        { class: 'card-value' },
+        t('stepLine', { step: t('currentValueIs'), state: plain(o.value, def.valueLabels) }),
+        ' ',
+        h('span', { class: `source source-${o.source}` }, t(`source_${o.source}`)),
+      ),
       danger ? h('p', {}, dangerMark()) : null,
       o.updatedAt && o.updatedBy ? h('p', { class: 'muted' }, t('byWhom', { when: dateTime(o.updatedAt), who: o.updatedBy.name })) : null,
       edit ? h('div', { class: 'buttons' }, edit) : null,
-      edit && sealed ? h('p', { class: 'notice', id: 'sealed-note', 'data-note': 'sealed' }, t('sealedNote', { label: sealed.label })) : null,
+      edit && sealed
+        ? h('p', { class: 'notice', id: 'sealed-note', 'data-note': 'sealed' }, t('sealedNote', { label: sealed.label }))
+        : null,
     ),
-    h('section', { class: 'panel', 'aria-labelledby': 'option-history' }, h('h2', { id: 'option-history' }, t('optionHistory')), eventsTable(ctx, history, (cursor) => ctx.api.tenantAudit(slug, cursor, key), false)),
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'option-history' },
+      h('h2', { id: 'option-history' }, t('optionHistory')),
+      eventsTable(ctx, history, (cursor) => ctx.api.tenantAudit(slug, cursor, key), false),
+    ),
   );
 }

@@ -28,10 +28,18 @@ export async function peoplePanel(ctx: ViewContext, panel: HTMLElement, slug: st
         },
         t('confirmRevoke'),
       );
-      actions.replaceChildren(h('p', {}, t('revokeText', { name: p.name })), h('button', { type: 'button', onclick: start }, t('back')), ' ', yes);
+      actions.replaceChildren(
+        h('p', {}, t('revokeText', { name: p.name })),
+        h('button', { type: 'button', onclick: start }, t('back')),
+        ' ',
+        yes,
+      );
       yes.focus();
     };
-    const start = () => actions.replaceChildren(p.revokedAt ? '' : h('button', { type: 'button', 'aria-label': `${t('revoke')} ${p.name}`, onclick: confirm }, t('revoke')));
+    const start = () =>
+      actions.replaceChildren(
+        p.revokedAt ? '' : h('button', { type: 'button', 'aria-label': `${t('revoke')} ${p.name}`, onclick: confirm }, t('revoke')),
+      );
     start();
     return h(
       'tr',
@@ -70,7 +78,20 @@ export async function peoplePanel(ctx: ViewContext, panel: HTMLElement, slug: st
   const heads = [t('name'), t('personRole'), t('email'), t('since'), t('access'), t('actions')];
   panel.append(
     people.length
-      ? h('table', { class: 'data people' }, h('thead', {}, h('tr', {}, heads.map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, people.map(row)))
+      ? h(
+          'table',
+          { class: 'data people' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              heads.map((c) => h('th', { scope: 'col' }, c)),
+            ),
+          ),
+          h('tbody', {}, people.map(row)),
+        )
       : h('p', { class: 'muted' }, t('noPeople')),
     feedback,
     form,

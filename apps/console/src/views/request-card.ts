@@ -31,12 +31,22 @@ export function requestSummary(ctx: ViewContext, r: ChangeRequest, current: { va
     return h(
       'li',
       { class: a ? 'step step-done' : 'step step-waiting', 'data-step': s },
-      t('stepLine', { step: t(s === 'operator' ? 'stepOperator' : 'stepClient'), state: a ? t('approvedByOn', { who: a.principal.name, when: dateTime(a.at) }) : t('stillNeeded') }),
+      t('stepLine', {
+        step: t(s === 'operator' ? 'stepOperator' : 'stepClient'),
+        state: a ? t('approvedByOn', { who: a.principal.name, when: dateTime(a.at) }) : t('stillNeeded'),
+      }),
     );
   };
 
   return [
-    h('h3', {}, title, ' ', def ? riskBadge(def.risk) : null, tenantName ? h('span', { class: 'request-tenant' }, ` · ${tenantName}`) : null),
+    h(
+      'h3',
+      {},
+      title,
+      ' ',
+      def ? riskBadge(def.risk) : null,
+      tenantName ? h('span', { class: 'request-tenant' }, ` · ${tenantName}`) : null,
+    ),
     h(
       'div',
       { class: `request-change${danger ? ' dangerous' : ''}` },

@@ -25,7 +25,13 @@ export async function requestsPanel(ctx: ViewContext, panel: HTMLElement, slug: 
   }
   const options = current ?? (await ctx.api.options(slug));
   const byKey = new Map(options.map((o) => [o.key, o]));
-  panel.append(h('ul', { class: 'requests' }, pending.map((r) => requestItem(ctx, r, byKey.get(r.option)))));
+  panel.append(
+    h(
+      'ul',
+      { class: 'requests' },
+      pending.map((r) => requestItem(ctx, r, byKey.get(r.option))),
+    ),
+  );
 }
 
 /** One request as a card the person can judge, with the decisions this person may take. */
@@ -35,7 +41,13 @@ export function requestItem(ctx: ViewContext, r: ChangeRequest, current: { value
   const after = r.operation === 'set' ? r.value : def?.default;
   const feedback = h('div', { 'aria-live': 'polite' });
   const actions = h('div', { class: 'buttons' });
-  const item = h('li', { class: 'request', 'data-request': r.id, 'data-option': r.option, 'data-tenant': r.tenant }, requestSummary(ctx, r, current, tenantName), actions, feedback);
+  const item = h(
+    'li',
+    { class: 'request', 'data-request': r.id, 'data-option': r.option, 'data-tenant': r.tenant },
+    requestSummary(ctx, r, current, tenantName),
+    actions,
+    feedback,
+  );
 
   const done = (message: string) => {
     ctx.notify(message);
@@ -62,7 +74,12 @@ export function requestItem(ctx: ViewContext, r: ChangeRequest, current: { value
         : may.approve
           ? h('p', { class: 'muted', 'data-note': may.approve }, t(may.approve === 'not-needed' ? 'approvalNotNeeded' : 'approvalGiven'))
           : null;
-    actions.replaceChildren(...[approval, may.reject ? h('button', { type: 'button', class: 'danger', onclick: () => askReason('reject') }, t('reject')) : null].filter((x) => x !== null));
+    actions.replaceChildren(
+      ...[
+        approval,
+        may.reject ? h('button', { type: 'button', class: 'danger', onclick: () => askReason('reject') }, t('reject')) : null,
+      ].filter((x) => x !== null),
+    );
   };
 
   function confirmApprove(): void {
@@ -75,13 +92,20 @@ export function requestItem(ctx: ViewContext, r: ChangeRequest, current: { value
         onclick: () =>
           void signApproval(ctx.api, ctx.me, r)
             .then((signature) => ctx.api.approve(r, signature))
-            .then(() => done(t('approved')), (err: unknown) => feedback.replaceChildren(errorBox(err))),
+            .then(
+              () => done(t('approved')),
+              (err: unknown) => feedback.replaceChildren(errorBox(err)),
+            ),
       },
       t('confirmApprove'),
     );
     const asker = `${r.requestedBy.name} (${roleName(r.requestedBy.role)})`;
     actions.replaceChildren(
-      h('p', { class: 'confirm-text' }, t('approveText', { title, after: plain(after, def?.valueLabels), who: asker, when: dateTime(r.createdAt) })),
+      h(
+        'p',
+        { class: 'confirm-text' },
+        t('approveText', { title, after: plain(after, def?.valueLabels), who: asker, when: dateTime(r.createdAt) }),
+      ),
       h('button', { type: 'button', onclick: showButtons }, t('back')),
       yes,
     );
@@ -99,10 +123,19 @@ export function requestItem(ctx: ViewContext, r: ChangeRequest, current: { value
         novalidate: true,
         onsubmit: (e: Event) => {
           e.preventDefault();
-          void ctx.api[decision](r, reason.value).then(() => done(t(rejecting ? 'rejected' : 'withdrawn')), (err: unknown) => feedback.replaceChildren(errorBox(err, form)));
+          void ctx.api[decision](r, reason.value).then(
+            () => done(t(rejecting ? 'rejected' : 'withdrawn')),
+            (err: unknown) => feedback.replaceChildren(errorBox(err, form)),
+          );
         },
       },
-      h('div', { class: 'field' }, h('label', { for: id }, t(rejecting ? 'rejectReason' : 'withdrawReason')), reason, h('p', { class: 'hint', id: `${id}-hint` }, t('reasonRequired'))),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: id }, t(rejecting ? 'rejectReason' : 'withdrawReason')),
+        reason,
+        h('p', { class: 'hint', id: `${id}-hint` }, t('reasonRequired')),
+      ),
       h(
         'div',
         { class: 'buttons' },

@@ -17,7 +17,8 @@ export const sealApprovals = (seal: SealSummary, purpose: SealStep) => seal.appr
 export function mayApproveSeal(ctx: ViewContext, seal: SealSummary, purpose: SealStep): boolean {
   const { role, id } = ctx.me;
   if (role !== 'operator' && role !== 'client_admin') return false;
-  if (purpose === 'break_glass') return role === 'operator' && seal.status === 'active' && !sealApprovals(seal, purpose).some((a) => a.principal.id === id);
+  if (purpose === 'break_glass')
+    return role === 'operator' && seal.status === 'active' && !sealApprovals(seal, purpose).some((a) => a.principal.id === id);
   if (seal.status !== (purpose === 'activate' ? 'proposed' : 'active')) return false;
   const given = sealApprovals(seal, purpose);
   if (given.some((a) => a.principal.id === id) || (purpose === 'activate' && seal.proposedBy.id === id)) return false;
@@ -30,18 +31,48 @@ export function sealSummary(seal: SealSummary, purpose: SealStep, tenantName?: s
   const given = sealApprovals(seal, purpose);
   return [
     h('h3', {}, t('sealNamed', { label: seal.label }), tenantName ? h('span', { class: 'request-tenant' }, ` · ${tenantName}`) : null),
-    h('p', { class: `seal-status seal-${seal.status}`, 'data-seal-status': seal.status }, t(`sealStatus_${seal.status === 'active' || seal.status === 'proposed' || seal.status === 'lifted' ? seal.status : 'other'}`)),
-    h('p', { class: 'asked' }, t('proposedBy', { who: seal.proposedBy.name, role: roleName(seal.proposedBy.role), when: dateTime(seal.proposedAt) })),
+    h(
+      'p',
+      { class: `seal-status seal-${seal.status}`, 'data-seal-status': seal.status },
+      t(`sealStatus_${seal.status === 'active' || seal.status === 'proposed' || seal.status === 'lifted' ? seal.status : 'other'}`),
+    ),
+    h(
+      'p',
+      { class: 'asked' },
+      t('proposedBy', { who: seal.proposedBy.name, role: roleName(seal.proposedBy.role), when: dateTime(seal.proposedAt) }),
+    ),
     seal.status === 'proposed' || given.length
       ? h(
           'div',
           { class: 'approval-steps' },
-          h('p', { class: 'progress' }, t(purpose === 'activate' ? 'sealProgress' : purpose === 'lift' ? 'liftProgress' : 'breakGlassProgress', { done: given.length, total: purpose === 'break_glass' ? 2 : seal.requiredApprovals })),
-          given.length ? h('ul', {}, given.map((a) => h('li', { class: 'step step-done' }, t('sealApprovedBy', { who: a.principal.name, role: roleName(a.role), when: dateTime(a.at) }), a.reason ? ` — ${a.reason}` : null))) : null,
+          h(
+            'p',
+            { class: 'progress' },
+            t(purpose === 'activate' ? 'sealProgress' : purpose === 'lift' ? 'liftProgress' : 'breakGlassProgress', {
+              done: given.length,
+              total: purpose === 'break_glass' ? 2 : seal.requiredApprovals,
+            }),
+          ),
+          given.length
+            ? h(
+                'ul',
+                {},
+                given.map((a) =>
+                  h(
+                    'li',
+                    { class: 'step step-done' },
+                    t('sealApprovedBy', { who: a.principal.name, role: roleName(a.role), when: dateTime(a.at) }),
+                    a.reason ? ` — ${a.reason}` : null,
+                  ),
+                ),
+              )
+            : null,
           purpose === 'activate' && !given.some((a) => a.role === 'client_admin') ? h('p', { class: 'hint' }, t('sealNeedsClient')) : null,
         )
       : null,
-    seal.fingerprint ? h('p', { class: 'hash-line' }, t('sealFingerprint'), ' ', h('code', { class: 'fingerprint' }, seal.fingerprint)) : null,
+    seal.fingerprint
+      ? h('p', { class: 'hash-line' }, t('sealFingerprint'), ' ', h('code', { class: 'fingerprint' }, seal.fingerprint))
+      : null,
   ];
 }
 
@@ -54,11 +85,28 @@ export function sealAction(ctx: ViewContext, seal: SealSummary, purpose: SealSte
   const feedback = h('div', { 'aria-live': 'polite' });
   const label = t(purpose === 'activate' ? 'sealApprove' : purpose === 'lift' ? 'sealLift' : 'sealBreakGlass');
   const fail = (err: unknown) => feedback.replaceChildren(errorBox(err));
-  const start = () => box.replaceChildren(h('button', { type: 'button', class: purpose === 'activate' ? 'primary' : 'danger', onclick: ask }, label), feedback);
+  const start = () =>
+    box.replaceChildren(
+      h('button', { type: 'button', class: purpose === 'activate' ? 'primary' : 'danger', onclick: ask }, label),
+      feedback,
+    );
   function ask(): void {
     if (purpose === 'activate') {
-      const yes = h('button', { type: 'button', class: 'primary', onclick: () => void ctx.api.approveSeal(seal.tenant, seal.id).then(() => done(t('sealApproved')), fail) }, t('confirmApprove'));
-      box.replaceChildren(h('p', { class: 'confirm-text' }, t('sealApproveText', { label: seal.label })), h('button', { type: 'button', onclick: start }, t('back')), yes, feedback);
+      const yes = h(
+        'button',
+        {
+          type: 'button',
+          class: 'primary',
+          onclick: () => void ctx.api.approveSeal(seal.tenant, seal.id).then(() => done(t('sealApproved')), fail),
+        },
+        t('confirmApprove'),
+      );
+      box.replaceChildren(
+        h('p', { class: 'confirm-text' }, t('sealApproveText', { label: seal.label })),
+        h('button', { type: 'button', onclick: start }, t('back')),
+        yes,
+        feedback,
+      );
       yes.focus();
       return;
     }
@@ -70,11 +118,25 @@ export function sealAction(ctx: ViewContext, seal: SealSummary, purpose: SealSte
         novalidate: true,
         onsubmit: (e: Event) => {
           e.preventDefault();
-          void ctx.api.sealStep(seal.tenant, seal.id, purpose === 'lift' ? 'lift' : 'break-glass', reason.value).then(() => done(t(purpose === 'lift' ? 'sealLiftGiven' : 'sealBreakGlassGiven')), (err: unknown) => feedback.replaceChildren(errorBox(err, form)));
+          void ctx.api.sealStep(seal.tenant, seal.id, purpose === 'lift' ? 'lift' : 'break-glass', reason.value).then(
+            () => done(t(purpose === 'lift' ? 'sealLiftGiven' : 'sealBreakGlassGiven')),
+            (err: unknown) => feedback.replaceChildren(errorBox(err, form)),
+          );
         },
       },
-      h('div', { class: 'field' }, h('label', { for: id }, t(purpose === 'lift' ? 'sealLiftReason' : 'sealBreakGlassReason')), reason, h('p', { class: 'hint', id: `${id}-hint` }, t('reasonRequired'))),
-      h('div', { class: 'buttons' }, h('button', { type: 'button', onclick: start }, t('back')), h('button', { type: 'submit', class: 'danger' }, label)),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: id }, t(purpose === 'lift' ? 'sealLiftReason' : 'sealBreakGlassReason')),
+        reason,
+        h('p', { class: 'hint', id: `${id}-hint` }, t('reasonRequired')),
+      ),
+      h(
+        'div',
+        { class: 'buttons' },
+        h('button', { type: 'button', onclick: start }, t('back')),
+        h('button', { type: 'submit', class: 'danger' }, label),
+      ),
       feedback,
     );
     box.replaceChildren(form);

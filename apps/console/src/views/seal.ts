@@ -29,7 +29,8 @@ export function sealPanel(ctx: ViewContext, panel: HTMLElement, slug: string, se
   if (!seal || !open) parts.push(h('p', { 'data-seal-status': 'none' }, t('sealNone')));
   if (seal && open) {
     parts.push(sealSummary(seal, seal.status === 'proposed' ? 'activate' : 'lift'));
-    if (seal.status === 'active' && sealApprovals(seal, 'break_glass').length) parts.push(h('p', { class: 'progress' }, t('breakGlassProgress', { done: sealApprovals(seal, 'break_glass').length, total: 2 })));
+    if (seal.status === 'active' && sealApprovals(seal, 'break_glass').length)
+      parts.push(h('p', { class: 'progress' }, t('breakGlassProgress', { done: sealApprovals(seal, 'break_glass').length, total: 2 })));
     for (const step of seal.status === 'proposed' ? (['activate'] as const) : (['lift', 'break_glass'] as const)) {
       if (mayApproveSeal(ctx, seal, step)) parts.push(sealAction(ctx, seal, step, done));
     }
@@ -37,7 +38,11 @@ export function sealPanel(ctx: ViewContext, panel: HTMLElement, slug: string, se
       parts.push(
         h(
           'button',
-          { type: 'button', onclick: () => download(new Blob([JSON.stringify(seal.document, null, 2)], { type: 'application/json' }), `seal-${slug}-${seal.id}.json`) },
+          {
+            type: 'button',
+            onclick: () =>
+              download(new Blob([JSON.stringify(seal.document, null, 2)], { type: 'application/json' }), `seal-${slug}-${seal.id}.json`),
+          },
           t('sealDownload'),
         ),
       );
@@ -49,7 +54,15 @@ export function sealPanel(ctx: ViewContext, panel: HTMLElement, slug: string, se
 
 function proposeForm(ctx: ViewContext, slug: string, done: (message: string) => void): HTMLElement {
   const id = uid('seal-label');
-  const label = h('input', { id, type: 'text', name: 'label', required: true, minlength: 3, maxlength: 200, 'aria-describedby': `${id}-hint` });
+  const label = h('input', {
+    id,
+    type: 'text',
+    name: 'label',
+    required: true,
+    minlength: 3,
+    maxlength: 200,
+    'aria-describedby': `${id}-hint`,
+  });
   const feedback = h('div', { 'aria-live': 'polite' });
   const form = h(
     'form',
@@ -64,7 +77,13 @@ function proposeForm(ctx: ViewContext, slug: string, done: (message: string) => 
         );
       },
     },
-    h('div', { class: 'field' }, h('label', { for: id }, t('sealLabel')), label, h('p', { class: 'hint', id: `${id}-hint` }, t('sealLabelHint'))),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: id }, t('sealLabel')),
+      label,
+      h('p', { class: 'hint', id: `${id}-hint` }, t('sealLabelHint')),
+    ),
     feedback,
     h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary' }, t('sealPropose'))),
   );

@@ -10,12 +10,27 @@ export function createTenantForm(ctx: ViewContext, presets: Preset[]): HTMLEleme
     const id = uid('new-tenant');
     control.id = id;
     if (hint) control.setAttribute('aria-describedby', `${id}-hint`);
-    return h('div', { class: 'field' }, h('label', { for: id }, label), control, hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null);
+    return h(
+      'div',
+      { class: 'field' },
+      h('label', { for: id }, label),
+      control,
+      hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
+    );
   };
   const slug = h('input', { type: 'text', name: 'slug', required: true, maxlength: 63, autocomplete: 'off', spellcheck: 'false' });
   const name = h('input', { type: 'text', name: 'name', required: true, maxlength: 200 });
-  const risk = h('select', { name: 'riskLevel' }, [1, 2, 3].map((n) => h('option', { value: String(n) }, t(`riskLevel${n as 1 | 2 | 3}`))));
-  const preset = h('select', { name: 'preset' }, h('option', { value: '' }, t('noPreset')), presets.map((p) => h('option', { value: p.name }, local(p.title))));
+  const risk = h(
+    'select',
+    { name: 'riskLevel' },
+    [1, 2, 3].map((n) => h('option', { value: String(n) }, t(`riskLevel${n as 1 | 2 | 3}`))),
+  );
+  const preset = h(
+    'select',
+    { name: 'preset' },
+    h('option', { value: '' }, t('noPreset')),
+    presets.map((p) => h('option', { value: p.name }, local(p.title))),
+  );
   const presetText = h('p', { class: 'hint', 'aria-live': 'polite' });
   preset.addEventListener('change', () => {
     const chosen = presets.find((p) => p.name === preset.value);
@@ -29,7 +44,12 @@ export function createTenantForm(ctx: ViewContext, presets: Preset[]): HTMLEleme
       novalidate: true,
       onsubmit: (e: Event) => {
         e.preventDefault();
-        const body = { slug: slug.value.trim(), name: name.value.trim(), riskLevel: Number(risk.value), ...(preset.value ? { preset: preset.value } : {}) };
+        const body = {
+          slug: slug.value.trim(),
+          name: name.value.trim(),
+          riskLevel: Number(risk.value),
+          ...(preset.value ? { preset: preset.value } : {}),
+        };
         void ctx.api.createTenant(body).then(
           () => {
             ctx.notify(t('tenantCreated', { name: body.name }));
