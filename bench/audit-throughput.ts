@@ -109,7 +109,7 @@ async function main(): Promise<void> {
       const withAudit = await run(writers, (w, n) => options.set(ctxOf(w), 'retention_days', body(n + s + 3), undefined));
       const row = `${String(writers).padStart(7)}  ${baseline.toFixed(0).padStart(10)}  ${withAudit.toFixed(0).padStart(9)}  ${(withAudit / baseline).toFixed(2).padStart(16)}`;
       rows.push(row);
-      process.stdout.write(row + '\n');
+      process.stdout.write(`${row}\n`);
     }
     const verify = await app.app.get(AuditChainService).verify(base);
     process.stdout.write(`global chain after the run: ${JSON.stringify(verify)} (goal: >= 1,500 audited changes/s at 16 writers)\n`);

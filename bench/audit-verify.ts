@@ -36,7 +36,7 @@ async function verifyChild(file: string, key: string, workers: string): Promise<
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000;
-  process.stdout.write(JSON.stringify({ result, ms, cpuMs, maxRssKb: process.resourceUsage().maxRSS }) + '\n');
+  process.stdout.write(`${JSON.stringify({ result, ms, cpuMs, maxRssKb: process.resourceUsage().maxRSS })}\n`);
 }
 
 interface Run {

@@ -40,7 +40,7 @@ try {
 }
 const seconds = (Date.now() - started) / 1000;
 process.stdout.write(
-  [
+  `${[
     `database: ${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded'}`,
     `seed: ${seed}`,
     ...lines,
@@ -48,6 +48,6 @@ process.stdout.write(
     `failures: ${failures}`,
     `time: ${seconds.toFixed(1)} s`,
     `verdict: ${failures === 0 ? 'PASS' : 'FAIL'}`,
-  ].join('\n') + '\n',
+  ].join('\n')}\n`,
 );
 process.exit(failures === 0 ? 0 : 1);

@@ -164,7 +164,7 @@ async function main() {
     const flags = JSON.parse(sampleBody).flags;
     if (sample.status !== 200 || flags.length !== 23 + EXTRA_OPTIONS) throw new Error(`unexpected sample answer ${sample.status}`);
     const tenantSet = flags.filter((f) => f.reason === 'TARGETING_MATCH').length;
-    console.log('Cloison at its default settings (LOG_LEVEL=info), PostgreSQL; load average (1 min) at start ' + loadavg()[0].toFixed(2));
+    console.log(`Cloison at its default settings (LOG_LEVEL=info), PostgreSQL; load average (1 min) at start ${loadavg()[0].toFixed(2)}`);
     console.log(
       `OFREP bulk body: ${flags.length} flags (${tenantSet} set by the tenant), ${sampleBody.length} bytes; ${CONNECTIONS} connections, ${DURATION} s per run`,
     );

@@ -72,7 +72,7 @@ export function* syntheticExport(opts: SyntheticExportOptions & { privateKey: Ke
   let lastOfChain = opts.events;
   while (only && lastOfChain > 0 && tenantOf(lastOfChain) !== only) lastOfChain--;
   const scope = only ? 'tenant' : 'global';
-  yield JSON.stringify(exportHeader(scope, only ? { id: only, slug: 'only' } : null, key)) + '\n';
+  yield `${JSON.stringify(exportHeader(scope, only ? { id: only, slug: 'only' } : null, key))}\n`;
   let head = GENESIS_HASH;
   const heads = new Map<string, { seq: number; hash: string }>();
   let events = 0;

@@ -66,7 +66,7 @@ export async function callApi<T>(target: ApiTarget, method: string, path: string
     throw new CliError(EXIT.unavailable, `cannot reach ${target.url} (${cause ?? (err as Error).message})`);
   }
   const text = await res.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {

@@ -49,15 +49,15 @@ export function exportHeader(
 /** In a tenant export the global chain's fields are left out: they would reveal other tenants' activity. */
 export function eventLine(e: ChainedEvent, scope: 'global' | 'tenant'): string {
   const { seq, hash, ...rest } = e;
-  return JSON.stringify(scope === 'global' ? { type: 'event', seq, ...rest, hash } : { type: 'event', ...rest }) + '\n';
+  return `${JSON.stringify(scope === 'global' ? { type: 'event', seq, ...rest, hash } : { type: 'event', ...rest })}\n`;
 }
 
 export function checkpointLine(c: Checkpoint): string {
-  return JSON.stringify({ type: 'checkpoint', ...c }) + '\n';
+  return `${JSON.stringify({ type: 'checkpoint', ...c })}\n`;
 }
 
 export function endLine(events: number, checkpoints: number): string {
-  return JSON.stringify({ type: 'end', events, checkpoints }) + '\n';
+  return `${JSON.stringify({ type: 'end', events, checkpoints })}\n`;
 }
 
 export const CSV_COLUMNS = [
@@ -94,44 +94,58 @@ const cell = (v: unknown): string => {
 };
 
 export function csvHeader(): string {
-  return CSV_COLUMNS.join(',') + '\r\n';
+  return `${CSV_COLUMNS.join(',')}\r\n`;
 }
 
 export function csvEventRow(e: ChainedEvent, scope: 'global' | 'tenant'): string {
   const global = scope === 'global';
-  return (
-    [
-      'event',
-      global ? e.seq : '',
-      e.tenantSeq,
-      e.tenantId,
-      e.at,
-      e.actor.id,
-      e.actor.name,
-      e.actor.role,
-      e.action,
-      e.option,
-      e.before,
-      e.after,
-      e.diff,
-      e.reason,
-      e.requestId,
-      e.contentHash,
-      global ? e.hash : '',
-      e.tenantHash,
-      '',
-    ]
-      .map(cell)
-      .join(',') + '\r\n'
-  );
+  return `${[
+    'event',
+    global ? e.seq : '',
+    e.tenantSeq,
+    e.tenantId,
+    e.at,
+    e.actor.id,
+    e.actor.name,
+    e.actor.role,
+    e.action,
+    e.option,
+    e.before,
+    e.after,
+    e.diff,
+    e.reason,
+    e.requestId,
+    e.contentHash,
+    global ? e.hash : '',
+    e.tenantHash,
+    '',
+  ]
+    .map(cell)
+    .join(',')}\r\n`;
 }
 
 export function csvCheckpointRow(c: Checkpoint, scope: 'global' | 'tenant'): string {
   const seqs = scope === 'global' ? [c.seq, ''] : ['', c.seq];
   const hashes = scope === 'global' ? [c.head, ''] : ['', c.head];
-  return (
-    ['checkpoint', ...seqs, scope === 'tenant' ? c.chain : '', c.at, '', '', '', '', '', '', '', '', '', '', '', ...hashes, c.signature]
-      .map(cell)
-      .join(',') + '\r\n'
-  );
+  return `${[
+    'checkpoint',
+    ...seqs,
+    scope === 'tenant' ? c.chain : '',
+    c.at,
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    ...hashes,
+    c.signature,
+  ]
+    .map(cell)
+    .join(',')}\r\n`;
 }

@@ -122,8 +122,8 @@ describe('plain export lines (read without parsing)', () => {
       (l: string) => l.replace('"tenantId":', '"tenantId" :'),
       (l: string) => l.replace(/,"reason":[^,]*/, ''),
       (l: string) => l.replace('"type":"event",', '"type":"event","seq":1,'),
-      (l: string) => l.slice(0, -2) + '}',
-      (l: string) => l + 'x',
+      (l: string) => `${l.slice(0, -2)}}`,
+      (l: string) => `${l}x`,
       (l: string) => l.replace(/"after":([^,]*)/, '"after":$1,"after":$1'),
     ];
     let read = 0;

@@ -47,7 +47,7 @@ describe('export verification in batches', () => {
               // Not applicable to that line (already not JSON).
             }
           }
-          let bytes = Buffer.from(lines.join('\n') + '\n');
+          let bytes = Buffer.from(`${lines.join('\n')}\n`);
           if (truncateAt !== undefined) bytes = bytes.subarray(0, truncateAt % bytes.length);
           const reference = await verifyExportStream([bytes.toString('utf8')], x.publicKey);
           expect(await verifyExportBytes(chunked(bytes, cuts), x.publicKey, { workers: 0, batchBytes })).toEqual(reference);
@@ -72,7 +72,7 @@ describe('export verification in batches', () => {
           } catch {
             continue;
           }
-          const text = lines.join('\n') + '\n';
+          const text = `${lines.join('\n')}\n`;
           const reference = await verifyExportStream([text], x.publicKey);
           const got = await verifyExportBytes(chunked(Buffer.from(text), []), x.publicKey, { workers: 0, batchBytes: 3000 });
           if (JSON.stringify(got) !== JSON.stringify(reference)) expect({ name, i, got }).toEqual({ name, i, got: reference });

@@ -71,7 +71,7 @@ describe('export verification with worker threads', () => {
     for (const [k, tamperings] of cases.entries()) {
       const lines = [...original];
       for (const [name, at] of tamperings) TAMPERINGS[name]?.(lines, at);
-      const text = lines.join('\n') + '\n';
+      const text = `${lines.join('\n')}\n`;
       files.push(join(dir, `export-${k}.jsonl`));
       writeFileSync(files[k] as string, text);
       expected.push(await verifyExportStream([text], x.publicKey));

@@ -94,7 +94,7 @@ export class AuditChainService {
     async function* lines(): AsyncGenerator<string> {
       let events = 0;
       let checkpoints = 0;
-      yield format === 'csv' ? csvHeader() : JSON.stringify(header) + '\n';
+      yield format === 'csv' ? csvHeader() : `${JSON.stringify(header)}\n`;
       for await (const item of readChain(scopes, ref, upTo)) {
         if (item.kind === 'event') {
           events++;

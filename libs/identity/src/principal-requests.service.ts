@@ -60,7 +60,7 @@ export class PrincipalRequestsService {
   async collect(ctx: PolicyContext, id: string): Promise<IssuedPrincipal> {
     return this.scopes.run('all-tenants', async (tx) => {
       const row = await lockRequest(tx, id);
-      if (!row || row.kind !== 'operator' || row.requestedById !== ctx.principal.id)
+      if (row?.kind !== 'operator' || row.requestedById !== ctx.principal.id)
         throw new NotFoundException(`principal request "${id}" not found`);
       if (row.status !== 'approved')
         throw new RuleConflict(
