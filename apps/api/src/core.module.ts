@@ -1,4 +1,4 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import {
   AuditCheckpointer,
@@ -25,9 +25,14 @@ export class CoreModule {
   static forRoot(config: CloisonConfig, database: Database, registry: Registry): DynamicModule {
     const { key } = loadSigningKey({ configured: config.auditSigningKey, dataDir: config.dataDir });
     const signer = new AuditSigner(key);
-    const shared = [
-      PrismaService,
-      ReadPrismaService,
+    const providers: Provider[] = [
+      { provide: CLOISON_CONFIG, useValue: config },
+      { provide: SERVICE_SIGNING_KEY, useValue: key },
+      { provide: OIDC_SETTINGS, useValue: config.oidc ?? null },
+      { provide: AUTH_FAILURE_LIMIT, useValue: { max: config.authFailureMax, windowMs: config.rateLimitWindowMs } },
+      { provide: Registry, useValue: registry },
+      { provide: PrismaService, useFactory: () => new PrismaService(database) },
+      { provide: ReadPrismaService, useFactory: () => new ReadPrismaService(database) },
       TenantScopeService,
       TenantDirectory,
       OptionRowsCache,
@@ -38,62 +43,36 @@ export class CoreModule {
       AuditRecorder,
       AuditLinker,
       AuditWitness,
-      AuditSigner,
-      AuditCheckpointer,
-      ServiceKeys,
-      Registry,
-      CLOISON_CONFIG,
-      SERVICE_SIGNING_KEY,
+      { provide: AuditSigner, useValue: signer },
+      {
+        provide: AuditCheckpointer,
+        inject: [TenantScopeService, AuditWitness, AuditLinker],
+        useFactory: (scopes: TenantScopeService, witness: AuditWitness, linker: AuditLinker) =>
+          new AuditCheckpointer(scopes, witness, signer, linker, {
+            everyEvents: config.auditCheckpointEvery,
+            everySeconds: config.auditCheckpointSeconds,
+          }),
+      },
+      {
+        // Before anything signs: refuses to start with a key other than the published one.
+        provide: ServiceKeys,
+        inject: [TenantScopeService, AuditRecorder],
+        useFactory: (scopes: TenantScopeService, audit: AuditRecorder) =>
+          new ServiceKeys(
+            scopes,
+            audit,
+            signer,
+            key,
+            config.auditPreviousSigningKey ? parsePrivateKey(config.auditPreviousSigningKey) : undefined,
+          ),
+      },
+      // One instance, global guard of Nest's pipeline and authoriser of the routes served directly.
+      PolicyGuard,
+      { provide: APP_GUARD, useExisting: PolicyGuard },
+      { provide: APP_FILTER, useClass: HttpErrorFilter },
     ];
-    return {
-      module: CoreModule,
-      providers: [
-        { provide: CLOISON_CONFIG, useValue: config },
-        { provide: SERVICE_SIGNING_KEY, useValue: key },
-        { provide: OIDC_SETTINGS, useValue: config.oidc ?? null },
-        { provide: AUTH_FAILURE_LIMIT, useValue: { max: config.authFailureMax, windowMs: config.rateLimitWindowMs } },
-        { provide: Registry, useValue: registry },
-        { provide: PrismaService, useFactory: () => new PrismaService(database) },
-        { provide: ReadPrismaService, useFactory: () => new ReadPrismaService(database) },
-        TenantScopeService,
-        TenantDirectory,
-        OptionRowsCache,
-        Authenticator,
-        PrincipalIssuer,
-        PrincipalRevoker,
-        LineageReader,
-        AuditRecorder,
-        AuditLinker,
-        AuditWitness,
-        { provide: AuditSigner, useValue: signer },
-        {
-          provide: AuditCheckpointer,
-          inject: [TenantScopeService, AuditWitness, AuditLinker],
-          useFactory: (scopes: TenantScopeService, witness: AuditWitness, linker: AuditLinker) =>
-            new AuditCheckpointer(scopes, witness, signer, linker, {
-              everyEvents: config.auditCheckpointEvery,
-              everySeconds: config.auditCheckpointSeconds,
-            }),
-        },
-        {
-          // Before anything signs: refuses to start with a key other than the published one.
-          provide: ServiceKeys,
-          inject: [TenantScopeService, AuditRecorder],
-          useFactory: (scopes: TenantScopeService, audit: AuditRecorder) =>
-            new ServiceKeys(
-              scopes,
-              audit,
-              signer,
-              key,
-              config.auditPreviousSigningKey ? parsePrivateKey(config.auditPreviousSigningKey) : undefined,
-            ),
-        },
-        // One instance, global guard of Nest's pipeline and authoriser of the routes served directly.
-        PolicyGuard,
-        { provide: APP_GUARD, useExisting: PolicyGuard },
-        { provide: APP_FILTER, useClass: HttpErrorFilter },
-      ],
-      exports: shared,
-    };
+    // Everything it provides, but Nest's global guard and filter, is shared with the capability modules.
+    const exported = providers.map((p) => (typeof p === 'function' ? p : p.provide)).filter((t) => t !== APP_GUARD && t !== APP_FILTER);
+    return { module: CoreModule, providers, exports: exported };
   }
 }

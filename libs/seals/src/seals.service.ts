@@ -215,34 +215,21 @@ export class Seals {
         proof,
         { required: false, userVerification: true },
       );
-      await tx.sealApproval.create({
-        data: {
-          sealId: id,
-          tenantId: tenant.id,
-          principalId: me.id,
-          principalName: me.name,
-          role: me.role,
-          purpose,
-          reason: reason ?? null,
-          approvedAt: now,
-        },
-      });
+      const approval = {
+        sealId: id,
+        tenantId: tenant.id,
+        principalId: me.id,
+        principalName: me.name,
+        role: me.role,
+        purpose,
+        reason: reason ?? null,
+        approvedAt: now,
+      };
+      await tx.sealApproval.create({ data: approval });
       const action: AuditAction =
         purpose === 'activate' ? 'seal.approved' : purpose === 'lift' ? 'seal.lift_approved' : 'seal.break_glass_approved';
       await this.record(tx, ctx, action, tenant, { id, ...(signature ? { signature } : {}) }, reason, now);
-      const all = [
-        ...row.approvals,
-        {
-          sealId: id,
-          tenantId: tenant.id,
-          principalId: me.id,
-          principalName: me.name,
-          role: me.role,
-          purpose,
-          reason: reason ?? null,
-          approvedAt: now,
-        },
-      ];
+      const all = [...row.approvals, approval];
       await next(
         tx,
         row,
