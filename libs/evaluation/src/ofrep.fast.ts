@@ -251,7 +251,11 @@ export function serveBelowFastify(
       };
       try {
         work.parse(r, body, (err, parsed) => {
-          if (err) return work.failed(err, r, a);
+          if (err) {
+            // As Fastify answers a body its parser refused: the connection is not reused.
+            reply.header('connection', 'close');
+            return work.failed(err, r, a);
+          }
           const pending = work.evaluate(r, a, route, parsed);
           if (pending instanceof Promise) pending.catch(broken);
         });
