@@ -33,6 +33,15 @@ export interface FastRoute {
 
 const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8']);
 
+// The bulk route is the same for every request: one object, not one per request.
+const bulkRoutes = new Map<string, FastRoute>();
+function bulkRoute(path: string): FastRoute {
+  const route = Object.freeze({ handler: 'bulk', url: path } as const);
+  bulkRoutes.set(path, route);
+  return route;
+}
+const NO_PARAMS = Object.freeze({});
+
 /**
  * Which evaluation route `req` is for, or undefined when Fastify must take it: anything but a
  * POST of a JSON body of known length within the limit to one of the two exact paths (no query
@@ -46,7 +55,7 @@ export function fastRouteOf(
   if (req.method !== 'POST' || req.httpVersionMajor !== 1) return undefined;
   const url = req.url ?? '';
   let route: FastRoute;
-  if (url === bulkPath) route = { handler: 'bulk', url: bulkPath };
+  if (url === bulkPath) route = bulkRoutes.get(bulkPath) ?? bulkRoute(bulkPath);
   else if (url.startsWith(bulkPath) && url.charCodeAt(bulkPath.length) === 47 /* / */) {
     const key = url.slice(bulkPath.length + 1);
     if (key.length === 0 || key.length > serving.maxParamLength || !/^[A-Za-z0-9_.-]+$/.test(key)) return undefined;
@@ -68,7 +77,8 @@ export function fastRouteOf(
 export class FastRequest {
   readonly method = 'POST';
   readonly params: { key?: string };
-  readonly routeOptions: { url: string };
+  /** Fastify's routeOptions.url: the route template. */
+  readonly routeOptions: { readonly url: string };
   private logger?: FastifyBaseLogger;
   cloison?: unknown;
 
@@ -78,8 +88,8 @@ export class FastRequest {
     route: FastRoute,
     private readonly serving: HttpServing,
   ) {
-    this.params = route.key === undefined ? {} : { key: route.key };
-    this.routeOptions = { url: route.url };
+    this.params = route.key === undefined ? NO_PARAMS : { key: route.key };
+    this.routeOptions = route;
   }
 
   get headers(): IncomingHttpHeaders {
