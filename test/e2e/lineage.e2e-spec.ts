@@ -24,7 +24,9 @@ describe('approvals count people (lineage)', () => {
     (await op().get(`/v1/tenants/${tenant}/audit?limit=200`).expect(200)).body.items.map((e: { action: string }) => e.action);
   // The inbox offers only what the caller's approval would count for.
   const inInbox = async (token: string, requestId: string) =>
-    ((await t.as(token).get('/v1/inbox').expect(200)).body.items as { request?: { id: string } }[]).some((i) => i.request?.id === requestId);
+    ((await t.as(token).get('/v1/inbox').expect(200)).body.items as { request?: { id: string } }[]).some(
+      (i) => i.request?.id === requestId,
+    );
 
   beforeAll(async () => {
     t = await startTestApp();
