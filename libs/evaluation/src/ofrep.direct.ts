@@ -103,8 +103,14 @@ export async function unreproducedHooks(
  * added globally or on the controller would not: the returned check refuses to start then
  * (unreproducedEnhancers), until it is run here too and listed in REPRODUCED.
  *
- * Call before app.init(); the returned check (after init) throws unless both routes were taken
- * over and nothing Nest would run around them is skipped.
+ * With `serving` (what the application's hooks use), the common case of both routes is answered
+ * below Fastify, at the Node server (ofrep.fast.ts), by the same steps; the Fastify route stays
+ * the reference and answers all the rest. Then Fastify's hooks are skipped too: any hook other than
+ * the ones the fast path reproduces (REPRODUCED_HOOKS) refuses the start (unreproducedHooks).
+ *
+ * Call before app.init(); await the returned start after init: it waits for Fastify to be ready,
+ * throws unless both routes were taken over and nothing Nest or Fastify would run around them is
+ * skipped, and puts the fast path in front.
  */
 export interface OfrepLimit {
   /** Evaluations per principal (one token each) and window; 0 = no limit. */
