@@ -19,3 +19,14 @@ export {
 } from './credential.service.js';
 export { ApprovalSignatures, type SignatureDemand } from './approval-signatures.js';
 export { SIGNATURE_SCHEMA, SIGNED_APPROVAL_BODY } from './credentials.schemas.js';
+export {
+  CONSOLE_SETTINGS,
+  CSRF_HEADER,
+  ConsoleSessions,
+  type ConsoleSettings,
+  SESSION_COOKIE,
+  changesState,
+  readCookie,
+  type OpenedSession,
+} from './console-sessions.js';
+export { ConsoleSignIn, SignInRefused, type ProvenIdentity } from './console-sign-in.js';

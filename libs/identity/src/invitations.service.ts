@@ -140,8 +140,12 @@ export class InvitationsService {
     return delivery === 'shown' ? { ...view, code } : view;
   }
 
-  /** Redeems a code once for the invitee's own token; a refused redemption is audited in the tenant's chain. */
-  async redeem(code: string, requestId?: string): Promise<IssuedPrincipal> {
+  /**
+   * Redeems a code once for the invitee's own token, or, signing in through the identity provider,
+   * for a principal linked to the account the provider vouched for (no token). Either way the
+   * invitee starts a person (lineage) of its own. A refused redemption is audited in the tenant's chain.
+   */
+  async redeem(code: string, requestId?: string, oidc?: { issuer: string; subject: string }): Promise<IssuedPrincipal> {
     const hash = codeHash(code);
     const found = await this.scopes.run(
       'all-tenants',
@@ -181,6 +185,7 @@ export class InvitationsService {
           email: inv.email,
           invitedBy: inv.invitedBy,
           createdById: inv.invitedById,
+          ...(oidc ? { oidc } : {}),
         },
         actor,
         requestId,
