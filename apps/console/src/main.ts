@@ -125,15 +125,18 @@ async function updateInboxCount(s: Session): Promise<void> {
 /** Back to the sign-in page; `notice` says why when it was not the person's choice. */
 /** Whether the sign-in page says the session ended (kept so a language switch redraws it in the new language). */
 let ended = false;
+/** Whether the session that ended was a console session (signed in through the identity provider). */
+let endedProvider = false;
 /** Whether the server offers sign-in through the organisation's identity provider. */
 let oidcOffered = false;
 
 function drawSignIn(): void {
-  signInView(main, signedIn, ended ? t('sessionEnded') : undefined, oidcOffered);
+  signInView(main, signedIn, ended ? t(endedProvider ? 'sessionEndedProvider' : 'sessionEnded') : undefined, oidcOffered);
 }
 
 function signOut(sessionEnded = false): void {
   ended = sessionEnded;
+  endedProvider = session?.api.cookieSession ?? false;
   sessionStorage.removeItem(TOKEN_KEY);
   // A console session ends on the server too (the cookie alone is not the session).
   if (!sessionEnded && session?.api.cookieSession) void session.api.signOut().catch(() => undefined);

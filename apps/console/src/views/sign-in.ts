@@ -38,15 +38,46 @@ export function signInView(main: HTMLElement, onSignedIn: (credentials: Credenti
     h('button', { type: 'submit', class: 'primary' }, t('signIn')),
   );
   const ended = notice ? h('p', { class: 'notice', role: 'alert', 'data-note': 'session-ended' }, notice) : null;
-  const provider = oidc
-    ? h(
-        'section',
-        { class: 'sign-in-provider' },
-        h('p', {}, t('signInProviderHelp')),
-        h('a', { class: 'button primary', href: '/v1/console/sign-in', 'data-sign-in': 'oidc' }, t('signInProvider')),
-        h('h2', {}, t('signInTokenTitle')),
-      )
-    : null;
+  const provider = oidc ? providerSection() : null;
   replace(main, h('h1', { tabindex: -1 }, t('signInTitle')), ended, provider, h('p', {}, t('signInHelp')), form);
   if (!oidc) input.focus();
+}
+
+/**
+ * Sign-in through the identity provider: a link to the server's route, which leaves the console.
+ * An invitee enters the code from their invitation first: it is redeemed for their account there.
+ */
+function providerSection(): HTMLElement {
+  const id = uid('invitation');
+  const code = h('input', {
+    id,
+    name: 'invitation',
+    type: 'text',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    pattern: 'inv_[A-Za-z0-9_-]{43}',
+  });
+  const accept = h(
+    'form',
+    {
+      class: 'sign-in',
+      'data-form': 'invitation',
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        const value = code.value.trim();
+        if (/^inv_[A-Za-z0-9_-]{43}$/.test(value)) location.assign(`/v1/console/sign-in/${value}`);
+        else code.setAttribute('aria-invalid', 'true');
+      },
+    },
+    h('div', { class: 'field' }, h('label', { for: id }, t('invitationCode')), code),
+    h('button', { type: 'submit' }, t('acceptInvitation')),
+  );
+  return h(
+    'section',
+    { class: 'sign-in-provider' },
+    h('p', {}, t('signInProviderHelp')),
+    h('p', {}, h('a', { class: 'button primary', href: '/v1/console/sign-in', 'data-sign-in': 'oidc' }, t('signInProvider'))),
+    h('details', {}, h('summary', {}, t('invitationTitle')), accept),
+    h('h2', {}, t('signInTokenTitle')),
+  );
 }
