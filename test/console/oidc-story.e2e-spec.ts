@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { parsePublicKey, verifyExport } from '#audit-format';
+import { parsePublicKey, sealContentHash, verifyExport } from '#audit-format';
 import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createTenant, outboxCode } from '../support/test-app.js';
 import { checkpointNow, exportText, publicKeyOf } from '../support/audit-helpers.js';
 import { ed25519Key } from '../support/approval-keys.js';
@@ -107,6 +107,44 @@ describe('console: signed consent by a person signed in through the OpenID provi
     expect(result.approvals.filter((a) => a.subject === requested.body.id && a.status === 'signed')).toEqual([
       expect.objectContaining({ key: passkey, kind: 'webauthn', approver: expect.objectContaining({ name }) }),
     ]);
+    if (lang === 'en') {
+      // A seal in a tenant that requires signatures: the president's approval in the console is signed
+      // with the passkey too (unsigned, the service refuses it).
+      const seal = (await t.as(OPERATOR_TOKEN).post(`/v1/tenants/${slug}/seals`).send({ label: 'general assembly 2027' }).expect(201)).body;
+      const refused = await t.as(OPERATOR_TOKEN_2).post(`/v1/tenants/${slug}/seals/${seal.id}/approve`).send({});
+      expect(refused.body.details?.[0]?.rule).toBe('signature_required');
+      const sealStatement = {
+        action: 'seal.approve' as const,
+        tenant: tenant.id,
+        subject: seal.id,
+        approver: opId,
+        at: new Date().toISOString(),
+        contentHash: sealContentHash(
+          { tenantId: tenant.id, id: seal.id, label: seal.label, requiredApprovals: seal.requiredApprovals },
+          'activate',
+          null,
+        ),
+      };
+      await t
+        .as(OPERATOR_TOKEN_2)
+        .post(`/v1/tenants/${slug}/seals/${seal.id}/approve`)
+        .send({ signature: op.sign(sealStatement) })
+        .expect(200);
+      await page.reload();
+      await settled(page);
+      const panel = page.locator('section[aria-labelledby=seal-title]');
+      await panel.getByRole('button', { name: 'Approve the seal' }).click();
+      await panel.getByRole('button', { name: 'Confirm approval' }).click();
+      await page.locator('section[aria-labelledby=seal-title] [data-seal-status=active]').waitFor();
+      const after = (await t.as(OPERATOR_TOKEN).get(`/v1/tenants/${slug}/seals/${seal.id}`).expect(200)).body;
+      expect(after.status).toBe('active');
+      await checkpointNow(t);
+      const sealed = await verifyExport((await exportText(t, slug)).split('\n'), parsePublicKey(await publicKeyOf(t)));
+      expect(sealed.ok).toBe(true);
+      expect(sealed.approvals.filter((a) => a.subject === seal.id && a.status === 'signed')).toEqual([
+        expect.objectContaining({ key: passkey, kind: 'webauthn', action: 'seal.approved' }),
+      ]);
+    }
     await page.close();
   });
 });

@@ -254,11 +254,12 @@ export class Api {
 
   proposeSeal = (slug: string, label: string) => this.send<SealSummary>('POST', `/v1/tenants/${seg(slug)}/seals`, { label });
 
-  approveSeal = (slug: string, id: string) => this.send<SealSummary>('POST', `/v1/tenants/${seg(slug)}/seals/${seg(id)}/approve`);
+  approveSeal = (slug: string, id: string, signature?: object) =>
+    this.send<SealSummary>('POST', `/v1/tenants/${seg(slug)}/seals/${seg(id)}/approve`, signature ? { signature } : undefined);
 
   /** Lift and break-glass are approvals too: each needs a reason, and applies once enough people agree. */
-  sealStep = (slug: string, id: string, step: 'lift' | 'break-glass', reason: string) =>
-    this.send<SealSummary>('POST', `/v1/tenants/${seg(slug)}/seals/${seg(id)}/${step}`, { reason });
+  sealStep = (slug: string, id: string, step: 'lift' | 'break-glass', reason: string, signature?: object) =>
+    this.send<SealSummary>('POST', `/v1/tenants/${seg(slug)}/seals/${seg(id)}/${step}`, { reason, ...(signature ? { signature } : {}) });
 
   /** Under an active seal: a secrecy option towards more secrecy, applied once a second operator approves. */
   breakGlassChange = (slug: string, id: string, body: { option: string; value: unknown; reason: string }) =>
