@@ -23,7 +23,9 @@ async function startCloison() {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const cache = app.get(SnapshotCache);
   const principals = app.get(Authenticator).cache;
-  process.on('message', (msg) => {
+  process.on('message', async (msg) => {
+    // A bare Fastify route inside this process (same heap, same runtime): the floor for any route here.
+    if (msg?.bareInProcess !== undefined) process.send({ bareInProcess: await startBare(msg.bareInProcess) });
     if (msg === 'memory') {
       globalThis.gc?.();
       globalThis.gc?.();
@@ -44,8 +46,8 @@ async function startCloison() {
   return app.getHttpServer().address().port;
 }
 
-async function startBare() {
-  const body = JSON.parse(process.env.BENCH_BODY ?? '{}');
+async function startBare(text = process.env.BENCH_BODY ?? '{}') {
+  const body = JSON.parse(text);
   const app = Fastify({ logger: false });
   // A comparable endpoint: parse the JSON request, answer the same JSON document.
   // The same bytes, serialised once, as Cloison does: the baseline is the framework alone.

@@ -3,7 +3,8 @@
 //   npm run bench:ofrep   (DATABASE_URL: default local PostgreSQL; BENCH_DURATION s per run, BENCH_ROUNDS;
 //                          BENCH_CPU_PROF=<dir> writes CPU profiles of both servers during the measured
 //                          rounds only)
-// Prints req/s, p50, p99 and server CPU time per request for each, the ratio, throughput with 10
+// Prints req/s, p50, p99 and server CPU time per request for each (and for a bare Fastify route
+// served inside the Cloison process: what any route costs there), the ratio, throughput with 10
 // and 10,000 tenants, and memory per tenant snapshot. Each server runs in its own process, away from the load generator.
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -176,6 +177,7 @@ async function main() {
     children.push(bare.child);
     const barePort = await bare.ready;
 
+    const inProcessPort = await ask(cloison.child, { bareInProcess: sampleBody }, 'bareInProcess');
     const ten = tokens.slice(0, 10);
     // Server CPU time per request served, next to req/s: the load generator and any other work on
     // the machine share the cores, so req/s moves with them; the cost of one request moves less.
@@ -207,7 +209,7 @@ async function main() {
 
     // Rounds interleave the three loads, so that a machine shared with other work disturbs them
     // alike; the medians are compared. Every Cloison run has the same 10,000 snapshots in memory.
-    const runs = { bare: [], ten: [], all: [] };
+    const runs = { bare: [], inProcess: [], ten: [], all: [] };
     const profileDir = process.env.BENCH_CPU_PROF;
     if (profileDir) {
       mkdirSync(profileDir, { recursive: true });
@@ -222,6 +224,7 @@ async function main() {
     };
     for (let r = 0; r < ROUNDS; r++) {
       runs.bare.push(await settled(barePort, ten, () => withCpu(bare.child, () => load(barePort, ten))));
+      runs.inProcess.push(await settled(inProcessPort, ten, () => withCpu(cloison.child, () => load(inProcessPort, ten))));
       runs.ten.push(await settled(port, ten, () => measured(() => load(port, ten))));
       runs.all.push(await settled(port, tokens, () => measured(() => load(port, tokens))));
     }
@@ -246,9 +249,10 @@ async function main() {
         gcUs: by('gcUs'),
       };
     };
-    const [fBare, fTen, fAll] = [median(runs.bare), median(runs.ten), median(runs.all)];
+    const [fBare, fIn, fTen, fAll] = [median(runs.bare), median(runs.inProcess), median(runs.ten), median(runs.all)];
     for (const [name, list] of [
       ['bare', runs.bare],
+      ['bare in Cloison', runs.inProcess],
       ['10 tenants', runs.ten],
       [`${TENANTS} tenants`, runs.all],
     ]) {
@@ -259,6 +263,7 @@ async function main() {
     console.log('');
     console.log(`medians of ${ROUNDS} rounds:`);
     console.log(row('bare Fastify (same JSON bytes)', fBare));
+    console.log(row('bare Fastify inside Cloison process', fIn));
     console.log(row('Cloison OFREP bulk, 10 tenants', fTen));
     console.log(row(`Cloison OFREP bulk, ${TENANTS} tenants`, fAll));
     console.log('');
@@ -267,6 +272,9 @@ async function main() {
     );
     console.log(
       `server CPU per request, Cloison/bare:  ${(fTen.cpuUs / fBare.cpuUs).toFixed(2)}  (${fTen.cpuUs.toFixed(0)} µs vs ${fBare.cpuUs.toFixed(0)} µs)`,
+    );
+    console.log(
+      `server CPU per request, Cloison/bare Fastify inside the Cloison process:  ${(fTen.cpuUs / fIn.cpuUs).toFixed(2)}  (${fTen.cpuUs.toFixed(0)} µs vs ${fIn.cpuUs.toFixed(0)} µs: the route's own cost, apart from the process's)`,
     );
     console.log(`ratio ${TENANTS} tenants / 10 tenants: ${(fAll.rps / fTen.rps).toFixed(2)}  (goal within 10%)`);
     const grown = Math.max(after.snapshots - before.snapshots, 1);
