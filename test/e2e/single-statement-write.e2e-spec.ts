@@ -26,7 +26,14 @@ describe('single-statement option change', () => {
     await t?.stop();
   });
 
-  type Answer = { outcome: string; version: number | null; value: unknown; risk_level: number | null; seal_id: string | null };
+  type Answer = {
+    outcome: string;
+    session_rls: boolean;
+    version: number | null;
+    value: unknown;
+    risk_level: number | null;
+    seal_id: string | null;
+  };
   /** Calls the function (as the application role unless `role` is false); `tweak` edits the arguments first. */
   const apply = (expected: number, value: number, tweak: (args: unknown[]) => void = () => {}, before = 2, role = true) =>
     t.superuser(async (c: pg.PoolClient) => {
@@ -70,9 +77,9 @@ describe('single-statement option change', () => {
     expect(await t.snapshot()).toEqual(before);
   });
 
-  it('refuses to run without row-level security (a session switched to the superuser)', async () => {
+  it('writes nothing without row-level security (a session switched to the superuser), and says so', async () => {
     const before = await t.snapshot();
-    await expect(apply(1, 3, () => {}, 2, false)).rejects.toThrow(/row-level security/);
+    expect(await apply(1, 3, () => {}, 2, false)).toMatchObject({ outcome: 'refused', session_rls: false, version: null });
     expect(await t.snapshot()).toEqual(before);
   });
 

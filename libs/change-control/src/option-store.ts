@@ -56,7 +56,8 @@ type WriteRow = RowColumns & {
   risk_level: number | null;
   seal_id: string | null;
 };
-type ChangeRow = Omit<WriteRow, 'slug'> & UnlinkedEvent & { session_role: string; event_id: string | null };
+type ChangeRow = Omit<WriteRow, 'slug' | 'outcome'> &
+  UnlinkedEvent & { outcome: WriteRow['outcome'] | 'refused'; session_role: string; session_rls: boolean; event_id: string | null };
 
 /** Rows the direct path remembers as its guess of what is stored (see `applyAlone`). */
 const KNOWN_ROWS = 20_000;
@@ -174,8 +175,9 @@ export class OptionStore {
     );
     const r = rows[0];
     if (!r) throw new Error('option change returned no outcome');
-    // The function refuses to run without row-level security; the role is checked as for every tenant statement.
-    assertSessionRole(this.db.database.role.role, { role: r.session_role, rls: true });
+    // Without row-level security the function wrote nothing ('refused'): the session is refused as for every tenant statement.
+    assertSessionRole(this.db.database.role.role, { role: r.session_role, rls: r.session_rls });
+    if (r.outcome === 'refused') throw new Error('option change refused by the database');
     if (r.outcome === 'no_tenant') return { outcome: 'no_tenant' };
     if (r.outcome === 'sealed') return { outcome: 'sealed', sealId: r.seal_id ?? '' };
     if (r.outcome === 'moved') {

@@ -84,8 +84,8 @@ BEGIN
     RETURN QUERY SELECT 'applied', v_slug, v_risk, v_seal, p_is_set, p_value, p_expected + 1, p_at, p_actor_id, p_actor_name;
 END $$;
 
--- A direct option change in one statement (its own transaction): binds the tenant, refuses to run
--- without row-level security, checks that the audit event describes this change, writes the row
+-- A direct option change in one statement (its own transaction): binds the tenant, writes nothing
+-- without row-level security (outcome 'refused'), checks that the audit event describes this change, writes the row
 -- with `cloison_write_option` against what the caller believes is stored (its version, the risk
 -- level its approval decision used, and the event's `before`), and appends the event to the
 -- tenant's chain; the AuditLinker gives it its global place (and sends the change's notification:
@@ -98,7 +98,7 @@ CREATE FUNCTION cloison_change_option(
     p_event_tenant uuid, p_at timestamptz, p_actor_id text, p_actor_name text, p_actor_role text,
     p_action text, p_option text, p_before jsonb, p_after jsonb, p_diff jsonb, p_reason text,
     p_request_id text, p_content_hash text)
-RETURNS TABLE (session_role text, outcome text, risk_level integer, seal_id text, is_set boolean, value jsonb,
+RETURNS TABLE (session_role text, session_rls boolean, outcome text, risk_level integer, seal_id text, is_set boolean, value jsonb,
                version integer, updated_at timestamptz, updated_by_id text, updated_by text,
                event_id bigint, event_tenant_seq bigint, event_tenant_hash text)
 LANGUAGE plpgsql VOLATILE AS $$
@@ -107,8 +107,10 @@ DECLARE
 BEGIN
     PERFORM set_config('app.tenant_id', p_tenant::text, true);
     IF NOT row_security_active('public.tenants') THEN
-        RAISE EXCEPTION 'option changes run under row-level security (session role %)', current_user
-            USING ERRCODE = 'insufficient_privilege';
+        -- A session switched under the service: nothing is written, and the service refuses it (503).
+        RETURN QUERY SELECT current_user::text, false, 'refused', NULL::integer, NULL::text, NULL::boolean, NULL::jsonb,
+                            NULL::integer, NULL::timestamptz, NULL::text, NULL::text, NULL::bigint, NULL::bigint, NULL::text;
+        RETURN;
     END IF;
     IF p_option IS DISTINCT FROM p_key OR p_event_tenant IS DISTINCT FROM p_tenant OR p_after IS DISTINCT FROM p_value THEN
         RAISE EXCEPTION 'the audit event does not describe this change (option %, tenant %)', p_option, p_event_tenant;
@@ -118,11 +120,11 @@ BEGIN
                                               NULL, p_risk_level, p_before_is_set, p_before);
     PERFORM set_config('app.values_notify_on_link', '', true);
     IF w.outcome <> 'applied' THEN
-        RETURN QUERY SELECT current_user::text, w.outcome, w.risk_level, w.seal_id, w.is_set, w.value, w.version,
+        RETURN QUERY SELECT current_user::text, true, w.outcome, w.risk_level, w.seal_id, w.is_set, w.value, w.version,
                             w.updated_at, w.updated_by_id, w.updated_by, NULL::bigint, NULL::bigint, NULL::text;
         RETURN;
     END IF;
-    RETURN QUERY SELECT current_user::text, w.outcome, w.risk_level, w.seal_id, w.is_set, w.value, w.version,
+    RETURN QUERY SELECT current_user::text, true, w.outcome, w.risk_level, w.seal_id, w.is_set, w.value, w.version,
                         w.updated_at, w.updated_by_id, w.updated_by, a.event_id, a.event_tenant_seq, a.event_tenant_hash
       FROM cloison_audit_append_unlinked(p_tenant, p_at, p_actor_id, p_actor_name, p_actor_role, p_action, p_option,
                                          p_before, p_after, p_diff, p_reason, p_request_id, p_content_hash) a;
