@@ -23,6 +23,8 @@ export class AuditCheckpointer implements OnModuleInit, OnModuleDestroy {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<Checkpoint[]> = Promise.resolve([]);
   private scheduled = false;
+  /** A run is owed for the events counted so far: later events need no other until it takes its snapshot. */
+  private owed = false;
 
   constructor(
     private readonly scopes: TenantScopeService,
@@ -34,7 +36,11 @@ export class AuditCheckpointer implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.witness.onEvent((count) => {
-      if (count >= this.schedule.everyEvents) this.soon();
+      // Once per N events: every event after the N-th would otherwise queue a run of its own
+      // until the owed run resets the count, and runs would follow each other without pause.
+      if (count < this.schedule.everyEvents || this.owed) return;
+      this.owed = true;
+      this.soon();
     });
     this.timer = setInterval(() => this.soon(), this.schedule.everySeconds * 1000);
     this.timer.unref();
@@ -66,7 +72,9 @@ export class AuditCheckpointer implements OnModuleInit, OnModuleDestroy {
     // Links what a failed link run left behind, so that the global checkpoint covers it.
     await this.linker.link().catch((err: unknown) => this.logger.error(`audit link before checkpoint failed: ${String(err)}`));
     const made: Checkpoint[] = [];
-    for (const [chain, candidates] of this.witness.snapshot()) {
+    const chains = this.witness.snapshot();
+    this.owed = false;
+    for (const [chain, candidates] of chains) {
       const scope = chain === GLOBAL_CHAIN ? ('all-tenants' as const) : { tenantId: chain };
       const cp = await this.scopes.run(scope, async (tx) => {
         for (const head of candidates) {
