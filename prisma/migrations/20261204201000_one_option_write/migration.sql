@@ -68,12 +68,18 @@ BEGIN
         RETURN QUERY SELECT 'moved', v_slug, v_risk, v_seal, o.is_set, o.value, o.version, o.updated_at, o.updated_by_id, o.updated_by;
         RETURN;
     END IF;
-    INSERT INTO option_values AS r (tenant_id, option_key, is_set, value, version, updated_at, updated_by_id, updated_by)
-    VALUES (p_tenant, p_key, p_is_set, p_value, p_expected + 1, p_at, p_actor_id, p_actor_name)
-    ON CONFLICT (tenant_id, option_key) DO UPDATE
-       SET is_set = EXCLUDED.is_set, value = EXCLUDED.value, version = EXCLUDED.version,
-           updated_at = EXCLUDED.updated_at, updated_by_id = EXCLUDED.updated_by_id, updated_by = EXCLUDED.updated_by
-     WHERE r.version = p_expected;
+    IF o.version IS NOT NULL THEN
+        -- Locked above: it is still at p_expected. (An upsert would probe the key again and fire
+        -- the INSERT triggers as well as the UPDATE ones.)
+        UPDATE option_values AS r
+           SET is_set = p_is_set, value = p_value, version = p_expected + 1,
+               updated_at = p_at, updated_by_id = p_actor_id, updated_by = p_actor_name
+         WHERE r.tenant_id = p_tenant AND r.option_key = p_key;
+    ELSE
+        INSERT INTO option_values AS r (tenant_id, option_key, is_set, value, version, updated_at, updated_by_id, updated_by)
+        VALUES (p_tenant, p_key, p_is_set, p_value, p_expected + 1, p_at, p_actor_id, p_actor_name)
+        ON CONFLICT (tenant_id, option_key) DO NOTHING;
+    END IF;
     GET DIAGNOSTICS v_written = ROW_COUNT;
     IF v_written = 0 THEN
         -- Another first write of this option committed between the read and the insert.
@@ -188,6 +194,111 @@ BEGIN
     RETURN QUERY SELECT 'applied', w.version, NULL::text, a.event_id, a.event_tenant_seq, a.event_tenant_hash
       FROM cloison_audit_append_unlinked(p_tenant, p_at, p_actor_id, p_actor_name, p_actor_role, p_action, p_option,
                                          p_before, p_after, p_diff, p_reason, p_request_id, p_content_hash) a;
+END $$;
+
+-- Less work per audited change ---------------------------------------------------------------
+
+-- The tenant's head moves by a plain UPDATE (one index probe, no speculative insertion and no
+-- separate row lock); only a tenant's first event inserts it. Same answers as before.
+CREATE OR REPLACE FUNCTION cloison_audit_append_unlinked(
+    p_tenant uuid, p_at timestamptz, p_actor_id text, p_actor_name text, p_actor_role text,
+    p_action text, p_option text, p_before jsonb, p_after jsonb, p_diff jsonb, p_reason text,
+    p_request_id text, p_content_hash text)
+RETURNS TABLE (event_id bigint, event_tenant_seq bigint, event_tenant_hash text)
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    v_seq bigint;
+    v_hash text;
+BEGIN
+    IF p_tenant IS NOT NULL THEN
+        UPDATE audit_heads AS h SET seq = h.seq + 1, hash = encode(sha256(convert_to(h.hash || p_content_hash, 'UTF8')), 'hex')
+         WHERE h.chain = p_tenant::text
+        RETURNING h.seq, h.hash INTO v_seq, v_hash;
+        IF NOT FOUND THEN
+            INSERT INTO audit_heads AS h (chain, seq, hash)
+            VALUES (p_tenant::text, 1, encode(sha256(convert_to(repeat('0', 64) || p_content_hash, 'UTF8')), 'hex'))
+            ON CONFLICT (chain) DO UPDATE SET seq = h.seq + 1, hash = encode(sha256(convert_to(h.hash || p_content_hash, 'UTF8')), 'hex')
+            RETURNING h.seq, h.hash INTO v_seq, v_hash;
+        END IF;
+    END IF;
+    RETURN QUERY
+    INSERT INTO audit_events AS e (tenant_id, tenant_seq, occurred_at, actor_id, actor_name, actor_role, action,
+                                   option_key, before, after, diff, reason, request_id, content_hash, tenant_hash)
+    VALUES (p_tenant, v_seq, p_at, p_actor_id, p_actor_name, p_actor_role, p_action, p_option,
+            p_before, p_after, p_diff, p_reason, p_request_id, p_content_hash, v_hash)
+    RETURNING e.id, e.tenant_seq, e.tenant_hash;
+END $$;
+
+-- The link's one permitted edit, checked by comparing the rows themselves (every column but the
+-- two the link sets) rather than their JSON renderings: the same rule, without building two JSON
+-- documents per linked event.
+CREATE OR REPLACE FUNCTION cloison_audit_link_only() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    unlinked audit_events;
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD."seq" IS NULL AND NEW."seq" IS NOT NULL THEN
+        unlinked := NEW;
+        unlinked."seq" := NULL;
+        unlinked."hash" := OLD."hash";
+        IF unlinked IS NOT DISTINCT FROM OLD THEN
+            RETURN NEW;
+        END IF;
+    END IF;
+    RAISE EXCEPTION 'audit log is append-only: % on % is not allowed', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
+END $$;
+
+-- A direct change (app.values_notify_on_link) no longer moves the polled change counter itself:
+-- the link that announces it moves it, once per link run, as it sends the notifications. Every
+-- other write moves it as before.
+CREATE OR REPLACE FUNCTION cloison_evaluation_counted() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$ BEGIN
+        IF current_setting('app.values_notify_on_link', true) = 'on' THEN
+            RETURN NULL;
+        END IF;
+        UPDATE "evaluation_change_slots" SET "seq" = "seq" + 1 WHERE "slot" = (txid_current() % 64)::smallint;
+        RETURN NULL;
+    END $$;
+
+CREATE OR REPLACE FUNCTION cloison_audit_link_visible()
+RETURNS TABLE (linked integer, head_seq bigint, head_hash text)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    v_seq bigint;
+    v_hash text;
+    v_n integer := 0;
+    v_values integer := 0;
+    v_done integer;
+    r record;
+BEGIN
+    SELECT h.seq, h.hash INTO v_seq, v_hash FROM audit_heads h WHERE h.chain = 'global' FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'the global audit chain head is missing';
+    END IF;
+    FOR r IN SELECT e.id, e.content_hash, e.tenant_id, e.option_key FROM audit_events e WHERE e.seq IS NULL ORDER BY e.id LOOP
+        v_seq := v_seq + 1;
+        v_hash := encode(sha256(convert_to(v_hash || r.content_hash, 'UTF8')), 'hex');
+        UPDATE audit_events SET seq = v_seq, hash = v_hash WHERE id = r.id AND seq IS NULL;
+        GET DIAGNOSTICS v_done = ROW_COUNT;
+        IF v_done <> 1 THEN
+            RAISE EXCEPTION 'audit event % could not be linked', r.id;
+        END IF;
+        IF r.option_key IS NOT NULL AND r.tenant_id IS NOT NULL THEN
+            PERFORM pg_notify('cloison_evaluation', 'values:' || r.tenant_id::text);
+            v_values := v_values + 1;
+        END IF;
+        v_n := v_n + 1;
+    END LOOP;
+    IF v_n > 0 THEN
+        UPDATE audit_heads SET seq = v_seq, hash = v_hash WHERE chain = 'global';
+    END IF;
+    IF v_values > 0 THEN
+        UPDATE evaluation_change_slots SET seq = seq + 1 WHERE slot = (txid_current() % 64)::smallint;
+    END IF;
+    RETURN QUERY SELECT v_n, v_seq, v_hash;
 END $$;
 
 GRANT EXECUTE ON FUNCTION cloison_tenant_seal(uuid, boolean) TO cloison_app;
