@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
 import { AuditLinker, AuditRecorder, auditPlaceholders, type AuditAction, type AuditEntry, type UnlinkedEvent } from '#audit';
 import { ChangeListener } from '#evaluation';
-import { PrismaService, assertSessionRole, type PrismaTx } from '#persistence';
+import { PrismaService, assertSessionRole, hotStatement, type PrismaTx } from '#persistence';
 import type { JsonValue, OptionDefinition } from '#registry';
 import { TenantScopeService, type Actor } from '#tenancy';
 import { TenantSealed } from './change-errors.js';
@@ -138,10 +138,7 @@ export class OptionStore {
    * tenant does not exist. One statement, no lock: `applyAlone` checks that nothing moved since.
    */
   async peek(tenantId: string, def: OptionDefinition): Promise<WriteState | null> {
-    const { rows } = await this.db.database.pool.query<StateRow>('SELECT * FROM cloison_option_write_state($1::uuid, $2::text)', [
-      tenantId,
-      def.key,
-    ]);
+    const { rows } = await this.db.database.pool.query<StateRow>({ ...STATE_STATEMENT(this.db), values: [tenantId, def.key] });
     const r = rows[0];
     if (!r) return null;
     assertSessionRole(this.db.database.role.role, { role: r.session_role, rls: r.session_rls });
@@ -169,10 +166,19 @@ export class OptionStore {
     const { row, entry } = planWrite(tenantId, def, next, before, origin);
     const event = this.audit.prepare(entry);
     // Straight on the pool (one statement needs no Prisma transaction): a round trip less work.
-    const { rows } = await this.db.database.pool.query<ChangeRow>(
-      `SELECT * FROM cloison_change_option($1::uuid, $2::text, $3::integer, $4::integer, $5::boolean, $6::boolean, $7::jsonb, ${auditPlaceholders(7)})`,
-      [tenantId, def.key, riskLevel, before.version, before.source === 'tenant', row.isSet, JSON.stringify(row.value), ...event.args],
-    );
+    const { rows } = await this.db.database.pool.query<ChangeRow>({
+      ...CHANGE_STATEMENT(this.db),
+      values: [
+        tenantId,
+        def.key,
+        riskLevel,
+        before.version,
+        before.source === 'tenant',
+        row.isSet,
+        JSON.stringify(row.value),
+        ...event.args,
+      ],
+    });
     const r = rows[0];
     if (!r) throw new Error('option change returned no outcome');
     // Without row-level security the function wrote nothing ('refused'): the session is refused as for every tenant statement.
@@ -242,6 +248,11 @@ export class OptionStore {
 }
 
 const knownKey = (tenantId: string, key: string) => `${tenantId}/${key}`;
+
+const STATE_STATEMENT = (db: PrismaService) =>
+  hotStatement(db.database, 'cloison_option_write_state', 'SELECT * FROM cloison_option_write_state($1::uuid, $2::text)');
+const CHANGE_TEXT = `SELECT * FROM cloison_change_option($1::uuid, $2::text, $3::integer, $4::integer, $5::boolean, $6::boolean, $7::jsonb, ${auditPlaceholders(7)})`;
+const CHANGE_STATEMENT = (db: PrismaService) => hotStatement(db.database, 'cloison_change_option', CHANGE_TEXT);
 
 /** The row a change writes over `before`, and its audit event (before → after, same instant). */
 function planWrite(
