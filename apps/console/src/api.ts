@@ -226,6 +226,10 @@ export class Api {
   sealStep = (slug: string, id: string, step: 'lift' | 'break-glass', reason: string) =>
     this.send<SealSummary>('POST', `/v1/tenants/${seg(slug)}/seals/${seg(id)}/${step}`, { reason });
 
+  /** Under an active seal: a secrecy option towards more secrecy, applied once a second operator approves. */
+  breakGlassChange = (slug: string, id: string, body: { option: string; value: unknown; reason: string }) =>
+    this.send<ChangeRequest>('POST', `/v1/tenants/${seg(slug)}/seals/${seg(id)}/break-glass-changes`, body);
+
   verify = (slug?: string) => this.get<VerifyResult>(slug ? `/v1/tenants/${seg(slug)}/audit/verify` : '/v1/audit/verify');
 
   exportAudit = (format: 'jsonl' | 'csv', slug?: string) =>

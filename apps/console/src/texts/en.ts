@@ -173,6 +173,13 @@ export const en = {
   sealBreakGlass: 'Break the seal (emergency)',
   sealBreakGlassReason: 'What emergency requires breaking the seal?',
   sealBreakGlassGiven: 'Your agreement to break the seal is recorded.',
+  breakGlassChangeTitle: 'Make a secrecy option more secret (emergency)',
+  breakGlassChangeHint:
+    'Under the seal, only a secrecy option can change, only towards more secrecy, and only once a second operator approves.',
+  breakGlassChangeValue: 'More secret value',
+  breakGlassChangeReason: 'What emergency requires this change?',
+  breakGlassChangeSubmit: 'Ask a second operator to approve',
+  breakGlassChangeFiled: 'Change filed: it applies once a second operator approves it.',
   reasonRequired: 'Required: at least 3 characters, recorded in the audit log.',
   allActions: 'All events',
   allPeople: 'Everyone',

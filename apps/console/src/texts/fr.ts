@@ -175,6 +175,13 @@ export const fr: Record<TextKey, string> = {
   sealBreakGlass: 'Briser le scellé (urgence)',
   sealBreakGlassReason: 'Quelle urgence impose de briser le scellé ?',
   sealBreakGlassGiven: 'Votre accord pour briser le scellé est enregistré.',
+  breakGlassChangeTitle: 'Rendre une option de secret plus secrète (urgence)',
+  breakGlassChangeHint:
+    'Sous scellé, seule une option de secret peut changer, seulement vers plus de secret, et seulement après l’approbation d’un second opérateur.',
+  breakGlassChangeValue: 'Valeur plus secrète',
+  breakGlassChangeReason: 'Quelle urgence impose ce changement ?',
+  breakGlassChangeSubmit: 'Demander l’approbation d’un second opérateur',
+  breakGlassChangeFiled: 'Changement déposé : il s’applique dès qu’un second opérateur l’approuve.',
   reasonRequired: 'Obligatoire : au moins 3 caractères, inscrit au journal d’audit.',
   allActions: 'Tous les événements',
   allPeople: 'Tout le monde',
