@@ -102,6 +102,26 @@ describe('single-statement option change', () => {
     }
   });
 
+  it("the previous release's statement still answers as it did, through the same row write", async () => {
+    const before = await t.snapshot();
+    const previous = await t.superuser(async (c: pg.PoolClient) => {
+      await c.query(`SET LOCAL ROLE ${t.database.role.role}`);
+      const event = recorder.prepare({
+        actor: { id: 'op-1', name: 'operator', role: 'operator' },
+        action: 'option.set',
+        tenantId: alpha.id,
+        optionKey: key,
+        before: 2,
+        after: 3,
+        reason: 'previous release',
+      });
+      const sql = `SELECT * FROM cloison_apply_option_unlinked($1::uuid, $2::text, $3::integer, $4::boolean, $5::jsonb, ${auditPlaceholders(5)})`;
+      return (await c.query(sql, [alpha.id, key, 0, true, '3', ...event.args])).rows[0];
+    });
+    expect(previous).toMatchObject({ outcome: 'conflict', current_version: 1 });
+    expect(await t.snapshot()).toEqual(before);
+  });
+
   it('applies a change read at the current version, with exactly one event, chains intact', async () => {
     const events = () =>
       t.superuser(
