@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 // ESM NestJS under jest: sources are transformed by swc and loaded as ES modules
 // (the test scripts set NODE_OPTIONS=--experimental-vm-modules).
 const base = {
@@ -50,5 +52,9 @@ const picked = process.env.TEST_PROJECTS?.split(',').filter(Boolean);
 
 export default {
   testTimeout: 60000,
+  // Most of a database test's time is spent waiting on the database: two workers keep two cores busy
+  // (jest's default is one fewer than the cores). Each worker's files get databases of their own.
+  maxWorkers: Math.max(2, availableParallelism() - 1),
+  testSequencer: '<rootDir>/test/support/jest.sequencer.mjs',
   projects: picked ? projects.filter((p) => picked.includes(p.displayName)) : projects,
 };
