@@ -16,6 +16,21 @@ describe('console: seals', () => {
       .put('/v1/tenants/federation-abroad/options/schedule_change')
       .send({ value: 'anytime', reason: 'dates still moving' })
       .expect(202);
+    // A secrecy option left less secret before the seal, for a break-glass change under it.
+    const results = (
+      await op
+        .put('/v1/tenants/teachers-union/options/admin_results_during_vote')
+        .send({ value: true, reason: 'observers agreed' })
+        .expect(202)
+    ).body;
+    for (const approver of [OPERATOR_TOKEN_2, s.otherClientAdmin]) {
+      const res = await c.t
+        .as(approver)
+        .post(`/v1/tenants/teachers-union/change-requests/${results.id}/approve`)
+        .send({ contentHash: results.contentHash })
+        .expect(200);
+      if (res.body.status === 'applied') break;
+    }
     const seal = (await op.post('/v1/tenants/teachers-union/seals').send({ label: 'General assembly 2027' }).expect(201)).body;
     await c.t.as(OPERATOR_TOKEN_2).post(`/v1/tenants/teachers-union/seals/${seal.id}/approve`).expect(200);
     await c.t.as(s.otherClientAdmin).post(`/v1/tenants/teachers-union/seals/${seal.id}/approve`).expect(200);
@@ -62,6 +77,7 @@ describe('console: seals', () => {
     expect(await panel.getByRole('button').allTextContents()).toEqual([
       'Approve lifting the seal',
       'Break the seal (emergency)',
+      'Ask a second operator to approve',
       'Download the seal document',
     ]);
     // An organisation not sealed keeps its Edit buttons.
@@ -69,6 +85,38 @@ describe('console: seals', () => {
     await settled(page);
     expect(await page.getByRole('button', { name: 'Edit Data retention period' }).isEnabled()).toBe(true);
     expect(await page.locator('[data-note=sealed]').count()).toBe(0);
+    await page.close();
+  });
+
+  it('files a break-glass change towards more secrecy under the seal, which a second operator applies', async () => {
+    const page = await c.signIn(s.operator, 'en', DESKTOP);
+    await page.goto(`${c.origin}/console/#/tenants/teachers-union`);
+    await settled(page);
+    const form = page.locator('form.break-glass-change');
+    // Only secrecy options that can become more secret, and only their more secret values.
+    expect(await form.getByLabel('Option').locator('option').allTextContents()).toEqual(['Administrators see results during the vote']);
+    expect(await form.getByLabel('More secret value').locator('option').allTextContents()).toEqual(['Off']);
+    await form.getByLabel('What emergency requires this change?').fill('results must stay hidden until the count');
+    await form.getByRole('button', { name: 'Ask a second operator to approve' }).click();
+    await page.locator('#status', { hasText: 'Change filed: it applies once a second operator approves it.' }).waitFor();
+    const pending = (await c.t.as(OPERATOR_TOKEN_2).get('/v1/tenants/teachers-union/change-requests?status=pending').expect(200)).body as {
+      id: string;
+      option: string;
+      contentHash: string;
+    }[];
+    const filed = pending.find((r) => r.option === 'admin_results_during_vote');
+    expect(filed).toBeDefined();
+    await c.t
+      .as(OPERATOR_TOKEN_2)
+      .post(`/v1/tenants/teachers-union/change-requests/${filed?.id}/approve`)
+      .send({ contentHash: filed?.contentHash })
+      .expect(200);
+    const now = await c.t.as(s.operator).get('/v1/tenants/teachers-union/options/admin_results_during_vote').expect(200);
+    expect(now.body.value).toBe(false);
+    // Nothing is left to make more secret: the form is gone.
+    await page.reload();
+    await settled(page);
+    expect(await page.locator('form.break-glass-change').count()).toBe(0);
     await page.close();
   });
 

@@ -190,6 +190,16 @@ const EXERCISES: Record<string, { expect: number[]; run: Exercise }> = {
       return t.as(clientA).post('/v1/me/credentials/remove').send({ fingerprint: enrolled.body.fingerprint });
     },
   },
+  // The tenant's signed-approvals setting decides which approvals count; it writes no option value.
+  'PUT /v1/tenants/:tenant/signed-approvals': {
+    expect: [200],
+    run: ({ t }) => t.as(OPERATOR_TOKEN).put('/v1/tenants/gate-a/signed-approvals').send({ required: true, reason: 'gate coverage' }),
+  },
+  // Ends the caller's console session (none with a token): no option value.
+  'POST /v1/console/sign-out': {
+    expect: [204],
+    run: ({ t, clientA }) => t.as(clientA).post('/v1/console/sign-out'),
+  },
   'POST /v1/audit/checkpoints': {
     expect: [201],
     run: ({ t }) => t.as(OPERATOR_TOKEN).post('/v1/audit/checkpoints'),

@@ -22,6 +22,11 @@ describe('approvals count people (lineage)', () => {
   const op = () => t.as(OPERATOR_TOKEN);
   const actions = async (tenant: string) =>
     (await op().get(`/v1/tenants/${tenant}/audit?limit=200`).expect(200)).body.items.map((e: { action: string }) => e.action);
+  // The inbox offers only what the caller's approval would count for.
+  const inInbox = async (token: string, requestId: string) =>
+    ((await t.as(token).get('/v1/inbox').expect(200)).body.items as { request?: { id: string } }[]).some(
+      (i) => i.request?.id === requestId,
+    );
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -54,9 +59,11 @@ describe('approvals count people (lineage)', () => {
     const token = (await op().post(`/v1/principal-requests/${req.body.id}/token`).send({}).expect(201)).body;
     await t.as(token.token).get('/v1/tenants').expect(200);
     await op().post(`/v1/principal-requests/${req.body.id}/token`).send({}).expect(409);
-    // It is the requester's person: it cannot approve the requester's changes.
+    // It is the requester's person: it cannot approve the requester's changes, nor finds them in its inbox.
     const change = (await op().put('/v1/tenants/tenant-a/options/voter_list_export').send({ value: true, reason: 'export' }).expect(202))
       .body;
+    expect(await inInbox(token.token, change.id)).toBe(false);
+    expect(await inInbox(OPERATOR_TOKEN_2, change.id)).toBe(true);
     const refused = await t
       .as(token.token)
       .post(`/v1/tenants/tenant-a/change-requests/${change.id}/approve`)
@@ -79,6 +86,7 @@ describe('approvals count people (lineage)', () => {
       .post(`/v1/tenants/tenant-z/change-requests/${change.id}/approve`)
       .send({ contentHash: change.contentHash })
       .expect(200);
+    expect(await inInbox(cax, change.id)).toBe(false);
     const refused = await t
       .as(cax)
       .post(`/v1/tenants/tenant-z/change-requests/${change.id}/approve`)

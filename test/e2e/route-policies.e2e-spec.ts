@@ -47,7 +47,12 @@ describe('deny by default', () => {
     expect(
       publicRoutes
         .map((r) => r.name)
-        .filter((n) => !/health|public-key|openapi|docs|ready|metrics|InvitationsController.redeem|ConsoleRootController.root/i.test(n)),
+        .filter(
+          (n) =>
+            !/health|public-key|openapi|docs|ready|metrics|InvitationsController.redeem|ConsoleRootController.root|ConsoleSessionController.(session|start|callback)/i.test(
+              n,
+            ),
+        ),
     ).toEqual([]);
   });
 

@@ -54,7 +54,7 @@ describe('row-level security in the catalogue', () => {
     const tables = await rolledBack(tenantTables);
     // Not vacuous: the tenant-scoped tables are found.
     expect(tables.map((x) => x.table)).toEqual(
-      expect.arrayContaining(['option_values', 'audit_events', 'change_requests', 'seals', 'principals']),
+      expect.arrayContaining(['option_values', 'audit_events', 'change_requests', 'seals', 'principals', 'console_sessions']),
     );
     expect(unprotected(tables)).toEqual([]);
   });

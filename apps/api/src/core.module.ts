@@ -10,7 +10,15 @@ import {
   loadSigningKey,
   parsePrivateKey,
 } from '#audit';
-import { Authenticator, LineageReader, OIDC_SETTINGS, PrincipalIssuer, PrincipalRevoker } from '#identity';
+import {
+  Authenticator,
+  CONSOLE_SETTINGS,
+  ConsoleSessions,
+  LineageReader,
+  OIDC_SETTINGS,
+  PrincipalIssuer,
+  PrincipalRevoker,
+} from '#identity';
 import { PrismaService, ReadPrismaService, type Database } from '#persistence';
 import { AUTH_FAILURE_LIMIT, PolicyGuard } from '#policy';
 import { Registry } from '#registry';
@@ -29,6 +37,14 @@ export class CoreModule {
       { provide: CLOISON_CONFIG, useValue: config },
       { provide: SERVICE_SIGNING_KEY, useValue: key },
       { provide: OIDC_SETTINGS, useValue: config.oidc ?? null },
+      {
+        provide: CONSOLE_SETTINGS,
+        useValue: {
+          signIn: config.oidc && config.consoleSignIn ? { issuer: config.oidc.issuer, ...config.consoleSignIn } : undefined,
+          ...config.consoleSession,
+          serviceKey: key,
+        },
+      },
       { provide: AUTH_FAILURE_LIMIT, useValue: { max: config.authFailureMax, windowMs: config.rateLimitWindowMs } },
       { provide: Registry, useValue: registry },
       { provide: PrismaService, useFactory: () => new PrismaService(database) },
@@ -37,6 +53,7 @@ export class CoreModule {
       TenantDirectory,
       OptionRowsCache,
       Authenticator,
+      ConsoleSessions,
       PrincipalIssuer,
       PrincipalRevoker,
       LineageReader,

@@ -77,19 +77,51 @@ function query(params: object): string {
   return entries.length ? `?${new URLSearchParams(entries).toString()}` : '';
 }
 
-/** Every call the console makes, with the signed-in user's bearer token. */
+/**
+ * How the console proves who it is: a pasted bearer token, or the session cookie of a sign-in
+ * through the organisation's identity provider (the browser sends the cookie; every request that
+ * may change something carries the session's CSRF token).
+ */
+export type Credentials = { token: string } | { csrfToken: string };
+
+/** What the server says about sign-in: whether its identity provider is offered, and the browser's session. */
+export interface ConsoleSession {
+  oidc: boolean;
+  session: { csrfToken: string; expiresAt: string } | null;
+}
+
+/** Read without credentials; a server without console sessions offers token sign-in only. */
+export async function consoleSession(): Promise<ConsoleSession> {
+  const res = await fetch('/v1/console/session', { headers: { accept: 'application/json' } }).catch(() => null);
+  if (!res?.ok) return { oidc: false, session: null };
+  return (await res.json()) as ConsoleSession;
+}
+
+const SAFE = new Set(['GET', 'HEAD']);
+
+function credentialHeaders(c: Credentials, method: string): Record<string, string> {
+  if ('token' in c) return { authorization: `Bearer ${c.token}` };
+  return SAFE.has(method) ? {} : { 'x-cloison-csrf': c.csrfToken };
+}
+
+/** Every call the console makes, with the signed-in user's bearer token or console session. */
 export class Api {
-  /** `onUnauthorized` hears every 401: the token was revoked or expired while in use. */
+  /** `onUnauthorized` hears every 401: the token or session was revoked or ended while in use. */
   constructor(
-    private readonly token: string,
+    readonly credentials: Credentials,
     private readonly onUnauthorized?: () => void,
   ) {}
+
+  /** Signed in through the identity provider (a cookie session), rather than with a pasted token. */
+  get cookieSession(): boolean {
+    return !('token' in this.credentials);
+  }
 
   async send<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
     const res = await fetch(path, {
       method,
       headers: {
-        authorization: `Bearer ${this.token}`,
+        ...credentialHeaders(this.credentials, method),
         accept: 'application/json',
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...headers,
@@ -122,7 +154,7 @@ export class Api {
   }
 
   async blob(path: string): Promise<Blob> {
-    const res = await fetch(path, { headers: { authorization: `Bearer ${this.token}` } });
+    const res = await fetch(path, { headers: credentialHeaders(this.credentials, 'GET') });
     if (!res.ok) {
       if (res.status === 401) this.onUnauthorized?.();
       const b = (await res.json().catch(() => ({}))) as Partial<ApiErrorBody>;
@@ -137,6 +169,8 @@ export class Api {
   }
 
   me = () => this.get<Me>('/v1/me');
+  /** Ends the console session on the server (the cookie is cleared); nothing to end with a token. */
+  signOut = () => this.send<void>('POST', '/v1/console/sign-out');
   registry = () => this.get<OptionDefinition[]>('/v1/registry');
   tenants = () => this.get<Tenant[]>('/v1/tenants');
   tenant = (slug: string) => this.get<Tenant>(`/v1/tenants/${seg(slug)}`);
@@ -220,11 +254,16 @@ export class Api {
 
   proposeSeal = (slug: string, label: string) => this.send<SealSummary>('POST', `/v1/tenants/${seg(slug)}/seals`, { label });
 
-  approveSeal = (slug: string, id: string) => this.send<SealSummary>('POST', `/v1/tenants/${seg(slug)}/seals/${seg(id)}/approve`);
+  approveSeal = (slug: string, id: string, signature?: object) =>
+    this.send<SealSummary>('POST', `/v1/tenants/${seg(slug)}/seals/${seg(id)}/approve`, signature ? { signature } : undefined);
 
   /** Lift and break-glass are approvals too: each needs a reason, and applies once enough people agree. */
-  sealStep = (slug: string, id: string, step: 'lift' | 'break-glass', reason: string) =>
-    this.send<SealSummary>('POST', `/v1/tenants/${seg(slug)}/seals/${seg(id)}/${step}`, { reason });
+  sealStep = (slug: string, id: string, step: 'lift' | 'break-glass', reason: string, signature?: object) =>
+    this.send<SealSummary>('POST', `/v1/tenants/${seg(slug)}/seals/${seg(id)}/${step}`, { reason, ...(signature ? { signature } : {}) });
+
+  /** Under an active seal: a secrecy option towards more secrecy, applied once a second operator approves. */
+  breakGlassChange = (slug: string, id: string, body: { option: string; value: unknown; reason: string }) =>
+    this.send<ChangeRequest>('POST', `/v1/tenants/${seg(slug)}/seals/${seg(id)}/break-glass-changes`, body);
 
   verify = (slug?: string) => this.get<VerifyResult>(slug ? `/v1/tenants/${seg(slug)}/audit/verify` : '/v1/audit/verify');
 

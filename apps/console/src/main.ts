@@ -1,4 +1,4 @@
-import { Api, ApiError } from './api.js';
+import { Api, ApiError, consoleSession, type Credentials } from './api.js';
 import type { ViewContext } from './context.js';
 import { h, replace } from './dom.js';
 import { errorBox } from './format.js';
@@ -125,14 +125,21 @@ async function updateInboxCount(s: Session): Promise<void> {
 /** Back to the sign-in page; `notice` says why when it was not the person's choice. */
 /** Whether the sign-in page says the session ended (kept so a language switch redraws it in the new language). */
 let ended = false;
+/** Whether the session that ended was a console session (signed in through the identity provider). */
+let endedProvider = false;
+/** Whether the server offers sign-in through the organisation's identity provider. */
+let oidcOffered = false;
 
 function drawSignIn(): void {
-  signInView(main, signedIn, ended ? t('sessionEnded') : undefined);
+  signInView(main, signedIn, ended ? t(endedProvider ? 'sessionEndedProvider' : 'sessionEnded') : undefined, oidcOffered);
 }
 
 function signOut(sessionEnded = false): void {
   ended = sessionEnded;
+  endedProvider = session?.api.cookieSession ?? false;
   sessionStorage.removeItem(TOKEN_KEY);
+  // A console session ends on the server too (the cookie alone is not the session).
+  if (!sessionEnded && session?.api.cookieSession) void session.api.signOut().catch(() => undefined);
   session = null;
   statusText = '';
   location.hash = '';
@@ -148,11 +155,11 @@ function sessionEnded(api: Api): void {
   if (session?.api === api) signOut(true);
 }
 
-async function signedIn(token: string, me: Me): Promise<void> {
+async function signedIn(credentials: Credentials, me: Me): Promise<void> {
   ended = false;
-  const api: Api = new Api(token, () => sessionEnded(api));
+  const api: Api = new Api(credentials, () => sessionEnded(api));
   const defs = await api.registry();
-  sessionStorage.setItem(TOKEN_KEY, token);
+  if ('token' in credentials) sessionStorage.setItem(TOKEN_KEY, credentials.token);
   session = { api, me, registry: new Map(defs.map((d) => [d.key, d])) };
   if (!location.hash || location.hash === '#/') location.hash = HOME[me.role];
   shell();
@@ -217,9 +224,12 @@ async function start(): Promise<void> {
   setLang(lang());
   shell();
   const token = sessionStorage.getItem(TOKEN_KEY);
-  if (token) {
+  const server = await consoleSession();
+  oidcOffered = server.oidc;
+  const credentials: Credentials | null = token ? { token } : server.session ? { csrfToken: server.session.csrfToken } : null;
+  if (credentials) {
     try {
-      await signedIn(token, await new Api(token).me());
+      await signedIn(credentials, await new Api(credentials).me());
       return;
     } catch (err) {
       sessionStorage.removeItem(TOKEN_KEY);

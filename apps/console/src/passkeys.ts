@@ -71,24 +71,55 @@ export async function enrolPasskey(api: Api, label: string): Promise<void> {
   await api.send('POST', '/v1/me/credentials', { kind: 'webauthn', label, response });
 }
 
+/** What a signed step approves: the action, the tenant (slug), its subject and the content hash. */
+export interface SignedStep {
+  action: 'change_request.approve' | 'seal.approve' | 'seal.lift' | 'seal.break_glass';
+  tenant: string;
+  subject: string;
+  contentHash: string;
+}
+
+const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
+
 /**
- * Signs the approval of `r` with one of the person's passkeys: the challenge is the SHA-256 of the
- * canonical statement {action, tenant, request, content hash, approver, time}. Undefined when the
- * person has no passkey (the server then says whether the tenant accepts an unsigned approval).
+ * The content hash of a seal step, as the service computes it: SHA-256 of the canonical JSON of the
+ * seal as proposed, the purpose and the reason (keys sorted; strings, integers and null only, for
+ * which JSON.stringify is the RFC 8785 form).
  */
-export async function signApproval(api: Api, me: Me, r: ChangeRequest): Promise<PasskeySignature | undefined> {
+export async function sealStepHash(
+  seal: { tenantId: string; id: string; label: string; requiredApprovals: number },
+  purpose: 'activate' | 'lift' | 'break_glass',
+  reason: string | null,
+): Promise<string> {
+  const text = JSON.stringify({
+    label: seal.label,
+    purpose,
+    reason,
+    requiredApprovals: seal.requiredApprovals,
+    seal: seal.id,
+    tenant: seal.tenantId,
+  });
+  return hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+}
+
+/**
+ * Signs a step with one of the person's passkeys: the challenge is the SHA-256 of the canonical
+ * statement {action, tenant, subject, content hash, approver, time}. Undefined when the person has
+ * no passkey (the server then says whether the tenant accepts an unsigned approval).
+ */
+export async function signStep(api: Api, me: Me, step: SignedStep): Promise<PasskeySignature | undefined> {
   if (!passkeysSupported()) return undefined;
   const keys = (await credentials(api)).filter((c) => c.kind === 'webauthn' && c.credentialId);
   if (keys.length === 0) return undefined;
-  const tenant = await api.tenant(r.tenant);
+  const tenant = await api.tenant(step.tenant);
   const at = new Date().toISOString();
   // Every value is a string: JSON.stringify with the keys in sorted order is the RFC 8785 form.
   const statement = JSON.stringify({
-    action: 'change_request.approve',
+    action: step.action,
     approver: me.id,
     at,
-    contentHash: r.contentHash,
-    subject: r.id,
+    contentHash: step.contentHash,
+    subject: step.subject,
     tenant: tenant.id,
     type: 'cloison.approval/v1',
   });
@@ -112,6 +143,10 @@ export async function signApproval(api: Api, me: Me, r: ChangeRequest): Promise<
     signature: b64u(a.signature),
   };
 }
+
+/** Signs the approval of change request `r` (see signStep). */
+export const signApproval = (api: Api, me: Me, r: ChangeRequest): Promise<PasskeySignature | undefined> =>
+  signStep(api, me, { action: 'change_request.approve', tenant: r.tenant, subject: r.id, contentHash: r.contentHash });
 
 /** The person's passkeys and a button to add one (shown where the browser can make them). */
 export async function passkeysPanel(api: Api, panel: HTMLElement): Promise<void> {

@@ -35,6 +35,8 @@ export interface OptionDefinition {
   default: unknown;
   /** The value that exposes nothing (stated for high and critical options). */
   safe?: unknown;
+  /** For secrecy options: every value, most secret first (under a seal they only move towards the first). */
+  secrecy?: unknown[];
   /** Words for each value, keyed by the value; booleans without them read On/Off. */
   valueLabels?: Record<string, Localized>;
 }

@@ -6,7 +6,13 @@ import { publicKeyFingerprint } from './audit.signing.js';
  * What an approver signs, and how a signature is checked: by the service when the approval
  * arrives and by anyone holding an export, offline. Pure node:crypto, nothing else.
  */
-export const SIGNED_ACTIONS = ['change_request.approve', 'seal.approve', 'seal.lift', 'seal.break_glass'] as const;
+export const SIGNED_ACTIONS = [
+  'change_request.approve',
+  'seal.approve',
+  'seal.lift',
+  'seal.break_glass',
+  'tenant.lower_signed_approvals',
+] as const;
 export type SignedAction = (typeof SIGNED_ACTIONS)[number];
 
 /** The audit action that records each signed action. */
@@ -52,6 +58,15 @@ export function statementText(s: ApprovalStatement): string {
 /** SHA-256 of the canonical statement: the bytes an Ed25519 key signs and a passkey's challenge. */
 export function statementHash(s: ApprovalStatement): Buffer {
   return createHash('sha256').update(statementText(s), 'utf8').digest();
+}
+
+/**
+ * What lowering a tenant's signed-approvals setting approves: the tenant, the new value and the
+ * reason given (the statement's subject is the tenant itself).
+ */
+export function signedApprovalsContentHash(tenantId: string, signedApprovals: boolean, reason: string): string {
+  const text = jcs({ tenant: tenantId, setting: 'signed_approvals', value: signedApprovals, reason });
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /** What a seal approval approves: the seal as proposed, the purpose, and the reason given. */

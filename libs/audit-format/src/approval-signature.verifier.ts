@@ -5,6 +5,7 @@ import {
   jwkFingerprint,
   proofRefusal,
   sealContentHash,
+  signedApprovalsContentHash,
   type ApprovalProof,
   type ApprovalStatement,
   type EnrolledKey,
@@ -26,7 +27,7 @@ export interface ApprovalFinding {
 
 const ACTION_KEY = '"action":"';
 const CONSENT_ACTION =
-  /(?:tenant\.created|credential\.(?:enrolled|removed)|change_request\.(?:created|edited|approved)|seal\.(?:proposed|approved|lift_approved|break_glass_approved))"/y;
+  /(?:tenant\.(?:created|signed_approvals_changed)|credential\.(?:enrolled|removed)|change_request\.(?:created|edited|approved)|seal\.(?:proposed|approved|lift_approved|break_glass_approved))"/y;
 
 /**
  * Whether an export line is an event the consent check reads (the others take the fast path):
@@ -76,6 +77,8 @@ export class ApprovalSignatureVerifier {
       case 'tenant.created':
         if (after?.signedApprovals === true && e.tenantId) this.signedTenants.add(e.tenantId);
         return null;
+      case 'tenant.signed_approvals_changed':
+        return this.settingChanged(e, after, seq, line);
       case 'credential.enrolled':
         return this.enrolled(e, after);
       case 'credential.removed': {
@@ -103,6 +106,58 @@ export class ApprovalSignatureVerifier {
     const action = SIGNED_EVENT_ACTIONS[e.action];
     if (!action || !e.tenantId) return null;
     return this.approval(e, after, id, action, seq, line);
+  }
+
+  /**
+   * The tenant's signed-approvals setting changed: raising it needs nothing more; lowering it,
+   * while it is on, is an approval that must be signed (over the tenant, the new value and the
+   * reason). From this event on, the tenant's approvals are judged by the new value.
+   */
+  private settingChanged(e: ChainedEvent, after: After, seq: number, line?: number): string | null {
+    const tenant = e.tenantId;
+    if (!tenant || typeof after?.signedApprovals !== 'boolean') return 'the signed-approvals change is malformed';
+    const lowering = after.signedApprovals === false && this.signedTenants.has(tenant);
+    if (after.signedApprovals) this.signedTenants.add(tenant);
+    else this.signedTenants.delete(tenant);
+    if (!lowering) return null;
+    const finding: ApprovalFinding = {
+      seq,
+      ...(line !== undefined ? { line } : {}),
+      action: e.action,
+      subject: tenant,
+      approver: e.actor,
+      status: 'unsigned',
+    };
+    this.findings.push(finding);
+    const proof = after.signature as ApprovalProof | undefined;
+    if (!proof) return `signed approvals were turned off for tenant ${tenant} by ${e.actor.name} (${e.actor.id}) without a signature`;
+    const contentHash = signedApprovalsContentHash(tenant, false, e.reason ?? '');
+    return this.checkProof(finding, e, proof, { action: 'tenant.lower_signed_approvals', tenant, subject: tenant, contentHash }, true);
+  }
+
+  /** Checks `proof` against the keys enrolled earlier in the chain; fills in the finding. */
+  private checkProof(
+    finding: ApprovalFinding,
+    e: ChainedEvent,
+    proof: ApprovalProof,
+    s: Omit<ApprovalStatement, 'approver' | 'at'>,
+    userVerification: boolean,
+  ): string | null {
+    finding.key = String(proof.key);
+    finding.kind = String(proof.kind);
+    const known = this.keys.get(proof.key);
+    if (!known) {
+      if (this.mode === 'tenant' && e.actor.role === 'operator') return ((finding.status = 'unchecked'), null);
+      return `approval signed with key ${proof.key}, which was not enrolled earlier in this chain`;
+    }
+    if (known.principal !== e.actor.id) return `approval by ${e.actor.id} signed with the key of ${known.principal}`;
+    if (known.removed) return `approval signed with key ${proof.key}, removed earlier`;
+    const statement: ApprovalStatement = { ...s, approver: e.actor.id, at: proof.at };
+    const refusal = proofRefusal(statement, proof, known.key, { userVerification, recordedAt: new Date(e.at) });
+    if (refusal) return `approval signature does not verify: ${refusal}`;
+    finding.status = 'signed';
+    finding.label = known.label;
+    return null;
   }
 
   private enrolled(e: ChainedEvent, after: After): string | null {
@@ -177,20 +232,6 @@ export class ApprovalSignatureVerifier {
         ? `approval by ${e.actor.name} (${e.actor.id}) of critical change request ${id} is not signed, and its tenant requires signed approvals`
         : null;
     }
-    finding.key = String(proof.key);
-    finding.kind = String(proof.kind);
-    const known = this.keys.get(proof.key);
-    if (!known) {
-      if (this.mode === 'tenant' && e.actor.role === 'operator') return ((finding.status = 'unchecked'), null);
-      return `approval signed with key ${proof.key}, which was not enrolled earlier in this chain`;
-    }
-    if (known.principal !== e.actor.id) return `approval by ${e.actor.id} signed with the key of ${known.principal}`;
-    if (known.removed) return `approval signed with key ${proof.key}, removed earlier`;
-    const statement: ApprovalStatement = { action, tenant, subject: id, contentHash, approver: e.actor.id, at: proof.at };
-    const refusal = proofRefusal(statement, proof, known.key, { userVerification: critical, recordedAt: new Date(e.at) });
-    if (refusal) return `approval signature does not verify: ${refusal}`;
-    finding.status = 'signed';
-    finding.label = known.label;
-    return null;
+    return this.checkProof(finding, e, proof, { action, tenant, subject: id, contentHash }, critical);
   }
 }

@@ -54,6 +54,7 @@ export {
   keyObjectOf,
   proofRefusal,
   sealContentHash,
+  signedApprovalsContentHash,
   signStatement,
   statementHash,
   statementText,

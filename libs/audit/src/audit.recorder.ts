@@ -8,6 +8,7 @@ import { AuditWitness } from './audit.witness.js';
 
 export const AUDIT_ACTIONS = [
   'tenant.created',
+  'tenant.signed_approvals_changed',
   'option.set',
   'option.reset',
   'principal.created',

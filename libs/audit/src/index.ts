@@ -61,6 +61,7 @@ export {
   keyObjectOf,
   proofRefusal,
   sealContentHash,
+  signedApprovalsContentHash,
   signStatement,
   statementHash,
   statementText,

@@ -74,6 +74,25 @@ describe('configuration', () => {
     expect(problems({ OIDC_ISSUER: 'not a url', OIDC_AUDIENCE: 'x' })).toEqual(['OIDC_ISSUER must match format "uri" (got "not a url")']);
   });
 
+  it('console sign-in: needs the issuer, secret and callback; its client id is never the API audience', () => {
+    const base = { OIDC_ISSUER: 'https://id.example.org', OIDC_AUDIENCE: 'cloison-api' };
+    const signIn = {
+      OIDC_CLIENT_ID: 'cloison-console',
+      OIDC_CLIENT_SECRET: 's3cret',
+      OIDC_REDIRECT_URL: 'https://c.example.org/v1/console/callback',
+    };
+    expect(loadConfig({ ...base, ...signIn }).consoleSignIn).toEqual({
+      clientId: 'cloison-console',
+      clientSecret: 's3cret',
+      redirectUrl: 'https://c.example.org/v1/console/callback',
+    });
+    expect(loadConfig(base).consoleSignIn).toBeUndefined();
+    expect(() => loadConfig({ ...base, OIDC_CLIENT_ID: 'cloison-console' })).toThrow(/OIDC_CLIENT_ID requires OIDC_CLIENT_SECRET/);
+    expect(() => loadConfig({ ...signIn })).toThrow(/OIDC_CLIENT_ID requires OIDC_ISSUER/);
+    expect(() => loadConfig({ ...base, ...signIn, OIDC_REDIRECT_URL: 'https://c.example.org/elsewhere' })).toThrow(/OIDC_REDIRECT_URL/);
+    expect(() => loadConfig({ ...base, ...signIn, OIDC_AUDIENCE: 'cloison-console' })).toThrow(/must differ from OIDC_AUDIENCE/);
+  });
+
   it('docs/configuration.md lists every variable of the schema with its default', () => {
     const doc = readFileSync('docs/configuration.md', 'utf8');
     const section = doc.slice(doc.indexOf('## The service'), doc.indexOf('## The command line'));

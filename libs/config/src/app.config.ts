@@ -39,6 +39,10 @@ export interface CloisonConfig {
   auditCheckpointSeconds: number;
   /** Staff sign-in with JWTs from an OpenID Connect issuer; undefined = opaque tokens only. */
   oidc?: OidcConfig;
+  /** Console sign-in through the OpenID provider of `oidc` (authorization code + PKCE); undefined = tokens only. */
+  consoleSignIn?: { clientId: string; clientSecret: string; redirectUrl: string };
+  /** Console sessions end when unused for `idleSeconds`, and `maxSeconds` after sign-in regardless. */
+  consoleSession: { idleSeconds: number; maxSeconds: number };
   /** Passkeys: relying party id and the origins their ceremonies may come from. */
   webauthn: { rpId: string; origins: string[] };
   /** Tenants created at this risk level or above refuse unsigned approvals of critical options. */
@@ -97,6 +101,10 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Cloiso
   const str = (n: EnvName) => v[n] as string | undefined;
   const int = (n: EnvName) => v[n] as number;
   const issuer = str('OIDC_ISSUER');
+  // An ID token issued to the console must never pass as a bearer token for the API.
+  if (str('OIDC_CLIENT_ID') !== undefined && str('OIDC_CLIENT_ID') === str('OIDC_AUDIENCE')) {
+    throw new ConfigError(['OIDC_CLIENT_ID must differ from OIDC_AUDIENCE (ID tokens of the console are not API tokens)']);
+  }
   return {
     port: int('PORT'),
     host: str('HOST') as string,
@@ -137,6 +145,14 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Cloiso
           jwksCacheSeconds: int('OIDC_JWKS_CACHE_SECONDS'),
         }
       : undefined,
+    consoleSignIn: str('OIDC_CLIENT_ID')
+      ? {
+          clientId: str('OIDC_CLIENT_ID') as string,
+          clientSecret: str('OIDC_CLIENT_SECRET') as string,
+          redirectUrl: str('OIDC_REDIRECT_URL') as string,
+        }
+      : undefined,
+    consoleSession: { idleSeconds: int('CLOISON_CONSOLE_IDLE_SECONDS'), maxSeconds: int('CLOISON_CONSOLE_MAX_SECONDS') },
     webauthn: { rpId: str('CLOISON_WEBAUTHN_RP_ID') as string, origins: (str('CLOISON_WEBAUTHN_ORIGINS') as string).split(',') },
     signedApprovalsFromRisk: int('CLOISON_SIGNED_APPROVALS_FROM_RISK'),
     console: { assetsDir: resolve(root, 'apps/console/public'), scriptsDir: resolve(root, 'dist/console') },

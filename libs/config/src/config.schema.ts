@@ -207,6 +207,31 @@ export const ENV_SCHEMA = {
       default: 300,
       description: "how long the issuer's key set is trusted before it is fetched again",
     },
+    OIDC_CLIENT_ID: {
+      type: 'string',
+      minLength: 1,
+      description: 'console sign-in: client id registered at OIDC_ISSUER; unset = the console signs in with tokens only',
+    },
+    OIDC_CLIENT_SECRET: { type: 'string', minLength: 1, description: 'client secret of OIDC_CLIENT_ID' },
+    OIDC_REDIRECT_URL: {
+      type: 'string',
+      pattern: '^https?://[^\\s]+/v1/console/callback$',
+      description: "the console's callback as registered at the provider: <public address>/v1/console/callback",
+    },
+    CLOISON_CONSOLE_IDLE_SECONDS: {
+      type: 'integer',
+      minimum: 60,
+      maximum: 86400,
+      default: 1800,
+      description: 'a console session unused this long ends',
+    },
+    CLOISON_CONSOLE_MAX_SECONDS: {
+      type: 'integer',
+      minimum: 300,
+      maximum: 604800,
+      default: 43200,
+      description: 'a console session ends this long after sign-in, used or not',
+    },
   },
   dependentRequired: {
     DATABASE_MIGRATION_URL: ['DATABASE_URL'],
@@ -214,6 +239,9 @@ export const ENV_SCHEMA = {
     OIDC_ISSUER: ['OIDC_AUDIENCE'],
     OIDC_AUDIENCE: ['OIDC_ISSUER'],
     OIDC_JWKS_URL: ['OIDC_ISSUER'],
+    OIDC_CLIENT_ID: ['OIDC_ISSUER', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL'],
+    OIDC_CLIENT_SECRET: ['OIDC_CLIENT_ID'],
+    OIDC_REDIRECT_URL: ['OIDC_CLIENT_ID'],
   },
 } as const;
 

@@ -4,6 +4,8 @@ import { CLOISON_CONFIG, SERVICE_SIGNING_KEY, type CloisonConfig } from '#config
 import { ApprovalSignatures } from './approval-signatures.js';
 import { CREDENTIAL_SETTINGS, Credentials } from './credential.service.js';
 import { CredentialsController } from './credentials.controller.js';
+import { ConsoleSessionController } from './console-session.controller.js';
+import { ConsoleSignIn } from './console-sign-in.js';
 import { BootstrapOperator } from './bootstrap-operator.service.js';
 import { InvitationMailer } from './invitation.mailer.js';
 import { InvitationsController, TenantPeopleController } from './invitations.controller.js';
@@ -34,6 +36,7 @@ const SERVICES = [
   BootstrapOperator,
   Credentials,
   ApprovalSignatures,
+  ConsoleSignIn,
 ];
 
 /** People over HTTP: the caller, principals and their requests, client admins by invitation, the first operator. */
@@ -47,6 +50,7 @@ const SERVICES = [
     TenantPeopleController,
     InvitationsController,
     CredentialsController,
+    ConsoleSessionController,
   ],
   providers: [...SERVICES, CREDENTIAL_SETTINGS_PROVIDER],
   exports: [...SERVICES, CREDENTIAL_SETTINGS],

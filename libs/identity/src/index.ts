@@ -9,6 +9,7 @@ export { recoverOperator, type RecoveredOperator } from './operator.recovery.js'
 export { LineageReader, type ApprovalFacts } from './lineage.reader.js';
 export { lineageRefusal, type LineageOf, type LineageRefusal, type LineageRule } from './lineage.rule.js';
 export { needsClientConsent } from './client-consent.rule.js';
+export { hasClientAdmin } from './client-admins.reader.js';
 export {
   CREDENTIAL_SETTINGS,
   Credentials,
@@ -19,3 +20,14 @@ export {
 } from './credential.service.js';
 export { ApprovalSignatures, type SignatureDemand } from './approval-signatures.js';
 export { SIGNATURE_SCHEMA, SIGNED_APPROVAL_BODY } from './credentials.schemas.js';
+export {
+  CONSOLE_SETTINGS,
+  CSRF_HEADER,
+  ConsoleSessions,
+  type ConsoleSettings,
+  SESSION_COOKIE,
+  changesState,
+  readCookie,
+  type OpenedSession,
+} from './console-sessions.js';
+export { ConsoleSignIn, SignInRefused, type ProvenIdentity } from './console-sign-in.js';

@@ -10,6 +10,7 @@ import { actorOf, pathTenant, TenantScopeService, type Actor } from '#tenancy';
 import { DATE_TIME, STRING, UUID, nullable, objectOf } from '#registry';
 import { fileRequest, type PrincipalRequestView } from './principal-request.store.js';
 import { InvitationMailer } from './invitation.mailer.js';
+import { hasClientAdmin } from './client-admins.reader.js';
 
 /** How long an invitation code may be redeemed. */
 export const INVITATION_TTL_MS = 72 * 3600 * 1000;
@@ -57,11 +58,6 @@ export const TENANT_PERSON_SCHEMA = objectOf({
 export type InviteOutcome = { kind: 'sent'; invitation: InvitationView } | { kind: 'pending'; request: PrincipalRequestView };
 
 const codeHash = (code: string) => createHash('sha256').update(code, 'utf8').digest('hex');
-
-/** Whether the tenant already has a client admin: from then on, its people change only with its consent. */
-export async function hasClientAdmin(tx: PrismaTx, tenantId: string): Promise<boolean> {
-  return (await tx.principal.count({ where: { tenantId, role: 'client_admin', revokedAt: null } })) > 0;
-}
 
 /**
  * Client admins join by invitation: a one-time code goes to the invitee (never the inviter),
@@ -140,8 +136,12 @@ export class InvitationsService {
     return delivery === 'shown' ? { ...view, code } : view;
   }
 
-  /** Redeems a code once for the invitee's own token; a refused redemption is audited in the tenant's chain. */
-  async redeem(code: string, requestId?: string): Promise<IssuedPrincipal> {
+  /**
+   * Redeems a code once for the invitee's own token, or, signing in through the identity provider,
+   * for a principal linked to the account the provider vouched for (no token). Either way the
+   * invitee starts a person (lineage) of its own. A refused redemption is audited in the tenant's chain.
+   */
+  async redeem(code: string, requestId?: string, oidc?: { issuer: string; subject: string }): Promise<IssuedPrincipal> {
     const hash = codeHash(code);
     const found = await this.scopes.run(
       'all-tenants',
@@ -181,6 +181,7 @@ export class InvitationsService {
           email: inv.email,
           invitedBy: inv.invitedBy,
           createdById: inv.invitedById,
+          ...(oidc ? { oidc } : {}),
         },
         actor,
         requestId,

@@ -1,6 +1,6 @@
 import { ForbiddenException, Injectable } from '@nestjs/common';
 import type { PrismaTx } from '#persistence';
-import { lineageRefusal, type LineageOf } from './lineage.rule.js';
+import { lineageRefusal, type LineageOf, type LineageRefusal } from './lineage.rule.js';
 
 /** One approval path's question: does `approverId` count, given the requester and the approvals counted so far? */
 export interface ApprovalFacts {
@@ -25,16 +25,16 @@ export class LineageReader {
     return new Map(unique.map((id) => [id, found.get(id) ?? { principalId: id, lineageId: id, createdAt: null }]));
   }
 
+  /** Why `facts.approverId`'s approval would not count, from lineages read already; null when it counts. */
+  refusal(all: ReadonlyMap<string, LineageOf>, facts: ApprovalFacts): LineageRefusal | null {
+    const of = (id: string): LineageOf => all.get(id) ?? { principalId: id, lineageId: id, createdAt: null };
+    return lineageRefusal(of(facts.approverId), facts.requesterId ? of(facts.requesterId) : null, facts.countedIds.map(of), facts.filedAt);
+  }
+
   /** Throws 403 naming the rule when the approval would not count. */
   async assertCounts(tx: PrismaTx, facts: ApprovalFacts): Promise<void> {
     const all = await this.lineages(tx, [facts.approverId, ...(facts.requesterId ? [facts.requesterId] : []), ...facts.countedIds]);
-    const of = (id: string) => all.get(id) as LineageOf;
-    const refusal = lineageRefusal(
-      of(facts.approverId),
-      facts.requesterId ? of(facts.requesterId) : null,
-      facts.countedIds.map(of),
-      facts.filedAt,
-    );
+    const refusal = this.refusal(all, facts);
     if (refusal)
       throw new ForbiddenException({ message: refusal.message, details: [{ pointer: '/', rule: refusal.rule, message: refusal.message }] });
   }

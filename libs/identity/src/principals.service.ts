@@ -8,7 +8,7 @@ import { PrincipalRevoker, type RevokedPrincipal } from './principal.revoker.js'
 import { authorizeObject, type PolicyContext } from '#policy';
 import { actorOf, TenantDirectory, TenantScopeService } from '#tenancy';
 import { isUniqueViolation } from '#http';
-import { hasClientAdmin } from './invitations.service.js';
+import { hasClientAdmin } from './client-admins.reader.js';
 import { fileRequest, type PrincipalRequestView } from './principal-request.store.js';
 import type { CreatePrincipalBody } from './principals.schemas.js';
 

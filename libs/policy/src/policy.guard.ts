@@ -12,7 +12,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { subject as asSubject } from '@casl/ability';
 import type { FastifyRequest } from 'fastify';
-import { Authenticator } from '#identity';
+import { Authenticator, CSRF_HEADER, ConsoleSessions, SESSION_COOKIE, changesState, readCookie } from '#identity';
 import { TenantDirectory, type AuthenticatedPrincipal, type RequestContext } from '#tenancy';
 import { defineAbilityFor, type AppAbility } from './ability.factory.js';
 import { OWN_TENANT_ROUTE_KEY, POLICY_KEY, PUBLIC_KEY, type RoutePolicy } from './policy.decorators.js';
@@ -63,6 +63,7 @@ export class PolicyGuard implements CanActivate {
     @Inject(Authenticator) private readonly authenticator: Authenticator,
     @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
     @Optional() @Inject(AUTH_FAILURE_LIMIT) failureLimit?: AuthFailureLimit | null,
+    @Optional() @Inject(ConsoleSessions) private readonly sessions?: ConsoleSessions | null,
   ) {
     this.failures = new AuthFailures(failureLimit ?? undefined);
   }
@@ -84,15 +85,39 @@ export class PolicyGuard implements CanActivate {
     if (!policy) throw new ForbiddenException('this route declares no policy');
 
     const token = bearerToken(req.headers.authorization);
-    if (!token) throw new UnauthorizedException('missing bearer token (Authorization: Bearer <token>)');
+    // A bearer token wins over a cookie: another site can make a browser send the cookie, never the header.
+    const session = token || !this.sessions ? undefined : readCookie(req.headers.cookie, SESSION_COOKIE);
+    if (!token && !session) {
+      throw new UnauthorizedException('missing bearer token (Authorization: Bearer <token>) or console session');
+    }
     // Every route's credentials, evaluation included, are checked here: the one place failed
     // authentications are counted and an address over the limit is refused before any lookup.
     this.failures.assertAllowed(req.ip);
+    if (session !== undefined) return this.authorizeSession(req, session, policy, ownTenant);
     if (ownTenant) {
-      const found = this.authenticator.authenticateCached(token);
+      const found = this.authenticator.authenticateCached(token as string);
       return found instanceof Promise ? found.then((p) => this.grantOwnTenant(req, p, policy)) : this.grantOwnTenant(req, found, policy);
     }
-    return this.authorizeInTenant(req, token, policy);
+    return this.authorizeInTenant(req, this.authenticator.authenticateCached(token as string), policy);
+  }
+
+  /**
+   * The console's cookie: the session must be live (it is looked up on every request, so sign-out,
+   * expiry and revocation take effect at once), and a request that may change something must carry
+   * the session's CSRF token. Then the same policy decides as for a bearer token.
+   */
+  private async authorizeSession(req: CloisonRequest, id: string, policy: RoutePolicy, ownTenant: boolean): Promise<PolicyContext> {
+    const sessions = this.sessions as ConsoleSessions;
+    const held = await sessions.authenticate(id);
+    if (!held) {
+      this.failures.record(req.ip);
+      throw new UnauthorizedException('console session ended or unknown: sign in again');
+    }
+    if (changesState(req.method) && !sessions.csrfMatches(id, req.headers[CSRF_HEADER])) {
+      throw new ForbiddenException(`missing or wrong ${CSRF_HEADER} header: a change made with the console session carries its CSRF token`);
+    }
+    const { sessionExpiresAt: _, ...principal } = held;
+    return ownTenant ? this.grantOwnTenant(req, principal, policy) : this.authorizeInTenant(req, principal, policy);
   }
 
   private failedAuthentication(req: FastifyRequest): UnauthorizedException {
@@ -116,10 +141,14 @@ export class PolicyGuard implements CanActivate {
     return found;
   }
 
-  private async authorizeInTenant(req: CloisonRequest, token: string, policy: RoutePolicy): Promise<PolicyContext> {
+  private async authorizeInTenant(
+    req: CloisonRequest,
+    found: AuthenticatedPrincipal | null | Promise<AuthenticatedPrincipal | null>,
+    policy: RoutePolicy,
+  ): Promise<PolicyContext> {
     // The principal cache drops a revoked principal at once on the revoking instance and on
     // the database's announcement elsewhere (ChangeListener), as on the evaluation routes.
-    const principal = await this.authenticator.authenticateCached(token);
+    const principal = await found;
     if (!principal) throw this.failedAuthentication(req);
     const { ability } = this.grantsOf(principal);
 

@@ -10,5 +10,6 @@ export {
   type OptionDefinition,
   type Risk,
 } from './option-definition.js';
+export { isExposed } from './exposure.rule.js';
 export { Registry, UnknownOptionError } from './registry.service.js';
 export { PRESET_DEFINITION_SCHEMA, lintPresets, type PresetDefinition } from './preset.loader.js';

@@ -1,9 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isDeepStrictEqual } from 'node:util';
 import { accessibleBy } from '@casl/prisma/runtime';
 import { optionView } from '#change-control';
 import type { PolicyContext } from '#policy';
-import { ANY_JSON, DATE_TIME, REF, Registry, STRING, arrayOf, nullable, objectOf, oneOfStrings, type OptionDefinition } from '#registry';
+import {
+  ANY_JSON,
+  DATE_TIME,
+  REF,
+  Registry,
+  STRING,
+  arrayOf,
+  isExposed,
+  nullable,
+  objectOf,
+  oneOfStrings,
+  type OptionDefinition,
+} from '#registry';
 import { TenantScopeService, type TenantScope } from '#tenancy';
 
 export interface ExposureItem {
@@ -70,9 +81,7 @@ export class ExposureService {
   private async report(ctx: PolicyContext, scope: TenantScope, tenantId: string | undefined): Promise<ExposureReport> {
     const defs = this.registry
       .list()
-      .filter(
-        (d): d is OptionDefinition & { risk: 'high' | 'critical' } => (d.risk === 'high' || d.risk === 'critical') && d.safe !== undefined,
-      );
+      .filter((d): d is OptionDefinition & { risk: 'high' | 'critical' } => d.risk === 'high' || d.risk === 'critical');
     const keys = defs.map((d) => d.key);
     const only = tenantId ? { tenantId } : {};
     const data = await this.scopes.run(scope, async (tx) => ({
@@ -96,7 +105,7 @@ export class ExposureService {
         const view = optionView(def, row);
         // Exposure is a departure from both the safe value and the platform default: a default
         // that is not the safest choice (e.g. schedule_change) would otherwise list every tenant.
-        if (isDeepStrictEqual(view.value, def.safe) || isDeepStrictEqual(view.value, def.default)) continue;
+        if (!isExposed(def, view.value)) continue;
         // The request that produced the current value, if it came through approvals.
         const request = row
           ? data.applied.find(
@@ -108,7 +117,7 @@ export class ExposureService {
           option: def.key,
           risk: def.risk,
           value: view.value,
-          safe: def.safe,
+          safe: def.safe ?? null,
           source: view.source,
           since: (row?.updatedAt ?? tenant.createdAt).toISOString(),
           requestedBy: request ? { id: request.requestedById, name: request.requestedBy } : view.updatedBy,

@@ -1,5 +1,6 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import { accessibleBy } from '@casl/prisma/runtime';
+import { LineageReader } from '#identity';
 import { CHANGE_REQUEST_VIEW_SCHEMA, changeRequestView, isExpired, optionView, type ChangeRequestView } from '#change-control';
 import type { PolicyContext } from '#policy';
 import { ANY_JSON, INTEGER, Registry, STRING, arrayOf, objectOf, oneOfStrings } from '#registry';
@@ -35,12 +36,15 @@ export const INBOX_SCHEMA = objectOf({
  * tenant; a client admin: its own, the database's row-level security enforcing it): pending change
  * requests that owe the caller's role an approval it has not given, asked by someone else, and
  * seals to activate or lift that the caller's approval would count for.
+ * Approvals the lineage rule would refuse (the requester's own person, one already counted, someone
+ * made after the request) are left out, as the approval route itself would refuse them.
  */
 @Injectable()
 export class InboxService {
   constructor(
     @Inject(TenantScopeService) private readonly scopes: TenantScopeService,
     @Inject(Registry) private readonly registry: Registry,
+    @Inject(LineageReader) private readonly lineages: LineageReader,
   ) {}
 
   async of(ctx: PolicyContext): Promise<Inbox> {
@@ -70,6 +74,17 @@ export class InboxService {
         orderBy: { proposedAt: 'asc' },
       }),
     }));
+    // Only what the caller's approval would count for: the lineage rule (one person, one approval),
+    // judged as the approval itself will be.
+    const lineages = await this.scopes.run(this.scopes.readScopeOf(me), (tx) =>
+      this.lineages.lineages(tx, [
+        me.id,
+        ...data.requests.flatMap((r) => [r.requestedById, ...r.approvals.map((a) => a.principalId)]),
+        ...data.seals.flatMap((s) => [s.proposedById, ...s.approvals.map((a) => a.principalId)]),
+      ]),
+    );
+    const counts = (requesterId: string | null, countedIds: string[], filedAt: Date) =>
+      this.lineages.refusal(lineages, { approverId: me.id, requesterId, countedIds, filedAt }) === null;
     const tenants = new Map(data.tenants.map((t) => [t.id, t]));
     const items: InboxItem[] = [];
 
@@ -87,6 +102,14 @@ export class InboxService {
       const counted = row.approvals.filter((a) => a.contentHash === row.contentHash && a.principalId !== row.requestedById);
       // The caller's role has approved already (the caller or a colleague): nothing awaits the caller.
       if (counted.some((a) => a.role === me.role || a.principalId === me.id)) continue;
+      if (
+        !counts(
+          row.requestedById,
+          counted.map((a) => a.principalId),
+          row.createdAt,
+        )
+      )
+        continue;
       const current = values.find((v) => v.tenantId === row.tenantId && v.optionKey === row.optionKey) ?? null;
       items.push({
         kind: 'change_request',
@@ -107,6 +130,15 @@ export class InboxService {
       // Once only a client admin's approval can complete the quorum, an operator's would decide nothing.
       const clientMissing = !counted.some((a) => a.role === 'client_admin');
       if (me.role !== 'client_admin' && clientMissing && counted.length >= seal.requiredApprovals - 1) continue;
+      const filedAt = purpose === 'activate' ? seal.proposedAt : (counted[0]?.approvedAt ?? new Date());
+      if (
+        !counts(
+          purpose === 'activate' ? seal.proposedById : null,
+          counted.map((a) => a.principalId),
+          filedAt,
+        )
+      )
+        continue;
       items.push({ kind: 'seal', tenant: { slug: tenant.slug, name: tenant.name }, purpose, seal: toSealView(seal, tenant.slug) });
     }
     return { count: items.length, items };

@@ -209,11 +209,13 @@ export class Seals {
       // A signed seal approval covers the seal as proposed, the purpose and the reason (user verified).
       const signed: SignedAction = purpose === 'activate' ? 'seal.approve' : purpose === 'lift' ? 'seal.lift' : 'seal.break_glass';
       const contentHash = sealContentHash(row, purpose, reason ?? null);
+      // A tenant that refuses unsigned consent to its critical changes refuses unsigned seal steps too.
+      const settings = await tx.tenant.findUnique({ where: { id: tenant.id }, select: { signedApprovals: true } });
       const signature = await this.signatures.check(
         tx,
         { action: signed, tenant: tenant.id, subject: id, contentHash, approver: me.id },
         proof,
-        { required: false, userVerification: true },
+        { required: settings?.signedApprovals === true, userVerification: true },
       );
       const approval = {
         sealId: id,

@@ -1,8 +1,14 @@
 import { Global, Module } from '@nestjs/common';
+import { SignedApprovalsController } from './signed-approvals.controller.js';
+import { SignedApprovalsSetting } from './signed-approvals.service.js';
 import { TenantsController } from './tenants.controller.js';
 import { TenantsService } from './tenants.service.js';
 
-/** Tenants over HTTP: creation (optionally from a preset), listing, lookup. */
+/** Tenants over HTTP: creation (optionally from a preset), listing, lookup, the signed-approvals setting. */
 @Global()
-@Module({ controllers: [TenantsController], providers: [TenantsService], exports: [TenantsService] })
+@Module({
+  controllers: [TenantsController, SignedApprovalsController],
+  providers: [TenantsService, SignedApprovalsSetting],
+  exports: [TenantsService],
+})
 export class TenancyModule {}

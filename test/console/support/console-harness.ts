@@ -60,15 +60,17 @@ function buildConsole(): string {
  * A listening Cloison on a fresh database serving a freshly compiled console, and one Chromium
  * with a fresh profile. One per test file.
  */
-export async function startConsole(opts: { passkeys?: boolean; bypassCSP?: boolean } = {}): Promise<ConsoleHarness> {
+export async function startConsole(
+  opts: { passkeys?: boolean; bypassCSP?: boolean; port?: number; config?: Partial<CloisonConfig> } = {},
+): Promise<ConsoleHarness> {
   const scriptsDir = buildConsole();
   const profile = tempDir('cloison-chromium-');
   // Passkeys need a secure context: the page is opened as localhost, the relying party, on a port known beforehand.
-  const fixedPort = opts.passkeys ? await freePort() : 0;
+  const fixedPort = opts.port ?? (opts.passkeys ? await freePort() : 0);
   const passkeys: Partial<CloisonConfig> = opts.passkeys
     ? { webauthn: { rpId: 'localhost', origins: [`http://localhost:${fixedPort}`] }, signedApprovalsFromRisk: 2 }
     : {};
-  const t = await startTestApp({ console: { assetsDir: resolve('apps/console/public'), scriptsDir }, ...passkeys });
+  const t = await startTestApp({ console: { assetsDir: resolve('apps/console/public'), scriptsDir }, ...passkeys, ...opts.config });
   let browser: BrowserContext | undefined;
   try {
     await t.app.listen({ port: fixedPort, host: '127.0.0.1' });

@@ -171,7 +171,7 @@ export async function tenantView(ctx: ViewContext, main: HTMLElement, slug: stri
     ? h('section', { class: 'panel', 'aria-labelledby': 'people-title' }, h('h2', { id: 'people-title' }, t('peopleTitle')))
     : null;
   const sealBox = h('section', { class: 'panel', 'aria-labelledby': 'seal-title' }, h('h2', { id: 'seal-title' }, t('sealTitle')));
-  sealPanel(ctx, sealBox, slug, seals);
+  sealPanel(ctx, sealBox, slug, seals, options);
   replace(
     main,
     h('h1', { tabindex: -1 }, t('optionsOf', { name: tenant.name })),

@@ -3,6 +3,7 @@ import { errorBox } from '../format.js';
 import { dateTime, roleName, t } from '../i18n.js';
 import type { ViewContext } from '../context.js';
 import type { SealSummary } from '../types.js';
+import { sealStepHash, signStep } from '../passkeys.js';
 
 export type SealStep = 'activate' | 'lift' | 'break_glass';
 
@@ -97,7 +98,10 @@ export function sealAction(ctx: ViewContext, seal: SealSummary, purpose: SealSte
         {
           type: 'button',
           class: 'primary',
-          onclick: () => void ctx.api.approveSeal(seal.tenant, seal.id).then(() => done(t('sealApproved')), fail),
+          onclick: () =>
+            void signed(ctx, seal, 'activate', null)
+              .then((signature) => ctx.api.approveSeal(seal.tenant, seal.id, signature))
+              .then(() => done(t('sealApproved')), fail),
         },
         t('confirmApprove'),
       );
@@ -118,10 +122,14 @@ export function sealAction(ctx: ViewContext, seal: SealSummary, purpose: SealSte
         novalidate: true,
         onsubmit: (e: Event) => {
           e.preventDefault();
-          void ctx.api.sealStep(seal.tenant, seal.id, purpose === 'lift' ? 'lift' : 'break-glass', reason.value).then(
-            () => done(t(purpose === 'lift' ? 'sealLiftGiven' : 'sealBreakGlassGiven')),
-            (err: unknown) => feedback.replaceChildren(errorBox(err, form)),
-          );
+          void signed(ctx, seal, purpose, reason.value)
+            .then((signature) =>
+              ctx.api.sealStep(seal.tenant, seal.id, purpose === 'lift' ? 'lift' : 'break-glass', reason.value, signature),
+            )
+            .then(
+              () => done(t(purpose === 'lift' ? 'sealLiftGiven' : 'sealBreakGlassGiven')),
+              (err: unknown) => feedback.replaceChildren(errorBox(err, form)),
+            );
         },
       },
       h(
@@ -144,4 +152,19 @@ export function sealAction(ctx: ViewContext, seal: SealSummary, purpose: SealSte
   }
   start();
   return box;
+}
+
+/**
+ * The step signed with one of the person's passkeys when they have one (tenants that require
+ * signed approvals refuse unsigned seal steps; elsewhere a signature is checked and kept).
+ */
+async function signed(ctx: ViewContext, seal: SealSummary, purpose: SealStep, reason: string | null): Promise<object | undefined> {
+  const tenant = await ctx.api.tenant(seal.tenant);
+  const contentHash = await sealStepHash(
+    { tenantId: tenant.id, id: seal.id, label: seal.label, requiredApprovals: seal.requiredApprovals },
+    purpose,
+    purpose === 'activate' ? null : reason,
+  );
+  const action = purpose === 'activate' ? 'seal.approve' : purpose === 'lift' ? 'seal.lift' : 'seal.break_glass';
+  return signStep(ctx.api, ctx.me, { action, tenant: seal.tenant, subject: seal.id, contentHash });
 }

@@ -2,7 +2,8 @@ import { download, h, uid, type Child } from '../dom.js';
 import { errorBox } from '../format.js';
 import { t } from '../i18n.js';
 import type { ViewContext } from '../context.js';
-import type { SealSummary } from '../types.js';
+import type { OptionView, SealSummary } from '../types.js';
+import { breakGlassChangeForm } from './break-glass-change.js';
 import { mayApproveSeal, sealAction, sealApprovals, sealSummary } from './seal-card.js';
 
 /** The seal that matters now: the one in force, else the one proposed, else the latest. */
@@ -12,9 +13,10 @@ export function currentSeal(seals: SealSummary[]): SealSummary | undefined {
 
 /**
  * A tenant's seal: its status, approvals and fingerprint, the signed document, and the steps this
- * person may take (propose, approve, lift, break-glass). `seals` is null when the server has none.
+ * person may take (propose, approve, lift, break-glass; with the tenant's `options`, an operator's
+ * break-glass change under the seal). `seals` is null when the server has none.
  */
-export function sealPanel(ctx: ViewContext, panel: HTMLElement, slug: string, seals: SealSummary[] | null): void {
+export function sealPanel(ctx: ViewContext, panel: HTMLElement, slug: string, seals: SealSummary[] | null, options?: OptionView[]): void {
   if (seals === null) {
     panel.append(h('p', { class: 'muted', 'data-feature': 'seals-unavailable' }, t('sealUnavailable')));
     return;
@@ -34,6 +36,7 @@ export function sealPanel(ctx: ViewContext, panel: HTMLElement, slug: string, se
     for (const step of seal.status === 'proposed' ? (['activate'] as const) : (['lift', 'break_glass'] as const)) {
       if (mayApproveSeal(ctx, seal, step)) parts.push(sealAction(ctx, seal, step, done));
     }
+    if (seal.status === 'active' && ctx.me.role === 'operator' && options) parts.push(breakGlassChangeForm(ctx, seal, options, done));
     if (seal.document) {
       parts.push(
         h(

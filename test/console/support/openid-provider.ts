@@ -1,0 +1,101 @@
+import { createServer, type AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+// @ts-expect-error oidc-provider ships no type declarations; the few calls below are typed by hand.
+import ProviderModule from 'oidc-provider';
+
+export const CONSOLE_CLIENT_ID = 'cloison-console';
+export const CONSOLE_CLIENT_SECRET = 'console-client-secret-for-tests-only';
+
+interface ProviderLike {
+  listen(port: number, host: string): Server;
+}
+const Provider = ProviderModule as new (issuer: string, configuration: object) => ProviderLike;
+
+export interface OpenIdProvider {
+  /** http://127.0.0.1:<port> */
+  issuer: string;
+  close(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => done(port));
+    });
+  });
+}
+
+/**
+ * A real OpenID provider (oidc-provider 9) in this process on 127.0.0.1, with one confidential
+ * client for the console (PKCE required) and its own login and consent pages (the library's
+ * development interactions: any login name is an account whose subject is that name).
+ */
+export async function startOpenIdProvider(redirectUris: string[]): Promise<OpenIdProvider> {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: CONSOLE_CLIENT_ID,
+        client_secret: CONSOLE_CLIENT_SECRET,
+        redirect_uris: redirectUris,
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
+    pkce: { required: () => true },
+    cookies: { keys: ['cookie-key-for-tests-only'] },
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
+    findAccount: (_ctx: unknown, id: string) => ({ accountId: id, claims: () => ({ sub: id }) }),
+  });
+  const server = provider.listen(port, '127.0.0.1');
+  await new Promise<void>((done) => (server.listening ? done() : server.once('listening', () => done())));
+  return {
+    issuer,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
+/**
+ * Goes through the provider's login and consent pages over HTTP, as a browser would (cookies,
+ * redirects, form posts), until the provider sends the browser to `redirectPrefix`; returns that URL.
+ */
+export async function authorizeAs(authorizationUrl: string, login: string, redirectPrefix: string): Promise<string> {
+  const jar = new Map<string, string>();
+  let url = authorizationUrl;
+  let form: URLSearchParams | undefined;
+  for (let step = 0; step < 12; step++) {
+    const res = await fetch(url, {
+      method: form ? 'POST' : 'GET',
+      redirect: 'manual',
+      headers: {
+        cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
+      body: form?.toString(),
+    });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair = ''] = c.split(';');
+      const eq = pair.indexOf('=');
+      jar.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+    form = undefined;
+    const location = res.headers.get('location');
+    if (location) {
+      url = new URL(location, url).href;
+      if (url.startsWith(redirectPrefix)) return url;
+      continue;
+    }
+    const html = await res.text();
+    const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
+    const prompt = /name="prompt" value="(\w+)"/.exec(html)?.[1];
+    if (!action || !prompt) throw new Error(`unexpected page from the provider (${res.status}): ${html.slice(0, 300)}`);
+    url = new URL(action.replaceAll('&amp;', '&'), url).href;
+    form = new URLSearchParams(prompt === 'login' ? { prompt, login, password: 'any' } : { prompt });
+  }
+  throw new Error('the provider never sent the browser back');
+}
