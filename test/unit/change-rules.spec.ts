@@ -1,4 +1,4 @@
-import { ChangeGate } from '#change-control';
+import { ChangeGate } from '#change-control/change.gate';
 import { OptionStore } from '#change-control/option-store';
 import type { Change, OptionView } from '#change-control';
 import type { JsonValue, OptionDefinition } from '#registry';

@@ -13,7 +13,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Waiting for a connection is normal under load (and on the one-connection embedded server).
 const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
 // Maintenance (the catalog reconciliation at boot) touches every option and may follow a default for
-// thousands of tenants: Prisma's 5 s default fails boot on a busy machine.
+// thousands of tenants, as a change across named tenants may: Prisma's 5 s default fails boot on a busy machine.
 const MAINTENANCE_TX_OPTIONS = { maxWait: 10_000, timeout: 300_000 };
 
 type Setting = 'app.tenant_id' | 'app.all_tenants';
@@ -173,7 +173,7 @@ export class TenantScopeService {
         await this.bind(tx, 'app.tenant_id', tenantId);
       };
       return fn(tx, enter);
-    });
+    }, MAINTENANCE_TX_OPTIONS);
   }
 
   /**
