@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 // ESM NestJS under jest: sources are transformed by swc and loaded as ES modules
 // (the test scripts set NODE_OPTIONS=--experimental-vm-modules).
 const base = {
@@ -48,7 +50,15 @@ const projects = [
 // arguments appended by `npm run test:unit -- <file>` to name files.
 const picked = process.env.TEST_PROJECTS?.split(',').filter(Boolean);
 
+// Tests on a PostgreSQL server spend most of their time waiting on it, and unit tests need no database: two
+// workers keep two cores busy where jest's default (one fewer than the cores) runs one file at a time. The
+// embedded database computes inside the worker itself: with two workers on a busy two-core machine, a test
+// that boots it three times from empty went past its time limit, so its runs keep the default.
+const embedded = !process.env.DATABASE_URL && (!picked || picked.some((p) => p !== 'unit'));
+
 export default {
   testTimeout: 60000,
+  ...(embedded ? {} : { maxWorkers: Math.max(2, availableParallelism() - 1) }),
+  testSequencer: '<rootDir>/test/support/jest.sequencer.mjs',
   projects: picked ? projects.filter((p) => picked.includes(p.displayName)) : projects,
 };

@@ -54,6 +54,8 @@ describe('console: an operator’s daily work', () => {
     await page.goto(`${c.origin}/console/#/tenants/teachers-union`);
     await settled(page);
     const row = page.locator('section[aria-labelledby=people-title] tr', { hasText: 'President, teachers union' });
+    // The people of an organisation load after the rest of its page.
+    await row.waitFor();
     expect(await row.locator('td').allTextContents()).toEqual([
       'President, teachers union',
       'client administrator',

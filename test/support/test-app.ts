@@ -1,12 +1,12 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
 import { createApp, type CloisonApp, type CreateAppOptions } from '#api/app.factory';
 import { loadConfig, type CloisonConfig } from '#config';
 import { copyPgliteTemplate, copyPostgresTemplate } from './template-database.js';
+import { tempDir } from './temp-dir.js';
 
 export const OPERATOR_TOKEN = 'cln_test-bootstrap-operator-token';
 /** The second initial operator: another person (lineage), who can approve the first one's requests. */
@@ -82,9 +82,7 @@ export function testConfig(overrides: Partial<CloisonConfig> = {}): CloisonConfi
   };
 }
 
-export function tempDir(prefix = 'cloison-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
+export { tempDir };
 
 export interface TestApp extends CloisonApp {
   config: CloisonConfig;

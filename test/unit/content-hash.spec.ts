@@ -1,4 +1,4 @@
-import { contentHashOf, sha256Canonical } from '#change-control';
+import { contentHashOf, sha256Canonical } from '#change-control/content-hash';
 import { GENESIS_HASH, canonicalContent, contentHash, linkHash, type AuditContent } from '#audit-format';
 
 /**

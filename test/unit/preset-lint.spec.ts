@@ -1,7 +1,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CatalogError, lintCatalog, loadRegistry } from '#registry';
-import { tempDir } from '../support/test-app.js';
+import { CatalogError, lintCatalog, loadRegistry } from '#registry/catalog.loader';
+import { tempDir } from '../support/temp-dir.js';
 
 const CATALOG = resolve('catalog');
 

@@ -3,8 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '#cli/cli';
 import { sealVerifyCommand } from '#cli/commands/seal-verify.command';
-import { SealSigner, fingerprintOf, type SealDocument, type SealedState } from '#seals';
-import { tempDir } from '../support/test-app.js';
+import { fingerprintOf, type SealDocument, type SealedState } from '#audit-format';
+import { SealSigner } from '#seals/seal-signer';
+import { tempDir } from '../support/temp-dir.js';
 
 async function run(doc: unknown, ...args: string[]): Promise<{ code: number; out: Record<string, unknown>; err: string }> {
   const file = join(tempDir('cloison-seal-'), 'seal.json');

@@ -1,7 +1,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { lintCatalog } from '#registry';
-import { tempDir } from '../support/test-app.js';
+import { lintCatalog } from '#registry/catalog.loader';
+import { tempDir } from '../support/temp-dir.js';
 
 describe('secrecy order lint', () => {
   it('the shipped secrecy options list their values most secret first', () => {

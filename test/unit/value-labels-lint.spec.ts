@@ -1,7 +1,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { lintCatalog } from '#registry';
-import { tempDir } from '../support/test-app.js';
+import { lintCatalog } from '#registry/catalog.loader';
+import { tempDir } from '../support/temp-dir.js';
 
 function copyWith(key: string, edit: (def: Record<string, unknown>) => Record<string, unknown>): string {
   const dir = tempDir('cloison-labels-');

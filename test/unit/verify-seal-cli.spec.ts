@@ -1,11 +1,54 @@
+import swc from '@swc/core';
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { SealSigner, fingerprintOf, type SealDocument, type SealedState } from '#seals';
-import { tempDir } from '../support/test-app.js';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fingerprintOf, type SealDocument, type SealedState } from '#audit-format';
+import { SealSigner } from '#seals/seal-signer';
+import { tempDir } from '../support/temp-dir.js';
 
-const CLI = resolve('bin/verify-seal.js');
+/**
+ * bin/verify-seal.js runs the compiled `cloison seal verify` (dist/). Tests never touch the real dist/:
+ * the command and the library it checks with are compiled into a scratch copy of the package, as
+ * `npm run build` lays them out, and the script is run from there by a separate Node process.
+ */
+const BUILT = [
+  'apps/cli/src/commands/seal-verify.command.ts',
+  'apps/cli/src/commands/offline-args.ts',
+  ...readdirSync('libs/audit-format/src')
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))
+    .map((f) => `libs/audit-format/src/${f}`),
+];
+
+function scratchPackage(withBuild: boolean): string {
+  const root = tempDir('cloison-verify-seal-');
+  mkdirSync(join(root, 'bin'));
+  copyFileSync('bin/verify-seal.js', join(root, 'bin/verify-seal.js'));
+  copyFileSync('package.json', join(root, 'package.json'));
+  symlinkSync(resolve('node_modules'), join(root, 'node_modules'));
+  if (withBuild) {
+    for (const file of BUILT) {
+      const { code } = swc.transformFileSync(file, {
+        jsc: { parser: { syntax: 'typescript', decorators: true }, target: 'es2022' },
+        module: { type: 'es6' },
+      });
+      const out = join(root, 'dist', file.replace(/\.ts$/, '.js'));
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, code);
+    }
+  }
+  return root;
+}
+
+let CLI = '';
+let scratch: string[] = [];
+beforeAll(() => {
+  scratch = [scratchPackage(true)];
+  CLI = join(scratch[0] as string, 'bin/verify-seal.js');
+});
+afterAll(() => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
 
 function run(doc: unknown, ...args: string[]): { code: number; out: Record<string, unknown> } {
   const file = join(tempDir('cloison-seal-'), 'seal.json');
@@ -54,5 +97,18 @@ describe('offline seal verification (bin/verify-seal.js)', () => {
       code: 1,
       out: expect.objectContaining({ signatureValid: true, trusted: false, valid: false }),
     });
+  });
+
+  it('asks for the build when dist/ is missing', () => {
+    const bare = scratchPackage(false);
+    scratch.push(bare);
+    let status = 0;
+    let stderr = '';
+    try {
+      execFileSync(process.execPath, [join(bare, 'bin/verify-seal.js'), 'seal.json'], { encoding: 'utf8', stdio: 'pipe' });
+    } catch (err) {
+      ({ status, stderr } = err as { status: number; stderr: string });
+    }
+    expect({ status, stderr }).toEqual({ status: 2, stderr: expect.stringContaining('npm run build') });
   });
 });

@@ -4,9 +4,10 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { answerFrameworkError } from '#http';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { pino, type DestinationStream } from 'pino';
 import { LazyChildLogger, NestPinoLogger, RequestLogController, recordHttpRequest } from '#observability';
+import { loggableUrl } from '#identity';
 import { openDatabase, type Database } from '#persistence';
 import { loadRegistry } from '#registry';
 import { AppModule } from './app.module.js';
@@ -61,7 +62,20 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
     // write is under way go out together, and what is pending is flushed when the process exits.
     // (Log lines are diagnostics: what must not be lost is in the audit log, committed first.)
     const logger = pino(
-      { level: config.logLevel, base: { service: 'cloison' } },
+      {
+        level: config.logLevel,
+        base: { service: 'cloison' },
+        // Fastify's request line, with the secrets some URLs carry (invitation codes, the provider's code) left out.
+        serializers: {
+          req: (req: FastifyRequest) => ({
+            method: req.method,
+            url: loggableUrl(req.url),
+            host: req.host,
+            remoteAddress: req.ip,
+            remotePort: req.socket?.remotePort,
+          }),
+        },
+      },
       options.logStream ?? pino.destination({ dest: 1, sync: false }),
     );
     // The evaluation fast path (serveOfrepDirectly) is given the same request ids, request

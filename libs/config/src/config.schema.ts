@@ -1,4 +1,4 @@
-import { DEFAULT_APP_ROLE } from '#persistence';
+import { DEFAULT_APP_ROLE } from '#persistence/app-role';
 
 const POSTGRES_URL = '^postgres(ql)?://';
 const SECRET = '^[\\x21-\\x7e]{16,}$';

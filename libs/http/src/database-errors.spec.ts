@@ -1,4 +1,4 @@
-import { SessionRoleError } from '#persistence';
+import { SessionRoleError } from '#persistence/session-role';
 import { classifyDatabaseError } from './database-errors.js';
 import { toErrorBody } from './http-error.filter.js';
 

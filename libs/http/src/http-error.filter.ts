@@ -1,7 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import { TooManyRequests } from '#policy';
+import { TooManyRequests } from '#policy/request-limits';
 import { classifyDatabaseError } from './database-errors.js';
 
 export interface ErrorBody {

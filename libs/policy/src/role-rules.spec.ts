@@ -1,5 +1,5 @@
 import { subject } from '@casl/ability';
-import { ROLES, SPANNING_ROLES, type AuthenticatedPrincipal, type Role } from '#tenancy';
+import { ROLES, SPANNING_ROLES, type AuthenticatedPrincipal, type Role } from '#tenancy/principal';
 import { defineAbilityFor } from './ability.factory.js';
 import { ROLE_RULES, SUBJECTS } from './role-rules.js';
 
