@@ -28,6 +28,8 @@ const KEPT_WHOLE: Record<string, 'reference' | 'coordinator'> = {
   catalog_defaults: 'reference',
   // The service's signing keys, no tenant.
   service_keys: 'reference',
+  // Console sign-in sessions: operators' have no tenant, like their principals; written on each use.
+  console_sessions: 'coordinator',
   catalog_definition_history: 'reference',
   // Who may act: operator requests name no tenant, invitations are keyed by id alone (like seals).
   principal_requests: 'coordinator',

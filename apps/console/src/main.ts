@@ -161,9 +161,11 @@ async function signedIn(credentials: Credentials, me: Me): Promise<void> {
   const defs = await api.registry();
   if ('token' in credentials) sessionStorage.setItem(TOKEN_KEY, credentials.token);
   session = { api, me, registry: new Map(defs.map((d) => [d.key, d])) };
-  if (!location.hash || location.hash === '#/') location.hash = HOME[me.role];
   shell();
-  await route(true);
+  // Moving to the role's home fires hashchange, whose listener draws it: drawing here too would draw
+  // it twice, the second replacing the first while someone may already be using it.
+  if (!location.hash || location.hash === '#/') location.hash = HOME[me.role];
+  else await route(true);
 }
 
 function context(s: Session): ViewContext {
