@@ -83,6 +83,6 @@ process.on('message', async (m) => {
   // request that a machine busy with other work disturbs less than req/s.
   if (m === 'cpu') {
     const { user, system } = process.cpuUsage();
-    process.send({ cpu: { us: user + system, systemUs: system } });
+    process.send({ cpu: { us: user + system, systemUs: system, gcMs } });
   }
 });

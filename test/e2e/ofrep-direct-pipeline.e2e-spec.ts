@@ -9,7 +9,9 @@ import {
 } from '@nestjs/common';
 import { GUARDS_METADATA } from '@nestjs/common/constants.js';
 import { ApplicationConfig } from '@nestjs/core';
-import { unreproducedEnhancers } from '#evaluation';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { RouteOptions } from 'fastify';
+import { unreproducedEnhancers, unreproducedHooks } from '#evaluation';
 import { OfrepController } from '#evaluation/ofrep.controller';
 import { globalEnhancers } from '#http';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -88,5 +90,63 @@ describe("evaluation served directly skips nothing of Nest's pipeline", () => {
     } finally {
       Reflect.defineMetadata(GUARDS_METADATA, before, OfrepController);
     }
+  });
+});
+
+/**
+ * Below Fastify, the fast path also stands in for Fastify's hooks: a hook it does not know, on every
+ * route or on an evaluation route, or an adapter feature that makes the adapter's hooks act, is named.
+ */
+describe('evaluation served below Fastify skips no Fastify hook', () => {
+  const known = async (extra: (adapter: FastifyAdapter) => void = () => undefined, routeHook?: RouteOptions['preHandler']) => {
+    const adapter = new FastifyAdapter();
+    const fastify = adapter.getInstance();
+    fastify.addHook('onRequest', function securityHeaders(_req, _reply, done) {
+      done();
+    });
+    fastify.addHook('onSend', function requestIdHeader(_req, _reply, payload, done) {
+      done(null, payload);
+    });
+    fastify.addHook('onResponse', function httpMetrics(_req, _reply, done) {
+      done();
+    });
+    extra(adapter);
+    const route: RouteOptions = {
+      method: 'POST',
+      url: '/ofrep/v1/evaluate/flags',
+      handler: async () => '',
+      ...(routeHook ? { preHandler: routeHook } : {}),
+    };
+    fastify.route(route);
+    await fastify.ready();
+    const app = { getHttpAdapter: () => adapter, get: () => ({ getVersioning: () => undefined }) };
+    try {
+      return await unreproducedHooks(app as never, [route]);
+    } finally {
+      await fastify.close();
+    }
+  };
+
+  it('names nothing for the hooks the fast path reproduces', async () => {
+    expect(await known()).toEqual([]);
+  });
+
+  it('names a hook added on every route, one on an evaluation route, and CORS', async () => {
+    expect(
+      await known((a) =>
+        a.getInstance().addHook('preHandler', function auditTrail(_req, _reply, done) {
+          done();
+        }),
+      ),
+    ).toEqual(['Fastify preHandler hooks: auditTrail (served directly: none)']);
+    expect(
+      await known(undefined, function throttle(_req, _reply, done) {
+        done();
+      }),
+    ).toEqual(['/ofrep/v1/evaluate/flags preHandler hooks: throttle (served directly: none)']);
+    expect(await known((a) => a.getInstance().addHook('onRequest', (_req, _reply, done) => done()))).toEqual([
+      'Fastify onRequest hooks: FastifyAdapter, FastifyAdapter, FastifyAdapter, FastifyAdapter, FastifyAdapter, FastifyAdapter, securityHeaders, anonymous (served directly: FastifyAdapter, FastifyAdapter, FastifyAdapter, FastifyAdapter, FastifyAdapter, FastifyAdapter, securityHeaders)',
+    ]);
+    expect(await known((a) => a.enableCors({}))).toEqual(['FastifyAdapter corsHook set']);
   });
 });

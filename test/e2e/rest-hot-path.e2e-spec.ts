@@ -70,7 +70,7 @@ describe('REST option routes: fewer round trips, same checks', () => {
     await t?.stop();
   });
 
-  it("a warm GET of an option needs no statement, a cold one reads all the tenant's rows in one, a direct PUT two plus the shared audit link", async () => {
+  it("a warm GET of an option needs no statement, a cold one reads all the tenant's rows in one, a direct PUT one plus the shared audit link", async () => {
     const path = '/v1/tenants/hot-a/options/retention_days';
     // Embedded mode drops every cache on the first poll after a change (200 ms, later on a busy
     // machine): counted again until that has passed.
@@ -89,12 +89,10 @@ describe('REST option routes: fewer round trips, same checks', () => {
       expect(warm).toEqual({ statements: [], transactions: 0 });
     }, 5_000);
     const write = await traffic(t.database.pool, () => t.as(OPERATOR_TOKEN).put(path).send({ value: 401, reason: 'hot path' }).expect(200));
-    // The third, the global audit link, is shared by every change committed while the previous link ran.
-    expect(write.statements).toEqual([
-      expect.stringContaining('cloison_option_write_state'),
-      expect.stringContaining('cloison_apply_option_unlinked'),
-      expect.stringContaining('cloison_audit_link()'),
-    ]);
+    // The instance wrote this option before (the seed): one statement, made against the row as it
+    // left it, which the statement checks. The second, the global audit link, is shared by every
+    // change committed while the previous link ran.
+    expect(write.statements).toEqual([expect.stringContaining('cloison_change_option('), expect.stringContaining('cloison_audit_link()')]);
     expect(write.transactions).toBe(0);
     // The writing instance dropped the tenant's rows before answering: the next read sees the write.
     const after = await traffic(t.database.pool, async () => {
@@ -106,6 +104,43 @@ describe('REST option routes: fewer round trips, same checks', () => {
     expect(after.statements.filter((s) => s.includes('cloison_read_option'))).toEqual([expect.stringContaining('cloison_read_options(')]);
     const res = await t.as(adminA).get(path).expect(200);
     expect(res.body).toMatchObject({ value: 401, source: 'tenant', version: 2 });
+  });
+
+  it('a direct PUT of an option changed elsewhere meanwhile learns the stored row from its refused statement, and writes over that', async () => {
+    const path = '/v1/tenants/hot-a/options/retention_days';
+    const seen = (await t.as(OPERATOR_TOKEN).put(path).send({ value: 410, reason: 'known' }).expect(200)).body.version as number;
+    // Another instance (here: the superuser) moves the row: this instance's guess is now wrong.
+    await t.superuser((c) =>
+      c.query(`UPDATE option_values SET value = '411', version = version + 1 WHERE tenant_id = $1 AND option_key = 'retention_days'`, [
+        tenantA.id,
+      ]),
+    );
+    const write = await traffic(t.database.pool, async () => {
+      const res = await t.as(OPERATOR_TOKEN).put(path).send({ value: 412, reason: 'after another writer' }).expect(200);
+      expect(res.body).toMatchObject({ value: 412, version: seen + 2 });
+    });
+    // (Embedded mode may have emptied the principal and tenant caches meanwhile: not counted.)
+    const ofTheWrite = (statements: string[]) => statements.filter((q) => /option|audit_link/.test(q));
+    expect(ofTheWrite(write.statements)).toEqual([
+      expect.stringContaining('cloison_change_option('),
+      expect.stringContaining('cloison_change_option('),
+      expect.stringContaining('cloison_audit_link()'),
+    ]);
+    // Its audit event starts from what was stored, not from what the instance believed.
+    const [event] = await t.superuser(
+      async (c) =>
+        (
+          await c.query(
+            `SELECT before, after FROM audit_events WHERE tenant_id = $1 AND option_key = 'retention_days' ORDER BY id DESC LIMIT 1`,
+            [tenantA.id],
+          )
+        ).rows,
+    );
+    expect(event).toEqual({ before: 411, after: 412 });
+    // A no-op is never answered on a guess: the stored state is read first.
+    const noop = await traffic(t.database.pool, () => t.as(OPERATOR_TOKEN).put(path).send({ value: 412, reason: 'same' }).expect(200));
+    expect(ofTheWrite(noop.statements)).toEqual([expect.stringContaining('cloison_option_write_state')]);
+    await t.as(OPERATOR_TOKEN).put(path).send({ value: 401, reason: 'as before' }).expect(200);
   });
 
   it('cold reads of one tenant at once share one statement, but never one that started before an invalidation', async () => {

@@ -89,10 +89,11 @@ describe('global audit link failure', () => {
       reason: 'crashed before its link',
     });
     await t.superuser(async (c: pg.PoolClient) => {
+      const { rows: tenant } = await c.query('SELECT risk_level FROM tenants WHERE id = $1', [alpha.id]);
       await c.query(`SET LOCAL ROLE ${t.database.role.role}`);
-      const sql = `SELECT * FROM cloison_apply_option_unlinked($1::uuid, $2::text, $3::integer, $4::boolean, $5::jsonb, ${auditPlaceholders(5)})`;
-      const { rows } = await c.query(sql, [alpha.id, 'max_proxies', 2, true, '4', ...event.args]);
-      expect(rows[0]).toMatchObject({ outcome: 'applied', current_version: 3 });
+      const sql = `SELECT * FROM cloison_change_option($1::uuid, $2::text, $3::integer, $4::integer, $5::boolean, $6::boolean, $7::jsonb, ${auditPlaceholders(7)})`;
+      const { rows } = await c.query(sql, [alpha.id, 'max_proxies', tenant[0].risk_level, 2, true, true, '4', ...event.args]);
+      expect(rows[0]).toMatchObject({ outcome: 'applied', version: 3 });
     });
     expect(await unlinked()).toHaveLength(1);
     t = await t.reboot();

@@ -17,7 +17,7 @@ const reset: Change = { isSet: false };
 
 // Both rules are pure; the classes hold them beside the transactions that use them, and need
 // none of their collaborators for these calls.
-const store = new OptionStore(undefined as never, undefined as never, undefined as never);
+const store = new OptionStore(undefined as never, undefined as never, undefined as never, undefined as never, undefined as never);
 
 describe('no-op detection', () => {
   it('a set to the value already in effect changes nothing, compared deeply', () => {

@@ -4,15 +4,16 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { answerFrameworkError } from '#http';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { pino, type DestinationStream } from 'pino';
 import { LazyChildLogger, NestPinoLogger, RequestLogController, recordHttpRequest } from '#observability';
+import { loggableUrl } from '#identity';
 import { openDatabase, type Database } from '#persistence';
 import { loadRegistry } from '#registry';
 import { AppModule } from './app.module.js';
 import { Lifecycle } from '#observability';
 import { serveConsole } from './console/console.assets.js';
-import { applyHttpHardening } from '#http';
+import { applyHttpHardening, securityHeaders } from '#http';
 import { serveOfrepDirectly } from '#evaluation';
 import type { CloisonConfig } from '#config';
 
@@ -61,13 +62,39 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
     // write is under way go out together, and what is pending is flushed when the process exits.
     // (Log lines are diagnostics: what must not be lost is in the audit log, committed first.)
     const logger = pino(
-      { level: config.logLevel, base: { service: 'cloison' } },
+      {
+        level: config.logLevel,
+        base: { service: 'cloison' },
+        // Fastify's request line, with the secrets some URLs carry (invitation codes, the provider's code) left out.
+        serializers: {
+          req: (req: FastifyRequest) => ({
+            method: req.method,
+            url: loggableUrl(req.url),
+            host: req.host,
+            remoteAddress: req.ip,
+            remotePort: req.socket?.remotePort,
+          }),
+        },
+      },
       options.logStream ?? pino.destination({ dest: 1, sync: false }),
     );
+    // The evaluation fast path (serveOfrepDirectly) is given the same request ids, request
+    // loggers, log lines, headers and metrics as the hooks below.
+    const requestId = () => randomUUID();
+    const logController = new RequestLogController({ requestIdLogLabel: 'requestId' });
+    const childLoggerFactory = (parent: FastifyBaseLogger, bindings: Record<string, unknown>, opts: object, raw: IncomingMessage) => {
+      const given = raw.headers['x-request-id'];
+      // Made on the request's first log line: most evaluations write none.
+      return new LazyChildLogger(
+        parent,
+        typeof given === 'string' && REQUEST_ID.test(given) ? { ...bindings, clientRequestId: given } : bindings,
+        opts,
+      );
+    };
     const adapter = new FastifyAdapter({
       loggerInstance: logger,
       // Evaluation requests are counted (onResponse below), not logged, unless refused, failed or slow.
-      logController: new RequestLogController({ requestIdLogLabel: 'requestId' }),
+      logController,
       bodyLimit: config.bodyLimit,
       frameworkErrors: answerFrameworkError,
       // No Nest middleware is used (hooks and guards do that work): without middie, requests skip
@@ -75,16 +102,8 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
       skipMiddie: true,
       // The id audit events store is always the server's own: a client naming it could tie its
       // request to another's events. A well-formed client id is logged beside it.
-      genReqId: () => randomUUID(),
-      childLoggerFactory: (parent: FastifyBaseLogger, bindings: Record<string, unknown>, opts: object, raw: IncomingMessage) => {
-        const given = raw.headers['x-request-id'];
-        // Made on the request's first log line: most evaluations write none.
-        return new LazyChildLogger(
-          parent,
-          typeof given === 'string' && REQUEST_ID.test(given) ? { ...bindings, clientRequestId: given } : bindings,
-          opts,
-        );
-      },
+      genReqId: requestId,
+      childLoggerFactory,
     });
     const routes: ServedRoute[] = [];
     adapter.getInstance().addHook('onRoute', (r) => {
@@ -98,22 +117,37 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
     const fastify = app.getHttpAdapter().getInstance();
     let draining = false;
     // Callback hooks, not async ones: no promise per request on every route (evaluation included).
-    fastify.addHook('onSend', (req, reply, payload, done) => {
+    // Named: the evaluation fast path does the same and checks these are the hooks it knows.
+    fastify.addHook('onSend', function requestIdHeader(req, reply, payload, done) {
       void reply.header('x-request-id', req.id);
       if (draining) void reply.header('connection', 'close');
       done(null, payload);
     });
-    fastify.addHook('onResponse', (req, reply, done) => {
+    fastify.addHook('onResponse', function httpMetrics(req, reply, done) {
       // Route templates, not raw URLs, keep label cardinality bounded.
       recordHttpRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
       done();
     });
     serveConsole(app, config);
-    const ofrepServedDirectly = serveOfrepDirectly(app, { max: config.ofrepRateLimitMax, windowMs: config.rateLimitWindowMs });
+    const ofrepServedDirectly = serveOfrepDirectly(
+      app,
+      { max: config.ofrepRateLimitMax, windowMs: config.rateLimitWindowMs },
+      {
+        requestId,
+        securityHeaders: securityHeaders(),
+        recordRequest: recordHttpRequest,
+        logController,
+        childLogger: (bindings, raw) => childLoggerFactory(fastify.log, bindings, {}, raw),
+        // While draining every request goes through Fastify and the hooks above (connection: close).
+        draining: () => draining,
+        bodyLimit: config.bodyLimit,
+        maxParamLength: fastify.initialConfig.maxParamLength ?? 100,
+      },
+    );
     // No enableShutdownHooks(): Nest would close and re-raise the signal before the database
     // is closed. main.ts calls close() on SIGTERM/SIGINT instead.
     await app.init();
-    ofrepServedDirectly();
+    await ofrepServedDirectly();
     const started = app;
     const lifecycle = started.get(Lifecycle);
     let closing: Promise<void> | undefined;

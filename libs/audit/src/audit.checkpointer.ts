@@ -23,6 +23,8 @@ export class AuditCheckpointer implements OnModuleInit, OnModuleDestroy {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<Checkpoint[]> = Promise.resolve([]);
   private scheduled = false;
+  /** A run is owed for the events counted so far: later events need no other until it takes its snapshot. */
+  private owed = false;
 
   constructor(
     private readonly scopes: TenantScopeService,
@@ -34,7 +36,11 @@ export class AuditCheckpointer implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.witness.onEvent((count) => {
-      if (count >= this.schedule.everyEvents) this.soon();
+      // Once per N events: every event after the N-th would otherwise queue a run of its own
+      // until the owed run resets the count, and runs would follow each other without pause.
+      if (count < this.schedule.everyEvents || this.owed) return;
+      this.owed = true;
+      this.soon();
     });
     this.timer = setInterval(() => this.soon(), this.schedule.everySeconds * 1000);
     this.timer.unref();
@@ -65,48 +71,72 @@ export class AuditCheckpointer implements OnModuleInit, OnModuleDestroy {
   private async run(): Promise<Checkpoint[]> {
     // Links what a failed link run left behind, so that the global checkpoint covers it.
     await this.linker.link().catch((err: unknown) => this.logger.error(`audit link before checkpoint failed: ${String(err)}`));
+    const chains = this.witness.snapshot();
+    this.owed = false;
+    const tenants = [...chains.keys()].filter((chain) => chain !== GLOBAL_CHAIN);
     const made: Checkpoint[] = [];
-    for (const [chain, candidates] of this.witness.snapshot()) {
-      const scope = chain === GLOBAL_CHAIN ? ('all-tenants' as const) : { tenantId: chain };
-      const cp = await this.scopes.run(scope, async (tx) => {
-        for (const head of candidates) {
-          if (await committed(tx, head)) return this.store(tx, head);
-        }
-        return null;
-      });
-      if (cp) {
-        this.witness.covered(chain, cp.seq);
-        made.push(cp);
-      }
+    if (tenants.length) {
+      // Every tenant chain in one transaction, each statement in its own tenant's scope; should it
+      // fail, one transaction per chain, so that one chain cannot keep the others unsigned.
+      const signed = await this.scopes
+        .runAcross(tenants, async (tx, enter) => {
+          const out: Checkpoint[] = [];
+          for (const chain of tenants) {
+            await enter(chain);
+            const cp = await this.signNewest(tx, chains.get(chain) ?? []);
+            if (cp) out.push(cp);
+          }
+          return out;
+        })
+        .catch(async (err: unknown) => {
+          this.logger.warn(`audit checkpoints of ${tenants.length} tenant chain(s) at once failed (${String(err)}); one at a time`);
+          const out: Checkpoint[] = [];
+          for (const chain of tenants) {
+            const cp = await this.scopes.run({ tenantId: chain }, (tx) => this.signNewest(tx, chains.get(chain) ?? []));
+            if (cp) out.push(cp);
+          }
+          return out;
+        });
+      made.push(...signed);
     }
+    const global = chains.get(GLOBAL_CHAIN);
+    if (global) {
+      const cp = await this.scopes.run('all-tenants', (tx) => this.signNewest(tx, global));
+      if (cp) made.push(cp);
+    }
+    for (const cp of made) this.witness.covered(cp.chain, cp.seq);
     return made;
+  }
+
+  /** Signs the newest of `candidates` (newest first) whose row is committed, if any. */
+  private async signNewest(tx: PrismaTx, candidates: WitnessedHead[]): Promise<Checkpoint | null> {
+    for (const head of candidates) {
+      if (await committed(tx, head)) return this.store(tx, head);
+    }
+    return null;
   }
 
   private async store(tx: PrismaTx, head: WitnessedHead): Promise<Checkpoint> {
     const cp = this.signer.sign({ chain: head.chain, seq: head.seq, head: head.hash, at: new Date().toISOString() });
-    await tx.auditCheckpoint.createMany({
-      data: [
-        {
-          chain: cp.chain,
-          seq: BigInt(cp.seq),
-          tenantId: cp.chain === GLOBAL_CHAIN ? null : cp.chain,
-          head: cp.head,
-          signedAt: new Date(cp.at),
-          keyFingerprint: cp.key,
-          signature: cp.signature,
-        },
-      ],
-      skipDuplicates: true,
-    });
+    const tenantId = cp.chain === GLOBAL_CHAIN ? null : cp.chain;
+    // Raw statements: the model API costs far more of the service's time per call, on every chain.
+    await tx.$executeRaw`
+      INSERT INTO audit_checkpoints (chain, seq, tenant_id, head, signed_at, key_fingerprint, signature)
+      VALUES (${cp.chain}, ${BigInt(cp.seq)}, ${tenantId}::uuid, ${cp.head}, ${new Date(cp.at)}::timestamptz, ${cp.key}, ${cp.signature})
+      ON CONFLICT DO NOTHING`;
     return cp;
   }
 }
 
 async function committed(tx: PrismaTx, head: WitnessedHead): Promise<boolean> {
   const seq = BigInt(head.seq);
-  const found =
+  const rows =
     head.chain === GLOBAL_CHAIN
-      ? await tx.auditEvent.count({ where: { seq, hash: head.hash } })
-      : await tx.auditEvent.count({ where: { tenantId: head.chain, tenantSeq: seq, tenantHash: head.hash } });
-  return found > 0;
+      ? await tx.$queryRaw<
+          { found: boolean }[]
+        >`SELECT EXISTS (SELECT 1 FROM audit_events WHERE seq = ${seq} AND hash = ${head.hash}) AS found`
+      : await tx.$queryRaw<{ found: boolean }[]>`
+          SELECT EXISTS (SELECT 1 FROM audit_events
+                          WHERE tenant_id = ${head.chain}::uuid AND tenant_seq = ${seq} AND tenant_hash = ${head.hash}) AS found`;
+  return rows[0]?.found === true;
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { recordAuditLink } from '#observability';
-import { PrismaService } from '#persistence';
+import { PrismaService, hotStatement } from '#persistence';
 import { GLOBAL_CHAIN } from '#audit-format';
 import { AuditWitness } from './audit.witness.js';
 
@@ -75,7 +75,9 @@ export class AuditLinker implements OnApplicationBootstrap {
     let rows: LinkRow[];
     try {
       // Its own transaction, whose commit does not wait for the disk (see the function).
-      ({ rows } = await this.db.database.pool.query<LinkRow>('SELECT * FROM cloison_audit_link()'));
+      ({ rows } = await this.db.database.pool.query<LinkRow>(
+        hotStatement(this.db.database, 'cloison_audit_link', 'SELECT * FROM cloison_audit_link()'),
+      ));
     } catch (err) {
       recordAuditLink('failed');
       throw err;

@@ -6,7 +6,6 @@ import { ChangeGate } from './change.gate.js';
 import { RuleConflict } from './change-errors.js';
 import { approvalRequirement } from './approval-policy.js';
 import { sha256Canonical } from './content-hash.js';
-import { ChangeListener } from '#evaluation';
 import type { PrismaTx } from '#persistence';
 import type { PolicyContext } from '#policy';
 import {
@@ -91,7 +90,6 @@ export class BulkChangesService {
     @Inject(TenantDirectory) private readonly directory: TenantDirectory,
     @Inject(Registry) private readonly registry: Registry,
     @Inject(ChangeGate) private readonly gate: ChangeGate,
-    @Inject(ChangeListener) private readonly changes: ChangeListener,
   ) {}
 
   async plan(ctx: PolicyContext, body: BulkChangeBody): Promise<BulkPlan> {
@@ -131,7 +129,6 @@ export class BulkChangesService {
         return { bulkId, planHash: plan.planHash, results };
       },
     );
-    for (const t of tenants) this.changes.valuesWritten(t.id);
     return result;
   }
 

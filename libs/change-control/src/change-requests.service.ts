@@ -2,7 +2,6 @@ import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nest
 import { accessibleBy } from '@casl/prisma/runtime';
 import { AuditRecorder, type ApprovalProof } from '#audit';
 import { ApprovalSignatures, LineageReader } from '#identity';
-import { ChangeListener } from '#evaluation';
 import { jsonInput, type PrismaTx } from '#persistence';
 import type { PolicyContext } from '#policy';
 import { Registry, type JsonValue, type OptionDefinition } from '#registry';
@@ -44,7 +43,6 @@ export class ChangeRequests {
     @Inject(ChangeGate) private readonly gate: ChangeGate,
     @Inject(ChangeRequestStore) private readonly store: ChangeRequestStore,
     @Inject(AuditRecorder) private readonly audit: AuditRecorder,
-    @Inject(ChangeListener) private readonly changes: ChangeListener,
     @Inject(LineageReader) private readonly lineages: LineageReader,
     @Inject(ApprovalSignatures) private readonly signatures: ApprovalSignatures,
   ) {}
@@ -163,7 +161,7 @@ export class ChangeRequests {
    * the tenant for a critical option), must cover this request, its content and this approver.
    */
   async approve(ctx: PolicyContext, id: string, contentHash: string, proof?: ApprovalProof): Promise<ChangeRequestView> {
-    const view = await this.pending(ctx, id, async (tx, row, tenant) => {
+    return this.pending(ctx, id, async (tx, row, tenant) => {
       const me = ctx.principal;
       if (row.requestedById === me.id) throw new ForbiddenException('the requester may not approve their own change request');
       if (contentHash !== row.contentHash) {
@@ -224,9 +222,6 @@ export class ChangeRequests {
       }
       return this.reload(tx, id, tenant);
     });
-    // Other instances learn of the change from the database; this one need not wait for it.
-    if (view.status === 'applied') this.changes.valuesWritten(pathTenant(ctx).id);
-    return view;
   }
 
   reject(ctx: PolicyContext, id: string, reason: string): Promise<ChangeRequestView> {

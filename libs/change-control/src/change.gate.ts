@@ -7,7 +7,7 @@ import { TenantScopeService, type Actor, type TenantRef } from '#tenancy';
 import { approvalRequirement, type ApprovalRequirement } from './approval-policy.js';
 import { InvalidValue, RuleConflict, RuleRefused, StaleVersion, TenantSealed } from './change-errors.js';
 import { ChangeRequestStore, requestChange, type ChangeRequestRow, type ChangeRequestView } from './change-request.store.js';
-import { OptionStore, VersionConflict } from './option-store.js';
+import { OptionStore, VersionConflict, type WriteState } from './option-store.js';
 import type { Change, OptionView } from './option-view.js';
 
 export interface GateOrigin {
@@ -51,8 +51,11 @@ export class ChangeGate {
 
   /**
    * One change of one option, in its own transaction. A change that applies directly is one
-   * statement (see OptionStore.applyAlone); anything that needs approvals or a seal's break-glass
-   * goes through `submit` in a tenant transaction.
+   * statement (see OptionStore.applyAlone), made against what this instance last saw stored of the
+   * option; the statement checks it and, when it was wrong, answers what is stored, and the change
+   * is decided again on that. Nothing is refused or answered as a no-op on a guess: the stored
+   * state is read first. Anything that needs approvals or a seal's break-glass goes through
+   * `submit` in a tenant transaction.
    */
   async submitOne(
     tenant: TenantRef,
@@ -62,27 +65,40 @@ export class ChangeGate {
     opts: GateOptions = {},
   ): Promise<GateOutcome> {
     if (opts.breakGlassSealId || opts.mode === 'request' || approvalRequirement(def, tenant.riskLevel)) {
-      return this.scopes.run({ tenantId: tenant.id }, (tx) => this.submit(tx, tenant, def, change, origin, opts));
+      return this.inTransaction(tenant, def, change, origin, opts);
     }
     this.check(def, change);
     const expected = typeof opts.ifMatch === 'number' ? opts.ifMatch : undefined;
-    const state = await this.store.peek(tenant.id, def);
-    if (!state) throw new Error(`tenant ${tenant.id} is gone`);
-    // The tenant may have been resolved from a cache: approvals follow its risk level as stored.
-    if (state.riskLevel !== tenant.riskLevel) {
-      const now = { ...tenant, riskLevel: state.riskLevel };
-      return this.scopes.run({ tenantId: tenant.id }, (tx) => this.submit(tx, now, def, change, origin, opts));
+    let state: WriteState = { riskLevel: tenant.riskLevel, sealId: null, option: this.store.known(tenant.id, def) };
+    let stored = false;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const before = state.option;
+      const applies = state.riskLevel === tenant.riskLevel && !state.sealId && (expected === undefined || expected === before.version);
+      if (!applies || this.store.isNoop(before, change)) {
+        if (!stored) {
+          const now = await this.store.peek(tenant.id, def);
+          if (!now) throw new Error(`tenant ${tenant.id} is gone`);
+          [state, stored] = [now, true];
+          continue;
+        }
+        // The tenant may have been resolved from a cache: approvals follow its risk level as stored.
+        if (state.riskLevel !== tenant.riskLevel)
+          return this.inTransaction({ ...tenant, riskLevel: state.riskLevel }, def, change, origin, opts);
+        if (state.sealId) throw new TenantSealed(tenant.slug, state.sealId);
+        assertAtVersion(def, before, expected);
+        return { kind: 'unchanged', option: before };
+      }
+      const result = await this.store.applyAlone(tenant.id, def, change, before, tenant.riskLevel, origin);
+      if (result.outcome === 'applied') return { kind: 'applied', option: result.option };
+      if (result.outcome === 'sealed') throw new TenantSealed(tenant.slug, result.sealId);
+      if (result.outcome === 'no_tenant') throw new Error(`tenant ${tenant.id} is gone`);
+      [state, stored] = [result.state, true];
     }
-    if (state.sealId) throw new TenantSealed(tenant.slug, state.sealId);
-    const before = state.option;
-    assertAtVersion(def, before, expected);
-    if (this.store.isNoop(before, change)) return { kind: 'unchanged', option: before };
-    const result = await this.store.applyAlone(tenant.id, def, change, before, origin);
-    if (result.outcome === 'applied') return { kind: 'applied', option: result.option };
-    if (result.outcome === 'sealed') throw new TenantSealed(tenant.slug, result.sealId);
-    if (result.outcome === 'no_tenant') throw new Error(`tenant ${tenant.id} is gone`);
-    if (expected !== undefined) throw new StaleVersion(`option "${def.key}" changed meanwhile; read it again`);
-    // Another writer of the same option got there first: queue behind it on the row lock.
+    // Other writers of the same option keep getting there first: queue behind them on the row lock.
+    return this.inTransaction(tenant, def, change, origin, opts);
+  }
+
+  private inTransaction(tenant: TenantRef, def: OptionDefinition, change: Change, origin: GateOrigin, opts: GateOptions) {
     return this.scopes.run({ tenantId: tenant.id }, (tx) => this.submit(tx, tenant, def, change, origin, opts));
   }
 
@@ -140,10 +156,10 @@ export class ChangeGate {
     const asBefore: OptionDefinition = { ...def, default: previousDefault };
     const before = await this.store.current(tx, tenant.id, asBefore);
     if (before.source !== 'default') throw new Error(`option "${def.key}" of tenant ${tenant.slug} has its own value; nothing to pin`);
-    return this.store.write(tx, tenant.id, asBefore, { isSet: true, value: previousDefault }, before.version, {
-      ...origin,
-      action: 'option.pinned',
-    });
+    // Sealed tenants are pinned too: the effective value a seal froze is the one kept.
+    const { sealId } = await this.sealOf(tx, tenant.id);
+    const pinned = { ...origin, action: 'option.pinned' as const };
+    return this.store.write(tx, tenant.id, asBefore, { isSet: true, value: previousDefault }, before.version, pinned, sealId);
   }
 
   /**
@@ -161,11 +177,8 @@ export class ChangeGate {
     if (row.breakGlassSealId) this.assertMoreSecret(def, await this.store.current(tx, row.tenantId, def), change);
     const actor: Actor = { id: row.requestedById, name: row.requestedBy, role: row.requestedByRole as Actor['role'] };
     try {
-      return await this.store.write(tx, row.tenantId, def, change, row.baseVersion, {
-        actor,
-        reason: `${row.reason} (change request ${row.id})`,
-        requestId,
-      });
+      const origin = { actor, reason: `${row.reason} (change request ${row.id})`, requestId };
+      return await this.store.write(tx, row.tenantId, def, change, row.baseVersion, origin, row.breakGlassSealId);
     } catch (err) {
       if (!(err instanceof VersionConflict)) throw err;
       throw new RuleConflict(
@@ -191,11 +204,7 @@ export class ChangeGate {
 
   /** The tenant's active seal, if any, and its slug (what a 423 names the tenant by). */
   private async sealOf(tx: PrismaTx, tenantId: string): Promise<{ sealId: string | null; slug: string }> {
-    const rows = await tx.$queryRaw<{ seal_id: string | null; slug: string }[]>`
-      SELECT s.id::text AS seal_id, t.slug FROM tenants t
-        LEFT JOIN seals s ON s.tenant_id = t.id AND s.status = 'active'
-       WHERE t.id = ${tenantId}::uuid FOR SHARE OF t`;
-    return { sealId: rows[0]?.seal_id ?? null, slug: rows[0]?.slug ?? tenantId };
+    return (await this.store.sealOf(tx, tenantId)) ?? { sealId: null, slug: tenantId };
   }
 
   /** Under an active seal: a change request towards more secrecy, approved by a second operator. */

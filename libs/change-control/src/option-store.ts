@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
 import { AuditLinker, AuditRecorder, auditPlaceholders, type AuditAction, type AuditEntry, type UnlinkedEvent } from '#audit';
-import { PrismaService, assertSessionRole, type PrismaTx } from '#persistence';
+import { ChangeListener } from '#evaluation';
+import { PrismaService, assertSessionRole, hotStatement, type PrismaTx } from '#persistence';
 import type { JsonValue, OptionDefinition } from '#registry';
-import type { Actor } from '#tenancy';
+import { TenantScopeService, type Actor } from '#tenancy';
+import { TenantSealed } from './change-errors.js';
 import { optionView, type Change, type OptionView, type StoredRow } from './option-view.js';
 
 export interface WriteOrigin {
@@ -24,18 +26,22 @@ export class VersionConflict extends Error {
   }
 }
 
+/** What is stored of one option: the tenant's risk level and active seal, and the option. */
+export interface WriteState {
+  riskLevel: number;
+  sealId: string | null;
+  option: OptionView;
+}
+
 /** What a direct change found when it tried to apply (see `applyAlone`). */
 export type AloneOutcome =
   | { outcome: 'applied'; option: OptionView }
   | { outcome: 'sealed'; sealId: string }
-  | { outcome: 'conflict' }
+  | { outcome: 'moved'; state: WriteState }
   | { outcome: 'no_tenant' };
 
-type StateRow = {
-  session_role: string;
-  session_rls: boolean;
-  risk_level: number;
-  seal_id: string | null;
+/** The stored row columns the write functions answer with. */
+type RowColumns = {
   is_set: boolean | null;
   value: JsonValue;
   version: number | null;
@@ -43,18 +49,36 @@ type StateRow = {
   updated_by_id: string | null;
   updated_by: string | null;
 };
-type ApplyRow = UnlinkedEvent & { outcome: AloneOutcome['outcome']; current_version: number | null; active_seal: string | null };
+type StateRow = RowColumns & { session_role: string; session_rls: boolean; risk_level: number; seal_id: string | null };
+type WriteRow = RowColumns & {
+  outcome: 'applied' | 'sealed' | 'moved' | 'no_tenant';
+  slug: string | null;
+  risk_level: number | null;
+  seal_id: string | null;
+};
+type ChangeRow = Omit<WriteRow, 'slug' | 'outcome'> &
+  UnlinkedEvent & { outcome: WriteRow['outcome'] | 'refused'; session_role: string; session_rls: boolean; event_id: string | null };
+
+/** Rows the direct path remembers as its guess of what is stored (see `applyAlone`). */
+const KNOWN_ROWS = 20_000;
 
 /**
  * Storage of option values. Deliberately not exported from the library: values reach it only
- * through the ChangeGate, which decides whether a change applies now or needs approvals.
+ * through the ChangeGate, which decides whether a change applies now or needs approvals. Every
+ * row is written by one SQL function, `cloison_write_option` (seal, version, upsert), and every
+ * applied write drops this instance's cached values of the tenant once it has committed.
  */
 @Injectable()
 export class OptionStore {
+  /** Each option's row as this instance last saw it stored: a guess the database checks, never an answer. */
+  private readonly knownRows = new Map<string, StoredRow | null>();
+
   constructor(
     @Inject(AuditRecorder) private readonly audit: AuditRecorder,
     @Inject(AuditLinker) private readonly linker: AuditLinker,
     @Inject(PrismaService) private readonly db: PrismaService,
+    @Inject(TenantScopeService) private readonly scopes: TenantScopeService,
+    @Inject(ChangeListener) private readonly changes: ChangeListener,
   ) {}
 
   /** Locks the tenant's row of `def` (if any) for the rest of the transaction. */
@@ -67,9 +91,17 @@ export class OptionStore {
     return next.isSet ? isDeepStrictEqual(before.value, next.value) : before.source === 'default';
   }
 
+  /** The tenant's active seal (row share-locked until the transaction ends) and slug; null if it does not exist. */
+  async sealOf(tx: PrismaTx, tenantId: string): Promise<{ sealId: string | null; slug: string } | null> {
+    const rows = await tx.$queryRaw<{ seal_id: string | null; slug: string }[]>`
+      SELECT seal_id, slug FROM cloison_tenant_seal(${tenantId}::uuid, true)`;
+    return rows[0] ? { sealId: rows[0].seal_id, slug: rows[0].slug } : null;
+  }
+
   /**
-   * Writes `next` if the stored version is still `expectedVersion` and records the audit event
-   * in the same transaction. Returns the option as it is after the write.
+   * Writes `next` if the stored version is still `expectedVersion` (and the tenant has no active
+   * seal but `allowedSeal`) and records the audit event in the same transaction, which must be a
+   * TenantScopeService one bound to the tenant. Returns the option as it is after the write.
    */
   async write(
     tx: PrismaTx,
@@ -78,27 +110,101 @@ export class OptionStore {
     next: Change,
     expectedVersion: number,
     origin: WriteOrigin,
+    allowedSeal: string | null = null,
   ): Promise<OptionView> {
     const before = await this.current(tx, tenantId, def);
     if (before.version !== expectedVersion) throw new VersionConflict(def.key, before.version);
     const { row, entry } = planWrite(tenantId, def, next, before, origin);
-    if (!(await this.writeRow(tx, tenantId, def.key, row))) throw new VersionConflict(def.key, before.version);
+    const [w] = await tx.$queryRaw<WriteRow[]>`
+      SELECT * FROM cloison_write_option(${tenantId}::uuid, ${def.key}, ${expectedVersion}::integer, ${row.isSet},
+        ${JSON.stringify(row.value)}::jsonb, ${row.updatedAt}::timestamptz, ${row.updatedById}, ${row.updatedBy},
+        ${allowedSeal}::uuid, NULL, NULL, NULL)`;
+    if (!w) throw new Error('option write returned no outcome');
+    if (w.outcome === 'sealed') throw new TenantSealed(w.slug ?? tenantId, w.seal_id ?? '');
+    if (w.outcome === 'no_tenant') throw new Error(`tenant ${tenantId} is gone`);
+    if (w.outcome === 'moved') throw new VersionConflict(def.key, w.version ?? 0);
     await this.audit.record(tx, entry);
+    this.scopes.afterTransaction(tx, () => this.written(tenantId));
     return optionView(def, row);
+  }
+
+  /** What this instance last saw stored of the option: a guess for `applyAlone`, which the database checks. */
+  known(tenantId: string, def: OptionDefinition): OptionView {
+    return optionView(def, this.knownRows.get(knownKey(tenantId, def.key)) ?? null);
   }
 
   /**
    * The option of a tenant as stored now, the tenant's active seal and risk level; null if the
    * tenant does not exist. One statement, no lock: `applyAlone` checks that nothing moved since.
    */
-  async peek(tenantId: string, def: OptionDefinition): Promise<{ sealId: string | null; riskLevel: number; option: OptionView } | null> {
-    const { rows } = await this.db.database.pool.query<StateRow>('SELECT * FROM cloison_option_write_state($1::uuid, $2::text)', [
-      tenantId,
-      def.key,
-    ]);
+  async peek(tenantId: string, def: OptionDefinition): Promise<WriteState | null> {
+    const { rows } = await this.db.database.pool.query<StateRow>({ ...STATE_STATEMENT(this.db), values: [tenantId, def.key] });
     const r = rows[0];
     if (!r) return null;
     assertSessionRole(this.db.database.role.role, { role: r.session_role, rls: r.session_rls });
+    return { sealId: r.seal_id, riskLevel: r.risk_level, option: optionView(def, this.remember(tenantId, def.key, r)) };
+  }
+
+  /**
+   * Applies `next` over `before` in one statement, which is its own transaction and locks nothing
+   * shared by other tenants: `cloison_change_option` writes the row with `cloison_write_option` and
+   * appends the audit event to the tenant's chain, provided the option is still what `before` says
+   * (version and value), the tenant is still at `riskLevel` (the approval decision's) and not
+   * sealed. `before` may be a guess (`known`): when it is wrong nothing is written and the
+   * outcome is 'moved', with what is stored, read in the same statement. Once applied, waits for
+   * the linker to give the event its place in the global chain (one link run for every change
+   * committed meanwhile); only then is the change acknowledged.
+   */
+  async applyAlone(
+    tenantId: string,
+    def: OptionDefinition,
+    next: Change,
+    before: OptionView,
+    riskLevel: number,
+    origin: WriteOrigin,
+  ): Promise<AloneOutcome> {
+    const { row, entry } = planWrite(tenantId, def, next, before, origin);
+    const event = this.audit.prepare(entry);
+    // Straight on the pool (one statement needs no Prisma transaction): a round trip less work.
+    const { rows } = await this.db.database.pool.query<ChangeRow>({
+      ...CHANGE_STATEMENT(this.db),
+      values: [
+        tenantId,
+        def.key,
+        riskLevel,
+        before.version,
+        before.source === 'tenant',
+        row.isSet,
+        JSON.stringify(row.value),
+        ...event.args,
+      ],
+    });
+    const r = rows[0];
+    if (!r) throw new Error('option change returned no outcome');
+    // Without row-level security the function wrote nothing ('refused'): the session is refused as for every tenant statement.
+    assertSessionRole(this.db.database.role.role, { role: r.session_role, rls: r.session_rls });
+    if (r.outcome === 'refused') throw new Error('option change refused by the database');
+    if (r.outcome === 'no_tenant') return { outcome: 'no_tenant' };
+    if (r.outcome === 'sealed') return { outcome: 'sealed', sealId: r.seal_id ?? '' };
+    if (r.outcome === 'moved') {
+      const option = optionView(def, this.remember(tenantId, def.key, r));
+      return { outcome: 'moved', state: { riskLevel: r.risk_level ?? riskLevel, sealId: r.seal_id, option } };
+    }
+    this.keep(tenantId, def.key, row);
+    this.audit.appendedUnlinked(event, r);
+    // Committed: this instance's next read sees it, linked or not (a failed link still leaves it committed).
+    this.written(tenantId);
+    await this.linker.link();
+    return { outcome: 'applied', option: optionView(def, row) };
+  }
+
+  /** Drops what this instance keeps of the tenant's values; other instances learn of it from the database. */
+  private written(tenantId: string): void {
+    this.changes.valuesWritten(tenantId);
+  }
+
+  /** Keeps the row a statement answered as the next guess of the option, and returns it. */
+  private remember(tenantId: string, key: string, r: RowColumns): StoredRow | null {
     const stored: StoredRow | null =
       r.version === null
         ? null
@@ -110,31 +216,16 @@ export class OptionStore {
             updatedById: r.updated_by_id ?? '',
             updatedBy: r.updated_by ?? '',
           };
-    return { sealId: r.seal_id, riskLevel: r.risk_level, option: optionView(def, stored) };
+    this.keep(tenantId, key, stored);
+    return stored;
   }
 
-  /**
-   * Applies `next` over `before` (as `peek` read it) and appends its audit event to the tenant's
-   * chain in one statement, which is its own transaction and locks nothing shared by other tenants;
-   * then waits for the linker to give the event its place in the global chain (one link run for
-   * every change committed meanwhile). Only then is the change acknowledged. Refused without
-   * writing anything when the tenant is sealed or the option is no longer at `before.version`.
-   */
-  async applyAlone(tenantId: string, def: OptionDefinition, next: Change, before: OptionView, origin: WriteOrigin): Promise<AloneOutcome> {
-    const { row, entry } = planWrite(tenantId, def, next, before, origin);
-    const event = this.audit.prepare(entry);
-    // Straight on the pool (one statement needs no Prisma transaction): a round trip less work.
-    const { rows } = await this.db.database.pool.query<ApplyRow>(
-      `SELECT * FROM cloison_apply_option_unlinked($1::uuid, $2::text, $3::integer, $4::boolean, $5::jsonb, ${auditPlaceholders(5)})`,
-      [tenantId, def.key, before.version, row.isSet, JSON.stringify(row.value), ...event.args],
-    );
-    const r = rows[0];
-    if (!r) throw new Error('option change returned no outcome');
-    if (r.outcome === 'sealed') return { outcome: 'sealed', sealId: r.active_seal ?? '' };
-    if (r.outcome !== 'applied') return { outcome: r.outcome };
-    this.audit.appendedUnlinked(event, r);
-    await this.linker.link();
-    return { outcome: 'applied', option: optionView(def, row) };
+  private keep(tenantId: string, key: string, stored: StoredRow | null): void {
+    const k = knownKey(tenantId, key);
+    // Map order is insertion order: re-inserted, a row is the last to be dropped.
+    this.knownRows.delete(k);
+    if (this.knownRows.size >= KNOWN_ROWS) this.knownRows.delete(this.knownRows.keys().next().value as string);
+    this.knownRows.set(k, stored);
   }
 
   private async lockRow(tx: PrismaTx, tenantId: string, key: string): Promise<StoredRow | null> {
@@ -154,20 +245,14 @@ export class OptionStore {
         }
       : null;
   }
-
-  /** Writes `row` if the stored version is still the one before it; false if another writer got there first. */
-  private async writeRow(tx: PrismaTx, tenantId: string, key: string, row: StoredRow): Promise<boolean> {
-    const value = JSON.stringify(row.value);
-    const written = await tx.$executeRaw`
-      INSERT INTO option_values (tenant_id, option_key, is_set, value, version, updated_at, updated_by_id, updated_by)
-      VALUES (${tenantId}::uuid, ${key}, ${row.isSet}, ${value}::jsonb, ${row.version}, ${row.updatedAt}, ${row.updatedById}, ${row.updatedBy})
-      ON CONFLICT (tenant_id, option_key) DO UPDATE
-        SET is_set = EXCLUDED.is_set, value = EXCLUDED.value, version = EXCLUDED.version,
-            updated_at = EXCLUDED.updated_at, updated_by_id = EXCLUDED.updated_by_id, updated_by = EXCLUDED.updated_by
-        WHERE option_values.version = EXCLUDED.version - 1`;
-    return written === 1;
-  }
 }
+
+const knownKey = (tenantId: string, key: string) => `${tenantId}/${key}`;
+
+const STATE_STATEMENT = (db: PrismaService) =>
+  hotStatement(db.database, 'cloison_option_write_state', 'SELECT * FROM cloison_option_write_state($1::uuid, $2::text)');
+const CHANGE_TEXT = `SELECT * FROM cloison_change_option($1::uuid, $2::text, $3::integer, $4::integer, $5::boolean, $6::boolean, $7::jsonb, ${auditPlaceholders(7)})`;
+const CHANGE_STATEMENT = (db: PrismaService) => hotStatement(db.database, 'cloison_change_option', CHANGE_TEXT);
 
 /** The row a change writes over `before`, and its audit event (before → after, same instant). */
 function planWrite(

@@ -15,4 +15,5 @@ export {
   type StoredValue,
   TenantSnapshot,
 } from './tenant-snapshot.js';
-export { serveOfrepDirectly, unreproducedEnhancers, type OfrepLimit } from './ofrep.direct.js';
+export { serveOfrepDirectly, unreproducedEnhancers, unreproducedHooks, type OfrepLimit } from './ofrep.direct.js';
+export type { HttpServing } from './ofrep.fast.js';

@@ -1,7 +1,21 @@
+import { ApplicationConfig } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import type { FastifyReply, FastifyRequest, RouteHandlerMethod, RouteOptions } from 'fastify';
 import { PolicyGuard, TooManyRequests, WindowCounter, type PolicyContext } from '#policy';
-import { andThen, globalEnhancers, routeEnhancers, routeOf, type GlobalEnhancers, type MaybePromise } from '#http';
+import {
+  ADAPTER_HOOK,
+  LIFECYCLE_HOOKS,
+  andThen,
+  globalEnhancers,
+  rootHooks,
+  routeEnhancers,
+  routeHooks,
+  routeOf,
+  type GlobalEnhancers,
+  type HookNames,
+  type MaybePromise,
+} from '#http';
+import { serveBelowFastify, type HttpServing } from './ofrep.fast.js';
 import { OFREP_BODY, OfrepController } from './ofrep.controller.js';
 import { OfrepErrorFilter } from './ofrep.errors.js';
 import type { OfrepEvaluationBody } from './ofrep.schemas.js';
@@ -36,6 +50,45 @@ export function unreproducedEnhancers(app: Pick<NestFastifyApplication, 'get'>):
 }
 
 /**
+ * The Fastify hooks every route runs, as the fast path reproduces them: Nest's adapter's own
+ * (inert unless CORS, security hooks, middleware hooks or shutdown are in play: checked below and
+ * per request), the security headers (http-hardening), the x-request-id header and the metrics
+ * (app.factory). Any other hook, on every route or on an evaluation route, fails the start.
+ */
+const REPRODUCED_HOOKS: Partial<HookNames> = {
+  onRequest: [...Array<string>(6).fill(ADAPTER_HOOK), 'securityHeaders'],
+  onSend: ['requestIdHeader'],
+  onResponse: [ADAPTER_HOOK, 'httpMetrics'],
+};
+/** What makes the adapter's hooks do something (enableCors, useSecurityHeaders, middleware hooks). */
+const ADAPTER_SWITCHES = ['corsHook', 'securityHook', 'onRequestHook', 'onResponseHook'] as const;
+
+/** Fastify hooks (and adapter features) the fast path would skip on the evaluation routes; [] when none. */
+export async function unreproducedHooks(
+  app: Pick<NestFastifyApplication, 'get' | 'getHttpAdapter'>,
+  routes: RouteOptions[],
+): Promise<string[]> {
+  const root = await rootHooks(app.getHttpAdapter().getInstance());
+  const adapter = app.getHttpAdapter() as unknown as Record<string, unknown>;
+  return [
+    ...LIFECYCLE_HOOKS.filter((h) => root[h].join() !== (REPRODUCED_HOOKS[h] ?? []).join()).map(
+      (h) => `Fastify ${h} hooks: ${root[h].join(', ') || 'none'} (served directly: ${(REPRODUCED_HOOKS[h] ?? []).join(', ') || 'none'})`,
+    ),
+    ...routes.flatMap((route) => {
+      const own = routeHooks(route);
+      return [
+        ...LIFECYCLE_HOOKS.filter((h) => own[h].length > 0).map(
+          (h) => `${route.url} ${h} hooks: ${own[h].join(', ')} (served directly: none)`,
+        ),
+        ...(route.logLevel || route.logSerializers ? [`${route.url} log level or serializers of its own`] : []),
+      ];
+    }),
+    ...ADAPTER_SWITCHES.filter((k) => adapter[k] !== undefined && adapter[k] !== null).map((k) => `FastifyAdapter ${k} set`),
+    ...(app.get(ApplicationConfig).getVersioning() ? ['API versioning (route constraints)'] : []),
+  ];
+}
+
+/**
  * Evaluation is the voting platform's per-voter hot path. Its two routes are declared by
  * OfrepController like any other (path, policy, request schema: the OpenAPI document and the
  * deny-by-default test read them there) but Fastify calls them without Nest's per-request
@@ -50,8 +103,14 @@ export function unreproducedEnhancers(app: Pick<NestFastifyApplication, 'get'>):
  * added globally or on the controller would not: the returned check refuses to start then
  * (unreproducedEnhancers), until it is run here too and listed in REPRODUCED.
  *
- * Call before app.init(); the returned check (after init) throws unless both routes were taken
- * over and nothing Nest would run around them is skipped.
+ * With `serving` (what the application's hooks use), the common case of both routes is answered
+ * below Fastify, at the Node server (ofrep.fast.ts), by the same steps; the Fastify route stays
+ * the reference and answers all the rest. Then Fastify's hooks are skipped too: any hook other than
+ * the ones the fast path reproduces (REPRODUCED_HOOKS) refuses the start (unreproducedHooks).
+ *
+ * Call before app.init(); await the returned start after init: it waits for Fastify to be ready,
+ * throws unless both routes were taken over and nothing Nest or Fastify would run around them is
+ * skipped, and puts the fast path in front.
  */
 export interface OfrepLimit {
   /** Evaluations per principal (one token each) and window; 0 = no limit. */
@@ -59,7 +118,7 @@ export interface OfrepLimit {
   windowMs: number;
 }
 
-export function serveOfrepDirectly(app: NestFastifyApplication, limit: OfrepLimit): () => void {
+export function serveOfrepDirectly(app: NestFastifyApplication, limit: OfrepLimit, serving?: HttpServing): () => Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   const guard = app.get(PolicyGuard);
   const controller = app.get(OfrepController);
@@ -82,7 +141,6 @@ export function serveOfrepDirectly(app: NestFastifyApplication, limit: OfrepLimi
       if (!ctx) throw new Error('evaluation routes are never public');
       return within(ctx);
     });
-  const body = (req: FastifyRequest) => OFREP_BODY.transform(req.body) as OfrepEvaluationBody;
   const failed = (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     if (reply.sent) throw err;
     errors.answer(err, req, reply);
@@ -97,12 +155,19 @@ export function serveOfrepDirectly(app: NestFastifyApplication, limit: OfrepLimi
     }
     return undefined; // answered already
   };
+  /** The route's work once the body is parsed: policy, limit, request schema, the controller method. */
+  const evaluate = (req: FastifyRequest, reply: FastifyReply, handler: Method, parsed: unknown, key = '') =>
+    run(req, reply, () =>
+      andThen(authorised(req, handler), (ctx) => {
+        const body = OFREP_BODY.transform(parsed) as OfrepEvaluationBody;
+        return handler === 'bulk'
+          ? controller.bulk(ctx, body, req.headers['if-none-match'], reply)
+          : controller.single(ctx, key, body, reply);
+      }),
+    );
 
   const handlers: Record<Method, RouteHandlerMethod> = {
-    bulk: (req, reply) =>
-      run(req, reply, () =>
-        andThen(authorised(req, 'bulk'), (ctx) => controller.bulk(ctx, body(req), req.headers['if-none-match'], reply)),
-      ),
+    bulk: (req, reply) => evaluate(req, reply, 'bulk', req.body),
     single(req, reply) {
       const key = (req.params as { key?: string }).key ?? '';
       // As Nest does for every route: an empty path parameter is no match.
@@ -110,7 +175,7 @@ export function serveOfrepDirectly(app: NestFastifyApplication, limit: OfrepLimi
         reply.callNotFound();
         return undefined;
       }
-      return run(req, reply, () => andThen(authorised(req, 'single'), (ctx) => controller.single(ctx, key, body(req), reply)));
+      return evaluate(req, reply, 'single', req.body, key);
     },
   };
 
@@ -121,17 +186,37 @@ export function serveOfrepDirectly(app: NestFastifyApplication, limit: OfrepLimi
       return [route.paths[0]!, m];
     }),
   );
-  const taken = new Set<Method>();
+  const taken = new Map<Method, RouteOptions>();
   fastify.addHook('onRoute', (route) => {
     const method = routes.get(route.url);
     if (method && [route.method].flat().includes('POST')) {
       route.handler = handlers[method];
-      taken.add(method);
+      taken.set(method, route);
     }
   });
-  return () => {
+  return async () => {
+    // Hooks and routes are all in place once Fastify is ready.
+    await fastify.ready();
     if (taken.size !== routes.size) throw new Error(`evaluation routes not served directly: ${[...routes.keys()].join(', ')}`);
-    const skipped = unreproducedEnhancers(app);
+    const skipped = [...unreproducedEnhancers(app), ...(serving ? await unreproducedHooks(app, [...taken.values()]) : [])];
     if (skipped.length) throw new Error(`the evaluation routes served directly would skip what Nest runs: ${skipped.join('; ')}`);
+    if (!serving) return;
+    const [bulkPath] = [...routes].find(([, m]) => m === 'bulk')!;
+    if (routes.get(`${bulkPath}/:key`) !== 'single') throw new Error('the single-flag route is not the bulk route and /:key');
+    const { onProtoPoisoning, onConstructorPoisoning } = fastify.initialConfig;
+    // The parser Nest's adapter registers for application/json (getDefaultBodyParser), made once.
+    const json = fastify.getDefaultJsonParser(onProtoPoisoning ?? 'error', onConstructorPoisoning ?? 'error');
+    const adapter = app.getHttpAdapter() as unknown as { isShuttingDown?: boolean };
+    serveBelowFastify(
+      fastify.server,
+      bulkPath,
+      { ...serving, draining: () => serving.draining() || adapter.isShuttingDown === true },
+      {
+        // Nest's adapter hands it the body as a Buffer (parseAs: 'buffer'), as here.
+        parse: (req, body, done) => json(req, body as unknown as string, done),
+        evaluate: (req, reply, route, parsed) => evaluate(req, reply, route.handler, parsed, route.key),
+        failed,
+      },
+    );
   };
 }

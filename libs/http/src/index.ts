@@ -5,6 +5,7 @@ export { PreconditionFailed, ValidationFailed } from './api-errors.js';
 export { classifyDatabaseError, isUniqueViolation, type DatabaseFailure } from './database-errors.js';
 export { etagOf, parseIfMatch } from './etag.js';
 export { answerFrameworkError } from './framework-errors.js';
+export { ADAPTER_HOOK, LIFECYCLE_HOOKS, rootHooks, routeHooks, type HookNames, type LifecycleHook } from './fastify-hooks.js';
 export { HttpErrorFilter, retryAfterOf, shapeErrorsUnder, toErrorBody, type ErrorBody, type ErrorShaper } from './http-error.filter.js';
 export { CONTENT_SECURITY_POLICY, applyHttpHardening, rateLimitKey, securityHeaders } from './http-hardening.js';
 export { andThen, type MaybePromise } from './maybe-async.js';

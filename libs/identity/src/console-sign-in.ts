@@ -25,6 +25,22 @@ interface Pending {
 /** What an invitation code looks like (the invitation's own schema). */
 export const INVITATION_CODE = /^inv_[A-Za-z0-9_-]{43}$/;
 
+/** Query parameters of the provider's answer that would let whoever reads a log finish someone's sign-in. */
+const SECRET_PARAMS = /([?&](?:code|state|session_state)=)[^&#]*/g;
+const ANY_INVITATION_CODE = /inv_[A-Za-z0-9_-]{43}/g;
+/** The sign-in path's last segment, however it is encoded. */
+const SIGN_IN_SEGMENT = /(\/v1\/console\/sign-in\/)[^?#]*/i;
+
+/**
+ * A request URL as a log may keep it. An invitation code travels in the sign-in path
+ * (`/v1/console/sign-in/<code>`) and is unused until the invitee is back from the provider:
+ * whoever runs the service reads its log, and a code read there would redeem as a person of
+ * its own. The provider's code and state on the callback are left out likewise.
+ */
+export function loggableUrl(url: string): string {
+  return url.replace(SIGN_IN_SEGMENT, '$1[redacted]').replace(ANY_INVITATION_CODE, 'inv_[redacted]').replace(SECRET_PARAMS, '$1[redacted]');
+}
+
 /** Why a callback was refused: the code names it to the console, the status to everyone else. */
 export type RefusalCode = 'no_sign_in' | 'state' | 'provider' | 'unknown_person' | 'invitation';
 

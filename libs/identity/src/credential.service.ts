@@ -4,7 +4,7 @@ import { generateRegistrationOptions, verifyRegistrationResponse, type Registrat
 import { AuditRecorder, jwkFingerprint, parsePublicKey, publicKeyFingerprint } from '#audit';
 import type { PrismaTx } from '#persistence';
 import { actorOf, TenantScopeService, type AuthenticatedPrincipal, type TenantScope } from '#tenancy';
-import { needsClientConsent } from './client-consent.rule.js';
+import { clientConsentNeeded } from './client-admins.reader.js';
 import { coseToJwk } from './cose-key.js';
 
 /** Where passkey ceremonies happen, and the secret that binds a registration challenge to its principal. */
@@ -145,8 +145,7 @@ export class Credentials {
 
   /** The rule that guards a tenant's client admins guards the keys they consent with. */
   private async assertConsent(tx: PrismaTx, me: AuthenticatedPrincipal): Promise<void> {
-    const hasClientAdmin = (await tx.principal.count({ where: { tenantId: me.tenantId, role: 'client_admin', revokedAt: null } })) > 0;
-    if (needsClientConsent(me.role, hasClientAdmin)) {
+    if (me.tenantId && (await clientConsentNeeded(tx, me, me.tenantId))) {
       throw new ForbiddenException({
         message: 'a key that acts for the tenant is enrolled by its own client admin',
         details: [{ pointer: '/', rule: 'client_consent', message: me.role }],

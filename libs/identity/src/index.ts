@@ -9,7 +9,7 @@ export { recoverOperator, type RecoveredOperator } from './operator.recovery.js'
 export { LineageReader, type ApprovalFacts } from './lineage.reader.js';
 export { lineageRefusal, type LineageOf, type LineageRefusal, type LineageRule } from './lineage.rule.js';
 export { needsClientConsent } from './client-consent.rule.js';
-export { hasClientAdmin } from './client-admins.reader.js';
+export { clientConsentNeeded, hasClientAdmin } from './client-admins.reader.js';
 export {
   CREDENTIAL_SETTINGS,
   Credentials,
@@ -30,4 +30,4 @@ export {
   readCookie,
   type OpenedSession,
 } from './console-sessions.js';
-export { ConsoleSignIn, SignInRefused, type ProvenIdentity } from './console-sign-in.js';
+export { ConsoleSignIn, SignInRefused, loggableUrl, type ProvenIdentity } from './console-sign-in.js';

@@ -2,7 +2,6 @@ import { ConflictException, GoneException, Inject, Injectable, NotFoundException
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AuditRecorder } from '#audit';
 import { LineageReader } from './lineage.reader.js';
-import { needsClientConsent } from './client-consent.rule.js';
 import { PrincipalIssuer, type IssuedPrincipal } from './principal.issuer.js';
 import type { PrismaTx } from '#persistence';
 import type { PolicyContext } from '#policy';
@@ -10,7 +9,8 @@ import { actorOf, pathTenant, TenantScopeService, type Actor } from '#tenancy';
 import { DATE_TIME, STRING, UUID, nullable, objectOf } from '#registry';
 import { fileRequest, type PrincipalRequestView } from './principal-request.store.js';
 import { InvitationMailer } from './invitation.mailer.js';
-import { hasClientAdmin } from './client-admins.reader.js';
+import { clientConsentNeeded } from './client-admins.reader.js';
+import { isUniqueViolation } from '#http';
 
 /** How long an invitation code may be redeemed. */
 export const INVITATION_TTL_MS = 72 * 3600 * 1000;
@@ -78,7 +78,7 @@ export class InvitationsService {
     const tenant = pathTenant(ctx);
     return this.scopes.run({ tenantId: tenant.id }, async (tx) => {
       await tx.$queryRaw`SELECT id FROM tenants WHERE id = ${tenant.id}::uuid FOR NO KEY UPDATE`;
-      if (needsClientConsent(ctx.principal.role, await hasClientAdmin(tx, tenant.id))) {
+      if (await clientConsentNeeded(tx, ctx.principal, tenant.id)) {
         const request = await fileRequest(
           tx,
           this.audit,
@@ -153,50 +153,62 @@ export class InvitationsService {
         message: 'unknown invitation code',
         details: [{ pointer: '/code', rule: 'exists', message: 'no such invitation' }],
       });
-    const result = await this.scopes.run({ tenantId: hit.tenant_id }, async (tx) => {
-      await tx.$queryRaw`SELECT id FROM invitations WHERE id = ${hit.id}::uuid FOR UPDATE`;
-      const inv = await tx.invitation.findUniqueOrThrow({ where: { id: hit.id } });
-      const tenant = await tx.tenant.findUniqueOrThrow({ where: { id: inv.tenantId }, select: { id: true, slug: true } });
-      const actor: Actor = { id: inv.id, name: `${inv.name} (invitation)`, role: 'client_admin' };
-      const now = new Date();
-      const refusal = inv.redeemedAt ? 'already_redeemed' : inv.expiresAt <= now ? 'expired' : null;
-      if (refusal) {
+    const result = await this.scopes
+      .run({ tenantId: hit.tenant_id }, async (tx) => {
+        await tx.$queryRaw`SELECT id FROM invitations WHERE id = ${hit.id}::uuid FOR UPDATE`;
+        const inv = await tx.invitation.findUniqueOrThrow({ where: { id: hit.id } });
+        const tenant = await tx.tenant.findUniqueOrThrow({ where: { id: inv.tenantId }, select: { id: true, slug: true } });
+        const actor: Actor = { id: inv.id, name: `${inv.name} (invitation)`, role: 'client_admin' };
+        const now = new Date();
+        const refusal = inv.redeemedAt ? 'already_redeemed' : inv.expiresAt <= now ? 'expired' : null;
+        if (refusal) {
+          await this.audit.record(tx, {
+            actor,
+            action: 'invitation.redeem_refused',
+            tenantId: tenant.id,
+            after: { id: inv.id, rule: refusal },
+            requestId,
+            at: now,
+          });
+          return { refused: refusal } as const;
+        }
+        const issued = await this.issuer.issue(
+          tx,
+          {
+            name: inv.name,
+            role: 'client_admin',
+            tenant,
+            lineage: inv.lineageId ?? 'own',
+            email: inv.email,
+            invitedBy: inv.invitedBy,
+            createdById: inv.invitedById,
+            ...(oidc ? { oidc } : {}),
+          },
+          actor,
+          requestId,
+        );
+        await tx.invitation.update({ where: { id: inv.id }, data: { redeemedAt: now, principalId: issued.id } });
         await this.audit.record(tx, {
           actor,
-          action: 'invitation.redeem_refused',
+          action: 'invitation.redeemed',
           tenantId: tenant.id,
-          after: { id: inv.id, rule: refusal },
+          after: { id: inv.id, principal: issued.id },
           requestId,
           at: now,
         });
-        return { refused: refusal } as const;
-      }
-      const issued = await this.issuer.issue(
-        tx,
-        {
-          name: inv.name,
-          role: 'client_admin',
-          tenant,
-          lineage: inv.lineageId ?? 'own',
-          email: inv.email,
-          invitedBy: inv.invitedBy,
-          createdById: inv.invitedById,
-          ...(oidc ? { oidc } : {}),
-        },
-        actor,
-        requestId,
-      );
-      await tx.invitation.update({ where: { id: inv.id }, data: { redeemedAt: now, principalId: issued.id } });
-      await this.audit.record(tx, {
-        actor,
-        action: 'invitation.redeemed',
-        tenantId: tenant.id,
-        after: { id: inv.id, principal: issued.id },
-        requestId,
-        at: now,
+        return { issued } as const;
+      })
+      .catch((err: unknown) => {
+        // The account the provider vouched for may be linked to a principal revoked since: one
+        // principal per account, ever. Nothing was written; the invitation stays unused.
+        if (oidc && isUniqueViolation(err)) {
+          throw new ConflictException({
+            message: 'this account was linked to a Cloison principal before (revoked since): it cannot take an invitation',
+            details: [{ pointer: '/code', rule: 'account_linked', message: 'one principal per identity-provider account' }],
+          });
+        }
+        throw err;
       });
-      return { issued } as const;
-    });
     if ('refused' in result) {
       const message = result.refused === 'expired' ? 'this invitation has expired' : 'this invitation was already redeemed';
       const details = [{ pointer: '/code', rule: result.refused, message }];

@@ -2,7 +2,6 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { subject } from '@casl/ability';
 import { accessibleBy } from '@casl/prisma/runtime';
 import { ChangeGate, optionView, type Change, type GateOutcome, type OptionView } from '#change-control';
-import { ChangeListener } from '#evaluation';
 import type { PolicyContext } from '#policy';
 import { Registry, type JsonValue, type OptionDefinition } from '#registry';
 import { pathTenant, actorOf, OptionRowsCache, TenantScopeService, type StoredOptionRow } from '#tenancy';
@@ -24,7 +23,6 @@ export class OptionsService {
     @Inject(OptionRowsCache) private readonly optionRows: OptionRowsCache,
     @Inject(Registry) private readonly registry: Registry,
     @Inject(ChangeGate) private readonly gate: ChangeGate,
-    @Inject(ChangeListener) private readonly changes: ChangeListener,
   ) {}
 
   async list(ctx: PolicyContext): Promise<OptionView[]> {
@@ -87,7 +85,7 @@ export class OptionsService {
   }
 
   /** Applies directly, or answers with a pending change request, as the gate decides. */
-  private async change(
+  private change(
     ctx: PolicyContext,
     key: string,
     change: Change,
@@ -98,16 +96,7 @@ export class OptionsService {
     assertSameTenant(tenant, body.tenant);
     const def = this.definition(key);
     const actor = actorOf(ctx);
-    let outcome: GateOutcome;
-    try {
-      outcome = await this.gate.submitOne(tenant, def, change, { actor, reason: body.reason, requestId: ctx.requestId }, { ifMatch });
-    } catch (err) {
-      // A direct change whose audit link failed is committed all the same (docs/audit.md): forget it here too.
-      this.changes.valuesWritten(tenant.id);
-      throw err;
-    }
-    // Other instances learn of the change from the database; this one need not wait for it.
-    if (outcome.kind === 'applied') this.changes.valuesWritten(tenant.id);
-    return outcome;
+    // What this instance keeps of the tenant's values is dropped by the gate's store once a write commits.
+    return this.gate.submitOne(tenant, def, change, { actor, reason: body.reason, requestId: ctx.requestId }, { ifMatch });
   }
 }

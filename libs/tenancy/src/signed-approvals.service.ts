@@ -1,7 +1,7 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import { AuditRecorder, signedApprovalsContentHash, type ApprovalProof } from '#audit';
 import { RuleConflict } from '#change-control';
-import { ApprovalSignatures, SIGNATURE_SCHEMA, hasClientAdmin, needsClientConsent } from '#identity';
+import { ApprovalSignatures, SIGNATURE_SCHEMA, clientConsentNeeded } from '#identity';
 import type { PolicyContext } from '#policy';
 import { BOOLEAN, DATE_TIME, STRING, objectOf } from '#registry';
 import { pathTenant } from './request-context.js';
@@ -58,7 +58,8 @@ export class SignedApprovalsSetting {
       }
       let signature: ApprovalProof | null = null;
       if (!body.required) {
-        if (needsClientConsent(me.role, await hasClientAdmin(tx, tenant.id))) {
+        // A client admin in an operator's lineage is that operator's login: it lowers nothing for the client.
+        if (await clientConsentNeeded(tx, me, tenant.id)) {
           throw new ForbiddenException({
             message: "only the tenant's client admin may stop requiring signed approvals (its consent, signed)",
             details: [{ pointer: '/required', rule: 'client_consent', message: "lowering needs the tenant's client admin" }],

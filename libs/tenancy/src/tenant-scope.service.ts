@@ -33,10 +33,24 @@ export interface ScopedRow {
 /** The one place a transaction is bound to tenants. */
 @Injectable()
 export class TenantScopeService {
+  /** What to do once each open unit of work has ended (see `afterTransaction`). */
+  private readonly ending = new WeakMap<PrismaTx, (() => void)[]>();
+
   constructor(
     @Inject(PrismaService) private readonly prisma: PrismaService,
     @Inject(ReadPrismaService) private readonly reader: ReadPrismaService,
   ) {}
+
+  /**
+   * Runs `fn` once the unit of work `tx` (opened here) has ended, after its commit, or after its
+   * failure: a commit whose answer was lost may still have happened, so `fn` must be harmless either
+   * way (dropping what an instance keeps of a tenant's values, say).
+   */
+  afterTransaction(tx: PrismaTx, fn: () => void): void {
+    const hooks = this.ending.get(tx);
+    if (!hooks) throw new Error('afterTransaction needs a unit of work opened by TenantScopeService');
+    hooks.push(fn);
+  }
 
   /** Runs `fn` in one transaction whose queries see only the rows `scope` allows. */
   async run<T>(scope: TenantScope, fn: (tx: PrismaTx) => Promise<T>): Promise<T> {
@@ -93,12 +107,32 @@ export class TenantScopeService {
       // Never let an undefined or malformed id fall through to an unscoped query.
       throw new Error('tenant scope requires a tenant id');
     }
-    return client.$transaction(async (tx) => {
-      if (readOnly) await tx.$executeRawUnsafe('SET TRANSACTION READ ONLY');
-      if (scope === 'all-tenants') await this.bind(tx, 'app.all_tenants', 'on');
-      else await this.bind(tx, 'app.tenant_id', scope.tenantId);
-      return fn(tx);
-    }, TX_OPTIONS);
+    return this.transaction(
+      client,
+      async (tx) => {
+        if (readOnly) await tx.$executeRawUnsafe('SET TRANSACTION READ ONLY');
+        if (scope === 'all-tenants') await this.bind(tx, 'app.all_tenants', 'on');
+        else await this.bind(tx, 'app.tenant_id', scope.tenantId);
+        return fn(tx);
+      },
+      TX_OPTIONS,
+    );
+  }
+
+  private async transaction<T>(
+    client: PrismaService | ReadPrismaService,
+    fn: (tx: PrismaTx) => Promise<T>,
+    options?: typeof TX_OPTIONS,
+  ): Promise<T> {
+    const hooks: (() => void)[] = [];
+    try {
+      return await client.$transaction((tx) => {
+        this.ending.set(tx, hooks);
+        return fn(tx);
+      }, options);
+    } finally {
+      for (const hook of hooks) hook();
+    }
   }
 
   /**
@@ -114,13 +148,17 @@ export class TenantScopeService {
       throw new Error('a multi-tenant unit of work names each tenant by id');
     }
     const allowed = new Set(tenantIds);
-    return this.prisma.$transaction(async (tx) => {
-      const enter = async (tenantId: string) => {
-        if (!allowed.has(tenantId)) throw new Error(`tenant ${tenantId} is not part of this unit of work`);
-        await this.bind(tx, 'app.tenant_id', tenantId);
-      };
-      return fn(tx, enter);
-    }, MAINTENANCE_TX_OPTIONS);
+    return this.transaction(
+      this.prisma,
+      (tx) => {
+        const enter = async (tenantId: string) => {
+          if (!allowed.has(tenantId)) throw new Error(`tenant ${tenantId} is not part of this unit of work`);
+          await this.bind(tx, 'app.tenant_id', tenantId);
+        };
+        return fn(tx, enter);
+      },
+      MAINTENANCE_TX_OPTIONS,
+    );
   }
 
   /**
@@ -128,7 +166,7 @@ export class TenantScopeService {
    * be written, while tenant rows are still written only for the tenant last `enter`ed.
    */
   async runMaintenance<T>(fn: (tx: PrismaTx, enter: (tenantId: string) => Promise<void>) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction(async (tx) => {
+    return this.transaction(this.prisma, async (tx) => {
       await this.bind(tx, 'app.all_tenants', 'on');
       const enter = async (tenantId: string) => {
         if (!UUID.test(tenantId ?? '')) throw new Error('tenant scope requires a tenant id');
