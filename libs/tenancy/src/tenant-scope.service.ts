@@ -166,14 +166,18 @@ export class TenantScopeService {
    * be written, while tenant rows are still written only for the tenant last `enter`ed.
    */
   async runMaintenance<T>(fn: (tx: PrismaTx, enter: (tenantId: string) => Promise<void>) => Promise<T>): Promise<T> {
-    return this.transaction(this.prisma, async (tx) => {
-      await this.bind(tx, 'app.all_tenants', 'on');
-      const enter = async (tenantId: string) => {
-        if (!UUID.test(tenantId ?? '')) throw new Error('tenant scope requires a tenant id');
-        await this.bind(tx, 'app.tenant_id', tenantId);
-      };
-      return fn(tx, enter);
-    }, MAINTENANCE_TX_OPTIONS);
+    return this.transaction(
+      this.prisma,
+      async (tx) => {
+        await this.bind(tx, 'app.all_tenants', 'on');
+        const enter = async (tenantId: string) => {
+          if (!UUID.test(tenantId ?? '')) throw new Error('tenant scope requires a tenant id');
+          await this.bind(tx, 'app.tenant_id', tenantId);
+        };
+        return fn(tx, enter);
+      },
+      MAINTENANCE_TX_OPTIONS,
+    );
   }
 
   /**
