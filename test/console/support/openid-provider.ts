@@ -1,5 +1,5 @@
 import { createServer, type AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 // @ts-expect-error oidc-provider ships no type declarations; the few calls below are typed by hand.
 import ProviderModule from 'oidc-provider';
 
@@ -7,7 +7,7 @@ export const CONSOLE_CLIENT_ID = 'cloison-console';
 export const CONSOLE_CLIENT_SECRET = 'console-client-secret-for-tests-only';
 
 interface ProviderLike {
-  listen(port: number, host: string): Server;
+  callback(): (req: IncomingMessage, res: ServerResponse) => void;
 }
 const Provider = ProviderModule as new (issuer: string, configuration: object) => ProviderLike;
 
@@ -34,7 +34,17 @@ export function freePort(): Promise<number> {
  * development interactions: any login name is an account whose subject is that name).
  */
 export async function startOpenIdProvider(redirectUris: string[]): Promise<OpenIdProvider> {
-  const port = await freePort();
+  // Listening first, on a port the system picks: the issuer names that port, and no other server
+  // (this process's or another test worker's) can take it between choosing and listening.
+  let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
+    res.writeHead(503).end();
+  };
+  const server = createHttpServer((req, res) => handle(req, res));
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => done());
+  });
+  const { port } = server.address() as AddressInfo;
   const issuer = `http://127.0.0.1:${port}`;
   const provider = new Provider(issuer, {
     clients: [
@@ -52,8 +62,7 @@ export async function startOpenIdProvider(redirectUris: string[]): Promise<OpenI
     ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
     findAccount: (_ctx: unknown, id: string) => ({ accountId: id, claims: () => ({ sub: id }) }),
   });
-  const server = provider.listen(port, '127.0.0.1');
-  await new Promise<void>((done) => (server.listening ? done() : server.once('listening', () => done())));
+  handle = provider.callback();
   return {
     issuer,
     close: () => new Promise<void>((done) => server.close(() => done())),
