@@ -14,9 +14,11 @@ export interface OidcConsole {
  * provider on http://127.0.0.1:<other port>: another site, as in production.
  */
 export async function startOidcConsole(more: Partial<CloisonConfig> = {}): Promise<OidcConsole> {
+  // The provider listens first: the console's port, picked next, cannot be the provider's.
+  let redirectUrl = '';
+  const idp = await startOpenIdProvider(() => [redirectUrl]);
   const port = await freePort();
-  const redirectUrl = `http://localhost:${port}/v1/console/callback`;
-  const idp = await startOpenIdProvider([redirectUrl]);
+  redirectUrl = `http://localhost:${port}/v1/console/callback`;
   try {
     const c = await startConsole({
       passkeys: true,

@@ -33,7 +33,7 @@ export function freePort(): Promise<number> {
  * client for the console (PKCE required) and its own login and consent pages (the library's
  * development interactions: any login name is an account whose subject is that name).
  */
-export async function startOpenIdProvider(redirectUris: string[]): Promise<OpenIdProvider> {
+export async function startOpenIdProvider(redirectUris: string[] | (() => string[])): Promise<OpenIdProvider> {
   // Listening first, on a port the system picks: the issuer names that port, and no other server
   // (this process's or another test worker's) can take it between choosing and listening.
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
@@ -46,23 +46,29 @@ export async function startOpenIdProvider(redirectUris: string[]): Promise<OpenI
   });
   const { port } = server.address() as AddressInfo;
   const issuer = `http://127.0.0.1:${port}`;
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: CONSOLE_CLIENT_ID,
-        client_secret: CONSOLE_CLIENT_SECRET,
-        redirect_uris: redirectUris,
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-        token_endpoint_auth_method: 'client_secret_basic',
-      },
-    ],
-    pkce: { required: () => true },
-    cookies: { keys: ['cookie-key-for-tests-only'] },
-    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
-    findAccount: (_ctx: unknown, id: string) => ({ accountId: id, claims: () => ({ sub: id }) }),
-  });
-  handle = provider.callback();
+  // Made on the first request: a caller may learn its redirect URL (its own port) after the issuer's.
+  const make = () =>
+    new Provider(issuer, {
+      clients: [
+        {
+          client_id: CONSOLE_CLIENT_ID,
+          client_secret: CONSOLE_CLIENT_SECRET,
+          redirect_uris: typeof redirectUris === 'function' ? redirectUris() : redirectUris,
+          grant_types: ['authorization_code'],
+          response_types: ['code'],
+          token_endpoint_auth_method: 'client_secret_basic',
+        },
+      ],
+      pkce: { required: () => true },
+      cookies: { keys: ['cookie-key-for-tests-only'] },
+      ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
+      findAccount: (_ctx: unknown, id: string) => ({ accountId: id, claims: () => ({ sub: id }) }),
+    });
+  let provider: ReturnType<ProviderLike['callback']> | undefined;
+  handle = (req, res) => {
+    provider ??= make().callback();
+    provider(req, res);
+  };
   return {
     issuer,
     close: () => new Promise<void>((done) => server.close(() => done())),
