@@ -2,7 +2,7 @@ import type request from 'supertest';
 import { OPERATOR_TOKEN, createTenant, outboxCode, startTestApp, type TestApp } from '../support/test-app.js';
 import {
   CONSOLE_CLIENT_ID,
-  CONSOLE_CLIENT_SECRET,
+  consoleSignInConfig,
   authorizeAs,
   freePort,
   startOpenIdProvider,
@@ -33,17 +33,7 @@ describe('console sign-in through the OpenID provider (API)', () => {
     idp = await startOpenIdProvider([redirectUrl]);
     otherIdp = await startOpenIdProvider([redirectUrl]);
     t = await startTestApp({
-      oidc: {
-        issuer: idp.issuer,
-        audience: 'cloison-api',
-        roleClaim: 'cloison_role',
-        tenantClaim: 'cloison_tenant',
-        algorithms: ['RS256', 'ES256', 'EdDSA'],
-        clockToleranceSeconds: 5,
-        maxTokenAgeSeconds: 3600,
-        jwksCacheSeconds: 300,
-      },
-      consoleSignIn: { clientId: CONSOLE_CLIENT_ID, clientSecret: CONSOLE_CLIENT_SECRET, redirectUrl },
+      ...consoleSignInConfig(idp.issuer, redirectUrl),
       consoleSession: { idleSeconds: 600, maxSeconds: 3600 },
     });
     await createTenant(t, 'alpha');

@@ -4,8 +4,7 @@ import { signedApprovalsContentHash } from '#audit-format';
 import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createTenant, outboxCode, startTestApp, type TestApp } from '../support/test-app.js';
 import { ed25519Key } from '../support/approval-keys.js';
 import {
-  CONSOLE_CLIENT_ID,
-  CONSOLE_CLIENT_SECRET,
+  consoleSignInConfig,
   authorizeAs,
   freePort,
   startOpenIdProvider,
@@ -41,17 +40,7 @@ describe('console sign-in and client consent against one operator', () => {
       {
         logLevel: 'info',
         signedApprovalsFromRisk: 2,
-        oidc: {
-          issuer: idp.issuer,
-          audience: 'cloison-api',
-          roleClaim: 'cloison_role',
-          tenantClaim: 'cloison_tenant',
-          algorithms: ['RS256', 'ES256', 'EdDSA'],
-          clockToleranceSeconds: 5,
-          maxTokenAgeSeconds: 3600,
-          jwksCacheSeconds: 300,
-        },
-        consoleSignIn: { clientId: CONSOLE_CLIENT_ID, clientSecret: CONSOLE_CLIENT_SECRET, redirectUrl },
+        ...consoleSignInConfig(idp.issuer, redirectUrl),
         consoleSession: { idleSeconds: 600, maxSeconds: 3600 },
       },
       { logStream },

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import type { CloisonConfig } from '#config';
 import { startConsole, type ConsoleHarness } from './console-harness.js';
-import { CONSOLE_CLIENT_ID, CONSOLE_CLIENT_SECRET, freePort, startOpenIdProvider, type OpenIdProvider } from './openid-provider.js';
+import { consoleSignInConfig, freePort, startOpenIdProvider, type OpenIdProvider } from './openid-provider.js';
 
 export interface OidcConsole {
   c: ConsoleHarness;
@@ -24,17 +24,7 @@ export async function startOidcConsole(more: Partial<CloisonConfig> = {}): Promi
       passkeys: true,
       port,
       config: {
-        oidc: {
-          issuer: idp.issuer,
-          audience: 'cloison-api',
-          roleClaim: 'cloison_role',
-          tenantClaim: 'cloison_tenant',
-          algorithms: ['RS256', 'ES256', 'EdDSA'],
-          clockToleranceSeconds: 5,
-          maxTokenAgeSeconds: 3600,
-          jwksCacheSeconds: 300,
-        },
-        consoleSignIn: { clientId: CONSOLE_CLIENT_ID, clientSecret: CONSOLE_CLIENT_SECRET, redirectUrl },
+        ...consoleSignInConfig(idp.issuer, redirectUrl),
         ...more,
       },
     });

@@ -2,6 +2,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 // @ts-expect-error oidc-provider ships no type declarations; the few calls below are typed by hand.
 import ProviderModule from 'oidc-provider';
+import type { CloisonConfig } from '#config';
 
 export const CONSOLE_CLIENT_ID = 'cloison-console';
 export const CONSOLE_CLIENT_SECRET = 'console-client-secret-for-tests-only';
@@ -10,6 +11,23 @@ interface ProviderLike {
   callback(): (req: IncomingMessage, res: ServerResponse) => void;
 }
 const Provider = ProviderModule as new (issuer: string, configuration: object) => ProviderLike;
+
+/** The service's settings for staff tokens and console sign-in through the test provider at `issuer`. */
+export function consoleSignInConfig(issuer: string, redirectUrl: string): Pick<CloisonConfig, 'oidc' | 'consoleSignIn'> {
+  return {
+    oidc: {
+      issuer,
+      audience: 'cloison-api',
+      roleClaim: 'cloison_role',
+      tenantClaim: 'cloison_tenant',
+      algorithms: ['RS256', 'ES256', 'EdDSA'],
+      clockToleranceSeconds: 5,
+      maxTokenAgeSeconds: 3600,
+      jwksCacheSeconds: 300,
+    },
+    consoleSignIn: { clientId: CONSOLE_CLIENT_ID, clientSecret: CONSOLE_CLIENT_SECRET, redirectUrl },
+  };
+}
 
 export interface OpenIdProvider {
   /** http://127.0.0.1:<port> */
