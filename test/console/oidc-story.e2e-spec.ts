@@ -1,9 +1,8 @@
-import type { Page } from 'playwright-core';
 import { parsePublicKey, sealContentHash, verifyExport } from '#audit-format';
 import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createTenant, outboxCode } from '../support/test-app.js';
 import { checkpointNow, exportText, publicKeyOf } from '../support/audit-helpers.js';
 import { ed25519Key } from '../support/approval-keys.js';
-import { settled } from './support/console-harness.js';
+import { settled, virtualAuthenticator } from './support/console-harness.js';
 import { signInAtProvider, startOidcConsole, type OidcConsole } from './support/oidc-console.js';
 
 /**
@@ -24,14 +23,6 @@ describe('console: signed consent by a person signed in through the OpenID provi
     await o?.stop();
   });
 
-  async function authenticator(page: Page): Promise<void> {
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
-    });
-  }
-
   it.each([
     ['en', 'federation-abroad', 'admin_can_view_credentials'],
     ['fr', 'federation-fr', 'edit_electors_after_seal'],
@@ -42,7 +33,7 @@ describe('console: signed consent by a person signed in through the OpenID provi
     await t.as(OPERATOR_TOKEN).post(`/v1/tenants/${slug}/invitations`).send({ email, name }).expect(201);
     await o.c.browser.clearCookies();
     const page = await o.c.open(lang);
-    await authenticator(page);
+    await virtualAuthenticator(page);
     await signInAtProvider(page, `president-${lang}`, async () => {
       await page.locator('.sign-in-provider details summary').click();
       await page.locator('input[name=invitation]').fill(outboxCode(t, email));

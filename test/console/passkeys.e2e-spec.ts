@@ -1,10 +1,9 @@
-import type { CDPSession, Page } from 'playwright-core';
 import { parsePublicKey } from '#audit-format';
 import { verifyExport } from '#audit-format';
 import { OPERATOR_TOKEN_2 } from '../support/test-app.js';
 import { checkpointNow, exportText, publicKeyOf } from '../support/audit-helpers.js';
 import { ed25519Key } from '../support/approval-keys.js';
-import { startConsole, settled, type ConsoleHarness } from './support/console-harness.js';
+import { startConsole, settled, virtualAuthenticator, type ConsoleHarness } from './support/console-harness.js';
 import { seed, type Seeded } from './support/seed.js';
 
 /**
@@ -22,19 +21,10 @@ describe('console: passkeys and signed consent', () => {
     await c?.stop();
   });
 
-  async function authenticator(page: Page): Promise<CDPSession> {
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
-    });
-    return cdp;
-  }
-
   it.each(['en', 'fr'] as const)('enrols a passkey and signs the consent to a critical change with it (%s)', async (lang) => {
     const option = lang === 'en' ? 'admin_can_view_credentials' : 'edit_electors_after_seal';
     const page = await c.signIn(s.clientAdmin, lang);
-    await authenticator(page);
+    await virtualAuthenticator(page);
     const panel = page.locator('section[data-panel=passkeys]');
     const before = (await c.t.as(s.clientAdmin).get('/v1/me/credentials').expect(200)).body.length as number;
     await panel.locator('button[data-action=add-passkey]').click();

@@ -2,7 +2,7 @@ import swc from '@swc/core';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { startTestApp, tempDir, type TestApp } from '../../support/test-app.js';
 import type { CloisonConfig } from '#config';
 
@@ -135,4 +135,14 @@ function freePort(): Promise<number> {
 export async function settled(page: Page): Promise<void> {
   const hash = new URL(page.url()).hash;
   await page.locator(`main[data-rendered=${JSON.stringify(hash)}]:not([aria-busy])`).waitFor();
+}
+
+/** A platform authenticator in the page's browser (Chromium's virtual one, user verified): passkeys without a person. */
+export async function virtualAuthenticator(page: Page): Promise<CDPSession> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+  });
+  return cdp;
 }
