@@ -1,4 +1,4 @@
-import { verifyExport } from '#audit';
+import { verifyExport } from '#audit-format';
 import { call, expectStatus, fail, scan, type Reply } from './http.js';
 import { gate, type Model, type TenantState, type World } from './model.js';
 import { resolveActor, resolveTenant, showActor, showTenant, type ActorPick, type TenantPick } from './picks.js';

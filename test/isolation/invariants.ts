@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { ChainedEvent } from '#audit';
+import type { ChainedEvent } from '#audit-format';
 import { ModelMismatch } from './http.js';
 import type { ExpectedEvent, Model, World } from './model.js';
 

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KeyObject } from 'node:crypto';
 import type { Agent } from 'node:http';
 import type request from 'supertest';
-import type { ChainVerifier } from '#audit';
+import type { ChainVerifier } from '#audit-format';
 import type { TestApp } from '../support/test-app.js';
 
 export type Role = 'operator' | 'compliance' | 'client_admin' | 'service';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { Agent, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { ChainVerifier, GLOBAL_CHAIN, parsePublicKey } from '#audit';
+import { ChainVerifier, GLOBAL_CHAIN, parsePublicKey } from '#audit-format';
 import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, outboxCode, type TestApp } from '../support/test-app.js';
 import { COMMANDS } from './commands.js';
 import { call } from './http.js';

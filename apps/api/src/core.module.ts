@@ -1,15 +1,7 @@
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import {
-  AuditCheckpointer,
-  AuditLinker,
-  AuditRecorder,
-  AuditSigner,
-  AuditWitness,
-  ServiceKeys,
-  loadSigningKey,
-  parsePrivateKey,
-} from '#audit';
+import { AuditCheckpointer, AuditLinker, AuditRecorder, AuditSigner, AuditWitness, ServiceKeys, loadSigningKey } from '#audit';
+import { parsePrivateKey } from '#audit-format';
 import {
   Authenticator,
   CONSOLE_SETTINGS,

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { CHANGE_REQUEST_VIEW_SCHEMA, type RequestStatus } from './change-request.store.js';
 import { ChangeRequests, type RequestEdit } from './change-requests.service.js';
-import type { ApprovalProof } from '#audit';
+import type { ApprovalProof } from '#audit-format';
 import { Caller, CheckPolicy, type PolicyContext } from '#policy';
 import { assertSameTenant } from './blast-radius.js';
 import { SchemaPipe } from '#http';

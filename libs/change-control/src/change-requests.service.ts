@@ -1,6 +1,7 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { accessibleBy } from '@casl/prisma/runtime';
-import { AuditRecorder, type ApprovalProof } from '#audit';
+import { AuditRecorder } from '#audit';
+import { type ApprovalProof } from '#audit-format';
 import { ApprovalSignatures, LineageReader } from '#identity';
 import { jsonInput, type PrismaTx } from '#persistence';
 import type { PolicyContext } from '#policy';

@@ -1,6 +1,6 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import { verifyAuthenticationResponse } from '@simplewebauthn/server';
-import { proofRefusal, statementHash, type ApprovalProof, type ApprovalStatement, type EnrolledKey } from '#audit';
+import { proofRefusal, statementHash, type ApprovalProof, type ApprovalStatement, type EnrolledKey } from '#audit-format';
 import type { PrismaTx } from '#persistence';
 import { CREDENTIAL_SETTINGS, type CredentialSettings } from './credential.service.js';
 

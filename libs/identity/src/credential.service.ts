@@ -1,7 +1,8 @@
 import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { createHmac, randomBytes, timingSafeEqual, type JsonWebKey } from 'node:crypto';
 import { generateRegistrationOptions, verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
-import { AuditRecorder, jwkFingerprint, parsePublicKey, publicKeyFingerprint } from '#audit';
+import { AuditRecorder } from '#audit';
+import { jwkFingerprint, parsePublicKey, publicKeyFingerprint } from '#audit-format';
 import type { PrismaTx } from '#persistence';
 import { actorOf, TenantScopeService, type AuthenticatedPrincipal, type TenantScope } from '#tenancy';
 import { clientConsentNeeded } from './client-admins.reader.js';

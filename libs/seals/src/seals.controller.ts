@@ -3,7 +3,7 @@ import { Caller, CheckPolicy, type PolicyContext } from '#policy';
 import { CHANGE_REQUEST_VIEW_SCHEMA, ChangeRequests } from '#change-control';
 import { SEAL_VERIFICATION_SCHEMA, SEAL_VIEW_SCHEMA } from './seal.view.js';
 import { Seals } from './seals.service.js';
-import type { ApprovalProof } from '#audit';
+import type { ApprovalProof } from '#audit-format';
 import { SIGNATURE_SCHEMA, SIGNED_APPROVAL_BODY } from '#identity';
 import { SchemaPipe } from '#http';
 import { uuidParam } from '#http';

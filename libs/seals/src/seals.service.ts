@@ -1,7 +1,8 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { accessibleBy } from '@casl/prisma/runtime';
-import { AuditRecorder, sealContentHash, type ApprovalProof, type AuditAction, type SignedAction } from '#audit';
+import { AuditRecorder, type AuditAction } from '#audit';
+import { sealContentHash, type ApprovalProof, type SignedAction } from '#audit-format';
 import { CatalogHistory, RuleConflict, optionView, sameRules } from '#change-control';
 import { ApprovalSignatures, LineageReader } from '#identity';
 import { jsonInput, type PrismaTx } from '#persistence';

@@ -1,5 +1,6 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
-import { AuditRecorder, signedApprovalsContentHash, type ApprovalProof } from '#audit';
+import { AuditRecorder } from '#audit';
+import { signedApprovalsContentHash, type ApprovalProof } from '#audit-format';
 import { RuleConflict } from '#change-control';
 import { ApprovalSignatures, SIGNATURE_SCHEMA, clientConsentNeeded } from '#identity';
 import type { PolicyContext } from '#policy';
