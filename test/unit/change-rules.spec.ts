@@ -1,5 +1,4 @@
-import { ChangeGate } from '#change-control/change.gate';
-import { OptionStore } from '#change-control/option-store';
+import { assertMoreSecret, isNoop } from '#change-control/change.rules';
 import type { Change, OptionView } from '#change-control';
 import type { JsonValue, OptionDefinition } from '#registry';
 
@@ -15,28 +14,24 @@ const view = (value: unknown, source: OptionView['source'] = 'tenant'): OptionVi
 const set = (value: JsonValue): Change => ({ isSet: true, value });
 const reset: Change = { isSet: false };
 
-// Both rules are pure; the classes hold them beside the transactions that use them, and need
-// none of their collaborators for these calls.
-const store = new OptionStore(undefined as never, undefined as never, undefined as never, undefined as never, undefined as never);
-
 describe('no-op detection', () => {
   it('a set to the value already in effect changes nothing, compared deeply', () => {
-    expect(store.isNoop(view(400), set(400))).toBe(true);
-    expect(store.isNoop(view({ a: [1, { b: 2 }] }), set({ a: [1, { b: 2 }] }))).toBe(true);
+    expect(isNoop(view(400), set(400))).toBe(true);
+    expect(isNoop(view({ a: [1, { b: 2 }] }), set({ a: [1, { b: 2 }] }))).toBe(true);
     // The effective value counts, own or default: setting the default explicitly is a change only of source, not of value.
-    expect(store.isNoop(view(365, 'default'), set(365))).toBe(true);
+    expect(isNoop(view(365, 'default'), set(365))).toBe(true);
   });
 
   it('any difference of value or type is a change', () => {
-    expect(store.isNoop(view(400), set(401))).toBe(false);
-    expect(store.isNoop(view('400'), set(400))).toBe(false);
-    expect(store.isNoop(view({ a: [1, 2] }), set({ a: [2, 1] }))).toBe(false);
-    expect(store.isNoop(view(null), set(false))).toBe(false);
+    expect(isNoop(view(400), set(401))).toBe(false);
+    expect(isNoop(view('400'), set(400))).toBe(false);
+    expect(isNoop(view({ a: [1, 2] }), set({ a: [2, 1] }))).toBe(false);
+    expect(isNoop(view(null), set(false))).toBe(false);
   });
 
   it('a reset is a no-op only when the option already follows the default', () => {
-    expect(store.isNoop(view(365, 'default'), reset)).toBe(true);
-    expect(store.isNoop(view(365, 'tenant'), reset)).toBe(false);
+    expect(isNoop(view(365, 'default'), reset)).toBe(true);
+    expect(isNoop(view(365, 'tenant'), reset)).toBe(false);
   });
 });
 
@@ -48,10 +43,6 @@ describe('secrecy rule under a seal', () => {
     secrecy: ['never', 'after_close', 'live'],
   } as unknown as OptionDefinition;
   const plain = { key: 'retention_days', default: 365 } as unknown as OptionDefinition;
-  const gate = new ChangeGate(undefined as never, undefined as never, undefined as never, undefined as never);
-  // The rule is private to the gate (only the break-glass path applies it); called directly here.
-  const assertMoreSecret = (d: OptionDefinition, before: OptionView, change: Change): void =>
-    (gate as unknown as { assertMoreSecret(d: OptionDefinition, b: OptionView, c: Change): void }).assertMoreSecret(d, before, change);
   const ruleOf = (fn: () => void): string | undefined => {
     try {
       fn();

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CHANGE_REQUEST_VIEW_SCHEMA, type ChangeRequestView } from './change-request.store.js';
 import { OPTION_VIEW_SCHEMA, type Change, type OptionView } from './option-view.js';
 import { ChangeGate } from './change.gate.js';
+import { isNoop } from './change.rules.js';
 import { RuleConflict } from './change-errors.js';
 import { approvalRequirement } from './approval-policy.js';
 import { sha256Canonical } from './content-hash.js';
@@ -179,7 +180,7 @@ export class BulkChangesService {
         version: before.version,
         before: before.value,
         after,
-        changes: !this.gate.isNoop(before, change),
+        changes: !isNoop(before, change),
         needsApproval: approvalRequirement(def, tenant.riskLevel) !== null,
       });
     }

@@ -1,5 +1,4 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { isDeepStrictEqual } from 'node:util';
 import type { AuditAction } from '#audit';
 import type { PrismaTx } from '#persistence';
 import { Registry, type JsonValue, type OptionDefinition } from '#registry';
@@ -7,6 +6,7 @@ import { TenantScopeService, type Actor, type TenantRef } from '#tenancy';
 import { approvalRequirement, type ApprovalRequirement } from './approval-policy.js';
 import { InvalidValue, RuleConflict, RuleRefused, StaleVersion, TenantSealed } from './change-errors.js';
 import { ChangeRequestStore, requestChange, type ChangeRequestRow, type ChangeRequestView } from './change-request.store.js';
+import { assertMoreSecret, isNoop } from './change.rules.js';
 import { OptionStore, VersionConflict, type WriteState } from './option-store.js';
 import type { Change, OptionView } from './option-view.js';
 
@@ -74,7 +74,7 @@ export class ChangeGate {
     for (let attempt = 0; attempt < 3; attempt++) {
       const before = state.option;
       const applies = state.riskLevel === tenant.riskLevel && !state.sealId && (expected === undefined || expected === before.version);
-      if (!applies || this.store.isNoop(before, change)) {
+      if (!applies || isNoop(before, change)) {
         if (!stored) {
           const now = await this.store.peek(tenant.id, def);
           if (!now) throw new Error(`tenant ${tenant.id} is gone`);
@@ -107,10 +107,6 @@ export class ChangeGate {
     return this.store.current(tx, tenant.id, def);
   }
 
-  isNoop(before: OptionView, change: Change): boolean {
-    return this.store.isNoop(before, change);
-  }
-
   /** `tx` must be scoped to `tenant`. */
   async submit(
     tx: PrismaTx,
@@ -136,7 +132,7 @@ export class ChangeGate {
     for (let attempt = 0; attempt < 3; attempt++) {
       const before = await this.store.current(tx, tenant.id, def);
       assertAtVersion(def, before, expected);
-      if (this.store.isNoop(before, change)) return { kind: 'unchanged', option: before };
+      if (isNoop(before, change)) return { kind: 'unchanged', option: before };
       if (need) return this.file(tx, tenant, def, change, origin, before, need);
       try {
         return { kind: 'applied', option: await this.store.write(tx, tenant.id, def, change, before.version, origin) };
@@ -174,7 +170,7 @@ export class ChangeGate {
     this.check(def, change);
     const { sealId, slug } = await this.sealOf(tx, row.tenantId);
     if (sealId && sealId !== row.breakGlassSealId) throw new TenantSealed(slug, sealId);
-    if (row.breakGlassSealId) this.assertMoreSecret(def, await this.store.current(tx, row.tenantId, def), change);
+    if (row.breakGlassSealId) assertMoreSecret(def, await this.store.current(tx, row.tenantId, def), change);
     const actor: Actor = { id: row.requestedById, name: row.requestedBy, role: row.requestedByRole as Actor['role'] };
     try {
       const origin = { actor, reason: `${row.reason} (change request ${row.id})`, requestId };
@@ -224,7 +220,7 @@ export class ChangeGate {
       throw new RuleConflict(`seal "${sealId}" is not the active seal of tenant "${tenant.slug}"`, 'seal_not_active', '/seal');
     }
     const before = await this.store.current(tx, tenant.id, def);
-    this.assertMoreSecret(def, before, change);
+    assertMoreSecret(def, before, change);
     return this.file(tx, tenant, def, change, origin, before, { operator: true, clientAdmin: false }, sealId);
   }
 
@@ -251,23 +247,6 @@ export class ChangeGate {
       breakGlassSealId,
     });
     return { kind: 'pending', request };
-  }
-
-  private assertMoreSecret(def: OptionDefinition, before: OptionView, change: Change): void {
-    const order = def.secrecy;
-    if (!order)
-      throw new RuleRefused(`option "${def.key}" is not a secrecy option: it stays frozen under the seal`, 'secrecy_option', '/option');
-    const to = change.isSet
-      ? order.findIndex((v) => isDeepStrictEqual(v, change.value))
-      : order.findIndex((v) => isDeepStrictEqual(v, def.default));
-    const from = order.findIndex((v) => isDeepStrictEqual(v, before.value));
-    if (to < 0 || from < 0 || to >= from) {
-      throw new RuleRefused(
-        `under a seal, option "${def.key}" may only move towards more secrecy (${JSON.stringify(order)})`,
-        'secrecy_only_increases',
-        '/value',
-      );
-    }
   }
 
   /** The option's schema judges a new value (400 naming pointer and rule). */

@@ -21,6 +21,7 @@ export {
   type DefaultChange,
   type DefaultChangePolicy,
 } from './catalog-defaults.reconciler.js';
-export { DEFINITION_VERSION_SCHEMA, CatalogHistory, sameRules, schemaHashOf, type DefinitionVersion } from './catalog-history.js';
+export { CatalogHistory } from './catalog-history.js';
+export { DEFINITION_VERSION_SCHEMA, sameRules, schemaHashOf, type DefinitionVersion } from './definition-version.js';
 export { assertSameTenant } from './blast-radius.js';
 export { replyWithOutcome } from './outcome.js';

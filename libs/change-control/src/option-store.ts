@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isDeepStrictEqual } from 'node:util';
 import { AuditLinker, AuditRecorder, auditPlaceholders, type AuditAction, type AuditEntry, type UnlinkedEvent } from '#audit';
 import { ChangeListener } from '#evaluation';
 import { PrismaService, assertSessionRole, hotStatement, type PrismaTx } from '#persistence';
@@ -84,11 +83,6 @@ export class OptionStore {
   /** Locks the tenant's row of `def` (if any) for the rest of the transaction. */
   async current(tx: PrismaTx, tenantId: string, def: OptionDefinition): Promise<OptionView> {
     return optionView(def, await this.lockRow(tx, tenantId, def.key));
-  }
-
-  /** A change that leaves the effective value (or, for a reset, the source) as it is. */
-  isNoop(before: OptionView, next: Change): boolean {
-    return next.isSet ? isDeepStrictEqual(before.value, next.value) : before.source === 'default';
   }
 
   /** The tenant's active seal (row share-locked until the transaction ends) and slug; null if it does not exist. */

@@ -1,5 +1,5 @@
 import type { OptionDefinition } from '#registry';
-import { PrincipalCache } from '#identity';
+import { PrincipalCache } from '#identity/principal.cache';
 import { buildSnapshot, ifNoneMatchHits } from './tenant-snapshot.js';
 
 const def = (key: string, dflt: OptionDefinition['default']): OptionDefinition => ({

@@ -1,4 +1,5 @@
-import { InvalidatedCache, type AuthenticatedPrincipal } from '#tenancy';
+import type { AuthenticatedPrincipal } from '#tenancy';
+import { InvalidatedCache } from '#tenancy/invalidated.cache';
 
 /**
  * Token hash → live principal, for routes on the hot path. Entries are dropped when the

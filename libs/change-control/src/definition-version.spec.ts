@@ -1,4 +1,4 @@
-import { sameRules, type DefinitionVersion } from './catalog-history.js';
+import { sameRules, type DefinitionVersion } from './definition-version.js';
 
 const v = (version: number, schemaHash: string | null, risk = 'medium', dflt: unknown = 'a'): DefinitionVersion => ({
   version,
