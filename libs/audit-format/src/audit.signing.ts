@@ -46,11 +46,20 @@ export function checkpointSignatureValid(c: Checkpoint, publicKey: KeyObject): b
   }
 }
 
+// Each verification names its trusted key's fingerprint again (header, chains, rotations), and exporting a key
+// costs about as much as checking a signature; a KeyObject never changes, so its fingerprint is kept with it.
+const fingerprints = new WeakMap<KeyObject, string>();
+
 /** "sha256:" + hex sha256 of the DER (SPKI) public key. */
 export function publicKeyFingerprint(publicKey: KeyObject): string {
-  return `sha256:${createHash('sha256')
-    .update(publicKey.export({ type: 'spki', format: 'der' }))
-    .digest('hex')}`;
+  let fingerprint = fingerprints.get(publicKey);
+  if (fingerprint === undefined) {
+    fingerprint = `sha256:${createHash('sha256')
+      .update(publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('hex')}`;
+    fingerprints.set(publicKey, fingerprint);
+  }
+  return fingerprint;
 }
 
 export function publicKeyPem(publicKey: KeyObject): string {
