@@ -4,6 +4,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { OpenApiDocument, OpenApiOperation } from '#http';
 import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+import { fuzzRuns } from '../support/fuzz-runs.js';
 
 /**
  * Schema-driven fuzz of every operation in /openapi.json: real tokens of every role, real tenants,
@@ -12,7 +13,7 @@ import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, startT
  * validate against the schema declared for its status. Seeded: a failure prints its seed.
  * FUZZ_RUNS sets the requests per operation (default 25, about a thousand in all; CI: 100).
  */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
+const RUNS = fuzzRuns(100);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261204);
 // A limit for a hung run, not a speed check: two minutes per 25 requests per operation (CI asks for 100).
 jest.setTimeout(120_000 * Math.max(1, RUNS / 25));

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { isExposed } from '#registry/exposure.rule';
 import type { JsonValue } from '#registry';
 import { isDangerous } from '../../apps/console/src/danger.rule.js';
+import { fuzzRuns } from '../support/fuzz-runs.js';
 
 // The console runs in the browser and keeps its own copy of the exposure rule; the two must mark
 // the same values, whatever the option's risk, default, safe value and the value's key order.
@@ -41,7 +42,7 @@ describe('exposure rule: the console and the API agree', () => {
         const value = [drawn, reordered(def.default), reordered(def.safe), undefined][pick];
         expect(isDangerous(def, value)).toBe(isExposed(def, value));
       }),
-      { numRuns: 2000, seed: 20261204 },
+      { numRuns: fuzzRuns(2000), seed: 20261204 },
     );
   });
 

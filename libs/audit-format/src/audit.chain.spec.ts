@@ -3,6 +3,7 @@ import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { GENESIS_HASH, canonicalContent, contentHash, jcs, linkHash, type AuditContent } from './audit.chain.js';
 import { jsonDiff } from './audit.diff.js';
+import { fuzzRuns } from '#test/support/fuzz-runs';
 
 const content: AuditContent = {
   tenantId: '11111111-1111-4111-8111-111111111111',
@@ -32,7 +33,7 @@ describe('audit hashing (format 1)', () => {
   it('serialises any JSON value exactly as the canonicalize package (RFC 8785 reference)', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (v) => jcs(v) === canonicalize(v)),
-      { numRuns: 2000 },
+      { numRuns: fuzzRuns(2000) },
     );
     fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (v) => jcs(v) === canonicalize(v)));
     expect(canonicalContent(content)).toBe(canonicalize({ ...content, v: 1 }));
@@ -133,7 +134,7 @@ describe('audit hashing (format 1)', () => {
         if (isWellFormed(c)) expect(got).toBe(outcome(() => reference(c)));
         if (!got.startsWith('throws')) expect(got).toBe(outcome(() => reference(c)));
       }),
-      { numRuns: 3000 },
+      { numRuns: fuzzRuns(3000) },
     );
   });
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { Buffer } from 'node:buffer';
 import { verifyExportBytes, verifyExportStream } from './export.verifier.js';
 import { TAMPERINGS, syntheticExportText } from '#test/support/audit-export.fixture';
+import { fuzzRuns } from '#test/support/fuzz-runs';
 
 /** Splits bytes at the given offsets (also inside a UTF-8 sequence), as a stream would. */
 async function* chunked(bytes: Buffer, cuts: number[]): AsyncGenerator<Uint8Array> {
@@ -53,7 +54,7 @@ describe('export verification in batches', () => {
           expect(await verifyExportBytes(chunked(bytes, cuts), x.publicKey, { workers: 0, batchBytes })).toEqual(reference);
         },
       ),
-      { numRuns: 400 },
+      { numRuns: fuzzRuns(400) },
     );
   });
 
