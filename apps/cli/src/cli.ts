@@ -1,14 +1,5 @@
-import { AUDIT_EXPORT_HELP, auditExportCommand } from './commands/audit-export.command.js';
-import { APPROVE_HELP, KEYS_HELP, approveCommand, keysCommand } from './commands/approvals.command.js';
-import { CATALOG_LINT_HELP, catalogLintCommand } from './commands/catalog-lint.command.js';
-import { MIGRATE_HELP, migrateCommand } from './commands/migrate.command.js';
-import { OPERATOR_HELP, operatorCommand } from './commands/operator-recover.command.js';
-import { PRINCIPALS_HELP, principalsCommand } from './commands/principals.command.js';
-import { TENANTS_HELP, tenantsCommand } from './commands/tenants.command.js';
-import { ConfigError } from '#config';
-import { DataDirBusyError } from '#persistence';
-import { externalCommand } from './external.command.js';
 import { CliError, EXIT, processIo, type CliIo } from './cli.io.js';
+import { externalCommand } from './external.command.js';
 
 export const MAIN_HELP = `cloison — operate a Cloison service
 
@@ -45,18 +36,21 @@ Exit codes:
 
 type Handler = (argv: string[], io: CliIo) => Promise<number>;
 
+// Each command's module is loaded when it runs: the offline verifiers load the audit format alone, never the
+// Nest, Prisma and CASL that online and database commands bring in.
 const COMMANDS: Record<string, Handler> = {
-  principals: principalsCommand,
-  tenants: tenantsCommand,
-  catalog: catalogLintCommand,
-  migrate: migrateCommand,
-  operator: operatorCommand,
-  keys: keysCommand,
-  approve: approveCommand,
-  audit: (argv, io) => {
+  principals: async (argv, io) => (await import('./commands/principals.command.js')).principalsCommand(argv, io),
+  tenants: async (argv, io) => (await import('./commands/tenants.command.js')).tenantsCommand(argv, io),
+  catalog: async (argv, io) => (await import('./commands/catalog-lint.command.js')).catalogLintCommand(argv, io),
+  migrate: async (argv, io) => (await import('./commands/migrate.command.js')).migrateCommand(argv, io),
+  operator: async (argv, io) => (await import('./commands/operator-recover.command.js')).operatorCommand(argv, io),
+  keys: async (argv, io) => (await import('./commands/approvals.command.js')).keysCommand(argv, io),
+  approve: async (argv, io) => (await import('./commands/approvals.command.js')).approveCommand(argv, io),
+  audit: async (argv, io) => {
     const [sub, ...rest] = argv;
-    if (sub === 'export') return auditExportCommand(rest, io);
     if (sub === 'verify') return externalCommand('audit verify', './commands/audit-verify.command.js', 'auditVerifyCommand', rest, io);
+    const { AUDIT_EXPORT_HELP, auditExportCommand } = await import('./commands/audit-export.command.js');
+    if (sub === 'export') return auditExportCommand(rest, io);
     throw new CliError(EXIT.usage, `usage: cloison audit export|verify ...\n\n${AUDIT_EXPORT_HELP}`);
   },
   seal: (argv, io) => {
@@ -65,18 +59,6 @@ const COMMANDS: Record<string, Handler> = {
     throw new CliError(EXIT.usage, 'usage: cloison seal verify <file>');
   },
 };
-
-export const HELP_TEXTS = [
-  MAIN_HELP,
-  PRINCIPALS_HELP,
-  TENANTS_HELP,
-  CATALOG_LINT_HELP,
-  AUDIT_EXPORT_HELP,
-  MIGRATE_HELP,
-  OPERATOR_HELP,
-  KEYS_HELP,
-  APPROVE_HELP,
-];
 
 /** Runs one command line; never throws, always resolves to an exit code. */
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -97,6 +79,8 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       io.err(`cloison ${name}: ${err.message}\n`);
       return err.code;
     }
+    // Loaded here, not up front: only a command that has loaded them already can fail this way.
+    const [{ DataDirBusyError }, { ConfigError }] = await Promise.all([import('#persistence/data-dir.lock'), import('#config/app.config')]);
     if (err instanceof DataDirBusyError) {
       io.err(`cloison ${name}: ${err.message}\n`);
       return EXIT.unavailable;

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { signStatement, type ApprovalStatement } from '#audit-format';
-import { contentHashOf } from '#change-control';
+import { contentHashOf } from '#change-control/content-hash';
 import { apiTarget, callApi, CONNECTION_OPTIONS } from '../api.client.js';
 import { CliError, EXIT, parse, type CliIo } from '../cli.io.js';
 
