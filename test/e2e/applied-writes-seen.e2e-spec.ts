@@ -1,4 +1,5 @@
 import { ChangeListener } from '#evaluation';
+import { bulkChange } from '../support/bulk-change.js';
 import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -71,16 +72,7 @@ describe('an applied change is seen by the next read on the same instance at onc
   it('a bulk change', async () => {
     await read('retention_days');
     const body = { option: 'retention_days', operation: 'set', value: 600, tenants: [slug], reason: 'bulk' };
-    const plan = (
-      await op()
-        .post('/v1/bulk-changes')
-        .send({ ...body, dryRun: true })
-        .expect(200)
-    ).body;
-    await op()
-      .post('/v1/bulk-changes')
-      .send({ ...body, planHash: plan.planHash })
-      .expect(200);
+    await bulkChange(op(), body);
     expect(await read('retention_days')).toEqual({ rest: 600, ofrep: 600 });
   });
 });

@@ -1,3 +1,4 @@
+import { bulkChange, bulkPlan } from '../support/bulk-change.js';
 import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('explicit blast radius: tenant in the path, bulk changes over named tenants', () => {
@@ -35,30 +36,18 @@ describe('explicit blast radius: tenant in the path, bulk changes over named ten
 
   it('dry run lists each named tenant with its value before and after, and writes nothing', async () => {
     const before = await t.snapshot();
-    const res = await op()
-      .post('/v1/bulk-changes')
-      .send({ ...body, dryRun: true })
-      .expect(200);
-    expect(res.body.tenants).toEqual([
+    const plan = await bulkPlan(op(), body);
+    expect(plan.tenants).toEqual([
       { tenant: 'bulk-a', version: 0, before: 365, after: 400, changes: true, needsApproval: false },
       { tenant: 'bulk-b', version: 1, before: 730, after: 400, changes: true, needsApproval: false },
     ]);
-    expect(res.body.planHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(plan.planHash).toMatch(/^[0-9a-f]{64}$/);
     expect(await t.snapshot()).toEqual(before);
-    const again = await op()
-      .post('/v1/bulk-changes')
-      .send({ ...body, dryRun: true })
-      .expect(200);
-    expect(again.body.planHash).toBe(res.body.planHash);
+    expect((await bulkPlan(op(), body)).planHash).toBe(plan.planHash);
   });
 
   it('applying with a hash from before a change meanwhile answers 409 and writes nothing', async () => {
-    const plan = (
-      await op()
-        .post('/v1/bulk-changes')
-        .send({ ...body, dryRun: true })
-        .expect(200)
-    ).body;
+    const plan = await bulkPlan(op(), body);
     await op().put('/v1/tenants/bulk-a/options/retention_days').send({ value: 500, reason: 'meanwhile' }).expect(200);
     const before = await t.snapshot();
     const res = await op()
@@ -75,16 +64,7 @@ describe('explicit blast radius: tenant in the path, bulk changes over named ten
   });
 
   it('applying with the dry run hash changes each tenant, audited per tenant', async () => {
-    const plan = (
-      await op()
-        .post('/v1/bulk-changes')
-        .send({ ...body, dryRun: true })
-        .expect(200)
-    ).body;
-    const res = await op()
-      .post('/v1/bulk-changes')
-      .send({ ...body, planHash: plan.planHash })
-      .expect(200);
+    const { res } = await bulkChange(op(), body);
     expect(res.body.results.map((r: { tenant: string; outcome: string }) => [r.tenant, r.outcome]).sort()).toEqual([
       ['bulk-a', 'applied'],
       ['bulk-b', 'applied'],
@@ -114,17 +94,8 @@ describe('explicit blast radius: tenant in the path, bulk changes over named ten
       tenants: ['bulk-c', 'bulk-risky'],
       reason: 'export for the offices',
     };
-    const plan = (
-      await op()
-        .post('/v1/bulk-changes')
-        .send({ ...high, dryRun: true })
-        .expect(200)
-    ).body;
-    expect(plan.tenants.every((x: { needsApproval: boolean }) => x.needsApproval)).toBe(true);
-    const res = await op()
-      .post('/v1/bulk-changes')
-      .send({ ...high, planHash: plan.planHash })
-      .expect(200);
+    const { plan, res } = await bulkChange(op(), high);
+    expect(plan.tenants.every((x) => x.needsApproval)).toBe(true);
     expect(res.body.results.map((r: { outcome: string }) => r.outcome)).toEqual(['pending', 'pending']);
     expect(await value('bulk-c', 'voter_list_export')).toBe(false);
     const req = res.body.results.find((r: { tenant: string }) => r.tenant === 'bulk-c').request;
@@ -133,16 +104,7 @@ describe('explicit blast radius: tenant in the path, bulk changes over named ten
     expect(await value('bulk-risky', 'voter_list_export')).toBe(false);
 
     const low = { option: 'ui_language', operation: 'reset', tenants: ['bulk-risky', 'bulk-a'], reason: 'back to default' };
-    const lowPlan = (
-      await op()
-        .post('/v1/bulk-changes')
-        .send({ ...low, dryRun: true })
-        .expect(200)
-    ).body;
-    const lowRes = await op()
-      .post('/v1/bulk-changes')
-      .send({ ...low, planHash: lowPlan.planHash })
-      .expect(200);
+    const { res: lowRes } = await bulkChange(op(), low);
     const outcomes = Object.fromEntries(lowRes.body.results.map((r: { tenant: string; outcome: string }) => [r.tenant, r.outcome]));
     expect(outcomes).toEqual({ 'bulk-a': 'applied', 'bulk-risky': 'unchanged' });
   });

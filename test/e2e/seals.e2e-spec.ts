@@ -1,4 +1,5 @@
-import { verifySealDocument, type SealDocument } from '#seals';
+import { verifySealDocument, type SealDocument } from '#audit-format';
+import { bulkChange } from '../support/bulk-change.js';
 import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('election seals', () => {
@@ -92,30 +93,8 @@ describe('election seals', () => {
       expect(res.body.message).toContain('tenant "seal-a" is sealed');
       expect(res.body.details[0]).toMatchObject({ rule: 'sealed', message: sealId });
     }
-    const plan = (
-      await op()
-        .post('/v1/bulk-changes')
-        .send({
-          option: 'ui_language',
-          operation: 'set',
-          value: 'es',
-          tenants: ['seal-a', 'seal-b'],
-          reason: 'bulk after seal',
-          dryRun: true,
-        })
-        .expect(200)
-    ).body;
-    const bulk = await op()
-      .post('/v1/bulk-changes')
-      .send({
-        option: 'ui_language',
-        operation: 'set',
-        value: 'es',
-        tenants: ['seal-a', 'seal-b'],
-        reason: 'bulk after seal',
-        planHash: plan.planHash,
-      });
-    expect(bulk.status).toBe(423);
+    const bulk = { option: 'ui_language', operation: 'set', value: 'es', tenants: ['seal-a', 'seal-b'], reason: 'bulk after seal' };
+    await bulkChange(op(), bulk, 423);
     expect(await t.snapshot()).toEqual(before);
     await op().put('/v1/tenants/seal-b/options/ui_language').send({ value: 'de', reason: 'not sealed' }).expect(200);
   });
