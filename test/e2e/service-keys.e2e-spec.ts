@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createApp } from '#api/app.factory';
-import { derivePublicKey, parsePrivateKey, publicKeyFingerprint } from '#audit-format';
+import { derivePublicKey, keyIdOf, parsePrivateKey, publicKeyFingerprint, signSealDocument } from '#audit-format';
 import { checkpointNow, exportText, publicKeyOf, setOption, verifyOffline, verifyOnline } from '../support/audit-helpers.js';
 import {
   OPERATOR_TOKEN,
@@ -144,7 +144,6 @@ describe('seals across a key rotation', () => {
     expect((await verify()).body).toMatchObject({ matches: true, signedByThisService: true, valid: true });
 
     // A document re-signed with a key this installation never published is not the service's.
-    const { keyIdOf, signSealDocument } = await import('#seals');
     const strangerPem = newKey();
     const publicKey = spkiOf(strangerPem);
     await t.superuser(async (c) => {

@@ -1,12 +1,4 @@
-export {
-  fingerprintOf,
-  keyIdOf,
-  signSealDocument,
-  verifySealDocument,
-  type SealDocument,
-  type SealDocumentCheck,
-  type SealedState,
-} from '#audit-format';
+// The seal service. The seal document's format (signing, fingerprint, offline check) has one public home: `#audit-format`.
 export { SealSigner } from './seal-signer.js';
 export { DEFAULT_SEAL_APPROVALS, Seals } from './seals.service.js';
 export { SEAL_VERIFICATION_SCHEMA, SEAL_VIEW_SCHEMA, toSealView, type SealView } from './seal.view.js';
