@@ -1,3 +1,4 @@
+import { INTERNAL_ERROR_BODY, whileWritesFail } from '../support/failing-writes.js';
 import { OPERATOR_TOKEN, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 /** A change whose audit event cannot be written is not made: 2xx means committed and audited. */
@@ -14,21 +15,10 @@ describe('audit write failure', () => {
     await t?.stop();
   });
 
-  const breakAudit = () =>
-    t.superuser(async (c) => {
-      await c.query(`CREATE FUNCTION test_audit_down() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN RAISE EXCEPTION 'audit storage unavailable: INSERT INTO audit_events refused'; END $$`);
-      await c.query('CREATE TRIGGER test_audit_down BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION test_audit_down()');
-    });
-  const repairAudit = () =>
-    t.superuser(async (c) => {
-      await c.query('DROP TRIGGER test_audit_down ON audit_events');
-      await c.query('DROP FUNCTION test_audit_down()');
-    });
+  const auditDown = { before: 'INSERT', table: 'audit_events', raise: `'audit storage unavailable: INSERT INTO audit_events refused'` };
 
   it('rolls back option changes, resets, tenants and principals when the audit insert fails', async () => {
-    await breakAudit();
-    try {
+    await whileWritesFail(t, auditDown, async () => {
       const before = await t.snapshot();
       const attempts = [
         op().put('/v1/tenants/alpha/options/max_proxies').send({ value: 5, reason: 'audit is down' }),
@@ -43,20 +33,13 @@ describe('audit write failure', () => {
       for (const attempt of attempts) {
         const res = await attempt;
         expect(res.status).toBe(500);
-        expect(res.body).toEqual({
-          statusCode: 500,
-          error: 'Internal Server Error',
-          message: 'internal error',
-          requestId: expect.any(String),
-        });
+        expect(res.body).toEqual(INTERNAL_ERROR_BODY);
         expect(res.text).not.toMatch(/audit_events|INSERT|trigger|plpgsql|\bat .+:\d+/i);
       }
       expect(await t.snapshot()).toEqual(before);
       const read = await op().get('/v1/tenants/alpha/options/max_proxies').expect(200);
       expect(read.body).toMatchObject({ value: 2, version: 1 });
-    } finally {
-      await repairAudit();
-    }
+    });
   });
 
   it('works again, audited, once the audit log accepts writes', async () => {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { AuditRecorder, auditPlaceholders } from '#audit';
 import { exportText, publicKeyOf, verifyOffline, verifyOnline } from '../support/audit-helpers.js';
+import { INTERNAL_ERROR_BODY, whileWritesFail } from '../support/failing-writes.js';
 import { OPERATOR_TOKEN, createTenant, startTestApp, tempDir, type TestApp } from '../support/test-app.js';
 
 /**
@@ -34,38 +35,19 @@ describe('global audit link failure', () => {
     await t?.stop();
   });
 
-  const breakLink = () =>
-    t.superuser(async (c) => {
-      await c.query(`CREATE FUNCTION test_link_down() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN RAISE EXCEPTION 'global chain head unavailable'; END $$`);
-      await c.query(`CREATE TRIGGER test_link_down BEFORE UPDATE ON audit_heads FOR EACH ROW
-        WHEN (OLD.chain = 'global') EXECUTE FUNCTION test_link_down()`);
-    });
-  const repairLink = () =>
-    t.superuser(async (c) => {
-      await c.query('DROP TRIGGER test_link_down ON audit_heads');
-      await c.query('DROP FUNCTION test_link_down()');
-    });
+  const linkDown = { before: 'UPDATE', table: 'audit_heads', when: `OLD.chain = 'global'`, raise: `'global chain head unavailable'` };
 
   it('does not acknowledge a change whose link fails; the next change links both, in order', async () => {
-    await breakLink();
-    try {
+    await whileWritesFail(t, linkDown, async () => {
       const res = await op().put('/v1/tenants/alpha/options/max_proxies').send({ value: 3, reason: 'link is down' });
       expect(res.status).toBe(500);
-      expect(res.body).toEqual({
-        statusCode: 500,
-        error: 'Internal Server Error',
-        message: 'internal error',
-        requestId: expect.any(String),
-      });
+      expect(res.body).toEqual(INTERNAL_ERROR_BODY);
       // Committed with its event, in the tenant's chain; not (yet) in the global chain.
       expect(await unlinked()).toEqual([expect.objectContaining({ tenant_id: alpha.id, tenant_seq: '3', after: 3 })]);
       expect((await op().get('/v1/tenants/alpha/options/max_proxies').expect(200)).body).toMatchObject({ value: 3, version: 2 });
       expect(await verifyOnline(t, 'alpha')).toMatchObject({ ok: true, checked: 3 });
       expect(await verifyOnline(t)).toMatchObject({ ok: true });
-    } finally {
-      await repairLink();
-    }
+    });
     await op().put('/v1/tenants/beta/options/max_proxies').send({ value: 7, reason: 'link is back' }).expect(200);
     const all = await events();
     expect(await unlinked()).toEqual([]);

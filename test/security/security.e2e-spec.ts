@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { whileWritesFail } from '../support/failing-writes.js';
 import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 import { jest } from '@jest/globals';
 import { Authenticator, hashToken } from '#identity';
@@ -90,23 +91,18 @@ describe('security basics', () => {
   });
 
   it('answers database errors without stack traces, SQL or driver details', async () => {
-    await t.superuser(async (c) => {
-      await c.query(`CREATE FUNCTION test_fail() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN RAISE EXCEPTION 'SELECT secret FROM option_values WHERE tenant_id = %', NEW.tenant_id; END $$`);
-      await c.query('CREATE TRIGGER test_fail BEFORE INSERT OR UPDATE ON option_values FOR EACH ROW EXECUTE FUNCTION test_fail()');
-    });
-    try {
+    const optionWritesFail = {
+      before: 'INSERT OR UPDATE',
+      table: 'option_values',
+      raise: `'SELECT secret FROM option_values WHERE tenant_id = %', NEW.tenant_id`,
+    };
+    await whileWritesFail(t, optionWritesFail, async () => {
       const res = await t.as(OPERATOR_TOKEN).put('/v1/tenants/alpha/options/revote').send({ value: true, reason: 'provoke an error' });
       expect(res.status).toBe(500);
       expect(Object.keys(res.body).sort()).toEqual(['error', 'message', 'requestId', 'statusCode']);
       expect(res.body.message).toBe('internal error');
       expect(res.text).not.toMatch(/SELECT|option_values|tenant_id|prisma|postgres|\bat .+:\d+|node_modules|\.ts\b|\.js\b/i);
-    } finally {
-      await t.superuser(async (c) => {
-        await c.query('DROP TRIGGER test_fail ON option_values');
-        await c.query('DROP FUNCTION test_fail()');
-      });
-    }
+    });
   });
 });
 
