@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { OPERATOR_TOKEN_2 } from '../support/test-app.js';
-import { startConsole, settled, type ConsoleHarness } from './support/console-harness.js';
-import { seed, type Seeded } from './support/seed.js';
+import { settled, type ConsoleHarness } from './support/console-harness.js';
+import { seededConsole, type Seeded } from './support/seed.js';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -27,9 +27,14 @@ async function serious(page: Page): Promise<{ id: string; help: string; targets:
 describe('console: accessibility (axe-core) of each main screen', () => {
   let c: ConsoleHarness;
   let s: Seeded;
+  seededConsole(
+    (harness, seeded) => {
+      c = harness;
+      s = seeded;
+    },
+    { bypassCSP: true },
+  );
   beforeAll(async () => {
-    c = await startConsole({ bypassCSP: true });
-    s = await seed(c.t);
     const op = c.t.as(s.operator);
     await op
       .put('/v1/tenants/federation-abroad/options/ballot_secrecy')
@@ -44,9 +49,6 @@ describe('console: accessibility (axe-core) of each main screen', () => {
       .send({ contentHash: exported.contentHash })
       .expect(200);
     await op.post('/v1/tenants/teachers-union/seals').send({ label: 'General assembly 2027' }).expect(201);
-  });
-  afterAll(async () => {
-    await c?.stop();
   });
 
   const check = async (token: string | null, lang: 'en' | 'fr', viewport: { width: number; height: number }, hashes: string[]) => {

@@ -1,15 +1,12 @@
-import { startConsole, settled, type ConsoleHarness } from './support/console-harness.js';
-import { seed, type Seeded } from './support/seed.js';
+import { settled, type ConsoleHarness } from './support/console-harness.js';
+import { seededConsole, type Seeded } from './support/seed.js';
 
 describe('console: client admin journey', () => {
   let c: ConsoleHarness;
   let s: Seeded;
-  beforeAll(async () => {
-    c = await startConsole();
-    s = await seed(c.t);
-  });
-  afterAll(async () => {
-    await c?.stop();
+  seededConsole((harness, seeded) => {
+    c = harness;
+    s = seeded;
   });
 
   it('GET /v1/me names the caller and its tenant; the console needs nothing else to pick the views', async () => {

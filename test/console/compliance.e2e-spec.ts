@@ -1,16 +1,13 @@
-import { startConsole, settled, type ConsoleHarness } from './support/console-harness.js';
-import { seed, type Seeded } from './support/seed.js';
+import { settled, type ConsoleHarness } from './support/console-harness.js';
+import { seededConsole, type Seeded } from './support/seed.js';
 import { createPrincipal } from '../support/test-app.js';
 
 describe('console: compliance reviewer journey', () => {
   let c: ConsoleHarness;
   let s: Seeded;
-  beforeAll(async () => {
-    c = await startConsole();
-    s = await seed(c.t);
-  });
-  afterAll(async () => {
-    await c?.stop();
+  seededConsole((harness, seeded) => {
+    c = harness;
+    s = seeded;
   });
 
   it('reads the audit log across tenants and narrows it with filters kept in the address', async () => {

@@ -1,15 +1,12 @@
-import { startConsole, settled, type ConsoleHarness } from './support/console-harness.js';
-import { seed, type Seeded } from './support/seed.js';
+import { settled, type ConsoleHarness } from './support/console-harness.js';
+import { seededConsole, type Seeded } from './support/seed.js';
 
 describe('console: errors in the person’s language', () => {
   let c: ConsoleHarness;
   let s: Seeded;
-  beforeAll(async () => {
-    c = await startConsole();
-    s = await seed(c.t);
-  });
-  afterAll(async () => {
-    await c?.stop();
+  seededConsole((harness, seeded) => {
+    c = harness;
+    s = seeded;
   });
 
   it('says in French which field is refused and what it needs, marks it, and says up front what is required', async () => {

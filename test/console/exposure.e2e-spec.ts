@@ -1,14 +1,16 @@
 import { OPERATOR_TOKEN_2 } from '../support/test-app.js';
-import { startConsole, settled, type ConsoleHarness } from './support/console-harness.js';
-import { seed, type Seeded } from './support/seed.js';
+import { settled, type ConsoleHarness } from './support/console-harness.js';
+import { seededConsole, type Seeded } from './support/seed.js';
 
 describe('console: exposure at a glance', () => {
   let c: ConsoleHarness;
   let s: Seeded;
   let approver: string;
+  seededConsole((harness, seeded) => {
+    c = harness;
+    s = seeded;
+  });
   beforeAll(async () => {
-    c = await startConsole();
-    s = await seed(c.t);
     approver = (await c.t.as(OPERATOR_TOKEN_2).get('/v1/me').expect(200)).body.name;
     const asked = (
       await c.t
@@ -22,9 +24,6 @@ describe('console: exposure at a glance', () => {
       .post(`/v1/tenants/federation-abroad/change-requests/${asked.id}/approve`)
       .send({ contentHash: asked.contentHash })
       .expect(200);
-  });
-  afterAll(async () => {
-    await c?.stop();
   });
 
   it('shows which tenants have which risky option on, since when and approved by whom; defaults are no exposure', async () => {

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
-import { startConsole, settled, type ConsoleHarness } from './support/console-harness.js';
-import { seed, type Seeded } from './support/seed.js';
+import { settled, type ConsoleHarness } from './support/console-harness.js';
+import { seededConsole, type Seeded } from './support/seed.js';
 
 const DESKTOP = { width: 1366, height: 900 };
 const PHONE = { width: 390, height: 844 };
@@ -8,12 +8,9 @@ const PHONE = { width: 390, height: 844 };
 describe('console: history people can read', () => {
   let c: ConsoleHarness;
   let s: Seeded;
-  beforeAll(async () => {
-    c = await startConsole();
-    s = await seed(c.t);
-  });
-  afterAll(async () => {
-    await c?.stop();
+  seededConsole((harness, seeded) => {
+    c = harness;
+    s = seeded;
   });
 
   const sentences = (page: Page) => page.locator('tbody tr .sentence').allTextContents();

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { OPERATOR_TOKEN_2 } from '../support/test-app.js';
-import { startConsole, settled, type ConsoleHarness } from './support/console-harness.js';
-import { seed, type Seeded } from './support/seed.js';
+import { settled, type ConsoleHarness } from './support/console-harness.js';
+import { seededConsole, type Seeded } from './support/seed.js';
 
 const DESKTOP = { width: 1366, height: 900 };
 const PHONE = { width: 390, height: 844 };
@@ -12,9 +12,11 @@ describe('console: the approvals inbox', () => {
   let secrecy: { id: string };
   let seal: { id: string };
 
+  seededConsole((harness, seeded) => {
+    c = harness;
+    s = seeded;
+  });
   beforeAll(async () => {
-    c = await startConsole();
-    s = await seed(c.t);
     const op = c.t.as(s.operator);
     secrecy = (
       await op
@@ -24,9 +26,6 @@ describe('console: the approvals inbox', () => {
     ).body;
     await op.put('/v1/tenants/teachers-union/options/schedule_change').send({ value: 'anytime', reason: 'dates still moving' }).expect(202);
     seal = (await op.post('/v1/tenants/teachers-union/seals').send({ label: 'General assembly 2027' }).expect(201)).body;
-  });
-  afterAll(async () => {
-    await c?.stop();
   });
 
   const badge = async (page: Page, n: number) => {

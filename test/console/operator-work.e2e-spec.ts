@@ -1,5 +1,5 @@
-import { startConsole, settled, type ConsoleHarness } from './support/console-harness.js';
-import { seed, type Seeded } from './support/seed.js';
+import { settled, type ConsoleHarness } from './support/console-harness.js';
+import { seededConsole, type Seeded } from './support/seed.js';
 
 const DESKTOP = { width: 1366, height: 900 };
 const PHONE = { width: 390, height: 844 };
@@ -7,12 +7,9 @@ const PHONE = { width: 390, height: 844 };
 describe('console: an operator’s daily work', () => {
   let c: ConsoleHarness;
   let s: Seeded;
-  beforeAll(async () => {
-    c = await startConsole();
-    s = await seed(c.t);
-  });
-  afterAll(async () => {
-    await c?.stop();
+  seededConsole((harness, seeded) => {
+    c = harness;
+    s = seeded;
   });
 
   it('creates an organisation from a preset, saying up front what each field needs', async () => {

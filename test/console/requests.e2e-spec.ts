@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { OPERATOR_TOKEN_2 } from '../support/test-app.js';
-import { startConsole, settled, type ConsoleHarness } from './support/console-harness.js';
-import { seed, type Seeded } from './support/seed.js';
+import { settled, type ConsoleHarness } from './support/console-harness.js';
+import { seededConsole, type Seeded } from './support/seed.js';
 
 const DESKTOP = { width: 1366, height: 900 };
 const PHONE = { width: 390, height: 844 };
@@ -13,9 +13,11 @@ describe('console: change requests a person can judge', () => {
   let marieName: string;
   let request: { id: string; contentHash: string };
 
+  seededConsole((harness, seeded) => {
+    c = harness;
+    s = seeded;
+  });
   beforeAll(async () => {
-    c = await startConsole();
-    s = await seed(c.t);
     // The second initial operator: another person than the requester.
     marieName = (await c.t.as(marie).get('/v1/me').expect(200)).body.name;
     // A critical change: one operator other than the requester, then the client's consent.
@@ -41,9 +43,6 @@ describe('console: change requests a person can judge', () => {
       .post(`/v1/tenants/federation-abroad/change-requests/${exported.body.id}/approve`)
       .send({ contentHash: exported.body.contentHash })
       .expect(200);
-  });
-  afterAll(async () => {
-    await c?.stop();
   });
 
   const card = (page: Page) => page.locator(`li.request[data-request="${request.id}"]`);

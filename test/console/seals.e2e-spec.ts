@@ -1,6 +1,6 @@
 import { OPERATOR_TOKEN_2 } from '../support/test-app.js';
-import { startConsole, settled, type ConsoleHarness } from './support/console-harness.js';
-import { seed, type Seeded } from './support/seed.js';
+import { settled, type ConsoleHarness } from './support/console-harness.js';
+import { seededConsole, type Seeded } from './support/seed.js';
 
 const DESKTOP = { width: 1366, height: 900 };
 const PHONE = { width: 390, height: 844 };
@@ -8,9 +8,11 @@ const PHONE = { width: 390, height: 844 };
 describe('console: seals', () => {
   let c: ConsoleHarness;
   let s: Seeded;
+  seededConsole((harness, seeded) => {
+    c = harness;
+    s = seeded;
+  });
   beforeAll(async () => {
-    c = await startConsole();
-    s = await seed(c.t);
     const op = c.t.as(s.operator);
     await op
       .put('/v1/tenants/federation-abroad/options/schedule_change')
@@ -34,9 +36,6 @@ describe('console: seals', () => {
     const seal = (await op.post('/v1/tenants/teachers-union/seals').send({ label: 'General assembly 2027' }).expect(201)).body;
     await c.t.as(OPERATOR_TOKEN_2).post(`/v1/tenants/teachers-union/seals/${seal.id}/approve`).expect(200);
     await c.t.as(s.otherClientAdmin).post(`/v1/tenants/teachers-union/seals/${seal.id}/approve`).expect(200);
-  });
-  afterAll(async () => {
-    await c?.stop();
   });
 
   it('lists each tenant with its seal and the number of changes waiting for approval', async () => {

@@ -1,4 +1,7 @@
 import { OPERATOR_TOKEN, createPrincipal, type TestApp } from '../../support/test-app.js';
+import { startConsole, type ConsoleHarness } from './console-harness.js';
+
+type ConsoleOptions = Parameters<typeof startConsole>[0];
 
 export interface Seeded {
   operator: string;
@@ -35,4 +38,20 @@ export async function seed(t: TestApp): Promise<Seeded> {
     otherClientAdmin: await createPrincipal(t, 'client_admin', 'teachers-union', 'President, teachers union'),
     compliance: await createPrincipal(t, 'compliance', undefined, 'Compliance reviewer'),
   };
+}
+
+/**
+ * A console over a seeded service for the tests of one describe block: started and seeded before them,
+ * stopped after them. `ready` hands both to the block; set-up of the block's own goes in a `beforeAll`
+ * registered after this call, which runs after this one.
+ */
+export function seededConsole(ready: (c: ConsoleHarness, s: Seeded) => void, options?: ConsoleOptions): void {
+  let c: ConsoleHarness | undefined;
+  beforeAll(async () => {
+    c = await startConsole(options);
+    ready(c, await seed(c.t));
+  });
+  afterAll(async () => {
+    await c?.stop();
+  });
 }
