@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { createApp } from '#api/app.factory';
 import { OPERATOR_TOKEN, freshDatabase, startTestApp, tempDir, testConfig } from '../support/test-app.js';
+import { capturedLog } from '../support/captured-log.js';
 
 function catalogWithCriticalDefaultOn(): string {
   const dir = tempDir('catalog-');
@@ -60,13 +60,7 @@ describe('boot', () => {
   it('says at start that CLOISON_BOOTSTRAP_TOKEN was not applied on a database that has principals, and how to recover', async () => {
     const db = await freshDatabase();
     const dataDir = db.url ? undefined : tempDir('cloison-data-');
-    const lines: string[] = [];
-    const logStream = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(...String(chunk).split('\n').filter(Boolean));
-        done();
-      },
-    });
+    const { logStream, lines } = capturedLog();
     const notApplied = () => lines.filter((l) => l.includes('not applied: the database already has principals'));
     try {
       const first = await startTestApp({ databaseUrl: db.url, dataDir, logLevel: 'warn' }, { logStream });

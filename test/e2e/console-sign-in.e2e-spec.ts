@@ -1,5 +1,4 @@
-import type request from 'supertest';
-import { OPERATOR_TOKEN, createTenant, outboxCode, startTestApp, type TestApp } from '../support/test-app.js';
+import { OPERATOR_TOKEN, createTenant, outboxCode, startTestApp, cookieValue, setCookie, type TestApp } from '../support/test-app.js';
 import {
   CONSOLE_CLIENT_ID,
   consoleSignInConfig,
@@ -8,13 +7,6 @@ import {
   startOpenIdProvider,
   type OpenIdProvider,
 } from '../console/support/openid-provider.js';
-
-/** The Set-Cookie line of `name` in a response, or undefined. */
-function setCookie(res: request.Response, name: string): string | undefined {
-  const lines = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-  return lines.find((l) => l.startsWith(`${name}=`));
-}
-const cookieValue = (line: string | undefined) => line?.split(';')[0]?.split('=')[1] ?? '';
 
 /**
  * Console sign-in through a real OpenID provider (oidc-provider, in this process), without a

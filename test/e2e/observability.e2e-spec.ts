@@ -1,7 +1,7 @@
 import { NotFoundException } from '@nestjs/common';
-import { Writable } from 'node:stream';
 import { MetricsController } from '#observability/metrics.controller';
 import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+import { capturedLog } from '../support/captured-log.js';
 
 const METRICS_TOKEN = 'scrape-token-for-tests-0123456789';
 
@@ -17,14 +17,8 @@ function metricValue(text: string, name: string, labels: Record<string, string>)
 
 describe('observability', () => {
   let t: TestApp;
-  const lines: string[] = [];
+  const { logStream, lines } = capturedLog();
   beforeAll(async () => {
-    const logStream = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(...String(chunk).split('\n').filter(Boolean));
-        done();
-      },
-    });
     t = await startTestApp({ metricsToken: METRICS_TOKEN, logLevel: 'info' }, { logStream });
   });
   afterAll(async () => {

@@ -2,9 +2,9 @@ import { jest } from '@jest/globals';
 import fc from 'fast-check';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { FastReply } from '#evaluation/ofrep.fast';
 import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+import { capturedLog } from '../support/captured-log.js';
 
 const BULK = '/ofrep/v1/evaluate/flags';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -68,15 +68,9 @@ describe('evaluation fast path agrees with the Fastify route', () => {
   let reference: Server;
   let tokens: Record<string, string>;
   let etag: string;
-  const lines: string[] = [];
+  const { logStream, lines } = capturedLog();
 
   beforeAll(async () => {
-    const logStream = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(...String(chunk).split('\n').filter(Boolean));
-        done();
-      },
-    });
     t = await startTestApp({ authFailureMax: 0, ofrepRateLimitMax: 1_000_000, logLevel: 'info' }, { logStream });
     await createTenant(t, 'alpha');
     await createTenant(t, 'beta');

@@ -1,7 +1,14 @@
-import { Writable } from 'node:stream';
-import type request from 'supertest';
 import { signedApprovalsContentHash } from '#audit-format';
-import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createTenant, outboxCode, startTestApp, type TestApp } from '../support/test-app.js';
+import {
+  OPERATOR_TOKEN,
+  OPERATOR_TOKEN_2,
+  createTenant,
+  outboxCode,
+  startTestApp,
+  cookieValue,
+  setCookie,
+  type TestApp,
+} from '../support/test-app.js';
 import { ed25519Key } from '../support/approval-keys.js';
 import {
   consoleSignInConfig,
@@ -10,11 +17,7 @@ import {
   startOpenIdProvider,
   type OpenIdProvider,
 } from '../console/support/openid-provider.js';
-
-function setCookie(res: request.Response, name: string): string | undefined {
-  return ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((l) => l.startsWith(`${name}=`));
-}
-const cookieValue = (line: string | undefined) => line?.split(';')[0]?.split('=')[1] ?? '';
+import { capturedLog } from '../support/captured-log.js';
 
 /**
  * What one person at the vendor (an operator with every principal, invitation and token they can
@@ -25,17 +28,11 @@ describe('console sign-in and client consent against one operator', () => {
   let t: TestApp;
   let idp: OpenIdProvider;
   let redirectUrl: string;
-  const log: string[] = [];
+  const { logStream, lines: log } = capturedLog();
 
   beforeAll(async () => {
     redirectUrl = `http://localhost:${await freePort()}/v1/console/callback`;
     idp = await startOpenIdProvider([redirectUrl]);
-    const logStream = new Writable({
-      write(chunk, _enc, done) {
-        log.push(String(chunk));
-        done();
-      },
-    });
     t = await startTestApp(
       {
         logLevel: 'info',

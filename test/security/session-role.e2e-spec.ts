@@ -1,6 +1,6 @@
-import { Writable } from 'node:stream';
 import { OptionRowsCache } from '#tenancy';
 import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+import { capturedLog } from '../support/captured-log.js';
 
 /**
  * The service's session must stay the restricted role checked at boot. The embedded server
@@ -9,18 +9,13 @@ import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestA
  */
 describe('a session switched under the service', () => {
   let t: TestApp;
-  const logLines: { level: number; msg?: unknown; err?: unknown }[] = [];
+  const log = capturedLog();
+  const logLines = (): { level: number; msg?: unknown; err?: unknown }[] => log.lines.map((l) => JSON.parse(l));
   let adminToken: string;
 
   beforeAll(async () => {
-    const logStream = new Writable({
-      write(chunk, _enc, done) {
-        for (const line of String(chunk).split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
-        done();
-      },
-    });
     // One connection: the tampered one is the one every request gets.
-    t = await startTestApp({ poolSize: 1, logLevel: 'warn' }, { logStream });
+    t = await startTestApp({ poolSize: 1, logLevel: 'warn' }, { logStream: log.logStream });
     await createTenant(t, 'alpha');
     await createTenant(t, 'beta');
     adminToken = await createPrincipal(t, 'client_admin', 'alpha');
@@ -63,7 +58,7 @@ describe('a session switched under the service', () => {
         .expect(503);
       await t.as(adminToken).put('/v1/tenants/beta/options/retention_days').send({ value: 400, reason: 'cross-tenant write' }).expect(503);
       await t.as(OPERATOR_TOKEN).get('/v1/tenants').expect(503);
-      expect(logLines.some((l) => l.level >= 50 && /expected "[a-z_]+" with row security on/.test(String(l.err)))).toBe(true);
+      expect(logLines().some((l) => l.level >= 50 && /expected "[a-z_]+" with row security on/.test(String(l.err)))).toBe(true);
     } finally {
       const again = await t.database.pool.connect();
       try {

@@ -222,6 +222,14 @@ export async function requestOperator(t: TestApp, name = 'another operator', by 
 }
 
 const clientAdmins = new WeakMap<object, Map<string, string>>();
+/** The Set-Cookie line of `name` in a response, or undefined. */
+export function setCookie(res: request.Response, name: string): string | undefined {
+  return ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((l) => l.startsWith(`${name}=`));
+}
+
+/** The value a Set-Cookie line sets ('' for none). */
+export const cookieValue = (line: string | undefined): string => line?.split(';')[0]?.split('=')[1] ?? '';
+
 let invitations = 0;
 
 /** The code of the newest mail to `email` in the development outbox. */
