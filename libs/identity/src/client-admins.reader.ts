@@ -26,15 +26,8 @@ export async function clientPeople(tx: PrismaTx, tenantId: string, ids: readonly
  */
 export async function hasClientAdmin(tx: PrismaTx, tenantId: string): Promise<boolean> {
   const live = await tx.principal.findMany({ where: { tenantId, role: 'client_admin', revokedAt: null }, select: { id: true } });
-  return (
-    (
-      await clientPeople(
-        tx,
-        tenantId,
-        live.map((p) => p.id),
-      )
-    ).size > 0
-  );
+  const ids = live.map((p) => p.id);
+  return (await clientPeople(tx, tenantId, ids)).size > 0;
 }
 
 /** Whether `principalId` is a client admin of the tenant who acts for the client. */
