@@ -19,7 +19,11 @@ const FASTIFY_REFUSALS: Readonly<Record<string, ValidationIssue>> = {
       'must be one JSON text (RFC 8259: no comments, single quotes, NaN or trailing text), without a "__proto__" key or a "constructor" holding "prototype"',
   },
   FST_ERR_CTP_EMPTY_JSON_BODY: { pointer: '/', rule: 'required', message: 'body is missing' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { pointer: 'header:content-type', rule: 'enum', message: 'must be application/json' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    pointer: 'header:content-type',
+    rule: 'enum',
+    message: 'must be application/json (the API reads JSON bodies)',
+  },
   FST_ERR_CTP_BODY_TOO_LARGE: {
     pointer: '/',
     rule: 'bodyLimit',
