@@ -5,6 +5,7 @@ import { MIGRATE_HELP, migrateCommand } from './commands/migrate.command.js';
 import { OPERATOR_HELP, operatorCommand } from './commands/operator-recover.command.js';
 import { PRINCIPALS_HELP, principalsCommand } from './commands/principals.command.js';
 import { TENANTS_HELP, tenantsCommand } from './commands/tenants.command.js';
+import { SEAL_STEP_HELP, sealStepCommand } from './commands/seal-steps.command.js';
 import { ConfigError } from '#config';
 import { DataDirBusyError } from '#persistence';
 import { externalCommand } from './external.command.js';
@@ -23,6 +24,8 @@ Online (talk to the API; --url / CLOISON_URL and --token / CLOISON_TOKEN):
                       create an Ed25519 approval key locally (0600) and enrol its public key
   approve <tenant> <request-id> --key <file>
                       sign and send an approval of a change request
+  seal approve|lift|break-glass <tenant> <seal-id> [--reason <text>] --key <file>
+                      sign and send a seal step: approve a proposed seal, approve a lift, break glass
 
 Offline:
   catalog lint <dir>  check an option catalog as the service does at boot
@@ -62,7 +65,8 @@ const COMMANDS: Record<string, Handler> = {
   seal: (argv, io) => {
     const [sub, ...rest] = argv;
     if (sub === 'verify') return externalCommand('seal verify', './commands/seal-verify.command.js', 'sealVerifyCommand', rest, io);
-    throw new CliError(EXIT.usage, 'usage: cloison seal verify <file>');
+    if (sub === 'approve' || sub === 'lift' || sub === 'break-glass') return sealStepCommand(sub, rest, io);
+    throw new CliError(EXIT.usage, `usage: cloison seal verify <file> | seal approve|lift|break-glass ...\n\n${SEAL_STEP_HELP}`);
   },
 };
 

@@ -1,12 +1,12 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { accessibleBy } from '@casl/prisma/runtime';
 import { AuditRecorder, type ApprovalProof } from '#audit';
-import { ApprovalSignatures, LineageReader } from '#identity';
+import { ApprovalSignatures, LineageReader, clientPeople, notClientPerson } from '#identity';
 import { jsonInput, type PrismaTx } from '#persistence';
 import type { PolicyContext } from '#policy';
 import { Registry, type JsonValue, type OptionDefinition } from '#registry';
 import { pathTenant, actorOf, SYSTEM_ACTOR, TenantScopeService, type Actor, type TenantRef } from '#tenancy';
-import { countedApprovals, isSatisfied, unneededApproval } from './approval-policy.js';
+import { clientAdminNotForClient, countedApprovals, isSatisfied, unneededApproval } from './approval-policy.js';
 import { ChangeGate } from './change.gate.js';
 import { RuleConflict } from './change-errors.js';
 import {
@@ -171,8 +171,12 @@ export class ChangeRequests {
         throw new RuleConflict('you already approved this change request', 'duplicate_approval');
       }
       const need = { operator: row.needsOperator, clientAdmin: row.needsClient };
-      const counted = countedApprovals(row.approvals, row.requestedById, row.contentHash);
-      const unneeded = unneededApproval(need, counted, me.role);
+      // Client consent counts people: which of these approvers act for the client is read here, once.
+      const client = await clientPeople(tx, tenant.id, [me.id, ...row.approvals.map((a) => a.principalId)]);
+      const given = row.approvals.map((a) => ({ ...a, forClient: client.has(a.principalId) }));
+      const mine = { role: me.role, forClient: client.has(me.id) };
+      const counted = countedApprovals(given, row.requestedById, row.contentHash);
+      const unneeded = unneededApproval(need, counted, mine);
       if (unneeded) throw new RuleConflict(unneeded, 'approval_not_needed');
       await this.lineages.assertCounts(tx, {
         approverId: me.id,
@@ -180,6 +184,7 @@ export class ChangeRequests {
         countedIds: counted.map((a) => a.principalId),
         filedAt: row.createdAt,
       });
+      if (clientAdminNotForClient(mine)) throw notClientPerson();
       const critical = this.registry.find(row.optionKey)?.risk === 'critical';
       const settings = await tx.tenant.findUnique({ where: { id: tenant.id }, select: { signedApprovals: true } });
       const signature = await this.signatures.check(
@@ -209,7 +214,7 @@ export class ChangeRequests {
         requestId: ctx.requestId,
         at: now,
       });
-      const approvals = [...row.approvals, { principalId: me.id, role: me.role, contentHash }];
+      const approvals = [...given, { principalId: me.id, contentHash, ...mine }];
       if (isSatisfied(need, approvals, row.requestedById, row.contentHash)) {
         const option = await this.gate.applyApproved(tx, row, ctx.requestId);
         const breakGlass = row.breakGlassSealId ? { breakGlassSeal: row.breakGlassSealId } : {};

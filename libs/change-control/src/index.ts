@@ -1,4 +1,13 @@
-export { approvalRequirement, isSatisfied, type Approval, type ApprovalRequirement } from './approval-policy.js';
+export {
+  approvalRequirement,
+  clientAdminNotForClient,
+  countedApprovals,
+  isSatisfied,
+  unneededApproval,
+  type Approval,
+  type ApprovalRequirement,
+  type Approver,
+} from './approval-policy.js';
 export { InvalidValue, RuleConflict, RuleRefused, StaleVersion, TenantSealed } from './change-errors.js';
 export { ChangeGate, type GateOptions, type GateOrigin, type GateOutcome } from './change.gate.js';
 export {

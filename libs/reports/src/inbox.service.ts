@@ -1,10 +1,19 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import { accessibleBy } from '@casl/prisma/runtime';
-import { LineageReader } from '#identity';
-import { CHANGE_REQUEST_VIEW_SCHEMA, changeRequestView, isExpired, optionView, type ChangeRequestView } from '#change-control';
+import { LineageReader, clientPeople } from '#identity';
+import {
+  CHANGE_REQUEST_VIEW_SCHEMA,
+  changeRequestView,
+  clientAdminNotForClient,
+  countedApprovals,
+  isExpired,
+  optionView,
+  unneededApproval,
+  type ChangeRequestView,
+} from '#change-control';
 import type { PolicyContext } from '#policy';
 import { ANY_JSON, INTEGER, Registry, STRING, arrayOf, objectOf, oneOfStrings } from '#registry';
-import { SEAL_VIEW_SCHEMA, toSealView, type SealView } from '#seals';
+import { SEAL_VIEW_SCHEMA, toSealView, unneededSealApproval, type SealView } from '#seals';
 import { TenantScopeService } from '#tenancy';
 
 const TENANT_REF = objectOf({ slug: STRING, name: STRING });
@@ -83,6 +92,17 @@ export class InboxService {
         ...data.seals.flatMap((s) => [s.proposedById, ...s.approvals.map((a) => a.principalId)]),
       ]),
     );
+    // Client consent counts people: which approvers (the caller included) act for the client, per tenant.
+    const client = await this.scopes.run(this.scopes.readScopeOf(me), async (tx) => {
+      const ids = new Map<string, string[]>();
+      for (const x of [...data.requests, ...data.seals])
+        ids.set(x.tenantId, [...(ids.get(x.tenantId) ?? []), ...x.approvals.map((a) => a.principalId)]);
+      const found = new Set<string>();
+      for (const [tenantId, some] of ids)
+        for (const id of await clientPeople(tx, tenantId, [me.id, ...some])) found.add(`${tenantId}/${id}`);
+      return found;
+    });
+    const forClient = (tenantId: string, principalId: string) => client.has(`${tenantId}/${principalId}`);
     const counts = (requesterId: string | null, countedIds: string[], filedAt: Date) =>
       this.lineages.refusal(lineages, { approverId: me.id, requesterId, countedIds, filedAt }) === null;
     const tenants = new Map(data.tenants.map((t) => [t.id, t]));
@@ -99,9 +119,12 @@ export class InboxService {
       const tenant = tenants.get(row.tenantId);
       const def = this.registry.find(row.optionKey);
       if (!tenant || !def) continue;
-      const counted = row.approvals.filter((a) => a.contentHash === row.contentHash && a.principalId !== row.requestedById);
-      // The caller's role has approved already (the caller or a colleague): nothing awaits the caller.
-      if (counted.some((a) => a.role === me.role || a.principalId === me.id)) continue;
+      const given = row.approvals.map((a) => ({ ...a, forClient: forClient(row.tenantId, a.principalId) }));
+      const counted = countedApprovals(given, row.requestedById, row.contentHash);
+      const mine = { role: me.role, forClient: forClient(row.tenantId, me.id) };
+      const need = { operator: row.needsOperator, clientAdmin: row.needsClient };
+      // The approval route would refuse it: given already, deciding nothing, or not the client's consent.
+      if (counted.some((a) => a.principalId === me.id) || unneededApproval(need, counted, mine) || clientAdminNotForClient(mine)) continue;
       if (
         !counts(
           row.requestedById,
@@ -123,13 +146,14 @@ export class InboxService {
       const tenant = tenants.get(seal.tenantId);
       if (!tenant) continue;
       const purpose = seal.status === 'proposed' ? 'activate' : 'lift';
-      const counted = seal.approvals.filter((a) => a.purpose === purpose);
+      const counted = seal.approvals
+        .filter((a) => a.purpose === purpose)
+        .map((a) => ({ ...a, forClient: forClient(seal.tenantId, a.principalId) }));
       // An active seal awaits nobody until someone asks to lift it.
       if (purpose === 'lift' && !counted.length) continue;
       if (counted.some((a) => a.principalId === me.id) || (purpose === 'activate' && seal.proposedById === me.id)) continue;
-      // Once only a client admin's approval can complete the quorum, an operator's would decide nothing.
-      const clientMissing = !counted.some((a) => a.role === 'client_admin');
-      if (me.role !== 'client_admin' && clientMissing && counted.length >= seal.requiredApprovals - 1) continue;
+      const mine = { role: me.role, forClient: forClient(seal.tenantId, me.id) };
+      if (unneededSealApproval(seal.requiredApprovals, counted, mine) || clientAdminNotForClient(mine)) continue;
       const filedAt = purpose === 'activate' ? seal.proposedAt : (counted[0]?.approvedAt ?? new Date());
       if (
         !counts(

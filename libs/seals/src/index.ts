@@ -10,3 +10,4 @@ export {
 export { SealSigner } from './seal-signer.js';
 export { DEFAULT_SEAL_APPROVALS, Seals } from './seals.service.js';
 export { SEAL_VERIFICATION_SCHEMA, SEAL_VIEW_SCHEMA, toSealView, type SealView } from './seal.view.js';
+export { sealQuorum, unneededSealApproval, type SealApprover } from './seal-quorum.rule.js';

@@ -2,23 +2,26 @@ import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nest
 import { randomUUID } from 'node:crypto';
 import { accessibleBy } from '@casl/prisma/runtime';
 import { AuditRecorder, sealContentHash, type ApprovalProof, type AuditAction, type SignedAction } from '#audit';
-import { CatalogHistory, RuleConflict, optionView, sameRules } from '#change-control';
-import { ApprovalSignatures, LineageReader } from '#identity';
+import { CatalogHistory, RuleConflict, clientAdminNotForClient, optionView, sameRules } from '#change-control';
+import { ApprovalSignatures, LineageReader, clientPeople, notClientPerson } from '#identity';
 import { jsonInput, type PrismaTx } from '#persistence';
 import type { PolicyContext } from '#policy';
 import { Registry } from '#registry';
 import { pathTenant, actorOf, TenantScopeService, type TenantRef } from '#tenancy';
 import { fingerprintOf, verifySealDocument, type SealDocument, type SealedState } from '#audit-format';
+import { sealQuorum, unneededSealApproval } from './seal-quorum.rule.js';
 import { SealSigner } from './seal-signer.js';
 import { toSealView, type SealRow, type SealView } from './seal.view.js';
 
 export const DEFAULT_SEAL_APPROVALS = 2;
 
 type Purpose = 'activate' | 'lift' | 'break_glass';
+/** A seal approval of the step at hand, with whether it is the client's own consent. */
+type Counted = SealRow['approvals'][number] & { forClient: boolean };
 
 /**
  * Election seals. A proposal becomes active after k distinct approvals (not the proposer's),
- * at least one from the tenant's client admin; activation fingerprints the effective
+ * at least one from a client admin who acts for the client (`clientPeople`); activation fingerprints the effective
  * configuration and registry versions and signs the seal document. While active, the change
  * gate answers 423 for the tenant. Lifting needs the same k approvals, or two operators
  * breaking the glass with a reason.
@@ -79,7 +82,7 @@ export class Seals {
 
   approve(ctx: PolicyContext, id: string, proof?: ApprovalProof): Promise<SealView> {
     return this.step(ctx, id, 'proposed', 'activate', undefined, proof, async (tx, row, tenant, approvals) => {
-      if (!this.quorum(row, approvals)) return;
+      if (!sealQuorum(row.requiredApprovals, approvals)) return;
       // Writers share-lock the tenant row in the change gate: activation waits for them, and they for it.
       await tx.$queryRaw`SELECT id FROM tenants WHERE id = ${tenant.id}::uuid FOR NO KEY UPDATE`;
       const active = await tx.seal.findFirst({ where: { tenantId: tenant.id, status: 'active' }, select: { id: true } });
@@ -118,7 +121,7 @@ export class Seals {
 
   lift(ctx: PolicyContext, id: string, reason: string, proof?: ApprovalProof): Promise<SealView> {
     return this.step(ctx, id, 'active', 'lift', reason, proof, async (tx, row, tenant, approvals) => {
-      if (this.quorum(row, approvals)) await this.lifted(tx, ctx, row, tenant, reason, false);
+      if (sealQuorum(row.requiredApprovals, approvals)) await this.lifted(tx, ctx, row, tenant, reason, false);
     });
   }
 
@@ -156,19 +159,6 @@ export class Seals {
     });
   }
 
-  /** The last approval of a quorum must be a client admin's when none has approved yet: anyone else's would decide nothing. */
-  private unneeded(row: SealRow, counted: { role: string }[], role: string): string | null {
-    const clientMissing = !counted.some((a) => a.role === 'client_admin');
-    if (role !== 'client_admin' && clientMissing && counted.length >= row.requiredApprovals - 1) {
-      return 'the remaining approval must come from a client admin of the tenant: another approval would decide nothing';
-    }
-    return null;
-  }
-
-  private quorum(row: SealRow, approvals: { role: string }[]): boolean {
-    return approvals.length >= row.requiredApprovals && approvals.some((a) => a.role === 'client_admin');
-  }
-
   private async lifted(tx: PrismaTx, ctx: PolicyContext, row: SealRow, tenant: TenantRef, reason: string, breakGlass: boolean) {
     const now = new Date();
     await tx.seal.update({ where: { id: row.id }, data: { status: 'lifted', liftedAt: now, liftReason: reason, breakGlass } });
@@ -183,7 +173,7 @@ export class Seals {
     purpose: Purpose,
     reason: string | undefined,
     proof: ApprovalProof | undefined,
-    next: (tx: PrismaTx, row: SealRow, tenant: TenantRef, approvals: SealRow['approvals']) => Promise<void>,
+    next: (tx: PrismaTx, row: SealRow, tenant: TenantRef, approvals: Counted[]) => Promise<void>,
   ): Promise<SealView> {
     const tenant = pathTenant(ctx);
     return this.scopes.run({ tenantId: tenant.id }, async (tx) => {
@@ -195,8 +185,13 @@ export class Seals {
         throw new RuleConflict('you already approved this', 'duplicate_approval');
       }
       const now = new Date();
-      const counted = row.approvals.filter((a) => a.purpose === purpose);
-      const unneeded = purpose === 'break_glass' ? null : this.unneeded(row, counted, me.role);
+      // Client consent counts people: which of these approvers act for the client is read here, once.
+      const client = await clientPeople(tx, tenant.id, [me.id, ...row.approvals.map((a) => a.principalId)]);
+      const mine = { role: me.role, forClient: client.has(me.id) };
+      const counted = row.approvals.filter((a) => a.purpose === purpose).map((a) => ({ ...a, forClient: client.has(a.principalId) }));
+      // Every seal step waits for the client's consent: a client admin who is not the client's gives none.
+      if (clientAdminNotForClient(mine)) throw notClientPerson();
+      const unneeded = purpose === 'break_glass' ? null : unneededSealApproval(row.requiredApprovals, counted, mine);
       if (unneeded) throw new RuleConflict(unneeded, 'approval_not_needed');
       // Activation answers the proposal; a lift or break-glass is filed by its first approval.
       const filedAt = purpose === 'activate' ? row.proposedAt : (counted[0]?.approvedAt ?? new Date(now.getTime() + 1));
@@ -231,13 +226,7 @@ export class Seals {
       const action: AuditAction =
         purpose === 'activate' ? 'seal.approved' : purpose === 'lift' ? 'seal.lift_approved' : 'seal.break_glass_approved';
       await this.record(tx, ctx, action, tenant, { id, ...(signature ? { signature } : {}) }, reason, now);
-      const all = [...row.approvals, approval];
-      await next(
-        tx,
-        row,
-        tenant,
-        all.filter((a) => a.purpose === purpose),
-      );
+      await next(tx, row, tenant, [...counted, { ...approval, forClient: mine.forClient }]);
       return this.reload(tx, id, tenant);
     });
   }

@@ -1,4 +1,5 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
+import { SEAL_STEPS_SIGNED } from './seal-steps.record.js';
 import { AuditRecorder, signedApprovalsContentHash, type ApprovalProof } from '#audit';
 import { RuleConflict } from '#change-control';
 import { ApprovalSignatures, SIGNATURE_SCHEMA, clientConsentNeeded } from '#identity';
@@ -85,7 +86,12 @@ export class SignedApprovalsSetting {
         action: 'tenant.signed_approvals_changed',
         tenantId: tenant.id,
         before: { signedApprovals: current },
-        after: { id: tenant.id, signedApprovals: body.required, ...(signature ? { signature } : {}) },
+        after: {
+          id: tenant.id,
+          signedApprovals: body.required,
+          ...(body.required ? SEAL_STEPS_SIGNED : {}),
+          ...(signature ? { signature } : {}),
+        },
         reason: body.reason,
         requestId: ctx.requestId,
         at: now,
