@@ -87,6 +87,8 @@ describe('bad input', () => {
     ['PUT option: __proto__ key in body', [{ pointer: '/', rule: 'json' }]],
     ['PUT option raw: empty JSON body', [{ pointer: '/', rule: 'required' }]],
     ['POST tenant raw: xml', [{ pointer: 'header:content-type', rule: 'enum' }]],
+    ['POST tenant raw: form encoded', [{ pointer: 'header:content-type', rule: 'enum' }]],
+    ['PUT option raw: text/plain', [{ pointer: 'header:content-type', rule: 'enum' }]],
     ['POST tenant raw: body over the limit', [{ pointer: '/', rule: 'bodyLimit' }]],
     ['POST tenant: duplicate slug', [{ pointer: '/slug', rule: 'unique' }]],
     ['path /v1/tenants/alpha/options/%ZZ as operator', [{ pointer: 'path', rule: 'percent-encoding' }]],
