@@ -8,12 +8,14 @@ Usage: cloison <command> [options]    (cloison <command> --help for details)
 Online (talk to the API; --url / CLOISON_URL and --token / CLOISON_TOKEN):
   principals create   create a principal and print its token once
   principals revoke   revoke a principal's token
-  tenants list        list the tenants the token may see
+  tenants list        list every tenant (operator, compliance)
   audit export        write the audit log as JSON Lines (progress on stderr)
   keys create --key <file>
                       create an Ed25519 approval key locally (0600) and enrol its public key
   approve <tenant> <request-id> --key <file>
                       sign and send an approval of a change request
+  seal approve|lift|break-glass <tenant> <seal-id> [--reason <text>] --key <file>
+                      sign and send a seal step: approve a proposed seal, approve a lift, break glass
 
 Offline:
   catalog lint <dir>  check an option catalog as the service does at boot
@@ -53,10 +55,12 @@ const COMMANDS: Record<string, Handler> = {
     if (sub === 'export') return auditExportCommand(rest, io);
     throw new CliError(EXIT.usage, `usage: cloison audit export|verify ...\n\n${AUDIT_EXPORT_HELP}`);
   },
-  seal: (argv, io) => {
+  seal: async (argv, io) => {
     const [sub, ...rest] = argv;
     if (sub === 'verify') return externalCommand('seal verify', './commands/seal-verify.command.js', 'sealVerifyCommand', rest, io);
-    throw new CliError(EXIT.usage, 'usage: cloison seal verify <file>');
+    const { SEAL_STEP_HELP, sealStepCommand } = await import('./commands/seal-steps.command.js');
+    if (sub === 'approve' || sub === 'lift' || sub === 'break-glass') return sealStepCommand(sub, rest, io);
+    throw new CliError(EXIT.usage, `usage: cloison seal verify <file> | seal approve|lift|break-glass ...\n\n${SEAL_STEP_HELP}`);
   },
 };
 

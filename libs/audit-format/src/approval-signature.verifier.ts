@@ -65,6 +65,8 @@ export class ApprovalSignatureVerifier {
   private readonly requests = new Map<string, { contentHash: string; critical: boolean }>();
   private readonly seals = new Map<string, { tenantId: string; id: string; label: string; requiredApprovals: number }>();
   private readonly signedTenants = new Set<string>();
+  /** Tenants whose chain recorded that their seal steps need signatures too (`signedSealSteps`). */
+  private readonly signedSealTenants = new Set<string>();
   readonly findings: ApprovalFinding[] = [];
 
   constructor(private readonly mode: 'global' | 'tenant') {}
@@ -76,6 +78,7 @@ export class ApprovalSignatureVerifier {
     switch (e.action) {
       case 'tenant.created':
         if (after?.signedApprovals === true && e.tenantId) this.signedTenants.add(e.tenantId);
+        if (after?.signedApprovals === true && after.signedSealSteps === true && e.tenantId) this.signedSealTenants.add(e.tenantId);
         return null;
       case 'tenant.signed_approvals_changed':
         return this.settingChanged(e, after, seq, line);
@@ -119,6 +122,8 @@ export class ApprovalSignatureVerifier {
     const lowering = after.signedApprovals === false && this.signedTenants.has(tenant);
     if (after.signedApprovals) this.signedTenants.add(tenant);
     else this.signedTenants.delete(tenant);
+    if (after.signedApprovals && after.signedSealSteps === true) this.signedSealTenants.add(tenant);
+    else if (!after.signedApprovals) this.signedSealTenants.delete(tenant);
     if (!lowering) return null;
     const finding: ApprovalFinding = {
       seq,
@@ -227,11 +232,21 @@ export class ApprovalSignatureVerifier {
     }
     const proof = after?.signature as ApprovalProof | undefined;
     if (!proof) {
-      const required = action === 'change_request.approve' && critical && this.signedTenants.has(tenant);
-      return required
-        ? `approval by ${e.actor.name} (${e.actor.id}) of critical change request ${id} is not signed, and its tenant requires signed approvals`
+      return this.signatureRequired(action, tenant, critical)
+        ? `approval by ${e.actor.name} (${e.actor.id}) of ${action === 'change_request.approve' ? 'critical change request' : 'seal'} ${id} (${action}) is not signed, and its tenant requires signed approvals`
         : null;
     }
     return this.checkProof(finding, e, proof, { action, tenant, subject: id, contentHash }, critical);
+  }
+
+  /**
+   * Whether the tenant's chain, up to here, makes this approval need a signature: a critical
+   * change's, once the tenant requires signed approvals; a seal step's, once the chain also
+   * recorded that seal steps are included (`signedSealSteps`, written since the service refuses
+   * them unsigned). Seal steps recorded before that marker are reported unsigned, not failed.
+   */
+  private signatureRequired(action: ApprovalStatement['action'], tenant: string, critical: boolean): boolean {
+    if (action === 'change_request.approve') return critical && this.signedTenants.has(tenant);
+    return this.signedSealTenants.has(tenant);
   }
 }

@@ -22,32 +22,54 @@ export interface Approval {
   principalId: string;
   role: string;
   contentHash: string;
+  /**
+   * Whether this approval is the client's own consent: given by a client admin who acts for the
+   * client (libs/identity `clientPeople`), resolved by the caller. A client admin in an operator's
+   * lineage is that operator's login: its approval never stands for the client.
+   */
+  forClient: boolean;
 }
 
+/** Who approves: a role, and whether they act for the client (see Approval.forClient). */
+export type Approver = Pick<Approval, 'role' | 'forClient'>;
+
 /** The approvals that count: given for the current content, by others than the requester. */
-export function countedApprovals<A extends Approval>(approvals: readonly A[], requesterId: string, contentHash: string): A[] {
+export function countedApprovals<A extends Omit<Approval, 'forClient'>>(
+  approvals: readonly A[],
+  requesterId: string,
+  contentHash: string,
+): A[] {
   return approvals.filter((a) => a.contentHash === contentHash && a.principalId !== requesterId);
 }
 
 /**
- * Why an approval by `role` would add nothing (null when it is needed): client consent for a
- * change that needs none, or a role whose approval is already given. Such approvals are refused,
+ * Why an approval by `approver` would add nothing (null when it is needed): client consent for a
+ * change that needs none, or a side whose approval is already given. Such approvals are refused,
  * not recorded, so that the record never suggests a consent that decided nothing.
  */
-export function unneededApproval(need: ApprovalRequirement, counted: readonly Approval[], role: string): string | null {
-  if (role === 'client_admin' && !need.clientAdmin)
+export function unneededApproval(need: ApprovalRequirement, counted: readonly Approval[], approver: Approver): string | null {
+  if (approver.role === 'client_admin' && !need.clientAdmin)
     return 'this change needs no client consent: a client admin approval would decide nothing';
-  if (role === 'client_admin' && counted.some((a) => a.role === 'client_admin')) return 'the client has already consented to this change';
-  if (role === 'operator' && !need.operator) return 'this change needs no operator approval';
-  if (role === 'operator' && counted.some((a) => a.role === 'operator'))
+  if (approver.role === 'client_admin' && counted.some((a) => a.forClient)) return 'the client has already consented to this change';
+  if (approver.role === 'operator' && !need.operator) return 'this change needs no operator approval';
+  if (approver.role === 'operator' && counted.some((a) => a.role === 'operator'))
     return 'an operator has already approved this change; it waits for other approvals';
   return null;
+}
+
+/**
+ * Whether `approver`'s approval would be refused as not the client's (403 client_person): a client
+ * admin who does not act for the client consents to nothing, whoever asked. Until the tenant has a
+ * person of its own, its critical changes wait for one.
+ */
+export function clientAdminNotForClient(approver: Approver): boolean {
+  return approver.role === 'client_admin' && !approver.forClient;
 }
 
 /** Whether the approvals given for `contentHash`, by others than the requester, satisfy `need`. */
 export function isSatisfied(need: ApprovalRequirement, approvals: Approval[], requesterId: string, contentHash: string): boolean {
   const valid = countedApprovals(approvals, requesterId, contentHash);
   const hasOperator = valid.some((a) => a.role === 'operator');
-  const hasClient = valid.some((a) => a.role === 'client_admin');
+  const hasClient = valid.some((a) => a.forClient);
   return (!need.operator || hasOperator) && (!need.clientAdmin || hasClient);
 }

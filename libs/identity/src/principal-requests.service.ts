@@ -2,7 +2,7 @@ import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nest
 import { AuditRecorder } from '#audit';
 import { RuleConflict } from '#change-control';
 import { Authenticator } from './authenticator.service.js';
-import { actsForClient } from './client-admins.reader.js';
+import { actsForClient, notClientPerson } from './client-admins.reader.js';
 import { LineageReader } from './lineage.reader.js';
 import { PrincipalIssuer, type IssuedPrincipal } from './principal.issuer.js';
 import { PrincipalRevoker } from './principal.revoker.js';
@@ -101,14 +101,7 @@ export class PrincipalRequestsService {
       const row = await this.pending(tx, id, (r) => r.tenantId === tenant.id);
       await this.assertCounts(tx, ctx, row);
       // A client admin an operator made holds that operator's consent, not the client's.
-      if (!(await actsForClient(tx, ctx.principal.id, tenant.id))) {
-        throw new ForbiddenException({
-          message: "a client admin in an operator's lineage does not consent for the client",
-          details: [
-            { pointer: '/', rule: 'client_person', message: "the approver's lineage does not start with a client admin of the tenant" },
-          ],
-        });
-      }
+      if (!(await actsForClient(tx, ctx.principal.id, tenant.id))) throw notClientPerson();
       if (row.kind === 'invitation') {
         const requester: Actor = { id: row.requestedById, name: row.requestedBy, role: 'operator' };
         // Without mail the code is shown in this answer; the invitee then counts as the requester.

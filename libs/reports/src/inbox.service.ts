@@ -1,10 +1,10 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import { accessibleBy } from '@casl/prisma/runtime';
 import { LineageReader } from '#identity';
-import { CHANGE_REQUEST_VIEW_SCHEMA, changeRequestView, isExpired, optionView, type ChangeRequestView } from '#change-control';
+import { CHANGE_REQUEST_VIEW_SCHEMA, approvalJudge, isExpired, optionView, type ChangeRequestView } from '#change-control';
 import type { PolicyContext } from '#policy';
 import { ANY_JSON, INTEGER, Registry, STRING, arrayOf, objectOf, oneOfStrings } from '#registry';
-import { SEAL_VIEW_SCHEMA, toSealView, type SealView } from '#seals';
+import { SEAL_VIEW_SCHEMA, sealJudge, type SealView } from '#seals';
 import { TenantScopeService } from '#tenancy';
 
 const TENANT_REF = objectOf({ slug: STRING, name: STRING });
@@ -74,17 +74,25 @@ export class InboxService {
         orderBy: { proposedAt: 'asc' },
       }),
     }));
-    // Only what the caller's approval would count for: the lineage rule (one person, one approval),
-    // judged as the approval itself will be.
-    const lineages = await this.scopes.run(this.scopes.readScopeOf(me), (tx) =>
-      this.lineages.lineages(tx, [
-        me.id,
-        ...data.requests.flatMap((r) => [r.requestedById, ...r.approvals.map((a) => a.principalId)]),
-        ...data.seals.flatMap((s) => [s.proposedById, ...s.approvals.map((a) => a.principalId)]),
-      ]),
-    );
-    const counts = (requesterId: string | null, countedIds: string[], filedAt: Date) =>
-      this.lineages.refusal(lineages, { approverId: me.id, requesterId, countedIds, filedAt }) === null;
+    // Only what the approval routes would take: each tenant's requests and seals judged as those routes
+    // judge them (approvalJudge, sealJudge), with the same facts (lineages, who acts for the client).
+    const views = await this.scopes.run(this.scopes.readScopeOf(me), async (tx) => {
+      const requests = new Map<string, ChangeRequestView>();
+      const seals = new Map<string, SealView>();
+      for (const tenant of data.tenants) {
+        const rows = data.requests.filter((r) => r.tenantId === tenant.id && !isExpired(r));
+        if (rows.length) {
+          const judge = await approvalJudge(tx, this.lineages, ctx, tenant, rows);
+          for (const row of rows) requests.set(row.id, judge.view(row));
+        }
+        const sealRows = data.seals.filter((x) => x.tenantId === tenant.id);
+        if (sealRows.length) {
+          const judge = await sealJudge(tx, this.lineages, ctx, tenant.id, sealRows);
+          for (const row of sealRows) seals.set(row.id, judge.view(row, tenant.slug));
+        }
+      }
+      return { requests, seals };
+    });
     const tenants = new Map(data.tenants.map((t) => [t.id, t]));
     const items: InboxItem[] = [];
 
@@ -99,23 +107,14 @@ export class InboxService {
       const tenant = tenants.get(row.tenantId);
       const def = this.registry.find(row.optionKey);
       if (!tenant || !def) continue;
-      const counted = row.approvals.filter((a) => a.contentHash === row.contentHash && a.principalId !== row.requestedById);
-      // The caller's role has approved already (the caller or a colleague): nothing awaits the caller.
-      if (counted.some((a) => a.role === me.role || a.principalId === me.id)) continue;
-      if (
-        !counts(
-          row.requestedById,
-          counted.map((a) => a.principalId),
-          row.createdAt,
-        )
-      )
-        continue;
+      const request = views.requests.get(row.id);
+      if (!request?.yourApproval.allowed) continue;
       const current = values.find((v) => v.tenantId === row.tenantId && v.optionKey === row.optionKey) ?? null;
       items.push({
         kind: 'change_request',
         tenant: { slug: tenant.slug, name: tenant.name },
         before: optionView(def, current).value,
-        request: changeRequestView(row, tenant.slug),
+        request,
       });
     }
 
@@ -123,23 +122,11 @@ export class InboxService {
       const tenant = tenants.get(seal.tenantId);
       if (!tenant) continue;
       const purpose = seal.status === 'proposed' ? 'activate' : 'lift';
-      const counted = seal.approvals.filter((a) => a.purpose === purpose);
+      const view = views.seals.get(seal.id);
       // An active seal awaits nobody until someone asks to lift it.
-      if (purpose === 'lift' && !counted.length) continue;
-      if (counted.some((a) => a.principalId === me.id) || (purpose === 'activate' && seal.proposedById === me.id)) continue;
-      // Once only a client admin's approval can complete the quorum, an operator's would decide nothing.
-      const clientMissing = !counted.some((a) => a.role === 'client_admin');
-      if (me.role !== 'client_admin' && clientMissing && counted.length >= seal.requiredApprovals - 1) continue;
-      const filedAt = purpose === 'activate' ? seal.proposedAt : (counted[0]?.approvedAt ?? new Date());
-      if (
-        !counts(
-          purpose === 'activate' ? seal.proposedById : null,
-          counted.map((a) => a.principalId),
-          filedAt,
-        )
-      )
-        continue;
-      items.push({ kind: 'seal', tenant: { slug: tenant.slug, name: tenant.name }, purpose, seal: toSealView(seal, tenant.slug) });
+      if (!view || (purpose === 'lift' && !seal.approvals.some((a) => a.purpose === 'lift'))) continue;
+      if (view.yourSteps.some((s) => s.purpose === purpose && s.allowed))
+        items.push({ kind: 'seal', tenant: { slug: tenant.slug, name: tenant.name }, purpose, seal: view });
     }
     return { count: items.length, items };
   }

@@ -1,4 +1,5 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
+import { SEAL_STEPS_SIGNED } from './seal-steps.record.js';
 import { AuditRecorder } from '#audit';
 import { signedApprovalsContentHash, type ApprovalProof } from '#audit-format';
 import { RuleConflict } from '#change-control';
@@ -86,7 +87,12 @@ export class SignedApprovalsSetting {
         action: 'tenant.signed_approvals_changed',
         tenantId: tenant.id,
         before: { signedApprovals: current },
-        after: { id: tenant.id, signedApprovals: body.required, ...(signature ? { signature } : {}) },
+        after: {
+          id: tenant.id,
+          signedApprovals: body.required,
+          ...(body.required ? SEAL_STEPS_SIGNED : {}),
+          ...(signature ? { signature } : {}),
+        },
         reason: body.reason,
         requestId: ctx.requestId,
         at: now,

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { SignedApprovalsController } from './signed-approvals.controller.js';
+import { SealStepsMarker } from './seal-steps.marker.js';
 import { SignedApprovalsSetting } from './signed-approvals.service.js';
 import { TenantsController } from './tenants.controller.js';
 import { TenantsService } from './tenants.service.js';
@@ -8,7 +9,7 @@ import { TenantsService } from './tenants.service.js';
 @Global()
 @Module({
   controllers: [TenantsController, SignedApprovalsController],
-  providers: [TenantsService, SignedApprovalsSetting],
+  providers: [TenantsService, SignedApprovalsSetting, SealStepsMarker],
   exports: [TenantsService],
 })
 export class TenancyModule {}

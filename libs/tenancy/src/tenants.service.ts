@@ -9,6 +9,7 @@ import { DATE_TIME, INTEGER, Registry, STRING, UUID, arrayOf, objectOf, type Pre
 import { TenantScopeService } from './tenant-scope.service.js';
 import { type TenantRef } from './request-context.js';
 import type { CreateTenantBody } from './tenants.schemas.js';
+import { SEAL_STEPS_SIGNED } from './seal-steps.record.js';
 import { isUniqueViolation } from '#http';
 import { CLOISON_CONFIG, type CloisonConfig } from '#config';
 
@@ -89,7 +90,8 @@ export class TenantsService {
             name: tenant.name,
             riskLevel: tenant.riskLevel,
             // Offline verification reads the setting here; absent means off.
-            ...(signedApprovals ? { signedApprovals: true } : {}),
+            // Seal steps included: offline verification fails an unsigned one from this event on.
+            ...(signedApprovals ? { signedApprovals: true, ...SEAL_STEPS_SIGNED } : {}),
             ...(preset ? { preset: { name: preset.name, version: preset.version } } : {}),
           },
           requestId: ctx.requestId,
@@ -100,7 +102,13 @@ export class TenantsService {
         return { ...toView(tenant), preset: await this.applyPreset(tx, ctx, ref, preset) };
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new ConflictException(`a tenant with slug "${body.slug}" already exists`);
+      if (isUniqueViolation(err)) {
+        const message = `a tenant with slug "${body.slug}" already exists`;
+        throw new ConflictException({
+          message,
+          details: [{ pointer: '/slug', rule: 'unique', message: 'must not be the slug of another tenant' }],
+        });
+      }
       throw err;
     }
   }

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { signStatement, type ApprovalStatement } from '#audit-format';
 import { contentHashOf } from '#change-control/content-hash';
@@ -62,17 +62,23 @@ interface RequestView {
   status: string;
 }
 
+/** The Ed25519 approval key in `file` (made by cloison keys create), refused when unreadable or of another kind. */
+export function approvalKey(file: string | undefined, command: string): KeyObject {
+  if (!file) throw new CliError(EXIT.usage, `${command} needs --key <file> (made by cloison keys create)`);
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new CliError(EXIT.usage, `cannot read the key ${file}: ${(err as Error).message}`);
+  }
+  if (createPublicKey(privateKey).asymmetricKeyType !== 'ed25519') throw new CliError(EXIT.usage, `${file} is not an Ed25519 key`);
+  return privateKey;
+}
+
 export async function approveCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(argv, { ...CONNECTION_OPTIONS, key: { type: 'string' }, json: { type: 'boolean' } }, 2);
   if (values.help) return (io.out(APPROVE_HELP), EXIT.ok);
-  if (!values.key) throw new CliError(EXIT.usage, 'approve needs --key <file> (made by cloison keys create)');
-  let privateKey;
-  try {
-    privateKey = createPrivateKey(readFileSync(values.key, 'utf8'));
-  } catch (err) {
-    throw new CliError(EXIT.usage, `cannot read the key ${values.key}: ${(err as Error).message}`);
-  }
-  if (createPublicKey(privateKey).asymmetricKeyType !== 'ed25519') throw new CliError(EXIT.usage, `${values.key} is not an Ed25519 key`);
+  const privateKey = approvalKey(values.key, 'approve');
   const [slug, id] = positionals as [string, string];
   const target = apiTarget(values, io);
   const tenant = await callApi<{ id: string }>(target, 'GET', `/v1/tenants/${encodeURIComponent(slug)}`);
