@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import type { TestApp } from './test-app.js';
 
 export interface FailingWrites {
