@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { durabilityProblems } from './verify.js';
-import { freePort, request, startService, writeLoad, type Reply } from './support.js';
+import { freePort } from '#test/support/free-port';
+import { request, startService, writeLoad, type Reply } from './support.js';
 
 const OUTAGE_MS = 3000;
 const CONNECT_TIMEOUT_MS = 1000;

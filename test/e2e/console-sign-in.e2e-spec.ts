@@ -3,10 +3,10 @@ import {
   CONSOLE_CLIENT_ID,
   consoleSignInConfig,
   authorizeAs,
-  freePort,
   startOpenIdProvider,
   type OpenIdProvider,
 } from '../console/support/openid-provider.js';
+import { freePort } from '../support/free-port.js';
 
 /**
  * Console sign-in through a real OpenID provider (oidc-provider, in this process), without a

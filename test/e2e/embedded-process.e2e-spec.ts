@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { runCli } from '#cli/cli';
 import { DataDirBusyError, lockDataDir } from '#persistence/data-dir.lock';
+import { freePort } from '../support/free-port.js';
 import { tempDir } from '../support/test-app.js';
 
 // Real `npm start` processes on the TypeScript sources (compiled on load by test/support/ts-hooks.mjs).
@@ -49,15 +49,6 @@ async function listening(s: Started): Promise<void> {
 async function stop(s: Started): Promise<number | null> {
   if (s.child.exitCode === null) s.child.kill('SIGTERM');
   return s.exited;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Inodes of the sockets a process holds open. */

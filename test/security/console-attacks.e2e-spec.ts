@@ -10,13 +10,8 @@ import {
   type TestApp,
 } from '../support/test-app.js';
 import { ed25519Key } from '../support/approval-keys.js';
-import {
-  consoleSignInConfig,
-  authorizeAs,
-  freePort,
-  startOpenIdProvider,
-  type OpenIdProvider,
-} from '../console/support/openid-provider.js';
+import { consoleSignInConfig, authorizeAs, startOpenIdProvider, type OpenIdProvider } from '../console/support/openid-provider.js';
+import { freePort } from '../support/free-port.js';
 import { capturedLog } from '../support/captured-log.js';
 
 /**

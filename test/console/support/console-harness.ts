@@ -1,8 +1,9 @@
 import swc from '@swc/core';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
 import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { freePort } from '../../support/free-port.js';
 import { startTestApp, tempDir, type TestApp } from '../../support/test-app.js';
 import type { CloisonConfig } from '#config';
 
@@ -118,17 +119,6 @@ export async function startConsole(
     await t.stop();
     throw err;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => done(port));
-    });
-  });
 }
 
 /** Waits until the view of the page's current address has finished drawing. */

@@ -1,7 +1,8 @@
 import type { Page } from 'playwright-core';
 import type { CloisonConfig } from '#config';
 import { startConsole, type ConsoleHarness } from './console-harness.js';
-import { consoleSignInConfig, freePort, startOpenIdProvider, type OpenIdProvider } from './openid-provider.js';
+import { freePort } from '../../support/free-port.js';
+import { consoleSignInConfig, startOpenIdProvider, type OpenIdProvider } from './openid-provider.js';
 
 export interface OidcConsole {
   c: ConsoleHarness;

@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 // @ts-expect-error oidc-provider ships no type declarations; the few calls below are typed by hand.
 import ProviderModule from 'oidc-provider';
@@ -33,17 +33,6 @@ export interface OpenIdProvider {
   /** http://127.0.0.1:<port> */
   issuer: string;
   close(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => done(port));
-    });
-  });
 }
 
 /**
