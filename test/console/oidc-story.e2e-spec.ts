@@ -1,7 +1,7 @@
 import { parsePublicKey, sealContentHash, verifyExport } from '#audit-format';
 import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createTenant, outboxCode } from '../support/test-app.js';
 import { checkpointNow, exportText, publicKeyOf } from '../support/audit-helpers.js';
-import { ed25519Key } from '../support/approval-keys.js';
+import { secondOperatorApproves } from '../support/operator-approval.js';
 import { settled, virtualAuthenticator } from './support/console-harness.js';
 import { signInAtProvider, startOidcConsole, type OidcConsole } from './support/oidc-console.js';
 
@@ -54,32 +54,12 @@ describe('console: signed consent by a person signed in through the OpenID provi
     const passkey = keys[0].fingerprint as string;
 
     // Four eyes at the vendor: one operator asks, the other approves with a signature of their own.
-    const op = ed25519Key();
-    await t
-      .as(OPERATOR_TOKEN_2)
-      .post('/v1/me/credentials')
-      .send({ kind: 'ed25519', label: `second operator ${lang}`, publicKey: op.publicKeyPem })
-      .expect(201);
-    const requested = await t
-      .as(OPERATOR_TOKEN)
-      .put(`/v1/tenants/${slug}/options/${option}`)
-      .send({ value: true, reason: 'the board asked for it' })
-      .expect(202);
-    const tenant = (await t.as(OPERATOR_TOKEN).get(`/v1/tenants/${slug}`).expect(200)).body;
-    const opId = (await t.as(OPERATOR_TOKEN_2).get('/v1/me').expect(200)).body.id;
-    const statement = {
-      action: 'change_request.approve' as const,
-      tenant: tenant.id,
-      subject: requested.body.id,
-      contentHash: requested.body.contentHash,
-      approver: opId,
-      at: new Date().toISOString(),
-    };
-    await t
-      .as(OPERATOR_TOKEN_2)
-      .post(`/v1/tenants/${slug}/change-requests/${requested.body.id}/approve`)
-      .send({ contentHash: requested.body.contentHash, signature: op.sign(statement) })
-      .expect(200);
+    const {
+      request: requested,
+      key: op,
+      approverId: opId,
+      tenantId,
+    } = await secondOperatorApproves(t, slug, option, `second operator ${lang}`);
 
     // The client's consent, in the console, signed with the passkey.
     await page.reload();
@@ -88,14 +68,14 @@ describe('console: signed consent by a person signed in through the OpenID provi
     await item.locator('button', { hasText: lang === 'en' ? 'Approve' : 'Approuver' }).click();
     await item.locator('button.primary').click();
     await item.waitFor({ state: 'detached' });
-    const after = (await t.as(OPERATOR_TOKEN).get(`/v1/tenants/${slug}/change-requests/${requested.body.id}`).expect(200)).body;
+    const after = (await t.as(OPERATOR_TOKEN).get(`/v1/tenants/${slug}/change-requests/${requested.id}`).expect(200)).body;
     expect(after.status).toBe('applied');
 
     // Offline: the export verifies with the published key alone and names the passkey as the signer.
     await checkpointNow(t);
     const result = await verifyExport((await exportText(t, slug)).split('\n'), parsePublicKey(await publicKeyOf(t)));
     expect(result.ok).toBe(true);
-    expect(result.approvals.filter((a) => a.subject === requested.body.id && a.status === 'signed')).toEqual([
+    expect(result.approvals.filter((a) => a.subject === requested.id && a.status === 'signed')).toEqual([
       expect.objectContaining({ key: passkey, kind: 'webauthn', approver: expect.objectContaining({ name }) }),
     ]);
     if (lang === 'en') {
@@ -106,12 +86,12 @@ describe('console: signed consent by a person signed in through the OpenID provi
       expect(refused.body.details?.[0]?.rule).toBe('signature_required');
       const sealStatement = {
         action: 'seal.approve' as const,
-        tenant: tenant.id,
+        tenant: tenantId,
         subject: seal.id,
         approver: opId,
         at: new Date().toISOString(),
         contentHash: sealContentHash(
-          { tenantId: tenant.id, id: seal.id, label: seal.label, requiredApprovals: seal.requiredApprovals },
+          { tenantId: tenantId, id: seal.id, label: seal.label, requiredApprovals: seal.requiredApprovals },
           'activate',
           null,
         ),

@@ -1,8 +1,7 @@
 import { parsePublicKey } from '#audit-format';
 import { verifyExport } from '#audit-format';
-import { OPERATOR_TOKEN_2 } from '../support/test-app.js';
 import { checkpointNow, exportText, publicKeyOf } from '../support/audit-helpers.js';
-import { ed25519Key } from '../support/approval-keys.js';
+import { secondOperatorApproves } from '../support/operator-approval.js';
 import { startConsole, settled, virtualAuthenticator, type ConsoleHarness } from './support/console-harness.js';
 import { seed, type Seeded } from './support/seed.js';
 
@@ -34,32 +33,7 @@ describe('console: passkeys and signed consent', () => {
     expect(passkey.kind).toBe('webauthn');
 
     // The operator's side of the four eyes, signed with an Ed25519 key.
-    const op = ed25519Key();
-    await c.t
-      .as(OPERATOR_TOKEN_2)
-      .post('/v1/me/credentials')
-      .send({ kind: 'ed25519', label: `automation ${lang}`, publicKey: op.publicKeyPem })
-      .expect(201);
-    const requested = await c.t
-      .as(s.operator)
-      .put(`/v1/tenants/federation-abroad/options/${option}`)
-      .send({ value: true, reason: 'the board asked for it' })
-      .expect(202);
-    const tenant = (await c.t.as(s.operator).get('/v1/tenants/federation-abroad').expect(200)).body;
-    const opId = (await c.t.as(OPERATOR_TOKEN_2).get('/v1/me').expect(200)).body.id;
-    const statement = {
-      action: 'change_request.approve' as const,
-      tenant: tenant.id,
-      subject: requested.body.id,
-      contentHash: requested.body.contentHash,
-      approver: opId,
-      at: new Date().toISOString(),
-    };
-    await c.t
-      .as(OPERATOR_TOKEN_2)
-      .post(`/v1/tenants/federation-abroad/change-requests/${requested.body.id}/approve`)
-      .send({ contentHash: requested.body.contentHash, signature: op.sign(statement) })
-      .expect(200);
+    const { request: requested } = await secondOperatorApproves(c.t, 'federation-abroad', option, `automation ${lang}`);
 
     await page.reload();
     await settled(page);
@@ -67,13 +41,13 @@ describe('console: passkeys and signed consent', () => {
     await item.locator('button', { hasText: lang === 'en' ? 'Approve' : 'Approuver' }).click();
     await item.locator('button.primary').click();
     await page.locator(`section[aria-labelledby=requests-title] li.request[data-option=${option}]`).waitFor({ state: 'detached' });
-    const after = (await c.t.as(s.operator).get(`/v1/tenants/federation-abroad/change-requests/${requested.body.id}`).expect(200)).body;
+    const after = (await c.t.as(s.operator).get(`/v1/tenants/federation-abroad/change-requests/${requested.id}`).expect(200)).body;
     expect(after.status).toBe('applied');
 
     await checkpointNow(c.t);
     const result = await verifyExport((await exportText(c.t, 'federation-abroad')).split('\n'), parsePublicKey(await publicKeyOf(c.t)));
     expect(result.ok).toBe(true);
-    expect(result.approvals.filter((a) => a.subject === requested.body.id && a.status === 'signed')).toEqual([
+    expect(result.approvals.filter((a) => a.subject === requested.id && a.status === 'signed')).toEqual([
       expect.objectContaining({
         key: passkey.fingerprint,
         kind: 'webauthn',
