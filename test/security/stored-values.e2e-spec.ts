@@ -28,7 +28,12 @@ describe('stored option values that disagree with the audit log', () => {
     await op().put('/v1/tenants/va-a/options/ui_language').send({ value: 'de', reason: 'members' }).expect(200);
     await op().delete('/v1/tenants/va-a/options/ui_language').send({ reason: 'back to the default' }).expect(200);
     const bulk = { option: 'retention_days', operation: 'set', value: 400, tenants: ['va-b', 'va-preset'], reason: 'harmonise' };
-    const plan = (await op().post('/v1/bulk-changes').send({ ...bulk, dryRun: true }).expect(200)).body;
+    const plan = (
+      await op()
+        .post('/v1/bulk-changes')
+        .send({ ...bulk, dryRun: true })
+        .expect(200)
+    ).body;
     await op()
       .post('/v1/bulk-changes')
       .send({ ...bulk, planHash: plan.planHash })

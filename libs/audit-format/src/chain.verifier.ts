@@ -80,7 +80,7 @@ export class ChainVerifier {
   private readonly pending: Checkpoint[] = [];
   private covered = 0;
   private checked = 0;
-  private failure: { seq: number; reason: string; line?: number; difference?: OptionDifference } | null = null;
+  private failure: { seq: number; reason: string; line?: number } | null = null;
   private readonly fingerprint: string;
   private readonly keys: Map<string, KeyObject>;
 
@@ -98,8 +98,8 @@ export class ChainVerifier {
     return this.head.seq + 1;
   }
 
-  fail(seq: number, reason: string, line?: number, difference?: OptionDifference): void {
-    if (!this.failure) this.failure = { seq, reason, line, difference };
+  fail(seq: number, reason: string, line?: number): void {
+    if (!this.failure) this.failure = { seq, reason, line };
   }
 
   /** Sequence number of the last event walked (0 before the first). */
@@ -207,7 +207,6 @@ export class ChainVerifier {
           firstBrokenSeq: f.seq,
           reason: f.reason,
           ...(f.line !== undefined ? { line: f.line } : {}),
-          ...(f.difference ? { valueDifference: f.difference } : {}),
         }
       : { ok: true, checked: this.checked, firstBrokenSeq: null, reason: null };
   }

@@ -115,8 +115,7 @@ export class ExportVerifier {
     if (this.chain !== null && state.tenantId !== this.chain) {
       return v.fail(v.headSeq, `the stored option values given are of another tenant (${state.tenantId})`, this.n);
     }
-    const found = this.values.check(state);
-    if (found) v.fail(v.headSeq, found.reason, this.n, found.difference);
+    this.values.check(state, v.headSeq, this.n);
   }
 
   private header(line: ExportLine): boolean {
@@ -143,7 +142,7 @@ export class ExportVerifier {
   }
 
   finish(): ExportVerifyResult {
-    return { ...this.chainResult(), valuesChecked: this.values.checked, approvals: this.consent?.findings ?? [] };
+    return { ...this.values.outcome(this.chainResult()), approvals: this.consent?.findings ?? [] };
   }
 
   private chainResult(): VerifyResult {

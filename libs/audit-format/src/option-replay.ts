@@ -1,4 +1,5 @@
 import { jcs } from './audit.chain.js';
+import type { VerifyResult } from './chain.verifier.js';
 
 /**
  * The audit actions that write one row of `option_values`, and the `is_set` each leaves.
@@ -75,6 +76,8 @@ export class OptionReplay {
   private readonly tenants = new Map<string, { seq: number; rows: Map<string, Row> }>();
   /** States compared so far. */
   checked = 0;
+  /** The first state that did not match: where it was found, why, and the first difference. */
+  failure: { seq: number; line?: number; reason: string; difference?: OptionDifference } | null = null;
 
   /** The next event of `tenantId`'s chain (verified), with its row write if it has one. */
   event(tenantId: string, write: RowWrite | null): void {
@@ -95,16 +98,38 @@ export class OptionReplay {
    * Compares `state`, given after the tenant's last replayed event, with the rows replayed: null
    * when they are the same, else why not (and the first difference).
    */
-  check(state: TenantState): { reason: string; difference?: OptionDifference } | null {
+  check(state: TenantState, seq: number, line?: number): { reason: string; difference?: OptionDifference } | null {
     const seen = this.seen(state.tenantId);
+    let found: { reason: string; difference?: OptionDifference } | null = null;
     if (state.tenantSeq !== seen) {
-      return {
+      found = {
         reason: `the stored option values of tenant ${state.tenantId} follow event ${seen} of its chain but describe the state after event ${state.tenantSeq}`,
       };
+    } else {
+      this.checked++;
+      const difference = this.compare(state);
+      if (difference) found = { reason: differenceReason(difference), difference };
     }
-    this.checked++;
-    const difference = this.compare(state);
-    return difference ? { reason: differenceReason(difference), difference } : null;
+    if (found) this.failure ??= { seq, line, ...found };
+    return found;
+  }
+
+  /**
+   * The chain's verification with the stored values' outcome: a chain that fails is reported as
+   * such (its failure explains more); an intact one fails at the first state that did not match.
+   */
+  outcome<R extends VerifyResult>(chain: R): R {
+    const f = this.failure;
+    if (!chain.ok || !f) return { ...chain, valuesChecked: this.checked };
+    return {
+      ...chain,
+      ok: false,
+      firstBrokenSeq: f.seq,
+      reason: f.reason,
+      ...(f.line !== undefined ? { line: f.line } : {}),
+      valuesChecked: this.checked,
+      ...(f.difference ? { valueDifference: f.difference } : {}),
+    };
   }
 
   /** The first difference between `state` and the rows replayed (by option key), or null. */

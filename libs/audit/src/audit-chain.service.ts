@@ -86,10 +86,7 @@ export class AuditChainService {
       rotations: await this.keys.rotations(),
     });
     const replay = new OptionReplay();
-    const compare = (s: TenantState | undefined) => {
-      const found = s && replay.check(s);
-      if (found) verifier.fail(verifier.headSeq, found.reason, undefined, found.difference);
-    };
+    const compare = (s: TenantState | undefined) => s && replay.check(s, verifier.headSeq);
     for (const s of place.first) compare(s);
     for await (const item of readChain(this.scopes, ref, upTo)) {
       if (verifier.broken) break;
@@ -103,7 +100,7 @@ export class AuditChainService {
       replay.event(e.tenantId, rowWrite(e.action, e.option, e.after));
       compare(place.after(e));
     }
-    return { ...verifier.finish(), valuesChecked: replay.checked };
+    return replay.outcome(verifier.finish());
   }
 
   /** JSON Lines (header, events with their checkpoints, end line) or CSV, streamed. */

@@ -11,8 +11,10 @@ type StateRow = { tenant_id: string; tenant_seq: bigint; option_key: string | nu
  */
 export async function readStates(scopes: TenantScopeService, ref: ChainRef): Promise<TenantState[]> {
   const tenantId = 'tenantId' in ref ? ref.tenantId : null;
-  const rows = await scopes.run(tenantId ? { tenantId } : 'all-tenants', (tx) =>
-    tx.$queryRaw<StateRow[]>`
+  const rows = await scopes.run(
+    tenantId ? { tenantId } : 'all-tenants',
+    (tx) =>
+      tx.$queryRaw<StateRow[]>`
       SELECT t.id::text AS tenant_id, h.seq AS tenant_seq, v.option_key, v.version, v.value, v.is_set
         FROM tenants t
        CROSS JOIN LATERAL (SELECT coalesce(max(e.tenant_seq), 0)::bigint AS seq FROM audit_events e WHERE e.tenant_id = t.id) h
