@@ -1,5 +1,4 @@
 import { jcs } from './audit.chain.js';
-import type { VerifyResult } from './chain.verifier.js';
 
 /**
  * The audit actions that write one row of `option_values`, and the `is_set` each leaves.
@@ -118,7 +117,9 @@ export class OptionReplay {
    * The chain's verification with the stored values' outcome: a chain that fails is reported as
    * such (its failure explains more); an intact one fails at the first state that did not match.
    */
-  outcome<R extends VerifyResult>(chain: R): R {
+  outcome<R extends { ok: boolean; firstBrokenSeq: number | null; reason: string | null; line?: number }>(
+    chain: R,
+  ): R & { valuesChecked: number; valueDifference?: OptionDifference } {
     const f = this.failure;
     if (!chain.ok || !f) return { ...chain, valuesChecked: this.checked };
     return {
