@@ -1,6 +1,22 @@
 import { OPERATOR_TOKEN, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 import { BAD_REQUESTS, type BadRequest } from './corpus.js';
 
+/** Answers about the request's own content: they say which part of it is wrong, and by which rule. */
+const NAMES_THE_FIELD = new Set([400, 409, 413, 415, 422]);
+
+/** What is missing from an answer's `details` for the caller to find the field and the rule, if anything. */
+function detailProblem(details: unknown): string | undefined {
+  if (!Array.isArray(details) || details.length === 0) return 'no details naming the field and the rule';
+  for (const d of details as { pointer?: unknown; rule?: unknown; message?: unknown }[]) {
+    if (typeof d?.pointer !== 'string' || typeof d.rule !== 'string' || typeof d.message !== 'string')
+      return 'a detail without pointer, rule or message';
+    // The branches of if/then/else say what is wrong; "must match the then schema" names neither field nor rule.
+    if (d.rule === 'if') return 'a detail that names the schema branch instead of the field';
+    if (d.rule === 'not' && d.pointer === '/') return 'a detail that names no field';
+  }
+  return undefined;
+}
+
 /**
  * Every malformed request is refused with a 4xx and the JSON error body, never a 5xx, never a
  * stack trace or SQL, and the database is exactly as before.
@@ -53,9 +69,34 @@ describe('bad input', () => {
                 ? 'error body reveals internals'
                 : undefined;
       if (problem) wrong.push(`${c.name}: ${problem} ${res.text.slice(0, 200)}`);
+      else if (NAMES_THE_FIELD.has(res.status)) {
+        const unnamed = detailProblem((res.body as { details?: unknown }).details);
+        if (unnamed) wrong.push(`${c.name}: ${unnamed} ${res.text.slice(0, 200)}`);
+      }
     }
     process.stdout.write(`bad input: ${BAD_REQUESTS.length} requests, statuses ${JSON.stringify(statuses)}\n`);
     expect(wrong).toEqual([]);
     expect(await t.snapshot()).toEqual(before);
+  });
+
+  it.each([
+    ['POST principal: compliance with tenant', [{ pointer: '/tenant', rule: 'not' }]],
+    ['POST principal: service without tenant', [{ pointer: '/tenant', rule: 'required' }]],
+    ['POST principal: operator with tenant', [{ pointer: '/tenant', rule: 'not' }]],
+    ['PUT option raw: truncated JSON', [{ pointer: '/', rule: 'json' }]],
+    ['PUT option: __proto__ key in body', [{ pointer: '/', rule: 'json' }]],
+    ['PUT option raw: empty JSON body', [{ pointer: '/', rule: 'required' }]],
+    ['POST tenant raw: xml', [{ pointer: 'header:content-type', rule: 'enum' }]],
+    ['POST tenant raw: form encoded', [{ pointer: 'header:content-type', rule: 'enum' }]],
+    ['PUT option raw: text/plain', [{ pointer: 'header:content-type', rule: 'enum' }]],
+    ['POST tenant raw: body over the limit', [{ pointer: '/', rule: 'bodyLimit' }]],
+    ['POST tenant: duplicate slug', [{ pointer: '/slug', rule: 'unique' }]],
+    ['path /v1/tenants/alpha/options/%ZZ as operator', [{ pointer: 'path', rule: 'percent-encoding' }]],
+  ])('%s: names the field and the rule', async (name, expected) => {
+    const c = BAD_REQUESTS.find((r) => r.name === name);
+    if (!c) throw new Error(`no corpus request named ${name}`);
+    const res = await send(c);
+    const details = (res.body as { details?: { pointer: string; rule: string }[] }).details ?? [];
+    expect(details.map(({ pointer, rule }) => ({ pointer, rule }))).toEqual(expected);
   });
 });

@@ -1,7 +1,5 @@
 import { join } from 'node:path';
 import type { ApprovalFinding } from '#audit-format';
-import { runCli } from '#cli/cli';
-import type { CliIo } from '#cli/cli.io';
 import {
   OPERATOR_TOKEN,
   OPERATOR_TOKEN_2,
@@ -11,6 +9,7 @@ import {
   tempDir,
   type TestApp,
 } from '../support/test-app.js';
+import { cliAs } from '../support/cli-runner.js';
 import { checkpointNow, exportText, publicKeyOf, verifyOffline } from '../support/audit-helpers.js';
 
 /** `cloison seal approve|lift|break-glass` sign seal steps with the key `cloison approve` uses, where the tenant requires it. */
@@ -19,17 +18,7 @@ describe('cloison seal steps, signed from the command line', () => {
   let url: string;
   let client: string;
   const dir = tempDir();
-  const cli = async (argv: string[], token: string) => {
-    let out = '';
-    let err = '';
-    const io: CliIo = {
-      out: (x) => void (out += x),
-      err: (x) => void (err += x),
-      env: { CLOISON_URL: url, CLOISON_TOKEN: token },
-      interactive: false,
-    };
-    return { code: await runCli(argv, io), out, err };
-  };
+  const cli = (argv: string[], token: string) => cliAs(url, token, argv);
 
   beforeAll(async () => {
     t = await startTestApp({ signedApprovalsFromRisk: 2 });

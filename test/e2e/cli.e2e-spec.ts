@@ -1,22 +1,9 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '#cli/cli';
-import type { CliIo } from '#cli/cli.io';
 import { OPERATOR_TOKEN, createPrincipal, createTenant, freshDatabase, startTestApp, tempDir, type TestApp } from '../support/test-app.js';
+import { runCliCollect } from '../support/cli-runner.js';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function cli(argv: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (s) => void (out += s), err: (s) => void (err += s), env, interactive: false };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
+const cli = runCliCollect;
 
 describe('cloison CLI', () => {
   let t: TestApp;

@@ -58,6 +58,17 @@ describe('client consent counted by person', () => {
       .send({ contentHash: change.contentHash });
     expect(refusal(res)).toEqual({ status: 403, rule: 'client_person' });
     expect(await t.snapshot()).toEqual(before);
+    // The views say so before anyone tries: the console offers only what the route takes.
+    const seen = (await t.as(login).get(`/v1/tenants/setting-up/change-requests/${change.id}`).expect(200)).body;
+    expect(seen.yourApproval).toEqual({ allowed: false, refusal: { rule: 'client_person', message: expect.any(String) } });
+    const listed = (await t.as(login).get('/v1/tenants/setting-up/change-requests').expect(200)).body;
+    expect(listed.find((r: { id: string }) => r.id === change.id).yourApproval.refusal.rule).toBe('client_person');
+    expect((await op2().get(`/v1/tenants/setting-up/change-requests/${change.id}`).expect(200)).body.yourApproval.refusal.rule).toBe(
+      'own_request',
+    );
+    expect((await op().get(`/v1/tenants/setting-up/change-requests/${change.id}`).expect(200)).body.yourApproval.refusal.rule).toBe(
+      'approval_not_needed',
+    );
     expect((await op().get(`/v1/tenants/setting-up/options/${CRED}`).expect(200)).body.value).toBe(false);
     expect((await op().get(`/v1/tenants/setting-up/change-requests/${change.id}`).expect(200)).body.status).toBe('pending');
   });
@@ -69,6 +80,49 @@ describe('client consent counted by person', () => {
     const res = await t.as(login).post(`/v1/tenants/setting-up/seals/${seal.id}/approve`).send({});
     expect(refusal(res)).toEqual({ status: 403, rule: 'client_person' });
     expect((await op().get(`/v1/tenants/setting-up/seals/${seal.id}`).expect(200)).body.status).toBe('proposed');
+    const steps = async (token: string) => (await t.as(token).get(`/v1/tenants/setting-up/seals/${seal.id}`).expect(200)).body.yourSteps;
+    expect(await steps(login)).toEqual([
+      { purpose: 'activate', allowed: false, refusal: { rule: 'client_person', message: expect.any(String) } },
+    ]);
+    expect((await steps(OPERATOR_TOKEN))[0].refusal.rule).toBe('approval_not_needed');
+    expect((await steps(OPERATOR_TOKEN_2))[0].refusal.rule).toBe('own_seal');
+  });
+
+  it("an approval kept from before the rule shows as not the client's consent, with who made its author", async () => {
+    const change = (await op2().put(`/v1/tenants/setting-up/options/${CRED}`).send({ value: true, reason: 'kept' }).expect(202)).body;
+    const seal = (await op2().post('/v1/tenants/setting-up/seals').send({ label: 'kept', requiredApprovals: 3 }).expect(201)).body;
+    const setup = (await t.as(login).get('/v1/me').expect(200)).body;
+    const maker = (await op().get('/v1/me').expect(200)).body;
+    // Recorded as the approval route took it before client consent was counted by person.
+    await t.superuser((db) =>
+      db.query(
+        `INSERT INTO change_request_approvals (request_id, tenant_id, principal_id, principal_name, role, content_hash, approved_at)
+       SELECT id, tenant_id, $2, $3, 'client_admin', content_hash, now() FROM change_requests WHERE id = $1`,
+        [change.id, setup.id, setup.name],
+      ),
+    );
+    await t.superuser((db) =>
+      db.query(
+        `INSERT INTO seal_approvals (seal_id, tenant_id, principal_id, principal_name, role, purpose, approved_at)
+       SELECT id, tenant_id, $2, $3, 'client_admin', 'activate', now() FROM seals WHERE id = $1`,
+        [seal.id, setup.id, setup.name],
+      ),
+    );
+    const expected = { forClient: false, madeBy: { id: maker.id, name: maker.name } };
+    const request = (await op().get(`/v1/tenants/setting-up/change-requests/${change.id}`).expect(200)).body;
+    expect(request.approvals).toEqual([expect.objectContaining({ principal: { id: setup.id, name: setup.name }, ...expected })]);
+    expect(request.status).toBe('pending');
+    const sealed = (await op().get(`/v1/tenants/setting-up/seals/${seal.id}`).expect(200)).body;
+    expect(sealed.approvals).toEqual([expect.objectContaining({ principal: { id: setup.id, name: setup.name }, ...expected })]);
+    // An operator's own approval is not a client admin's: it carries no maker.
+    await t
+      .as(third)
+      .post(`/v1/tenants/setting-up/change-requests/${change.id}/approve`)
+      .send({ contentHash: change.contentHash })
+      .expect(200);
+    const after = (await op().get(`/v1/tenants/setting-up/change-requests/${change.id}`).expect(200)).body;
+    expect(after.approvals.find((a: { role: string }) => a.role === 'operator')).toMatchObject({ forClient: false, madeBy: null });
+    await op2().post(`/v1/tenants/setting-up/change-requests/${change.id}/withdraw`).send({ reason: 'kept for the test' }).expect(200);
   });
 
   it('once the client has a person of its own, that person consents to changes filed from then on', async () => {

@@ -1,8 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '#cli/cli';
 import { auditVerifyCommand } from '#cli/commands/audit-verify.command';
-import type { CliIo } from '#cli/cli.io';
 import { AuditRecorder, auditPlaceholders } from '#audit';
 import { sealContentHash, type ApprovalStatement } from '#audit-format';
 import {
@@ -14,6 +12,7 @@ import {
   tempDir,
   type TestApp,
 } from '../support/test-app.js';
+import { cliAs } from '../support/cli-runner.js';
 import { checkpointNow, exportText, publicKeyOf, setOption, verifyOffline, verifyOnline } from '../support/audit-helpers.js';
 import { SoftPasskey, ed25519Key } from '../support/approval-keys.js';
 import type { ApprovalFinding } from '#audit-format';
@@ -235,17 +234,7 @@ describe('signed approvals', () => {
   it('cloison keys create writes a 0600 key and enrols it; cloison approve signs; cloison audit verify names the signer', async () => {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(t.app.getHttpServer().address() as { port: number }).port}`;
-    const cli = async (argv: string[], token: string) => {
-      let out = '';
-      let err = '';
-      const io: CliIo = {
-        out: (x) => void (out += x),
-        err: (x) => void (err += x),
-        env: { CLOISON_URL: url, CLOISON_TOKEN: token },
-        interactive: false,
-      };
-      return { code: await runCli(argv, io), out, err };
-    };
+    const cli = (argv: string[], token: string) => cliAs(url, token, argv);
     const dir = tempDir();
     const created = await cli(['keys', 'create', '--key', join(dir, 'client.pem'), '--label', 'treasurer laptop'], clientOther);
     expect(created).toMatchObject({ code: 0, out: expect.stringMatching(/^sha256:[0-9a-f]{64}\n$/) });

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { OPERATOR_TOKEN, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 interface TableRls {
   table: string;
@@ -19,6 +19,37 @@ async function tenantTables(c: pg.PoolClient): Promise<TableRls[]> {
        AND n.nspname NOT IN ('pg_catalog', 'information_schema')
      ORDER BY cl.relname`);
   return rows;
+}
+
+/**
+ * Functions that run beyond the caller's tenant scope (SET app.all_tenants, or SECURITY DEFINER),
+ * each with what it may reach. Each one is a door through row-level security: a new one fails the
+ * test below until it is reviewed and listed here.
+ */
+const SCOPE_LIFTING: Record<string, string> = {
+  cloison_audit_link: 'links unlinked audit events into the global chain (no tenant data returned)',
+  cloison_audit_link_visible: 'the same link run, as its owner (no tenant data returned)',
+  cloison_authenticate: 'the one live principal whose token hash is given',
+  cloison_authenticate_oidc: 'the one live principal linked to the given issuer and subject',
+  cloison_console_session_authenticate: 'the principal holding the one session whose id hash is given',
+  cloison_console_session_close: 'ends the one session whose id hash is given',
+  cloison_console_session_open: 'opens a session for one live principal, in its own tenant',
+  cloison_console_sessions_end: "ends a revoked principal's sessions",
+  cloison_credential_used: 'moves the counter of the one key whose fingerprint is given',
+  cloison_invitation_by_code: 'the one invitation whose code hash is given',
+  cloison_lineage_holders: "who made the given principals, for principals of the caller's own tenant only",
+  cloison_principal_credentials: 'the live keys of the one principal asked for',
+  cloison_principal_lineages: 'lineage and creation time of exactly the principals asked for',
+  cloison_tenant_by_slug: 'the id of the one tenant whose slug is given',
+};
+
+async function scopeLifting(c: pg.PoolClient): Promise<string[]> {
+  const { rows } = await c.query<{ name: string }>(`
+    SELECT p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+     WHERE n.nspname = 'public'
+       AND (p.prosecdef OR EXISTS (SELECT 1 FROM unnest(p.proconfig) cfg WHERE cfg LIKE 'app.all_tenants=%'))
+     ORDER BY 1`);
+  return rows.map((r) => r.name);
 }
 
 const unprotected = (tables: TableRls[]): string[] => tables.filter((t) => !t.enabled || !t.forced).map((t) => t.table);
@@ -57,6 +88,29 @@ describe('row-level security in the catalogue', () => {
       expect.arrayContaining(['option_values', 'audit_events', 'change_requests', 'seals', 'principals', 'console_sessions']),
     );
     expect(unprotected(tables)).toEqual([]);
+  });
+
+  it("every function that runs beyond the caller's tenant scope is one reviewed and listed", async () => {
+    expect(await rolledBack(scopeLifting)).toEqual(Object.keys(SCOPE_LIFTING).sort());
+    const found = await rolledBack(async (c) => {
+      await c.query("CREATE FUNCTION rls_probe_lift() RETURNS int LANGUAGE sql SET app.all_tenants = 'on' AS 'SELECT 1'");
+      return scopeLifting(c);
+    });
+    expect(found).toContain('rls_probe_lift');
+  });
+
+  it("who made a principal is read for the caller's own tenant only", async () => {
+    const [a, b] = [await createTenant(t, 'holders-a'), await createTenant(t, 'holders-b')];
+    const made = await t.as(OPERATOR_TOKEN).post('/v1/principals').send({ name: 'set-up login', role: 'client_admin', tenant: b.slug });
+    expect(made.status).toBe(201);
+    const holders = (tenantId: string) =>
+      rolledBack(async (c) => {
+        await c.query('SET LOCAL ROLE cloison_app');
+        await c.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+        return (await c.query('SELECT id, holder_name FROM cloison_lineage_holders($1::text[])', [[made.body.id]])).rows;
+      });
+    expect(await holders(a.id)).toEqual([]);
+    expect(await holders(b.id)).toEqual([{ id: made.body.id, holder_name: expect.any(String) }]);
   });
 
   it('names a table whose row-level security is switched off, not forced, or never set', async () => {

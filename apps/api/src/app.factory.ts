@@ -109,10 +109,16 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
     adapter.getInstance().addHook('onRoute', (r) => {
       for (const method of [r.method].flat()) routes.push({ method: String(method), url: r.url });
     });
+    // Request bodies are JSON or nothing: without Fastify's text parser and Nest's form parser, any
+    // other body type is answered 415 naming the content-type header, not read and refused field by field.
+    adapter.getInstance().removeContentTypeParser('text/plain');
     app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database, registry), adapter, {
       logger: new NestPinoLogger(logger),
       abortOnError: false,
+      bodyParser: false,
     });
+    // Nest's JSON parser, as it registers it by default (the evaluation fast path parses the same way).
+    app.useBodyParser('application/json', { bodyLimit: config.bodyLimit });
     await applyHttpHardening(app, config);
     const fastify = app.getHttpAdapter().getInstance();
     let draining = false;

@@ -18,7 +18,7 @@ Usage: cloison <command> [options]    (cloison <command> --help for details)
 Online (talk to the API; --url / CLOISON_URL and --token / CLOISON_TOKEN):
   principals create   create a principal and print its token once
   principals revoke   revoke a principal's token
-  tenants list        list the tenants the token may see
+  tenants list        list every tenant (operator, compliance)
   audit export        write the audit log as JSON Lines (progress on stderr)
   keys create --key <file>
                       create an Ed25519 approval key locally (0600) and enrol its public key

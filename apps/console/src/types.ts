@@ -79,6 +79,18 @@ export interface AuditFilters {
   cursor?: string;
 }
 
+/** How an approval stands towards the client: a client admin's is the client's consent only when `forClient`. */
+export interface ClientStanding {
+  forClient: boolean;
+  /** Who made a client admin whose approval is not the client's (someone at the vendor). */
+  madeBy: { id: string; name: string } | null;
+}
+
+export interface YourApproval {
+  allowed: boolean;
+  refusal: { rule: string; message: string } | null;
+}
+
 export interface ChangeRequest {
   id: string;
   tenant: string;
@@ -89,7 +101,9 @@ export interface ChangeRequest {
   contentHash: string;
   status: string;
   required: { operator: boolean; clientAdmin: boolean };
-  approvals: { principal: { id: string; name: string }; role: string; at: string }[];
+  approvals: ({ principal: { id: string; name: string }; role: string; at: string } & ClientStanding)[];
+  /** Whether the signed-in person may approve it, as the approval route judges it; its refusal otherwise. */
+  yourApproval: YourApproval;
   requestedBy: { id: string; name: string; role: string };
   createdAt: string;
   baseVersion: number;
@@ -116,7 +130,15 @@ export interface SealSummary extends Seal {
   requiredApprovals: number;
   proposedBy: { id: string; name: string; role: string };
   proposedAt: string;
-  approvals: { principal: { id: string; name: string }; role: string; purpose: string; reason: string | null; at: string }[];
+  approvals: ({
+    principal: { id: string; name: string };
+    role: string;
+    purpose: string;
+    reason: string | null;
+    at: string;
+  } & ClientStanding)[];
+  /** The steps the seal's status allows, each as the seal routes would judge the signed-in person's approval. */
+  yourSteps: ({ purpose: string } & YourApproval)[];
   activatedAt: string | null;
   fingerprint: string | null;
   document: unknown;

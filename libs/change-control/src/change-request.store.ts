@@ -4,7 +4,9 @@ import { AuditRecorder } from '#audit';
 import { jsonInput, type PrismaTx } from '#persistence';
 import type { Actor, TenantRef } from '#tenancy';
 import { ANY_JSON, BOOLEAN, DATE_TIME, INTEGER, REF, STRING, UUID, arrayOf, nullable, objectOf, oneOfStrings } from '#registry';
+import type { ClientStanding } from '#identity';
 import type { ApprovalRequirement } from './approval-policy.js';
+import { OWN_REQUEST, standing, type YourApproval } from './approval-standing.js';
 import { contentHashOf } from './content-hash.js';
 import type { Change } from './option-view.js';
 
@@ -26,8 +28,10 @@ export interface ChangeRequestView {
   baseVersion: number;
   status: RequestStatus;
   required: ApprovalRequirement;
-  /** Approvals that count: given for the current content hash. */
-  approvals: { principal: { id: string; name: string }; role: string; at: string }[];
+  /** Approvals that count: given for the current content hash; a client admin's counts for the client only when `forClient`. */
+  approvals: ({ principal: { id: string; name: string }; role: string; at: string } & ClientStanding)[];
+  /** Whether the caller may approve it now, and the approval route's refusal when not. */
+  yourApproval: YourApproval;
   requestedBy: { id: string; name: string; role: string };
   createdAt: string;
   updatedAt: string;
@@ -38,6 +42,9 @@ export interface ChangeRequestView {
   /** The seal this break-glass change was made under, if any. */
   breakGlassSeal: string | null;
 }
+
+export const YOUR_APPROVAL_FIELDS = { allowed: BOOLEAN, refusal: nullable(objectOf({ rule: STRING, message: STRING })) };
+export const YOUR_APPROVAL_SCHEMA = objectOf(YOUR_APPROVAL_FIELDS);
 
 export const CHANGE_REQUEST_VIEW_SCHEMA = objectOf(
   {
@@ -52,7 +59,8 @@ export const CHANGE_REQUEST_VIEW_SCHEMA = objectOf(
     baseVersion: INTEGER,
     status: oneOfStrings(REQUEST_STATUSES),
     required: objectOf({ operator: BOOLEAN, clientAdmin: BOOLEAN }),
-    approvals: arrayOf(objectOf({ principal: REF, role: STRING, at: DATE_TIME })),
+    approvals: arrayOf(objectOf({ principal: REF, role: STRING, at: DATE_TIME, forClient: BOOLEAN, madeBy: nullable(REF) })),
+    yourApproval: YOUR_APPROVAL_SCHEMA,
     requestedBy: objectOf({ id: STRING, name: STRING, role: STRING }),
     createdAt: DATE_TIME,
     updatedAt: DATE_TIME,
@@ -144,7 +152,8 @@ export class ChangeRequestStore {
       requestId: r.requestId,
       at: now,
     });
-    return toView(row, r.tenant.slug);
+    // Nobody has approved a request just filed, and its requester is the caller.
+    return toView(row, r.tenant.slug, { standing: () => ({ forClient: false, madeBy: null }), yourApproval: standing(OWN_REQUEST) });
   }
 
   /** Loads and locks one request (with its approvals); null when absent or not visible. */
@@ -161,7 +170,13 @@ export function isExpired(row: { status: string; expiresAt: Date }, now = new Da
   return row.status === 'pending' && row.expiresAt.getTime() <= now.getTime();
 }
 
-export function toView(row: Row, tenantSlug: string): ChangeRequestView {
+/** What a view says of its approvers and its caller, read by the caller's service (change-request.views.ts). */
+export interface ViewFacts {
+  standing: (approver: { id: string; role: string }) => ClientStanding;
+  yourApproval: YourApproval;
+}
+
+export function toView(row: Row, tenantSlug: string, facts: ViewFacts): ChangeRequestView {
   return {
     id: row.id,
     tenant: tenantSlug,
@@ -176,7 +191,13 @@ export function toView(row: Row, tenantSlug: string): ChangeRequestView {
     required: { operator: row.needsOperator, clientAdmin: row.needsClient },
     approvals: row.approvals
       .filter((a) => a.contentHash === row.contentHash)
-      .map((a) => ({ principal: { id: a.principalId, name: a.principalName }, role: a.role, at: a.approvedAt.toISOString() })),
+      .map((a) => ({
+        principal: { id: a.principalId, name: a.principalName },
+        role: a.role,
+        at: a.approvedAt.toISOString(),
+        ...facts.standing({ id: a.principalId, role: a.role }),
+      })),
+    yourApproval: facts.yourApproval,
     requestedBy: { id: row.requestedById, name: row.requestedBy, role: row.requestedByRole },
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

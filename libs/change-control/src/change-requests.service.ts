@@ -1,18 +1,19 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { accessibleBy } from '@casl/prisma/runtime';
 import { AuditRecorder, type ApprovalProof } from '#audit';
-import { ApprovalSignatures, LineageReader, clientPeople, notClientPerson } from '#identity';
+import { ApprovalSignatures, LineageReader } from '#identity';
 import { jsonInput, type PrismaTx } from '#persistence';
 import type { PolicyContext } from '#policy';
 import { Registry, type JsonValue, type OptionDefinition } from '#registry';
 import { pathTenant, actorOf, SYSTEM_ACTOR, TenantScopeService, type Actor, type TenantRef } from '#tenancy';
-import { clientAdminNotForClient, countedApprovals, isSatisfied, unneededApproval } from './approval-policy.js';
+import { isSatisfied } from './approval-policy.js';
+import { OWN_REQUEST } from './approval-standing.js';
+import { approvalJudge, approvalRefused } from './change-request.views.js';
 import { ChangeGate } from './change.gate.js';
 import { RuleConflict } from './change-errors.js';
 import {
   ChangeRequestStore,
   isExpired,
-  toView,
   type ChangeRequestRow,
   type ChangeRequestView,
   type RequestStatus,
@@ -94,27 +95,27 @@ export class ChangeRequests {
 
   async list(ctx: PolicyContext, status?: RequestStatus): Promise<ChangeRequestView[]> {
     const tenant = pathTenant(ctx);
-    const rows = await this.scopes.run({ tenantId: tenant.id }, (tx) =>
-      tx.changeRequest.findMany({
+    const views = await this.scopes.run({ tenantId: tenant.id }, async (tx) => {
+      const rows = await tx.changeRequest.findMany({
         where: { AND: [accessibleBy(ctx.ability, 'read').ofType('ChangeRequest'), { tenantId: tenant.id }] },
         include: { approvals: { orderBy: { approvedAt: 'asc' } } },
         orderBy: { createdAt: 'desc' },
-      }),
-    );
-    const views = rows.map((r) => toView(r, tenant.slug));
+      });
+      return rows.map((await approvalJudge(tx, this.lineages, ctx, tenant, rows)).view);
+    });
     return status ? views.filter((v) => v.status === status) : views;
   }
 
   async get(ctx: PolicyContext, id: string): Promise<ChangeRequestView> {
     const tenant = pathTenant(ctx);
-    const row = await this.scopes.run({ tenantId: tenant.id }, (tx) =>
-      tx.changeRequest.findFirst({
+    return this.scopes.run({ tenantId: tenant.id }, async (tx) => {
+      const row = await tx.changeRequest.findFirst({
         where: { AND: [accessibleBy(ctx.ability, 'read').ofType('ChangeRequest'), { tenantId: tenant.id, id }] },
         include: { approvals: { orderBy: { approvedAt: 'asc' } } },
-      }),
-    );
-    if (!row) throw new NotFoundException(`change request "${id}" not found`);
-    return toView(row, tenant.slug);
+      });
+      if (!row) throw new NotFoundException(`change request "${id}" not found`);
+      return (await approvalJudge(tx, this.lineages, ctx, tenant, [row])).view(row);
+    });
   }
 
   /** Only the requester edits; the new content gets a new hash, so earlier approvals stop counting. */
@@ -151,7 +152,7 @@ export class ChangeRequests {
         requestId: ctx.requestId,
         at: now,
       });
-      return this.reload(tx, id, tenant);
+      return this.reload(tx, ctx, id, tenant);
     });
   }
 
@@ -163,28 +164,17 @@ export class ChangeRequests {
   async approve(ctx: PolicyContext, id: string, contentHash: string, proof?: ApprovalProof): Promise<ChangeRequestView> {
     return this.pending(ctx, id, async (tx, row, tenant) => {
       const me = ctx.principal;
-      if (row.requestedById === me.id) throw new ForbiddenException('the requester may not approve their own change request');
+      if (row.requestedById === me.id) throw approvalRefused(OWN_REQUEST);
       if (contentHash !== row.contentHash) {
         throw new RuleConflict('the change request was edited since you read it; review it again', 'content_hash', '/contentHash');
       }
-      if (row.approvals.some((a) => a.principalId === me.id && a.contentHash === row.contentHash)) {
-        throw new RuleConflict('you already approved this change request', 'duplicate_approval');
-      }
+      // Client consent counts people and approvals count lineages: judged as views show it (change-request.views.ts).
+      const judge = await approvalJudge(tx, this.lineages, ctx, tenant, [row]);
+      const refusal = judge.bar(row);
+      if (refusal) throw approvalRefused(refusal);
       const need = { operator: row.needsOperator, clientAdmin: row.needsClient };
-      // Client consent counts people: which of these approvers act for the client is read here, once.
-      const client = await clientPeople(tx, tenant.id, [me.id, ...row.approvals.map((a) => a.principalId)]);
-      const given = row.approvals.map((a) => ({ ...a, forClient: client.has(a.principalId) }));
-      const mine = { role: me.role, forClient: client.has(me.id) };
-      const counted = countedApprovals(given, row.requestedById, row.contentHash);
-      const unneeded = unneededApproval(need, counted, mine);
-      if (unneeded) throw new RuleConflict(unneeded, 'approval_not_needed');
-      await this.lineages.assertCounts(tx, {
-        approverId: me.id,
-        requesterId: row.requestedById,
-        countedIds: counted.map((a) => a.principalId),
-        filedAt: row.createdAt,
-      });
-      if (clientAdminNotForClient(mine)) throw notClientPerson();
+      const given = row.approvals.map((a) => ({ ...a, forClient: judge.standingOf({ id: a.principalId, role: a.role }).forClient }));
+      const mine = { role: me.role, forClient: judge.mine.forClient };
       const critical = this.registry.find(row.optionKey)?.risk === 'critical';
       const settings = await tx.tenant.findUnique({ where: { id: tenant.id }, select: { signedApprovals: true } });
       const signature = await this.signatures.check(
@@ -225,14 +215,14 @@ export class ChangeRequests {
           ...breakGlass,
         });
       }
-      return this.reload(tx, id, tenant);
+      return this.reload(tx, ctx, id, tenant);
     });
   }
 
   reject(ctx: PolicyContext, id: string, reason: string): Promise<ChangeRequestView> {
     return this.pending(ctx, id, async (tx, row, tenant) => {
       await this.decide(tx, row, 'rejected', actorOf(ctx), reason, ctx.requestId, { id });
-      return this.reload(tx, id, tenant);
+      return this.reload(tx, ctx, id, tenant);
     });
   }
 
@@ -240,7 +230,7 @@ export class ChangeRequests {
     return this.pending(ctx, id, async (tx, row, tenant) => {
       if (row.requestedById !== ctx.principal.id) throw new ForbiddenException('only the requester may withdraw a change request');
       await this.decide(tx, row, 'withdrawn', actorOf(ctx), reason, ctx.requestId, { id });
-      return this.reload(tx, id, tenant);
+      return this.reload(tx, ctx, id, tenant);
     });
   }
 
@@ -309,9 +299,9 @@ export class ChangeRequests {
     });
   }
 
-  private async reload(tx: PrismaTx, id: string, tenant: TenantRef): Promise<ChangeRequestView> {
+  private async reload(tx: PrismaTx, ctx: PolicyContext, id: string, tenant: TenantRef): Promise<ChangeRequestView> {
     const row = await this.store.lock(tx, id);
     if (!row) throw new Error('change request vanished');
-    return toView(row, tenant.slug);
+    return (await approvalJudge(tx, this.lineages, ctx, tenant, [row])).view(row);
   }
 }

@@ -8,16 +8,28 @@ export {
   type ApprovalRequirement,
   type Approver,
 } from './approval-policy.js';
+export {
+  OWN_REQUEST,
+  requestApprovalBar,
+  standing,
+  type ApprovalBar,
+  type RequestFacts,
+  type YourApproval,
+} from './approval-standing.js';
+export { approvalJudge, approvalRefused } from './change-request.views.js';
 export { InvalidValue, RuleConflict, RuleRefused, StaleVersion, TenantSealed } from './change-errors.js';
 export { ChangeGate, type GateOptions, type GateOrigin, type GateOutcome } from './change.gate.js';
 export {
   CHANGE_REQUEST_VIEW_SCHEMA,
   CHANGE_REQUEST_TTL_MS,
+  YOUR_APPROVAL_FIELDS,
+  YOUR_APPROVAL_SCHEMA,
   REQUEST_STATUSES,
   isExpired,
   toView as changeRequestView,
   type ChangeRequestView,
   type RequestStatus,
+  type ViewFacts,
 } from './change-request.store.js';
 export { ChangeRequests, type NewChangeRequest, type RequestEdit } from './change-requests.service.js';
 export { contentHashOf, sha256Canonical } from './content-hash.js';

@@ -153,7 +153,11 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Cloiso
         }
       : undefined,
     consoleSession: { idleSeconds: int('CLOISON_CONSOLE_IDLE_SECONDS'), maxSeconds: int('CLOISON_CONSOLE_MAX_SECONDS') },
-    webauthn: { rpId: str('CLOISON_WEBAUTHN_RP_ID') as string, origins: (str('CLOISON_WEBAUTHN_ORIGINS') as string).split(',') },
+    webauthn: {
+      rpId: str('CLOISON_WEBAUTHN_RP_ID') as string,
+      // The console as `npm start` serves it, whatever its port.
+      origins: (str('CLOISON_WEBAUTHN_ORIGINS') ?? `http://localhost:${int('PORT')}`).split(','),
+    },
     signedApprovalsFromRisk: int('CLOISON_SIGNED_APPROVALS_FROM_RISK'),
     console: { assetsDir: resolve(root, 'apps/console/public'), scriptsDir: resolve(root, 'dist/console') },
     rateLimitMax: int('CLOISON_RATE_LIMIT_MAX'),

@@ -153,8 +153,7 @@ export const ENV_SCHEMA = {
     CLOISON_WEBAUTHN_ORIGINS: {
       type: 'string',
       pattern: '^https?://[^,\\s]+(,https?://[^,\\s]+)*$',
-      default: 'http://localhost:3000',
-      description: "comma-separated origins a passkey ceremony may come from (the console's)",
+      description: "comma-separated origins a passkey ceremony may come from (the console's); unset: http://localhost:<PORT>",
     },
     CLOISON_SIGNED_APPROVALS_FROM_RISK: {
       type: 'integer',

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { TooManyRequests } from '#policy/request-limits';
 import { classifyDatabaseError } from './database-errors.js';
+import { fastifyRefusalDetails } from './framework-errors.js';
 
 export interface ErrorBody {
   statusCode: number;
@@ -19,13 +20,21 @@ export function toErrorBody(err: unknown): ErrorBody {
     const res = err.getResponse();
     const body = typeof res === 'string' ? { message: res } : (res as { message?: unknown; details?: unknown[] });
     const message = Array.isArray(body.message) ? body.message.join('; ') : String(body.message ?? err.message);
-    return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message, ...(body.details ? { details: body.details } : {}) };
+    // Nest hands Fastify's own refusals (bad JSON, body too large, media type) over as the cause.
+    const details = body.details ?? fastifyRefusalDetails((err.cause as { code?: unknown } | undefined)?.code);
+    return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message, ...(details ? { details } : {}) };
   }
   const fastifyStatus = (err as { statusCode?: unknown })?.statusCode;
   if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
     // Fastify's own request errors (bad JSON, body too large, unsupported media type): their
     // messages describe the request, not the server.
-    return { statusCode: fastifyStatus, error: STATUS_CODES[fastifyStatus] ?? 'Error', message: (err as Error).message };
+    const details = fastifyRefusalDetails((err as { code?: unknown }).code);
+    return {
+      statusCode: fastifyStatus,
+      error: STATUS_CODES[fastifyStatus] ?? 'Error',
+      message: (err as Error).message,
+      ...(details ? { details } : {}),
+    };
   }
   const failure = classifyDatabaseError(err);
   if (failure === 'unstorable') {

@@ -3,9 +3,10 @@ import type { ValidateFunction } from 'ajv';
 import { createAjv, toIssues, type ValidationIssue } from '#registry';
 import { ValidationFailed } from './api-errors.js';
 
-// if/then/else request schemas name properties declared at the top level.
-const plain = createAjv({ strictRequired: false });
-const coercing = createAjv({ strictRequired: false, coerceTypes: true, useDefaults: true });
+// if/then/else request schemas name properties declared at the top level. Verbose errors carry
+// the failing schema, so that a `not: { required }` is reported at the property it forbids.
+const plain = createAjv({ strictRequired: false, verbose: true });
+const coercing = createAjv({ strictRequired: false, verbose: true, coerceTypes: true, useDefaults: true });
 
 const compiled = new WeakMap<object, ValidateFunction>();
 

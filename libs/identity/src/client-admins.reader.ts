@@ -26,15 +26,8 @@ export async function clientPeople(tx: PrismaTx, tenantId: string, ids: readonly
  */
 export async function hasClientAdmin(tx: PrismaTx, tenantId: string): Promise<boolean> {
   const live = await tx.principal.findMany({ where: { tenantId, role: 'client_admin', revokedAt: null }, select: { id: true } });
-  return (
-    (
-      await clientPeople(
-        tx,
-        tenantId,
-        live.map((p) => p.id),
-      )
-    ).size > 0
-  );
+  const ids = live.map((p) => p.id);
+  return (await clientPeople(tx, tenantId, ids)).size > 0;
 }
 
 /** Whether `principalId` is a client admin of the tenant who acts for the client. */
@@ -57,4 +50,33 @@ export function notClientPerson(): ForbiddenException {
 export async function clientConsentNeeded(tx: PrismaTx, actor: { id: string; role: string }, tenantId: string): Promise<boolean> {
   if (!(await hasClientAdmin(tx, tenantId))) return false;
   return !(actor.role === 'client_admin' && (await actsForClient(tx, actor.id, tenantId)));
+}
+
+/** How an approval stands towards the client, as views show it. */
+export interface ClientStanding {
+  /** A client admin who acts for the client: the approval is the client's consent. */
+  forClient: boolean;
+  /** For a client admin who does not: the person whose lineage it is in (who made it). */
+  madeBy: { id: string; name: string } | null;
+}
+
+/**
+ * The client standing of each of `ids` in `tenantId` (read once for a view). The person who made a
+ * client admin is read beyond the tenant's scope (`cloison_lineage_holders`): usually an operator.
+ */
+export async function clientStandings(
+  tx: PrismaTx,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<(principal: { id: string; role: string }) => ClientStanding> {
+  const unique = [...new Set(ids)];
+  const client = await clientPeople(tx, tenantId, unique);
+  const rows = unique.length
+    ? await tx.$queryRaw<{ id: string; holder_id: string; holder_name: string }[]>`SELECT * FROM cloison_lineage_holders(${unique}::text[])`
+    : [];
+  const holders = new Map(rows.filter((r) => r.holder_id !== r.id).map((r) => [r.id, { id: r.holder_id, name: r.holder_name }]));
+  return (p) => {
+    const forClient = client.has(p.id);
+    return { forClient, madeBy: p.role === 'client_admin' && !forClient ? (holders.get(p.id) ?? null) : null };
+  };
 }

@@ -9,7 +9,15 @@ export { recoverOperator, type RecoveredOperator } from './operator.recovery.js'
 export { LineageReader, type ApprovalFacts } from './lineage.reader.js';
 export { lineageRefusal, type LineageOf, type LineageRefusal, type LineageRule } from './lineage.rule.js';
 export { needsClientConsent } from './client-consent.rule.js';
-export { actsForClient, clientConsentNeeded, clientPeople, hasClientAdmin, notClientPerson } from './client-admins.reader.js';
+export {
+  actsForClient,
+  clientConsentNeeded,
+  clientPeople,
+  clientStandings,
+  hasClientAdmin,
+  notClientPerson,
+  type ClientStanding,
+} from './client-admins.reader.js';
 export {
   CREDENTIAL_SETTINGS,
   Credentials,

@@ -1,19 +1,10 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import { accessibleBy } from '@casl/prisma/runtime';
-import { LineageReader, clientPeople } from '#identity';
-import {
-  CHANGE_REQUEST_VIEW_SCHEMA,
-  changeRequestView,
-  clientAdminNotForClient,
-  countedApprovals,
-  isExpired,
-  optionView,
-  unneededApproval,
-  type ChangeRequestView,
-} from '#change-control';
+import { LineageReader } from '#identity';
+import { CHANGE_REQUEST_VIEW_SCHEMA, approvalJudge, isExpired, optionView, type ChangeRequestView } from '#change-control';
 import type { PolicyContext } from '#policy';
 import { ANY_JSON, INTEGER, Registry, STRING, arrayOf, objectOf, oneOfStrings } from '#registry';
-import { SEAL_VIEW_SCHEMA, toSealView, unneededSealApproval, type SealView } from '#seals';
+import { SEAL_VIEW_SCHEMA, sealJudge, type SealView } from '#seals';
 import { TenantScopeService } from '#tenancy';
 
 const TENANT_REF = objectOf({ slug: STRING, name: STRING });
@@ -83,28 +74,25 @@ export class InboxService {
         orderBy: { proposedAt: 'asc' },
       }),
     }));
-    // Only what the caller's approval would count for: the lineage rule (one person, one approval),
-    // judged as the approval itself will be.
-    const lineages = await this.scopes.run(this.scopes.readScopeOf(me), (tx) =>
-      this.lineages.lineages(tx, [
-        me.id,
-        ...data.requests.flatMap((r) => [r.requestedById, ...r.approvals.map((a) => a.principalId)]),
-        ...data.seals.flatMap((s) => [s.proposedById, ...s.approvals.map((a) => a.principalId)]),
-      ]),
-    );
-    // Client consent counts people: which approvers (the caller included) act for the client, per tenant.
-    const client = await this.scopes.run(this.scopes.readScopeOf(me), async (tx) => {
-      const ids = new Map<string, string[]>();
-      for (const x of [...data.requests, ...data.seals])
-        ids.set(x.tenantId, [...(ids.get(x.tenantId) ?? []), ...x.approvals.map((a) => a.principalId)]);
-      const found = new Set<string>();
-      for (const [tenantId, some] of ids)
-        for (const id of await clientPeople(tx, tenantId, [me.id, ...some])) found.add(`${tenantId}/${id}`);
-      return found;
+    // Only what the approval routes would take: each tenant's requests and seals judged as those routes
+    // judge them (approvalJudge, sealJudge), with the same facts (lineages, who acts for the client).
+    const views = await this.scopes.run(this.scopes.readScopeOf(me), async (tx) => {
+      const requests = new Map<string, ChangeRequestView>();
+      const seals = new Map<string, SealView>();
+      for (const tenant of data.tenants) {
+        const rows = data.requests.filter((r) => r.tenantId === tenant.id && !isExpired(r));
+        if (rows.length) {
+          const judge = await approvalJudge(tx, this.lineages, ctx, tenant, rows);
+          for (const row of rows) requests.set(row.id, judge.view(row));
+        }
+        const sealRows = data.seals.filter((x) => x.tenantId === tenant.id);
+        if (sealRows.length) {
+          const judge = await sealJudge(tx, this.lineages, ctx, tenant.id, sealRows);
+          for (const row of sealRows) seals.set(row.id, judge.view(row, tenant.slug));
+        }
+      }
+      return { requests, seals };
     });
-    const forClient = (tenantId: string, principalId: string) => client.has(`${tenantId}/${principalId}`);
-    const counts = (requesterId: string | null, countedIds: string[], filedAt: Date) =>
-      this.lineages.refusal(lineages, { approverId: me.id, requesterId, countedIds, filedAt }) === null;
     const tenants = new Map(data.tenants.map((t) => [t.id, t]));
     const items: InboxItem[] = [];
 
@@ -119,26 +107,14 @@ export class InboxService {
       const tenant = tenants.get(row.tenantId);
       const def = this.registry.find(row.optionKey);
       if (!tenant || !def) continue;
-      const given = row.approvals.map((a) => ({ ...a, forClient: forClient(row.tenantId, a.principalId) }));
-      const counted = countedApprovals(given, row.requestedById, row.contentHash);
-      const mine = { role: me.role, forClient: forClient(row.tenantId, me.id) };
-      const need = { operator: row.needsOperator, clientAdmin: row.needsClient };
-      // The approval route would refuse it: given already, deciding nothing, or not the client's consent.
-      if (counted.some((a) => a.principalId === me.id) || unneededApproval(need, counted, mine) || clientAdminNotForClient(mine)) continue;
-      if (
-        !counts(
-          row.requestedById,
-          counted.map((a) => a.principalId),
-          row.createdAt,
-        )
-      )
-        continue;
+      const request = views.requests.get(row.id);
+      if (!request?.yourApproval.allowed) continue;
       const current = values.find((v) => v.tenantId === row.tenantId && v.optionKey === row.optionKey) ?? null;
       items.push({
         kind: 'change_request',
         tenant: { slug: tenant.slug, name: tenant.name },
         before: optionView(def, current).value,
-        request: changeRequestView(row, tenant.slug),
+        request,
       });
     }
 
@@ -146,24 +122,11 @@ export class InboxService {
       const tenant = tenants.get(seal.tenantId);
       if (!tenant) continue;
       const purpose = seal.status === 'proposed' ? 'activate' : 'lift';
-      const counted = seal.approvals
-        .filter((a) => a.purpose === purpose)
-        .map((a) => ({ ...a, forClient: forClient(seal.tenantId, a.principalId) }));
+      const view = views.seals.get(seal.id);
       // An active seal awaits nobody until someone asks to lift it.
-      if (purpose === 'lift' && !counted.length) continue;
-      if (counted.some((a) => a.principalId === me.id) || (purpose === 'activate' && seal.proposedById === me.id)) continue;
-      const mine = { role: me.role, forClient: forClient(seal.tenantId, me.id) };
-      if (unneededSealApproval(seal.requiredApprovals, counted, mine) || clientAdminNotForClient(mine)) continue;
-      const filedAt = purpose === 'activate' ? seal.proposedAt : (counted[0]?.approvedAt ?? new Date());
-      if (
-        !counts(
-          purpose === 'activate' ? seal.proposedById : null,
-          counted.map((a) => a.principalId),
-          filedAt,
-        )
-      )
-        continue;
-      items.push({ kind: 'seal', tenant: { slug: tenant.slug, name: tenant.name }, purpose, seal: toSealView(seal, tenant.slug) });
+      if (!view || (purpose === 'lift' && !seal.approvals.some((a) => a.purpose === 'lift'))) continue;
+      if (view.yourSteps.some((s) => s.purpose === purpose && s.allowed))
+        items.push({ kind: 'seal', tenant: { slug: tenant.slug, name: tenant.name }, purpose, seal: view });
     }
     return { count: items.length, items };
   }

@@ -1,3 +1,5 @@
+import { YOUR_APPROVAL_FIELDS, type YourApproval } from '#change-control';
+import type { ClientStanding } from '#identity';
 import type { Prisma } from '#persistence';
 import { ANY_JSON, BOOLEAN, DATE_TIME, INTEGER, REF, STRING, UUID, arrayOf, nullable, objectOf } from '#registry';
 
@@ -11,7 +13,16 @@ export interface SealView {
   requiredApprovals: number;
   proposedBy: { id: string; name: string; role: string };
   proposedAt: string;
-  approvals: { principal: { id: string; name: string }; role: string; purpose: string; reason: string | null; at: string }[];
+  /** A client admin's approval is the client's consent only when `forClient`. */
+  approvals: ({
+    principal: { id: string; name: string };
+    role: string;
+    purpose: string;
+    reason: string | null;
+    at: string;
+  } & ClientStanding)[];
+  /** The steps the seal's status allows, each with whether the caller may take it and the route's refusal when not. */
+  yourSteps: ({ purpose: string } & YourApproval)[];
   activatedAt: string | null;
   fingerprint: string | null;
   document: unknown;
@@ -28,7 +39,18 @@ export const SEAL_VIEW_SCHEMA = objectOf({
   requiredApprovals: INTEGER,
   proposedBy: objectOf({ id: STRING, name: STRING, role: STRING }),
   proposedAt: DATE_TIME,
-  approvals: arrayOf(objectOf({ principal: REF, role: STRING, purpose: STRING, reason: nullable(STRING), at: DATE_TIME })),
+  approvals: arrayOf(
+    objectOf({
+      principal: REF,
+      role: STRING,
+      purpose: STRING,
+      reason: nullable(STRING),
+      at: DATE_TIME,
+      forClient: BOOLEAN,
+      madeBy: nullable(REF),
+    }),
+  ),
+  yourSteps: arrayOf(objectOf({ purpose: STRING, ...YOUR_APPROVAL_FIELDS })),
   activatedAt: nullable(DATE_TIME),
   fingerprint: nullable(STRING),
   document: ANY_JSON,
@@ -49,7 +71,13 @@ export const SEAL_VERIFICATION_SCHEMA = objectOf({
   valid: BOOLEAN,
 });
 
-export function toSealView(row: SealRow, tenantSlug: string): SealView {
+/** What a seal view says of its approvers and its caller (seal.judge.ts). */
+export interface SealViewFacts {
+  standing: (approver: { id: string; role: string }) => ClientStanding;
+  yourSteps: SealView['yourSteps'];
+}
+
+export function toSealView(row: SealRow, tenantSlug: string, facts: SealViewFacts): SealView {
   return {
     id: row.id,
     tenant: tenantSlug,
@@ -64,7 +92,9 @@ export function toSealView(row: SealRow, tenantSlug: string): SealView {
       purpose: a.purpose,
       reason: a.reason,
       at: a.approvedAt.toISOString(),
+      ...facts.standing({ id: a.principalId, role: a.role }),
     })),
+    yourSteps: facts.yourSteps,
     activatedAt: row.activatedAt?.toISOString() ?? null,
     fingerprint: row.fingerprint,
     document: row.document,

@@ -1,17 +1,18 @@
-import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { accessibleBy } from '@casl/prisma/runtime';
 import { AuditRecorder, sealContentHash, type ApprovalProof, type AuditAction, type SignedAction } from '#audit';
-import { CatalogHistory, RuleConflict, clientAdminNotForClient, optionView, sameRules } from '#change-control';
-import { ApprovalSignatures, LineageReader, clientPeople, notClientPerson } from '#identity';
+import { CatalogHistory, RuleConflict, approvalRefused, optionView, sameRules } from '#change-control';
+import { ApprovalSignatures, LineageReader } from '#identity';
 import { jsonInput, type PrismaTx } from '#persistence';
 import type { PolicyContext } from '#policy';
 import { Registry } from '#registry';
 import { pathTenant, actorOf, TenantScopeService, type TenantRef } from '#tenancy';
 import { fingerprintOf, verifySealDocument, type SealDocument, type SealedState } from '#audit-format';
-import { sealQuorum, unneededSealApproval } from './seal-quorum.rule.js';
+import { sealQuorum } from './seal-quorum.rule.js';
+import { sealJudge } from './seal.judge.js';
 import { SealSigner } from './seal-signer.js';
-import { toSealView, type SealRow, type SealView } from './seal.view.js';
+import type { SealRow, SealView } from './seal.view.js';
 
 export const DEFAULT_SEAL_APPROVALS = 2;
 
@@ -21,7 +22,7 @@ type Counted = SealRow['approvals'][number] & { forClient: boolean };
 
 /**
  * Election seals. A proposal becomes active after k distinct approvals (not the proposer's),
- * at least one from a client admin who acts for the client (`clientPeople`); activation fingerprints the effective
+ * at least one from a client admin who acts for the client (`clientPeople`, the step rule in seal-step.rule.ts); activation fingerprints the effective
  * configuration and registry versions and signs the seal document. While active, the change
  * gate answers 423 for the tenant. Lifting needs the same k approvals, or two operators
  * breaking the glass with a reason.
@@ -59,29 +60,30 @@ export class Seals {
         },
       });
       await this.record(tx, ctx, 'seal.proposed', tenant, { id, label: body.label, requiredApprovals: k }, undefined, now);
-      return this.reload(tx, id, tenant);
+      return this.reload(tx, ctx, id, tenant);
     });
   }
 
   async list(ctx: PolicyContext): Promise<SealView[]> {
     const tenant = pathTenant(ctx);
-    const rows = await this.scopes.run({ tenantId: tenant.id }, (tx) =>
-      tx.seal.findMany({
+    return this.scopes.run({ tenantId: tenant.id }, async (tx) => {
+      const rows = await tx.seal.findMany({
         where: { AND: [accessibleBy(ctx.ability, 'read').ofType('Seal'), { tenantId: tenant.id }] },
         include: { approvals: { orderBy: { approvedAt: 'asc' } } },
         orderBy: { proposedAt: 'desc' },
-      }),
-    );
-    return rows.map((r) => toSealView(r, tenant.slug));
+      });
+      const judge = await sealJudge(tx, this.lineages, ctx, tenant.id, rows);
+      return rows.map((r) => judge.view(r, tenant.slug));
+    });
   }
 
   async get(ctx: PolicyContext, id: string): Promise<SealView> {
     const tenant = pathTenant(ctx);
-    return this.scopes.run({ tenantId: tenant.id }, (tx) => this.reload(tx, id, tenant));
+    return this.scopes.run({ tenantId: tenant.id }, (tx) => this.reload(tx, ctx, id, tenant));
   }
 
   approve(ctx: PolicyContext, id: string, proof?: ApprovalProof): Promise<SealView> {
-    return this.step(ctx, id, 'proposed', 'activate', undefined, proof, async (tx, row, tenant, approvals) => {
+    return this.step(ctx, id, 'activate', undefined, proof, async (tx, row, tenant, approvals) => {
       if (!sealQuorum(row.requiredApprovals, approvals)) return;
       // Writers share-lock the tenant row in the change gate: activation waits for them, and they for it.
       await tx.$queryRaw`SELECT id FROM tenants WHERE id = ${tenant.id}::uuid FOR NO KEY UPDATE`;
@@ -120,13 +122,13 @@ export class Seals {
   }
 
   lift(ctx: PolicyContext, id: string, reason: string, proof?: ApprovalProof): Promise<SealView> {
-    return this.step(ctx, id, 'active', 'lift', reason, proof, async (tx, row, tenant, approvals) => {
+    return this.step(ctx, id, 'lift', reason, proof, async (tx, row, tenant, approvals) => {
       if (sealQuorum(row.requiredApprovals, approvals)) await this.lifted(tx, ctx, row, tenant, reason, false);
     });
   }
 
   breakGlass(ctx: PolicyContext, id: string, reason: string, proof?: ApprovalProof): Promise<SealView> {
-    return this.step(ctx, id, 'active', 'break_glass', reason, proof, async (tx, row, tenant, approvals) => {
+    return this.step(ctx, id, 'break_glass', reason, proof, async (tx, row, tenant, approvals) => {
       const operators = new Set(approvals.filter((a) => a.role === 'operator').map((a) => a.principalId));
       if (operators.size >= 2) await this.lifted(tx, ctx, row, tenant, reason, true);
     });
@@ -136,7 +138,7 @@ export class Seals {
   async verify(ctx: PolicyContext, id: string) {
     const tenant = pathTenant(ctx);
     return this.scopes.run({ tenantId: tenant.id }, async (tx) => {
-      const seal = await this.reload(tx, id, tenant);
+      const seal = await this.reload(tx, ctx, id, tenant);
       const doc = seal.document as SealDocument | null;
       if (!doc) throw new RuleConflict(`seal "${id}" is not active yet: there is nothing to verify`, 'status', '/status');
       const current = fingerprintOf(await this.currentStateFor(tx, tenant, doc.state));
@@ -169,7 +171,6 @@ export class Seals {
   private step(
     ctx: PolicyContext,
     id: string,
-    status: 'proposed' | 'active',
     purpose: Purpose,
     reason: string | undefined,
     proof: ApprovalProof | undefined,
@@ -178,29 +179,14 @@ export class Seals {
     const tenant = pathTenant(ctx);
     return this.scopes.run({ tenantId: tenant.id }, async (tx) => {
       const row = await this.lock(tx, id, tenant);
-      if (row.status !== status) throw new RuleConflict(`seal "${id}" is ${row.status}`, 'status', '/status');
       const me = ctx.principal;
-      if (purpose === 'activate' && row.proposedById === me.id) throw new ForbiddenException('the proposer may not approve their own seal');
-      if (row.approvals.some((a) => a.principalId === me.id && a.purpose === purpose)) {
-        throw new RuleConflict('you already approved this', 'duplicate_approval');
-      }
       const now = new Date();
-      // Client consent counts people: which of these approvers act for the client is read here, once.
-      const client = await clientPeople(tx, tenant.id, [me.id, ...row.approvals.map((a) => a.principalId)]);
-      const mine = { role: me.role, forClient: client.has(me.id) };
-      const counted = row.approvals.filter((a) => a.purpose === purpose).map((a) => ({ ...a, forClient: client.has(a.principalId) }));
-      // Every seal step waits for the client's consent: a client admin who is not the client's gives none.
-      if (clientAdminNotForClient(mine)) throw notClientPerson();
-      const unneeded = purpose === 'break_glass' ? null : unneededSealApproval(row.requiredApprovals, counted, mine);
-      if (unneeded) throw new RuleConflict(unneeded, 'approval_not_needed');
-      // Activation answers the proposal; a lift or break-glass is filed by its first approval.
-      const filedAt = purpose === 'activate' ? row.proposedAt : (counted[0]?.approvedAt ?? new Date(now.getTime() + 1));
-      await this.lineages.assertCounts(tx, {
-        approverId: me.id,
-        requesterId: purpose === 'activate' ? row.proposedById : null,
-        countedIds: counted.map((a) => a.principalId),
-        filedAt,
-      });
+      // Client consent counts people and approvals count lineages: judged as views show it (seal.judge.ts).
+      const judge = await sealJudge(tx, this.lineages, ctx, tenant.id, [row]);
+      const refusal = judge.bar(row, purpose, now);
+      if (refusal) throw approvalRefused(refusal);
+      const mine = judge.mine;
+      const counted = judge.withStanding(row).approvals.filter((a) => a.purpose === purpose);
       // A signed seal approval covers the seal as proposed, the purpose and the reason (user verified).
       const signed: SignedAction = purpose === 'activate' ? 'seal.approve' : purpose === 'lift' ? 'seal.lift' : 'seal.break_glass';
       const contentHash = sealContentHash(row, purpose, reason ?? null);
@@ -227,7 +213,7 @@ export class Seals {
         purpose === 'activate' ? 'seal.approved' : purpose === 'lift' ? 'seal.lift_approved' : 'seal.break_glass_approved';
       await this.record(tx, ctx, action, tenant, { id, ...(signature ? { signature } : {}) }, reason, now);
       await next(tx, row, tenant, [...counted, { ...approval, forClient: mine.forClient }]);
-      return this.reload(tx, id, tenant);
+      return this.reload(tx, ctx, id, tenant);
     });
   }
 
@@ -266,10 +252,10 @@ export class Seals {
     return row;
   }
 
-  private async reload(tx: PrismaTx, id: string, tenant: TenantRef): Promise<SealView> {
+  private async reload(tx: PrismaTx, ctx: PolicyContext, id: string, tenant: TenantRef): Promise<SealView> {
     const row = await tx.seal.findFirst({ where: { id, tenantId: tenant.id }, include: { approvals: { orderBy: { approvedAt: 'asc' } } } });
     if (!row) throw new NotFoundException(`seal "${id}" not found`);
-    return toSealView(row, tenant.slug);
+    return (await sealJudge(tx, this.lineages, ctx, tenant.id, [row])).view(row, tenant.slug);
   }
 
   private record(

@@ -102,7 +102,13 @@ export class TenantsService {
         return { ...toView(tenant), preset: await this.applyPreset(tx, ctx, ref, preset) };
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new ConflictException(`a tenant with slug "${body.slug}" already exists`);
+      if (isUniqueViolation(err)) {
+        const message = `a tenant with slug "${body.slug}" already exists`;
+        throw new ConflictException({
+          message,
+          details: [{ pointer: '/slug', rule: 'unique', message: 'must not be the slug of another tenant' }],
+        });
+      }
       throw err;
     }
   }

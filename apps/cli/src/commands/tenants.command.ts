@@ -4,8 +4,9 @@ import { CliError, EXIT, parse, type CliIo } from '../cli.io.js';
 export const TENANTS_HELP = `Usage:
   cloison tenants list [--json]
 
-Lists the tenants the token may see (all of them for operator and compliance), one per
-line: slug, risk level, id, name. --json prints the API's answer as is.
+Lists every tenant (an operator's or compliance token; a client admin reads its own tenant
+with GET /v1/tenants/<slug>), one per line: slug, risk level, id, name. --json prints the
+API's answer as is.
 
 Connection: --url / CLOISON_URL, --token / CLOISON_TOKEN.
 `;

@@ -110,6 +110,11 @@ export const en = {
   approvedByMe: 'You approved this request; it waits for the other approvals.',
   approvalNotNeeded: 'This change does not need your approval.',
   approvalGiven: 'Your side has already approved this change; it waits for the other approvals.',
+  approvalClientPerson:
+    'Your approval would not count as the client’s consent: your access was made by someone at the vendor, not by the organisation’s own administrator.',
+  approvalLineage: 'Your approval would not count: the same person has already asked for or approved this.',
+  approvalNotClient: '{who}’s approval does not count as the client’s consent: made by {maker}',
+  someoneAtVendor: 'someone at the vendor',
   withdraw: 'Withdraw',
   withdrawReason: 'Why do you withdraw it?',
   confirmWithdraw: 'Confirm withdrawal',

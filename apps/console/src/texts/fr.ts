@@ -112,6 +112,11 @@ export const fr: Record<TextKey, string> = {
   approvedByMe: 'Vous avez approuvé cette demande ; elle attend les autres approbations.',
   approvalNotNeeded: 'Cette modification n’a pas besoin de votre approbation.',
   approvalGiven: 'Votre côté a déjà approuvé cette modification ; elle attend les autres approbations.',
+  approvalClientPerson:
+    'Votre approbation ne compterait pas comme le consentement du client : votre accès a été créé par une personne du fournisseur, non par l’administrateur de l’organisation elle-même.',
+  approvalLineage: 'Votre approbation ne compterait pas : la même personne a déjà demandé ou approuvé ceci.',
+  approvalNotClient: 'L’approbation de {who} ne compte pas comme le consentement du client : créé par {maker}',
+  someoneAtVendor: 'une personne du fournisseur',
   withdraw: 'Retirer',
   withdrawReason: 'Pourquoi la retirez-vous ?',
   confirmWithdraw: 'Confirmer le retrait',

@@ -24,7 +24,10 @@ export function requestSummary(ctx: ViewContext, r: ChangeRequest, current: { va
   const danger = isDangerous(def, after);
 
   const steps = (['operator', 'clientAdmin'] as Step[]).filter((s) => r.required[s]);
-  const given = (s: Step) => r.approvals.find((a) => a.role === ROLE_OF[s] && a.principal.id !== r.requestedBy.id);
+  // A client admin's approval is the client's consent only when the server says so (`forClient`).
+  const given = (s: Step) =>
+    r.approvals.find((a) => a.role === ROLE_OF[s] && a.principal.id !== r.requestedBy.id && (s === 'operator' || a.forClient));
+  const notClient = r.approvals.filter((a) => a.role === 'client_admin' && !a.forClient);
   const done = steps.filter((s) => given(s)).length;
   const step = (s: Step) => {
     const a = given(s);
@@ -61,11 +64,20 @@ export function requestSummary(ctx: ViewContext, r: ChangeRequest, current: { va
           'div',
           { class: 'approval-steps' },
           h('p', { class: 'progress' }, t('progress', { done, total: steps.length })),
-          h('ul', {}, steps.map(step)),
+          h('ul', {}, steps.map(step), notClient.map(notClientLine)),
         )
       : null,
     hashLine(ctx, r.contentHash),
   ];
+}
+
+/** An approval kept on record that is not the client's consent, said so with who made its author. */
+export function notClientLine(a: { principal: { name: string }; madeBy: { name: string } | null }): HTMLElement {
+  return h(
+    'li',
+    { class: 'step step-void', 'data-note': 'not-for-client' },
+    t('approvalNotClient', { who: a.principal.name, maker: a.madeBy?.name ?? t('someoneAtVendor') }),
+  );
 }
 
 function hashLine(ctx: ViewContext, hash: string): HTMLElement {

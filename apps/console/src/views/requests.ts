@@ -72,7 +72,7 @@ export function requestItem(ctx: ViewContext, r: ChangeRequest, current: { value
       : may.approve === true
         ? h('button', { type: 'button', class: 'primary', onclick: confirmApprove }, t('approve'))
         : may.approve
-          ? h('p', { class: 'muted', 'data-note': may.approve }, t(may.approve === 'not-needed' ? 'approvalNotNeeded' : 'approvalGiven'))
+          ? h('p', { class: 'muted', 'data-note': may.approve }, t(NOTE_TEXT[may.approve]))
           : null;
     actions.replaceChildren(
       ...[
@@ -151,14 +151,33 @@ export function requestItem(ctx: ViewContext, r: ChangeRequest, current: { value
   return item;
 }
 
+/** The note shown instead of an approve button, by the approval route's refusal (rules it names). */
+const NOTES: Record<string, 'client-person' | 'lineage'> = {
+  client_person: 'client-person',
+  lineage_differs_from_requester: 'lineage',
+  lineage_differs_from_approvers: 'lineage',
+  approver_predates_request: 'lineage',
+};
+
 /**
- * What `me` may decide on `r`, as the API's policy and approval rules would answer: only operators
- * and client admins decide; each approves only where its role's approval is owed and not yet given
- * (otherwise the reason it is not, for a note instead of a button).
+ * What `me` may decide on `r`: only operators and client admins decide; approving is offered only
+ * when the server says the approval route would take it (`yourApproval`), otherwise the reason it
+ * would not, for a note instead of a button.
  */
-export function mayDecide(me: Me, r: ChangeRequest): { approve: true | 'not-needed' | 'given' | null; reject: boolean } {
+export function mayDecide(me: Me, r: ChangeRequest): { approve: true | ApprovalNote | null; reject: boolean } {
   const side = me.role === 'operator' ? 'operator' : me.role === 'client_admin' ? 'clientAdmin' : null;
   if (side === null) return { approve: null, reject: false };
-  const given = r.approvals.some((a) => a.role === me.role && a.principal.id !== r.requestedBy.id);
-  return { approve: !r.required[side] ? 'not-needed' : given ? 'given' : true, reject: true };
+  if (r.yourApproval.allowed) return { approve: true, reject: true };
+  const rule = r.yourApproval.refusal?.rule ?? '';
+  if (rule === 'approval_not_needed') return { approve: r.required[side] ? 'given' : 'not-needed', reject: true };
+  return { approve: NOTES[rule] ?? null, reject: true };
 }
+
+export type ApprovalNote = 'not-needed' | 'given' | 'client-person' | 'lineage';
+
+const NOTE_TEXT = {
+  'not-needed': 'approvalNotNeeded',
+  given: 'approvalGiven',
+  'client-person': 'approvalClientPerson',
+  lineage: 'approvalLineage',
+} as const;

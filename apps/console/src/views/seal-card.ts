@@ -4,27 +4,19 @@ import { dateTime, roleName, t } from '../i18n.js';
 import type { ViewContext } from '../context.js';
 import type { SealSummary } from '../types.js';
 import { sealStepHash, signStep } from '../passkeys.js';
+import { notClientLine } from './request-card.js';
 
 export type SealStep = 'activate' | 'lift' | 'break_glass';
 
 /** The approvals a seal has gathered towards `purpose`. */
 export const sealApprovals = (seal: SealSummary, purpose: SealStep) => seal.approvals.filter((a) => a.purpose === purpose);
 
-/**
- * Whether `me` may add an approval towards `purpose`, as the API would judge it: the proposer never
- * activates its own seal, nobody approves twice, break-glass is for operators only, and once only a
- * client admin can complete the quorum another approval would decide nothing.
- */
-export function mayApproveSeal(ctx: ViewContext, seal: SealSummary, purpose: SealStep): boolean {
-  const { role, id } = ctx.me;
-  if (role !== 'operator' && role !== 'client_admin') return false;
-  if (purpose === 'break_glass')
-    return role === 'operator' && seal.status === 'active' && !sealApprovals(seal, purpose).some((a) => a.principal.id === id);
-  if (seal.status !== (purpose === 'activate' ? 'proposed' : 'active')) return false;
-  const given = sealApprovals(seal, purpose);
-  if (given.some((a) => a.principal.id === id) || (purpose === 'activate' && seal.proposedBy.id === id)) return false;
-  const clientMissing = !given.some((a) => a.role === 'client_admin');
-  return role === 'client_admin' || !clientMissing || given.length < seal.requiredApprovals - 1;
+/** The server's judgement of the signed-in person's approval towards `purpose` (as the seal routes would answer). */
+export const yourStep = (seal: SealSummary, purpose: SealStep) => seal.yourSteps.find((s) => s.purpose === purpose);
+
+/** Whether the signed-in person may add an approval towards `purpose`: the server says so (`yourSteps`). */
+export function mayApproveSeal(seal: SealSummary, purpose: SealStep): boolean {
+  return yourStep(seal, purpose)?.allowed === true;
 }
 
 /** One seal: its status in words, who proposed it, each approval so far and the fingerprint once sealed. */
@@ -59,16 +51,18 @@ export function sealSummary(seal: SealSummary, purpose: SealStep, tenantName?: s
                 'ul',
                 {},
                 given.map((a) =>
-                  h(
-                    'li',
-                    { class: 'step step-done' },
-                    t('sealApprovedBy', { who: a.principal.name, role: roleName(a.role), when: dateTime(a.at) }),
-                    a.reason ? ` — ${a.reason}` : null,
-                  ),
+                  a.role === 'client_admin' && !a.forClient
+                    ? notClientLine(a)
+                    : h(
+                        'li',
+                        { class: 'step step-done' },
+                        t('sealApprovedBy', { who: a.principal.name, role: roleName(a.role), when: dateTime(a.at) }),
+                        a.reason ? ` — ${a.reason}` : null,
+                      ),
                 ),
               )
             : null,
-          purpose === 'activate' && !given.some((a) => a.role === 'client_admin') ? h('p', { class: 'hint' }, t('sealNeedsClient')) : null,
+          purpose === 'activate' && !given.some((a) => a.forClient) ? h('p', { class: 'hint' }, t('sealNeedsClient')) : null,
         )
       : null,
     seal.fingerprint

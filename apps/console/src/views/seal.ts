@@ -34,8 +34,11 @@ export function sealPanel(ctx: ViewContext, panel: HTMLElement, slug: string, se
     if (seal.status === 'active' && sealApprovals(seal, 'break_glass').length)
       parts.push(h('p', { class: 'progress' }, t('breakGlassProgress', { done: sealApprovals(seal, 'break_glass').length, total: 2 })));
     for (const step of seal.status === 'proposed' ? (['activate'] as const) : (['lift', 'break_glass'] as const)) {
-      if (mayApproveSeal(ctx, seal, step)) parts.push(sealAction(ctx, seal, step, done));
+      if (mayApproveSeal(seal, step)) parts.push(sealAction(ctx, seal, step, done));
     }
+    // A client admin whose approval the server would not take as the client's is told why, not offered a button.
+    if (seal.yourSteps.some((s) => s.refusal?.rule === 'client_person'))
+      parts.push(h('p', { class: 'muted', 'data-note': 'client-person' }, t('approvalClientPerson')));
     if (seal.status === 'active' && ctx.me.role === 'operator' && options) parts.push(breakGlassChangeForm(ctx, seal, options, done));
     if (seal.document) {
       parts.push(
