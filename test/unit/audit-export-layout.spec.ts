@@ -53,6 +53,9 @@ describe('exported event lines keep the layout the verifier reads fastest', () =
       contentHash: h,
       hash: scope === 'global' ? row.hash : undefined,
       tenantHash: row.tenantHash,
+      action: JSON.stringify(content.action),
+      option: JSON.stringify(content.option),
+      after: JSON.stringify(content.after),
     });
   });
 });
