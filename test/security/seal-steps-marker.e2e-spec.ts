@@ -45,8 +45,8 @@ withServer('the seal-steps record written at start, against a lowering committed
       await sleep(500);
     });
     await marking;
-    const events = (await t.as(OPERATOR_TOKEN).get('/v1/tenants/lowering/audit?action=tenant.signed_approvals_changed').expect(200))
-      .body.items as { after: { signedApprovals: boolean }; tenantSeq: number }[];
+    const events = (await t.as(OPERATOR_TOKEN).get('/v1/tenants/lowering/audit?action=tenant.signed_approvals_changed').expect(200)).body
+      .items as { after: { signedApprovals: boolean }; tenantSeq: number }[];
     const last = events.reduce((a, b) => (b.tenantSeq > a.tenantSeq ? b : a));
     expect(last.after.signedApprovals).toBe(false);
     expect(events).toHaveLength(1);
