@@ -1,4 +1,5 @@
 import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+import { expectValuesAttested } from '../support/audit-helpers.js';
 
 describe('explicit blast radius: tenant in the path, bulk changes over named tenants', () => {
   let t: TestApp;
@@ -186,5 +187,9 @@ describe('explicit blast radius: tenant in the path, bulk changes over named ten
       .send({ ...body, dryRun: true })
       .expect(403);
     expect(await t.snapshot()).toEqual(before);
+  });
+
+  it('stored values agree with the audit chains after bulk changes, online and offline', async () => {
+    await expectValuesAttested(t, 4);
   });
 });

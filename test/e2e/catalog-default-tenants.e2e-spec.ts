@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DefaultChangeRefused } from '#change-control';
-import { exportText, publicKeyOf, verifyOffline, verifyOnline } from '../support/audit-helpers.js';
+import { expectValuesAttested, exportText, publicKeyOf, verifyOffline, verifyOnline } from '../support/audit-helpers.js';
 import {
   OPERATOR_TOKEN,
   OPERATOR_TOKEN_2,
@@ -106,6 +106,8 @@ describe('registry default changes reach each tenant through its own chain', () 
       expect(await verifyOnline(t, slug)).toMatchObject({ ok: true });
       expect(await verifyOffline(await exportText(t, slug), key)).toMatchObject({ ok: true });
     }
+    // Pinned rows and followed defaults (no row written) agree with what each chain implies.
+    await expectValuesAttested(t, 4);
   }, 180_000);
 
   it('a sealed tenant keeps its value through REST and OFREP, and its seal still verifies', async () => {

@@ -1,4 +1,5 @@
 import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+import { expectValuesAttested } from '../support/audit-helpers.js';
 
 const CRED = 'admin_can_view_credentials';
 
@@ -275,5 +276,9 @@ describe('change requests: four-eyes approvals and client consent', () => {
     expect(row.rows[0]).toEqual({ status: 'expired', decided_by: 'cloison' });
     expect((await actions('tenant-a'))[0]).toBe('change_request.expired');
     expect(await value('tenant-a', 'admin_results_during_vote')).toBe(false);
+  });
+
+  it('stored values agree with the audit chains after approved change requests, online and offline', async () => {
+    await expectValuesAttested(t, 2);
   });
 });

@@ -1,4 +1,5 @@
 import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+import { expectValuesAttested } from '../support/audit-helpers.js';
 
 describe('onboarding presets', () => {
   let t: TestApp;
@@ -99,5 +100,9 @@ describe('onboarding presets', () => {
     expect(res.body.map((p: { name: string }) => p.name).sort()).toEqual(['association-level-1', 'congress-level-3', 'union-level-2']);
     await op().get('/v1/presets/association-level-1').expect(200);
     await op().get('/v1/presets/nope').expect(404);
+  });
+
+  it('stored values agree with the audit chains after presets, online and offline', async () => {
+    await expectValuesAttested(t, 2);
   });
 });

@@ -1,5 +1,6 @@
 import { verifySealDocument, type SealDocument } from '#seals';
 import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+import { expectValuesAttested } from '../support/audit-helpers.js';
 
 describe('election seals', () => {
   let t: TestApp;
@@ -202,5 +203,9 @@ describe('election seals', () => {
     await op().post(`/v1/tenants/seal-a/seals/${s.id}/lift`).send({ reason: 'round 2 closed' }).expect(200);
     const lifted = await t.as(clientA).post(`/v1/tenants/seal-a/seals/${s.id}/lift`).send({ reason: 'round 2 closed' }).expect(200);
     expect(lifted.body).toMatchObject({ status: 'lifted', breakGlass: false });
+  });
+
+  it('stored values agree with the audit chains after seals, break-glass changes and lifts, online and offline', async () => {
+    await expectValuesAttested(t, 2);
   });
 });

@@ -1,4 +1,5 @@
 import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createPrincipal, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
+import { expectValuesAttested } from '../support/audit-helpers.js';
 
 /**
  * The foundation story: an operator sets options for one client; the other client's effective
@@ -174,5 +175,9 @@ describe('tenant isolation story', () => {
     const rows = await t.superuser((c) => c.query('SELECT token_hash FROM principals WHERE id = $1', [res.body.id]));
     expect(rows.rows[0].token_hash).not.toContain(res.body.token);
     expect(rows.rows[0].token_hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('stored values agree with the audit chains, online and offline', async () => {
+    await expectValuesAttested(t, 2);
   });
 });

@@ -45,3 +45,15 @@ export async function verifyOnline(t: TestApp, tenant?: string, token = OPERATOR
 export async function checkpointNow(t: TestApp): Promise<void> {
   await t.as(OPERATOR_TOKEN).post('/v1/audit/checkpoints').expect(201);
 }
+
+/**
+ * Every tenant's stored option values agree with what its audit chain implies, online (the
+ * global verify route) and offline (the global export); at least `tenants` tenants compared.
+ */
+export async function expectValuesAttested(t: TestApp, tenants = 1): Promise<void> {
+  const online = await verifyOnline(t);
+  if (!online.ok || (online.valuesChecked ?? 0) < tenants) throw new Error(`online verification: ${JSON.stringify(online)}`);
+  const key = await publicKeyOf(t);
+  const offline = await verifyOffline(await exportText(t), key);
+  if (!offline.ok || (offline.valuesChecked ?? 0) < tenants) throw new Error(`offline verification: ${JSON.stringify(offline)}`);
+}

@@ -1,6 +1,7 @@
 import { AUDIT_FORMAT_VERSION, GLOBAL_CHAIN, type ChainedEvent } from './audit.chain.js';
 import type { Checkpoint } from './audit.signing.js';
 import type { KeyRotation } from './key-rotation.js';
+import type { TenantState } from './option-replay.js';
 
 export const EXPORT_FORMAT = 'cloison-audit-export';
 
@@ -25,7 +26,9 @@ export interface ExportEndLine {
   events: number;
   checkpoints: number;
 }
-export type ExportLine = ExportHeader | ExportEventLine | ExportCheckpointLine | ExportEndLine;
+/** A tenant's stored option rows, placed right after the event of its chain they follow. */
+export type ExportStateLine = { type: 'state' } & TenantState;
+export type ExportLine = ExportHeader | ExportEventLine | ExportCheckpointLine | ExportStateLine | ExportEndLine;
 
 export function exportHeader(
   scope: 'global' | 'tenant',
@@ -54,6 +57,10 @@ export function eventLine(e: ChainedEvent, scope: 'global' | 'tenant'): string {
 
 export function checkpointLine(c: Checkpoint): string {
   return `${JSON.stringify({ type: 'checkpoint', ...c })}\n`;
+}
+
+export function stateLine(s: TenantState): string {
+  return `${JSON.stringify({ type: 'state', tenantId: s.tenantId, tenantSeq: s.tenantSeq, options: s.options })}\n`;
 }
 
 export function endLine(events: number, checkpoints: number): string {

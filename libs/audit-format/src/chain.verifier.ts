@@ -3,6 +3,7 @@ import { GENESIS_HASH, contentHash, linkHash, type ChainedEvent } from './audit.
 import { checkpointSignatureValid, publicKeyFingerprint, type Checkpoint } from './audit.signing.js';
 import { trustedKeys, type KeyRotation } from './key-rotation.js';
 import { LINK_OK, LINK_UNKNOWN, type EventDigest, type LinkCheck } from './export.digest.js';
+import type { OptionDifference } from './option-replay.js';
 
 export interface VerifyResult {
   ok: boolean;
@@ -13,7 +14,18 @@ export interface VerifyResult {
   reason: string | null;
   /** Line of the export where the failure was found (offline verification only). */
   line?: number;
+  /** Tenants whose stored option values were compared with what their chain implies. */
+  valuesChecked?: number;
+  /** The first stored option value that differs from what its tenant's chain implies (the failure). */
+  valueDifference?: OptionDifference;
 }
+
+const STORED_ROW_SCHEMA = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  required: ['version', 'value', 'isSet'],
+  properties: { version: { type: 'integer' }, value: {}, isSet: { type: 'boolean' } },
+} as const;
 
 export const VERIFY_RESULT_SCHEMA = {
   type: 'object',
@@ -25,6 +37,13 @@ export const VERIFY_RESULT_SCHEMA = {
     firstBrokenSeq: { type: ['integer', 'null'] },
     reason: { type: ['string', 'null'] },
     line: { type: 'integer' },
+    valuesChecked: { type: 'integer' },
+    valueDifference: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['tenantId', 'option', 'stored', 'expected'],
+      properties: { tenantId: { type: 'string' }, option: { type: 'string' }, stored: STORED_ROW_SCHEMA, expected: STORED_ROW_SCHEMA },
+    },
   },
 } as const;
 
@@ -81,6 +100,11 @@ export class ChainVerifier {
 
   fail(seq: number, reason: string, line?: number): void {
     if (!this.failure) this.failure = { seq, reason, line };
+  }
+
+  /** Sequence number of the last event walked (0 before the first). */
+  get headSeq(): number {
+    return this.head.seq;
   }
 
   event(e: ChainedEvent, line?: number): void {
@@ -177,7 +201,13 @@ export class ChainVerifier {
     }
     const f = this.failure;
     return f
-      ? { ok: false, checked: this.checked, firstBrokenSeq: f.seq, reason: f.reason, ...(f.line !== undefined ? { line: f.line } : {}) }
+      ? {
+          ok: false,
+          checked: this.checked,
+          firstBrokenSeq: f.seq,
+          reason: f.reason,
+          ...(f.line !== undefined ? { line: f.line } : {}),
+        }
       : { ok: true, checked: this.checked, firstBrokenSeq: null, reason: null };
   }
 }

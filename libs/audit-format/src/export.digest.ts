@@ -2,6 +2,7 @@ import { Buffer, isAscii } from 'node:buffer';
 import { contentHash, linkHash, sha256Hex } from './audit.chain.js';
 import { readPlainEvent } from './export.plain-line.js';
 import { isConsentEvent } from './approval-signature.verifier.js';
+import { OPTION_ROW_WRITES, rowWrite, type RowWrite } from './option-replay.js';
 
 /** Per line of a batch. */
 export const LINE_BLANK = 0;
@@ -47,6 +48,8 @@ export interface DigestBatch {
   tenants: string[];
   /** Per event: recomputed content hash, stored hash, stored tenant hash (64 hex digits each). */
   hex: string;
+  /** Per event: the option row it writes, if any (see OPTION_ROW_WRITES). */
+  writes: (RowWrite | null)[];
 }
 
 /** One event of a digested batch, as the chain verifier takes it. */
@@ -65,6 +68,7 @@ export interface EventDigest {
   link: LinkCheck;
   /** Link to the previous same-tenant event's stored `tenantHash`, checked ahead. */
   tenantLink: LinkCheck;
+  write: RowWrite | null;
 }
 
 export function digestEvent(d: DigestBatch, i: number): EventDigest {
@@ -81,6 +85,7 @@ export function digestEvent(d: DigestBatch, i: number): EventDigest {
     contentMatches: (f & CONTENT_MATCHES) !== 0,
     link: ((f >> LINK_SHIFT) & 3) as LinkCheck,
     tenantLink: ((f >> TENANT_LINK_SHIFT) & 3) as LinkCheck,
+    write: d.writes[i] ?? null,
   };
 }
 
@@ -105,6 +110,7 @@ export function digestBatch(bytes: Uint8Array): DigestBatch {
   const tenants: string[] = [];
   const tenantIndex = new Map<string, number>();
   const hex: string[] = [];
+  const writes: (RowWrite | null)[] = [];
   // Stored link hashes of the previous event of each chain in this batch (unknown before it).
   let prevHash: string | undefined;
   const prevTenantHash = new Map<string, string>();
@@ -125,6 +131,7 @@ export function digestBatch(bytes: Uint8Array): DigestBatch {
     tenantId: string | null,
     h: string,
     stored: { contentHash?: unknown; hash?: unknown; tenantHash?: unknown },
+    write: RowWrite | null,
   ) => {
     const { hash, tenantHash } = stored;
     let f = h === stored.contentHash ? CONTENT_MATCHES : 0;
@@ -157,6 +164,7 @@ export function digestBatch(bytes: Uint8Array): DigestBatch {
     flags.push(f | (link << LINK_SHIFT) | (tenantLink << TENANT_LINK_SHIFT));
     tenantIdx.push(idx);
     hex.push(h, isHash(hash) ? hash : NO_HEX, isHash(tenantHash) ? tenantHash : NO_HEX);
+    writes.push(write);
   };
 
   const line = (raw: string) => {
@@ -164,14 +172,14 @@ export function digestBatch(bytes: Uint8Array): DigestBatch {
     // Approvals and what they are checked against are read whole, in order, by the consent check.
     if (isConsentEvent(raw)) return text_(raw, false);
     const plain = readPlainEvent(raw);
-    if (plain) return event(plain.seq, plain.tenantSeq, plain.tenantId, sha256Hex(plain.canonical), plain);
+    if (plain) return event(plain.seq, plain.tenantSeq, plain.tenantId, sha256Hex(plain.canonical), plain, plainWrite(plain));
     let e: Record<string, unknown>;
     try {
       e = JSON.parse(raw) as Record<string, unknown>;
     } catch {
       return text_(raw, false);
     }
-    if (typeof e !== 'object' || e === null || e.type !== 'event') return text_(raw, e?.type === 'checkpoint');
+    if (typeof e !== 'object' || e === null || e.type !== 'event') return text_(raw, e?.type === 'checkpoint' || e?.type === 'state');
     const { seq, tenantSeq, tenantId } = e;
     if (!(typeof tenantSeq === 'number' || tenantSeq === null) || !(typeof tenantId === 'string' || tenantId === null))
       return text_(raw, false);
@@ -181,7 +189,7 @@ export function digestBatch(bytes: Uint8Array): DigestBatch {
     } catch {
       return text_(raw, false);
     }
-    event(seq, tenantSeq, tenantId, h, e);
+    event(seq, tenantSeq, tenantId, h, e, rowWrite(String(e.action), typeof e.option === 'string' ? e.option : null, e.after));
   };
 
   let start = 0;
@@ -199,7 +207,15 @@ export function digestBatch(bytes: Uint8Array): DigestBatch {
     tenantIdx: Int32Array.from(tenantIdx),
     tenants,
     hex: hex.join(''),
+    writes,
   };
+}
+
+/** The row write of a plain line: its action and option are strings without escapes, its after canonical JSON already. */
+function plainWrite(p: { action: string; option: string; after: string }): RowWrite | null {
+  const action = p.action.slice(1, -1);
+  if (!Object.hasOwn(OPTION_ROW_WRITES, action)) return null;
+  return rowWrite(action, p.option === 'null' ? null : p.option.slice(1, -1), JSON.parse(p.after));
 }
 
 /** The buffers a digest can hand over to another thread without copying. */

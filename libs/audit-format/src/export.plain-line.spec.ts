@@ -17,6 +17,9 @@ function expectSameAsParsed(raw: string): boolean {
     contentHash: e.contentHash,
     hash: e.hash,
     tenantHash: e.tenantHash,
+    action: JSON.stringify(e.action),
+    option: JSON.stringify(e.option),
+    after: JSON.stringify(e.after),
   });
   return true;
 }

@@ -33,6 +33,10 @@ export interface PlainEvent {
   contentHash: string;
   hash: string | undefined;
   tenantHash: string | null;
+  /** The texts of action, option and after, as JSON (a string with its quotes). */
+  action: string;
+  option: string;
+  after: string;
 }
 
 /** The event of a plain line (see PLAIN_EVENT), else null. */
@@ -70,5 +74,8 @@ export function readPlainEvent(raw: string): PlainEvent | null {
     contentHash: contentHash as string,
     hash,
     tenantHash: tenantHashOrNull === 'null' ? null : (tenantHash as string),
+    action: action as string,
+    option: option as string,
+    after: after as string,
   };
 }

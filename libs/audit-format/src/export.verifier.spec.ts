@@ -93,6 +93,7 @@ describe('export verification in batches', () => {
         firstBrokenSeq: 12,
         line: lineOf(12) + 1,
         reason: 'event 12 does not match its content hash: its content was altered',
+        valuesChecked: 0,
         approvals: [],
       });
     }

@@ -8,6 +8,7 @@ import { trustedKeys } from './key-rotation.js';
 import { LINE_BLANK, LINE_TEXT, digestBatch, digestEvent, isBlank, type DigestBatch } from './export.digest.js';
 import { WorkerDigester, defaultWorkers } from './export.pool.js';
 import { ApprovalSignatureVerifier, type ApprovalFinding } from './approval-signature.verifier.js';
+import { OptionReplay, readState, rowWrite, type RowWrite } from './option-replay.js';
 
 /** An export's verification, with what it found about each approval's signature. */
 export type ExportVerifyResult = VerifyResult & { approvals: ApprovalFinding[] };
@@ -25,6 +26,10 @@ export class ExportVerifier {
   private checkpoints = 0;
   private end: ExportEndLine | null = null;
   private result: VerifyResult | null = null;
+  /** The option rows each tenant's chain implies, compared with the export's state lines. */
+  private readonly values = new OptionReplay();
+  /** The tenant of a tenant export (null: global). */
+  private chain: string | null = null;
 
   constructor(private readonly publicKey: KeyObject) {}
 
@@ -50,6 +55,9 @@ export class ExportVerifier {
         const seq = this.consent && !v.broken ? v.nextSeq - 1 : 0;
         const refusal = seq > 0 ? this.consent?.event(line, seq, this.n) : null;
         if (refusal) v.fail(seq, refusal, this.n);
+        this.replay(line.tenantId, () => rowWrite(line.action, line.option, line.after));
+      } else if (line.type === 'state') {
+        this.state(line);
       } else if (line.type === 'checkpoint') {
         this.checkpoints++;
         v.checkpoint(line, this.n);
@@ -84,13 +92,30 @@ export class ExportVerifier {
       if (!v) return this.broken('the first line is not a Cloison audit export header');
       if (this.end) return this.broken('lines follow the end line');
       this.events++;
-      v.digested(digestEvent(d, event++), this.n);
+      const digest = digestEvent(d, event++);
+      v.digested(digest, this.n);
+      this.replay(digest.tenantId, () => digest.write);
       if (v.broken) {
         this.result = v.finish();
         return false;
       }
     }
     return true;
+  }
+
+  /** A verified event, into its tenant's replay. */
+  private replay(tenantId: string | null, write: () => RowWrite | null): void {
+    if (tenantId !== null && this.verifier && !this.verifier.broken) this.values.event(tenantId, write());
+  }
+
+  /** A state line: the tenant's stored rows, compared with its chain replayed up to here. */
+  private state(line: Parameters<typeof readState>[0]): void {
+    const v = this.verifier as ChainVerifier;
+    const state = readState(line);
+    if (this.chain !== null && state.tenantId !== this.chain) {
+      return v.fail(v.headSeq, `the stored option values given are of another tenant (${state.tenantId})`, this.n);
+    }
+    this.values.check(state, v.headSeq, this.n);
   }
 
   private header(line: ExportLine): boolean {
@@ -106,6 +131,7 @@ export class ExportVerifier {
     }
     const mode = line.scope === 'tenant' ? 'tenant' : 'global';
     this.verifier = new ChainVerifier({ mode, chain: line.chain, publicKey: this.publicKey, rotations });
+    this.chain = mode === 'tenant' ? line.chain : null;
     this.consent = new ApprovalSignatureVerifier(mode);
     return true;
   }
@@ -116,7 +142,7 @@ export class ExportVerifier {
   }
 
   finish(): ExportVerifyResult {
-    return { ...this.chainResult(), approvals: this.consent?.findings ?? [] };
+    return { ...this.values.outcome(this.chainResult()), approvals: this.consent?.findings ?? [] };
   }
 
   private chainResult(): VerifyResult {

@@ -25,6 +25,7 @@ export {
   endLine,
   eventLine,
   exportHeader,
+  stateLine,
   type ExportHeader,
   type ExportLine,
 } from './audit.export.js';
@@ -46,6 +47,17 @@ export { rotationValid, signRotation, trustedKeys, type KeyRotation } from './ke
 export { VERIFY_RESULT_SCHEMA, ChainVerifier, type ChainVerifierOptions, type VerifyResult } from './chain.verifier.js';
 export { ExportVerifier, verifyExport, verifyExportBytes, verifyExportStream, type VerifyBytesOptions } from './export.verifier.js';
 export { readPlainEvent, type PlainEvent } from './export.plain-line.js';
+export {
+  OPTION_ROW_WRITES,
+  OptionReplay,
+  differenceReason,
+  readState,
+  rowWrite,
+  type OptionDifference,
+  type RowWrite,
+  type StoredOption,
+  type TenantState,
+} from './option-replay.js';
 export {
   SIGNATURE_MAX_SKEW_MS,
   SIGNED_ACTIONS,

@@ -4,6 +4,9 @@ import {
   CHECKPOINT_SCHEMA,
   ChainVerifier,
   GLOBAL_CHAIN,
+  OptionReplay,
+  rowWrite,
+  stateLine,
   checkpointLine,
   csvCheckpointRow,
   csvEventRow,
@@ -12,6 +15,7 @@ import {
   eventLine,
   exportHeader,
   type Checkpoint,
+  type TenantState,
   type VerifyResult,
 } from '#audit-format';
 import { AuditCheckpointer } from './audit.checkpointer.js';
@@ -21,6 +25,7 @@ import { STRING, arrayOf, objectOf, oneOfStrings } from '#registry';
 import type { PolicyContext } from '#policy';
 import { TenantScopeService, type TenantRef } from '#tenancy';
 import { chainEnd, readChain, type ChainRef } from './audit-chain.reader.js';
+import { readStates, statePlacement } from './option-state.reader.js';
 
 export interface PublicKeyView {
   algorithm: 'Ed25519';
@@ -65,9 +70,14 @@ export class AuditChainService {
     return { checkpoints: await this.checkpointer.flush() };
   }
 
-  /** Recomputes the chain (global, or the path's tenant) from the rows, streaming. */
+  /**
+   * Recomputes the chain (global, or the path's tenant) from the rows, streaming, and compares
+   * each tenant's stored option values with what its chain implies, at the event they follow.
+   */
   async verify(ctx: PolicyContext): Promise<VerifyResult> {
     const ref = chainOf(ctx.tenant);
+    // Read first: the settled end of the chain then reaches the events the rows follow.
+    const place = statePlacement(await readStates(this.scopes, ref));
     const upTo = await this.settle(ref);
     const verifier = new ChainVerifier({
       mode: ref.chain === GLOBAL_CHAIN ? 'global' : 'tenant',
@@ -75,17 +85,29 @@ export class AuditChainService {
       publicKey: this.signer.publicKey,
       rotations: await this.keys.rotations(),
     });
+    const replay = new OptionReplay();
+    const compare = (s: TenantState | undefined) => s && replay.check(s, verifier.headSeq);
+    for (const s of place.first) compare(s);
     for await (const item of readChain(this.scopes, ref, upTo)) {
-      if (item.kind === 'event') verifier.event(item.event);
-      else verifier.checkpoint(item.checkpoint);
       if (verifier.broken) break;
+      if (item.kind === 'checkpoint') {
+        verifier.checkpoint(item.checkpoint);
+        continue;
+      }
+      const e = item.event;
+      verifier.event(e);
+      if (verifier.broken || e.tenantId === null) continue;
+      replay.event(e.tenantId, rowWrite(e.action, e.option, e.after));
+      compare(place.after(e));
     }
-    return verifier.finish();
+    return replay.outcome(verifier.finish());
   }
 
   /** JSON Lines (header, events with their checkpoints, end line) or CSV, streamed. */
   async export(ctx: PolicyContext, format: ExportFormat): Promise<Readable> {
     const ref = chainOf(ctx.tenant);
+    // As for verify: the rows first, each placed after the event it follows.
+    const place = format === 'jsonl' ? statePlacement(await readStates(this.scopes, ref)) : null;
     const upTo = await this.settle(ref);
     const scope = ctx.tenant ? 'tenant' : 'global';
     const tenant = ctx.tenant ? { id: ctx.tenant.id, slug: ctx.tenant.slug } : null;
@@ -95,10 +117,13 @@ export class AuditChainService {
       let events = 0;
       let checkpoints = 0;
       yield format === 'csv' ? csvHeader() : `${JSON.stringify(header)}\n`;
+      for (const s of place?.first ?? []) yield stateLine(s);
       for await (const item of readChain(scopes, ref, upTo)) {
         if (item.kind === 'event') {
           events++;
           yield format === 'csv' ? csvEventRow(item.event, scope) : eventLine(item.event, scope);
+          const s = place?.after(item.event);
+          if (s) yield stateLine(s);
         } else {
           checkpoints++;
           yield format === 'csv' ? csvCheckpointRow(item.checkpoint, scope) : checkpointLine(item.checkpoint);

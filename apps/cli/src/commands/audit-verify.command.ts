@@ -13,6 +13,8 @@ without the service or its database: every event's hashes, dense sequence number
 signed checkpoints, against a public key obtained from the service beforehand; and every
 approval's signature against the key its approver enrolled earlier in the same chain (an
 approval the tenant required signed that is not fails). Each approval is listed with its signer.
+The stored option values of the export's state lines are compared with what each tenant's chain
+implies (an export without them says so: its values are not checked).
 --public-key takes a file (PEM, base64 DER, or the JSON of GET /v1/audit/public-key) or the
 base64 DER itself. Exit status: 0 verified, 1 broken, 2 usage error.
 `;
@@ -71,6 +73,11 @@ export async function auditVerifyCommand(argv: string[], io: CommandIo = stdio):
     const signed = result.approvals.filter((a) => a.status === 'signed').length;
     const consent = result.approvals.length ? `; ${signed} of ${result.approvals.length} approvals carry a verified signature` : '';
     io.out(`OK: ${result.checked} events verified, all covered by checkpoints signed with ${publicKeyFingerprint(key)}${consent}\n`);
+    io.out(
+      result.valuesChecked
+        ? `stored option values: those of ${result.valuesChecked} tenant(s) match what their chains imply\n`
+        : 'stored option values: not checked (the export has no state line; exports made before this check carry none)\n',
+    );
     return 0;
   }
   const where = result.line === undefined ? '' : ` at line ${result.line}`;
