@@ -114,6 +114,9 @@ describe('client consent counted by person', () => {
     expect(request.status).toBe('pending');
     const sealed = (await op().get(`/v1/tenants/setting-up/seals/${seal.id}`).expect(200)).body;
     expect(sealed.approvals).toEqual([expect.objectContaining({ principal: { id: setup.id, name: setup.name }, ...expected })]);
+    // The same across tenants: an operator's inbox names who made the client admin.
+    const items = (await t.as(third).get('/v1/inbox').expect(200)).body.items as { request?: { id: string; approvals: unknown[] } }[];
+    expect(items.find((i) => i.request?.id === change.id)?.request?.approvals).toEqual([expect.objectContaining(expected)]);
     // An operator's own approval is not a client admin's: it carries no maker.
     await t
       .as(third)

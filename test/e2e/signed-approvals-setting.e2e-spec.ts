@@ -178,10 +178,10 @@ describe('the signed-approvals setting, and seal steps under it', () => {
     expect(high.approvals.filter((a) => a.action === 'tenant.signed_approvals_changed')).toEqual([
       expect.objectContaining({ status: 'signed', key: keys.client.fingerprint, approver: expect.objectContaining({ id: ids.client }) }),
     ]);
-    // The operator's key is enrolled in the global chain: not checked in a tenant's export, checked in the global one.
+    // The operator's key is enrolled in the global chain and introduced into the tenant's before it signed there.
     const fresh = await verifyExport((await exportText(t, 'fresh')).split('\n'), key);
     expect(fresh.ok).toBe(true);
-    expect(fresh.approvals.find((a) => a.action === 'tenant.signed_approvals_changed')?.status).toBe('unchecked');
+    expect(fresh.approvals.find((a) => a.action === 'tenant.signed_approvals_changed')?.status).toBe('signed');
     const global = await verifyExport((await exportText(t)).split('\n'), key);
     expect(global.ok).toBe(true);
     expect(global.approvals.filter((a) => a.action === 'tenant.signed_approvals_changed').map((a) => a.status)).toEqual([

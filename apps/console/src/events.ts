@@ -77,6 +77,16 @@ const SENTENCES: Record<string, { en: string; fr: string }> = {
   'audit.key_published': { en: '{who} published the audit signing key', fr: '{who} a publié la clé de signature du journal' },
   'audit.key_rotated': { en: '{who} replaced the audit signing key', fr: '{who} a remplacé la clé de signature du journal' },
   'operator.recovered': { en: '{who} recovered an operator’s access', fr: '{who} a rétabli l’accès d’un opérateur' },
+  'tenant.signed_approvals_changed': {
+    en: '{who} changed whether approvals must be signed',
+    fr: '{who} a modifié l’obligation de signer les approbations',
+  },
+  'credential.enrolled': { en: '{who} enrolled a signing key', fr: '{who} a enregistré une clé de signature' },
+  'credential.removed': { en: '{who} removed a signing key', fr: '{who} a retiré une clé de signature' },
+  'credential.introduced': {
+    en: '{who} signed for the organisation for the first time with a key enrolled at the vendor',
+    fr: '{who} a signé pour l’organisation pour la première fois avec une clé enregistrée chez l’éditeur',
+  },
 };
 
 /** Every action the log knows, for the action filter. */

@@ -27,7 +27,7 @@ export interface ApprovalFinding {
 
 const ACTION_KEY = '"action":"';
 const CONSENT_ACTION =
-  /(?:tenant\.(?:created|signed_approvals_changed)|credential\.(?:enrolled|removed)|change_request\.(?:created|edited|approved)|seal\.(?:proposed|approved|lift_approved|break_glass_approved))"/y;
+  /(?:tenant\.(?:created|signed_approvals_changed)|credential\.(?:enrolled|removed|introduced)|change_request\.(?:created|edited|approved)|seal\.(?:proposed|approved|lift_approved|break_glass_approved))"/y;
 
 /**
  * Whether an export line is an event the consent check reads (the others take the fast path):
@@ -57,8 +57,9 @@ type After = Record<string, unknown> | null;
  * chain: the key must have been enrolled earlier (and not removed) by the approver, its signature
  * must cover the statement rebuilt from the chain (tenant, request or seal, content, approver,
  * time), and in a tenant that requires signed approvals a critical change's approval must be signed.
- * An operator's key is enrolled in the global chain: in a tenant export its signatures are reported
- * unchecked.
+ * An operator's key is enrolled in the global chain and introduced into a tenant's chain before it
+ * first signs there (`credential.introduced`); a signature by an operator key a tenant export does
+ * not introduce (exports from before introductions) is reported unchecked.
  */
 export class ApprovalSignatureVerifier {
   private readonly keys = new Map<string, KnownKey>();
@@ -84,6 +85,8 @@ export class ApprovalSignatureVerifier {
         return this.settingChanged(e, after, seq, line);
       case 'credential.enrolled':
         return this.enrolled(e, after);
+      case 'credential.introduced':
+        return this.introduced(e, after);
       case 'credential.removed': {
         const k = this.keys.get(String(after?.fingerprint));
         if (k) k.removed = true;
@@ -162,6 +165,22 @@ export class ApprovalSignatureVerifier {
     if (refusal) return `approval signature does not verify: ${refusal}`;
     finding.status = 'signed';
     finding.label = known.label;
+    return null;
+  }
+
+  /**
+   * An operator's key brought into a tenant's chain. Read alone (a tenant export) it is that chain's
+   * record of the key, checked like an enrolment; where the enrolment came earlier in the same export
+   * (the global one) it must be that same key of the same person, not removed since.
+   */
+  private introduced(e: ChainedEvent, after: After): string | null {
+    const known = this.keys.get(String(after?.fingerprint));
+    if (!known)
+      return this.mode === 'global'
+        ? `key ${String(after?.fingerprint)} was introduced without an earlier enrolment`
+        : this.enrolled(e, after);
+    if (known.principal !== e.actor.id) return `key ${known.key.fingerprint} of ${known.principal} was introduced by ${e.actor.id}`;
+    if (known.removed) return `key ${known.key.fingerprint} was introduced after it was removed`;
     return null;
   }
 

@@ -42,6 +42,7 @@ export const AUDIT_ACTIONS = [
   'operator.recovered',
   'credential.enrolled',
   'credential.removed',
+  'credential.introduced',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

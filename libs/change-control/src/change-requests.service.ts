@@ -183,6 +183,7 @@ export class ChangeRequests {
         { action: 'change_request.approve', tenant: tenant.id, subject: id, contentHash: row.contentHash, approver: me.id },
         proof,
         { required: critical && settings?.signedApprovals === true, userVerification: critical },
+        { actor: actorOf(ctx), requestId: ctx.requestId },
       );
       const now = new Date();
       await tx.changeRequestApproval.create({

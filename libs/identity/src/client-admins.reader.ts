@@ -62,7 +62,8 @@ export interface ClientStanding {
 
 /**
  * The client standing of each of `ids` in `tenantId` (read once for a view). The person who made a
- * client admin is read beyond the tenant's scope (`cloison_lineage_holders`): usually an operator.
+ * client admin is read beyond the tenant's scope (`cloison_lineage_holders`): usually an operator;
+ * in a scope across tenants, where principals are visible, as it is.
  */
 export async function clientStandings(
   tx: PrismaTx,
@@ -72,7 +73,12 @@ export async function clientStandings(
   const unique = [...new Set(ids)];
   const client = await clientPeople(tx, tenantId, unique);
   const rows = unique.length
-    ? await tx.$queryRaw<{ id: string; holder_id: string; holder_name: string }[]>`SELECT * FROM cloison_lineage_holders(${unique}::text[])`
+    ? // In a tenant's scope the function reads the holders (operators are invisible there); across
+      // tenants (an operator's inbox) the principals are visible as they are.
+      await tx.$queryRaw<{ id: string; holder_id: string; holder_name: string }[]>`
+        SELECT * FROM cloison_lineage_holders(${unique}::text[])
+        UNION SELECT p.id::text, root.id::text, root.name FROM principals p JOIN principals root ON root.id::text = p.lineage_id
+         WHERE p.id::text = ANY(${unique}::text[])`
     : [];
   const holders = new Map(rows.filter((r) => r.holder_id !== r.id).map((r) => [r.id, { id: r.holder_id, name: r.holder_name }]));
   return (p) => {

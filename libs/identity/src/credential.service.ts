@@ -117,22 +117,38 @@ export class Credentials {
   }
 
   remove(me: AuthenticatedPrincipal, fingerprint: string, requestId: string): Promise<CredentialView> {
-    return this.scopes.run(scopeOf(me), async (tx) => {
+    const work = async (tx: PrismaTx, enter?: (tenantId: string) => Promise<void>) => {
       const row = await tx.credential.findFirst({ where: { fingerprint, principalId: me.id, removedAt: null } });
       if (!row) throw new NotFoundException(`credential "${fingerprint}" not found`);
       if (me.tenantId) await this.assertConsent(tx, me);
       const now = new Date();
       await tx.credential.update({ where: { fingerprint }, data: { removedAt: now } });
-      await this.audit.record(tx, {
+      const removal = {
         actor: actorOf({ principal: me, requestId }),
-        action: 'credential.removed',
-        tenantId: me.tenantId,
+        action: 'credential.removed' as const,
         after: { principal: me.id, fingerprint },
-        requestId,
-        at: now,
-      });
+      };
+      await this.audit.record(tx, { ...removal, tenantId: me.tenantId, requestId, at: now });
+      // An operator's key is also known to the chains of the tenants it signed for (credential.introduced):
+      // each learns of the removal, so that a tenant's export alone refuses a later signature by it.
+      if (enter) {
+        for (const tenantId of await this.introducedIn(tx, fingerprint)) {
+          await enter(tenantId);
+          await this.audit.record(tx, { ...removal, tenantId, requestId, at: now });
+        }
+      }
       return view(row);
-    });
+    };
+    // An operator's keys span tenants: one unit of work over the tenants' chains, each written in its own scope.
+    return me.tenantId ? this.scopes.run(scopeOf(me), (tx) => work(tx)) : this.scopes.runMaintenance(work);
+  }
+
+  /** The tenants whose chain an operator's key was introduced into (see ApprovalSignatures). */
+  private async introducedIn(tx: PrismaTx, fingerprint: string): Promise<string[]> {
+    const rows = await tx.$queryRaw<{ tenant_id: string }[]>`
+      SELECT DISTINCT tenant_id::text AS tenant_id FROM audit_events
+       WHERE action = 'credential.introduced' AND after->>'fingerprint' = ${fingerprint} ORDER BY 1`;
+    return rows.map((r) => r.tenant_id);
   }
 
   private assertSigner(me: AuthenticatedPrincipal): void {

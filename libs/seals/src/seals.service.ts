@@ -198,6 +198,7 @@ export class Seals {
         { action: signed, tenant: tenant.id, subject: id, contentHash, approver: me.id },
         proof,
         { required: settings?.signedApprovals === true, userVerification: true },
+        { actor: actorOf(ctx), requestId: ctx.requestId },
       );
       const approval = {
         sealId: id,

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { AuditRecorder } from '#audit';
+import type { PrismaTx } from '#persistence';
 import { SYSTEM_ACTOR } from './principal.js';
 import { SEAL_STEPS_SIGNED } from './seal-steps.record.js';
 import { TenantScopeService } from './tenant-scope.service.js';
@@ -31,15 +32,15 @@ export class SealStepsMarker implements OnApplicationBootstrap {
   async mark(): Promise<number> {
     return this.scopes.runMaintenance(async (tx, enter) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${MARK_LOCK})`;
-      const unmarked = await tx.$queryRaw<{ id: string }[]>`
-        SELECT t.id::text AS id FROM tenants t
-         WHERE t.signed_approvals AND NOT coalesce((
-           SELECT (e.after->>'signedSealSteps')::boolean FROM audit_events e
-            WHERE e.tenant_id = t.id AND e.action IN ('tenant.created', 'tenant.signed_approvals_changed')
-            ORDER BY e.tenant_seq DESC LIMIT 1), false)
-         ORDER BY t.id`;
-      for (const { id } of unmarked) {
+      const candidates = await this.unmarked(tx);
+      let marked = 0;
+      for (const id of candidates) {
         await enter(id);
+        // Locked as the setting's route locks it, then read again: a change of the setting committed
+        // meanwhile (a lowering by another instance) is seen, so the record never follows a lowering.
+        await tx.$queryRaw`SELECT id FROM tenants WHERE id = ${id}::uuid FOR NO KEY UPDATE`;
+        if (!(await this.unmarked(tx, id)).length) continue;
+        marked++;
         await this.audit.record(tx, {
           actor: SYSTEM_ACTOR,
           action: 'tenant.signed_approvals_changed',
@@ -50,7 +51,19 @@ export class SealStepsMarker implements OnApplicationBootstrap {
           at: new Date(),
         });
       }
-      return unmarked.length;
+      return marked;
     });
+  }
+
+  /** Tenants (or `only`) that require signed approvals and whose latest setting event lacks the record. */
+  private async unmarked(tx: PrismaTx, only?: string): Promise<string[]> {
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      SELECT t.id::text AS id FROM tenants t
+       WHERE (${only ?? null}::uuid IS NULL OR t.id = ${only ?? null}::uuid) AND t.signed_approvals AND NOT coalesce((
+         SELECT (e.after->>'signedSealSteps')::boolean FROM audit_events e
+          WHERE e.tenant_id = t.id AND e.action IN ('tenant.created', 'tenant.signed_approvals_changed')
+          ORDER BY e.tenant_seq DESC LIMIT 1), false)
+       ORDER BY t.id`;
+    return rows.map((r) => r.id);
   }
 }

@@ -6,7 +6,7 @@ import { RuleConflict } from '#change-control';
 import { ApprovalSignatures, SIGNATURE_SCHEMA, clientConsentNeeded } from '#identity';
 import type { PolicyContext } from '#policy';
 import { BOOLEAN, DATE_TIME, STRING, objectOf } from '#registry';
-import { pathTenant } from './request-context.js';
+import { actorOf, pathTenant } from './request-context.js';
 import { TenantScopeService } from './tenant-scope.service.js';
 
 export const SIGNED_APPROVALS_BODY = {
@@ -78,6 +78,7 @@ export class SignedApprovalsSetting {
           },
           body.signature,
           { required: true, userVerification: true },
+          { actor: actorOf(ctx), requestId: ctx.requestId },
         );
       }
       const now = new Date();

@@ -162,8 +162,9 @@ export class TenantScopeService {
   }
 
   /**
-   * System work at boot (catalog reconciliation): reads see every tenant and global records may
-   * be written, while tenant rows are still written only for the tenant last `enter`ed.
+   * System work at boot (catalog reconciliation), and an operator's work that reaches several tenants'
+   * chains (removing a key they signed with): reads see every tenant and global records may be
+   * written, while tenant rows are still written only for the tenant last `enter`ed.
    */
   async runMaintenance<T>(fn: (tx: PrismaTx, enter: (tenantId: string) => Promise<void>) => Promise<T>): Promise<T> {
     return this.transaction(

@@ -18,8 +18,8 @@ Connection: --url / CLOISON_URL, --token / CLOISON_TOKEN.
 export const APPROVE_HELP = `Usage:
   cloison approve <tenant> <change-request-id> --key <file> [--json]
 
-Reads the change request, recomputes its content hash from what it says (refusing one that
-does not match), signs the approval statement {action, tenant, request, content hash,
+Reads the change request (refusing another request or tenant than the one named), recomputes
+its content hash from what it says (refusing one that does not match), signs the approval statement {action, tenant, request, content hash,
 approver, time} with the local key and sends the approval with its signature.
 
 Connection: --url / CLOISON_URL, --token / CLOISON_TOKEN.
@@ -53,6 +53,7 @@ export async function keysCommand(argv: string[], io: CliIo): Promise<number> {
 
 interface RequestView {
   id: string;
+  tenant: string;
   option: string;
   operation: 'set' | 'reset';
   value?: unknown;
@@ -75,18 +76,37 @@ export function approvalKey(file: string | undefined, command: string): KeyObjec
   return privateKey;
 }
 
+/**
+ * Refuses to sign unless the server answered what the signer named: the tenant (slug) and the
+ * request or seal (id). The statement carries the ids the server gives, so a server answering
+ * another one under the name asked for would obtain a signature over what the signer never chose.
+ */
+export function assertNamed(
+  what: string,
+  named: { tenant: string; id: string },
+  shown: { tenant: { slug?: string }; subject: { tenant?: string; id?: string } },
+): void {
+  const same = (a: string | undefined, b: string) => typeof a === 'string' && a.toLowerCase() === b.toLowerCase();
+  if (!same(shown.tenant.slug, named.tenant) || !same(shown.subject.tenant, named.tenant) || !same(shown.subject.id, named.id))
+    throw new CliError(
+      EXIT.rejected,
+      `the server answered ${what} ${shown.subject.id} of tenant ${shown.subject.tenant ?? shown.tenant.slug} for ${named.id} of ${named.tenant}: not signed`,
+    );
+}
+
 export async function approveCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(argv, { ...CONNECTION_OPTIONS, key: { type: 'string' }, json: { type: 'boolean' } }, 2);
   if (values.help) return (io.out(APPROVE_HELP), EXIT.ok);
   const privateKey = approvalKey(values.key, 'approve');
   const [slug, id] = positionals as [string, string];
   const target = apiTarget(values, io);
-  const tenant = await callApi<{ id: string }>(target, 'GET', `/v1/tenants/${encodeURIComponent(slug)}`);
+  const tenant = await callApi<{ id: string; slug: string }>(target, 'GET', `/v1/tenants/${encodeURIComponent(slug)}`);
   const request = await callApi<RequestView>(
     target,
     'GET',
     `/v1/tenants/${encodeURIComponent(slug)}/change-requests/${encodeURIComponent(id)}`,
   );
+  assertNamed('change request', { tenant: slug, id }, { tenant, subject: request });
   const me = await callApi<{ id: string }>(target, 'GET', '/v1/me');
   // What is signed is what the request says, not what the server claims its hash is.
   const hash = contentHashOf({

@@ -1,17 +1,17 @@
 import { sealContentHash, signStatement, type ApprovalStatement, type SignedAction } from '#audit-format';
 import { apiTarget, callApi, CONNECTION_OPTIONS } from '../api.client.js';
 import { CliError, EXIT, parse, type CliIo } from '../cli.io.js';
-import { approvalKey } from './approvals.command.js';
+import { approvalKey, assertNamed } from './approvals.command.js';
 
 export const SEAL_STEP_HELP = `Usage:
   cloison seal approve <tenant> <seal-id> --key <file> [--json]
   cloison seal lift <tenant> <seal-id> --reason <text> --key <file> [--json]
   cloison seal break-glass <tenant> <seal-id> --reason <text> --key <file> [--json]
 
-Reads the seal, recomputes what is signed from what it shows (the tenant, the seal, its label and
-required approvals, the step and the reason given), signs the approval statement with the local
-key and sends the step with its signature: approve a proposed seal, approve lifting an active
-one, or break the glass (operators).
+Reads the seal (refusing another seal or tenant than the one named), recomputes what is signed
+from what it shows (the tenant, the seal, its label and required approvals, the step and the
+reason given), signs the approval statement with the local key and sends the step with its
+signature: approve a proposed seal, approve lifting an active one, or break the glass (operators).
 
 Connection: --url / CLOISON_URL, --token / CLOISON_TOKEN.
 `;
@@ -24,6 +24,7 @@ const STEPS = {
 
 interface SealView {
   id: string;
+  tenant: string;
   label: string;
   requiredApprovals: number;
   status: string;
@@ -41,8 +42,9 @@ export async function sealStepCommand(step: keyof typeof STEPS, argv: string[], 
   const [slug, id] = positionals as [string, string];
   const target = apiTarget(values, io);
   const base = `/v1/tenants/${encodeURIComponent(slug)}`;
-  const tenant = await callApi<{ id: string }>(target, 'GET', base);
+  const tenant = await callApi<{ id: string; slug: string }>(target, 'GET', base);
   const seal = await callApi<SealView>(target, 'GET', `${base}/seals/${encodeURIComponent(id)}`);
+  assertNamed('seal', { tenant: slug, id }, { tenant, subject: seal });
   if (seal.status !== s.status) throw new CliError(EXIT.rejected, `seal ${seal.id} is ${seal.status}: nothing to ${step}`);
   const me = await callApi<{ id: string }>(target, 'GET', '/v1/me');
   // What is signed is rebuilt from the seal as the server shows it, as the service rebuilds it from its row.
