@@ -55,7 +55,10 @@ export class SealStepsMarker implements OnApplicationBootstrap {
     });
   }
 
-  /** Tenants (or `only`) that require signed approvals and whose latest setting event lacks the record. */
+  /**
+   * Tenants (or `only`) that require signed approvals and whose latest setting event lacks the record.
+   * Runs at every start: the setting events are found through `audit_events_sparse_idx`, not by walking each chain.
+   */
   private async unmarked(tx: PrismaTx, only?: string): Promise<string[]> {
     const rows = await tx.$queryRaw<{ id: string }[]>`
       SELECT t.id::text AS id FROM tenants t
