@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -26,6 +26,13 @@ export const CONTENT_SECURITY_POLICY = {
 /** Routes this limit never applies to: evaluation has its own (serveOfrepDirectly). */
 const UNLIMITED_PREFIX = '/ofrep/';
 
+// Every request under the limit hashes its token: one-shot crypto.hash (Node >= 20.12) is about
+// three times as fast as createHash for a token, and gives the same digest.
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'base64url') => string }).hash;
+const sha256: (text: string) => string = oneShot
+  ? (text) => oneShot('sha256', text, 'base64url')
+  : (text) => crypto.createHash('sha256').update(text).digest('base64url');
+
 /**
  * Who a rate limit counts against: the bearer token (hashed, so the limiter's memory never
  * holds a credential), else the client address.
@@ -33,7 +40,7 @@ const UNLIMITED_PREFIX = '/ofrep/';
 export function rateLimitKey(req: FastifyRequest): string {
   const auth = req.headers.authorization;
   const token = typeof auth === 'string' ? /^Bearer\s+(\S{1,512})\s*$/i.exec(auth)?.[1] : undefined;
-  if (token) return `token:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}`;
+  if (token) return `token:${sha256(token).slice(0, 22)}`;
   return `ip:${req.ip}`;
 }
 
