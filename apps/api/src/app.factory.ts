@@ -19,6 +19,9 @@ import type { CloisonConfig } from '#config';
 
 /** A client's X-Request-Id that may go into log lines (no quoting, no separators). */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Log lines reach stdout at most this late, or once this many bytes are waiting. */
+const LOG_FLUSH_MS = 100;
+const LOG_BATCH_BYTES = 4096;
 
 export interface ServedRoute {
   method: string;
@@ -55,12 +58,23 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
     connectTimeoutMs: config.dbConnectTimeoutMs,
   });
   let app: NestFastifyApplication | undefined;
+  // Standard output, unless the caller gives a stream; see the logger below for the batching.
+  const stdout = options.logStream ? undefined : pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES });
+  const flushing = stdout && setInterval(() => stdout.flush(), LOG_FLUSH_MS);
+  flushing?.unref();
+  const stopFlushing = () => {
+    clearInterval(flushing);
+    stdout?.flush();
+  };
   try {
     // One pino logger for Fastify's request lines and Nest's own lines: JSON, one object per line,
     // request lines labelled with the same requestId that audit events store. Written to stdout
     // asynchronously: no write system call per line on the request's path, lines written while a
     // write is under way go out together, and what is pending is flushed when the process exits.
-    // (Log lines are diagnostics: what must not be lost is in the audit log, committed first.)
+    // Lines are gathered up to LOG_BATCH_BYTES or LOG_FLUSH_MS, whichever comes first: each REST
+    // request writes two, and a write per line (a thread-pool round trip each) cost about as much
+    // as formatting them. (Log lines are diagnostics: what must not be lost is in the audit log,
+    // committed first.)
     const logger = pino(
       {
         level: config.logLevel,
@@ -76,7 +90,7 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
           }),
         },
       },
-      options.logStream ?? pino.destination({ dest: 1, sync: false }),
+      options.logStream ?? (stdout as DestinationStream),
     );
     // The evaluation fast path (serveOfrepDirectly) is given the same request ids, request
     // loggers, log lines, headers and metrics as the hooks below.
@@ -185,6 +199,8 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
           // Every transaction was either committed or rolled back by now (a request's change and
           // its audit event share one); end the pools, then close the embedded database.
           await database.close();
+          // Lines written after this (the process's last ones) are flushed when it exits.
+          stopFlushing();
         })();
         return closing;
       },
@@ -193,6 +209,7 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
     // A refusal at bootstrap (e.g. a catalog default change) must not leave providers running.
     await app?.close().catch(() => undefined);
     await database.close();
+    stopFlushing();
     throw err;
   }
 }
