@@ -13,7 +13,9 @@ import { loadRegistry } from '#registry';
 import { AppModule } from './app.module.js';
 import { Lifecycle } from '#observability';
 import { serveConsole } from './console/console.assets.js';
-import { applyHttpHardening, securityHeaders } from '#http';
+import { HttpErrorFilter, applyHttpHardening, routeOf, securityHeaders, serveRoutesDirectly } from '#http';
+import { OptionsController } from '#options/options.controller';
+import { PolicyGuard } from '#policy';
 import { serveOfrepDirectly } from '#evaluation';
 import type { CloisonConfig } from '#config';
 
@@ -43,6 +45,11 @@ export interface CloisonApp {
 export interface CreateAppOptions {
   /** Where the JSON log lines go (default stdout). */
   logStream?: DestinationStream;
+  /**
+   * false: the REST routes served directly (serveRoutesDirectly) go through Nest's pipeline like
+   * every other route: the reference they are held to (test/e2e/rest-direct-route.e2e-spec.ts).
+   */
+  directRoutes?: boolean;
 }
 
 export async function createApp(config: CloisonConfig, options: CreateAppOptions = {}): Promise<CloisonApp> {
@@ -164,10 +171,23 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
         maxParamLength: fastify.initialConfig.maxParamLength ?? 100,
       },
     );
+    // The REST hot path, one option read or changed, without Nest's per-request pipeline: the same
+    // guard, pipes, controller and error filter, every Fastify hook as on any route.
+    const guard = app.get(PolicyGuard);
+    const restServedDirectly =
+      options.directRoutes === false
+        ? undefined
+        : serveRoutesDirectly(
+            app,
+            [routeOf(OptionsController, 'get'), routeOf(OptionsController, 'set')],
+            (req, handler, controller) => guard.authorize(req, handler, controller),
+            new HttpErrorFilter(),
+          );
     // No enableShutdownHooks(): Nest would close and re-raise the signal before the database
     // is closed. main.ts calls close() on SIGTERM/SIGINT instead.
     await app.init();
     await ofrepServedDirectly();
+    await restServedDirectly?.started();
     const started = app;
     const lifecycle = started.get(Lifecycle);
     let closing: Promise<void> | undefined;

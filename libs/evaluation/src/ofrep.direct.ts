@@ -6,6 +6,7 @@ import {
   ADAPTER_HOOK,
   LIFECYCLE_HOOKS,
   andThen,
+  enhancerDifferences,
   globalEnhancers,
   rootHooks,
   routeEnhancers,
@@ -33,18 +34,12 @@ const REPRODUCED = {
   route: { guards: [], pipes: [], interceptors: [], filters: ['OfrepErrorFilter'] } satisfies GlobalEnhancers,
 };
 
-function differences(kind: string, actual: GlobalEnhancers, expected: GlobalEnhancers): string[] {
-  return (Object.keys(expected) as (keyof GlobalEnhancers)[])
-    .filter((k) => actual[k].join() !== expected[k].join())
-    .map((k) => `${kind} ${k}: ${actual[k].join(', ') || 'none'} (served directly: ${expected[k].join(', ') || 'none'})`);
-}
-
 /** Enhancers Nest would apply to an evaluation route that its direct serving does not run; [] when none. */
 export function unreproducedEnhancers(app: Pick<NestFastifyApplication, 'get'>): string[] {
   return [
-    ...differences('global', globalEnhancers(app), REPRODUCED.global),
+    ...enhancerDifferences('global', globalEnhancers(app), REPRODUCED.global),
     ...(['bulk', 'single'] as const).flatMap((m) =>
-      differences(`OfrepController.${m}`, routeEnhancers(routeOf(OfrepController, m)), REPRODUCED.route),
+      enhancerDifferences(`OfrepController.${m}`, routeEnhancers(routeOf(OfrepController, m)), REPRODUCED.route),
     ),
   ];
 }
