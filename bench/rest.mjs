@@ -2,7 +2,8 @@
 // LOG_LEVEL=info) against a bare Fastify route answering the same bytes, and audited writes against
 // OptionsService.set called in-process, all measured in the same run, rounds interleaved.
 //   npm run bench:rest   (DATABASE_URL: default local PostgreSQL; BENCH_DURATION s per run, BENCH_ROUNDS;
-//                         BENCH_CPU_PROF=<dir> writes CPU profiles of both servers; BENCH_GET_ONLY=1 skips the PUT runs)
+//                         BENCH_CPU_PROF=<dir> writes CPU profiles of both servers; BENCH_GET_ONLY=1 skips the PUT runs;
+//                         BENCH_WRITERS=16 (or 1,4,16: the default) chooses the PUT runs)
 // Real tokens (the bootstrap operator's), tenants created through the API, every change audited;
 // the chain is verified through the API afterwards. The rate limit is raised (not turned off) so
 // that its per-request work is measured but a benchmark's volume is not refused.
@@ -16,7 +17,7 @@ const BASE_URL = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:54
 const DURATION = Number(process.env.BENCH_DURATION || 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 const CONNECTIONS = 32;
-const WRITERS = process.env.BENCH_GET_ONLY === '1' ? [] : [1, 4, 16];
+const WRITERS = process.env.BENCH_GET_ONLY === '1' ? [] : (process.env.BENCH_WRITERS ?? '1,4,16').split(',').map(Number);
 const KEY = 'retention_days';
 const RATE_LIMIT = 1_000_000; // per token and minute: the schema's maximum
 const OPERATOR = `cln_bench-operator-${randomBytes(8).toString('hex')}`;

@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditLinker, AuditRecorder, auditPlaceholders, type AuditAction, type AuditEntry, type UnlinkedEvent } from '#audit';
 import { ChangeListener } from '#evaluation';
-import { PrismaService, assertSessionRole, hotStatement, type PrismaTx } from '#persistence';
+import { recordChangeStatement } from '#observability';
+import { PrismaService, assertSessionRole, hotStatement, refusedByDatabase, type PrismaTx } from '#persistence';
 import type { JsonValue, OptionDefinition } from '#registry';
 import { TenantScopeService, type Actor } from '#tenancy';
+import { StatementBatcher } from './change.batcher.js';
 import { TenantSealed } from './change-errors.js';
 import { optionView, type Change, type OptionView, type StoredRow } from './option-view.js';
 
@@ -60,6 +62,8 @@ type ChangeRow = Omit<WriteRow, 'slug' | 'outcome'> &
 
 /** Rows the direct path remembers as its guess of what is stored (see `applyAlone`). */
 const KNOWN_ROWS = 20_000;
+/** Direct changes sent together at most, in one statement (see `changes`). */
+const MAX_BATCH = 64;
 
 /**
  * Storage of option values. Deliberately not exported from the library: values reach it only
@@ -71,14 +75,47 @@ const KNOWN_ROWS = 20_000;
 export class OptionStore {
   /** Each option's row as this instance last saw it stored: a guess the database checks, never an answer. */
   private readonly knownRows = new Map<string, StoredRow | null>();
+  /**
+   * Direct changes in as few transactions as they can share: a change that finds a statement free
+   * is sent alone at once; those that arrive while a quarter of the pool is busy with changes go
+   * together in one `cloison_change_options` (same rule per item, one commit for all). Every
+   * caller still gets its own item's answer, and a batch the database refuses is sent item by item.
+   */
+  private readonly changes: StatementBatcher<unknown[], ChangeRow>;
 
   constructor(
     @Inject(AuditRecorder) private readonly audit: AuditRecorder,
     @Inject(AuditLinker) private readonly linker: AuditLinker,
     @Inject(PrismaService) private readonly db: PrismaService,
     @Inject(TenantScopeService) private readonly scopes: TenantScopeService,
-    @Inject(ChangeListener) private readonly changes: ChangeListener,
-  ) {}
+    @Inject(ChangeListener) private readonly listener: ChangeListener,
+  ) {
+    const pool = this.db.database.pool;
+    this.changes = new StatementBatcher<unknown[], ChangeRow>(
+      {
+        one: async (values) => {
+          const { rows } = await pool.query<ChangeRow>({ ...CHANGE_STATEMENT(this.db), values });
+          recordChangeStatement('alone');
+          if (!rows[0]) throw new Error('option change returned no outcome');
+          return rows[0];
+        },
+        many: async (items) => {
+          const values = (items[0] as unknown[]).map((_, arg) => items.map((item) => item[arg]));
+          const { rows } = await pool.query<ChangeRow & { item: number }>({ ...CHANGES_STATEMENT(this.db), values }).catch((err) => {
+            recordChangeStatement('refused');
+            throw err;
+          });
+          recordChangeStatement('batch', items.length);
+          const answers: ChangeRow[] = [];
+          for (const { item, ...row } of rows) answers[item - 1] = row;
+          return answers;
+        },
+        retryAlone: refusedByDatabase,
+      },
+      Math.max(1, Math.floor((pool.options.max ?? 10) / 4)),
+      MAX_BATCH,
+    );
+  }
 
   /** Locks the tenant's row of `def` (if any) for the rest of the transaction. */
   async current(tx: PrismaTx, tenantId: string, def: OptionDefinition): Promise<OptionView> {
@@ -159,22 +196,17 @@ export class OptionStore {
   ): Promise<AloneOutcome> {
     const { row, entry } = planWrite(tenantId, def, next, before, origin);
     const event = this.audit.prepare(entry);
-    // Straight on the pool (one statement needs no Prisma transaction): a round trip less work.
-    const { rows } = await this.db.database.pool.query<ChangeRow>({
-      ...CHANGE_STATEMENT(this.db),
-      values: [
-        tenantId,
-        def.key,
-        riskLevel,
-        before.version,
-        before.source === 'tenant',
-        row.isSet,
-        JSON.stringify(row.value),
-        ...event.args,
-      ],
-    });
-    const r = rows[0];
-    if (!r) throw new Error('option change returned no outcome');
+    // Straight on the pool (one statement needs no Prisma transaction), shared with the changes sent meanwhile.
+    const r = await this.changes.submit([
+      tenantId,
+      def.key,
+      riskLevel,
+      before.version,
+      before.source === 'tenant',
+      row.isSet,
+      JSON.stringify(row.value),
+      ...event.args,
+    ]);
     // Without row-level security the function wrote nothing ('refused'): the session is refused as for every tenant statement.
     assertSessionRole(this.db.database.role.role, { role: r.session_role, rls: r.session_rls });
     if (r.outcome === 'refused') throw new Error('option change refused by the database');
@@ -194,7 +226,7 @@ export class OptionStore {
 
   /** Drops what this instance keeps of the tenant's values; other instances learn of it from the database. */
   private written(tenantId: string): void {
-    this.changes.valuesWritten(tenantId);
+    this.listener.valuesWritten(tenantId);
   }
 
   /** Keeps the row a statement answered as the next guess of the option, and returns it. */
@@ -247,6 +279,8 @@ const STATE_STATEMENT = (db: PrismaService) =>
   hotStatement(db.database, 'cloison_option_write_state', 'SELECT * FROM cloison_option_write_state($1::uuid, $2::text)');
 const CHANGE_TEXT = `SELECT * FROM cloison_change_option($1::uuid, $2::text, $3::integer, $4::integer, $5::boolean, $6::boolean, $7::jsonb, ${auditPlaceholders(7)})`;
 const CHANGE_STATEMENT = (db: PrismaService) => hotStatement(db.database, 'cloison_change_option', CHANGE_TEXT);
+const CHANGES_TEXT = `SELECT * FROM cloison_change_options(${CHANGE_TEXT.slice(CHANGE_TEXT.indexOf('(') + 1, -1).replace(/::(\w+)/g, '::$1[]')})`;
+const CHANGES_STATEMENT = (db: PrismaService) => hotStatement(db.database, 'cloison_change_options', CHANGES_TEXT);
 
 /** The row a change writes over `before`, and its audit event (before → after, same instant). */
 function planWrite(

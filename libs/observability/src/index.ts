@@ -3,6 +3,7 @@ export {
   recordAuditAppend,
   recordAuditLink,
   recordCacheRebuild,
+  recordChangeStatement,
   recordChainVerification,
   recordHttpRequest,
 } from './metrics.registry.js';

@@ -42,6 +42,19 @@ const auditLinked = new Counter({
   registers: [metricsRegistry],
 });
 
+const changeStatements = new Counter({
+  name: 'cloison_option_change_statements_total',
+  help: 'Statements that applied direct option changes, by kind (alone: one change; batch: several in one transaction; refused: a batch the database refused, whose changes were then sent alone)',
+  labelNames: ['kind'] as const,
+  registers: [metricsRegistry],
+});
+
+const changesBatched = new Counter({
+  name: 'cloison_option_changes_batched_total',
+  help: 'Direct option changes sent in a batch with others (changes per batch = this / batch statements)',
+  registers: [metricsRegistry],
+});
+
 const chainVerifications = new Counter({
   name: 'cloison_audit_chain_verifications_total',
   help: 'Audit hash chain verifications, by result (ok, broken)',
@@ -63,6 +76,11 @@ export function recordAuditAppend(action: string): void {
 export function recordAuditLink(result: 'ok' | 'failed', linked = 0): void {
   auditLinks.inc({ result });
   if (linked > 0) auditLinked.inc(linked);
+}
+
+export function recordChangeStatement(kind: 'alone' | 'batch' | 'refused', changes = 1): void {
+  changeStatements.inc({ kind });
+  if (kind === 'batch') changesBatched.inc(changes);
 }
 
 export function recordChainVerification(result: 'ok' | 'broken'): void {

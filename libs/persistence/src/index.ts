@@ -15,4 +15,4 @@ export { OwnerConnectionError, withOwnerConnection } from './owner.connection.js
 export { DataDirBusyError } from './data-dir.lock.js';
 export { SESSION_ROLE_ERROR_CODE, SessionRoleError, assertSessionRole, type SessionState } from './session-role.js';
 export { dedicatedConnection, type DatabaseClient } from './dedicated.connection.js';
-export { hotStatement } from './hot.statement.js';
+export { hotStatement, refusedByDatabase } from './hot.statement.js';

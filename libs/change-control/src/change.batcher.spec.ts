@@ -1,0 +1,111 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { fuzzRuns } from '#test/support/fuzz-runs';
+import { StatementBatcher, type BatchStatements } from './change.batcher.js';
+
+/** Statements that answer `item * 10`, fail the items in `failing`, and record what was sent how. */
+function recorder(failing = new Set<number>(), lost = false) {
+  const sent: { alone?: number; batch?: number[] }[] = [];
+  let running = 0;
+  let mostRunning = 0;
+  const pending: (() => void)[] = [];
+  const hold = async () => {
+    running += 1;
+    mostRunning = Math.max(mostRunning, running);
+    await new Promise<void>((r) => pending.push(r));
+    running -= 1;
+  };
+  const statements: BatchStatements<number, number> = {
+    async one(item) {
+      sent.push({ alone: item });
+      await hold();
+      if (failing.has(item)) throw new Error(`item ${item} refused`);
+      return item * 10;
+    },
+    async many(items) {
+      sent.push({ batch: [...items] });
+      await hold();
+      if (items.some((i) => failing.has(i))) throw lost ? new Error('connection lost') : new Error('batch refused');
+      return items.map((i) => i * 10);
+    },
+    retryAlone: (err) => (err as Error).message !== 'connection lost',
+  };
+  /** Lets every statement sent so far answer, until none is left. */
+  const drain = async () => {
+    for (let spins = 0; spins < 1000; spins++) {
+      await new Promise((r) => setImmediate(r));
+      const now = pending.splice(0);
+      if (now.length === 0 && running === 0) return;
+      for (const r of now) r();
+    }
+  };
+  return { statements, sent, drain, mostRunning: () => mostRunning };
+}
+
+describe('StatementBatcher', () => {
+  it('sends a lone item alone, at once', async () => {
+    const r = recorder();
+    const batcher = new StatementBatcher(r.statements, 2, 64);
+    const answer = batcher.submit(1);
+    await r.drain();
+    await expect(answer).resolves.toBe(10);
+    expect(r.sent).toEqual([{ alone: 1 }]);
+  });
+
+  it('coalesces what arrives while every statement is busy, and answers each caller its own row', async () => {
+    const r = recorder();
+    const batcher = new StatementBatcher(r.statements, 2, 64);
+    const answers = [1, 2, 3, 4, 5].map((i) => batcher.submit(i));
+    await r.drain();
+    await expect(Promise.all(answers)).resolves.toEqual([10, 20, 30, 40, 50]);
+    expect(r.sent).toEqual([{ alone: 1 }, { alone: 2 }, { batch: [3, 4, 5] }]);
+  });
+
+  it("retries a refused batch item by item: one item's failure is its caller's alone", async () => {
+    const r = recorder(new Set([4]));
+    const batcher = new StatementBatcher(r.statements, 1, 64);
+    const answers = [1, 2, 3, 4, 5].map((i) => batcher.submit(i).catch((e: Error) => e.message));
+    await r.drain();
+    await expect(Promise.all(answers)).resolves.toEqual([10, 20, 30, 'item 4 refused', 50]);
+    expect(r.sent).toEqual([{ alone: 1 }, { batch: [2, 3, 4, 5] }, { alone: 2 }, { alone: 3 }, { alone: 4 }, { alone: 5 }]);
+  });
+
+  it('never retries a batch whose outcome is unknown: every caller gets the error', async () => {
+    const r = recorder(new Set([3]), true);
+    const batcher = new StatementBatcher(r.statements, 1, 64);
+    const answers = [1, 2, 3].map((i) => batcher.submit(i).catch((e: Error) => e.message));
+    await r.drain();
+    await expect(Promise.all(answers)).resolves.toEqual([10, 'connection lost', 'connection lost']);
+  });
+
+  it('whatever arrives when: each item is sent exactly once (or retried alone), within the bounds, and answered its own row', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 40 }),
+        fc.uniqueArray(fc.integer({ min: 0, max: 39 }), { maxLength: 5 }),
+        async (maxInFlight, maxBatch, gaps, failingItems) => {
+          const failing = new Set(failingItems);
+          const r = recorder(failing);
+          const batcher = new StatementBatcher(r.statements, maxInFlight, maxBatch);
+          const answers: Promise<number | string>[] = [];
+          for (const [i, gap] of gaps.entries()) {
+            for (let g = 0; g < gap; g++) await new Promise((done) => setImmediate(done));
+            answers.push(batcher.submit(i).catch(() => 'failed'));
+          }
+          await r.drain();
+          expect(await Promise.all(answers)).toEqual(gaps.map((_, i) => (failing.has(i) ? 'failed' : i * 10)));
+          expect(r.mostRunning()).toBeLessThanOrEqual(maxInFlight * maxBatch);
+          for (const s of r.sent) expect((s.batch ?? [0]).length).toBeLessThanOrEqual(maxBatch);
+          // Each item was sent once, and once more alone when the batch it was in was refused.
+          const refused = new Set(r.sent.filter((s) => s.batch?.some((i) => failing.has(i))).flatMap((s) => s.batch ?? []));
+          const counts = new Map<number, number>();
+          for (const i of r.sent.flatMap((s) => s.batch ?? [s.alone as number])) counts.set(i, (counts.get(i) ?? 0) + 1);
+          expect([...counts].sort(([a], [b]) => a - b)).toEqual(gaps.map((_, i) => [i, refused.has(i) ? 2 : 1]));
+        },
+      ),
+      { numRuns: fuzzRuns(200) },
+    );
+  });
+});
