@@ -1,7 +1,19 @@
 // What the HTTP benchmarks share: a short-lived database client, and the servers they measure,
 // each a forked child that reports its port and answers questions over IPC.
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
+
+/**
+ * The Node flags `npm start` runs the service with (package.json, the one place they are
+ * written). Every server a benchmark starts gets them, baselines included: the figures are
+ * those of the service as started, and a ratio to a baseline compares code, not runtime settings.
+ */
+export const SERVICE_NODE_FLAGS = (() => {
+  const start = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts.start.split(/\s+/);
+  if (start[0] !== 'node') throw new Error(`npm start does not run node: ${start.join(' ')}`);
+  return start.slice(1).filter((word) => word.startsWith('--'));
+})();
 
 export async function withDb(url, fn) {
   const c = new pg.Client({ connectionString: url });
@@ -13,11 +25,11 @@ export async function withDb(url, fn) {
   }
 }
 
-/** Forks `script` (a URL) as a server of `kind`; `ready` resolves to the port it listens on. */
+/** Forks `script` (a URL) as a server of `kind`, with the service's Node flags; `ready` resolves to the port it listens on. */
 export function startServer(script, kind, env, execArgv = []) {
   const child = fork(script, [kind], {
     env: { ...process.env, ...env },
-    execArgv,
+    execArgv: [...SERVICE_NODE_FLAGS, ...execArgv],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const ready = new Promise((resolve, reject) => {

@@ -11,7 +11,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSyn
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { ask, startServer, withDb } from './bench-servers.mjs';
+import { SERVICE_NODE_FLAGS, ask, startServer, withDb } from './bench-servers.mjs';
 
 const BASE_URL = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 const DURATION = Number(process.env.BENCH_DURATION || 10);
@@ -165,7 +165,9 @@ async function main() {
     const flags = JSON.parse(sampleBody).flags;
     if (sample.status !== 200 || flags.length !== 23 + EXTRA_OPTIONS) throw new Error(`unexpected sample answer ${sample.status}`);
     const tenantSet = flags.filter((f) => f.reason === 'TARGETING_MATCH').length;
-    console.log(`Cloison at its default settings (LOG_LEVEL=info), PostgreSQL; load average (1 min) at start ${loadavg()[0].toFixed(2)}`);
+    console.log(
+      `Cloison at its default settings (LOG_LEVEL=info, node ${SERVICE_NODE_FLAGS.join(' ') || 'without flags'} as npm start, baselines too), PostgreSQL; load average (1 min) at start ${loadavg()[0].toFixed(2)}`,
+    );
     console.log(
       `OFREP bulk body: ${flags.length} flags (${tenantSet} set by the tenant), ${sampleBody.length} bytes; ${CONNECTIONS} connections, ${DURATION} s per run`,
     );
