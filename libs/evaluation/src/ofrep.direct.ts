@@ -6,6 +6,7 @@ import {
   ADAPTER_HOOK,
   LIFECYCLE_HOOKS,
   andThen,
+  REPRODUCED_GLOBAL,
   enhancerDifferences,
   globalEnhancers,
   rootHooks,
@@ -30,7 +31,7 @@ type Method = 'bulk' | 'single';
  * controller would be skipped: unreproducedEnhancers names it and the start fails.
  */
 const REPRODUCED = {
-  global: { guards: ['PolicyGuard'], pipes: [], interceptors: [], filters: ['HttpErrorFilter'] } satisfies GlobalEnhancers,
+  global: REPRODUCED_GLOBAL,
   route: { guards: [], pipes: [], interceptors: [], filters: ['OfrepErrorFilter'] } satisfies GlobalEnhancers,
 };
 

@@ -25,8 +25,8 @@ export function enhancerDifferences(kind: string, actual: GlobalEnhancers, expec
     .map((k) => `${kind} ${k}: ${actual[k].join(', ') || 'none'} (served directly: ${expected[k].join(', ') || 'none'})`);
 }
 
-/** What Nest runs around every route that direct serving reproduces: the policy guard, the error filter. */
-const REPRODUCED: GlobalEnhancers = { guards: ['PolicyGuard'], pipes: [], interceptors: [], filters: ['HttpErrorFilter'] };
+/** What Nest runs around every route that direct serving reproduces (here and for OFREP): the policy guard, the error filter. */
+export const REPRODUCED_GLOBAL: GlobalEnhancers = { guards: ['PolicyGuard'], pipes: [], interceptors: [], filters: ['HttpErrorFilter'] };
 const NONE: GlobalEnhancers = { guards: [], pipes: [], interceptors: [], filters: [] };
 
 /** The global guard's one check (PolicyGuard.authorize), given by the caller: libs/http cannot import it. */
@@ -212,7 +212,7 @@ export function serveRoutesDirectly(
       const skipped = [
         ...refused,
         ...missing.map((k) => `${k} was not registered with Fastify`),
-        ...enhancerDifferences('global', globalEnhancers(app), REPRODUCED),
+        ...enhancerDifferences('global', globalEnhancers(app), REPRODUCED_GLOBAL),
         // Paths whose parameters the adapter matches again per request are not reproduced here.
         ...[...handlers.keys()]
           .filter((k) => adapter.createRouteParamsMatcher?.(k.slice(k.indexOf(' ') + 1)) !== undefined)

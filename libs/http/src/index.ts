@@ -3,7 +3,7 @@
 export { ANSWERS_KEY, Answers, CHANGE_REFUSALS, type DeclaredAnswers, type SuccessBody } from './answers.decorator.js';
 export { PreconditionFailed, ValidationFailed } from './api-errors.js';
 export { classifyDatabaseError, isUniqueViolation, type DatabaseFailure } from './database-errors.js';
-export { enhancerDifferences, serveRoutesDirectly, type Authorize, type DirectRoutes } from './direct-route.js';
+export { REPRODUCED_GLOBAL, enhancerDifferences, serveRoutesDirectly, type Authorize, type DirectRoutes } from './direct-route.js';
 export { etagOf, parseIfMatch } from './etag.js';
 export { answerFrameworkError } from './framework-errors.js';
 export { ADAPTER_HOOK, LIFECYCLE_HOOKS, rootHooks, routeHooks, type HookNames, type LifecycleHook } from './fastify-hooks.js';
