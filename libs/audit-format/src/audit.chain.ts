@@ -54,12 +54,15 @@ export interface ChainedEvent extends AuditContent {
   tenantHash: string | null;
 }
 
-// One-shot crypto.hash (Node >= 20.12) is about twice as fast as createHash for short inputs.
-const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
+// One-shot crypto.hash (Node >= 20.12) is two to three times as fast as createHash for short inputs
+// (chain links, content hashes, bearer tokens), with the same digest.
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex' | 'base64url') => string }).hash;
+/** SHA-256 of the UTF-8 text, in `encoding`. */
+export const sha256Of: (text: string, encoding: 'hex' | 'base64url') => string = oneShot
+  ? (text, encoding) => oneShot('sha256', text, encoding)
+  : (text, encoding) => crypto.createHash('sha256').update(text, 'utf8').digest(encoding);
 /** Hex SHA-256 of the UTF-8 text. */
-export const sha256Hex = oneShot
-  ? (s: string): string => oneShot('sha256', s, 'hex')
-  : (s: string): string => crypto.createHash('sha256').update(s, 'utf8').digest('hex');
+export const sha256Hex = (s: string): string => sha256Of(s, 'hex');
 
 const LONE_SURROGATE = /\p{Cs}/u;
 

@@ -11,6 +11,7 @@ export {
   jcs,
   linkHash,
   sha256Hex,
+  sha256Of,
   type AuditContent,
   type ChainedEvent,
 } from './audit.chain.js';

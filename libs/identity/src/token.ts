@@ -1,5 +1,5 @@
-import * as crypto from 'node:crypto';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { sha256Hex } from '#audit-format';
 
 const PREFIX = 'cln_';
 
@@ -8,14 +8,8 @@ export function generateToken(): string {
   return PREFIX + randomBytes(32).toString('base64url');
 }
 
-// Every authenticated request hashes its token: one-shot crypto.hash (Node >= 20.12) is about
-// three times as fast as createHash for a token.
-const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
-
 /** SHA-256 of the token, hex: what is stored and looked up, never the token itself. */
-export const hashToken: (token: string) => string = oneShot
-  ? (token) => oneShot('sha256', token, 'hex')
-  : (token) => crypto.createHash('sha256').update(token, 'utf8').digest('hex');
+export const hashToken: (token: string) => string = sha256Hex;
 
 export function sameHash(a: string, b: string): boolean {
   const x = Buffer.from(a, 'hex');
