@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 // Ports handed to child servers come from below the system's ephemeral range (32768–60999 on Linux):
 // a port the system picked with listen(0) can be taken again at once by the local end of any outgoing
 // connection (the tests open hundreds to PostgreSQL) or by another worker's listen(0), before the child
-// binds it. Each jest worker draws from its own block, so two workers never hand out the same port.
+// binds it. Each jest worker draws from its own block, so two workers never hand out the same port;
+// within it, a quarter chosen by process id keeps two jest runs at once (same worker ids) apart too.
 const BLOCK = 400;
 const FIRST = 20_000;
 const worker = Number(process.env.JEST_WORKER_ID ?? '1');
