@@ -277,9 +277,11 @@ const knownKey = (tenantId: string, key: string) => `${tenantId}/${key}`;
 
 const STATE_STATEMENT = (db: PrismaService) =>
   hotStatement(db.database, 'cloison_option_write_state', 'SELECT * FROM cloison_option_write_state($1::uuid, $2::text)');
-const CHANGE_TEXT = `SELECT * FROM cloison_change_option($1::uuid, $2::text, $3::integer, $4::integer, $5::boolean, $6::boolean, $7::jsonb, ${auditPlaceholders(7)})`;
-const CHANGE_STATEMENT = (db: PrismaService) => hotStatement(db.database, 'cloison_change_option', CHANGE_TEXT);
-const CHANGES_TEXT = `SELECT * FROM cloison_change_options(${CHANGE_TEXT.slice(CHANGE_TEXT.indexOf('(') + 1, -1).replace(/::(\w+)/g, '::$1[]')})`;
+const CHANGE_ARGS = `$1::uuid, $2::text, $3::integer, $4::integer, $5::boolean, $6::boolean, $7::jsonb, ${auditPlaceholders(7)}`;
+const CHANGE_STATEMENT = (db: PrismaService) =>
+  hotStatement(db.database, 'cloison_change_option', `SELECT * FROM cloison_change_option(${CHANGE_ARGS})`);
+// The same arguments, each an array with one element per change.
+const CHANGES_TEXT = `SELECT * FROM cloison_change_options(${CHANGE_ARGS.replace(/::(\w+)/g, '::$1[]')})`;
 const CHANGES_STATEMENT = (db: PrismaService) => hotStatement(db.database, 'cloison_change_options', CHANGES_TEXT);
 
 /** The row a change writes over `before`, and its audit event (before → after, same instant). */
