@@ -102,7 +102,7 @@ export class OptionStore {
         many: async (items) => {
           const values = (items[0] as unknown[]).map((_, arg) => items.map((item) => item[arg]));
           const { rows } = await pool.query<ChangeRow & { item: number }>({ ...CHANGES_STATEMENT(this.db), values }).catch((err) => {
-            recordChangeStatement('refused');
+            if (refusedByDatabase(err)) recordChangeStatement('refused');
             throw err;
           });
           recordChangeStatement('batch', items.length);
