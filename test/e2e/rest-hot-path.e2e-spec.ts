@@ -43,6 +43,16 @@ async function traffic(pool: pg.Pool, fn: () => Promise<unknown>): Promise<{ sta
   return { statements, transactions };
 }
 
+/** Embedded mode: this instance's poll has read the change counter as it stands (no cache drop is due). */
+async function pollCaughtUp(t: TestApp): Promise<void> {
+  const listener = t.app.get(ChangeListener);
+  if (listener.mode !== 'poll') return;
+  const counter = await t.superuser(
+    async (c) => (await c.query('SELECT seq::text AS seq FROM evaluation_changes WHERE id = 1')).rows[0]?.seq,
+  );
+  expect((listener as unknown as { lastSeq?: string }).lastSeq).toBe(counter);
+}
+
 async function eventually(check: () => Promise<void>, ms = 1_500): Promise<void> {
   const until = Date.now() + ms;
   for (;;) {
@@ -73,8 +83,10 @@ describe('REST option routes: fewer round trips, same checks', () => {
   it("a warm GET of an option needs no statement, a cold one reads all the tenant's rows in one, a direct PUT one plus the shared audit link", async () => {
     const path = '/v1/tenants/hot-a/options/retention_days';
     // Embedded mode drops every cache on the first poll after a change (200 ms, later on a busy
-    // machine): counted again until that has passed.
+    // machine): counted again until that poll has read the counter as it stands, so that no drop is
+    // still due when the PUT below is counted.
     await eventually(async () => {
+      await pollCaughtUp(t);
       await t.as(OPERATOR_TOKEN).get(path).expect(200);
       t.app.get(OptionRowsCache).forgetTenant(tenantA.id);
       const cold = await traffic(t.database.pool, () => t.as(OPERATOR_TOKEN).get(path).expect(200));
