@@ -29,6 +29,9 @@ export class AuditLinker implements OnApplicationBootstrap {
   private readonly logger = new Logger('AuditLinker');
   private inFlight: Promise<LinkedHead> | null = null;
   private next: Promise<LinkedHead> | null = null;
+  /** Runs started so far, and the number of the one in progress. */
+  private started = 0;
+  private inFlightNo = 0;
 
   constructor(
     @Inject(PrismaService) private readonly db: PrismaService,
@@ -46,10 +49,24 @@ export class AuditLinker implements OnApplicationBootstrap {
     }
   }
 
-  /** Resolves once every event committed before this call is linked into the global chain. */
-  link(): Promise<LinkedHead> {
+  /**
+   * Taken as soon as a caller sees its change committed (its statement answered), and handed to
+   * `link`: a run started after the mark looks after that commit.
+   */
+  mark(): number {
+    return this.started;
+  }
+
+  /**
+   * Resolves once every event committed before this call is linked into the global chain; with
+   * `seen`, a mark taken once the caller's own commit was seen, every event committed before it.
+   */
+  link(seen?: number): Promise<LinkedHead> {
     if (this.next) return this.next;
     if (!this.inFlight) return this.start();
+    // The run in progress started after the caller saw its commit (another change answered by the
+    // same statement started it, say): it sees the caller's event.
+    if (seen !== undefined && this.inFlightNo > seen) return this.inFlight;
     const previous = this.inFlight;
     this.next = previous
       .then(
@@ -64,6 +81,7 @@ export class AuditLinker implements OnApplicationBootstrap {
   }
 
   private start(): Promise<LinkedHead> {
+    this.inFlightNo = ++this.started;
     const run = this.run().finally(() => {
       if (this.inFlight === run) this.inFlight = null;
     });

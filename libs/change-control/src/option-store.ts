@@ -57,8 +57,10 @@ type WriteRow = RowColumns & {
   risk_level: number | null;
   seal_id: string | null;
 };
-type ChangeRow = Omit<WriteRow, 'slug' | 'outcome'> &
+type DbChangeRow = Omit<WriteRow, 'slug' | 'outcome'> &
   UnlinkedEvent & { outcome: WriteRow['outcome'] | 'refused'; session_role: string; session_rls: boolean; event_id: string | null };
+/** A change statement's answer for one change, and the linker's mark once it was seen committed. */
+type ChangeRow = DbChangeRow & { seen: number };
 
 /** Rows the direct path remembers as its guess of what is stored (see `applyAlone`). */
 const KNOWN_ROWS = 20_000;
@@ -94,20 +96,22 @@ export class OptionStore {
     this.changes = new StatementBatcher<unknown[], ChangeRow>(
       {
         one: async (values) => {
-          const { rows } = await pool.query<ChangeRow>({ ...CHANGE_STATEMENT(this.db), values });
+          const { rows } = await pool.query<DbChangeRow>({ ...CHANGE_STATEMENT(this.db), values });
+          const seen = this.linker.mark();
           recordChangeStatement('alone');
           if (!rows[0]) throw new Error('option change returned no outcome');
-          return rows[0];
+          return { ...rows[0], seen };
         },
         many: async (items) => {
           const values = (items[0] as unknown[]).map((_, arg) => items.map((item) => item[arg]));
-          const { rows } = await pool.query<ChangeRow & { item: number }>({ ...CHANGES_STATEMENT(this.db), values }).catch((err) => {
+          const { rows } = await pool.query<DbChangeRow & { item: number }>({ ...CHANGES_STATEMENT(this.db), values }).catch((err) => {
             if (refusedByDatabase(err)) recordChangeStatement('refused');
             throw err;
           });
+          const seen = this.linker.mark();
           recordChangeStatement('batch', items.length);
           const answers: ChangeRow[] = [];
-          for (const { item, ...row } of rows) answers[item - 1] = row;
+          for (const { item, ...row } of rows) answers[item - 1] = { ...row, seen };
           return answers;
         },
         retryAlone: refusedByDatabase,
@@ -220,7 +224,7 @@ export class OptionStore {
     this.audit.appendedUnlinked(event, r);
     // Committed: this instance's next read sees it, linked or not (a failed link still leaves it committed).
     this.written(tenantId);
-    await this.linker.link();
+    await this.linker.link(r.seen);
     return { outcome: 'applied', option: optionView(def, row) };
   }
 
