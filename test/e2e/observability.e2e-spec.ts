@@ -69,7 +69,14 @@ describe('observability', () => {
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     const mine = parsed.filter((l) => l.requestId === requestId);
-    expect(mine.map((l) => l.msg)).toEqual(expect.arrayContaining(['incoming request', 'request completed']));
+    // One access line, at completion, naming the request and its answer.
+    expect(mine.filter((l) => String(l.msg).startsWith('request') || l.msg === 'incoming request')).toEqual([
+      expect.objectContaining({
+        msg: 'request completed',
+        req: expect.objectContaining({ method: 'POST', url: '/v1/tenants' }),
+        res: expect.objectContaining({ statusCode: 201 }),
+      }),
+    ]);
     // The client's id is kept beside the server's, never in its place.
     expect(mine.every((l) => l.clientRequestId === clientRequestId)).toBe(true);
     expect(parsed.some((l) => l.requestId === clientRequestId)).toBe(false);

@@ -195,9 +195,13 @@ describe('evaluation fast path agrees with the Fastify route', () => {
       const mine = lines.slice(from).map((l) => JSON.parse(l) as Record<string, unknown>);
       const completed = mine.filter((l) => l.requestId === id && l.msg === 'request completed');
       expect(completed).toHaveLength(1);
-      const { time, pid, hostname, requestId, responseTime, ...rest } = completed[0]!;
+      const { time, pid, hostname, requestId, responseTime, req, ...rest } = completed[0]!;
       expect(typeof responseTime).toBe('number');
-      return rest;
+      // The two servers listen on ports of their own, and each request comes from a port of its own.
+      const { host, remotePort, ...request } = req as Record<string, unknown>;
+      expect(host).toBe(`127.0.0.1:${port}`);
+      expect(remotePort).toEqual(expect.any(Number));
+      return { ...rest, req: request };
     };
     const fast = await logged(fastPort);
     expect(fast).toEqual(await logged(referencePort));

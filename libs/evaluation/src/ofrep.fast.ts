@@ -104,6 +104,15 @@ export class FastRequest {
     return this.raw.socket.remoteAddress;
   }
 
+  /** Fastify's request.host without a trusted proxy: the Host header. */
+  get host(): string | undefined {
+    return this.raw.headers.host;
+  }
+
+  get socket(): IncomingMessage['socket'] {
+    return this.raw.socket;
+  }
+
   /** The request's logger, made on its first line, as Fastify's childLoggerFactory would. */
   get log(): FastifyBaseLogger {
     return (this.logger ??= this.serving.childLogger({ [this.serving.logController.requestIdLogLabel]: this.id }, this.raw));

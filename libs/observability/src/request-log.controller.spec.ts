@@ -4,8 +4,14 @@ import { Writable } from 'node:stream';
 import { RequestLogController } from './request-log.controller.js';
 
 /** A Fastify server with the controller, the messages it logged, and a way to call it. */
-async function serverWith(slowMs?: number) {
-  const lines: { msg: string; res?: { statusCode: number } }[] = [];
+async function serverWith(slowMs?: number, level = 'info') {
+  const lines: {
+    msg: string;
+    level: number;
+    req?: { method: string; url: string };
+    res?: { statusCode: number };
+    responseTime?: number;
+  }[] = [];
   const stream = new Writable({
     write(chunk, _enc, done) {
       for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
@@ -13,7 +19,7 @@ async function serverWith(slowMs?: number) {
     },
   });
   const app = Fastify({
-    loggerInstance: pino({ level: 'info' }, stream),
+    loggerInstance: pino({ level }, stream),
     logController: new RequestLogController({}, slowMs),
     forceCloseConnections: true,
   });
@@ -32,16 +38,40 @@ async function serverWith(slowMs?: number) {
 }
 
 describe('RequestLogController', () => {
-  it('logs REST requests twice and evaluations only when refused, failed or slow', async () => {
+  it('logs a REST request once, when it completes, and evaluations only when refused, failed or slow', async () => {
     const { lines, app, call } = await serverWith();
     try {
       await call('GET', '/v1/tenants');
-      expect(lines.map((l) => l.msg)).toEqual(['incoming request', 'request completed']);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 30,
+          msg: 'request completed',
+          req: expect.objectContaining({ method: 'GET', url: '/v1/tenants' }),
+          res: expect.objectContaining({ statusCode: 200 }),
+          responseTime: expect.any(Number),
+        }),
+      ]);
       lines.length = 0;
       for (const status of [200, 304, 400, 404]) await call('POST', '/ofrep/v1/evaluate/flags', status);
       expect(lines).toEqual([]);
       for (const status of [401, 403, 429, 500, 503]) await call('POST', '/ofrep/v1/evaluate/flags', status);
       expect(lines.map((l) => [l.msg, l.res?.statusCode])).toEqual([401, 403, 429, 500, 503].map((s) => ['request completed', s]));
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("writes a REST request's arrival too at debug", async () => {
+    const { lines, app, call } = await serverWith(undefined, 'debug');
+    try {
+      await call('GET', '/v1/tenants');
+      expect(lines.map((l) => [l.msg, l.level])).toEqual([
+        ['incoming request', 20],
+        ['request completed', 30],
+      ]);
+      lines.length = 0;
+      await call('POST', '/ofrep/v1/evaluate/flags');
+      expect(lines).toEqual([]);
     } finally {
       await app.close();
     }

@@ -12,10 +12,13 @@ function quiet(req: FastifyRequest): boolean {
 }
 
 /**
- * Fastify's per-request lines ("incoming request", "request completed"), except on the evaluation
- * routes, where the voting platform's traffic would make them most of the service's work: there
- * only errors (5xx), refusals (401/403/429) and slow answers are logged, as one completion line.
- * Every request, logged or not, is counted by the metrics hook.
+ * One access line per request, written when it completes: the request (method, URL, client
+ * address), the answer's status and the time it took ("request completed", or "request errored").
+ * Fastify's arrival line ("incoming request") is written at `debug` only: at the default level it
+ * would double the service's own logging work for nothing the completion line lacks. On the
+ * evaluation routes, where the voting platform's traffic would make these lines most of the
+ * service's work, only errors (5xx), refusals (401/403/429) and slow answers are logged. Every
+ * request, logged or not, is counted by the metrics hook.
  */
 export class RequestLogController extends LogController {
   constructor(
@@ -25,18 +28,16 @@ export class RequestLogController extends LogController {
     super(options);
   }
 
-  override incomingRequest(request: FastifyRequest, reply: FastifyReply, metadata?: Record<string, unknown>): void {
-    if (quiet(request)) return;
-    super.incomingRequest(request, reply, metadata);
+  override incomingRequest(request: FastifyRequest): void {
+    if (quiet(request) || this.isLogDisabled(request)) return;
+    request.log.debug({ req: request }, 'incoming request');
   }
 
-  override requestCompleted(
-    error: Error | null | undefined,
-    request: FastifyRequest,
-    reply: FastifyReply,
-    metadata?: Record<string, unknown>,
-  ): void {
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (quiet(request) && !error && reply.statusCode < 500 && !REFUSALS.has(reply.statusCode) && reply.elapsedTime < this.slowMs) return;
-    super.requestCompleted(error, request, reply, metadata);
+    if (this.isLogDisabled(request)) return;
+    const line = { req: request, res: reply, responseTime: reply.elapsedTime };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else reply.log.info(line, 'request completed');
   }
 }
