@@ -13,7 +13,12 @@ describe('sharing audit link runs', () => {
   let n = 0;
 
   beforeAll(async () => {
-    t = await startTestApp({ dataDir: process.env.DATABASE_URL ? undefined : tempDir('cloison-link-share-') });
+    // No checkpoint during the test: the checkpointer's own link calls would queue runs between its steps.
+    t = await startTestApp({
+      dataDir: process.env.DATABASE_URL ? undefined : tempDir('cloison-link-share-'),
+      auditCheckpointSeconds: 86_400,
+      auditCheckpointEvery: 1_000_000,
+    });
     tenantId = (await createTenant(t, 'alpha')).id;
   });
   afterAll(async () => {
@@ -55,7 +60,7 @@ describe('sharing audit link runs', () => {
     const first = await committedUnlinked();
     const seenFirst = linker.mark();
     const run = linker.link(seenFirst);
-    // Committed while that run may be looking already: its mark comes after the run started.
+    // Committed after that run started (it has usually finished by then): its mark comes after the run.
     const second = await committedUnlinked();
     const seenSecond = linker.mark();
     const next = linker.link(seenSecond);
