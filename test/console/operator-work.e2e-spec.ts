@@ -80,8 +80,13 @@ describe('console: an operator’s daily work', () => {
     expect(await page.locator('main h1').textContent()).toBe('Change one option for several organisations');
     // Critical options are never bulk-applied: not even offered.
     expect(await page.getByLabel('Option').locator('option', { hasText: 'Ballot secrecy' }).count()).toBe(0);
-    await page.getByLabel('Option').selectOption('max_proxies');
-    await page.locator('main h1').waitFor();
+    const option = page.getByLabel('Option');
+    if ((await option.inputValue()) !== 'max_proxies') {
+      const drawn = await option.elementHandle();
+      await option.selectOption('max_proxies');
+      // The form is drawn again for the chosen option once the tenants are read: the value goes into that one.
+      await drawn?.waitForElementState('hidden');
+    }
     await page.getByLabel('New value').fill('4');
     await page.getByLabel('Federation of members abroad').check();
     await page.getByLabel('Teachers union').check();

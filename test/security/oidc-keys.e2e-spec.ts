@@ -77,17 +77,22 @@ describe('OIDC verifier: claims, key set caching and back-off', () => {
 
   it('backs off (bounded, doubling) while discovery fails: tokens meanwhile are refused and fetch nothing', async () => {
     idp.failDiscovery(true);
-    const v = new OidcVerifier(settings(), new FetchBackoff(300, 600));
+    // The back-off's own clock, moved by the test: how long signing and verifying take does not matter.
+    let now = 1_000_000;
+    const v = new OidcVerifier(settings(), new FetchBackoff(300, 600, () => now));
     for (let i = 0; i < 20; i++) expect(await v.verify(await idp.sign({ ...operator, sub: `junk-${i}` }))).toBeNull();
     expect(idp.hits.discovery).toBe(1);
-    await sleep(350); // first delay (300 ms) over: one more attempt, then 600 ms
+    now += 299;
+    expect(await v.verify(await idp.sign(operator))).toBeNull();
+    expect(idp.hits.discovery).toBe(1);
+    now += 51; // first delay (300 ms) over: one more attempt, then 600 ms
     for (let i = 0; i < 5; i++) expect(await v.verify(await idp.sign(operator))).toBeNull();
     expect(idp.hits.discovery).toBe(2);
-    await sleep(200);
+    now += 200;
     expect(await v.verify(await idp.sign(operator))).toBeNull();
     expect(idp.hits.discovery).toBe(2);
     idp.failDiscovery(false);
-    await sleep(450); // 650 ms since the second failure; the delay never exceeds 600 ms
+    now += 450; // 650 ms since the second failure; the delay never exceeds 600 ms
     expect(await v.verify(await idp.sign(operator))).not.toBeNull();
     expect(idp.hits).toMatchObject({ discovery: 3, jwks: 1 });
   });
