@@ -80,8 +80,8 @@ export async function createApp(config: CloisonConfig, options: CreateAppOptions
     // write is under way go out together, and what is pending is flushed when the process exits.
     // Lines are gathered up to LOG_BATCH_BYTES or LOG_FLUSH_MS, whichever comes first: each REST
     // request writes one (RequestLogController), and a write per line (a thread-pool round trip
-    // each) cost about as much as formatting it. (Log lines are diagnostics: what must not be lost is in the audit log,
-    // committed first.)
+    // each) cost about as much as formatting it. (Log lines are diagnostics: what must not be lost
+    // is in the audit log, committed first.)
     const logger = pino(
       {
         level: config.logLevel,

@@ -58,15 +58,15 @@ export class AuditLinker implements OnApplicationBootstrap {
   }
 
   /**
-   * Resolves once every event committed before this call is linked into the global chain; with
-   * `seen`, a mark taken once the caller's own commit was seen, every event committed before it.
+   * Resolves once every event committed before `seen` (a mark taken once the caller saw its own
+   * commit; by default, now) is linked into the global chain.
    */
-  link(seen?: number): Promise<LinkedHead> {
+  link(seen = this.mark()): Promise<LinkedHead> {
     if (this.next) return this.next;
     if (!this.inFlight) return this.start();
-    // The run in progress started after the caller saw its commit (another change answered by the
-    // same statement started it, say): it sees the caller's event.
-    if (seen !== undefined && this.inFlightNo > seen) return this.inFlight;
+    // The run in progress started after the mark (another change answered by the same statement
+    // started it, say): it sees the caller's event. Never so for a mark taken now.
+    if (this.inFlightNo > seen) return this.inFlight;
     const previous = this.inFlight;
     this.next = previous
       .then(
