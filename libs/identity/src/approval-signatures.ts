@@ -63,8 +63,9 @@ export class ApprovalSignatures {
         throw refused('signature_required', 'this tenant accepts approvals of its critical options only when signed with an enrolled key');
       return null;
     }
-    const rows = await tx.$queryRaw<CredentialRow[]>`SELECT * FROM cloison_principal_credentials(${statement.approver})`;
-    const row = rows.find((r) => r.fingerprint === proof.key);
+    // Locked until this approval commits: a removal committed first leaves nothing to find, one that
+    // comes second waits, so that no key signs after its owner removed it.
+    const [row] = await tx.$queryRaw<CredentialRow[]>`SELECT * FROM cloison_approval_credential(${statement.approver}, ${proof.key})`;
     if (!row) throw refused('signature_key', `key ${proof.key} is not an enrolled key of the approver`);
     const full: ApprovalStatement = { ...statement, at: proof.at };
     const key: EnrolledKey = {

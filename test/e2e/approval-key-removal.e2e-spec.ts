@@ -1,0 +1,139 @@
+import pg from 'pg';
+import type { ApprovalStatement } from '#audit-format';
+import { OPERATOR_TOKEN, createTenant, inviteClientAdmin, startTestApp, type TestApp } from '../support/test-app.js';
+import { exportText, publicKeyOf, verifyOffline } from '../support/audit-helpers.js';
+import { ed25519Key } from '../support/approval-keys.js';
+
+// Two requests in flight against one key need two database sessions: PostgreSQL only.
+const withServer = process.env.DATABASE_URL ? describe : describe.skip;
+
+/**
+ * An approval and the removal of the key it is signed with, at the same time: whichever commits
+ * first, no key signs after its owner removed it, and the tenant's export verifies offline. Each
+ * case stops one of them at a chosen point with a lock held by another session, then lets it go.
+ */
+withServer('approval key removal', () => {
+  let t: TestApp;
+  let admin: string;
+  let adminId: string;
+  let acme: { id: string };
+  let db: pg.Client;
+
+  beforeAll(async () => {
+    t = await startTestApp({ signedApprovalsFromRisk: 2 });
+    acme = await createTenant(t, 'acme');
+    admin = await inviteClientAdmin(t, 'acme');
+    adminId = (await t.as(admin).get('/v1/me').expect(200)).body.id;
+    db = new pg.Client({ connectionString: t.config.databaseUrl });
+    await db.connect();
+  }, 180_000);
+  afterAll(async () => {
+    await db?.end();
+    await t?.stop();
+  });
+
+  const enrol = async () => {
+    const key = ed25519Key();
+    await t.as(admin).post('/v1/me/credentials').send({ kind: 'ed25519', label: 'laptop', publicKey: key.publicKeyPem }).expect(201);
+    return key;
+  };
+  const request = async () => {
+    const res = await t.as(OPERATOR_TOKEN).put('/v1/tenants/acme/options/ballot_secrecy').send({ value: 'public', reason: 'asked for' });
+    expect(res.status).toBe(202);
+    return res.body as { id: string; contentHash: string };
+  };
+  const statement = (cr: { id: string; contentHash: string }): ApprovalStatement => ({
+    action: 'change_request.approve',
+    tenant: acme.id,
+    subject: cr.id,
+    contentHash: cr.contentHash,
+    approver: adminId,
+    at: new Date().toISOString(),
+  });
+  /** Sends a request now; `done` tells whether it has been answered. */
+  type Answer = { status: number; body: { details?: { rule: string }[] } };
+  const inFlight = (test: PromiseLike<Answer>) => {
+    const f: { done: boolean; answer?: Promise<Answer> } = { done: false };
+    f.answer = Promise.resolve(test).then((r) => {
+      f.done = true;
+      return r;
+    });
+    return f as { done: boolean; answer: Promise<Answer> };
+  };
+  const approve = (cr: { id: string; contentHash: string }, key: ReturnType<typeof ed25519Key>) =>
+    inFlight(
+      t
+        .as(admin)
+        .post(`/v1/tenants/acme/change-requests/${cr.id}/approve`)
+        .send({ contentHash: cr.contentHash, signature: key.sign(statement(cr)) }),
+    );
+  const remove = (key: ReturnType<typeof ed25519Key>) =>
+    inFlight(t.as(admin).post('/v1/me/credentials/remove').send({ fingerprint: key.fingerprint }));
+  /** Waits until `n` of the service's sessions wait for a lock, or until `stop()` holds. */
+  const lockWaiters = async (n: number, stop = () => false) => {
+    for (let i = 0; i < 200 && !stop(); i++) {
+      // Read afresh: within a transaction (this session holds one open) the view is otherwise read once.
+      await db.query('SELECT pg_stat_clear_snapshot()');
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+      );
+      if ((rows[0]?.n ?? 0) >= n) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const approvals = async (cr: { id: string }) =>
+    (await db.query('SELECT count(*)::int AS n FROM change_request_approvals WHERE request_id = $1', [cr.id])).rows[0].n as number;
+
+  it('a removal committed while the approval waits leaves the approval refused, with nothing of it written', async () => {
+    const key = await enrol();
+    const cr = await request();
+    // The removal is stopped after it marked the key removed, before its event (the tenant's head is held).
+    await db.query('BEGIN');
+    await db.query('SELECT 1 FROM audit_heads WHERE chain = $1 FOR UPDATE', [acme.id]);
+    const removal = remove(key);
+    await lockWaiters(1);
+    const approval = approve(cr, key);
+    await lockWaiters(2);
+    await db.query('COMMIT');
+    expect((await removal.answer).status).toBe(200);
+    const refused = await approval.answer;
+    expect(refused.status).toBe(403);
+    expect(refused.body.details?.[0]?.rule).toBe('signature_key');
+    expect(await approvals(cr)).toBe(0);
+  });
+
+  it('a removal asked for while an approval holds the key waits for it, and is recorded after it', async () => {
+    const key = await enrol();
+    const cr = await request();
+    // The approval is stopped after its key check, at its approval row: another session holds the same
+    // row, uncommitted, inserted without its foreign key's lock on the request (which the approval locks first).
+    await db.query('BEGIN');
+    await db.query(`SET LOCAL session_replication_role = replica`);
+    await db.query(
+      `INSERT INTO change_request_approvals (request_id, tenant_id, principal_id, principal_name, role, content_hash, approved_at)
+       VALUES ($1, $2, $3, 'held', 'client_admin', $4, now())`,
+      [cr.id, acme.id, adminId, cr.contentHash],
+    );
+    const approval = approve(cr, key);
+    await lockWaiters(1);
+    const removal = remove(key);
+    await lockWaiters(2, () => removal.done);
+    expect(removal.done).toBe(false);
+    await db.query('ROLLBACK');
+    expect((await approval.answer).status).toBe(200);
+    expect((await removal.answer).status).toBe(200);
+    expect(await approvals(cr)).toBe(1);
+
+    const text = await exportText(t, 'acme');
+    const events = text
+      .split('\n')
+      .filter((l) => l.startsWith('{"'))
+      .map((l) => JSON.parse(l) as { action?: string; after?: { fingerprint?: string; id?: string } });
+    const at = (match: (e: (typeof events)[number]) => boolean) => events.findIndex(match);
+    const approved = at((e) => e.action === 'change_request.approved' && e.after?.id === cr.id);
+    const removed = at((e) => e.action === 'credential.removed' && e.after?.fingerprint === key.fingerprint);
+    expect(approved).toBeGreaterThan(-1);
+    expect(removed).toBeGreaterThan(approved);
+    expect((await verifyOffline(text, await publicKeyOf(t))).ok).toBe(true);
+  });
+});
