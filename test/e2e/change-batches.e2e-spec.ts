@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { expectValuesAttested, verifyOnline } from '../support/audit-helpers.js';
 import { INTERNAL_ERROR_BODY, whileWritesFail } from '../support/failing-writes.js';
 import { OPERATOR_TOKEN, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
@@ -106,4 +107,36 @@ describe('direct changes sent together', () => {
     expect((await verifyOnline(t)).ok).toBe(true);
     await expectValuesAttested(t, TENANTS);
   });
+
+  // Two statements at once need two database sessions: PostgreSQL only (the embedded database has one).
+  (process.env.DATABASE_URL ? it : it.skip)(
+    "a change stuck on a lock holds back no other tenant's: past the stall time, the next statement runs beside it",
+    async () => {
+      const [stuck, ...others] = slugs.slice(10, 15) as [string, ...string[]];
+      const db = new pg.Client({ connectionString: t.config.databaseUrl });
+      await db.connect();
+      try {
+        await put(stuck, 600, 'a row to hold').expect(200);
+        await db.query('BEGIN');
+        await db.query('SELECT 1 FROM option_values WHERE tenant_id = $1 AND option_key = $2 FOR UPDATE', [ids.get(stuck), KEY]);
+        let stuckAnswered = false;
+        const held = put(stuck, 601, 'held').then((a) => ((stuckAnswered = true), a));
+        for (let i = 0; i < 200; i++) {
+          await db.query('SELECT pg_stat_clear_snapshot()');
+          const { rows } = await db.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          if (rows[0].n > 0) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        const answers = await Promise.all(others.map((slug, i) => put(slug, 700 + i, 'beside a stuck one')));
+        expect(answers.map((a) => a.status)).toEqual(others.map(() => 200));
+        expect(stuckAnswered).toBe(false);
+        await db.query('COMMIT');
+        expect((await held).status).toBe(200);
+      } finally {
+        await db.end();
+      }
+    },
+  );
 });

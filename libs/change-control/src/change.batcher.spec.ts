@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import fc from 'fast-check';
 import { fuzzRuns } from '#test/support/fuzz-runs';
 import { StatementBatcher, type BatchStatements } from './change.batcher.js';
@@ -39,31 +39,70 @@ function recorder(failing = new Set<number>(), lost = false) {
       for (const r of now) r();
     }
   };
-  return { statements, sent, drain, mostRunning: () => mostRunning };
+  return { statements, sent, drain, mostRunning: () => mostRunning, running: () => running };
 }
+
+/** Limits under which no statement stalls within a test. */
+const limits = (maxInFlight: number, maxBatch = 64, stallMs = 60_000) => ({ maxInFlight, maxBatch, stallMs });
+const tick = () => new Promise((r) => setImmediate(r));
 
 describe('StatementBatcher', () => {
   it('sends a lone item alone, at once', async () => {
     const r = recorder();
-    const batcher = new StatementBatcher(r.statements, 2, 64);
+    const batcher = new StatementBatcher(r.statements, limits(2));
     const answer = batcher.submit(1);
     await r.drain();
     await expect(answer).resolves.toBe(10);
     expect(r.sent).toEqual([{ alone: 1 }]);
   });
 
-  it('coalesces what arrives while every statement is busy, and answers each caller its own row', async () => {
+  it('runs one statement at a time: what arrives meanwhile goes together, and each caller gets its own row', async () => {
     const r = recorder();
-    const batcher = new StatementBatcher(r.statements, 2, 64);
+    const batcher = new StatementBatcher(r.statements, limits(4));
     const answers = [1, 2, 3, 4, 5].map((i) => batcher.submit(i));
     await r.drain();
     await expect(Promise.all(answers)).resolves.toEqual([10, 20, 30, 40, 50]);
-    expect(r.sent).toEqual([{ alone: 1 }, { alone: 2 }, { batch: [3, 4, 5] }]);
+    expect(r.sent).toEqual([{ alone: 1 }, { batch: [2, 3, 4, 5] }]);
+    expect(r.mostRunning()).toBe(1);
+  });
+
+  it('a statement stalled past stallMs lets the next run beside it, up to maxInFlight', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    try {
+      const r = recorder();
+      const batcher = new StatementBatcher(r.statements, limits(2, 64, 30));
+      const answers = [batcher.submit(1), batcher.submit(2)];
+      jest.advanceTimersByTime(29);
+      await tick();
+      expect(r.sent).toEqual([{ alone: 1 }]);
+      // Statement 1 is held (a lock wait, say): once it is past stallMs, item 2 goes without it.
+      jest.advanceTimersByTime(1);
+      await tick();
+      expect(r.sent).toEqual([{ alone: 1 }, { alone: 2 }]);
+      // Both stalled, and two in flight is the cap: item 3 waits for one of them to answer.
+      answers.push(batcher.submit(3));
+      jest.advanceTimersByTime(60);
+      await tick();
+      expect(r.sent).toHaveLength(2);
+      expect(r.running()).toBe(2);
+      await r.drain();
+      await expect(Promise.all(answers)).resolves.toEqual([10, 20, 30]);
+      expect(r.sent).toEqual([{ alone: 1 }, { alone: 2 }, { alone: 3 }]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('refuses limits that would never send anything', () => {
+    const r = recorder();
+    expect(() => new StatementBatcher(r.statements, limits(0))).toThrow();
+    expect(() => new StatementBatcher(r.statements, limits(1, 0))).toThrow();
+    expect(() => new StatementBatcher(r.statements, limits(1, 1, 0))).toThrow();
   });
 
   it("retries a refused batch item by item: one item's failure is its caller's alone", async () => {
     const r = recorder(new Set([4]));
-    const batcher = new StatementBatcher(r.statements, 1, 64);
+    const batcher = new StatementBatcher(r.statements, limits(1));
     const answers = [1, 2, 3, 4, 5].map((i) => batcher.submit(i).catch((e: Error) => e.message));
     await r.drain();
     await expect(Promise.all(answers)).resolves.toEqual([10, 20, 30, 'item 4 refused', 50]);
@@ -72,7 +111,7 @@ describe('StatementBatcher', () => {
 
   it('never retries a batch whose outcome is unknown: every caller gets the error', async () => {
     const r = recorder(new Set([3]), true);
-    const batcher = new StatementBatcher(r.statements, 1, 64);
+    const batcher = new StatementBatcher(r.statements, limits(1));
     const answers = [1, 2, 3].map((i) => batcher.submit(i).catch((e: Error) => e.message));
     await r.drain();
     await expect(Promise.all(answers)).resolves.toEqual([10, 'connection lost', 'connection lost']);
@@ -88,7 +127,7 @@ describe('StatementBatcher', () => {
         async (maxInFlight, maxBatch, gaps, failingItems) => {
           const failing = new Set(failingItems);
           const r = recorder(failing);
-          const batcher = new StatementBatcher(r.statements, maxInFlight, maxBatch);
+          const batcher = new StatementBatcher(r.statements, limits(maxInFlight, maxBatch));
           const answers: Promise<number | string>[] = [];
           for (const [i, gap] of gaps.entries()) {
             for (let g = 0; g < gap; g++) await new Promise((done) => setImmediate(done));
@@ -96,7 +135,8 @@ describe('StatementBatcher', () => {
           }
           await r.drain();
           expect(await Promise.all(answers)).toEqual(gaps.map((_, i) => (failing.has(i) ? 'failed' : i * 10)));
-          expect(r.mostRunning()).toBeLessThanOrEqual(maxInFlight * maxBatch);
+          // One statement at a time (none stalls here); a refused batch's retries run together.
+          expect(r.mostRunning()).toBeLessThanOrEqual(maxBatch);
           for (const s of r.sent) expect((s.batch ?? [0]).length).toBeLessThanOrEqual(maxBatch);
           // Each item was sent once, and once more alone when the batch it was in was refused.
           const refused = new Set(r.sent.filter((s) => s.batch?.some((i) => failing.has(i))).flatMap((s) => s.batch ?? []));

@@ -18,23 +18,39 @@ interface Waiting<A, R> {
   reject(e: unknown): void;
 }
 
+/** How many statements a batcher runs at once, and how large they get. */
+export interface BatchLimits {
+  /** Statements in flight at most, counting those past `stallMs`. */
+  maxInFlight: number;
+  /** Items in one statement at most. */
+  maxBatch: number;
+  /** A statement running longer than this (a lock wait, say) no longer holds the next one back. */
+  stallMs: number;
+}
+
 /**
- * Coalesces concurrent statements into fewer transactions. At most `maxInFlight` statements run at
- * once; an item that finds one free is sent alone at once (so a lone caller waits for nothing and
- * its statement is the single one), the items that arrive while all are busy are sent together as
- * one statement when one frees, at most `maxBatch` at a time. A batch the database refused is
- * retried item by item, so one item's failure is its caller's alone.
+ * Coalesces concurrent statements into fewer transactions. One statement runs at a time: an item
+ * that finds none running is sent alone at once (so a lone caller waits for nothing and its
+ * statement is the single one), the items that arrive meanwhile are sent together as one statement
+ * when it answers, at most `maxBatch` at a time. Each commit waits for the disk, and one commit for
+ * many items is what makes them cheap: two statements at once halve the batches and cost more per
+ * item (docs/scaling.md). Only a statement that runs past `stallMs` lets the next one go beside
+ * it, up to `maxInFlight`, so that one stuck tenant does not hold back every other's changes. A
+ * batch the database refused is retried item by item, so one item's failure is its caller's alone.
  */
 export class StatementBatcher<A, R> {
   private inFlight = 0;
+  /** Statements in flight that have not yet run past `stallMs`. */
+  private running = 0;
   private queue: Waiting<A, R>[] = [];
 
   constructor(
     private readonly statements: BatchStatements<A, R>,
-    private readonly maxInFlight: number,
-    private readonly maxBatch: number,
+    private readonly limits: BatchLimits,
   ) {
-    if (!(maxInFlight >= 1 && maxBatch >= 1)) throw new Error('a batcher needs at least one statement of one item');
+    if (!(limits.maxInFlight >= 1 && limits.maxBatch >= 1 && limits.stallMs > 0)) {
+      throw new Error('a batcher needs at least one statement of one item, and a time after which it is stalled');
+    }
   }
 
   submit(item: A): Promise<R> {
@@ -45,11 +61,21 @@ export class StatementBatcher<A, R> {
   }
 
   private pump(): void {
-    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
+    while (this.running === 0 && this.inFlight < this.limits.maxInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.limits.maxBatch);
       this.inFlight += 1;
+      this.running += 1;
+      let stalled = false;
+      const stall = setTimeout(() => {
+        stalled = true;
+        this.running -= 1;
+        this.pump();
+      }, this.limits.stallMs);
+      stall.unref();
       void this.send(batch).finally(() => {
+        clearTimeout(stall);
         this.inFlight -= 1;
+        if (!stalled) this.running -= 1;
         this.pump();
       });
     }

@@ -66,6 +66,8 @@ type ChangeRow = DbChangeRow & { seen: number };
 const KNOWN_ROWS = 20_000;
 /** Direct changes sent together at most, in one statement (see `changes`). */
 const MAX_BATCH = 64;
+/** A change statement running longer than this (its commit normally takes a few ms) lets the next one go beside it. */
+const STALL_MS = 50;
 
 /**
  * Storage of option values. Deliberately not exported from the library: values reach it only
@@ -78,10 +80,11 @@ export class OptionStore {
   /** Each option's row as this instance last saw it stored: a guess the database checks, never an answer. */
   private readonly knownRows = new Map<string, StoredRow | null>();
   /**
-   * Direct changes in as few transactions as they can share: a change that finds a statement free
-   * is sent alone at once; those that arrive while a quarter of the pool is busy with changes go
-   * together in one `cloison_change_options` (same rule per item, one commit for all). Every
-   * caller still gets its own item's answer, and a batch the database refuses is sent item by item.
+   * Direct changes in as few transactions as they can share: a change that finds no change
+   * statement running is sent alone at once; those that arrive while one runs go together in one
+   * `cloison_change_options` (same rule per item, one commit for all). A statement stalled past
+   * STALL_MS lets others run beside it, up to a quarter of the pool. Every caller still gets its
+   * own item's answer, and a batch the database refuses is sent item by item.
    */
   private readonly changes: StatementBatcher<unknown[], ChangeRow>;
 
@@ -116,8 +119,7 @@ export class OptionStore {
         },
         retryAlone: refusedByDatabase,
       },
-      Math.max(1, Math.floor((pool.options.max ?? 10) / 4)),
-      MAX_BATCH,
+      { maxInFlight: Math.max(1, Math.floor((pool.options.max ?? 10) / 4)), maxBatch: MAX_BATCH, stallMs: STALL_MS },
     );
   }
 
