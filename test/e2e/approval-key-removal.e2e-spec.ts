@@ -69,9 +69,10 @@ withServer('approval key removal', () => {
     );
   const remove = (key: ReturnType<typeof ed25519Key>) =>
     inFlight(t.as(admin).post('/v1/me/credentials/remove').send({ fingerprint: key.fingerprint }));
-  /** Waits until `n` of the service's sessions wait for a lock, or until `stop()` holds. */
+  /** Waits until `n` of the service's sessions wait for a lock, or until `stop()` holds; fails after 10 s. */
   const lockWaiters = async (n: number, stop = () => false) => {
-    for (let i = 0; i < 200 && !stop(); i++) {
+    for (let i = 0; !stop(); i++) {
+      if (i >= 200) throw new Error(`${n} session(s) waiting for a lock not seen within 10 s`);
       // Read afresh: within a transaction (this session holds one open) the view is otherwise read once.
       await db.query('SELECT pg_stat_clear_snapshot()');
       const { rows } = await db.query<{ n: number }>(

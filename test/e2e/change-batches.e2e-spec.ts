@@ -76,7 +76,7 @@ describe('direct changes sent together', () => {
     const before = await statements();
     let refusedBatches = 0;
     let rounds = 0;
-    // A burst forms a shared statement as soon as two are in flight; tried until one carried the victim.
+    // A burst forms a shared statement behind the first one sent; tried until one carried the victim.
     for (let round = 0; round < 5 && refusedBatches === 0; round++, rounds++) {
       const answers = await whileWritesFail(
         t,
@@ -113,28 +113,40 @@ describe('direct changes sent together', () => {
     "a change stuck on a lock holds back no other tenant's: past the stall time, the next statement runs beside it",
     async () => {
       const [stuck, ...others] = slugs.slice(10, 15) as [string, ...string[]];
+      await put(stuck, 600, 'a row to hold').expect(200);
       const db = new pg.Client({ connectionString: t.config.databaseUrl });
       await db.connect();
+      const deadline = (ms: number) =>
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`not answered within ${ms} ms`)), ms));
       try {
-        await put(stuck, 600, 'a row to hold').expect(200);
         await db.query('BEGIN');
         await db.query('SELECT 1 FROM option_values WHERE tenant_id = $1 AND option_key = $2 FOR UPDATE', [ids.get(stuck), KEY]);
-        let stuckAnswered = false;
-        const held = put(stuck, 601, 'held').then((a) => ((stuckAnswered = true), a));
-        for (let i = 0; i < 200; i++) {
+        const answered: string[] = [];
+        const send = (slug: string, value: number, reason: string) => put(slug, value, reason).then((a) => (answered.push(reason), a));
+        const held = send(stuck, 601, 'held');
+        for (let i = 0; ; i++) {
           await db.query('SELECT pg_stat_clear_snapshot()');
           const { rows } = await db.query(
             `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
           );
           if (rows[0].n > 0) break;
+          if (i > 200) throw new Error('the first change never waited on the lock');
           await new Promise((r) => setTimeout(r, 20));
         }
-        const answers = await Promise.all(others.map((slug, i) => put(slug, 700 + i, 'beside a stuck one')));
+        // A second change of the stuck tenant waits for the first, and is never sent beside the others.
+        const second = send(stuck, 602, 'held too');
+        const answers = await Promise.race([
+          Promise.all(others.map((slug, i) => put(slug, 700 + i, 'beside a stuck one'))),
+          deadline(20_000),
+        ]);
         expect(answers.map((a) => a.status)).toEqual(others.map(() => 200));
-        expect(stuckAnswered).toBe(false);
+        expect(answered).toEqual([]);
         await db.query('COMMIT');
         expect((await held).status).toBe(200);
+        expect((await second).status).toBe(200);
+        expect(answered).toEqual(['held', 'held too']);
       } finally {
+        await db.query('ROLLBACK').catch(() => undefined);
         await db.end();
       }
     },

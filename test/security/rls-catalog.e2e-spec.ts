@@ -27,7 +27,8 @@ async function tenantTables(c: pg.PoolClient): Promise<TableRls[]> {
  * test below until it is reviewed and listed here.
  */
 const SCOPE_LIFTING: Record<string, string> = {
-  cloison_approval_credential: 'the one live key, of the approver asked for, that an approval names (locked until it commits)',
+  cloison_approval_credential:
+    'the one live key, of the approver asked for, that an approval names, if the tenant scope may update it (locked until it commits)',
   cloison_audit_link: 'links unlinked audit events into the global chain (no tenant data returned)',
   cloison_audit_link_visible: 'the same link run, as its owner (no tenant data returned)',
   cloison_authenticate: 'the one live principal whose token hash is given',

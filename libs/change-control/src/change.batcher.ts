@@ -10,6 +10,11 @@ export interface BatchStatements<A, R> {
    * connection: it may have committed, so every item's caller gets the error).
    */
   retryAlone(err: unknown): boolean;
+  /**
+   * What an item's statement may wait on (its tenant): while a statement is stalled, later items
+   * with one of its keys stay queued, so that a statement sent beside it does not wait on it too.
+   */
+  keyOf(item: A): string;
 }
 
 interface Waiting<A, R> {
@@ -35,7 +40,8 @@ export interface BatchLimits {
  * when it answers, at most `maxBatch` at a time. Each commit waits for the disk, and one commit for
  * many items is what makes them cheap: two statements at once halve the batches and cost more per
  * item (docs/scaling.md). Only a statement that runs past `stallMs` lets the next one go beside
- * it, up to `maxInFlight`, so that one stuck tenant does not hold back every other's changes. A
+ * it, up to `maxInFlight`, without the items that share a key (a tenant) with it: one stuck tenant
+ * does not hold back every other's changes. A
  * batch the database refused is retried item by item, so one item's failure is its caller's alone.
  */
 export class StatementBatcher<A, R> {
@@ -43,13 +49,17 @@ export class StatementBatcher<A, R> {
   /** Statements in flight that have not yet run past `stallMs`. */
   private running = 0;
   private queue: Waiting<A, R>[] = [];
+  /** Keys of the items of stalled statements, each with the number of such statements holding it. */
+  private readonly stalledKeys = new Map<string, number>();
 
   constructor(
     private readonly statements: BatchStatements<A, R>,
     private readonly limits: BatchLimits,
   ) {
-    if (!(limits.maxInFlight >= 1 && limits.maxBatch >= 1 && limits.stallMs > 0)) {
-      throw new Error('a batcher needs at least one statement of one item, and a time after which it is stalled');
+    const { maxInFlight, maxBatch, stallMs } = limits;
+    // setTimeout turns a delay beyond 2^31 - 1 ms (or not finite) into 1 ms.
+    if (!(maxInFlight >= 1 && maxBatch >= 1 && stallMs > 0 && stallMs <= 2 ** 31 - 1)) {
+      throw new Error('a batcher needs at least one statement of one item, and a time (at most 2^31 - 1 ms) after which it is stalled');
     }
   }
 
@@ -62,12 +72,14 @@ export class StatementBatcher<A, R> {
 
   private pump(): void {
     while (this.running === 0 && this.inFlight < this.limits.maxInFlight && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.limits.maxBatch);
+      const batch = this.take();
+      if (batch.length === 0) return;
       this.inFlight += 1;
       this.running += 1;
-      let stalled = false;
+      let keys: string[] | undefined;
       const stall = setTimeout(() => {
-        stalled = true;
+        keys = [...new Set(batch.map((w) => this.statements.keyOf(w.item)))];
+        for (const k of keys) this.stalledKeys.set(k, (this.stalledKeys.get(k) ?? 0) + 1);
         this.running -= 1;
         this.pump();
       }, this.limits.stallMs);
@@ -75,31 +87,56 @@ export class StatementBatcher<A, R> {
       void this.send(batch).finally(() => {
         clearTimeout(stall);
         this.inFlight -= 1;
-        if (!stalled) this.running -= 1;
+        if (keys) {
+          for (const k of keys) {
+            const n = (this.stalledKeys.get(k) ?? 1) - 1;
+            if (n > 0) this.stalledKeys.set(k, n);
+            else this.stalledKeys.delete(k);
+          }
+        } else this.running -= 1;
         this.pump();
       });
     }
   }
 
+  /** The next batch: queued items in order, but none whose key a stalled statement holds. */
+  private take(): Waiting<A, R>[] {
+    if (this.stalledKeys.size === 0) return this.queue.splice(0, this.limits.maxBatch);
+    const batch: Waiting<A, R>[] = [];
+    const kept: Waiting<A, R>[] = [];
+    for (const w of this.queue) {
+      if (batch.length < this.limits.maxBatch && !this.stalledKeys.has(this.statements.keyOf(w.item))) batch.push(w);
+      else kept.push(w);
+    }
+    this.queue = kept;
+    return batch;
+  }
+
   private async send(batch: Waiting<A, R>[]): Promise<void> {
-    if (batch.length === 1) return this.alone(batch[0] as Waiting<A, R>);
-    let rows: R[];
     try {
-      rows = await this.statements.many(batch.map((w) => w.item));
-    } catch (err) {
-      if (!this.statements.retryAlone(err)) {
+      if (batch.length === 1) return await this.alone(batch[0] as Waiting<A, R>);
+      let rows: R[];
+      try {
+        rows = await this.statements.many(batch.map((w) => w.item));
+      } catch (err) {
+        if (!this.statements.retryAlone(err)) {
+          for (const w of batch) w.reject(err);
+          return;
+        }
+        // One at a time, as every other statement of the batcher.
+        for (const w of batch) await this.alone(w);
+        return;
+      }
+      if (rows.length !== batch.length) {
+        const err = new Error(`a batch of ${batch.length} answered ${rows.length} rows`);
         for (const w of batch) w.reject(err);
         return;
       }
-      await Promise.all(batch.map((w) => this.alone(w)));
-      return;
-    }
-    if (rows.length !== batch.length) {
-      const err = new Error(`a batch of ${batch.length} answered ${rows.length} rows`);
+      batch.forEach((w, i) => w.resolve(rows[i] as R));
+    } catch (err) {
+      // Whatever failed (retryAlone, say), no caller is left unanswered (a settled one stays as it is).
       for (const w of batch) w.reject(err);
-      return;
     }
-    batch.forEach((w, i) => w.resolve(rows[i] as R));
   }
 
   private async alone(w: Waiting<A, R>): Promise<void> {

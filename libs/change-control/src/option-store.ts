@@ -68,6 +68,12 @@ const KNOWN_ROWS = 20_000;
 const MAX_BATCH = 64;
 /** A change statement running longer than this (its commit normally takes a few ms) lets the next one go beside it. */
 const STALL_MS = 50;
+/**
+ * Change statements in flight at most, stalled ones included: a quarter of the pool, and at least two
+ * (one stalled, one beside it) once the pool leaves two connections to everything else. The embedded
+ * database's pool of one runs one.
+ */
+const stalledBeside = (poolSize: number) => Math.max(1, Math.min(poolSize - 2, Math.max(2, Math.floor(poolSize / 4))));
 
 /**
  * Storage of option values. Deliberately not exported from the library: values reach it only
@@ -83,7 +89,8 @@ export class OptionStore {
    * Direct changes in as few transactions as they can share: a change that finds no change
    * statement running is sent alone at once; those that arrive while one runs go together in one
    * `cloison_change_options` (same rule per item, one commit for all). A statement stalled past
-   * STALL_MS lets others run beside it, up to a quarter of the pool. Every caller still gets its
+   * STALL_MS lets others run beside it (see `stalledBeside`), without its tenants' later changes,
+   * which wait for it. Every caller still gets its
    * own item's answer, and a batch the database refuses is sent item by item.
    */
   private readonly changes: StatementBatcher<unknown[], ChangeRow>;
@@ -118,8 +125,9 @@ export class OptionStore {
           return answers;
         },
         retryAlone: refusedByDatabase,
+        keyOf: (item) => item[0] as string,
       },
-      { maxInFlight: Math.max(1, Math.floor((pool.options.max ?? 10) / 4)), maxBatch: MAX_BATCH, stallMs: STALL_MS },
+      { maxInFlight: stalledBeside(pool.options.max ?? 10), maxBatch: MAX_BATCH, stallMs: STALL_MS },
     );
   }
 

@@ -52,12 +52,20 @@ export class SignedApprovalsSetting {
     }
     const tenant = pathTenant(ctx);
     return this.scopes.run({ tenantId: tenant.id }, async (tx) => {
-      const rows = await tx.$queryRaw<{ signed_approvals: boolean }[]>`
-        SELECT signed_approvals FROM tenants WHERE id = ${tenant.id}::uuid FOR NO KEY UPDATE`;
-      const current = rows[0]?.signed_approvals === true;
-      if (current === body.required) {
-        throw new RuleConflict(`signed approvals are already ${current ? 'required' : 'not required'} here`, 'no_change', '/required');
-      }
+      // Read, then locked once the signature is checked: an approval locks the key it names before
+      // the tenant row (ApprovalSignatures), and so does this, so that neither waits on the other.
+      const stored = async (lock: boolean) => {
+        const rows = lock
+          ? await tx.$queryRaw<{ signed_approvals: boolean }[]>`
+              SELECT signed_approvals FROM tenants WHERE id = ${tenant.id}::uuid FOR NO KEY UPDATE`
+          : await tx.$queryRaw<{ signed_approvals: boolean }[]>`SELECT signed_approvals FROM tenants WHERE id = ${tenant.id}::uuid`;
+        const current = rows[0]?.signed_approvals === true;
+        if (current === body.required) {
+          throw new RuleConflict(`signed approvals are already ${current ? 'required' : 'not required'} here`, 'no_change', '/required');
+        }
+        return current;
+      };
+      await stored(false);
       let signature: ApprovalProof | null = null;
       if (!body.required) {
         // A client admin in an operator's lineage is that operator's login: it lowers nothing for the client.
@@ -81,6 +89,7 @@ export class SignedApprovalsSetting {
           { actor: actorOf(ctx), requestId: ctx.requestId },
         );
       }
+      const current = await stored(true);
       const now = new Date();
       await tx.tenant.update({ where: { id: tenant.id }, data: { signedApprovals: body.required } });
       await this.audit.record(tx, {
