@@ -41,16 +41,19 @@ export interface BatchLimits {
  * many items is what makes them cheap: two statements at once halve the batches and cost more per
  * item (docs/scaling.md). Only a statement that runs past `stallMs` lets the next one go beside
  * it, up to `maxInFlight`, without the items that share a key (a tenant) with it: one stuck tenant
- * does not hold back every other's changes. A
- * batch the database refused is retried item by item, so one item's failure is its caller's alone.
+ * does not hold back every other's changes. A batch the database refused is retried item by item,
+ * so one item's failure is its caller's alone.
  */
 export class StatementBatcher<A, R> {
   private inFlight = 0;
   /** Statements in flight that have not yet run past `stallMs`. */
   private running = 0;
   private queue: Waiting<A, R>[] = [];
-  /** Keys of the items of stalled statements, each with the number of such statements holding it. */
-  private readonly stalledKeys = new Map<string, number>();
+  /**
+   * Keys of the items of stalled statements. No key is held twice: a batch is taken without the
+   * keys held then, and the only statement that can stall after that is the batch itself.
+   */
+  private readonly stalledKeys = new Set<string>();
 
   constructor(
     private readonly statements: BatchStatements<A, R>,
@@ -78,8 +81,8 @@ export class StatementBatcher<A, R> {
       this.running += 1;
       let keys: string[] | undefined;
       const stall = setTimeout(() => {
-        keys = [...new Set(batch.map((w) => this.statements.keyOf(w.item)))];
-        for (const k of keys) this.stalledKeys.set(k, (this.stalledKeys.get(k) ?? 0) + 1);
+        keys = batch.map((w) => this.statements.keyOf(w.item));
+        for (const k of keys) this.stalledKeys.add(k);
         this.running -= 1;
         this.pump();
       }, this.limits.stallMs);
@@ -87,13 +90,8 @@ export class StatementBatcher<A, R> {
       void this.send(batch).finally(() => {
         clearTimeout(stall);
         this.inFlight -= 1;
-        if (keys) {
-          for (const k of keys) {
-            const n = (this.stalledKeys.get(k) ?? 1) - 1;
-            if (n > 0) this.stalledKeys.set(k, n);
-            else this.stalledKeys.delete(k);
-          }
-        } else this.running -= 1;
+        if (keys) for (const k of keys) this.stalledKeys.delete(k);
+        else this.running -= 1;
         this.pump();
       });
     }

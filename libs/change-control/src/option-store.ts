@@ -90,8 +90,8 @@ export class OptionStore {
    * statement running is sent alone at once; those that arrive while one runs go together in one
    * `cloison_change_options` (same rule per item, one commit for all). A statement stalled past
    * STALL_MS lets others run beside it (see `stalledBeside`), without its tenants' later changes,
-   * which wait for it. Every caller still gets its
-   * own item's answer, and a batch the database refuses is sent item by item.
+   * which wait for it. Every caller still gets its own item's answer, and a batch the database
+   * refuses is sent item by item.
    */
   private readonly changes: StatementBatcher<unknown[], ChangeRow>;
 
