@@ -3,6 +3,7 @@ import type { ApprovalStatement } from '#audit-format';
 import { OPERATOR_TOKEN, createTenant, inviteClientAdmin, startTestApp, type TestApp } from '../support/test-app.js';
 import { exportText, publicKeyOf, verifyOffline } from '../support/audit-helpers.js';
 import { ed25519Key } from '../support/approval-keys.js';
+import { lockWaiters } from '../support/lock-waits.js';
 
 // Two requests in flight against one key need two database sessions: PostgreSQL only.
 const withServer = process.env.DATABASE_URL ? describe : describe.skip;
@@ -69,19 +70,6 @@ withServer('approval key removal', () => {
     );
   const remove = (key: ReturnType<typeof ed25519Key>) =>
     inFlight(t.as(admin).post('/v1/me/credentials/remove').send({ fingerprint: key.fingerprint }));
-  /** Waits until `n` of the service's sessions wait for a lock, or until `stop()` holds; fails after 10 s. */
-  const lockWaiters = async (n: number, stop = () => false) => {
-    for (let i = 0; !stop(); i++) {
-      if (i >= 200) throw new Error(`${n} session(s) waiting for a lock not seen within 10 s`);
-      // Read afresh: within a transaction (this session holds one open) the view is otherwise read once.
-      await db.query('SELECT pg_stat_clear_snapshot()');
-      const { rows } = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
-      );
-      if ((rows[0]?.n ?? 0) >= n) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
   const approvals = async (cr: { id: string }) =>
     (await db.query('SELECT count(*)::int AS n FROM change_request_approvals WHERE request_id = $1', [cr.id])).rows[0].n as number;
 
@@ -92,9 +80,9 @@ withServer('approval key removal', () => {
     await db.query('BEGIN');
     await db.query('SELECT 1 FROM audit_heads WHERE chain = $1 FOR UPDATE', [acme.id]);
     const removal = remove(key);
-    await lockWaiters(1);
+    await lockWaiters(db, 1);
     const approval = approve(cr, key);
-    await lockWaiters(2);
+    await lockWaiters(db, 2);
     await db.query('COMMIT');
     expect((await removal.answer).status).toBe(200);
     const refused = await approval.answer;
@@ -116,9 +104,9 @@ withServer('approval key removal', () => {
       [cr.id, acme.id, adminId, cr.contentHash],
     );
     const approval = approve(cr, key);
-    await lockWaiters(1);
+    await lockWaiters(db, 1);
     const removal = remove(key);
-    await lockWaiters(2, () => removal.done);
+    await lockWaiters(db, 2, () => removal.done);
     expect(removal.done).toBe(false);
     await db.query('ROLLBACK');
     expect((await approval.answer).status).toBe(200);

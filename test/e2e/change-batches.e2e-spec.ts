@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { expectValuesAttested, verifyOnline } from '../support/audit-helpers.js';
 import { INTERNAL_ERROR_BODY, whileWritesFail } from '../support/failing-writes.js';
+import { lockWaiters } from '../support/lock-waits.js';
 import { OPERATOR_TOKEN, createTenant, startTestApp, type TestApp } from '../support/test-app.js';
 
 const METRICS_TOKEN = 'scrape-token-for-batch-tests-0123456789';
@@ -124,15 +125,7 @@ describe('direct changes sent together', () => {
         const answered: string[] = [];
         const send = (slug: string, value: number, reason: string) => put(slug, value, reason).then((a) => (answered.push(reason), a));
         const held = send(stuck, 601, 'held');
-        for (let i = 0; ; i++) {
-          await db.query('SELECT pg_stat_clear_snapshot()');
-          const { rows } = await db.query(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-          );
-          if (rows[0].n > 0) break;
-          if (i > 200) throw new Error('the first change never waited on the lock');
-          await new Promise((r) => setTimeout(r, 20));
-        }
+        await lockWaiters(db, 1);
         // A second change of the stuck tenant waits for the first, and is never sent beside the others.
         const second = send(stuck, 602, 'held too');
         const answers = await Promise.race([
