@@ -46,21 +46,25 @@ async function startCloison() {
   return app.getHttpServer().address().port;
 }
 
-async function startBare(text = process.env.BENCH_BODY ?? '{}') {
+async function startBare(text = process.env.BENCH_BODY ?? '{}', headers = JSON.parse(process.env.BENCH_HEADERS ?? '{}')) {
   const body = JSON.parse(text);
   const app = Fastify({ logger: false });
   // A comparable endpoint: parse the JSON request, answer the same JSON document.
   // The same bytes, serialised once, as Cloison does: the baseline is the framework alone.
   const bytes = Buffer.from(JSON.stringify(body));
+  const extra = Object.keys(headers).length > 0 ? headers : undefined;
   app.post('/ofrep/v1/evaluate/flags', async (req, reply) => {
     void req.body;
+    // `bare-headers`: the headers a Cloison answer carries too (security headers, etag, request
+    // id), set as any Fastify hook would: what writing them costs, apart from Cloison's checks.
+    if (extra) reply.headers(extra);
     return reply.header('content-type', 'application/json; charset=utf-8').send(bytes);
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return app.server.address().port;
 }
 
-const port = kind === 'bare' ? await startBare() : await startCloison();
+const port = kind === 'cloison' ? await startCloison() : await startBare();
 process.send({ port });
 process.on('disconnect', () => process.exit(0));
 let profiler;

@@ -3,9 +3,11 @@
 //   npm run bench:ofrep   (DATABASE_URL: default local PostgreSQL; BENCH_DURATION s per run, BENCH_ROUNDS;
 //                          BENCH_CPU_PROF=<dir> writes CPU profiles of both servers during the measured
 //                          rounds only)
-// Prints req/s, p50, p99 and server CPU time per request for each (and for a bare Fastify route
-// served inside the Cloison process: what any route costs there), the ratio, throughput with 10
-// and 10,000 tenants, and memory per tenant snapshot. Each server runs in its own process, away from the load generator.
+// Prints req/s, p50, p99 and server CPU time per request for each (and for two diagnostic
+// baselines: the bare route answering with the headers a Cloison answer carries, and a bare
+// Fastify route served inside the Cloison process: what any route costs there), the ratio,
+// throughput with 10 and 10,000 tenants, and memory per tenant snapshot. Each server runs in its
+// own process, away from the load generator.
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -178,6 +180,12 @@ async function main() {
     const bare = start('bare', { BENCH_BODY: sampleBody });
     children.push(bare.child);
     const barePort = await bare.ready;
+    // The same route answering with the headers of Cloison's answer (all but the framing ones).
+    const FRAMING = new Set(['content-length', 'content-type', 'date', 'connection', 'keep-alive', 'transfer-encoding']);
+    const answerHeaders = Object.fromEntries([...sample.headers].filter(([name]) => !FRAMING.has(name)));
+    const withHeaders = start('bare-headers', { BENCH_BODY: sampleBody, BENCH_HEADERS: JSON.stringify(answerHeaders) });
+    children.push(withHeaders.child);
+    const headersPort = await withHeaders.ready;
 
     const inProcessPort = await ask(cloison.child, { bareInProcess: sampleBody }, 'bareInProcess');
     const ten = tokens.slice(0, 10);
@@ -204,6 +212,7 @@ async function main() {
     };
 
     await load(barePort, ten, { duration: 2 }); // warm-up (JIT)
+    await load(headersPort, ten, { duration: 2 });
     await load(port, ten, { duration: 2 }); // warm-up: JIT, snapshots, principal cache
     const before = await ask(cloison.child, 'memory', 'memory');
     await load(port, tokens, { amount: TENANTS, connections: 8 }); // every tenant once: cold builds
@@ -211,7 +220,7 @@ async function main() {
 
     // Rounds interleave the three loads, so that a machine shared with other work disturbs them
     // alike; the medians are compared. Every Cloison run has the same 10,000 snapshots in memory.
-    const runs = { bare: [], inProcess: [], ten: [], all: [] };
+    const runs = { bare: [], headers: [], inProcess: [], ten: [], all: [] };
     const profileDir = process.env.BENCH_CPU_PROF;
     if (profileDir) {
       mkdirSync(profileDir, { recursive: true });
@@ -226,6 +235,7 @@ async function main() {
     };
     for (let r = 0; r < ROUNDS; r++) {
       runs.bare.push(await settled(barePort, ten, () => withCpu(bare.child, () => load(barePort, ten))));
+      runs.headers.push(await settled(headersPort, ten, () => withCpu(withHeaders.child, () => load(headersPort, ten))));
       runs.inProcess.push(await settled(inProcessPort, ten, () => withCpu(cloison.child, () => load(inProcessPort, ten))));
       runs.ten.push(await settled(port, ten, () => measured(() => load(port, ten))));
       runs.all.push(await settled(port, tokens, () => measured(() => load(port, tokens))));
@@ -251,9 +261,10 @@ async function main() {
         gcUs: by('gcUs'),
       };
     };
-    const [fBare, fIn, fTen, fAll] = [median(runs.bare), median(runs.inProcess), median(runs.ten), median(runs.all)];
+    const [fBare, fHeaders, fIn, fTen, fAll] = [runs.bare, runs.headers, runs.inProcess, runs.ten, runs.all].map(median);
     for (const [name, list] of [
       ['bare', runs.bare],
+      ['bare with the same headers', runs.headers],
       ['bare in Cloison', runs.inProcess],
       ['10 tenants', runs.ten],
       [`${TENANTS} tenants`, runs.all],
@@ -265,12 +276,19 @@ async function main() {
     console.log('');
     console.log(`medians of ${ROUNDS} rounds:`);
     console.log(row('bare Fastify (same JSON bytes)', fBare));
+    console.log(row("bare Fastify, Cloison's headers", fHeaders));
     console.log(row('bare Fastify inside Cloison process', fIn));
     console.log(row('Cloison OFREP bulk, 10 tenants', fTen));
     console.log(row(`Cloison OFREP bulk, ${TENANTS} tenants`, fAll));
     console.log('');
     console.log(
       `ratio Cloison/bare (10 tenants):     ${(fTen.rps / fBare.rps).toFixed(2)}  (goal >= 0.9; p99 ${fTen.p99} ms, goal <= 5 ms; load average ${loadavg()[0].toFixed(2)})`,
+    );
+    console.log(
+      `ratio bare with Cloison's headers/bare: ${(fHeaders.rps / fBare.rps).toFixed(2)}  (${Object.keys(answerHeaders).length} headers: security headers, etag, x-request-id; what writing them through Fastify costs)`,
+    );
+    console.log(
+      `ratio Cloison/bare with the same headers: ${(fTen.rps / fHeaders.rps).toFixed(2)}  (what authentication, policy, limits, metrics and the route cost)`,
     );
     console.log(
       `server CPU per request, Cloison/bare:  ${(fTen.cpuUs / fBare.cpuUs).toFixed(2)}  (${fTen.cpuUs.toFixed(0)} µs vs ${fBare.cpuUs.toFixed(0)} µs)`,
