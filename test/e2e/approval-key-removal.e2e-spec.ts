@@ -1,6 +1,6 @@
 import pg from 'pg';
-import type { ApprovalStatement } from '#audit-format';
-import { OPERATOR_TOKEN, createTenant, inviteClientAdmin, startTestApp, type TestApp } from '../support/test-app.js';
+import { signedApprovalsContentHash, type ApprovalStatement } from '#audit-format';
+import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createTenant, inviteClientAdmin, startTestApp, type TestApp } from '../support/test-app.js';
 import { exportText, publicKeyOf, verifyOffline } from '../support/audit-helpers.js';
 import { ed25519Key } from '../support/approval-keys.js';
 import { lockWaiters } from '../support/lock-waits.js';
@@ -10,8 +10,10 @@ const withServer = process.env.DATABASE_URL ? describe : describe.skip;
 
 /**
  * An approval and the removal of the key it is signed with, at the same time: whichever commits
- * first, no key signs after its owner removed it, and the tenant's export verifies offline. Each
- * case stops one of them at a chosen point with a lock held by another session, then lets it go.
+ * first, no key signs after its owner removed it, and the tenant's export verifies offline. Then an
+ * approval and another signed step with the same key (lowering signed approvals): one waits for the
+ * other. Each case stops one of them at a chosen point with a lock held by another session, then
+ * lets it go.
  */
 withServer('approval key removal', () => {
   let t: TestApp;
@@ -38,17 +40,17 @@ withServer('approval key removal', () => {
     await t.as(admin).post('/v1/me/credentials').send({ kind: 'ed25519', label: 'laptop', publicKey: key.publicKeyPem }).expect(201);
     return key;
   };
-  const request = async () => {
-    const res = await t.as(OPERATOR_TOKEN).put('/v1/tenants/acme/options/ballot_secrecy').send({ value: 'public', reason: 'asked for' });
+  const request = async (value = 'public') => {
+    const res = await t.as(OPERATOR_TOKEN).put('/v1/tenants/acme/options/ballot_secrecy').send({ value, reason: 'asked for' });
     expect(res.status).toBe(202);
     return res.body as { id: string; contentHash: string };
   };
-  const statement = (cr: { id: string; contentHash: string }): ApprovalStatement => ({
+  const statement = (cr: { id: string; contentHash: string }, approver = adminId): ApprovalStatement => ({
     action: 'change_request.approve',
     tenant: acme.id,
     subject: cr.id,
     contentHash: cr.contentHash,
-    approver: adminId,
+    approver,
     at: new Date().toISOString(),
   });
   /** Sends a request now; `done` tells whether it has been answered. */
@@ -70,6 +72,22 @@ withServer('approval key removal', () => {
     );
   const remove = (key: ReturnType<typeof ed25519Key>) =>
     inFlight(t.as(admin).post('/v1/me/credentials/remove').send({ fingerprint: key.fingerprint }));
+  const holdApprovalRow = async (cr: { id: string; contentHash: string }) => {
+    // Stops the approval after its key check, at its approval row: another session holds the same row,
+    // uncommitted, inserted without its foreign key's lock on the request (which the approval locks first).
+    await db.query('BEGIN');
+    await db.query(`SET LOCAL session_replication_role = replica`);
+    await db.query(
+      `INSERT INTO change_request_approvals (request_id, tenant_id, principal_id, principal_name, role, content_hash, approved_at)
+       VALUES ($1, $2, $3, 'held', 'client_admin', $4, now())`,
+      [cr.id, acme.id, adminId, cr.contentHash],
+    );
+  };
+  const exportEvents = (text: string) =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith('{"'))
+      .map((l) => JSON.parse(l) as { action?: string; after?: { fingerprint?: string; id?: string } });
   const approvals = async (cr: { id: string }) =>
     (await db.query('SELECT count(*)::int AS n FROM change_request_approvals WHERE request_id = $1', [cr.id])).rows[0].n as number;
 
@@ -94,15 +112,7 @@ withServer('approval key removal', () => {
   it('a removal asked for while an approval holds the key waits for it, and is recorded after it', async () => {
     const key = await enrol();
     const cr = await request();
-    // The approval is stopped after its key check, at its approval row: another session holds the same
-    // row, uncommitted, inserted without its foreign key's lock on the request (which the approval locks first).
-    await db.query('BEGIN');
-    await db.query(`SET LOCAL session_replication_role = replica`);
-    await db.query(
-      `INSERT INTO change_request_approvals (request_id, tenant_id, principal_id, principal_name, role, content_hash, approved_at)
-       VALUES ($1, $2, $3, 'held', 'client_admin', $4, now())`,
-      [cr.id, acme.id, adminId, cr.contentHash],
-    );
+    await holdApprovalRow(cr);
     const approval = approve(cr, key);
     await lockWaiters(db, 1);
     const removal = remove(key);
@@ -114,15 +124,69 @@ withServer('approval key removal', () => {
     expect(await approvals(cr)).toBe(1);
 
     const text = await exportText(t, 'acme');
-    const events = text
-      .split('\n')
-      .filter((l) => l.startsWith('{"'))
-      .map((l) => JSON.parse(l) as { action?: string; after?: { fingerprint?: string; id?: string } });
+    const events = exportEvents(text);
     const at = (match: (e: (typeof events)[number]) => boolean) => events.findIndex(match);
     const approved = at((e) => e.action === 'change_request.approved' && e.after?.id === cr.id);
     const removed = at((e) => e.action === 'credential.removed' && e.after?.fingerprint === key.fingerprint);
     expect(approved).toBeGreaterThan(-1);
     expect(removed).toBeGreaterThan(approved);
+    expect((await verifyOffline(text, await publicKeyOf(t))).ok).toBe(true);
+  });
+
+  it('the same admin lowering signed approvals while its approval holds their key: both wait their turn, neither deadlocks', async () => {
+    // The approval that completes a change locks its key, then (applying the change) the tenant row; the
+    // setting must take them in that order too. Locking the tenant row first, it held what the approval
+    // needed next while waiting for the approval's key, and PostgreSQL broke the deadlock by failing one.
+    const raised = await t.as(admin).put('/v1/tenants/acme/signed-approvals').send({ required: true, reason: 'signed only' });
+    expect([200, 409]).toContain(raised.status);
+    const key = await enrol();
+    const cr = await request('admin_visible');
+    // The operator side first, so that the admin's approval is the one that applies the change.
+    const opKey = ed25519Key();
+    await t
+      .as(OPERATOR_TOKEN_2)
+      .post('/v1/me/credentials')
+      .send({ kind: 'ed25519', label: 'op two', publicKey: opKey.publicKeyPem })
+      .expect(201);
+    const op2 = (await t.as(OPERATOR_TOKEN_2).get('/v1/me').expect(200)).body.id as string;
+    await t
+      .as(OPERATOR_TOKEN_2)
+      .post(`/v1/tenants/acme/change-requests/${cr.id}/approve`)
+      .send({ contentHash: cr.contentHash, signature: opKey.sign(statement(cr, op2)) })
+      .expect(200);
+    await holdApprovalRow(cr);
+    const approval = approve(cr, key);
+    await lockWaiters(db, 1);
+    const reason = 'the federation signs by other means now';
+    const lowering: ApprovalStatement = {
+      action: 'tenant.lower_signed_approvals',
+      tenant: acme.id,
+      subject: acme.id,
+      contentHash: signedApprovalsContentHash(acme.id, false, reason),
+      approver: adminId,
+      at: new Date().toISOString(),
+    };
+    const setting = inFlight(
+      t
+        .as(admin)
+        .put('/v1/tenants/acme/signed-approvals')
+        .send({ required: false, reason, signature: key.sign(lowering) }),
+    );
+    await lockWaiters(db, 2, () => setting.done);
+    expect(setting.done).toBe(false);
+    await db.query('ROLLBACK');
+    expect((await approval.answer).status).toBe(200);
+    expect((await setting.answer).status).toBe(200);
+    expect(await approvals(cr)).toBe(2);
+    const applied = await t.as(admin).get('/v1/tenants/acme/options/ballot_secrecy').expect(200);
+    expect(applied.body.value).toBe('admin_visible');
+
+    const text = await exportText(t, 'acme');
+    const events = exportEvents(text);
+    const approved = events.findLastIndex((e) => e.action === 'change_request.approved' && e.after?.id === cr.id);
+    const lowered = events.findLastIndex((e) => e.action === 'tenant.signed_approvals_changed');
+    expect(approved).toBeGreaterThan(-1);
+    expect(lowered).toBeGreaterThan(approved);
     expect((await verifyOffline(text, await publicKeyOf(t))).ok).toBe(true);
   });
 });
