@@ -22,6 +22,12 @@ const nulByte = Object.assign(new Error('Raw query failed.'), {
   code: 'P2010',
   meta: { driverAdapterError: { cause: { kind: 'postgres', originalCode: '22021' } } },
 });
+// A transaction PostgreSQL rolled back to break a deadlock, as the adapter reports it inside Prisma's error.
+const deadlock = Object.assign(new Error('Raw query failed. Code: `40P01`. Message: `deadlock detected`'), {
+  code: 'P2010',
+  meta: { driverAdapterError: { cause: { kind: 'postgres', code: '40P01', originalCode: '40P01' } } },
+});
+const serialization = Object.assign(new Error('x'), { cause: { originalCode: '40001' } });
 const uniqueViolation = Object.assign(new Error('Unique constraint failed'), { code: 'P2002' });
 
 describe('classifyDatabaseError', () => {
@@ -36,6 +42,18 @@ describe('classifyDatabaseError', () => {
   ])('%s → 503', (_, err) => {
     expect(classifyDatabaseError(err)).toBe('unavailable');
     expect(toErrorBody(err)).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'database unavailable, retry later' });
+  });
+
+  it.each([
+    ['a deadlock PostgreSQL broke (40P01)', deadlock],
+    ['a serialization failure (40001)', serialization],
+  ])('maps %s to a 503 that says nothing was written', (_, err) => {
+    expect(classifyDatabaseError(err)).toBe('contention');
+    expect(toErrorBody(err)).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'the request conflicted with a concurrent one and was rolled back: nothing was written, retry',
+    });
   });
 
   it('maps characters PostgreSQL cannot store to 400', () => {

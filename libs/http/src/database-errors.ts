@@ -39,13 +39,19 @@ const UNAVAILABLE_KINDS = new Set([
 const UNAVAILABLE_MESSAGES =
   /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Can't reach database server|Server has closed the connection|the database system is (starting up|shutting down|in recovery mode)/;
 
+/**
+ * PostgreSQL rolled the transaction back to break a deadlock or a serialization conflict with a
+ * concurrent one: nothing was written, and the same request may succeed if sent again.
+ */
+const CONTENTION_CODES = new Set(['40P01', '40001']);
+
 /** Values PostgreSQL cannot store (U+0000, malformed Unicode escapes): the request's fault. */
 const UNSTORABLE_CODES = new Set(['22021', '22P05']);
 
 /** The session is not the restricted one checked at boot (see SessionRoleError): refuse, loudly. */
 const SESSION_ROLE_CODE = 'CLOISON_SESSION_ROLE';
 
-export type DatabaseFailure = 'unavailable' | 'unstorable' | 'session-role';
+export type DatabaseFailure = 'unavailable' | 'unstorable' | 'session-role' | 'contention';
 
 /** The error, its causes and the driver adapter's error Prisma wraps, outermost first. */
 function layers(err: unknown): Record<string, unknown>[] {
@@ -66,6 +72,7 @@ export function classifyDatabaseError(err: unknown): DatabaseFailure | undefined
   const codes = all.flatMap((o) => [o.code, o.originalCode].filter((c): c is string => typeof c === 'string'));
   if (codes.includes(SESSION_ROLE_CODE)) return 'session-role';
   if (codes.some((c) => UNSTORABLE_CODES.has(c))) return 'unstorable';
+  if (codes.some((c) => CONTENTION_CODES.has(c))) return 'contention';
   if (codes.some((c) => UNAVAILABLE_CODES.has(c) || /^08/.test(c))) return 'unavailable';
   if (all.some((o) => typeof o.kind === 'string' && UNAVAILABLE_KINDS.has(o.kind))) return 'unavailable';
   if (all.some((o) => typeof o.message === 'string' && UNAVAILABLE_MESSAGES.test(o.message))) return 'unavailable';

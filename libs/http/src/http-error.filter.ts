@@ -46,10 +46,17 @@ export function toErrorBody(err: unknown): ErrorBody {
   if (failure === 'unavailable') {
     return { statusCode: 503, error: STATUS_CODES[503] as string, message: 'database unavailable, retry later' };
   }
+  if (failure === 'contention') {
+    return {
+      statusCode: 503,
+      error: STATUS_CODES[503] as string,
+      message: 'the request conflicted with a concurrent one and was rolled back: nothing was written, retry',
+    };
+  }
   return { statusCode: 500, error: STATUS_CODES[500] as string, message: 'internal error' };
 }
 
-/** Retry-After of the answers that have one: 503 (database unavailable), 429 from our limits. */
+/** Retry-After of the answers that have one: 503 (database unavailable or contention), 429 from our limits. */
 export function retryAfterOf(exception: unknown, status: number): string | undefined {
   if (status === 503) return '1';
   return exception instanceof TooManyRequests ? String(exception.retryAfterSeconds) : undefined;
@@ -74,8 +81,12 @@ export class HttpErrorFilter implements ExceptionFilter {
     const shaper = shapers.find((s) => req.url.startsWith(s.prefix));
     if (shaper) return shaper.shape(exception, host);
     const body = { ...toErrorBody(exception), requestId: String(req.id) };
-    if (classifyDatabaseError(exception) === 'session-role') {
+    const failure = classifyDatabaseError(exception);
+    if (failure === 'session-role') {
       this.logger.error({ requestId: req.id, err: (exception as Error).message });
+    } else if (failure === 'contention') {
+      // Safe for the client to retry, but a deadlock means two code paths lock in different orders.
+      this.logger.error({ requestId: req.id, err: exception instanceof Error ? exception.stack : String(exception) });
     } else if (body.statusCode === 503) {
       this.logger.warn(
         `database unavailable (request ${req.id}): ${exception instanceof Error ? exception.message.trim().split('\n').pop() : String(exception)}`,

@@ -64,7 +64,7 @@ const SHARED_RESPONSES = {
   UriTooLong: errorResponse('a path parameter is longer than the router allows'),
   UnsupportedMediaType: errorResponse('the request body is not JSON'),
   TooManyRequests: errorResponse('rate limit reached; Retry-After says when to try again'),
-  ServiceUnavailable: errorResponse('database unavailable; nothing was written, retry later'),
+  ServiceUnavailable: errorResponse('database unavailable, or the request conflicted with a concurrent one; nothing was written, retry'),
 } as const;
 
 const shared = (name: keyof typeof SHARED_RESPONSES) => ({ $ref: `#/components/responses/${name}` });
