@@ -3,6 +3,8 @@ import { createHmac, randomBytes, timingSafeEqual, type JsonWebKey } from 'node:
 import { generateRegistrationOptions, verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
 import { AuditRecorder } from '#audit';
 import { jwkFingerprint, parsePublicKey, publicKeyFingerprint } from '#audit-format';
+// The file, not the index: #http's index reaches #policy, which reaches back into this library.
+import { isUniqueViolation } from '#http/database-errors';
 import type { PrismaTx } from '#persistence';
 import { actorOf, TenantScopeService, type AuthenticatedPrincipal, type TenantScope } from '#tenancy';
 import { clientConsentNeeded } from './client-admins.reader.js';
@@ -66,14 +68,9 @@ export class Credentials {
   async enrol(me: AuthenticatedPrincipal, body: NewCredential, requestId: string): Promise<CredentialView> {
     this.assertSigner(me);
     const key = body.kind === 'ed25519' ? ed25519Key(body.publicKey) : await this.passkey(me, body.response);
-    return this.scopes.run(scopeOf(me), async (tx) => {
+    const enrolment = this.scopes.run(scopeOf(me), async (tx) => {
       if (me.tenantId) await this.assertConsent(tx, me);
-      if (await tx.credential.findUnique({ where: { fingerprint: key.fingerprint } })) {
-        throw new ConflictException({
-          message: 'this key is already enrolled',
-          details: [{ pointer: '/publicKey', rule: 'unique', message: 'already enrolled' }],
-        });
-      }
+      if (await tx.credential.findUnique({ where: { fingerprint: key.fingerprint } })) throw alreadyEnrolled();
       const now = new Date();
       const row = await tx.credential.create({
         data: {
@@ -106,6 +103,12 @@ export class Credentials {
         at: now,
       });
       return view(row);
+    });
+    // A key is enrolled once across all tenants, but the check above sees only the caller's: a key
+    // held in another tenant (or by an operator) is refused by the primary key instead, with the same
+    // answer, so that it tells nothing of its holder. The transaction has rolled back: nothing is written.
+    return enrolment.catch((err: unknown) => {
+      throw isUniqueViolation(err) ? alreadyEnrolled() : err;
     });
   }
 
@@ -223,6 +226,12 @@ function ed25519Key(text: string): { fingerprint: string; jwk: JsonWebKey; crede
   if (key.asymmetricKeyType !== 'ed25519') throw invalidKey('/publicKey', `an Ed25519 key is expected, not ${key.asymmetricKeyType}`);
   return { fingerprint: publicKeyFingerprint(key), jwk: key.export({ format: 'jwk' }) };
 }
+
+const alreadyEnrolled = () =>
+  new ConflictException({
+    message: 'this key is already enrolled',
+    details: [{ pointer: '/publicKey', rule: 'unique', message: 'already enrolled' }],
+  });
 
 const invalidKey = (pointer: string, message: string) =>
   new UnprocessableEntityException({ message, details: [{ pointer, rule: 'valid_key', message }] });
