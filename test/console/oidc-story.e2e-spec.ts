@@ -1,5 +1,5 @@
 import { parsePublicKey, sealContentHash, verifyExport } from '#audit-format';
-import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createTenant, outboxCode } from '../support/test-app.js';
+import { OPERATOR_TOKEN, OPERATOR_TOKEN_2, createTenant, outboxCode, sendInvitation } from '../support/test-app.js';
 import { checkpointNow, exportText, publicKeyOf } from '../support/audit-helpers.js';
 import { secondOperatorApproves } from '../support/operator-approval.js';
 import { settled, virtualAuthenticator } from './support/console-harness.js';
@@ -30,7 +30,7 @@ describe('console: signed consent by a person signed in through the OpenID provi
     const t = o.c.t;
     const email = `president-${lang}@federation.example`;
     const name = `President ${lang}, ${slug}`;
-    await t.as(OPERATOR_TOKEN).post(`/v1/tenants/${slug}/invitations`).send({ email, name }).expect(201);
+    await sendInvitation(t, slug, { email, name });
     await o.c.browser.clearCookies();
     const page = await o.c.open(lang);
     await virtualAuthenticator(page);

@@ -46,7 +46,10 @@ describe('console: an operator’s daily work', () => {
     await people.getByLabel('Full name').fill('Marie Dupont');
     await people.getByLabel('E-mail address').fill('marie.dupont@example.org');
     await people.getByRole('button', { name: 'Send the invitation' }).click();
-    await page.locator('#status', { hasText: 'Invitation sent to Marie Dupont.' }).waitFor();
+    // An operator's invitation waits for someone else (here another operator: the organisation has nobody yet).
+    await page
+      .locator('#status', { hasText: 'Invitation for Marie Dupont recorded: someone else must approve it before it is sent.' })
+      .waitFor();
 
     await page.goto(`${c.origin}/console/#/tenants/teachers-union`);
     await settled(page);

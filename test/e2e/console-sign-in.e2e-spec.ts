@@ -1,4 +1,13 @@
-import { OPERATOR_TOKEN, createTenant, outboxCode, startTestApp, cookieValue, setCookie, type TestApp } from '../support/test-app.js';
+import {
+  OPERATOR_TOKEN,
+  createTenant,
+  outboxCode,
+  sendInvitation,
+  startTestApp,
+  cookieValue,
+  setCookie,
+  type TestApp,
+} from '../support/test-app.js';
 import {
   CONSOLE_CLIENT_ID,
   consoleSignInConfig,
@@ -263,7 +272,7 @@ describe('console sign-in through the OpenID provider (API)', () => {
   });
 
   it('an invitation redeemed through the provider links that account as a client admin of its own person, once', async () => {
-    await t.as(OPERATOR_TOKEN).post('/v1/tenants/gamma/invitations').send({ email: 'carla@gamma.example', name: 'Carla' }).expect(201);
+    await sendInvitation(t, 'gamma', { email: 'carla@gamma.example', name: 'Carla' });
     const code = outboxCode(t, 'carla@gamma.example');
     // An account that already has access cannot take an invitation: it stays unused.
     const taken = await signIn('alice', undefined, { invitation: code });

@@ -9,6 +9,7 @@ import {
   inviteClientAdmin,
   outboxCode,
   requestOperator,
+  sendInvitation,
   startTestApp,
   type TestApp,
 } from '../support/test-app.js';
@@ -210,13 +211,11 @@ describe('invitation delivery', () => {
     const t = await startTestApp({ mail: { smtpUrl: `smtp://127.0.0.1:${port}`, from: 'cloison@test.invalid' } });
     try {
       await createTenant(t, 'mailed');
-      const sent = await t
-        .as(OPERATOR_TOKEN)
-        .post('/v1/tenants/mailed/invitations')
-        .send({ email: 'office@mailed.example', name: 'Office' })
-        .expect(201);
-      expect(sent.body).toMatchObject({ delivery: 'smtp' });
-      expect(sent.body).not.toHaveProperty('code');
+      const sent = await sendInvitation(t, 'mailed', { email: 'office@mailed.example', name: 'Office' });
+      expect(sent).toMatchObject({ kind: 'invitation', status: 'delivered' });
+      expect(sent).not.toHaveProperty('code');
+      const invitations = (await t.as(OPERATOR_TOKEN).get('/v1/tenants/mailed/audit?action=invitation.created').expect(200)).body.items;
+      expect(invitations[0].after).toMatchObject({ delivery: 'smtp' });
       const code = /inv_[A-Za-z0-9_-]{43}/.exec(mails.join('\n'))?.[0] as string;
       expect(code).toBeDefined();
       await t.http.post('/v1/invitations/redeem').send({ code }).expect(201);

@@ -7,6 +7,7 @@ import { call, expectNoForeignData, fail, type Reply } from './http.js';
 import { knowTenant, type World } from './model.js';
 import { newTenantIdentity } from './other-steps.js';
 import { PRESET_NAMES } from './read-steps.js';
+import { outboxCode } from '../support/test-app.js';
 
 /** What one adversary run carries besides the model: the baseline to hold and what was tried. */
 export interface AdversaryRun {
@@ -296,6 +297,8 @@ function learn(m: AdvModel, w: World, actor: AdvPrincipal, sent: Sent, r: Reply)
     m.tenants.push(t);
   }
   for (const code of r.text.matchAll(/inv_[A-Za-z0-9_-]{43}/g)) m.codes.push(code[0]);
+  // The adversary's invitations go to addresses it holds: it reads the code in its own mailbox.
+  if (sent.path.endsWith('/invitations') && r.status === 201) m.codes.push(outboxCode(w.t, (sent.body as { email: string }).email));
   // Revoked at once, or when a client admin approved the revocation: the token gets 401 from then on.
   const revoked =
     sent.path.endsWith('/revoke') && r.status === 200

@@ -86,15 +86,16 @@ function ok(r: Reply, status: number): Reply {
   return r;
 }
 
-/** An honest client admin: invited by op2 (approved by an earlier client admin if any), redeemed by the invitee from its mailbox. */
+/**
+ * An honest client admin: invited by op2, approved by an earlier client admin if any (else by op1,
+ * still honest while the world is prepared), redeemed by the invitee from its mailbox.
+ */
 async function inviteHonestAdmin(w: World, t: AdvTenant, n: number, earlier: ActorState | undefined): Promise<ActorState & { id: string }> {
   const email = `admin-${w.runs}-${n}@${t.slug}.example`;
   const inv = await call(w, op2, 'post', `/v1/tenants/${t.slug}/invitations`, { email, name: `client admin ${n} of ${t.slug}` });
-  if (earlier) {
-    ok(inv, 202);
-    w.owners.set(inv.body.id, t.id);
-    ok(await call(w, earlier, 'post', `/v1/tenants/${t.slug}/principal-requests/${inv.body.id}/approve`, {}), 200);
-  } else ok(inv, 201);
+  ok(inv, 202);
+  w.owners.set(inv.body.id, t.id);
+  ok(await call(w, earlier ?? op1, 'post', `/v1/tenants/${t.slug}/principal-requests/${inv.body.id}/approve`, {}), 200);
   const r = ok(await call(w, invitee, 'post', '/v1/invitations/redeem', { code: outboxCode(w.t, email) }), 201);
   w.owners.set(r.body.id, t.id);
   return {

@@ -54,9 +54,10 @@ export class OperatorRequests extends Step {
 
 /**
  * POST /v1/tenants/:tenant/invitations. The code goes to the invitee's mailbox (the outbox), from
- * which the invitee redeems it (201, then 409 for a second try, audited). Once a tenant has a client
- * admin, an operator's invitation waits (202) for one of them: `approve` has its client admin (or,
- * refused with 403, the operator) approve it, then the invitee redeems.
+ * which the invitee redeems it (201, then 409 for a second try, audited). An operator's invitation
+ * waits (202): once the tenant has a client admin, for one of them; before, for another operator.
+ * `approve` has its client admin or the second operator approve it (refused with 403 when it is
+ * not theirs to approve), then the invitee redeems.
  */
 export class Invite extends Step {
   constructor(
@@ -77,7 +78,7 @@ export class Invite extends Step {
     const r = await call(w, actor, 'post', `/v1/tenants/${target.segment}/invitations`, { email, name: 'a colleague' });
     scan(w, r, actor, t);
     const denied = gate('invitations.create', actor, target);
-    expectStatus(r, denied ?? (actor.role === 'operator' && t?.hasAdmin ? 202 : 201));
+    expectStatus(r, denied ?? (actor.role === 'operator' ? 202 : 201));
     if (r.status >= 300 || !t) return;
     w.owners.set(r.body.id, t.id);
     if (r.status === 202) {
@@ -87,8 +88,11 @@ export class Invite extends Step {
       if (!approver) return;
       const ok = await call(w, approver, 'post', `/v1/tenants/${t.slug}/principal-requests/${r.body.id}/approve`, {});
       scan(w, ok, approver, t);
-      // Only a client admin of the tenant approves changes to its client admins.
-      expectStatus(ok, approver.role === 'client_admin' ? 200 : approver.role === null ? 401 : 403);
+      // A client admin of the tenant approves changes to its client admins; before it has one, another operator.
+      const theirs = t.hasAdmin
+        ? approver.role === 'client_admin'
+        : approver.role === 'operator' && approver.principalId !== actor.principalId;
+      expectStatus(ok, theirs ? 200 : approver.role === null ? 401 : 403);
       if (ok.status !== 200) return;
       t.events.push({ action: 'invitation.created', optionKey: null }, { action: 'principal.request_approved', optionKey: null });
     } else {

@@ -56,8 +56,12 @@ async function issue(w: World, role: Role, t: TenantState | null): Promise<Actor
   const label = `${role}@${t?.slug ?? 'all'}`;
   if (role === 'client_admin' && t) {
     const email = `admin-${w.runs}@${t.slug}.example`;
+    // The tenant's first person: the first operator invites, the second approves.
     const inv = await call(w, bootstrap, 'post', `/v1/tenants/${t.slug}/invitations`, { email, name: `${role} of ${t.slug}` });
-    if (inv.status !== 201) throw new Error(`setting up: ${inv.describe}`);
+    if (inv.status !== 202) throw new Error(`setting up: ${inv.describe}`);
+    const ok = await call(w, bootstrap2, 'post', `/v1/tenants/${t.slug}/principal-requests/${inv.body.id}/approve`, {});
+    if (ok.status !== 200) throw new Error(`setting up: ${ok.describe}`);
+    w.owners.set(inv.body.id, t.id);
     const r = await call(w, { label: 'invitee', role: null, tenant: null }, 'post', '/v1/invitations/redeem', {
       code: outboxCode(w.t, email),
     });
@@ -101,8 +105,9 @@ export async function setupRun(w: World): Promise<{ model: Model; real: World }>
       const id = newTenantIdentity();
       const r = await call(w, bootstrap, 'post', '/v1/tenants', { slug: id.slug, name: id.name, riskLevel: 1 + ((run + k) % 3) });
       if (r.status !== 201) throw new Error(`setting up: ${r.describe}`);
-      // tenant.created; invitation.created, principal.created, invitation.redeemed (client admin); principal.created (service)
-      return tenantState(r.body, id.marker, 5);
+      // tenant.created; principal.requested, invitation.created, principal.request_approved, principal.created,
+      // invitation.redeemed (client admin); principal.created (service)
+      return tenantState(r.body, id.marker, 7);
     }),
   );
   for (const t of tenants) knowTenant(w, t);

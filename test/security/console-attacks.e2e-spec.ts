@@ -4,6 +4,7 @@ import {
   OPERATOR_TOKEN_2,
   createTenant,
   outboxCode,
+  sendInvitation,
   startTestApp,
   cookieValue,
   setCookie,
@@ -57,7 +58,7 @@ describe('console sign-in and client consent against one operator', () => {
 
   it("an invitation code on its way to the provider is not written to the service's log, nor is the callback's code", async () => {
     await createTenant(t, 'logged', 1);
-    await t.as(OPERATOR_TOKEN).post('/v1/tenants/logged/invitations').send({ email: 'ines@logged.example', name: 'Ines' }).expect(201);
+    await sendInvitation(t, 'logged', { email: 'ines@logged.example', name: 'Ines' });
     const code = outboxCode(t, 'ines@logged.example');
     const started = await startWithInvitation(code);
     // Whoever runs the service reads its log: a code found there, redeemed before the invitee is
@@ -80,7 +81,7 @@ describe('console sign-in and client consent against one operator', () => {
       .send({ name: 'Jules', role: 'compliance', oidc: { subject: 'jules' } })
       .expect(201);
     await t.as(OPERATOR_TOKEN).post(`/v1/principals/${first.body.id}/revoke`).send({}).expect(200);
-    await t.as(OPERATOR_TOKEN).post('/v1/tenants/again/invitations').send({ email: 'jules@again.example', name: 'Jules' }).expect(201);
+    await sendInvitation(t, 'again', { email: 'jules@again.example', name: 'Jules' });
     const res = await finish(await startWithInvitation(outboxCode(t, 'jules@again.example')), 'jules');
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
@@ -101,13 +102,9 @@ describe('console sign-in and client consent against one operator', () => {
       expect(made.status).toBe(201);
       puppet = made.body.token;
       puppetId = made.body.id;
-      // The client's own president joins afterwards, by invitation (the set-up admin sends it: the
-      // operator's own invitation would wait for a client admin of another person): its own person.
-      await t
-        .as(puppet)
-        .post('/v1/tenants/onboarded/invitations')
-        .send({ email: 'president@onboarded.example', name: 'President' })
-        .expect(201);
+      // The client's own president joins afterwards, by invitation: the set-up admin sends it, and
+      // (the operator's login, not another person) it waits for the second operator: its own person.
+      await sendInvitation(t, 'onboarded', { email: 'president@onboarded.example', name: 'President' }, { by: puppet });
       const president = await t.http
         .post('/v1/invitations/redeem')
         .send({ code: outboxCode(t, 'president@onboarded.example') })

@@ -9,7 +9,7 @@ import { actorOf, pathTenant, TenantScopeService, type Actor } from '#tenancy';
 import { DATE_TIME, STRING, UUID, nullable, objectOf } from '#registry';
 import { fileRequest, type PrincipalRequestView } from './principal-request.store.js';
 import { InvitationMailer } from './invitation.mailer.js';
-import { clientConsentNeeded } from './client-admins.reader.js';
+import { actsForClient, clientConsentNeeded } from './client-admins.reader.js';
 import { isUniqueViolation } from '#http';
 
 /** How long an invitation code may be redeemed. */
@@ -61,8 +61,12 @@ const codeHash = (code: string) => createHash('sha256').update(code, 'utf8').dig
 
 /**
  * Client admins join by invitation: a one-time code goes to the invitee (never the inviter),
- * who redeems it for their own token. Once the tenant has a client admin, an operator's
- * invitation waits for one of them to approve it.
+ * who redeems it for their own token and acts for the client from then on. Whoever does not act
+ * for the client yet (an operator, or a client admin in an operator's lineage) cannot make that
+ * person alone, since the inviter chooses the address the code goes to: the invitation waits for
+ * the client's approval once the tenant has a client admin, and before that for another
+ * operator's (another person: the lineage rule). Only a code shown to its inviter (no mail) goes
+ * out at once: its invitee stays in the inviter's lineage and never acts for the client.
  */
 @Injectable()
 export class InvitationsService {
@@ -78,7 +82,10 @@ export class InvitationsService {
     const tenant = pathTenant(ctx);
     return this.scopes.run({ tenantId: tenant.id }, async (tx) => {
       await tx.$queryRaw`SELECT id FROM tenants WHERE id = ${tenant.id}::uuid FOR NO KEY UPDATE`;
-      if (await clientConsentNeeded(tx, ctx.principal, tenant.id)) {
+      const me = ctx.principal;
+      const makesClientPerson =
+        this.mailer.delivery !== 'shown' && !(me.role === 'client_admin' && (await actsForClient(tx, me.id, tenant.id)));
+      if (makesClientPerson || (await clientConsentNeeded(tx, me, tenant.id))) {
         const request = await fileRequest(
           tx,
           this.audit,

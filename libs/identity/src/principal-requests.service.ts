@@ -2,7 +2,7 @@ import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nest
 import { AuditRecorder } from '#audit';
 import { RuleConflict } from '#change-control';
 import { Authenticator } from './authenticator.service.js';
-import { actsForClient, notClientPerson } from './client-admins.reader.js';
+import { actsForClient, hasClientAdmin, notClientPerson } from './client-admins.reader.js';
 import { LineageReader } from './lineage.reader.js';
 import { PrincipalIssuer, type IssuedPrincipal } from './principal.issuer.js';
 import { PrincipalRevoker } from './principal.revoker.js';
@@ -16,7 +16,8 @@ import { lockRequest, requestView, type PrincipalRequestView } from './principal
  * Decisions on requests that change who may act. A new operator: another operator outside the
  * requester's lineage approves; the token then goes once to the requester (never the approver),
  * and the new operator counts as the requester. A client admin invited or revoked by an
- * operator: a client admin of the tenant approves.
+ * operator: a client admin of the tenant approves; before the tenant has one, the invitation of
+ * its first people is approved by another operator outside the requester's lineage.
  */
 @Injectable()
 export class PrincipalRequestsService {
@@ -90,18 +91,30 @@ export class PrincipalRequestsService {
     });
   }
 
-  /** A client admin of the tenant approves an operator's invitation or revocation of one of its client admins. */
+  /**
+   * A client admin of the tenant approves an operator's invitation or revocation of one of its client
+   * admins; while the tenant has none, another operator approves an invitation (judged at decision time).
+   */
   async approveInTenant(ctx: PolicyContext, id: string): Promise<PrincipalRequestView> {
     const tenant = pathTenant(ctx);
-    if (ctx.principal.role !== 'client_admin') {
+    const role = ctx.principal.role;
+    if (role !== 'client_admin' && role !== 'operator') {
       throw new ForbiddenException("changes to a tenant's client admins need the approval of one of its client admins");
     }
     let revoked: string | null = null;
     const view = await this.scopes.run({ tenantId: tenant.id }, async (tx) => {
       const row = await this.pending(tx, id, (r) => r.tenantId === tenant.id);
+      const byOperator = row.kind === 'invitation' && !(await hasClientAdmin(tx, tenant.id));
+      if (byOperator !== (role === 'operator')) {
+        throw new ForbiddenException(
+          byOperator
+            ? 'the tenant has no client admin yet: another operator approves the invitation of its first people'
+            : "changes to a tenant's client admins need the approval of one of its client admins",
+        );
+      }
       await this.assertCounts(tx, ctx, row);
       // A client admin an operator made holds that operator's consent, not the client's.
-      if (!(await actsForClient(tx, ctx.principal.id, tenant.id))) throw notClientPerson();
+      if (role === 'client_admin' && !(await actsForClient(tx, ctx.principal.id, tenant.id))) throw notClientPerson();
       if (row.kind === 'invitation') {
         const requester: Actor = { id: row.requestedById, name: row.requestedBy, role: 'operator' };
         // Without mail the code is shown in this answer; the invitee then counts as the requester.

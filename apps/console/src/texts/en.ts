@@ -249,11 +249,12 @@ export const en = {
   revoked: 'Access of {name} revoked.',
   revokePending: 'Revocation of {name} requested: someone else must approve it.',
   inviteTitle: 'Invite a client administrator',
-  inviteHint: 'Both fields are required. The person receives a one-time code by e-mail.',
+  inviteHint:
+    'Both fields are required. Once someone else approves the invitation (another operator, or the organisation’s client administrator once it has one), the person receives a one-time code by e-mail.',
   personName: 'Full name',
   invite: 'Send the invitation',
   invited: 'Invitation sent to {name}.',
-  invitePending: 'Invitation for {name} recorded: the organisation’s client administrator must approve it first.',
+  invitePending: 'Invitation for {name} recorded: someone else must approve it before it is sent.',
   navExposure: 'Exposure',
   exposureTitle: 'Exposure at a glance',
   exposureIntro:

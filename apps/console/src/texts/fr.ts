@@ -251,11 +251,12 @@ export const fr: Record<TextKey, string> = {
   revoked: 'Accès de {name} révoqué.',
   revokePending: 'Révocation de {name} demandée : une autre personne doit l’approuver.',
   inviteTitle: 'Inviter un administrateur client',
-  inviteHint: 'Les deux champs sont obligatoires. La personne reçoit un code à usage unique par e-mail.',
+  inviteHint:
+    'Les deux champs sont obligatoires. Une fois l’invitation approuvée par une autre personne (un autre opérateur, ou l’administrateur client de l’organisation dès qu’elle en a un), la personne reçoit un code à usage unique par e-mail.',
   personName: 'Nom complet',
   invite: 'Envoyer l’invitation',
   invited: 'Invitation envoyée à {name}.',
-  invitePending: 'Invitation pour {name} enregistrée : l’administrateur client de l’organisation doit d’abord l’approuver.',
+  invitePending: 'Invitation pour {name} enregistrée : une autre personne doit l’approuver avant son envoi.',
   navExposure: 'Exposition',
   exposureTitle: 'L’exposition en un coup d’œil',
   exposureIntro:
