@@ -74,8 +74,9 @@ describe('audit hash chains', () => {
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const rows = res.text.trim().split('\r\n');
     expect(rows[0]).toMatch(/^type,seq,tenant_seq,tenant_id,at,/);
-    // tenant.created, option.set and beta's client_admin joining (invitation.created, principal.created, invitation.redeemed)
-    expect(rows.filter((r) => r.startsWith('event,'))).toHaveLength(5);
+    // tenant.created, option.set and beta's client_admin joining (principal.requested, invitation.created,
+    // principal.request_approved, principal.created, invitation.redeemed)
+    expect(rows.filter((r) => r.startsWith('event,'))).toHaveLength(7);
     expect(res.text).not.toContain(alpha.id);
     await t.as(OPERATOR_TOKEN).get('/v1/audit/export?format=xml').expect(400);
   });
