@@ -146,6 +146,10 @@ describe('the embedded database under real processes', () => {
     const socketDir = (sockets[0] as string).slice(0, -'/.s.PGSQL.5432'.length);
     expect(statSync(socketDir).mode & 0o777).toBe(0o700);
     expect(openToOthers(dataDir)).toEqual([]);
+    // The generated signing key lives beside the database's files, never among them.
+    expect(existsSync(join(dataDir, 'audit-signing-key.pem'))).toBe(false);
+    expect(statSync(join(`${dataDir}-secrets`, 'audit-signing-key.pem')).mode & 0o777).toBe(0o600);
+    expect(statSync(`${dataDir}-secrets`).mode & 0o777).toBe(0o700);
     if (process.getuid?.() === 0) {
       expect(await connectAsNobody(sockets[0] as string)).toBe('EACCES');
     }

@@ -12,6 +12,6 @@ export {
   type AuditEntry,
   type PreparedEvent,
 } from './audit.recorder.js';
-export { AuditSigner, SIGNING_KEY_FILE, loadSigningKey, type SigningKeySource } from './audit.signer.js';
+export { AuditSigner, SIGNING_KEY_FILE, loadSigningKey, type SigningKeyOrigin, type SigningKeySource } from './audit.signer.js';
 export { ServiceKeys, SigningKeyMismatchError, readKeyRotations } from './service-keys.js';
 export { AuditWitness, type WitnessedHead } from './audit.witness.js';

@@ -15,7 +15,7 @@ export class SigningKeyMismatchError extends Error {
   constructor(mine: string, published: string, previous?: string) {
     const why = previous
       ? `CLOISON_AUDIT_PREVIOUS_SIGNING_KEY (${previous}) is not the published key either`
-      : 'another CLOISON_DATA_DIR or CLOISON_AUDIT_SIGNING_KEY?';
+      : 'another CLOISON_SECRETS_DIR or CLOISON_AUDIT_SIGNING_KEY?';
     super(
       `audit signing key ${mine} differs from the key published in the database, ${published} (${why}); ` +
         'start with the published key, or rotate to this one by setting CLOISON_AUDIT_PREVIOUS_SIGNING_KEY to the published private key (docs/audit.md, "Rotating the signing key")',

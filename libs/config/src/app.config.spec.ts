@@ -25,6 +25,9 @@ describe('configuration', () => {
       bodyLimit: 262144,
       shutdownGraceMs: 10000,
     });
+    // The signing key and the development outbox live beside the database's files, never among them.
+    expect(c.secretsDir).toBe('/srv/data-secrets');
+    expect(c.mail.outboxDir).toBe('/srv/data-outbox');
     expect(c.databaseUrl).toBeUndefined();
     expect(c.oidc).toBeUndefined();
     expect(c.metricsToken).toBeUndefined();
@@ -102,5 +105,19 @@ describe('configuration', () => {
       const def = (prop as { default?: unknown }).default;
       expect({ name, default: row!.split('|')[2]!.trim() }).toEqual({ name, default: def === undefined ? 'unset' : `\`${def}\`` });
     }
+  });
+
+  it('refuses an outbox or a secrets folder inside the data folder: a reader of the database files must hold neither', () => {
+    expect(problems({ CLOISON_OUTBOX_DIR: 'data/outbox' })).toEqual([
+      'CLOISON_OUTBOX_DIR must be outside CLOISON_DATA_DIR (its codes make client admins)',
+    ]);
+    expect(problems({ CLOISON_DATA_DIR: '/var/lib/cloison', CLOISON_SECRETS_DIR: '/var/lib/cloison' })).toEqual([
+      'CLOISON_SECRETS_DIR must be outside CLOISON_DATA_DIR (it holds the audit signing key)',
+    ]);
+    expect(problems({ CLOISON_DATA_DIR: '/var/lib/cloison/', CLOISON_SECRETS_DIR: '/var/lib/cloison/keys' })).toHaveLength(1);
+    // Beside it, even with a name that starts like it, is fine.
+    expect(
+      problems({ CLOISON_DATA_DIR: '/var/lib/cloison', CLOISON_SECRETS_DIR: '/var/lib/cloison-keys', CLOISON_OUTBOX_DIR: '/tmp/mail' }),
+    ).toEqual([]);
   });
 });

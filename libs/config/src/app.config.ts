@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { OidcSettings } from '#identity';
 import { createAjv } from '#registry';
@@ -13,8 +13,13 @@ export interface CloisonConfig {
   migrationUrl?: string;
   /** Read replica for GET routes; undefined = reads use databaseUrl. */
   replicaUrl?: string;
-  /** Embedded database and keys; undefined keeps the embedded database in memory. */
+  /** Embedded database; undefined keeps it in memory (and the signing key in the process). */
   dataDir?: string;
+  /**
+   * The generated signing key's folder, beside the data folder, never in it: whoever reads the
+   * database's files must not hold what signs its history (docs/audit.md, "The signing key").
+   */
+  secretsDir: string;
   appRole: string;
   poolSize: number;
   bootstrapToken?: string;
@@ -31,7 +36,7 @@ export interface CloisonConfig {
   shutdownGraceMs: number;
   /** When a high/critical option's default changes under tenants: pin them, or refuse to boot. */
   defaultChanges: 'pin' | 'refuse';
-  /** Ed25519 PKCS#8 key (PEM or base64 DER) signing audit checkpoints; unset = kept in dataDir. */
+  /** Ed25519 PKCS#8 key (PEM or base64 DER) signing audit checkpoints; unset = kept in secretsDir. */
   auditSigningKey?: string;
   /** The published key this instance rotates away from (docs/audit.md); unset = no rotation. */
   auditPreviousSigningKey?: string;
@@ -105,13 +110,25 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Cloiso
   if (str('OIDC_CLIENT_ID') !== undefined && str('OIDC_CLIENT_ID') === str('OIDC_AUDIENCE')) {
     throw new ConfigError(['OIDC_CLIENT_ID must differ from OIDC_AUDIENCE (ID tokens of the console are not API tokens)']);
   }
+  const dataDir = resolve(root, str('CLOISON_DATA_DIR') as string);
+  const secretsDir = resolve(root, str('CLOISON_SECRETS_DIR') ?? `${dataDir}-secrets`);
+  const outboxDir = resolve(root, str('CLOISON_OUTBOX_DIR') ?? `${dataDir}-outbox`);
+  // An invitation code redeemed makes the client's person, and the key signs the audit history:
+  // neither may rest among the database's files, which backups and their readers hold.
+  const inData = (dir: string) => dir === dataDir || dir.startsWith(dataDir + sep);
+  const misplaced = [
+    ...(inData(outboxDir) ? ['CLOISON_OUTBOX_DIR must be outside CLOISON_DATA_DIR (its codes make client admins)'] : []),
+    ...(inData(secretsDir) ? ['CLOISON_SECRETS_DIR must be outside CLOISON_DATA_DIR (it holds the audit signing key)'] : []),
+  ];
+  if (misplaced.length) throw new ConfigError(misplaced);
   return {
     port: int('PORT'),
     host: str('HOST') as string,
     databaseUrl: str('DATABASE_URL'),
     migrationUrl: str('DATABASE_MIGRATION_URL'),
     replicaUrl: str('DATABASE_REPLICA_URL'),
-    dataDir: resolve(root, str('CLOISON_DATA_DIR') as string),
+    dataDir,
+    secretsDir,
     appRole: str('CLOISON_DB_ROLE') as string,
     poolSize: int('CLOISON_DB_POOL_SIZE'),
     bootstrapToken: str('CLOISON_BOOTSTRAP_TOKEN'),
@@ -119,7 +136,7 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Cloiso
     mail: {
       smtpUrl: str('CLOISON_SMTP_URL'),
       from: str('CLOISON_MAIL_FROM') as string,
-      outboxDir: resolve(root, str('CLOISON_OUTBOX_DIR') ?? join(str('CLOISON_DATA_DIR') as string, 'outbox')),
+      outboxDir,
     },
     catalogDir: resolve(root, str('CLOISON_CATALOG_DIR') as string),
     migrationsDir: resolve(root, 'prisma/migrations'),

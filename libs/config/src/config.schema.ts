@@ -61,7 +61,12 @@ export const ENV_SCHEMA = {
     CLOISON_OUTBOX_DIR: {
       type: 'string',
       minLength: 1,
-      description: 'folder for invitation mails when no SMTP server is set; unset = <CLOISON_DATA_DIR>/outbox',
+      description: 'folder for invitation mails when no SMTP server is set, outside CLOISON_DATA_DIR; unset = <CLOISON_DATA_DIR>-outbox',
+    },
+    CLOISON_SECRETS_DIR: {
+      type: 'string',
+      minLength: 1,
+      description: 'folder of the generated audit signing key, outside CLOISON_DATA_DIR; unset = <CLOISON_DATA_DIR>-secrets',
     },
     CLOISON_CATALOG_DIR: { type: 'string', minLength: 1, default: 'catalog', description: 'option catalog folder' },
     LOG_LEVEL: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', description: 'JSON log level' },
@@ -82,7 +87,7 @@ export const ENV_SCHEMA = {
       type: 'string',
       minLength: 32,
       description:
-        'Ed25519 PKCS#8 key (PEM or base64 DER) signing audit checkpoints and seal documents; unset = a key kept in CLOISON_DATA_DIR',
+        'Ed25519 PKCS#8 key (PEM or base64 DER) signing audit checkpoints and seal documents; unset = a key kept in CLOISON_SECRETS_DIR',
     },
     CLOISON_AUDIT_PREVIOUS_SIGNING_KEY: {
       type: 'string',

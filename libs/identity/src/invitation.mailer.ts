@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { CLOISON_CONFIG } from '#config';
@@ -29,6 +29,8 @@ export class InvitationMailer {
 
   constructor(@Inject(CLOISON_CONFIG) private readonly config: CloisonConfig) {
     if (config.mail.smtpUrl) this.transport = nodemailer.createTransport(config.mail.smtpUrl);
+    const moved = moveLeftMails(config.dataDir, config.mail.outboxDir);
+    if (moved) new Logger('invitations').warn(`${moved} invitation mails moved out of the data folder into ${config.mail.outboxDir}`);
   }
 
   get delivery(): Delivery {
@@ -61,4 +63,18 @@ export class InvitationMailer {
       writeFileSync(file, `From: ${this.config.mail.from}\nTo: ${mail.to}\nSubject: ${subject}\n\n${text}\n`, { mode: 0o600, flag: 'wx' });
     }
   }
+}
+
+/**
+ * Earlier releases kept the outbox in the data folder (`outbox`): its mails are moved to `outboxDir`,
+ * so that no code that makes a client admin rests among the database's files. Returns how many.
+ */
+export function moveLeftMails(dataDir: string | undefined, outboxDir: string | undefined): number {
+  const left = dataDir ? join(dataDir, 'outbox') : undefined;
+  if (!left || !outboxDir || !existsSync(left)) return 0;
+  mkdirSync(outboxDir, { recursive: true, mode: 0o700 });
+  const mails = readdirSync(left);
+  for (const name of mails) copyFileSync(join(left, name), join(outboxDir, name));
+  rmSync(left, { recursive: true, force: true });
+  return mails.length;
 }
