@@ -55,13 +55,14 @@ withServer('approval key removal', () => {
   });
   /** Sends a request now; `done` tells whether it has been answered. */
   type Answer = { status: number; body: { details?: { rule: string }[] } };
-  const inFlight = (test: PromiseLike<Answer>) => {
+  type InFlight = { done: boolean; answer: Promise<Answer> };
+  const inFlight = (test: PromiseLike<Answer>): InFlight => {
     const f: { done: boolean; answer?: Promise<Answer> } = { done: false };
     f.answer = Promise.resolve(test).then((r) => {
       f.done = true;
       return r;
     });
-    return f as { done: boolean; answer: Promise<Answer> };
+    return f as InFlight;
   };
   const approve = (cr: { id: string; contentHash: string }, key: ReturnType<typeof ed25519Key>) =>
     inFlight(
@@ -83,11 +84,27 @@ withServer('approval key removal', () => {
       [cr.id, acme.id, adminId, cr.contentHash],
     );
   };
-  const exportEvents = (text: string) =>
-    text
+  type Event = { action?: string; after?: { fingerprint?: string; id?: string } };
+  /** The tenant's export verifies offline, with the last event `later` matches after the last `earlier` matches. */
+  const expectInExport = async (earlier: (e: Event) => boolean, later: (e: Event) => boolean) => {
+    const text = await exportText(t, 'acme');
+    const events = text
       .split('\n')
       .filter((l) => l.startsWith('{"'))
-      .map((l) => JSON.parse(l) as { action?: string; after?: { fingerprint?: string; id?: string } });
+      .map((l) => JSON.parse(l) as Event);
+    const first = events.findLastIndex(earlier);
+    expect(first).toBeGreaterThan(-1);
+    expect(events.findLastIndex(later)).toBeGreaterThan(first);
+    expect((await verifyOffline(text, await publicKeyOf(t))).ok).toBe(true);
+  };
+  /** Lets the held approval row go with `second` waiting behind `first`: both answered 200, `second` only then. */
+  const releaseInTurn = async (first: InFlight, second: InFlight) => {
+    await lockWaiters(db, 2, () => second.done);
+    expect(second.done).toBe(false);
+    await db.query('ROLLBACK');
+    expect((await first.answer).status).toBe(200);
+    expect((await second.answer).status).toBe(200);
+  };
   const approvals = async (cr: { id: string }) =>
     (await db.query('SELECT count(*)::int AS n FROM change_request_approvals WHERE request_id = $1', [cr.id])).rows[0].n as number;
 
@@ -116,21 +133,12 @@ withServer('approval key removal', () => {
     const approval = approve(cr, key);
     await lockWaiters(db, 1);
     const removal = remove(key);
-    await lockWaiters(db, 2, () => removal.done);
-    expect(removal.done).toBe(false);
-    await db.query('ROLLBACK');
-    expect((await approval.answer).status).toBe(200);
-    expect((await removal.answer).status).toBe(200);
+    await releaseInTurn(approval, removal);
     expect(await approvals(cr)).toBe(1);
-
-    const text = await exportText(t, 'acme');
-    const events = exportEvents(text);
-    const at = (match: (e: (typeof events)[number]) => boolean) => events.findIndex(match);
-    const approved = at((e) => e.action === 'change_request.approved' && e.after?.id === cr.id);
-    const removed = at((e) => e.action === 'credential.removed' && e.after?.fingerprint === key.fingerprint);
-    expect(approved).toBeGreaterThan(-1);
-    expect(removed).toBeGreaterThan(approved);
-    expect((await verifyOffline(text, await publicKeyOf(t))).ok).toBe(true);
+    await expectInExport(
+      (e) => e.action === 'change_request.approved' && e.after?.id === cr.id,
+      (e) => e.action === 'credential.removed' && e.after?.fingerprint === key.fingerprint,
+    );
   });
 
   it('the same admin lowering signed approvals while its approval holds their key: both wait their turn, neither deadlocks', async () => {
@@ -172,21 +180,13 @@ withServer('approval key removal', () => {
         .put('/v1/tenants/acme/signed-approvals')
         .send({ required: false, reason, signature: key.sign(lowering) }),
     );
-    await lockWaiters(db, 2, () => setting.done);
-    expect(setting.done).toBe(false);
-    await db.query('ROLLBACK');
-    expect((await approval.answer).status).toBe(200);
-    expect((await setting.answer).status).toBe(200);
+    await releaseInTurn(approval, setting);
     expect(await approvals(cr)).toBe(2);
     const applied = await t.as(admin).get('/v1/tenants/acme/options/ballot_secrecy').expect(200);
     expect(applied.body.value).toBe('admin_visible');
-
-    const text = await exportText(t, 'acme');
-    const events = exportEvents(text);
-    const approved = events.findLastIndex((e) => e.action === 'change_request.approved' && e.after?.id === cr.id);
-    const lowered = events.findLastIndex((e) => e.action === 'tenant.signed_approvals_changed');
-    expect(approved).toBeGreaterThan(-1);
-    expect(lowered).toBeGreaterThan(approved);
-    expect((await verifyOffline(text, await publicKeyOf(t))).ok).toBe(true);
+    await expectInExport(
+      (e) => e.action === 'change_request.approved' && e.after?.id === cr.id,
+      (e) => e.action === 'tenant.signed_approvals_changed',
+    );
   });
 });
