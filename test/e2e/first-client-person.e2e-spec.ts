@@ -74,7 +74,8 @@ describe('the first client admin of a tenant needs a second person at the vendor
     // The president invites alone: the client's own person.
     await invite(president, 'secretary@beta.example', 'Secretary').expect(201);
 
-    // Invitations filed before the client had a person now wait for the client, not for an operator.
+    // An invitation filed before the client had a person no longer goes out: an operator's approval no longer
+    // suffices, and the client's people came after it (the lineage rule). It stays pending; an operator invites again.
     const pending = (await op().get('/v1/tenants/beta/principal-requests').expect(200)).body as {
       id: string;
       name: string;
@@ -83,6 +84,8 @@ describe('the first client admin of a tenant needs a second person at the vendor
     const deputy = pending.find((r) => r.name === 'Deputy president' && r.status === 'pending');
     expect(deputy).toBeDefined();
     await approve(OPERATOR_TOKEN_2, deputy?.id as string).expect(403);
+    expect((await approve(president, deputy?.id as string).expect(403)).body.details[0].rule).toBe('approver_predates_request');
+    expect(mailsTo('op1.private@mailbox.example')).toEqual([]);
 
     const events = (await op().get('/v1/tenants/beta/audit?limit=100').expect(200)).body.items as { action: string }[];
     const actions = events.map((e) => e.action);

@@ -1,6 +1,15 @@
 import { Global, Logger, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { AuditCheckpointer, AuditLinker, AuditRecorder, AuditSigner, AuditWitness, ServiceKeys, loadSigningKey } from '#audit';
+import {
+  AuditCheckpointer,
+  AuditLinker,
+  AuditRecorder,
+  AuditSigner,
+  AuditWitness,
+  ServiceKeys,
+  leftKeyWarning,
+  loadSigningKey,
+} from '#audit';
 import { parsePrivateKey } from '#audit-format';
 import {
   Authenticator,
@@ -23,17 +32,12 @@ import { CLOISON_CONFIG, SERVICE_SIGNING_KEY, type CloisonConfig } from '#config
 @Module({})
 export class CoreModule {
   static forRoot(config: CloisonConfig, database: Database, registry: Registry): DynamicModule {
-    const { key, origin } = loadSigningKey({
+    const { key, left } = loadSigningKey({
       configured: config.auditSigningKey,
       dir: config.dataDir ? config.secretsDir : undefined,
       dataDir: config.dataDir,
     });
-    if (origin === 'moved') {
-      new Logger('audit').warn(
-        `the audit signing key was moved out of the data folder into ${config.secretsDir}: copies and backups of the data folder ` +
-          'made until now still hold it; rotate it (docs/audit.md, "Rotating the signing key")',
-      );
-    }
+    if (left) new Logger('audit').warn(leftKeyWarning(left));
     const signer = new AuditSigner(key);
     const providers: Provider[] = [
       { provide: CLOISON_CONFIG, useValue: config },

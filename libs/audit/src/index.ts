@@ -12,6 +12,14 @@ export {
   type AuditEntry,
   type PreparedEvent,
 } from './audit.recorder.js';
-export { AuditSigner, SIGNING_KEY_FILE, loadSigningKey, type SigningKeyOrigin, type SigningKeySource } from './audit.signer.js';
+export { AuditSigner } from './audit.signer.js';
+export {
+  SIGNING_KEY_FILE,
+  leftKeyWarning,
+  loadSigningKey,
+  type LeftKey,
+  type SigningKeyOrigin,
+  type SigningKeySource,
+} from './signing-key.file.js';
 export { ServiceKeys, SigningKeyMismatchError, readKeyRotations } from './service-keys.js';
 export { AuditWitness, type WitnessedHead } from './audit.witness.js';

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from './app.config.js';
 import { ENV_SCHEMA } from './config.schema.js';
 
@@ -115,6 +117,15 @@ describe('configuration', () => {
       'CLOISON_SECRETS_DIR must be outside CLOISON_DATA_DIR (it holds the audit signing key)',
     ]);
     expect(problems({ CLOISON_DATA_DIR: '/var/lib/cloison/', CLOISON_SECRETS_DIR: '/var/lib/cloison/keys' })).toHaveLength(1);
+    // The root holds everything; a link into the data folder is inside it; the key is no mail.
+    expect(problems({ CLOISON_DATA_DIR: '/' })).toHaveLength(2);
+    const root = mkdtempSync(join(tmpdir(), 'cloison-config-'));
+    mkdirSync(join(root, 'data', 'keys'), { recursive: true });
+    symlinkSync(join(root, 'data', 'keys'), join(root, 'keys'));
+    expect(problems({ CLOISON_DATA_DIR: join(root, 'data'), CLOISON_SECRETS_DIR: join(root, 'keys') })).toHaveLength(1);
+    expect(problems({ CLOISON_SECRETS_DIR: '/srv/private', CLOISON_OUTBOX_DIR: '/srv/private' })).toEqual([
+      'CLOISON_SECRETS_DIR and CLOISON_OUTBOX_DIR must be different folders',
+    ]);
     // Beside it, even with a name that starts like it, is fine.
     expect(
       problems({ CLOISON_DATA_DIR: '/var/lib/cloison', CLOISON_SECRETS_DIR: '/var/lib/cloison-keys', CLOISON_OUTBOX_DIR: '/tmp/mail' }),

@@ -1,4 +1,5 @@
-import { resolve, sep } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { OidcSettings } from '#identity';
 import { createAjv } from '#registry';
@@ -100,6 +101,23 @@ export function validateEnv(env: Env): Record<EnvName, unknown> {
   return values as Record<EnvName, unknown>;
 }
 
+/** `path` with its symbolic links resolved as far as it exists (what does not exist yet is made below that). */
+function realish(path: string): string {
+  let head = path;
+  const rest: string[] = [];
+  while (!existsSync(head) && dirname(head) !== head) {
+    rest.unshift(basename(head));
+    head = dirname(head);
+  }
+  return join(realpathSync(head), ...rest);
+}
+
+/** Whether `dir` is `parent` or below it, links followed. */
+function within(dir: string, parent: string): boolean {
+  const rel = relative(realish(parent), realish(dir));
+  return rel === '' || !(rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel));
+}
+
 /** Reads the environment once at boot; every variable is listed in docs/configuration.md. */
 export function loadConfig(env: Env = process.env, root = process.cwd()): CloisonConfig {
   const v = validateEnv(env);
@@ -115,10 +133,10 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Cloiso
   const outboxDir = resolve(root, str('CLOISON_OUTBOX_DIR') ?? `${dataDir}-outbox`);
   // An invitation code redeemed makes the client's person, and the key signs the audit history:
   // neither may rest among the database's files, which backups and their readers hold.
-  const inData = (dir: string) => dir === dataDir || dir.startsWith(dataDir + sep);
   const misplaced = [
-    ...(inData(outboxDir) ? ['CLOISON_OUTBOX_DIR must be outside CLOISON_DATA_DIR (its codes make client admins)'] : []),
-    ...(inData(secretsDir) ? ['CLOISON_SECRETS_DIR must be outside CLOISON_DATA_DIR (it holds the audit signing key)'] : []),
+    ...(within(outboxDir, dataDir) ? ['CLOISON_OUTBOX_DIR must be outside CLOISON_DATA_DIR (its codes make client admins)'] : []),
+    ...(within(secretsDir, dataDir) ? ['CLOISON_SECRETS_DIR must be outside CLOISON_DATA_DIR (it holds the audit signing key)'] : []),
+    ...(realish(secretsDir) === realish(outboxDir) ? ['CLOISON_SECRETS_DIR and CLOISON_OUTBOX_DIR must be different folders'] : []),
   ];
   if (misplaced.length) throw new ConfigError(misplaced);
   return {

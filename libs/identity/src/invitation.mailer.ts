@@ -30,7 +30,11 @@ export class InvitationMailer {
   constructor(@Inject(CLOISON_CONFIG) private readonly config: CloisonConfig) {
     if (config.mail.smtpUrl) this.transport = nodemailer.createTransport(config.mail.smtpUrl);
     const moved = moveLeftMails(config.dataDir, config.mail.outboxDir);
-    if (moved) new Logger('invitations').warn(`${moved} invitation mails moved out of the data folder into ${config.mail.outboxDir}`);
+    if (moved) {
+      new Logger('invitations').warn(
+        `${moved} invitation mails moved out of the data folder into ${config.mail.outboxDir}: copies of the data folder made until now hold their codes until they expire (72 h)`,
+      );
+    }
   }
 
   get delivery(): Delivery {

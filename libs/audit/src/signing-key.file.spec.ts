@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPublicKey } from 'node:crypto';
 import { generateSigningKey, publicKeyFingerprint } from '#audit-format';
-import { SIGNING_KEY_FILE, loadSigningKey } from './audit.signer.js';
+import { SIGNING_KEY_FILE, loadSigningKey } from './signing-key.file.js';
 
 const folders = () => {
   const root = mkdtempSync(join(tmpdir(), 'cloison-signer-'));
@@ -31,25 +31,59 @@ describe('loadSigningKey', () => {
     mkdirSync(f.dataDir, { recursive: true });
     writeFileSync(join(f.dataDir, SIGNING_KEY_FILE), pem, { mode: 0o600 });
     const moved = loadSigningKey(f);
-    expect(moved.origin).toBe('moved');
+    expect(moved).toMatchObject({ origin: 'file', left: { kind: 'moved', to: join(f.dir, SIGNING_KEY_FILE) } });
     expect(fingerprint(moved.key)).toBe(fingerprint(left));
     expect(existsSync(join(f.dataDir, SIGNING_KEY_FILE))).toBe(false);
     expect(readFileSync(join(f.dir, SIGNING_KEY_FILE), 'utf8')).toBe(pem);
-    expect(loadSigningKey(f).origin).toBe('file');
+    expect(loadSigningKey(f)).toEqual({ key: expect.anything(), origin: 'file' });
   });
 
-  it('refuses to choose between a key in its folder and another left in the data folder', () => {
+  it('never leaves a key in the data folder: a copy of the key in use is deleted, another one set aside', () => {
     const f = folders();
-    loadSigningKey(f);
+    const inUse = loadSigningKey(f).key;
+    const leave = (text: string) => {
+      mkdirSync(f.dataDir, { recursive: true });
+      writeFileSync(join(f.dataDir, SIGNING_KEY_FILE), text, { mode: 0o600 });
+    };
+    // What a crash between the copy and the delete leaves, or a backup of the data folder restored.
+    leave(readFileSync(join(f.dir, SIGNING_KEY_FILE), 'utf8'));
+    const again = loadSigningKey(f);
+    expect(again.left).toEqual({ kind: 'duplicate' });
+    expect(fingerprint(again.key)).toBe(fingerprint(inUse));
+    expect(existsSync(join(f.dataDir, SIGNING_KEY_FILE))).toBe(false);
+
+    const other = generateSigningKey().export({ type: 'pkcs8', format: 'pem' }).toString();
+    leave(other);
+    const aside = loadSigningKey(f);
+    expect(aside.left?.kind).toBe('set-aside');
+    expect(fingerprint(aside.key)).toBe(fingerprint(inUse));
+    expect(readFileSync((aside.left as { to: string }).to, 'utf8')).toBe(other);
+    expect(statSync((aside.left as { to: string }).to).mode & 0o777).toBe(0o600);
+    expect(existsSync(join(f.dataDir, SIGNING_KEY_FILE))).toBe(false);
+  });
+
+  it('moves a key left in the data folder out of it also when the key in use is configured', () => {
+    const f = folders();
+    const configured = generateSigningKey().export({ type: 'pkcs8', format: 'pem' }).toString();
     mkdirSync(f.dataDir, { recursive: true });
-    writeFileSync(join(f.dataDir, SIGNING_KEY_FILE), generateSigningKey().export({ type: 'pkcs8', format: 'pem' }).toString());
-    expect(() => loadSigningKey(f)).toThrow(/two audit signing keys/);
+    writeFileSync(join(f.dataDir, SIGNING_KEY_FILE), configured);
+    const loaded = loadSigningKey({ configured, ...f });
+    expect(loaded).toMatchObject({ origin: 'configured', left: { kind: 'duplicate' } });
+    expect(existsSync(join(f.dataDir, SIGNING_KEY_FILE))).toBe(false);
+  });
+
+  it('names the file of a key it cannot read', () => {
+    const f = folders();
+    mkdirSync(f.dir, { recursive: true });
+    writeFileSync(join(f.dir, SIGNING_KEY_FILE), '');
+    expect(() => loadSigningKey(f)).toThrow(join(f.dir, SIGNING_KEY_FILE));
   });
 
   it('keeps a key for the process only without a folder, and takes a configured one as it is', () => {
     expect(loadSigningKey({}).origin).toBe('ephemeral');
     const key = generateSigningKey();
     const configured = loadSigningKey({ configured: key.export({ type: 'pkcs8', format: 'pem' }).toString(), ...folders() });
+    expect(configured.left).toBeUndefined();
     expect(configured.origin).toBe('configured');
     expect(fingerprint(configured.key)).toBe(fingerprint(key));
   });
