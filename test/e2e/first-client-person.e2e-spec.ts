@@ -55,6 +55,15 @@ describe('the first client admin of a tenant needs a second person at the vendor
     expect(pending.find((r) => r.id === own.body.id)?.status).toBe('pending');
   });
 
+  it('a set-up client admin is revoked with another operator, while the client has no person of its own', async () => {
+    const made = await op().post('/v1/principals').send({ name: 'temporary set-up', role: 'client_admin', tenant: 'beta' }).expect(201);
+    const asked = await op().post(`/v1/principals/${made.body.id}/revoke`).send({}).expect(202);
+    expect(asked.body).toMatchObject({ kind: 'revocation', status: 'pending' });
+    expect((await approve(made.body.token, asked.body.id).expect(403)).body.message).toMatch(/another operator approves/);
+    await approve(OPERATOR_TOKEN_2, asked.body.id).expect(200);
+    await t.as(made.body.token).get('/v1/me').expect(401);
+  });
+
   it('approved by the other operator, the code goes to the invitee, who then acts for the client', async () => {
     const sent = await invite(OPERATOR_TOKEN, 'president@beta.example', 'President').expect(202);
     const decided = await approve(OPERATOR_TOKEN_2, sent.body.id).expect(200);

@@ -16,8 +16,8 @@ import { lockRequest, requestView, type PrincipalRequestView } from './principal
  * Decisions on requests that change who may act. A new operator: another operator outside the
  * requester's lineage approves; the token then goes once to the requester (never the approver),
  * and the new operator counts as the requester. A client admin invited or revoked by an
- * operator: a client admin of the tenant approves; before the tenant has one, the invitation of
- * its first people is approved by another operator outside the requester's lineage.
+ * operator: a client admin of the tenant approves; while the tenant has none of its own (its first
+ * people, or a set-up admin made by an operator), another operator outside the requester's lineage.
  */
 @Injectable()
 export class PrincipalRequestsService {
@@ -93,7 +93,7 @@ export class PrincipalRequestsService {
 
   /**
    * A client admin of the tenant approves an operator's invitation or revocation of one of its client
-   * admins; while the tenant has none, another operator approves an invitation (judged at decision time).
+   * admins; while the tenant has none of its own, another operator does (judged at decision time).
    */
   async approveInTenant(ctx: PolicyContext, id: string): Promise<PrincipalRequestView> {
     const tenant = pathTenant(ctx);
@@ -104,11 +104,11 @@ export class PrincipalRequestsService {
     let revoked: string | null = null;
     const view = await this.scopes.run({ tenantId: tenant.id }, async (tx) => {
       const row = await this.pending(tx, id, (r) => r.tenantId === tenant.id);
-      const byOperator = row.kind === 'invitation' && !(await hasClientAdmin(tx, tenant.id));
+      const byOperator = !(await hasClientAdmin(tx, tenant.id));
       if (byOperator !== (role === 'operator')) {
         throw new ForbiddenException(
           byOperator
-            ? 'the tenant has no client admin yet: another operator approves the invitation of its first people'
+            ? 'the tenant has no client admin of its own: another operator approves changes to its client admins'
             : "changes to a tenant's client admins need the approval of one of its client admins",
         );
       }
