@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { OPERATOR_TOKEN_2 } from '../support/test-app.js';
+import { OPERATOR_TOKEN_2, outboxCode } from '../support/test-app.js';
 import { settled, type ConsoleHarness } from './support/console-harness.js';
 import { seededConsole, type Seeded } from './support/seed.js';
 
@@ -114,6 +114,27 @@ describe('console: the approvals inbox', () => {
   it('has no inbox for the compliance reviewer, who decides nothing', async () => {
     const page = await c.signIn(s.compliance, 'en', DESKTOP);
     expect(await page.getByRole('navigation').getByRole('link').allTextContents()).toEqual(['Audit log', 'Tenants', 'Exposure']);
+    await page.close();
+  });
+
+  it('offers another operator the invitation of a new organisation’s first person; approving sends the code to the invitee', async () => {
+    const op = c.t.as(s.operator);
+    await op.post('/v1/tenants').send({ slug: 'new-federation', name: 'New federation', riskLevel: 2 }).expect(201);
+    const asked = await op
+      .post('/v1/tenants/new-federation/invitations')
+      .send({ email: 'president@new-federation.example', name: 'Ada President' })
+      .expect(202);
+    const page = await c.signIn(OPERATOR_TOKEN_2, 'en', DESKTOP);
+    await page.goto(`${c.origin}/console/#/inbox`);
+    await settled(page);
+    const card = page.locator(`li[data-principal-request="${asked.body.id}"]`);
+    expect(await card.locator('h3').textContent()).toBe('Invitation of Ada President (president@new-federation.example) · New federation');
+    expect(await card.locator('.asked').textContent()).toMatch(/^Asked by bootstrap operator on .+\. Approving sends the one-time code/);
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await page.locator('#status', { hasText: 'Approved: Ada President.' }).waitFor();
+    // The page is drawn again without it.
+    await page.locator(`li[data-principal-request="${asked.body.id}"]`).waitFor({ state: 'detached' });
+    expect(outboxCode(c.t, 'president@new-federation.example')).toMatch(/^inv_/);
     await page.close();
   });
 });

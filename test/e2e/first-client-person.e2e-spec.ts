@@ -21,6 +21,11 @@ describe('the first client admin of a tenant needs a second person at the vendor
   let t: TestApp;
   const op = () => t.as(OPERATOR_TOKEN);
   const mailsTo = (email: string) => readdirSync(t.config.mail.outboxDir as string).filter((f) => f.endsWith(`-${email}.eml`));
+  /** The ids of the principal requests in `token`'s inbox. */
+  const inbox = async (token: string) =>
+    ((await t.as(token).get('/v1/inbox').expect(200)).body.items as { kind: string; request: { id: string } }[])
+      .filter((i) => i.kind === 'principal_request')
+      .map((i) => i.request.id);
   const approve = (token: string, id: string) => t.as(token).post(`/v1/tenants/beta/principal-requests/${id}/approve`).send({});
   const invite = (token: string, email: string, name: string) => t.as(token).post('/v1/tenants/beta/invitations').send({ email, name });
 
@@ -50,6 +55,10 @@ describe('the first client admin of a tenant needs a second person at the vendor
     expect(mailsTo('op1.private@mailbox.example')).toEqual([]);
     expect(mailsTo('op1.other@mailbox.example')).toEqual([]);
 
+    // The inbox offers each request to whoever may decide it, and to nobody else.
+    expect(await inbox(OPERATOR_TOKEN_2)).toEqual(expect.arrayContaining([own.body.id, byMade.body.id]));
+    expect(await inbox(OPERATOR_TOKEN)).toEqual([]);
+    expect(await inbox(login)).toEqual([]);
     // The refusals changed nothing: the request is still pending, and the tenant has no client admin of its own.
     const pending = (await op().get('/v1/tenants/beta/principal-requests').expect(200)).body as { id: string; status: string }[];
     expect(pending.find((r) => r.id === own.body.id)?.status).toBe('pending');
@@ -78,6 +87,8 @@ describe('the first client admin of a tenant needs a second person at the vendor
 
     // From now on the client decides who joins it: the operators' approval no longer suffices.
     const later = await invite(OPERATOR_TOKEN_2, 'treasurer@beta.example', 'Treasurer').expect(202);
+    expect(await inbox(OPERATOR_TOKEN)).not.toContain(later.body.id);
+    expect(await inbox(president)).toEqual([later.body.id]);
     expect((await approve(OPERATOR_TOKEN, later.body.id).expect(403)).body.message).toMatch(/client admins/);
     await approve(president, later.body.id).expect(200);
     // The president invites alone: the client's own person.

@@ -10,6 +10,7 @@ import type {
   AuditPage,
   ChangeRequest,
   Inbox,
+  PrincipalRequest,
   Me,
   OptionDefinition,
   OptionView,
@@ -220,6 +221,9 @@ export class Api {
   seals = (slug: string) => this.get<SealSummary[]>(`/v1/tenants/${seg(slug)}/seals`);
 
   inbox = () => this.get<Inbox>('/v1/inbox');
+
+  approvePrincipalRequest = (r: PrincipalRequest) =>
+    this.send<PrincipalRequest>('POST', `/v1/tenants/${seg(r.tenant ?? '')}/principal-requests/${seg(r.id)}/approve`, {});
 
   presets = () => this.get<Preset[]>('/v1/presets');
 

@@ -152,9 +152,22 @@ export interface TenantRef {
   name: string;
 }
 
+/** An operator's invitation or revocation of a tenant's client admin, waiting for someone else's approval. */
+export interface PrincipalRequest {
+  id: string;
+  kind: 'operator' | 'invitation' | 'revocation';
+  tenant: string | null;
+  name: string;
+  email: string | null;
+  status: string;
+  requestedBy: { id: string; name: string };
+  createdAt: string;
+}
+
 export type InboxItem =
   | { kind: 'change_request'; tenant: TenantRef; before: unknown; request: ChangeRequest }
-  | { kind: 'seal'; tenant: TenantRef; purpose: 'activate' | 'lift'; seal: SealSummary };
+  | { kind: 'seal'; tenant: TenantRef; purpose: 'activate' | 'lift'; seal: SealSummary }
+  | { kind: 'principal_request'; tenant: TenantRef; request: PrincipalRequest };
 
 export interface Inbox {
   count: number;

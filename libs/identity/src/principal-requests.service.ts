@@ -97,24 +97,12 @@ export class PrincipalRequestsService {
    */
   async approveInTenant(ctx: PolicyContext, id: string): Promise<PrincipalRequestView> {
     const tenant = pathTenant(ctx);
-    const role = ctx.principal.role;
-    if (role !== 'client_admin' && role !== 'operator') {
-      throw new ForbiddenException("changes to a tenant's client admins need the approval of one of its client admins");
-    }
+    if (ctx.principal.role !== 'client_admin' && ctx.principal.role !== 'operator') throw notTheirs(false);
     let revoked: string | null = null;
     const view = await this.scopes.run({ tenantId: tenant.id }, async (tx) => {
       const row = await this.pending(tx, id, (r) => r.tenantId === tenant.id);
-      const byOperator = !(await hasClientAdmin(tx, tenant.id));
-      if (byOperator !== (role === 'operator')) {
-        throw new ForbiddenException(
-          byOperator
-            ? 'the tenant has no client admin of its own: another operator approves changes to its client admins'
-            : "changes to a tenant's client admins need the approval of one of its client admins",
-        );
-      }
-      await this.assertCounts(tx, ctx, row);
-      // A client admin an operator made holds that operator's consent, not the client's.
-      if (role === 'client_admin' && !(await actsForClient(tx, ctx.principal.id, tenant.id))) throw notClientPerson();
+      const refusal = await this.refusalOf(tx, ctx, row);
+      if (refusal) throw refusal;
       if (row.kind === 'invitation') {
         const requester: Actor = { id: row.requestedById, name: row.requestedBy, role: 'operator' };
         // Without mail the code is shown in this answer; the invitee then counts as the requester.
@@ -148,6 +136,25 @@ export class PrincipalRequestsService {
     if (row.status !== 'pending')
       throw new RuleConflict(`principal request "${id}" is ${row.status}, no longer pending`, 'status', '/status');
     return row;
+  }
+
+  /**
+   * Why `ctx` may not decide the tenant request `row` (the 403 its approval would get), or null: the
+   * rule approveInTenant applies, and the inbox offers only what it would take.
+   */
+  async refusalOf(tx: PrismaTx, ctx: PolicyContext, row: PrincipalRequest): Promise<ForbiddenException | null> {
+    const role = ctx.principal.role;
+    const byOperator = !(await hasClientAdmin(tx, row.tenantId as string));
+    if (byOperator !== (role === 'operator')) return notTheirs(byOperator);
+    try {
+      await this.assertCounts(tx, ctx, row);
+    } catch (err) {
+      if (err instanceof ForbiddenException) return err;
+      throw err;
+    }
+    // A client admin an operator made holds that operator's consent, not the client's.
+    if (role === 'client_admin' && !(await actsForClient(tx, ctx.principal.id, row.tenantId as string))) return notClientPerson();
+    return null;
   }
 
   private async assertCounts(tx: PrismaTx, ctx: PolicyContext, row: PrincipalRequest): Promise<void> {
@@ -185,4 +192,13 @@ export class PrincipalRequestsService {
     });
     return code ? { ...view, code } : view;
   }
+}
+
+/** The refusal of someone whose role does not decide a tenant's people now. */
+function notTheirs(byOperator: boolean): ForbiddenException {
+  return new ForbiddenException(
+    byOperator
+      ? 'the tenant has no client admin of its own: another operator approves changes to its client admins'
+      : "changes to a tenant's client admins need the approval of one of its client admins",
+  );
 }

@@ -1,6 +1,9 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import { accessibleBy } from '@casl/prisma/runtime';
 import { LineageReader } from '#identity';
+// The files, not the index: the identity index is what the policy guard reads, and these reach the guard.
+import { PRINCIPAL_REQUEST_VIEW_SCHEMA, requestView, type PrincipalRequestView } from '#identity/principal-request.store';
+import { PrincipalRequestsService } from '#identity/principal-requests.service';
 import { CHANGE_REQUEST_VIEW_SCHEMA, approvalJudge, isExpired, optionView, type ChangeRequestView } from '#change-control';
 import type { PolicyContext } from '#policy';
 import { ANY_JSON, INTEGER, Registry, STRING, arrayOf, objectOf, oneOfStrings } from '#registry';
@@ -11,7 +14,8 @@ const TENANT_REF = objectOf({ slug: STRING, name: STRING });
 
 export type InboxItem =
   | { kind: 'change_request'; tenant: { slug: string; name: string }; before: unknown; request: ChangeRequestView }
-  | { kind: 'seal'; tenant: { slug: string; name: string }; purpose: 'activate' | 'lift'; seal: SealView };
+  | { kind: 'seal'; tenant: { slug: string; name: string }; purpose: 'activate' | 'lift'; seal: SealView }
+  | { kind: 'principal_request'; tenant: { slug: string; name: string }; request: PrincipalRequestView };
 
 export interface Inbox {
   count: number;
@@ -27,6 +31,7 @@ export const INBOX_SCHEMA = objectOf({
     oneOf: [
       objectOf({ kind: oneOfStrings(['change_request']), tenant: TENANT_REF, before: ANY_JSON, request: CHANGE_REQUEST_VIEW_SCHEMA }),
       objectOf({ kind: oneOfStrings(['seal']), tenant: TENANT_REF, purpose: oneOfStrings(['activate', 'lift']), seal: SEAL_VIEW_SCHEMA }),
+      objectOf({ kind: oneOfStrings(['principal_request']), tenant: TENANT_REF, request: PRINCIPAL_REQUEST_VIEW_SCHEMA }),
     ],
   }),
 });
@@ -34,8 +39,9 @@ export const INBOX_SCHEMA = objectOf({
 /**
  * What awaits the caller's decision, across the tenants the caller may read (an operator: every
  * tenant; a client admin: its own, the database's row-level security enforcing it): pending change
- * requests that owe the caller's role an approval it has not given, asked by someone else, and
- * seals to activate or lift that the caller's approval would count for.
+ * requests that owe the caller's role an approval it has not given, asked by someone else, seals
+ * to activate or lift that the caller's approval would count for, and invitations or revocations of
+ * a tenant's client admins the caller may decide (PrincipalRequestsService.refusalOf).
  * Approvals the lineage rule would refuse (the requester's own person, one already counted, someone
  * made after the request) are left out, as the approval route itself would refuse them.
  */
@@ -45,6 +51,7 @@ export class InboxService {
     @Inject(TenantScopeService) private readonly scopes: TenantScopeService,
     @Inject(Registry) private readonly registry: Registry,
     @Inject(LineageReader) private readonly lineages: LineageReader,
+    @Inject(PrincipalRequestsService) private readonly people: PrincipalRequestsService,
   ) {}
 
   async of(ctx: PolicyContext): Promise<Inbox> {
@@ -68,6 +75,10 @@ export class InboxService {
         include: { approvals: { orderBy: { approvedAt: 'asc' } } },
         orderBy: { createdAt: 'asc' },
       }),
+      people: await tx.principalRequest.findMany({
+        where: { status: 'pending', tenantId: { not: null }, requestedById: { not: me.id } },
+        orderBy: { createdAt: 'asc' },
+      }),
       seals: await tx.seal.findMany({
         where: { AND: [accessibleBy(ctx.ability, 'approve').ofType('Seal'), { status: { in: ['proposed', 'active'] } }] },
         include: { approvals: { orderBy: { approvedAt: 'asc' } } },
@@ -79,6 +90,8 @@ export class InboxService {
     const views = await this.scopes.run(this.scopes.readScopeOf(me), async (tx) => {
       const requests = new Map<string, ChangeRequestView>();
       const seals = new Map<string, SealView>();
+      const people = new Set<string>();
+      for (const row of data.people) if (!(await this.people.refusalOf(tx, ctx, row))) people.add(row.id);
       for (const tenant of data.tenants) {
         const rows = data.requests.filter((r) => r.tenantId === tenant.id && !isExpired(r));
         if (rows.length) {
@@ -91,7 +104,7 @@ export class InboxService {
           for (const row of sealRows) seals.set(row.id, judge.view(row, tenant.slug));
         }
       }
-      return { requests, seals };
+      return { requests, seals, people };
     });
     const tenants = new Map(data.tenants.map((t) => [t.id, t]));
     const items: InboxItem[] = [];
@@ -127,6 +140,11 @@ export class InboxService {
       if (!view || (purpose === 'lift' && !seal.approvals.some((a) => a.purpose === 'lift'))) continue;
       if (view.yourSteps.some((s) => s.purpose === purpose && s.allowed))
         items.push({ kind: 'seal', tenant: { slug: tenant.slug, name: tenant.name }, purpose, seal: view });
+    }
+    for (const row of data.people) {
+      const tenant = tenants.get(row.tenantId as string);
+      if (tenant && views.people.has(row.id))
+        items.push({ kind: 'principal_request', tenant: { slug: tenant.slug, name: tenant.name }, request: requestView(row, tenant.slug) });
     }
     return { count: items.length, items };
   }

@@ -4,6 +4,7 @@ import type { ViewContext } from '../context.js';
 import type { InboxItem } from '../types.js';
 import { requestItem } from './requests.js';
 import { sealAction, sealSummary } from './seal-card.js';
+import { peopleRequestItem } from './people-request-card.js';
 
 /** One page of what awaits the signed-in person's approval, across every tenant they may see. */
 export async function inboxView(ctx: ViewContext, main: HTMLElement): Promise<void> {
@@ -15,14 +16,17 @@ export async function inboxView(ctx: ViewContext, main: HTMLElement): Promise<vo
   const item = (i: InboxItem): HTMLElement =>
     i.kind === 'change_request'
       ? requestItem(ctx, i.request, { value: i.before }, i.tenant.name)
-      : h(
-          'li',
-          { class: 'request seal-request', 'data-seal': i.seal.id, 'data-tenant': i.tenant.slug },
-          sealSummary(i.seal, i.purpose, i.tenant.name),
-          sealAction(ctx, i.seal, i.purpose, done),
-        );
+      : i.kind === 'principal_request'
+        ? peopleRequestItem(ctx, i.request, i.tenant.name, done)
+        : h(
+            'li',
+            { class: 'request seal-request', 'data-seal': i.seal.id, 'data-tenant': i.tenant.slug },
+            sealSummary(i.seal, i.purpose, i.tenant.name),
+            sealAction(ctx, i.seal, i.purpose, done),
+          );
   const requests = inbox.items.filter((i) => i.kind === 'change_request');
   const seals = inbox.items.filter((i) => i.kind === 'seal');
+  const people = inbox.items.filter((i) => i.kind === 'principal_request');
   replace(
     main,
     h('h1', { tabindex: -1 }, t('inboxTitle')),
@@ -42,6 +46,14 @@ export async function inboxView(ctx: ViewContext, main: HTMLElement): Promise<vo
           { 'aria-labelledby': 'inbox-seals' },
           h('h2', { id: 'inbox-seals' }, t('inboxSeals', { n: seals.length })),
           h('ul', { class: 'requests' }, seals.map(item)),
+        )
+      : null,
+    people.length
+      ? h(
+          'section',
+          { 'aria-labelledby': 'inbox-people' },
+          h('h2', { id: 'inbox-people' }, t('inboxPeople', { n: people.length })),
+          h('ul', { class: 'requests' }, people.map(item)),
         )
       : null,
   );
