@@ -159,8 +159,8 @@ export const en = {
   inboxBadge: '{n} awaiting your approval',
   inboxTitle: 'Awaiting my approval',
   inboxIntroOperator:
-    'Every change and seal, in every tenant, that waits for an operator’s approval and that you did not ask for yourself.',
-  inboxIntroClient: 'Every change and seal of your organisation that waits for your consent.',
+    'Every change, seal and invitation, in every tenant, that waits for an operator’s approval and that you did not ask for yourself.',
+  inboxIntroClient: 'Every change, seal and invitation of your organisation that waits for your consent.',
   inboxEmpty: 'Nothing awaits your approval.',
   inboxRequests: 'Changes ({n})',
   inboxSeals: 'Seals ({n})',

@@ -161,8 +161,8 @@ export const fr: Record<TextKey, string> = {
   inboxBadge: '{n} en attente de votre approbation',
   inboxTitle: 'En attente de mon approbation',
   inboxIntroOperator:
-    'Chaque modification et chaque scellé, chez tous les clients, qui attend l’approbation d’un opérateur et que vous n’avez pas demandé vous-même.',
-  inboxIntroClient: 'Chaque modification et chaque scellé de votre organisation qui attend votre consentement.',
+    'Chaque modification, scellé ou invitation, chez tous les clients, qui attend l’approbation d’un opérateur et que vous n’avez pas demandé vous-même.',
+  inboxIntroClient: 'Chaque modification, scellé ou invitation de votre organisation qui attend votre consentement.',
   inboxEmpty: 'Rien n’attend votre approbation.',
   inboxRequests: 'Modifications ({n})',
   inboxSeals: 'Scellés ({n})',

@@ -27,34 +27,15 @@ export async function inboxView(ctx: ViewContext, main: HTMLElement): Promise<vo
   const requests = inbox.items.filter((i) => i.kind === 'change_request');
   const seals = inbox.items.filter((i) => i.kind === 'seal');
   const people = inbox.items.filter((i) => i.kind === 'principal_request');
+  const group = (id: string, title: string, items: InboxItem[]) =>
+    items.length ? h('section', { 'aria-labelledby': id }, h('h2', { id }, title), h('ul', { class: 'requests' }, items.map(item))) : null;
   replace(
     main,
     h('h1', { tabindex: -1 }, t('inboxTitle')),
     h('p', { class: 'intro' }, t(ctx.me.role === 'client_admin' ? 'inboxIntroClient' : 'inboxIntroOperator')),
     inbox.count === 0 ? h('p', { class: 'empty', 'data-note': 'inbox-empty' }, t('inboxEmpty')) : null,
-    requests.length
-      ? h(
-          'section',
-          { 'aria-labelledby': 'inbox-requests' },
-          h('h2', { id: 'inbox-requests' }, t('inboxRequests', { n: requests.length })),
-          h('ul', { class: 'requests' }, requests.map(item)),
-        )
-      : null,
-    seals.length
-      ? h(
-          'section',
-          { 'aria-labelledby': 'inbox-seals' },
-          h('h2', { id: 'inbox-seals' }, t('inboxSeals', { n: seals.length })),
-          h('ul', { class: 'requests' }, seals.map(item)),
-        )
-      : null,
-    people.length
-      ? h(
-          'section',
-          { 'aria-labelledby': 'inbox-people' },
-          h('h2', { id: 'inbox-people' }, t('inboxPeople', { n: people.length })),
-          h('ul', { class: 'requests' }, people.map(item)),
-        )
-      : null,
+    group('inbox-requests', t('inboxRequests', { n: requests.length }), requests),
+    group('inbox-seals', t('inboxSeals', { n: seals.length }), seals),
+    group('inbox-people', t('inboxPeople', { n: people.length }), people),
   );
 }
