@@ -47,8 +47,8 @@ function moveLeftKey(configured: string | undefined, left: string, dir: string):
   const file = join(dir, SIGNING_KEY_FILE);
   const bytes = readFileSync(left);
   let outcome: LeftKey;
-  if (!configured && !existsSync(file)) {
-    writeDurably(file, bytes);
+  // writeDurably refuses an existing file: then the key in use is there, and the left one is compared with it.
+  if (!configured && writeDurably(file, bytes)) {
     outcome = { kind: 'moved', to: file };
   } else if (fingerprintOf(bytes.toString('utf8'), left) === fingerprintOf(configured ?? readFileSync(file, 'utf8'), file)) {
     outcome = { kind: 'duplicate' };
@@ -102,18 +102,14 @@ function writeDurably(path: string, bytes: Buffer | string): boolean {
   return true;
 }
 
-function readKey(file: string): KeyObject {
+/** The key in `text`; an error names `where` it came from. */
+function keyFrom(text: string, where: string): KeyObject {
   try {
-    return parsePrivateKey(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new Error(`audit signing key ${file}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
-
-function fingerprintOf(text: string, where: string): string {
-  try {
-    return publicKeyFingerprint(derivePublicKey(parsePrivateKey(text)));
+    return parsePrivateKey(text);
   } catch (err) {
     throw new Error(`audit signing key ${where}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
+
+const readKey = (file: string): KeyObject => keyFrom(readFileSync(file, 'utf8'), file);
+const fingerprintOf = (text: string, where: string): string => publicKeyFingerprint(derivePublicKey(keyFrom(text, where)));

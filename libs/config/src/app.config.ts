@@ -112,9 +112,9 @@ function realish(path: string): string {
   return join(realpathSync(head), ...rest);
 }
 
-/** Whether `dir` is `parent` or below it, links followed. */
+/** Whether `dir` is `parent` or below it (both as realish gives them). */
 function within(dir: string, parent: string): boolean {
-  const rel = relative(realish(parent), realish(dir));
+  const rel = relative(parent, dir);
   return rel === '' || !(rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel));
 }
 
@@ -133,10 +133,11 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Cloiso
   const outboxDir = resolve(root, str('CLOISON_OUTBOX_DIR') ?? `${dataDir}-outbox`);
   // An invitation code redeemed makes the client's person, and the key signs the audit history:
   // neither may rest among the database's files, which backups and their readers hold.
+  const [data, secrets, outbox] = [dataDir, secretsDir, outboxDir].map(realish) as [string, string, string];
   const misplaced = [
-    ...(within(outboxDir, dataDir) ? ['CLOISON_OUTBOX_DIR must be outside CLOISON_DATA_DIR (its codes make client admins)'] : []),
-    ...(within(secretsDir, dataDir) ? ['CLOISON_SECRETS_DIR must be outside CLOISON_DATA_DIR (it holds the audit signing key)'] : []),
-    ...(realish(secretsDir) === realish(outboxDir) ? ['CLOISON_SECRETS_DIR and CLOISON_OUTBOX_DIR must be different folders'] : []),
+    ...(within(outbox, data) ? ['CLOISON_OUTBOX_DIR must be outside CLOISON_DATA_DIR (its codes make client admins)'] : []),
+    ...(within(secrets, data) ? ['CLOISON_SECRETS_DIR must be outside CLOISON_DATA_DIR (it holds the audit signing key)'] : []),
+    ...(secrets === outbox ? ['CLOISON_SECRETS_DIR and CLOISON_OUTBOX_DIR must be different folders'] : []),
   ];
   if (misplaced.length) throw new ConfigError(misplaced);
   return {
