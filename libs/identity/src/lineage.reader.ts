@@ -31,11 +31,12 @@ export class LineageReader {
     return lineageRefusal(of(facts.approverId), facts.requesterId ? of(facts.requesterId) : null, facts.countedIds.map(of), facts.filedAt);
   }
 
-  /** Throws 403 naming the rule when the approval would not count. */
-  async assertCounts(tx: PrismaTx, facts: ApprovalFacts): Promise<void> {
+  /** The 403 naming the rule when the approval would not count; null when it counts. */
+  async countsRefusal(tx: PrismaTx, facts: ApprovalFacts): Promise<ForbiddenException | null> {
     const all = await this.lineages(tx, [facts.approverId, ...(facts.requesterId ? [facts.requesterId] : []), ...facts.countedIds]);
     const refusal = this.refusal(all, facts);
-    if (refusal)
-      throw new ForbiddenException({ message: refusal.message, details: [{ pointer: '/', rule: refusal.rule, message: refusal.message }] });
+    return refusal
+      ? new ForbiddenException({ message: refusal.message, details: [{ pointer: '/', rule: refusal.rule, message: refusal.message }] })
+      : null;
   }
 }

@@ -146,25 +146,27 @@ export class PrincipalRequestsService {
     const role = ctx.principal.role;
     const byOperator = !(await hasClientAdmin(tx, row.tenantId as string));
     if (byOperator !== (role === 'operator')) return notTheirs(byOperator);
-    try {
-      await this.assertCounts(tx, ctx, row);
-    } catch (err) {
-      if (err instanceof ForbiddenException) return err;
-      throw err;
-    }
+    const uncounted = await this.countsRefusal(tx, ctx, row);
+    if (uncounted) return uncounted;
     // A client admin an operator made holds that operator's consent, not the client's.
     if (role === 'client_admin' && !(await actsForClient(tx, ctx.principal.id, row.tenantId as string))) return notClientPerson();
     return null;
   }
 
-  private async assertCounts(tx: PrismaTx, ctx: PolicyContext, row: PrincipalRequest): Promise<void> {
-    if (row.requestedById === ctx.principal.id) throw new ForbiddenException('the requester may not approve their own request');
-    await this.lineages.assertCounts(tx, {
+  /** Why the caller's approval of `row` would not count (its own request, the lineage rule), or null. */
+  private async countsRefusal(tx: PrismaTx, ctx: PolicyContext, row: PrincipalRequest): Promise<ForbiddenException | null> {
+    if (row.requestedById === ctx.principal.id) return new ForbiddenException('the requester may not approve their own request');
+    return this.lineages.countsRefusal(tx, {
       approverId: ctx.principal.id,
       requesterId: row.requestedById,
       countedIds: [],
       filedAt: row.createdAt,
     });
+  }
+
+  private async assertCounts(tx: PrismaTx, ctx: PolicyContext, row: PrincipalRequest): Promise<void> {
+    const refusal = await this.countsRefusal(tx, ctx, row);
+    if (refusal) throw refusal;
   }
 
   private async decide(

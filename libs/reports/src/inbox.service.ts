@@ -91,7 +91,10 @@ export class InboxService {
       const requests = new Map<string, ChangeRequestView>();
       const seals = new Map<string, SealView>();
       const people = new Set<string>();
-      for (const row of data.people) if (!(await this.people.refusalOf(tx, ctx, row))) people.add(row.id);
+      const readable = new Set(data.tenants.map((t) => t.id));
+      for (const row of data.people) {
+        if (readable.has(row.tenantId as string) && !(await this.people.refusalOf(tx, ctx, row))) people.add(row.id);
+      }
       for (const tenant of data.tenants) {
         const rows = data.requests.filter((r) => r.tenantId === tenant.id && !isExpired(r));
         if (rows.length) {
